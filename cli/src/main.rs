@@ -1,1 +1,47 @@
-fn main() {}
+//! The `alipay-isv` command: key generation, request signing and signature verification from the shell,
+//! and `demo`, the guided run of the project's main job.
+//!
+//! Exit codes: 0 success, 1 a signature did not verify, 2 bad input (keys, files, options). Errors are
+//! printed as one JSON line on stderr: `{"kind": "...", "reason": "..."}`.
+
+mod commands;
+mod input;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Alipay third-party app (ISV) toolkit: keys, signatures, and the delegated-call flow.
+#[derive(Parser)]
+#[command(name = "alipay-isv", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate an app RSA key pair in every format the Alipay console and SDKs use.
+    Keygen(commands::keygen::Args),
+    /// Sign a parameter set (a JSON object of strings) and print its canonical content and signature.
+    Sign(commands::sign::Args),
+    /// Verify a signature over a canonical content.
+    Verify(commands::verify::Args),
+    /// Walk through the main job step by step, printing each step in plain words.
+    Demo(commands::demo::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Keygen(args) => commands::keygen::run(args),
+        Command::Sign(args) => commands::sign::run(args),
+        Command::Verify(args) => commands::verify::run(args),
+        Command::Demo(args) => commands::demo::run(args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => output::report_error(&error),
+    }
+}

@@ -16,7 +16,9 @@ fn key_file(name: &str) -> String {
 #[test]
 fn a_1024_bit_key_is_refused_for_rsa2_but_signs_legacy_rsa() {
     let key = Arc::new(PrivateKey::from_text(&key_file("app_1024_pkcs1.pem")).unwrap());
-    let error = Signer::new(key.clone(), SignType::Rsa2, Charset::Utf8).err().unwrap();
+    let error = Signer::new(key.clone(), SignType::Rsa2, Charset::Utf8)
+        .err()
+        .unwrap();
     assert_eq!(error.kind(), "config");
     assert!(error.reason().contains("2048"), "{error}");
     let signer = Signer::new(key.clone(), SignType::Rsa, Charset::Utf8).unwrap();

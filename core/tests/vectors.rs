@@ -55,7 +55,10 @@ fn every_key_case_loads_or_fails_as_expected() {
                     "{name}: `{}` lacks `{expected}`",
                     error.reason()
                 );
-                let body: String = key_text.lines().filter(|l| !l.starts_with("-----")).collect();
+                let body: String = key_text
+                    .lines()
+                    .filter(|l| !l.starts_with("-----"))
+                    .collect();
                 if body.len() > 16 {
                     assert!(!error.reason().contains(&body[..16]), "{name}: key echoed");
                 }
@@ -88,7 +91,9 @@ fn every_sign_case_gives_the_expected_content_and_signature() {
         assert_eq!(sign, text(case, "sign"), "{name}");
         let public = PublicKey::from_text(&read_key_file(&text(case, "public_key"))).unwrap();
         let verifier = Verifier::new(Arc::new(public), sign_type, charset).unwrap();
-        verifier.verify(&content, &sign).unwrap_or_else(|e| panic!("{name}: {e}"));
+        verifier
+            .verify(&content, &sign)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
     }
 }
 

@@ -60,9 +60,23 @@ mod tests {
     #[test]
     fn generated_pair_exports_every_format() {
         let pair = generate_key_pair(2048).unwrap();
-        assert!(pair.private_key.to_pkcs1_pem().unwrap().starts_with("-----BEGIN RSA PRIVATE KEY-----"));
-        assert!(pair.private_key.to_pkcs8_pem().unwrap().starts_with("-----BEGIN PRIVATE KEY-----"));
-        assert!(pair.public_key.to_pem().starts_with("-----BEGIN PUBLIC KEY-----"));
+        assert!(
+            pair.private_key
+                .to_pkcs1_pem()
+                .unwrap()
+                .starts_with("-----BEGIN RSA PRIVATE KEY-----")
+        );
+        assert!(
+            pair.private_key
+                .to_pkcs8_pem()
+                .unwrap()
+                .starts_with("-----BEGIN PRIVATE KEY-----")
+        );
+        assert!(
+            pair.public_key
+                .to_pem()
+                .starts_with("-----BEGIN PUBLIC KEY-----")
+        );
         assert!(!pair.public_key.to_base64().contains('\n'));
     }
 }

@@ -81,7 +81,9 @@ impl PrivateKey {
         let shape = classify_der(der);
         let rsa = match shape {
             DerShape::Pkcs8Rsa => rsa::RsaPrivateKey::from_pkcs8_der(der).map_err(invalid_rsa)?,
-            DerShape::Pkcs1Private => rsa::RsaPrivateKey::from_pkcs1_der(der).map_err(invalid_rsa)?,
+            DerShape::Pkcs1Private => {
+                rsa::RsaPrivateKey::from_pkcs1_der(der).map_err(invalid_rsa)?
+            }
             DerShape::Pkcs8Other(name) => {
                 return Err(Error::config(format!(
                     "expected an RSA private key but found {name}; Alipay app keys are RSA"
@@ -205,7 +207,10 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> String {
-        let path = format!("{}/../tests/vectors/keys/{name}", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/../tests/vectors/keys/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 

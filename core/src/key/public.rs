@@ -71,7 +71,9 @@ impl PublicKey {
     /// [`Error::Config`] as for [`PublicKey::from_text`].
     pub fn from_der(der: &[u8]) -> Result<Self> {
         let rsa = match classify_der(der) {
-            DerShape::SpkiRsa => rsa::RsaPublicKey::from_public_key_der(der).map_err(invalid_rsa)?,
+            DerShape::SpkiRsa => {
+                rsa::RsaPublicKey::from_public_key_der(der).map_err(invalid_rsa)?
+            }
             DerShape::Pkcs1Public => rsa::RsaPublicKey::from_pkcs1_der(der).map_err(invalid_rsa)?,
             DerShape::Certificate => return Self::from_certificate_der(der),
             DerShape::SpkiOther(name) | DerShape::Pkcs8Other(name) => {

@@ -80,8 +80,11 @@ mod tests {
     #[test]
     fn pem_on_one_line_and_with_crlf_decode_the_same() {
         let one_line = decode_key_text("-----BEGIN X-----AAEC-----END X-----", "key").unwrap();
-        let crlf = decode_key_text("\r\n  -----BEGIN X-----\r\nAA\r\n  EC\r\n-----END X-----\r\n", "key")
-            .unwrap();
+        let crlf = decode_key_text(
+            "\r\n  -----BEGIN X-----\r\nAA\r\n  EC\r\n-----END X-----\r\n",
+            "key",
+        )
+        .unwrap();
         assert_eq!(one_line.label.as_deref(), Some("X"));
         assert_eq!(*one_line.der, vec![0, 1, 2]);
         assert_eq!(*crlf.der, vec![0, 1, 2]);
@@ -104,7 +107,9 @@ mod tests {
 
     #[test]
     fn garbage_is_not_base64_and_is_not_echoed() {
-        let error = decode_key_text("secret!!value", "private key").err().unwrap();
+        let error = decode_key_text("secret!!value", "private key")
+            .err()
+            .unwrap();
         assert!(error.reason().contains("Base64"), "{error}");
         assert!(!error.reason().contains("secret"), "{error}");
     }

@@ -128,6 +128,9 @@ mod tests {
 
     #[test]
     fn invalid_utf8_is_a_protocol_error() {
-        assert_eq!(Charset::Utf8.decode(&[0xff, 0xfe]).err().unwrap().kind(), "protocol");
+        assert_eq!(
+            Charset::Utf8.decode(&[0xff, 0xfe]).err().unwrap().kind(),
+            "protocol"
+        );
     }
 }

@@ -52,7 +52,13 @@ mod tests {
 
     #[test]
     fn sorting_is_by_bytes_not_by_locale() {
-        let content = sign_content([("a", "1"), ("B", "2"), ("ab", "3"), ("a_b", "4"), ("a.b", "5")]);
+        let content = sign_content([
+            ("a", "1"),
+            ("B", "2"),
+            ("ab", "3"),
+            ("a_b", "4"),
+            ("a.b", "5"),
+        ]);
         assert_eq!(content, "B=2&a=1&a.b=5&a_b=4&ab=3");
     }
 

@@ -93,9 +93,10 @@ impl Signer {
     pub fn sign_bytes(&self, message: &[u8]) -> Result<String> {
         let signature = match self.sign_type {
             SignType::Rsa2 => {
-                let pair = self.key.rsa2_key_pair().ok_or_else(|| {
-                    Error::config("RSA2 needs a key of at least 2048 bits")
-                })?;
+                let pair = self
+                    .key
+                    .rsa2_key_pair()
+                    .ok_or_else(|| Error::config("RSA2 needs a key of at least 2048 bits"))?;
                 let mut signature = vec![0u8; pair.public_modulus_len()];
                 let random = aws_lc_rs::rand::SystemRandom::new();
                 pair.sign(&RSA_PKCS1_SHA256, &random, message, &mut signature)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Every test suite of the project, from a fresh clone: Rust, Python, Node.js, Kotlin/JVM.
+# Each suite's script installs what it needs (venv + maturin, npm packages, Maven dependencies).
+# Runs them all, then prints one summary; exits non-zero if any suite failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+suites=(rust python node kotlin)
+declare -A status
+failed=0
+for suite in "${suites[@]}"; do
+  echo
+  echo "################ ${suite} ################"
+  start=$SECONDS
+  if bash "scripts/test-${suite}.sh"; then
+    status[$suite]="passed ($((SECONDS - start)) s)"
+  else
+    status[$suite]="FAILED ($((SECONDS - start)) s)"
+    failed=$((failed + 1))
+  fi
+done
+
+echo
+echo "################ summary ################"
+for suite in "${suites[@]}"; do
+  printf '%-8s %s\n' "$suite" "${status[$suite]}"
+done
+passed=$(( ${#suites[@]} - failed ))
+echo "suites: ${passed} passed, ${failed} failed"
+exit $(( failed > 0 ))

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The Rust suite: formatting, clippy on the whole workspace, the core and CLI tests (all shared vectors),
+# and the main-job command.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if command -v rustup >/dev/null 2>&1; then
+  rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
+  rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+fi
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy (workspace, all targets, -D warnings)"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+echo "== cargo test (core, cli)"
+cargo test -p alipay-isv -p alipay-isv-cli
+echo "== main job: alipay-isv demo"
+cargo run -q -p alipay-isv-cli -- demo
