@@ -26,8 +26,14 @@ fn sample_params() -> Vec<(&'static str, String)> {
         ("sign_type", "RSA2".to_string()),
         ("timestamp", "2026-11-21 15:04:05".to_string()),
         ("version", "1.0".to_string()),
-        ("notify_url", "https://isv.example.com/alipay/gateway".to_string()),
-        ("app_auth_token", "202611BB8f3a51c0a1b2c3d4e5f6a7b8c9d0e1f2".to_string()),
+        (
+            "notify_url",
+            "https://isv.example.com/alipay/gateway".to_string(),
+        ),
+        (
+            "app_auth_token",
+            "202611BB8f3a51c0a1b2c3d4e5f6a7b8c9d0e1f2".to_string(),
+        ),
         (
             "biz_content",
             concat!(
