@@ -18,8 +18,11 @@
 //! # Ok::<(), alipay_isv::Error>(())
 //! ```
 
+pub mod aes;
 pub mod error;
 pub mod key;
+pub mod notify;
+pub mod response;
 pub mod sign;
 
 pub use error::{ApiError, Error, Result};

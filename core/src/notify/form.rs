@@ -1,0 +1,107 @@
+//! Parsing an `application/x-www-form-urlencoded` body exactly once, in its declared charset.
+//!
+//! `+` is a space and `%XX` a byte, once: a `+` inside `sign` arrives as `%2B` and stays `+`;
+//! `passback_params` keeps the percent-escapes the merchant put in it. The bytes of every key and
+//! value are decoded in the body's `charset` parameter (UTF-8 or GBK).
+
+use percent_encoding::percent_decode;
+
+use crate::error::{Error, Result};
+use crate::sign::Charset;
+
+/// Parses a form body into its parameters, in order.
+///
+/// # Errors
+/// [`Error::Protocol`] for a parameter without `=`, a key given twice, an unknown `charset`, or bytes
+/// that are not valid in the declared charset.
+pub fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>> {
+    let mut raw_pairs: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    for segment in body
+        .split(|&b| b == b'&')
+        .filter(|segment| !segment.is_empty())
+    {
+        let segment = trim_line_end(segment);
+        let split = segment.iter().position(|&b| b == b'=').ok_or_else(|| {
+            Error::protocol(format!(
+                "the form body has a parameter without `=` ({} bytes)",
+                segment.len()
+            ))
+        })?;
+        let (key, value) = (&segment[..split], &segment[split + 1..]);
+        raw_pairs.push((decode_component(key), decode_component(value)));
+    }
+    let charset = match raw_pairs.iter().find(|(key, _)| key == b"charset") {
+        Some((_, value)) => notification_charset(value)?,
+        None => Charset::Utf8,
+    };
+    let mut params: Vec<(String, String)> = Vec::with_capacity(raw_pairs.len());
+    for (key, value) in raw_pairs {
+        let key = charset.decode(&key)?.into_owned();
+        if params.iter().any(|(seen, _)| *seen == key) {
+            return Err(Error::protocol(format!(
+                "the form body has the parameter `{key}` twice: refused"
+            )));
+        }
+        let value = charset.decode(&value)?.into_owned();
+        params.push((key, value));
+    }
+    Ok(params)
+}
+
+/// The charset a notification declares; GB2312 is read as GBK, its superset.
+fn notification_charset(value: &[u8]) -> Result<Charset> {
+    let name = String::from_utf8_lossy(value);
+    if name.eq_ignore_ascii_case("gb2312") {
+        return Ok(Charset::Gbk);
+    }
+    name.parse().map_err(|_| {
+        Error::protocol(format!(
+            "the notification declares an unsupported charset `{name}`"
+        ))
+    })
+}
+
+fn trim_line_end(segment: &[u8]) -> &[u8] {
+    let mut end = segment.len();
+    while end > 0 && matches!(segment[end - 1], b'\r' | b'\n') {
+        end -= 1;
+    }
+    &segment[..end]
+}
+
+fn decode_component(component: &[u8]) -> Vec<u8> {
+    let spaced: Vec<u8> = component
+        .iter()
+        .map(|&b| if b == b'+' { b' ' } else { b })
+        .collect();
+    percent_decode(&spaced).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plus_in_sign_survives_and_values_are_decoded_once() {
+        let params = parse_form(b"sign=ab%2Bc%2F%3D&passback_params=a%2526b&subject=a+b").unwrap();
+        assert_eq!(params[0], ("sign".into(), "ab+c/=".into()));
+        assert_eq!(params[1], ("passback_params".into(), "a%26b".into()));
+        assert_eq!(params[2], ("subject".into(), "a b".into()));
+    }
+
+    #[test]
+    fn gbk_bodies_are_decoded_in_gbk() {
+        let params = parse_form(b"charset=GBK&subject=%D6%D0%CE%C4").unwrap();
+        assert_eq!(params[1].1, "中文");
+    }
+
+    #[test]
+    fn duplicates_and_bad_bytes_are_refused() {
+        assert_eq!(parse_form(b"a=1&a=2").err().unwrap().kind(), "protocol");
+        assert_eq!(
+            parse_form(b"subject=%FF%FE").err().unwrap().kind(),
+            "protocol"
+        );
+        assert_eq!(parse_form(b"novalue").err().unwrap().kind(), "protocol");
+    }
+}

@@ -1,0 +1,197 @@
+//! The typed forms of a verified notification.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result, mask_secret};
+
+/// A verified notification, by type. Every variant keeps all verified parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notification {
+    /// `notify_type=open_app_auth_notify`: a merchant authorised (or re-authorised) the app.
+    AppAuth(AppAuthNotification),
+    /// A message-service message (`msg_method` present), e.g. `alipay.open.auth.appauth.cancelled`.
+    Message(MessageNotification),
+    /// Anything else (payment notifications, …): the verified parameters.
+    Other {
+        /// The verified parameters, in the order they arrived.
+        params: Vec<(String, String)>,
+    },
+}
+
+/// A merchant authorisation notification.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppAuthNotification {
+    /// Alipay's id of this notification: deduplicate retries with it.
+    pub notify_id: String,
+    /// When it was sent (`yyyy-MM-dd HH:mm:ss`, China time).
+    pub notify_time: Option<String>,
+    /// The ISV's app_id.
+    pub app_id: Option<String>,
+    /// `execute_auth` for a new authorisation.
+    pub status: Option<String>,
+    /// The tokens and the merchant they belong to.
+    pub detail: AppAuthDetail,
+    /// The verified parameters.
+    pub params: Vec<(String, String)>,
+}
+
+/// The token detail of an authorisation. `Debug` masks the tokens.
+#[derive(Clone, PartialEq, Default)]
+pub struct AppAuthDetail {
+    /// The token for delegated calls.
+    pub app_auth_token: String,
+    /// The token to refresh it with.
+    pub app_refresh_token: Option<String>,
+    /// The merchant's PID (2088…).
+    pub user_id: Option<String>,
+    /// The merchant's authorised app.
+    pub auth_app_id: String,
+    /// Seconds the token lives.
+    pub expires_in: Option<i64>,
+    /// Seconds the refresh token lives.
+    pub re_expires_in: Option<i64>,
+    /// When the merchant authorised, epoch milliseconds.
+    pub auth_time: Option<i64>,
+    /// The single-use code this authorisation came with.
+    pub app_auth_code: Option<String>,
+}
+
+impl fmt::Debug for AppAuthDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppAuthDetail")
+            .field("app_auth_token", &mask_secret(&self.app_auth_token))
+            .field(
+                "app_refresh_token",
+                &self.app_refresh_token.as_deref().map(mask_secret),
+            )
+            .field("user_id", &self.user_id)
+            .field("auth_app_id", &self.auth_app_id)
+            .field("expires_in", &self.expires_in)
+            .field("re_expires_in", &self.re_expires_in)
+            .field("auth_time", &self.auth_time)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A message-service message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageNotification {
+    /// The message method, e.g. `alipay.open.auth.appauth.cancelled`.
+    pub msg_method: String,
+    /// Alipay's id of this message: deduplicate retries with it.
+    pub notify_id: Option<String>,
+    /// When it was sent, epoch milliseconds as text.
+    pub utc_timestamp: Option<String>,
+    /// The ISV's app_id.
+    pub app_id: Option<String>,
+    /// The merchant app the message concerns, when given.
+    pub msg_app_id: Option<String>,
+    /// The merchant PID the message concerns, when given.
+    pub msg_uid: Option<String>,
+    /// The message content (parsed `biz_content`; `Null` when absent).
+    pub biz_content: Value,
+    /// The verified parameters.
+    pub params: Vec<(String, String)>,
+}
+
+impl MessageNotification {
+    /// Whether this is a merchant revoking the app's authorisation.
+    pub fn is_app_auth_cancelled(&self) -> bool {
+        self.msg_method == "alipay.open.auth.appauth.cancelled"
+    }
+}
+
+impl Notification {
+    /// Types verified parameters.
+    pub(crate) fn from_verified(params: Vec<(String, String)>) -> Result<Self> {
+        let get = |name: &str| {
+            params
+                .iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.clone())
+                .filter(|value| !value.is_empty())
+        };
+        if let Some(msg_method) = get("msg_method") {
+            let biz_content = match get("biz_content") {
+                Some(text) => serde_json::from_str(&text).map_err(|_| {
+                    Error::protocol(format!(
+                        "the `{msg_method}` message's biz_content is not JSON"
+                    ))
+                })?,
+                None => Value::Null,
+            };
+            return Ok(Notification::Message(MessageNotification {
+                msg_method,
+                notify_id: get("notify_id"),
+                utc_timestamp: get("utc_timestamp"),
+                app_id: get("app_id"),
+                msg_app_id: get("msg_app_id"),
+                msg_uid: get("msg_uid"),
+                biz_content,
+                params,
+            }));
+        }
+        if get("notify_type").as_deref() == Some("open_app_auth_notify") {
+            let biz_content = get("biz_content")
+                .ok_or_else(|| Error::protocol("the open_app_auth_notify has no biz_content"))?;
+            let detail = parse_auth_detail(&biz_content)?;
+            return Ok(Notification::AppAuth(AppAuthNotification {
+                notify_id: get("notify_id")
+                    .ok_or_else(|| Error::protocol("the open_app_auth_notify has no notify_id"))?,
+                notify_time: get("notify_time"),
+                app_id: get("app_id"),
+                status: get("status"),
+                detail,
+                params,
+            }));
+        }
+        Ok(Notification::Other { params })
+    }
+}
+
+/// Reads `{"detail": {...}}` from an authorisation notification's biz_content.
+fn parse_auth_detail(biz_content: &str) -> Result<AppAuthDetail> {
+    let value: Value = serde_json::from_str(biz_content)
+        .map_err(|_| Error::protocol("the open_app_auth_notify's biz_content is not JSON"))?;
+    let detail = value
+        .get("detail")
+        .and_then(Value::as_object)
+        .ok_or_else(|| {
+            Error::protocol("the open_app_auth_notify's biz_content has no `detail` object")
+        })?;
+    let required = |name: &str| {
+        lenient_text(detail, name).ok_or_else(|| {
+            Error::protocol(format!("the open_app_auth_notify's detail has no `{name}`"))
+        })
+    };
+    Ok(AppAuthDetail {
+        app_auth_token: required("app_auth_token")?,
+        auth_app_id: required("auth_app_id")?,
+        app_refresh_token: lenient_text(detail, "app_refresh_token"),
+        user_id: lenient_text(detail, "user_id"),
+        expires_in: lenient_number(detail, "expires_in"),
+        re_expires_in: lenient_number(detail, "re_expires_in"),
+        auth_time: lenient_number(detail, "auth_time"),
+        app_auth_code: lenient_text(detail, "app_auth_code"),
+    })
+}
+
+/// A text field given as a string or a number.
+pub(crate) fn lenient_text(fields: &Map<String, Value>, name: &str) -> Option<String> {
+    match fields.get(name)? {
+        Value::String(text) if !text.is_empty() => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
+/// A number field given as a number or a string of digits.
+pub(crate) fn lenient_number(fields: &Map<String, Value>, name: &str) -> Option<i64> {
+    match fields.get(name)? {
+        Value::Number(number) => number.as_i64(),
+        Value::String(text) => text.trim().parse().ok(),
+        _ => None,
+    }
+}
