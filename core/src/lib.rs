@@ -19,9 +19,11 @@
 //! ```
 
 pub mod aes;
+pub mod config;
 pub mod error;
 pub mod key;
 pub mod notify;
+pub mod request;
 pub mod response;
 pub mod sign;
 

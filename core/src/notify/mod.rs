@@ -5,11 +5,13 @@
 //! Answer [`SUCCESS_ACK`] once a notification is handled; anything else makes Alipay retry.
 
 mod form;
+mod service_check;
 mod typed;
 
 use std::sync::Arc;
 
 pub use form::parse_form;
+pub use service_check::{SERVICE_CHECK, service_check_answer};
 pub use typed::{AppAuthDetail, AppAuthNotification, MessageNotification, Notification};
 
 use crate::error::{Error, Result};
