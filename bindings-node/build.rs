@@ -1,0 +1,5 @@
+//! Build script: sets up the linker flags a Node-API addon needs on every platform.
+
+fn main() {
+    napi_build::setup();
+}

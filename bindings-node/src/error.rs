@@ -1,0 +1,103 @@
+//! The one place where a core [`alipay_isv::Error`] becomes a JavaScript error.
+//!
+//! Every error thrown by the binding is a plain `Error` whose `code` is stable (`ALIPAY_CONFIG_ERROR`,
+//! `ALIPAY_SIGNATURE_ERROR`, `ALIPAY_API_ERROR`, `ALIPAY_TRANSPORT_ERROR`, `ALIPAY_PROTOCOL_ERROR`,
+//! `ALIPAY_STORE_ERROR`), with the core's `kind` and `reason`; an API error also carries `apiCode`,
+//! `msg`, `subCode`, `subMsg`, `signed` and `hint` (`null` when absent). The core never puts a secret into
+//! a reason, so neither does this module.
+
+use alipay_isv::Error as CoreError;
+use napi::bindgen_prelude::{JsValue, Object, Status};
+use napi::{Env, Error as JsError};
+use napi_derive::napi;
+
+/// The stable `code` of every error the binding throws, one per core error kind.
+#[napi(string_enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// A malformed or unsupported key, a bad option, a value the charset cannot encode.
+    #[napi(value = "ALIPAY_CONFIG_ERROR")]
+    Config,
+    /// A signature that does not verify (tampered content, wrong public key).
+    #[napi(value = "ALIPAY_SIGNATURE_ERROR")]
+    Signature,
+    /// The gateway answered with an error code (`apiCode`, `subCode`, …).
+    #[napi(value = "ALIPAY_API_ERROR")]
+    Api,
+    /// The request did not complete: DNS, connect, timeout, TLS, HTTP status.
+    #[napi(value = "ALIPAY_TRANSPORT_ERROR")]
+    Transport,
+    /// A body did not have the expected shape.
+    #[napi(value = "ALIPAY_PROTOCOL_ERROR")]
+    Protocol,
+    /// The authorisation registry failed to read or write.
+    #[napi(value = "ALIPAY_STORE_ERROR")]
+    Store,
+}
+
+impl ErrorCode {
+    /// The code of a core error.
+    pub fn of(error: &CoreError) -> Self {
+        match error {
+            CoreError::Config { .. } => ErrorCode::Config,
+            CoreError::Signature { .. } => ErrorCode::Signature,
+            CoreError::Api(_) => ErrorCode::Api,
+            CoreError::Transport { .. } => ErrorCode::Transport,
+            CoreError::Protocol { .. } => ErrorCode::Protocol,
+            CoreError::Store { .. } => ErrorCode::Store,
+        }
+    }
+
+    /// The code as JavaScript sees it, e.g. `ALIPAY_CONFIG_ERROR`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Config => "ALIPAY_CONFIG_ERROR",
+            ErrorCode::Signature => "ALIPAY_SIGNATURE_ERROR",
+            ErrorCode::Api => "ALIPAY_API_ERROR",
+            ErrorCode::Transport => "ALIPAY_TRANSPORT_ERROR",
+            ErrorCode::Protocol => "ALIPAY_PROTOCOL_ERROR",
+            ErrorCode::Store => "ALIPAY_STORE_ERROR",
+        }
+    }
+}
+
+/// Turns a core result into a napi result whose error is the JavaScript error described above.
+pub(crate) trait OrThrow<T> {
+    /// Maps the core error, if any, with [`to_js_error`].
+    fn or_throw(self, env: &Env) -> napi::Result<T>;
+}
+
+impl<T> OrThrow<T> for alipay_isv::Result<T> {
+    fn or_throw(self, env: &Env) -> napi::Result<T> {
+        self.map_err(|error| to_js_error(env, &error))
+    }
+}
+
+/// Builds the JavaScript `Error` for a core error, ready to be thrown by returning it.
+///
+/// Should the engine refuse to build the object (only while it is shutting down), the error still
+/// carries the core's message, under napi's generic code.
+pub(crate) fn to_js_error(env: &Env, error: &CoreError) -> JsError {
+    build(env, error).unwrap_or_else(|_| JsError::new(Status::GenericFailure, error.to_string()))
+}
+
+fn build(env: &Env, error: &CoreError) -> napi::Result<JsError> {
+    let mut object = env.create_error(JsError::new(Status::GenericFailure, error.to_string()))?;
+    object.set("code", ErrorCode::of(error).as_str())?;
+    object.set("kind", error.kind())?;
+    object.set("reason", error.reason())?;
+    if let CoreError::Api(api) = error {
+        set_api_fields(&mut object, api)?;
+    }
+    Ok(JsError::from(object.to_unknown()))
+}
+
+fn set_api_fields(object: &mut Object<'_>, api: &alipay_isv::ApiError) -> napi::Result<()> {
+    object.set("apiCode", api.code.as_str())?;
+    object.set("msg", api.msg.as_str())?;
+    object.set("subCode", api.sub_code.as_deref())?;
+    object.set("subMsg", api.sub_msg.as_deref())?;
+    object.set("signed", api.signed)?;
+    object.set("hint", api.hint.as_deref())?;
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! `Signer`, `Verifier`, `sign_content` and `looks_like_own_key`: the Python face of
+//! `alipay_isv::sign`.
+//!
+//! Every signature and verification runs with the GIL released, so threads sign in parallel.
+//! Parameters come in as any `Mapping[str, str]` (a `dict` usually).
+
+use std::sync::Arc;
+
+use alipay_isv::sign::{self, Charset, SignType};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+
+use crate::error::{detached, guarded};
+use crate::key::{PrivateKey, PublicKey};
+
+/// Reads a `Mapping[str, str]` into owned pairs, in its iteration order.
+fn extract_params(params: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
+    let items = params
+        .call_method0("items")
+        .map_err(|_| PyTypeError::new_err("params must be a Mapping[str, str], e.g. a dict"))?;
+    let mut pairs = Vec::new();
+    for item in items.try_iter()? {
+        let (key, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
+        let key: String = key
+            .extract()
+            .map_err(|_| PyTypeError::new_err("params keys must be str"))?;
+        // The value is never echoed: it may be a token.
+        let value: String = value.extract().map_err(|_| {
+            PyTypeError::new_err(format!("params[{key:?}] must be a str (convert it first)"))
+        })?;
+        pairs.push((key, value));
+    }
+    Ok(pairs)
+}
+
+/// Parses the sign type and charset names (case-insensitive); a bad name is a `ConfigError`.
+fn parse_options(sign_type: &str, charset: &str) -> PyResult<(SignType, Charset)> {
+    guarded(|| Ok((sign_type.parse()?, charset.parse()?)))
+}
+
+/// Signs with the app private key, `RSA2` (SHA256withRSA) or legacy `RSA` (SHA1withRSA).
+#[pyclass(module = "alipay_isv", frozen)]
+pub struct Signer {
+    inner: sign::Signer,
+}
+
+#[pymethods]
+impl Signer {
+    /// A signer over content encoded in `charset` (`UTF-8` or `GBK`).
+    #[new]
+    #[pyo3(signature = (private_key, sign_type = "RSA2", charset = "UTF-8"))]
+    fn new(private_key: PyRef<'_, PrivateKey>, sign_type: &str, charset: &str) -> PyResult<Self> {
+        let (sign_type, charset) = parse_options(sign_type, charset)?;
+        let key = Arc::clone(&private_key.inner);
+        let inner = guarded(|| Ok(sign::Signer::new(key, sign_type, charset)?))?;
+        Ok(Signer { inner })
+    }
+
+    /// `"RSA2"` or `"RSA"`.
+    #[getter]
+    fn sign_type(&self) -> &'static str {
+        self.inner.sign_type().as_str()
+    }
+
+    /// `"UTF-8"` or `"GBK"`.
+    #[getter]
+    fn charset(&self) -> &'static str {
+        self.inner.charset().as_str()
+    }
+
+    /// Signs a canonical content string; returns standard Base64.
+    #[pyo3(signature = (content))]
+    fn sign(&self, py: Python<'_>, content: PyBackedStr) -> PyResult<String> {
+        detached(py, || Ok(self.inner.sign(&content)?))
+    }
+
+    /// Builds the canonical content of `params` and signs it; returns `(content, sign)`.
+    #[pyo3(signature = (params))]
+    fn sign_params(&self, py: Python<'_>, params: &Bound<'_, PyAny>) -> PyResult<(String, String)> {
+        let pairs = extract_params(params)?;
+        detached(py, || Ok(self.inner.sign_params(pairs)?))
+    }
+
+    /// Signs bytes that are already encoded; returns standard Base64.
+    #[pyo3(signature = (data))]
+    fn sign_bytes(&self, py: Python<'_>, data: &[u8]) -> PyResult<String> {
+        detached(py, || Ok(self.inner.sign_bytes(data)?))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Signer(sign_type='{}', charset='{}', key_fingerprint='{}')",
+            self.inner.sign_type(),
+            self.inner.charset(),
+            self.inner.key().public_key().fingerprint()
+        )
+    }
+}
+
+/// Verifies `RSA2` or `RSA` signatures with a public key.
+#[pyclass(module = "alipay_isv", frozen)]
+pub struct Verifier {
+    inner: sign::Verifier,
+}
+
+#[pymethods]
+impl Verifier {
+    /// A verifier over content encoded in `charset` (`UTF-8` or `GBK`).
+    #[new]
+    #[pyo3(signature = (public_key, sign_type = "RSA2", charset = "UTF-8"))]
+    fn new(public_key: PyRef<'_, PublicKey>, sign_type: &str, charset: &str) -> PyResult<Self> {
+        let (sign_type, charset) = parse_options(sign_type, charset)?;
+        let key = Arc::clone(&public_key.inner);
+        let inner = guarded(|| Ok(sign::Verifier::new(key, sign_type, charset)?))?;
+        Ok(Verifier { inner })
+    }
+
+    /// `"RSA2"` or `"RSA"`.
+    #[getter]
+    fn sign_type(&self) -> &'static str {
+        self.inner.sign_type().as_str()
+    }
+
+    /// `"UTF-8"` or `"GBK"`.
+    #[getter]
+    fn charset(&self) -> &'static str {
+        self.inner.charset().as_str()
+    }
+
+    /// Verifies a Base64 signature over a content string; raises `SignatureError` if it fails.
+    #[pyo3(signature = (content, sign))]
+    fn verify(&self, py: Python<'_>, content: PyBackedStr, sign: PyBackedStr) -> PyResult<()> {
+        detached(py, || Ok(self.inner.verify(&content, &sign)?))
+    }
+
+    /// Verifies a Base64 signature over bytes that are already encoded.
+    #[pyo3(signature = (data, sign))]
+    fn verify_bytes(&self, py: Python<'_>, data: &[u8], sign: PyBackedStr) -> PyResult<()> {
+        detached(py, || Ok(self.inner.verify_bytes(data, &sign)?))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Verifier(sign_type='{}', charset='{}', key_fingerprint='{}')",
+            self.inner.sign_type(),
+            self.inner.charset(),
+            self.inner.key().fingerprint()
+        )
+    }
+}
+
+/// The canonical content of `params`: `sign` and empty values dropped, sorted by key bytes,
+/// joined as `key=value` with `&`, no URL-encoding.
+#[pyfunction]
+#[pyo3(signature = (params))]
+pub(crate) fn sign_content(params: &Bound<'_, PyAny>) -> PyResult<String> {
+    let pairs = extract_params(params)?;
+    guarded(|| Ok(sign::sign_content(pairs)))
+}
+
+/// True when `alipay_public_key` is the public half of the app's own `private_key` (a common
+/// misconfiguration: every response then fails to verify).
+#[pyfunction]
+#[pyo3(signature = (private_key, alipay_public_key))]
+pub(crate) fn looks_like_own_key(
+    private_key: PyRef<'_, PrivateKey>,
+    alipay_public_key: PyRef<'_, PublicKey>,
+) -> PyResult<bool> {
+    guarded(|| {
+        Ok(sign::looks_like_own_key(
+            &private_key.inner,
+            &alipay_public_key.inner,
+        ))
+    })
+}

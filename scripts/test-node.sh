@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Builds the Node.js binding (debug) and runs its whole suite: type check, node:test (vectors, errors,
+# official-SDK conformance) and the example. Needs node >= 20.17 with npm, and cargo; everything else
+# comes from the npm registry at the versions pinned in bindings-node/package-lock.json.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+command -v node >/dev/null || { echo "test-node: node is required" >&2; exit 1; }
+command -v npm >/dev/null || { echo "test-node: npm is required" >&2; exit 1; }
+command -v cargo >/dev/null || { echo "test-node: cargo is required" >&2; exit 1; }
+node -e '
+  const [major, minor] = process.versions.node.split(".").map(Number)
+  if (major < 20 || (major === 20 && minor < 17)) {
+    console.error(`test-node: node ${process.versions.node} is too old; @napi-rs/cli needs >= 20.17`)
+    process.exit(1)
+  }'
+
+cd bindings-node
+echo "== npm dependencies (bindings-node)"
+# `npm install` with the committed lock installs exactly the locked versions. (`npm ci` refuses this
+# lock: the registry here answers 404 for the foreign-platform builds of @napi-rs/cli's optional
+# helpers (lzma, tar, wasm-tools), so npm cannot record them, and `npm ci` wants every one listed.)
+lock_before="$(cksum package-lock.json 2>/dev/null || true)"
+npm install --no-audit --no-fund
+if [[ -n "$lock_before" && "$lock_before" != "$(cksum package-lock.json)" ]]; then
+  echo "note: npm updated bindings-node/package-lock.json; review and commit it"
+fi
+
+# napi builds into the workspace target dir (<repo>/target/<triple>/debug, from `cargo metadata`),
+# unless CARGO_TARGET_DIR says otherwise; it regenerates index.js and index.d.ts from the Rust code.
+echo "== napi build (debug)"
+before="$(cat index.js index.d.ts 2>/dev/null | cksum)"
+npm run --silent build:debug
+after="$(cat index.js index.d.ts | cksum)"
+if [[ "$before" != "$after" ]]; then
+  if [[ "${CI:-}" == "true" ]]; then
+    echo "test-node: the committed index.js / index.d.ts are stale; run scripts/test-node.sh and commit them" >&2
+    exit 1
+  fi
+  echo "note: index.js / index.d.ts were regenerated; commit them"
+fi
+
+echo "== tsc --noEmit (test/types-check.ts against index.d.ts, strict)"
+npx --no-install tsc --noEmit -p test/tsconfig.json
+
+echo "== node --test"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+status=0
+node --test --test-reporter=tap test/ 2>&1 | tee "$log" || status=$?
+
+echo "== example: examples/node/sign-and-verify.js"
+(cd "$ROOT" && node examples/node/sign-and-verify.js)
+
+passed="$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -n 1)"
+failed="$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -n 1)"
+echo "node: ${passed:-0} passed, ${failed:-1} failed"
+if [[ "$status" -ne 0 || "${failed:-1}" -ne 0 || "${passed:-0}" -eq 0 ]]; then
+  exit 1
+fi

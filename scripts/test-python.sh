@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds the Python binding (debug) into .venv and runs its whole suite: ruff, pytest (including
+# conformance with the official alipay-sdk-python), and the example. Idempotent; run from anywhere.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# Pinned tool versions.
+MATURIN_VERSION="1.16.0"
+PYTEST_VERSION="9.2.0"
+RUFF_VERSION="0.17.6"
+ALIPAY_SDK_VERSION="3.7.1411" # the official SDK; its `rsa` dependency comes with it
+
+if [ ! -x .venv/bin/python ]; then
+    echo "== creating .venv"
+    python3 -m venv .venv
+fi
+PYTHON=.venv/bin/python
+
+echo "== installing pinned tools"
+"$PYTHON" -m pip install --quiet --disable-pip-version-check \
+    "maturin==${MATURIN_VERSION}" \
+    "pytest==${PYTEST_VERSION}" \
+    "ruff==${RUFF_VERSION}" \
+    "alipay-sdk-python==${ALIPAY_SDK_VERSION}"
+
+echo "== building alipay_isv (debug) into .venv"
+# maturin installs into the active virtualenv.
+VIRTUAL_ENV="$PWD/.venv" PATH="$PWD/.venv/bin:$PATH" \
+    .venv/bin/maturin develop --manifest-path bindings-python/Cargo.toml --quiet
+
+echo "== ruff"
+RUFF_CONFIG=bindings-python/pyproject.toml
+.venv/bin/ruff check --config "$RUFF_CONFIG" bindings-python examples/python
+.venv/bin/ruff format --check --config "$RUFF_CONFIG" bindings-python examples/python
+
+echo "== pytest"
+.venv/bin/python -m pytest bindings-python/tests -q -rs -p no:cacheprovider
+
+echo "== example"
+.venv/bin/python examples/python/sign_and_verify.py
+
+echo "== python: all passed"
