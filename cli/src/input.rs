@@ -61,3 +61,16 @@ fn type_name(value: &serde_json::Value) -> &'static str {
         serde_json::Value::Object(_) => "an object",
     }
 }
+
+/// Reads a whole file, or standard input when the path is `-`, as bytes (bodies may be GBK).
+pub fn read_bytes(path: &str, what: &str) -> Result<Vec<u8>> {
+    if path == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).map_err(|e| {
+            Error::config(format!("cannot read the {what} from standard input: {e}"))
+        })?;
+        return Ok(bytes);
+    }
+    std::fs::read(Path::new(path))
+        .map_err(|e| Error::config(format!("cannot read the {what} file `{path}`: {e}")))
+}

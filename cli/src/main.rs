@@ -1,7 +1,8 @@
 //! The `alipay-isv` command: key generation, request signing and signature verification from the shell,
 //! and `demo`, the guided run of the project's main job.
 //!
-//! Exit codes: 0 success, 1 a signature did not verify, 2 bad input (keys, files, options). Errors are
+//! Exit codes: 0 success, 1 a signature did not verify or the gateway answered an error, 2 bad input
+//! (keys, files, options, malformed bodies). Errors are
 //! printed as one JSON line on stderr: `{"kind": "...", "reason": "..."}`.
 
 mod commands;
@@ -28,6 +29,10 @@ enum Command {
     Sign(commands::sign::Args),
     /// Verify a signature over a canonical content.
     Verify(commands::verify::Args),
+    /// Verify a gateway response body and print the verified node (tokens masked).
+    VerifyResponse(commands::verify_response::Args),
+    /// Verify a notification posted to the application gateway and print it (tokens masked).
+    VerifyNotification(commands::verify_notification::Args),
     /// Walk through the main job step by step, printing each step in plain words.
     Demo(commands::demo::Args),
 }
@@ -38,6 +43,8 @@ fn main() -> ExitCode {
         Command::Keygen(args) => commands::keygen::run(args),
         Command::Sign(args) => commands::sign::run(args),
         Command::Verify(args) => commands::verify::run(args),
+        Command::VerifyResponse(args) => commands::verify_response::run(args),
+        Command::VerifyNotification(args) => commands::verify_notification::run(args),
         Command::Demo(args) => commands::demo::run(args),
     };
     match outcome {

@@ -4,3 +4,5 @@ pub mod demo;
 pub mod keygen;
 pub mod sign;
 pub mod verify;
+pub mod verify_notification;
+pub mod verify_response;

@@ -26,6 +26,7 @@ pub const SUCCESS_ACK: &str = "success";
 #[derive(Debug, Clone)]
 pub struct NotificationVerifier {
     alipay_public_key: Arc<PublicKey>,
+    default_sign_type: SignType,
     max_body_bytes: usize,
 }
 
@@ -34,8 +35,15 @@ impl NotificationVerifier {
     pub fn new(alipay_public_key: Arc<PublicKey>) -> Self {
         NotificationVerifier {
             alipay_public_key,
+            default_sign_type: SignType::Rsa2,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
+    }
+
+    /// The algorithm assumed when a notification carries no `sign_type` (default `RSA2`).
+    pub fn with_default_sign_type(mut self, sign_type: SignType) -> Self {
+        self.default_sign_type = sign_type;
+        self
     }
 
     /// Refuse bodies larger than `limit` bytes.
@@ -81,7 +89,7 @@ impl NotificationVerifier {
             Some(name) => name.parse().map_err(|_| {
                 Error::protocol(format!("the notification's sign_type `{name}` is unknown"))
             })?,
-            None => SignType::Rsa2,
+            None => self.default_sign_type,
         };
         let charset: Charset = match value_of("charset") {
             Some(name) if name.eq_ignore_ascii_case("gb2312") => Charset::Gbk,
