@@ -25,3 +25,18 @@ export interface AlipayError extends Error {
   /** A one-line hint for well-known sub-codes (API errors only). */
   hint?: string | null
 }
+
+/** A private key: a `PrivateKey`, or PEM / bare Base64 text (PKCS#1 or PKCS#8). */
+export type PrivateKeyArg = PrivateKey | string
+/** A public key: a `PublicKey`, or PEM / bare Base64 text (SPKI, PKCS#1 or an X.509 certificate). */
+export type PublicKeyArg = PublicKey | string
+/** An AES content-encryption key: an `AesKey`, or the console's Base64 text. */
+export type AesKeyArg = AesKey | string
+/** A body: the exact bytes received (`Buffer` / `Uint8Array`, needed for GBK), or text (sent as UTF-8). */
+export type BodyArg = Uint8Array | string
+/**
+ * A verified notification, tagged by `kind`: `appAuth` (a merchant authorised the app; `detail`
+ * holds its tokens), `message` (a message-service message) or `other` (payments, …). Plain objects:
+ * they carry secrets, so never log them whole.
+ */
+export type Notification = AppAuthNotification | MessageNotification | OtherNotification

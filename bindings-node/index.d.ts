@@ -26,6 +26,21 @@ export interface AlipayError extends Error {
   hint?: string | null
 }
 
+/** A private key: a `PrivateKey`, or PEM / bare Base64 text (PKCS#1 or PKCS#8). */
+export type PrivateKeyArg = PrivateKey | string
+/** A public key: a `PublicKey`, or PEM / bare Base64 text (SPKI, PKCS#1 or an X.509 certificate). */
+export type PublicKeyArg = PublicKey | string
+/** An AES content-encryption key: an `AesKey`, or the console's Base64 text. */
+export type AesKeyArg = AesKey | string
+/** A body: the exact bytes received (`Buffer` / `Uint8Array`, needed for GBK), or text (sent as UTF-8). */
+export type BodyArg = Uint8Array | string
+/**
+ * A verified notification, tagged by `kind`: `appAuth` (a merchant authorised the app; `detail`
+ * holds its tokens), `message` (a message-service message) or `other` (payments, …). Plain objects:
+ * they carry secrets, so never log them whole.
+ */
+export type Notification = AppAuthNotification | MessageNotification | OtherNotification
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -33,6 +48,107 @@ export interface AlipayError extends Error {
  * can point the loader at a WASI artifact this package does not build itself.
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
+
+/**
+ * The AES content-encryption key issued in the Alipay console (AES-CBC, PKCS#7 padding, zero IV).
+ *
+ * `toString()` and `util.inspect` show only the key size, never the key.
+ */
+export declare class AesKey {
+  /**
+   * Parses the console's Base64 key (16, 24 or 32 bytes once decoded).
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` when the text is not Base64 or has another length;
+   * the reason never contains the key.
+   */
+  static fromBase64(text: string): AesKey
+  /**
+   * Encrypts text (its UTF-8 bytes) or bytes; returns standard Base64.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` if the cipher refuses the key.
+   */
+  encrypt(plain: string | Uint8Array): string
+  /**
+   * Decrypts standard Base64 ciphertext to bytes (`.toString()` them for text).
+   *
+   * @throws {AlipayError} `ALIPAY_PROTOCOL_ERROR` when the ciphertext is not Base64, not whole blocks,
+   * or does not unpad (usually the wrong key).
+   */
+  decrypt(base64Ciphertext: string): Buffer
+  /** `AesKey(128 bits)`: the size only. */
+  toString(): string
+}
+
+/**
+ * The third-party app's configuration, checked once when built. Immutable; share one instance.
+ *
+ * `toString()` and `util.inspect` show the app id, algorithm, gateway and key fingerprints only.
+ */
+export declare class IsvConfig {
+  /**
+   * Checks and builds a configuration.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for an empty or non-numeric `appId`, an unreadable
+   * key, an unknown sign type, charset or gateway, a key too short for `RSA2`, a bad AES key or
+   * byte limit, or the app's own public key given as the Alipay public key (the reason says so).
+   */
+  constructor(options: IsvConfigOptions)
+  /** The app's `app_id`. */
+  get appId(): string
+  /** The gateway URL. */
+  get gateway(): string
+  /** The algorithm requests are signed with. */
+  get signType(): 'RSA2' | 'RSA'
+  /** The request charset. */
+  get charset(): 'UTF-8' | 'GBK'
+  /**
+   * Builds and signs a request for `method` (e.g. `alipay.open.auth.token.app`).
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for an empty method, an extra parameter that
+   * collides with a common one, `encrypt` without an AES key, a malformed timestamp, a `bizContent`
+   * without a JSON form, or text the charset cannot encode.
+   */
+  signRequest(method: string, options?: CallOptions | undefined | null): SignedRequest
+  /** A verifier for this app's gateway responses (its sign type, charset, AES key and byte limit). */
+  responseVerifier(): ResponseVerifier
+  /** A verifier for notifications posted to this app's gateway (its byte limit). */
+  notificationVerifier(): NotificationVerifier
+  /**
+   * The signed XML answer to the legacy gateway check (`service=alipay.service.check`); `verified`
+   * says whether the check request's own signature verified (else the answer says `VERIFY_FAILED`).
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` if signing fails.
+   */
+  serviceCheckAnswer(verified: boolean): string
+  /** `IsvConfig(2021000000000001, RSA2, UTF-8, https://…, app key SHA256:…, Alipay key SHA256:…)`. */
+  toString(): string
+}
+
+/** Verifies notifications with the Alipay public key. Immutable; share one instance. */
+export declare class NotificationVerifier {
+  /**
+   * A verifier using `alipayPublicKey` (a `PublicKey` or PEM / Base64 text).
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for an unreadable key, an unknown sign type or a
+   * bad byte limit.
+   */
+  constructor(alipayPublicKey: PublicKeyArg, options?: NotificationVerifierOptions | undefined | null)
+  /**
+   * Parses the raw `application/x-www-form-urlencoded` body exactly once and verifies it. Pass the
+   * raw bytes (a `Buffer`; needed for GBK) or text, never a body your framework already decoded.
+   *
+   * @throws {AlipayError} `ALIPAY_SIGNATURE_ERROR` when the sign is missing or verifies under neither
+   * V1 nor V2; `ALIPAY_PROTOCOL_ERROR` for an oversized or malformed body, a parameter given twice,
+   * or an authorisation notification without its detail.
+   */
+  verifyBody(body: BodyArg): Notification
+  /**
+   * Verifies parameters a web framework already decoded (once!), as an object of strings.
+   *
+   * @throws {AlipayError} as for `verifyBody`; a `TypeError` when a value is not a string.
+   */
+  verifyParams(params: Record<string, string>): Notification
+}
 
 /**
  * The app's RSA private key, parsed once and reused for every signature.
@@ -118,6 +234,66 @@ export declare class PublicKey {
   toString(): string
 }
 
+/** Verifies gateway response bodies with the Alipay public key. Immutable; share one instance. */
+export declare class ResponseVerifier {
+  /**
+   * A verifier of responses signed with `alipayPublicKey` (a `PublicKey` or PEM / Base64 text).
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for an unreadable key, an unknown sign type or
+   * charset, a key too short for `RSA2`, a bad AES key or byte limit.
+   */
+  constructor(alipayPublicKey: PublicKeyArg, options?: ResponseVerifierOptions | undefined | null)
+  /**
+   * Verifies the body answered for `method`: a `Buffer` of the exact bytes received (needed for
+   * GBK), or text (sent as its UTF-8 bytes).
+   *
+   * @throws {AlipayError} `ALIPAY_API_ERROR` for an error answer (`apiCode`, `subCode`, `signed`,
+   * `hint`); `ALIPAY_SIGNATURE_ERROR` when a success is unsigned or a signature does not verify;
+   * `ALIPAY_PROTOCOL_ERROR` for a malformed, truncated, oversized, wrongly encoded or duplicated
+   * body; `ALIPAY_CONFIG_ERROR` for an encrypted node without an AES key.
+   */
+  verify(method: string, body: BodyArg): VerifiedResponse
+}
+
+/** A signed request, ready to be sent in one of its forms. Built by `IsvConfig.signRequest`. */
+export declare class SignedRequest {
+  /** Every parameter, `sign` last, in the order they were added. Carries the tokens in full. */
+  get params(): Record<string, string>
+  /** The value of one parameter, or `null`. */
+  param(name: string): string | null
+  /** The canonical content that was signed. */
+  get signContent(): string
+  /**
+   * The `execute` form: system parameters in the URL, application parameters in the form body.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` when a value cannot be encoded in the charset.
+   */
+  httpRequest(): HttpRequest
+  /**
+   * The `page_execute` GET form: one URL carrying every parameter, for a browser redirect.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` as for `httpRequest`.
+   */
+  pageUrl(): string
+  /**
+   * The `page_execute` POST form: an auto-submitting HTML form, values HTML-escaped.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` as for `httpRequest`.
+   */
+  pageForm(): string
+  /**
+   * The `sdk_execute` order string for the Alipay app or mini-program client.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` as for `httpRequest`.
+   */
+  orderString(): string
+  /**
+   * `SignedRequest(alipay.trade.create, https://…/gateway.do, params: app_id, …; app_auth_token: 2026…(20 chars))`:
+   * names and masked tokens, never a token or a value.
+   */
+  toString(): string
+}
+
 /** Signs with the app private key: `RSA2` (SHA256withRSA) or legacy `RSA` (SHA1withRSA). */
 export declare class Signer {
   /**
@@ -183,6 +359,83 @@ export declare class Verifier {
   verifyBytes(message: Uint8Array, sign: string): void
 }
 
+/** The token detail of a merchant authorisation. Secret: store the tokens, never log them. */
+export interface AppAuthDetail {
+  /** The token for delegated calls (代调用). Secret. */
+  appAuthToken: string
+  /** The token to refresh it with. Secret. */
+  appRefreshToken: string | null
+  /** The merchant's PID (2088…). */
+  userId: string | null
+  /** The merchant's authorised app. */
+  authAppId: string
+  /** Seconds the token lives. */
+  expiresIn: number | null
+  /** Seconds the refresh token lives. */
+  reExpiresIn: number | null
+  /** When the merchant authorised, epoch milliseconds. */
+  authTime: number | null
+  /** The single-use code this authorisation came with. */
+  appAuthCode: string | null
+}
+
+/** `notify_type=open_app_auth_notify`: a merchant authorised (or re-authorised) the app. */
+export interface AppAuthNotification {
+  /** Always `appAuth`. */
+  kind: 'appAuth'
+  /** Alipay's id of this notification: deduplicate retries with it. */
+  notifyId: string
+  /** When it was sent (`yyyy-MM-dd HH:mm:ss`, China time). */
+  notifyTime: string | null
+  /** The ISV's app_id. */
+  appId: string | null
+  /** `execute_auth` for a new authorisation. */
+  status: string | null
+  /** The tokens and the merchant they belong to. Secret. */
+  detail: AppAuthDetail
+  /** Every verified parameter, in the order received (`biz_content` holds the tokens too). */
+  params: Record<string, string>
+}
+
+/**
+ * Per-call options of `IsvConfig.signRequest`.
+ *
+ * Holds secrets (`appAuthToken`, `authToken`): it is your object, so do not log it.
+ */
+export interface CallOptions {
+  /**
+   * `biz_content`: an object (serialised with `JSON.stringify`, compact, in its own key order) or
+   * JSON text sent as is.
+   */
+  bizContent?: string | object
+  /** The merchant's `app_auth_token`, for a delegated call (代调用). Secret. */
+  appAuthToken?: string
+  /** The user's `access_token`, sent as `auth_token`. Secret. */
+  authToken?: string
+  /** `notify_url` for asynchronous notifications of this call. */
+  notifyUrl?: string
+  /** `return_url` for page flows. */
+  returnUrl?: string
+  /**
+   * Extra top-level parameters, e.g. `{ grant_type: 'authorization_code', code }` for
+   * `alipay.system.oauth.token`. A name that collides with a common parameter is refused.
+   */
+  extraParams?: Record<string, string>
+  /** Encrypt `biz_content` with the configured AES key (`encrypt_type=AES`). */
+  encrypt?: boolean
+  /** The `timestamp` to sign instead of now, `yyyy-MM-dd HH:mm:ss` in China time (tests, replays). */
+  timestamp?: string
+}
+
+/** Formats Unix seconds as `yyyy-MM-dd HH:mm:ss` in China time (UTC+8). */
+export declare function chinaTimestamp(unixSeconds: number): string
+
+/**
+ * The current time as the gateway expects it: `yyyy-MM-dd HH:mm:ss` in China time (UTC+8), whatever
+ * the host's time zone.
+ */
+export declare function chinaTimestampNow(): string
+
 /** The stable `code` of every error the binding throws, one per core error kind. */
 export type ErrorCode = 'ALIPAY_CONFIG_ERROR' | 'ALIPAY_SIGNATURE_ERROR' | 'ALIPAY_API_ERROR' | 'ALIPAY_TRANSPORT_ERROR' | 'ALIPAY_PROTOCOL_ERROR' | 'ALIPAY_STORE_ERROR'
 
@@ -192,6 +445,39 @@ export type ErrorCode = 'ALIPAY_CONFIG_ERROR' | 'ALIPAY_SIGNATURE_ERROR' | 'ALIP
  * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for any other size.
  */
 export declare function generateKeyPair(bits?: number | undefined | null): KeyPair
+
+/** The HTTP request of an `execute` call: POST `body` to `url` with the `Content-Type` `contentType`. */
+export interface HttpRequest {
+  /** The gateway URL with the system parameters (`app_id`, `method`, `sign`, …) in the query. */
+  url: string
+  /** The form body: the application parameters (`biz_content`, `app_auth_token`, extra parameters). */
+  body: string
+  /** `application/x-www-form-urlencoded;charset=UTF-8` (or `GBK`). */
+  contentType: string
+}
+
+/** What identifies the third-party app to the gateway. */
+export interface IsvConfigOptions {
+  /** The app's `app_id`: the digits shown in the console. */
+  appId: string
+  /** The app private key: a `PrivateKey`, or PEM / Base64 text (PKCS#1 or PKCS#8). Secret. */
+  privateKey: PrivateKeyArg
+  /**
+   * The Alipay public key (支付宝公钥): a `PublicKey`, or PEM / Base64 text. The app's own public
+   * key is refused.
+   */
+  alipayPublicKey: PublicKeyArg
+  /** `RSA2` (default) or legacy `RSA`. Case-insensitive. */
+  signType?: 'RSA2' | 'RSA'
+  /** `UTF-8` (default) or `GBK`. Case-insensitive. */
+  charset?: 'UTF-8' | 'GBK'
+  /** `production` (default), `sandbox`, or a gateway URL. */
+  gateway?: string
+  /** The AES content-encryption key: an `AesKey` or the console's Base64 text. Secret. */
+  aesKey?: AesKeyArg
+  /** The largest response or notification body accepted, in bytes (default 10 MiB). */
+  maxBodyBytes?: number
+}
 
 /** A freshly generated app key pair. */
 export interface KeyPair {
@@ -207,6 +493,76 @@ export interface KeyPair {
  * verify).
  */
 export declare function looksLikeOwnKey(privateKey: PrivateKey, alipayPublicKey: PublicKey): boolean
+
+/** A message-service message (`msg_method` present). */
+export interface MessageNotification {
+  /** Always `message`. */
+  kind: 'message'
+  /** The message method, e.g. `alipay.open.auth.appauth.cancelled`. */
+  msgMethod: string
+  /**
+   * Whether this is a merchant revoking the app's authorisation
+   * (`alipay.open.auth.appauth.cancelled`).
+   */
+  appAuthCancelled: boolean
+  /** Alipay's id of this message: deduplicate retries with it. */
+  notifyId: string | null
+  /** When it was sent, epoch milliseconds as text. */
+  utcTimestamp: string | null
+  /** The ISV's app_id. */
+  appId: string | null
+  /** The merchant app the message concerns. */
+  msgAppId: string | null
+  /** The merchant PID the message concerns. */
+  msgUid: string | null
+  /** The parsed `biz_content` (`null` when absent). */
+  bizContent: any
+  /** Every verified parameter, in the order received. */
+  params: Record<string, string>
+}
+
+/** How notifications are verified. */
+export interface NotificationVerifierOptions {
+  /** The algorithm assumed when a notification carries no `sign_type` (default `RSA2`). */
+  defaultSignType?: 'RSA2' | 'RSA'
+  /** The largest body accepted, in bytes (default 10 MiB). */
+  maxBodyBytes?: number
+}
+
+/** Any other notification (payments, …): the verified parameters. */
+export interface OtherNotification {
+  /** Always `other`. */
+  kind: 'other'
+  /** Every verified parameter, in the order received. */
+  params: Record<string, string>
+}
+
+/** Parses `yyyy-MM-dd HH:mm:ss` (China time) back to Unix seconds; `null` when malformed. */
+export declare function parseChinaTimestamp(text: string): number | null
+
+/** The production gateway URL. */
+export declare const PRODUCTION_GATEWAY: string
+
+/** How responses are signed and encoded. */
+export interface ResponseVerifierOptions {
+  /** `RSA2` (default) or `RSA`: the request's sign type. */
+  signType?: 'RSA2' | 'RSA'
+  /** `UTF-8` (default) or `GBK`: the request's charset, which the body is decoded in. */
+  charset?: 'UTF-8' | 'GBK'
+  /** The AES key, to decrypt encrypted nodes (`encrypt_type=AES`). Secret. */
+  aesKey?: AesKeyArg
+  /** The largest body accepted, in bytes (default 10 MiB). */
+  maxBodyBytes?: number
+}
+
+/** The sandbox gateway URL. */
+export declare const SANDBOX_GATEWAY: string
+
+/**
+ * The `service` parameter of the legacy gateway check (`alipay.service.check`); answer it with
+ * `IsvConfig.serviceCheckAnswer`.
+ */
+export declare const SERVICE_CHECK: string
 
 /**
  * Builds the canonical content of a parameter set: every parameter except `sign`, without empty
@@ -235,4 +591,18 @@ export interface SignOptions {
    * before signing. Case-insensitive.
    */
   charset?: 'UTF-8' | 'GBK'
+}
+
+/** The body to answer a handled notification with (`success`), so Alipay stops retrying. */
+export declare const SUCCESS_ACK: string
+
+/** A verified response. */
+export interface VerifiedResponse {
+  /**
+   * The fields of the `<method>_response` node (decrypted first when it was encrypted): JSON values
+   * as the gateway sent them (`expires_in` may be a number or a string). May carry tokens.
+   */
+  fields: Record<string, any>
+  /** The `alipay_cert_sn` the body named (certificate mode), else `null`. */
+  alipayCertSn: string | null
 }

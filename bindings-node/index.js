@@ -835,11 +835,23 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.AesKey = nativeBinding.AesKey
+module.exports.IsvConfig = nativeBinding.IsvConfig
+module.exports.NotificationVerifier = nativeBinding.NotificationVerifier
 module.exports.PrivateKey = nativeBinding.PrivateKey
 module.exports.PublicKey = nativeBinding.PublicKey
+module.exports.ResponseVerifier = nativeBinding.ResponseVerifier
+module.exports.SignedRequest = nativeBinding.SignedRequest
 module.exports.Signer = nativeBinding.Signer
 module.exports.Verifier = nativeBinding.Verifier
+module.exports.chinaTimestamp = nativeBinding.chinaTimestamp
+module.exports.chinaTimestampNow = nativeBinding.chinaTimestampNow
 module.exports.ErrorCode = nativeBinding.ErrorCode
 module.exports.generateKeyPair = nativeBinding.generateKeyPair
 module.exports.looksLikeOwnKey = nativeBinding.looksLikeOwnKey
+module.exports.parseChinaTimestamp = nativeBinding.parseChinaTimestamp
+module.exports.PRODUCTION_GATEWAY = nativeBinding.PRODUCTION_GATEWAY
+module.exports.SANDBOX_GATEWAY = nativeBinding.SANDBOX_GATEWAY
+module.exports.SERVICE_CHECK = nativeBinding.SERVICE_CHECK
 module.exports.signContent = nativeBinding.signContent
+module.exports.SUCCESS_ACK = nativeBinding.SUCCESS_ACK

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the Node.js binding (debug) and runs its whole suite: type check, node:test (vectors, errors,
-# official-SDK conformance) and the example. Needs node >= 20.17 with npm, and cargo; everything else
-# comes from the npm registry at the versions pinned in bindings-node/package-lock.json.
+# Builds the Node.js binding (debug) and runs its whole suite: type check, node:test (key, sign,
+# response and notification vectors, requests, errors, official-SDK conformance) and the examples.
+# Needs node >= 20.17 with npm, and cargo; everything else comes from the npm registry at the
+# versions pinned in bindings-node/package-lock.json.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -51,8 +52,10 @@ trap 'rm -f "$log"' EXIT
 status=0
 node --test --test-reporter=tap test/ 2>&1 | tee "$log" || status=$?
 
-echo "== example: examples/node/sign-and-verify.js"
-(cd "$ROOT" && node examples/node/sign-and-verify.js)
+for example in sign-and-verify protocol; do
+  echo "== example: examples/node/$example.js"
+  (cd "$ROOT" && node "examples/node/$example.js")
+done
 
 passed="$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -n 1)"
 failed="$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -n 1)"

@@ -1,15 +1,24 @@
 //! Node.js binding of `alipay-isv` (napi-rs): `require('alipay-isv')`.
 //!
 //! A thin layer over the Rust core: it converts types, maps errors and holds no protocol logic. The
-//! modules mirror the core's: [`key`] (private and public keys, key-pair generation) and [`sign`]
-//! (canonical content, signers and verifiers); [`error`] is the one place where a core error becomes a
-//! JavaScript `Error` with a stable `code`. Crypto calls are synchronous. Every export is compiled with
-//! `#[napi(catch_unwind)]`, so a Rust panic surfaces as a JavaScript error instead of a crash.
+//! modules mirror the core's: [`key`] (private and public keys, key-pair generation), [`sign`]
+//! (canonical content, signers and verifiers), [`config`] (the app configuration), [`request`]
+//! (signed requests and the China-time timestamp), [`aes`] (content encryption), [`response`]
+//! (gateway response verification) and [`notify`] (application-gateway notifications); [`error`] is
+//! the one place where a core error becomes a JavaScript `Error` with a stable `code`. Every call is
+//! CPU-only and synchronous. Every export is compiled with `#[napi(catch_unwind)]`, so a Rust panic
+//! surfaces as a JavaScript error instead of a crash.
 
 #![deny(missing_docs)]
 
+pub mod aes;
+pub mod config;
+mod convert;
 pub mod error;
 pub mod key;
+pub mod notify;
+pub mod request;
+pub mod response;
 pub mod sign;
 #[cfg(debug_assertions)]
 pub mod testing;

@@ -179,13 +179,24 @@ fn parse_options(env: &Env, options: Option<SignOptions>) -> napi::Result<(SignT
         sign_type: None,
         charset: None,
     });
-    let sign_type = match options.sign_type {
-        Some(name) => name.parse().or_throw(env)?,
-        None => SignType::Rsa2,
-    };
-    let charset = match options.charset {
-        Some(name) => name.parse().or_throw(env)?,
-        None => Charset::Utf8,
-    };
-    Ok((sign_type, charset))
+    Ok((
+        parse_sign_type(env, options.sign_type)?,
+        parse_charset(env, options.charset)?,
+    ))
+}
+
+/// Reads a sign type name (case-insensitive), `RSA2` when absent.
+pub(crate) fn parse_sign_type(env: &Env, name: Option<String>) -> napi::Result<SignType> {
+    match name {
+        Some(name) => name.parse().or_throw(env),
+        None => Ok(SignType::Rsa2),
+    }
+}
+
+/// Reads a charset name (case-insensitive), `UTF-8` when absent.
+pub(crate) fn parse_charset(env: &Env, name: Option<String>) -> napi::Result<Charset> {
+    match name {
+        Some(name) => name.parse().or_throw(env),
+        None => Ok(Charset::Utf8),
+    }
 }

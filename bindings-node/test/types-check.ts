@@ -14,6 +14,23 @@ import {
   type KeyPair,
   type SignedContent,
   type SignOptions,
+  IsvConfig,
+  AesKey,
+  ResponseVerifier,
+  NotificationVerifier,
+  SignedRequest,
+  chinaTimestampNow,
+  chinaTimestamp,
+  parseChinaTimestamp,
+  SUCCESS_ACK,
+  SERVICE_CHECK,
+  PRODUCTION_GATEWAY,
+  SANDBOX_GATEWAY,
+  type CallOptions,
+  type HttpRequest,
+  type IsvConfigOptions,
+  type Notification,
+  type VerifiedResponse,
 } from '..'
 
 const pem: string = '-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----'
@@ -76,7 +93,77 @@ function describe(error: unknown): string {
   }
 }
 
+// The protocol layer.
+const configOptions: IsvConfigOptions = {
+  appId: '2021000000000001',
+  privateKey,
+  alipayPublicKey: 'MIIBIjANBg...',
+  signType: 'RSA2',
+  charset: 'GBK',
+  gateway: 'sandbox',
+  aesKey: AesKey.fromBase64('aa4BtZ4tspm2wnXLb1ThQA=='),
+  maxBodyBytes: 1024,
+}
+const config = new IsvConfig(configOptions)
+const textConfig = new IsvConfig({ appId: '1', privateKey: pem, alipayPublicKey: alipayKey, aesKey: 'aa4B' })
+const callOptions: CallOptions = {
+  bizContent: { grant_type: 'authorization_code', code: 'P5' },
+  appAuthToken: 'token',
+  authToken: 'user token',
+  notifyUrl: 'https://isv.example.com/notify',
+  returnUrl: 'https://isv.example.com/return',
+  extraParams: { grant_type: 'authorization_code' },
+  encrypt: false,
+  timestamp: '2026-11-21 23:04:05',
+}
+const request: SignedRequest = config.signRequest('alipay.trade.create', callOptions)
+const bare: SignedRequest = textConfig.signRequest('alipay.user.info.share')
+const textBiz: SignedRequest = config.signRequest('x.y', { bizContent: '{"a":1}' })
+const params: Record<string, string> = request.params
+const http: HttpRequest = request.httpRequest()
+const outputs: string[] = [request.signContent, http.url, http.body, http.contentType, request.pageUrl(),
+  request.pageForm(), request.orderString(), String(bare), String(textBiz)]
+const oneParam: string | null = request.param('method')
+const configInfo: string[] = [config.appId, config.gateway, config.signType, config.charset, String(config)]
+
+const responseVerifier: ResponseVerifier = config.responseVerifier()
+const standalone = new ResponseVerifier(alipayKey, { signType: 'RSA2', charset: 'UTF-8', aesKey: 'aa4B', maxBodyBytes: 10 })
+const verifiedResponse: VerifiedResponse = responseVerifier.verify('alipay.user.info.share', Buffer.from('{}'))
+const fromText: VerifiedResponse = standalone.verify('alipay.user.info.share', '{}')
+const certSn: string | null = verifiedResponse.alipayCertSn
+const userId: unknown = fromText.fields['user_id']
+
+const notificationVerifier: NotificationVerifier = config.notificationVerifier()
+const standaloneNotify = new NotificationVerifier('MIIB...', { defaultSignType: 'RSA', maxBodyBytes: 1024 })
+const notification: Notification = notificationVerifier.verifyBody(Buffer.from('a=b'))
+const fromParams: Notification = standaloneNotify.verifyParams({ a: 'b' })
+function handle(n: Notification): string {
+  switch (n.kind) {
+    case 'appAuth':
+      return `${n.notifyId} ${n.detail.appAuthToken} ${n.detail.appRefreshToken ?? ''} ${n.detail.authAppId} ${n.detail.expiresIn ?? 0} ${n.params['app_id'] ?? ''}`
+    case 'message':
+      return `${n.msgMethod} ${String(n.appAuthCancelled)} ${JSON.stringify(n.bizContent)} ${n.msgUid ?? ''}`
+    case 'other':
+      return JSON.stringify(n.params)
+  }
+}
+const answers: string[] = [SUCCESS_ACK, SERVICE_CHECK, config.serviceCheckAnswer(true), handle(notification),
+  handle(fromParams), PRODUCTION_GATEWAY, SANDBOX_GATEWAY]
+const aes = AesKey.fromBase64('aa4BtZ4tspm2wnXLb1ThQA==')
+const cipher: string = aes.encrypt('text')
+const plainBytes: Buffer = aes.decrypt(aes.encrypt(Buffer.from('bytes')))
+const times: [string, string, number | null] = [chinaTimestampNow(), chinaTimestamp(0), parseChinaTimestamp('x')]
+
 // Misuse must not type-check.
+// @ts-expect-error the sign type is RSA2 or RSA
+new IsvConfig({ ...configOptions, signType: 'MD5' })
+// @ts-expect-error appId is required
+new IsvConfig({ privateKey, alipayPublicKey: alipayKey })
+// @ts-expect-error extra parameters are strings
+config.signRequest('x.y', { extraParams: { a: 1 } })
+// @ts-expect-error a notification kind is one of three
+const notKind: Notification['kind'] = 'payment'
+
 // @ts-expect-error unknown sign type
 new Signer(privateKey, { signType: 'RSA3' })
 // @ts-expect-error unknown charset
@@ -92,5 +179,6 @@ const notCode: ErrorCode = 'ALIPAY_OTHER_ERROR'
 
 export const used = [
   bits, exported, der, publicText, publicBits, same, signType, charset, sign, verified, verifierType,
-  content, own, describe, notBoolean, notCode,
+  content, own, describe, notBoolean, notCode, params, outputs, oneParam, configInfo, certSn, userId,
+  answers, cipher, plainBytes, times, notKind,
 ]

@@ -1,0 +1,87 @@
+//! Conversions shared by the protocol classes: keys and AES keys given as objects or text, bodies given
+//! as bytes or text, byte limits, and JavaScript values serialised with `JSON.stringify`.
+
+use std::sync::Arc;
+
+use alipay_isv::aes::AesKey as CoreAesKey;
+use alipay_isv::key::{PrivateKey as CorePrivateKey, PublicKey as CorePublicKey};
+use napi::bindgen_prelude::{ClassInstance, Either, Function, JsObjectValue, Object, Uint8Array};
+use napi::{Env, JsValue, Unknown, ValueType};
+
+use crate::aes::AesKey;
+use crate::error::{OrThrow, to_js_error};
+use crate::key::{PrivateKey, PublicKey};
+
+/// A private key given as a `PrivateKey` or as PEM / Base64 text.
+pub(crate) type PrivateKeyArg<'env> = Either<ClassInstance<'env, PrivateKey>, String>;
+/// A public key given as a `PublicKey` or as PEM / Base64 text.
+pub(crate) type PublicKeyArg<'env> = Either<ClassInstance<'env, PublicKey>, String>;
+/// An AES key given as an `AesKey` or as the console's Base64 text.
+pub(crate) type AesKeyArg<'env> = Either<ClassInstance<'env, AesKey>, String>;
+/// A body given as a `Buffer` / `Uint8Array` (exact bytes) or as text (UTF-8 bytes).
+pub(crate) type BodyArg = Either<Uint8Array, String>;
+
+/// The private key, parsed when given as text.
+pub(crate) fn private_key(env: &Env, key: PrivateKeyArg<'_>) -> napi::Result<Arc<CorePrivateKey>> {
+    match key {
+        Either::A(instance) => Ok(instance.inner.clone()),
+        Either::B(text) => Ok(Arc::new(CorePrivateKey::from_text(&text).or_throw(env)?)),
+    }
+}
+
+/// The public key, parsed when given as text.
+pub(crate) fn public_key(env: &Env, key: PublicKeyArg<'_>) -> napi::Result<Arc<CorePublicKey>> {
+    match key {
+        Either::A(instance) => Ok(instance.inner.clone()),
+        Either::B(text) => Ok(Arc::new(CorePublicKey::from_text(&text).or_throw(env)?)),
+    }
+}
+
+/// The AES key, parsed when given as text.
+pub(crate) fn aes_key(env: &Env, key: AesKeyArg<'_>) -> napi::Result<CoreAesKey> {
+    match key {
+        Either::A(instance) => Ok(instance.inner.clone()),
+        Either::B(text) => CoreAesKey::from_base64(&text).or_throw(env),
+    }
+}
+
+/// Runs `f` over the bytes of a body without copying a `Buffer`.
+pub(crate) fn with_body<T>(body: &BodyArg, f: impl FnOnce(&[u8]) -> T) -> T {
+    match body {
+        Either::A(bytes) => f(bytes),
+        Either::B(text) => f(text.as_bytes()),
+    }
+}
+
+/// A byte limit: a positive whole number (JavaScript numbers are doubles).
+///
+/// @throws `ALIPAY_CONFIG_ERROR` for zero, a negative number, a fraction or a non-finite value.
+pub(crate) fn byte_limit(env: &Env, limit: f64) -> napi::Result<usize> {
+    if limit.is_finite() && limit >= 1.0 && limit.fract() == 0.0 && limit <= 9_007_199_254_740_991.0
+    {
+        // A whole number in 1..=2^53-1: the cast is exact (saturating on 32-bit hosts).
+        return Ok(limit as usize);
+    }
+    Err(to_js_error(
+        env,
+        &alipay_isv::Error::config(format!(
+            "maxBodyBytes must be a positive whole number of bytes; got {limit}"
+        )),
+    ))
+}
+
+/// `JSON.stringify(value)`: compact JSON in the value's own key order, as JavaScript writes it.
+///
+/// @throws `ALIPAY_CONFIG_ERROR` when the value has no JSON form (a function, a symbol).
+pub(crate) fn json_stringify(env: &Env, value: Unknown<'_>, what: &str) -> napi::Result<String> {
+    let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
+    let stringify: Function<'_, Unknown<'_>, Unknown<'_>> = json.get_named_property("stringify")?;
+    let text = stringify.apply(json, value)?;
+    if text.get_type()? != ValueType::String {
+        return Err(to_js_error(
+            env,
+            &alipay_isv::Error::config(format!("{what} has no JSON form")),
+        ));
+    }
+    text.coerce_to_string()?.into_utf8()?.into_owned()
+}

@@ -1,0 +1,217 @@
+//! [`NotificationVerifier`]: notifications posted to the application gateway (应用网关), verified and
+//! typed, mirroring `alipay_isv::notify`.
+//!
+//! The results are plain objects tagged by `kind` (`appAuth`, `message`, `other`). They carry the
+//! verified parameters in full, and an `appAuth` result carries the merchant's `app_auth_token` and
+//! `app_refresh_token` in `detail`: store them, never log them.
+
+use alipay_isv::notify as core;
+use indexmap::IndexMap;
+use napi::Env;
+use napi::bindgen_prelude::{Either3, JsObjectValue, Object};
+use napi_derive::napi;
+use serde_json::Value;
+
+use crate::convert::{self, BodyArg, PublicKeyArg};
+use crate::error::OrThrow;
+use crate::sign::parse_sign_type;
+
+/// The body to answer a handled notification with (`success`), so Alipay stops retrying.
+#[napi]
+pub const SUCCESS_ACK: &str = core::SUCCESS_ACK;
+/// The `service` parameter of the legacy gateway check (`alipay.service.check`); answer it with
+/// `IsvConfig.serviceCheckAnswer`.
+#[napi]
+pub const SERVICE_CHECK: &str = core::SERVICE_CHECK;
+
+/// How notifications are verified.
+#[napi(object, object_to_js = false)]
+pub struct NotificationVerifierOptions {
+    /// The algorithm assumed when a notification carries no `sign_type` (default `RSA2`).
+    #[napi(ts_type = "'RSA2' | 'RSA'")]
+    pub default_sign_type: Option<String>,
+    /// The largest body accepted, in bytes (default 10 MiB).
+    pub max_body_bytes: Option<f64>,
+}
+
+/// The token detail of a merchant authorisation. Secret: store the tokens, never log them.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct AppAuthDetail {
+    /// The token for delegated calls (代调用). Secret.
+    pub app_auth_token: String,
+    /// The token to refresh it with. Secret.
+    pub app_refresh_token: Option<String>,
+    /// The merchant's PID (2088…).
+    pub user_id: Option<String>,
+    /// The merchant's authorised app.
+    pub auth_app_id: String,
+    /// Seconds the token lives.
+    pub expires_in: Option<i64>,
+    /// Seconds the refresh token lives.
+    pub re_expires_in: Option<i64>,
+    /// When the merchant authorised, epoch milliseconds.
+    pub auth_time: Option<i64>,
+    /// The single-use code this authorisation came with.
+    pub app_auth_code: Option<String>,
+}
+
+/// `notify_type=open_app_auth_notify`: a merchant authorised (or re-authorised) the app.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct AppAuthNotification {
+    /// Always `appAuth`.
+    #[napi(ts_type = "'appAuth'")]
+    pub kind: String,
+    /// Alipay's id of this notification: deduplicate retries with it.
+    pub notify_id: String,
+    /// When it was sent (`yyyy-MM-dd HH:mm:ss`, China time).
+    pub notify_time: Option<String>,
+    /// The ISV's app_id.
+    pub app_id: Option<String>,
+    /// `execute_auth` for a new authorisation.
+    pub status: Option<String>,
+    /// The tokens and the merchant they belong to. Secret.
+    pub detail: AppAuthDetail,
+    /// Every verified parameter, in the order received (`biz_content` holds the tokens too).
+    pub params: IndexMap<String, String>,
+}
+
+/// A message-service message (`msg_method` present).
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct MessageNotification {
+    /// Always `message`.
+    #[napi(ts_type = "'message'")]
+    pub kind: String,
+    /// The message method, e.g. `alipay.open.auth.appauth.cancelled`.
+    pub msg_method: String,
+    /// Whether this is a merchant revoking the app's authorisation
+    /// (`alipay.open.auth.appauth.cancelled`).
+    pub app_auth_cancelled: bool,
+    /// Alipay's id of this message: deduplicate retries with it.
+    pub notify_id: Option<String>,
+    /// When it was sent, epoch milliseconds as text.
+    pub utc_timestamp: Option<String>,
+    /// The ISV's app_id.
+    pub app_id: Option<String>,
+    /// The merchant app the message concerns.
+    pub msg_app_id: Option<String>,
+    /// The merchant PID the message concerns.
+    pub msg_uid: Option<String>,
+    /// The parsed `biz_content` (`null` when absent).
+    pub biz_content: Value,
+    /// Every verified parameter, in the order received.
+    pub params: IndexMap<String, String>,
+}
+
+/// Any other notification (payments, …): the verified parameters.
+#[napi(object, object_from_js = false)]
+pub struct OtherNotification {
+    /// Always `other`.
+    #[napi(ts_type = "'other'")]
+    pub kind: String,
+    /// Every verified parameter, in the order received.
+    pub params: IndexMap<String, String>,
+}
+
+/// A verified notification, tagged by `kind`.
+pub type Notification = Either3<AppAuthNotification, MessageNotification, OtherNotification>;
+
+/// Verifies notifications with the Alipay public key. Immutable; share one instance.
+#[napi]
+pub struct NotificationVerifier {
+    pub(crate) inner: core::NotificationVerifier,
+}
+
+#[napi]
+impl NotificationVerifier {
+    /// A verifier using `alipayPublicKey` (a `PublicKey` or PEM / Base64 text).
+    ///
+    /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for an unreadable key, an unknown sign type or a
+    /// bad byte limit.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(
+        env: Env,
+        alipay_public_key: PublicKeyArg<'_>,
+        options: Option<NotificationVerifierOptions>,
+    ) -> napi::Result<Self> {
+        let key = convert::public_key(&env, alipay_public_key)?;
+        let options = options.unwrap_or(NotificationVerifierOptions {
+            default_sign_type: None,
+            max_body_bytes: None,
+        });
+        let mut inner = core::NotificationVerifier::new(key)
+            .with_default_sign_type(parse_sign_type(&env, options.default_sign_type)?);
+        if let Some(limit) = options.max_body_bytes {
+            inner = inner.with_max_body_bytes(convert::byte_limit(&env, limit)?);
+        }
+        Ok(NotificationVerifier { inner })
+    }
+
+    /// Parses the raw `application/x-www-form-urlencoded` body exactly once and verifies it. Pass the
+    /// raw bytes (a `Buffer`; needed for GBK) or text, never a body your framework already decoded.
+    ///
+    /// @throws {AlipayError} `ALIPAY_SIGNATURE_ERROR` when the sign is missing or verifies under neither
+    /// V1 nor V2; `ALIPAY_PROTOCOL_ERROR` for an oversized or malformed body, a parameter given twice,
+    /// or an authorisation notification without its detail.
+    #[napi(catch_unwind)]
+    pub fn verify_body(&self, env: Env, body: BodyArg) -> napi::Result<Notification> {
+        let notification =
+            convert::with_body(&body, |bytes| self.inner.verify_body(bytes)).or_throw(&env)?;
+        Ok(to_js(notification))
+    }
+
+    /// Verifies parameters a web framework already decoded (once!), as an object of strings.
+    ///
+    /// @throws {AlipayError} as for `verifyBody`; a `TypeError` when a value is not a string.
+    #[napi(catch_unwind)]
+    pub fn verify_params(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "Record<string, string>")] params: Object<'_>,
+    ) -> napi::Result<Notification> {
+        let mut pairs = Vec::new();
+        for key in Object::keys(&params)? {
+            let value: String = params.get_named_property(&key)?;
+            pairs.push((key, value));
+        }
+        Ok(to_js(self.inner.verify_params(pairs).or_throw(&env)?))
+    }
+}
+
+fn to_js(notification: core::Notification) -> Notification {
+    match notification {
+        core::Notification::AppAuth(auth) => Either3::A(AppAuthNotification {
+            kind: "appAuth".into(),
+            notify_id: auth.notify_id,
+            notify_time: auth.notify_time,
+            app_id: auth.app_id,
+            status: auth.status,
+            detail: AppAuthDetail {
+                app_auth_token: auth.detail.app_auth_token,
+                app_refresh_token: auth.detail.app_refresh_token,
+                user_id: auth.detail.user_id,
+                auth_app_id: auth.detail.auth_app_id,
+                expires_in: auth.detail.expires_in,
+                re_expires_in: auth.detail.re_expires_in,
+                auth_time: auth.detail.auth_time,
+                app_auth_code: auth.detail.app_auth_code,
+            },
+            params: auth.params.into_iter().collect(),
+        }),
+        core::Notification::Message(message) => Either3::B(MessageNotification {
+            kind: "message".into(),
+            app_auth_cancelled: message.is_app_auth_cancelled(),
+            msg_method: message.msg_method,
+            notify_id: message.notify_id,
+            utc_timestamp: message.utc_timestamp,
+            app_id: message.app_id,
+            msg_app_id: message.msg_app_id,
+            msg_uid: message.msg_uid,
+            biz_content: message.biz_content,
+            params: message.params.into_iter().collect(),
+        }),
+        core::Notification::Other { params } => Either3::C(OtherNotification {
+            kind: "other".into(),
+            params: params.into_iter().collect(),
+        }),
+    }
+}

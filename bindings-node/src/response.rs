@@ -1,0 +1,102 @@
+//! [`ResponseVerifier`]: verification of gateway response bodies, mirroring `alipay_isv::response`.
+//!
+//! The verified fields are plain JavaScript values: they carry whatever the API returns, tokens
+//! included (`app_auth_token`, `access_token`, …), so do not log them.
+
+use alipay_isv::response as core;
+use napi::Env;
+use napi_derive::napi;
+use serde_json::{Map, Value};
+
+use crate::convert::{self, AesKeyArg, BodyArg, PublicKeyArg};
+use crate::error::OrThrow;
+use crate::sign::{parse_charset, parse_sign_type};
+
+/// How responses are signed and encoded.
+#[napi(object, object_to_js = false)]
+pub struct ResponseVerifierOptions<'env> {
+    /// `RSA2` (default) or `RSA`: the request's sign type.
+    #[napi(ts_type = "'RSA2' | 'RSA'")]
+    pub sign_type: Option<String>,
+    /// `UTF-8` (default) or `GBK`: the request's charset, which the body is decoded in.
+    #[napi(ts_type = "'UTF-8' | 'GBK'")]
+    pub charset: Option<String>,
+    /// The AES key, to decrypt encrypted nodes (`encrypt_type=AES`). Secret.
+    pub aes_key: Option<AesKeyArg<'env>>,
+    /// The largest body accepted, in bytes (default 10 MiB).
+    pub max_body_bytes: Option<f64>,
+}
+
+/// A verified response.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct VerifiedResponse {
+    /// The fields of the `<method>_response` node (decrypted first when it was encrypted): JSON values
+    /// as the gateway sent them (`expires_in` may be a number or a string). May carry tokens.
+    #[napi(ts_type = "Record<string, any>")]
+    pub fields: Map<String, Value>,
+    /// The `alipay_cert_sn` the body named (certificate mode), else `null`.
+    pub alipay_cert_sn: Option<String>,
+}
+
+/// Verifies gateway response bodies with the Alipay public key. Immutable; share one instance.
+#[napi]
+pub struct ResponseVerifier {
+    pub(crate) inner: core::ResponseVerifier,
+}
+
+#[napi]
+impl ResponseVerifier {
+    /// A verifier of responses signed with `alipayPublicKey` (a `PublicKey` or PEM / Base64 text).
+    ///
+    /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for an unreadable key, an unknown sign type or
+    /// charset, a key too short for `RSA2`, a bad AES key or byte limit.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(
+        env: Env,
+        alipay_public_key: PublicKeyArg<'_>,
+        options: Option<ResponseVerifierOptions<'_>>,
+    ) -> napi::Result<Self> {
+        let key = convert::public_key(&env, alipay_public_key)?;
+        let options = options.unwrap_or(ResponseVerifierOptions {
+            sign_type: None,
+            charset: None,
+            aes_key: None,
+            max_body_bytes: None,
+        });
+        let mut inner = core::ResponseVerifier::new(
+            key,
+            parse_sign_type(&env, options.sign_type)?,
+            parse_charset(&env, options.charset)?,
+        )
+        .or_throw(&env)?;
+        if let Some(aes_key) = options.aes_key {
+            inner = inner.with_aes_key(convert::aes_key(&env, aes_key)?);
+        }
+        if let Some(limit) = options.max_body_bytes {
+            inner = inner.with_max_body_bytes(convert::byte_limit(&env, limit)?);
+        }
+        Ok(ResponseVerifier { inner })
+    }
+
+    /// Verifies the body answered for `method`: a `Buffer` of the exact bytes received (needed for
+    /// GBK), or text (sent as its UTF-8 bytes).
+    ///
+    /// @throws {AlipayError} `ALIPAY_API_ERROR` for an error answer (`apiCode`, `subCode`, `signed`,
+    /// `hint`); `ALIPAY_SIGNATURE_ERROR` when a success is unsigned or a signature does not verify;
+    /// `ALIPAY_PROTOCOL_ERROR` for a malformed, truncated, oversized, wrongly encoded or duplicated
+    /// body; `ALIPAY_CONFIG_ERROR` for an encrypted node without an AES key.
+    #[napi(catch_unwind)]
+    pub fn verify(
+        &self,
+        env: Env,
+        method: String,
+        body: BodyArg,
+    ) -> napi::Result<VerifiedResponse> {
+        let verified =
+            convert::with_body(&body, |bytes| self.inner.verify(&method, bytes)).or_throw(&env)?;
+        Ok(VerifiedResponse {
+            fields: verified.fields,
+            alipay_cert_sn: verified.alipay_cert_sn,
+        })
+    }
+}
