@@ -74,7 +74,13 @@ mod tests {
 
     #[test]
     fn zero_is_kept_empty_and_whitespace_only_are_dropped() {
-        let content = sign_content([("a", "0"), ("b", " \t\u{3000}"), ("c", ""), ("d", "x"), (" ", "y")]);
+        let content = sign_content([
+            ("a", "0"),
+            ("b", " \t\u{3000}"),
+            ("c", ""),
+            ("d", "x"),
+            (" ", "y"),
+        ]);
         assert_eq!(content, "a=0&d=x");
     }
 
