@@ -142,7 +142,7 @@ test('a signature wrapped over several lines still verifies', () => {
 
 test('signContent applies the canonical rules', () => {
   assert.equal(signContent({ b: '2', a: '1', sign: 'x', c: '' }), 'a=1&b=2')
-  assert.equal(signContent({ a: '0', b: ' ', c: '', d: 'x' }), 'a=0&b= &d=x')
+  assert.equal(signContent({ a: '0', b: ' \t', c: '', d: 'x', e: ' y ' }), 'a=0&d=x&e= y ')
   assert.equal(signContent({ sign_type: 'RSA2', x: 'a&b=c%2B+' }), 'sign_type=RSA2&x=a&b=c%2B+')
   assert.equal(signContent({ B: '2', a: '1', ab: '3', a_b: '4', 'a.b': '5' }), 'B=2&a=1&a.b=5&a_b=4&ab=3')
   assert.equal(signContent({}), '')

@@ -316,8 +316,17 @@ def keys_json() -> dict:
 # --------------------------------------------------------------------------------------------------
 
 
+# Java's Character.isWhitespace: the Java SDK's StringUtils.isEmpty drops values made only of these.
+JAVA_WHITESPACE = set("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+                      "\u2008\u2009\u200a\u2028\u2029\u205f\u3000")
+
+
+def blank(text: str) -> bool:
+    return all(c in JAVA_WHITESPACE for c in text)
+
+
 def canonical(params: dict[str, str]) -> str:
-    items = [(k, v) for k, v in params.items() if k != "sign" and v != ""]
+    items = [(k, v) for k, v in params.items() if k != "sign" and not blank(k) and not blank(v)]
     items.sort(key=lambda kv: kv[0].encode("utf-8"))
     return "&".join(f"{k}={v}" for k, v in items)
 
@@ -482,10 +491,10 @@ def sign_cases() -> list[dict]:
     add("zero_value_kept",
         req("alipay.trade.query", jdump({"out_trade_no": "20261121000013"}),
             app_auth_token="0", return_url=""))
-    # 14. whitespace-only kept
-    add("whitespace_value_kept",
+    # 14. whitespace-only values dropped (the Java SDK's StringUtils.isEmpty), inner spaces kept
+    add("whitespace_value_dropped",
         req("alipay.trade.query", jdump({"out_trade_no": "20261121000014"}),
-            return_url=" ", notify_url="   "))
+            return_url=" ", notify_url="\t \u3000", auth_token=" a b "))
     # 15. keys that are prefixes of each other
     add("prefix_keys_byte_order",
         {"b": "6", "abc": "5", "a.b": "2", "ab": "4", "a_b": "3", "a": "1", "app_id": APP_ID,
@@ -786,8 +795,9 @@ def main() -> int:
     c = by["empty_values_dropped"]["content"]
     assert "notify_url" not in c and "return_url" not in c and "app_auth_token" not in c
     assert by["zero_value_kept"]["content"].startswith("app_auth_token=0&app_id=")
-    assert "return_url= " in by["whitespace_value_kept"]["content"]
-    assert "notify_url=   " in by["whitespace_value_kept"]["content"]
+    assert "return_url" not in by["whitespace_value_dropped"]["content"]
+    assert "notify_url" not in by["whitespace_value_dropped"]["content"]
+    assert "auth_token= a b &" in by["whitespace_value_dropped"]["content"]
     c = by["sign_excluded_sign_type_included"]["content"]
     assert "sign=" not in c.replace("sign_type=", "") and "sign_type=RSA2" in c
     assert "passback_params=merchant%3Dshop01%26channel%3Dmini" in by["notification_shaped_params"]["content"]
@@ -806,7 +816,7 @@ def main() -> int:
         "description": (
             "Canonical content and signature vectors (PROTOCOL.md, 'Canonical content and signature'). "
             "cases: build the canonical content from `params` (drop `sign`, drop values equal to \"\", "
-            "keep \"0\" and whitespace, sort keys by UTF-8 byte order, join key=value with '&', no "
+            "drop values made only of whitespace as Java's StringUtils.isEmpty does, keep \"0\", sort keys by UTF-8 byte order, join key=value with '&', no "
             "URL-encoding) and compare with `content`; encode it in `charset`; sign with `private_key` "
             "(RSA2 = SHA256withRSA, RSA = SHA1withRSA, PKCS#1 v1.5) and compare the standard Base64 with "
             "`sign`; verify `sign` with `public_key`. verify_cases: verify `sign` over `content` encoded "

@@ -1,0 +1,60 @@
+package alipay.isv
+
+import java.io.File
+import org.json.JSONObject
+
+/** Loads the shared cross-language vectors of tests/vectors (the `vectors.dir` system property). */
+object Vectors {
+    /** The tests/vectors directory, set by Surefire. */
+    val dir: File = File(
+        System.getProperty("vectors.dir") ?: error("the vectors.dir system property is not set"),
+    )
+
+    /** The parsed keys.json. */
+    val keys: JSONObject by lazy { load("keys.json") }
+
+    /** The parsed sign.json. */
+    val sign: JSONObject by lazy { load("sign.json") }
+
+    /** Every case of keys.json. */
+    val keyCases: List<JSONObject> by lazy { objects(keys, "cases") }
+
+    /** Every signing case of sign.json. */
+    val signCases: List<JSONObject> by lazy { objects(sign, "cases") }
+
+    /** Every verification case of sign.json. */
+    val verifyCases: List<JSONObject> by lazy { objects(sign, "verify_cases") }
+
+    /** The text of a key file, `relative` to tests/vectors. */
+    fun keyText(relative: String): String = File(dir, relative).readText(Charsets.UTF_8)
+
+    /** The `params` object of a signing case, as a map. */
+    fun params(case: JSONObject): Map<String, String> {
+        val params = case.getJSONObject("params")
+        return params.keySet().associateWith { params.getString(it) }
+    }
+
+    /** The private key of a case. */
+    fun privateKey(case: JSONObject): PrivateKey = PrivateKey.fromText(keyText(case.getString("private_key")))
+
+    /** The public key of a case. */
+    fun publicKey(case: JSONObject): PublicKey = PublicKey.fromText(keyText(case.getString("public_key")))
+
+    /** The sign type of a case, parsed by the binding. */
+    fun signType(case: JSONObject): SignType = parseSignType(case.getString("sign_type"))
+
+    /** The charset of a case, parsed by the binding. */
+    fun charset(case: JSONObject): Charset = parseCharset(case.getString("charset"))
+
+    /** The Base64 body of a PEM or bare Base64 key file (armour lines, even inline, and whitespace removed). */
+    fun base64Body(text: String): String = text.replace(ARMOUR, "").filterNot { it.isWhitespace() }
+
+    private val ARMOUR = Regex("-----(BEGIN|END) [A-Z0-9 ]+-----")
+
+    private fun load(name: String): JSONObject = JSONObject(File(dir, name).readText(Charsets.UTF_8))
+
+    private fun objects(root: JSONObject, field: String): List<JSONObject> {
+        val array = root.getJSONArray(field)
+        return (0 until array.length()).map { array.getJSONObject(it) }
+    }
+}

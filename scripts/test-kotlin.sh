@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds the uniffi binding (debug), generates its Kotlin sources, runs the JUnit 5 suite of
+# bindings-uniffi/kotlin with Maven and runs the Kotlin example. Needs cargo, java 17 and maven;
+# every Maven dependency and plugin is pinned in the pom and comes from Maven Central.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root="$(pwd)"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+case "$target_dir" in /*) ;; *) target_dir="$root/$target_dir" ;; esac
+native_dir="$target_dir/debug"
+library="$native_dir/libalipay_isv_uniffi.so"
+project="$root/bindings-uniffi/kotlin"
+generated="$project/target/generated-sources/uniffi"
+
+for tool in cargo java mvn; do
+  command -v "$tool" >/dev/null || { echo "test-kotlin: $tool is required" >&2; exit 1; }
+done
+
+echo "== cargo build -p alipay-isv-uniffi (debug)"
+cargo build -p alipay-isv-uniffi -p uniffi-bindgen
+
+echo "== cargo test -p alipay-isv-uniffi"
+cargo test -p alipay-isv-uniffi
+
+echo "== uniffi-bindgen generate (Kotlin)"
+# A fresh target/: the generated sources always match the library just built, no stale classes.
+rm -rf "$project/target"
+cargo run -q -p uniffi-bindgen -- generate --library "$library" --language kotlin \
+  --out-dir "$generated" --config "$root/uniffi.toml" --no-format
+test -f "$generated/alipay/isv/alipay_isv_uniffi.kt" || {
+  echo "test-kotlin: the generated Kotlin file is missing" >&2
+  exit 1
+}
+
+echo "== mvn test"
+mvn -B -ntp -Dstyle.color=never -f "$project/pom.xml" -Dnative.dir="$native_dir" test
+
+echo "== examples/kotlin"
+classpath="$project/target/classes:$(cat "$project/target/runtime-classpath.txt")"
+java -Djna.library.path="$native_dir" -cp "$classpath" alipay.isv.examples.SignAndVerifyKt
+echo "test-kotlin: all passed"
