@@ -9,7 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 MATURIN_VERSION="1.16.0"
 PYTEST_VERSION="9.2.0"
 RUFF_VERSION="0.17.6"
-ALIPAY_SDK_VERSION="3.7.1411" # the official SDK; its `rsa` dependency comes with it
+ALIPAY_SDK_VERSION="3.7.1411" # the official SDK; its `rsa` and `pycryptodome` dependencies come with it
 
 if [ ! -x .venv/bin/python ]; then
     echo "== creating .venv"
@@ -39,5 +39,6 @@ echo "== pytest"
 
 echo "== example"
 .venv/bin/python examples/python/sign_and_verify.py
+.venv/bin/python examples/python/signed_call.py
 
 echo "== python: all passed"

@@ -91,7 +91,7 @@ pub struct PublicKey {
 }
 
 impl PublicKey {
-    fn wrap(inner: key::PublicKey) -> Self {
+    pub(crate) fn wrap(inner: key::PublicKey) -> Self {
         PublicKey {
             inner: Arc::new(inner),
         }

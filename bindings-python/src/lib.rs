@@ -1,11 +1,18 @@
 //! `alipay_isv._native`: the pyo3 extension behind the `alipay_isv` Python package.
 //!
-//! This file only registers the module. The binding modules mirror the core's: [`key`] and
-//! [`sign`]; [`error`] is the one place core errors (and panics) become Python exceptions, whose
-//! classes live in `python/alipay_isv/errors.py`.
+//! This file only registers the module. The binding modules mirror the core's: [`key`], [`sign`],
+//! [`aes`], [`config`], [`request`], [`response`] and [`notify`]; [`error`] is the one place core
+//! errors (and panics) become Python exceptions, whose classes live in
+//! `python/alipay_isv/errors.py`; [`convert`] holds the shared argument and result conversions.
 
+mod aes;
+mod config;
+mod convert;
 mod error;
 mod key;
+mod notify;
+mod request;
+mod response;
 mod sign;
 
 use pyo3::prelude::*;
@@ -21,6 +28,21 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<sign::Verifier>()?;
     module.add_function(wrap_pyfunction!(sign::sign_content, module)?)?;
     module.add_function(wrap_pyfunction!(sign::looks_like_own_key, module)?)?;
+    module.add_class::<aes::AesKey>()?;
+    module.add_class::<config::IsvConfig>()?;
+    module.add_class::<request::SignedRequest>()?;
+    module.add_class::<request::HttpRequest>()?;
+    module.add_function(wrap_pyfunction!(request::china_timestamp_now, module)?)?;
+    module.add_class::<response::ResponseVerifier>()?;
+    module.add_class::<response::VerifiedResponse>()?;
+    module.add_class::<notify::NotificationVerifier>()?;
+    module.add_class::<notify::AppAuthNotification>()?;
+    module.add_class::<notify::AppAuthDetail>()?;
+    module.add_class::<notify::MessageNotification>()?;
+    module.add_class::<notify::OtherNotification>()?;
+    module.add("SUCCESS_ACK", alipay_isv::notify::SUCCESS_ACK)?;
+    module.add("SERVICE_CHECK", alipay_isv::notify::SERVICE_CHECK)?;
+    module.add("DEFAULT_MAX_BODY_BYTES", convert::DEFAULT_MAX_BODY_BYTES)?;
     module.add_function(wrap_pyfunction!(error::_error_for_tests, module)?)?;
     module.add_function(wrap_pyfunction!(error::_panic_for_tests, module)?)?;
     Ok(())

@@ -15,7 +15,7 @@ use crate::error::{detached, guarded};
 use crate::key::{PrivateKey, PublicKey};
 
 /// Reads a `Mapping[str, str]` into owned pairs, in its iteration order.
-fn extract_params(params: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
+pub(crate) fn extract_params(params: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
     let items = params
         .call_method0("items")
         .map_err(|_| PyTypeError::new_err("params must be a Mapping[str, str], e.g. a dict"))?;
@@ -35,7 +35,7 @@ fn extract_params(params: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> 
 }
 
 /// Parses the sign type and charset names (case-insensitive); a bad name is a `ConfigError`.
-fn parse_options(sign_type: &str, charset: &str) -> PyResult<(SignType, Charset)> {
+pub(crate) fn parse_options(sign_type: &str, charset: &str) -> PyResult<(SignType, Charset)> {
     guarded(|| Ok((sign_type.parse()?, charset.parse()?)))
 }
 

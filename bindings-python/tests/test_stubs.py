@@ -1,5 +1,6 @@
-"""The hand-written stubs (``_native.pyi``) match the extension: same names, same parameters,
-same defaults; and every runtime item is documented."""
+"""The hand-written stubs (``_native.pyi``) match the extension: same names, same parameters
+(positional or keyword-only), same defaults, same constants; and every runtime item is
+documented."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import alipay_isv
 from alipay_isv import _native as native
 
 STUB = ast.parse((Path(native.__file__).parent / "_native.pyi").read_text(encoding="utf-8"))
@@ -30,12 +32,29 @@ def stub_functions() -> dict[str, ast.FunctionDef]:
     return found
 
 
-def stub_parameters(function: ast.FunctionDef) -> list[tuple[str, object]]:
-    args = function.args.args
-    defaults = [None] * (len(args) - len(function.args.defaults)) + function.args.defaults
+def stub_constants() -> dict[str, object]:
+    """Every module-level ``NAME: Final = value`` of the stub."""
+    return {
+        node.target.id: ast.literal_eval(node.value)
+        for node in STUB.body
+        if isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and node.value is not None
+    }
+
+
+def stub_parameters(function: ast.FunctionDef) -> list[tuple[str, str, object]]:
+    """(name, kind, default) of each parameter but ``self``."""
+    positional = function.args.args
+    defaults = [None] * (len(positional) - len(function.args.defaults)) + function.args.defaults
+    pairs = [(arg, "POSITIONAL_OR_KEYWORD", d) for arg, d in zip(positional, defaults)]
+    pairs += [
+        (arg, "KEYWORD_ONLY", d)
+        for arg, d in zip(function.args.kwonlyargs, function.args.kw_defaults)
+    ]
     return [
-        (arg.arg, ast.literal_eval(default) if default is not None else inspect.Parameter.empty)
-        for arg, default in zip(args, defaults)
+        (arg.arg, kind, ast.literal_eval(d) if d is not None else inspect.Parameter.empty)
+        for arg, kind, d in pairs
         if arg.arg != "self"
     ]
 
@@ -48,14 +67,21 @@ def runtime(qualified: str) -> object:
 
 
 FUNCTIONS = stub_functions()
+CONSTANTS = stub_constants()
 
 
 def test_every_runtime_name_is_in_the_stub_and_back() -> None:
     runtime_names = {name for name in dir(native) if not name.startswith("__")}
     stub_names = {
         node.name for node in STUB.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))
-    }
+    } | set(CONSTANTS)
     assert runtime_names == stub_names
+
+
+def test_stub_constants_have_the_runtime_values() -> None:
+    assert CONSTANTS == {name: getattr(native, name) for name in CONSTANTS}
+    assert CONSTANTS["SUCCESS_ACK"] == "success"
+    assert CONSTANTS["DEFAULT_MAX_BODY_BYTES"] == 10 * 1024 * 1024
 
 
 @pytest.mark.parametrize("qualified", sorted(FUNCTIONS))
@@ -63,13 +89,23 @@ def test_stub_parameters_match_the_runtime(qualified: str) -> None:
     function = FUNCTIONS[qualified]
     target = runtime(qualified)
     if any(isinstance(d, ast.Name) and d.id == "property" for d in function.decorator_list):
-        assert isinstance(target, property) or hasattr(target, "__get__")
+        assert inspect.isdatadescriptor(target), f"{qualified} is not a property at runtime"
         return
+    assert inspect.isroutine(target) or inspect.isclass(target), qualified
     signature = inspect.signature(target)  # type: ignore[arg-type]
-    actual = [(p.name, p.default) for p in signature.parameters.values() if p.name != "self"]
+    actual = [
+        (p.name, p.kind.name, p.default) for p in signature.parameters.values() if p.name != "self"
+    ]
     assert actual == stub_parameters(function)
 
 
 @pytest.mark.parametrize("qualified", sorted(FUNCTIONS))
 def test_runtime_items_have_docstrings(qualified: str) -> None:
     assert (runtime(qualified).__doc__ or "").strip(), qualified
+
+
+def test_the_package_exports_the_whole_native_module() -> None:
+    public = {name for name in dir(native) if not name.startswith("_")}
+    assert public <= set(alipay_isv.__all__)
+    for name in public:
+        assert getattr(alipay_isv, name) is getattr(native, name)

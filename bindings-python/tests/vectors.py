@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,23 @@ def key_body(text: str) -> str:
 KEY_CASES: list[dict[str, Any]] = load("keys.json")["cases"]
 SIGN_CASES: list[dict[str, Any]] = load("sign.json")["cases"]
 VERIFY_CASES: list[dict[str, Any]] = load("sign.json")["verify_cases"]
+RESPONSE_CASES: list[dict[str, Any]] = load("responses.json")["cases"]
+NOTIFICATION_CASES: list[dict[str, Any]] = load("notifications.json")["cases"]
+
+# The `expect` of a protocol case that fails, as the error `kind` it names.
+ERROR_KINDS = {
+    "signature_error": "signature",
+    "protocol_error": "protocol",
+    "config_error": "config",
+    "api_error": "api",
+}
+
+
+def case_body(case: dict[str, Any]) -> bytes:
+    """The exact bytes of a protocol case's body (`body` as UTF-8 text, or `body_base64`)."""
+    if "body" in case:
+        return case["body"].encode("utf-8")
+    return base64.b64decode(case["body_base64"])
 
 
 def case_id(case: dict[str, Any]) -> str:

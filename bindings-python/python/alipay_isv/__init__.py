@@ -2,16 +2,36 @@
 behalf of merchants, implemented once in Rust.
 
 Keys (:class:`PrivateKey`, :class:`PublicKey`, :func:`generate_key_pair`), canonical content
-(:func:`sign_content`) and RSA signatures (:class:`Signer`, :class:`Verifier`). Every error is an
-:class:`AlipayError`; RSA operations release the GIL.
+(:func:`sign_content`) and RSA signatures (:class:`Signer`, :class:`Verifier`); the signed-call
+protocol: the app configuration (:class:`IsvConfig`) signs requests (:class:`SignedRequest`,
+emitted as an HTTP request, a page URL or form, or an order string), verifies gateway responses
+(:class:`ResponseVerifier`) and application-gateway notifications
+(:class:`NotificationVerifier`, typed as :class:`AppAuthNotification`,
+:class:`MessageNotification` or :class:`OtherNotification`; answer :data:`SUCCESS_ACK`).
+Every error is an :class:`AlipayError`; RSA operations release the GIL.
 """
 
 from alipay_isv._native import (
+    DEFAULT_MAX_BODY_BYTES,
+    SERVICE_CHECK,
+    SUCCESS_ACK,
+    AesKey,
+    AppAuthDetail,
+    AppAuthNotification,
+    HttpRequest,
+    IsvConfig,
     KeyPair,
+    MessageNotification,
+    NotificationVerifier,
+    OtherNotification,
     PrivateKey,
     PublicKey,
+    ResponseVerifier,
+    SignedRequest,
     Signer,
+    VerifiedResponse,
     Verifier,
+    china_timestamp_now,
     generate_key_pair,
     looks_like_own_key,
     sign_content,
@@ -27,18 +47,33 @@ from alipay_isv.errors import (
 )
 
 __all__ = [
+    "DEFAULT_MAX_BODY_BYTES",
+    "SERVICE_CHECK",
+    "SUCCESS_ACK",
+    "AesKey",
     "AlipayError",
     "ApiError",
+    "AppAuthDetail",
+    "AppAuthNotification",
     "ConfigError",
+    "HttpRequest",
+    "IsvConfig",
     "KeyPair",
+    "MessageNotification",
+    "NotificationVerifier",
+    "OtherNotification",
     "PrivateKey",
     "ProtocolError",
     "PublicKey",
+    "ResponseVerifier",
     "SignatureError",
+    "SignedRequest",
     "Signer",
     "StoreError",
     "TransportError",
+    "VerifiedResponse",
     "Verifier",
+    "china_timestamp_now",
     "generate_key_pair",
     "looks_like_own_key",
     "sign_content",

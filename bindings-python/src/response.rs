@@ -1,0 +1,140 @@
+//! `ResponseVerifier` and `VerifiedResponse`: the Python face of `alipay_isv::response`.
+//!
+//! Verification runs with the GIL released; the verified fields come back as a `dict` built by
+//! `json.loads` (exact integers). Gateway errors raise `ApiError`.
+
+use std::sync::Arc;
+
+use alipay_isv::response;
+use alipay_isv::sign::{Charset, SignType};
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+use pyo3::types::PyDict;
+
+use crate::aes::extract_aes_key;
+use crate::convert::{Body, json_to_py, optional};
+use crate::error::detached;
+use crate::key::PublicKey;
+use crate::sign::parse_options;
+
+/// Verifies gateway response bodies with the Alipay public key.
+#[pyclass(module = "alipay_isv", frozen)]
+pub struct ResponseVerifier {
+    inner: response::ResponseVerifier,
+    sign_type: SignType,
+    charset: Charset,
+}
+
+impl ResponseVerifier {
+    /// Wraps a core verifier of `sign_type` signatures over bodies in `charset`.
+    pub(crate) fn wrap(
+        inner: response::ResponseVerifier,
+        sign_type: SignType,
+        charset: Charset,
+    ) -> Self {
+        ResponseVerifier {
+            inner,
+            sign_type,
+            charset,
+        }
+    }
+}
+
+#[pymethods]
+impl ResponseVerifier {
+    /// A verifier of responses signed with `alipay_public_key` (see the stub for the options).
+    #[new]
+    #[pyo3(signature = (
+        alipay_public_key,
+        *,
+        sign_type = "RSA2",
+        charset = "UTF-8",
+        aes_key = None,
+        max_body_bytes = 10485760,
+    ))]
+    fn new(
+        alipay_public_key: PyRef<'_, PublicKey>,
+        sign_type: &str,
+        charset: &str,
+        aes_key: Option<&Bound<'_, PyAny>>,
+        max_body_bytes: usize,
+    ) -> PyResult<Self> {
+        let (sign_type, charset) = parse_options(sign_type, charset)?;
+        let key = Arc::clone(&alipay_public_key.inner);
+        let mut inner = crate::error::guarded(|| {
+            Ok(response::ResponseVerifier::new(key, sign_type, charset)?)
+        })?
+        .with_max_body_bytes(max_body_bytes);
+        if let Some(aes_key) = aes_key {
+            inner = inner.with_aes_key(extract_aes_key(aes_key)?);
+        }
+        Ok(ResponseVerifier::wrap(inner, sign_type, charset))
+    }
+
+    /// `"RSA2"` or `"RSA"`.
+    #[getter]
+    fn sign_type(&self) -> &'static str {
+        self.sign_type.as_str()
+    }
+
+    /// `"UTF-8"` or `"GBK"`: the charset bodies are decoded (and `str` bodies encoded) in.
+    #[getter]
+    fn charset(&self) -> &'static str {
+        self.charset.as_str()
+    }
+
+    /// Verifies the body the gateway answered for `method`; returns the verified fields.
+    #[pyo3(signature = (method, body))]
+    fn verify(
+        &self,
+        py: Python<'_>,
+        method: PyBackedStr,
+        body: &Bound<'_, PyAny>,
+    ) -> PyResult<VerifiedResponse> {
+        let body = Body::extract(body, self.charset, "body")?;
+        let verified = detached(py, || Ok(self.inner.verify(&method, body.as_bytes())?))?;
+        let fields = json_to_py(py, &serde_json::Value::Object(verified.fields))?;
+        Ok(VerifiedResponse {
+            fields: fields.cast_into::<PyDict>()?.unbind(),
+            alipay_cert_sn: verified.alipay_cert_sn,
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "ResponseVerifier(sign_type='{}', charset='{}')",
+            self.sign_type.as_str(),
+            self.charset.as_str()
+        )
+    }
+}
+
+/// A verified response node.
+#[pyclass(module = "alipay_isv", frozen)]
+pub struct VerifiedResponse {
+    /// The node's fields, decrypted first when the node was AES-encrypted.
+    #[pyo3(get)]
+    fields: Py<PyDict>,
+    /// The `alipay_cert_sn` the body named (certificate mode), else `None`.
+    #[pyo3(get)]
+    alipay_cert_sn: Option<String>,
+}
+
+#[pymethods]
+impl VerifiedResponse {
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        // Field names only: responses carry tokens.
+        let names: Vec<String> = self
+            .fields
+            .bind(py)
+            .keys()
+            .iter()
+            .map(|key| key.str().map(|text| format!("'{text}'")))
+            .collect::<PyResult<_>>()?;
+        Ok(format!(
+            "VerifiedResponse(fields=[{}], alipay_cert_sn={})",
+            names.join(", "),
+            optional(self.alipay_cert_sn.as_deref())
+        ))
+    }
+}
