@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the uniffi binding (debug), generates its Kotlin sources, runs the JUnit 5 suite of
-# bindings-uniffi/kotlin with Maven and runs the Kotlin example. Needs cargo, java 17 and maven;
+# bindings-uniffi/kotlin with Maven and runs the Kotlin examples. Needs cargo, java 17 and maven;
 # every Maven dependency and plugin is pinned in the pom and comes from Maven Central.
 set -euo pipefail
 
@@ -39,4 +39,5 @@ mvn -B -ntp -Dstyle.color=never -f "$project/pom.xml" -Dnative.dir="$native_dir"
 echo "== examples/kotlin"
 classpath="$project/target/classes:$(cat "$project/target/runtime-classpath.txt")"
 java -Djna.library.path="$native_dir" -cp "$classpath" alipay.isv.examples.SignAndVerifyKt
+java -Djna.library.path="$native_dir" -cp "$classpath" alipay.isv.examples.SignedCall
 echo "test-kotlin: all passed"

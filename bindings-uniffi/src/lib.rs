@@ -1,19 +1,37 @@
 //! uniffi binding of `alipay-isv`: generates the Kotlin/JVM package `alipay.isv`.
 //!
 //! The modules mirror the core crate one to one: [`key`] (private and public keys, key-pair
-//! generation), [`sign`] (canonical content, signing, verification) and [`error`] (the one place where
-//! core errors become the sealed Kotlin `AlipayException` hierarchy). The binding holds no protocol
-//! logic: it converts types, maps errors and catches panics.
+//! generation), [`sign`] (canonical content, signing, verification), [`config`] (the app's
+//! configuration), [`request`] (signed requests and their three outputs), [`aes`] (content
+//! encryption), [`response`] (gateway response verification), [`notify`] (application-gateway
+//! notifications) and [`error`] (the one place where core errors become the sealed Kotlin
+//! `AlipayException` hierarchy). The binding holds no protocol logic: it converts types, maps errors
+//! and catches panics.
 //!
 //! Every call is blocking and CPU-bound (RSA); from coroutines, call it on `Dispatchers.Default` or
 //! `Dispatchers.IO`. Every object is immutable and safe to share between threads.
 
+pub mod aes;
+pub mod config;
 pub mod error;
 pub mod key;
+pub mod notify;
+pub mod request;
+pub mod response;
 pub mod sign;
 
+pub use aes::AesKey;
+pub use config::IsvConfig;
 pub use error::AlipayError;
 pub use key::{KeyPair, PrivateKey, PublicKey, generate_key_pair};
+pub use notify::{
+    AppAuthDetail, Notification, NotificationVerifier, service_check_name, success_ack,
+};
+pub use request::{
+    CallOptions, HttpRequest, SignedRequest, china_timestamp, china_timestamp_now,
+    parse_china_timestamp,
+};
+pub use response::{ResponseVerifier, VerifiedResponse};
 pub use sign::{
     Charset, SignType, SignedContent, Signer, Verifier, looks_like_own_key, parse_charset,
     parse_sign_type, sign_content,

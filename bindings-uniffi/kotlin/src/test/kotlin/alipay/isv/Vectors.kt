@@ -25,6 +25,34 @@ object Vectors {
     /** Every verification case of sign.json. */
     val verifyCases: List<JSONObject> by lazy { objects(sign, "verify_cases") }
 
+    /** Every case of responses.json. */
+    val responseCases: List<JSONObject> by lazy { objects(load("responses.json"), "cases") }
+
+    /** Every case of notifications.json. */
+    val notificationCases: List<JSONObject> by lazy { objects(load("notifications.json"), "cases") }
+
+    /** The exact bytes of a protocol case: `body` as UTF-8, or `body_base64` decoded. */
+    fun body(case: JSONObject): ByteArray = if (case.has("body")) {
+        case.getString("body").toByteArray(Charsets.UTF_8)
+    } else {
+        java.util.Base64.getDecoder().decode(case.getString("body_base64"))
+    }
+
+    /** A string field that is absent or JSON null, as null. */
+    fun optText(case: JSONObject, field: String): String? = if (case.isNull(field)) null else case.get(field).toString()
+
+    /** Whether `actual` holds every entry of `expected`, compared as JSON values. */
+    fun containsJson(actual: JSONObject, expected: JSONObject): Boolean = expected.keySet().all { key ->
+        actual.has(key) && sameJson(actual.get(key), expected.get(key))
+    }
+
+    private fun sameJson(actual: Any?, expected: Any?): Boolean = when (expected) {
+        is JSONObject -> expected.similar(actual)
+        is org.json.JSONArray -> expected.similar(actual)
+        is Number -> actual is Number && actual.toString() == expected.toString()
+        else -> actual == expected
+    }
+
     /** The text of a key file, `relative` to tests/vectors. */
     fun keyText(relative: String): String = File(dir, relative).readText(Charsets.UTF_8)
 
