@@ -5,7 +5,7 @@ use alipay_isv::sign::Charset;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::{PyDict, PyList, PyString};
 
 use crate::error::guarded;
 
@@ -49,8 +49,32 @@ pub(crate) fn json_to_py<'py>(
     py: Python<'py>,
     value: &serde_json::Value,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let text = guarded(|| Ok(value.to_string()))?;
-    py.import("json")?.call_method1("loads", (text,))
+    use pyo3::IntoPyObjectExt;
+    use serde_json::Value;
+    match value {
+        Value::Null => Ok(py.None().into_bound(py)),
+        Value::Bool(flag) => flag.into_bound_py_any(py),
+        Value::Number(number) => match (number.as_i64(), number.as_u64()) {
+            (Some(signed), _) => signed.into_bound_py_any(py),
+            (None, Some(unsigned)) => unsigned.into_bound_py_any(py),
+            _ => number.as_f64().unwrap_or(f64::NAN).into_bound_py_any(py),
+        },
+        Value::String(text) => Ok(PyString::new(py, text).into_any()),
+        Value::Array(items) => {
+            let converted = items
+                .iter()
+                .map(|item| json_to_py(py, item))
+                .collect::<PyResult<Vec<_>>>()?;
+            Ok(PyList::new(py, converted)?.into_any())
+        }
+        Value::Object(fields) => {
+            let dict = PyDict::new(py);
+            for (key, field) in fields {
+                dict.set_item(key, json_to_py(py, field)?)?;
+            }
+            Ok(dict.into_any())
+        }
+    }
 }
 
 /// Serialises `biz_content`: a `str` is used as is, a `dict` becomes compact JSON (keys in their

@@ -10,26 +10,40 @@ use alipay_isv::sign::{self, Charset, SignType};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
+use pyo3::types::{PyDict, PyString};
 
 use crate::error::{detached, guarded};
 use crate::key::{PrivateKey, PublicKey};
 
 /// Reads a `Mapping[str, str]` into owned pairs, in its iteration order.
 pub(crate) fn extract_params(params: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
+    let pair = |key: Bound<'_, PyAny>, value: Bound<'_, PyAny>| -> PyResult<(String, String)> {
+        let key = key
+            .cast::<PyString>()
+            .map_err(|_| PyTypeError::new_err("params keys must be str"))?
+            .to_str()?
+            .to_owned();
+        // The value is never echoed: it may be a token.
+        let value = match value.cast::<PyString>() {
+            Ok(text) => text.to_str()?.to_owned(),
+            Err(_) => {
+                return Err(PyTypeError::new_err(format!(
+                    "params[{key:?}] must be a str (convert it first)"
+                )));
+            }
+        };
+        Ok((key, value))
+    };
+    if let Ok(dict) = params.cast::<PyDict>() {
+        return dict.iter().map(|(key, value)| pair(key, value)).collect();
+    }
     let items = params
         .call_method0("items")
         .map_err(|_| PyTypeError::new_err("params must be a Mapping[str, str], e.g. a dict"))?;
     let mut pairs = Vec::new();
     for item in items.try_iter()? {
         let (key, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
-        let key: String = key
-            .extract()
-            .map_err(|_| PyTypeError::new_err("params keys must be str"))?;
-        // The value is never echoed: it may be a token.
-        let value: String = value.extract().map_err(|_| {
-            PyTypeError::new_err(format!("params[{key:?}] must be a str (convert it first)"))
-        })?;
-        pairs.push((key, value));
+        pairs.push(pair(key, value)?);
     }
     Ok(pairs)
 }

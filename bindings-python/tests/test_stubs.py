@@ -47,10 +47,10 @@ def stub_parameters(function: ast.FunctionDef) -> list[tuple[str, str, object]]:
     """(name, kind, default) of each parameter but ``self``."""
     positional = function.args.args
     defaults = [None] * (len(positional) - len(function.args.defaults)) + function.args.defaults
-    pairs = [(arg, "POSITIONAL_OR_KEYWORD", d) for arg, d in zip(positional, defaults)]
+    pairs = [(arg, "POSITIONAL_OR_KEYWORD", d) for arg, d in zip(positional, defaults, strict=True)]
     pairs += [
         (arg, "KEYWORD_ONLY", d)
-        for arg, d in zip(function.args.kwonlyargs, function.args.kw_defaults)
+        for arg, d in zip(function.args.kwonlyargs, function.args.kw_defaults, strict=True)
     ]
     return [
         (arg.arg, kind, ast.literal_eval(d) if d is not None else inspect.Parameter.empty)

@@ -29,7 +29,10 @@ def main() -> None:
         "timestamp": "2026-11-21 15:04:05",
         "version": "1.0",
         "biz_content": json.dumps(
-            {"grant_type": "authorization_code", "code": "P5f3b1c2d4e6a7b8c9d0e1f2a3b4c5d6"},
+            {
+                "grant_type": "authorization_code",
+                "code": "P5f3b1c2d4e6a7b8c9d0e1f2a3b4c5d6",
+            },
             separators=(",", ":"),
         ),
     }

@@ -34,7 +34,15 @@ def main() -> None:
     )
     http = request.http_request()
     print(request)
-    print("POST", http.url.split("?")[0], "|", http.content_type, "|", len(http.body), "bytes")
+    print(
+        "POST",
+        http.url.split("?")[0],
+        "|",
+        http.content_type,
+        "|",
+        len(http.body),
+        "bytes",
+    )
 
     # 2. The gateway's answer, signed over the node's raw text (here by the stand-in key).
     node = '{"code":"10000","msg":"Success","trade_status":"TRADE_SUCCESS","total_amount":"88.88"}'
@@ -57,7 +65,12 @@ def main() -> None:
     try:
         config.response_verifier().verify("alipay.trade.query", body)
     except alipay_isv.ApiError as error:
-        print("api error:", error.code, error.sub_code, "signed" if error.signed else "unsigned")
+        print(
+            "api error:",
+            error.code,
+            error.sub_code,
+            "signed" if error.signed else "unsigned",
+        )
         print("  hint:", error.hint)
 
     # 3. A merchant authorised the app: Alipay posts a form to the application gateway.
@@ -78,7 +91,12 @@ def main() -> None:
     if not isinstance(notification, alipay_isv.AppAuthNotification):
         raise SystemExit(f"expected an app-auth notification, got {notification!r}")
     print(notification)  # tokens masked
-    print("store:", notification.detail.user_id, notification.detail.auth_app_id, "-> token")
+    print(
+        "store:",
+        notification.detail.user_id,
+        notification.detail.auth_app_id,
+        "-> token",
+    )
     print("answer:", alipay_isv.SUCCESS_ACK)
 
 
