@@ -4,8 +4,6 @@
 //! `passback_params` keeps the percent-escapes the merchant put in it. The bytes of every key and
 //! value are decoded in the body's `charset` parameter (UTF-8 or GBK).
 
-use percent_encoding::percent_decode;
-
 use crate::error::{Error, Result};
 use crate::sign::Charset;
 
@@ -36,16 +34,25 @@ pub fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>> {
     };
     let mut params: Vec<(String, String)> = Vec::with_capacity(raw_pairs.len());
     for (key, value) in raw_pairs {
-        let key = charset.decode(&key)?.into_owned();
+        let key = decode_text(key, charset)?;
         if params.iter().any(|(seen, _)| *seen == key) {
             return Err(Error::protocol(format!(
                 "the form body has the parameter `{key}` twice: refused"
             )));
         }
-        let value = charset.decode(&value)?.into_owned();
+        let value = decode_text(value, charset)?;
         params.push((key, value));
     }
     Ok(params)
+}
+
+/// Turns decoded bytes into text in `charset`, reusing the buffer for UTF-8.
+fn decode_text(bytes: Vec<u8>, charset: Charset) -> Result<String> {
+    match charset {
+        Charset::Utf8 => String::from_utf8(bytes)
+            .map_err(|_| Error::protocol("the form body is not valid UTF-8; check its charset")),
+        Charset::Gbk => Ok(charset.decode(&bytes)?.into_owned()),
+    }
 }
 
 /// The charset a notification declares; GB2312 is read as GBK, its superset.
@@ -69,12 +76,38 @@ fn trim_line_end(segment: &[u8]) -> &[u8] {
     &segment[..end]
 }
 
+/// Form-decodes one component in a single pass: `+` is a space and `%XX` a byte; a `%` not followed by
+/// two hex digits is kept as it is, as servlet containers and browsers do.
 fn decode_component(component: &[u8]) -> Vec<u8> {
-    let spaced: Vec<u8> = component
-        .iter()
-        .map(|&b| if b == b'+' { b' ' } else { b })
-        .collect();
-    percent_decode(&spaced).collect()
+    let mut decoded = Vec::with_capacity(component.len());
+    let mut index = 0;
+    while index < component.len() {
+        let escaped = match component.get(index..index + 3) {
+            Some([b'%', high, low]) => hex_pair(*high, *low),
+            _ => None,
+        };
+        match (escaped, component[index]) {
+            (Some(byte), _) => {
+                decoded.push(byte);
+                index += 3;
+            }
+            (None, b'+') => {
+                decoded.push(b' ');
+                index += 1;
+            }
+            (None, other) => {
+                decoded.push(other);
+                index += 1;
+            }
+        }
+    }
+    decoded
+}
+
+/// The byte two hex digits spell, if they are hex digits.
+fn hex_pair(high: u8, low: u8) -> Option<u8> {
+    let digit = |byte: u8| (byte as char).to_digit(16).map(|value| value as u8);
+    Some((digit(high)? << 4) | digit(low)?)
 }
 
 #[cfg(test)]
