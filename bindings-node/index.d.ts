@@ -600,7 +600,8 @@ export declare const SUCCESS_ACK: string
 export interface VerifiedResponse {
   /**
    * The fields of the `<method>_response` node (decrypted first when it was encrypted): JSON values
-   * as the gateway sent them (`expires_in` may be a number or a string). May carry tokens.
+   * as the gateway sent them (`expires_in` may be a number or a string). May carry tokens. Built by
+   * one `JSON.parse`.
    */
   fields: Record<string, any>
   /** The `alipay_cert_sn` the body named (certificate mode), else `null`. */

@@ -4,15 +4,19 @@
 //! The results are plain objects tagged by `kind` (`appAuth`, `message`, `other`). They carry the
 //! verified parameters in full, and an `appAuth` result carries the merchant's `app_auth_token` and
 //! `app_refresh_token` in `detail`: store them, never log them.
+//!
+//! A result is built by one `JSON.parse` of its JSON text (see [`VerifiedNotification`]); the
+//! `#[napi(object)]` structs below describe its shape (and `index.d.ts`) and build the rare results
+//! that `JSON.parse` cannot reproduce.
 
 use alipay_isv::notify as core;
 use indexmap::IndexMap;
-use napi::Env;
-use napi::bindgen_prelude::{Either3, JsObjectValue, Object};
+use napi::bindgen_prelude::{Either3, Object, ToNapiValue};
+use napi::{Env, JsValue, sys};
 use napi_derive::napi;
 use serde_json::Value;
 
-use crate::convert::{self, BodyArg, PublicKeyArg};
+use crate::convert::{self, BodyArg, PublicKeyArg, json_parse, json_safe, string_entries};
 use crate::error::OrThrow;
 use crate::sign::parse_sign_type;
 
@@ -152,28 +156,168 @@ impl NotificationVerifier {
     /// @throws {AlipayError} `ALIPAY_SIGNATURE_ERROR` when the sign is missing or verifies under neither
     /// V1 nor V2; `ALIPAY_PROTOCOL_ERROR` for an oversized or malformed body, a parameter given twice,
     /// or an authorisation notification without its detail.
-    #[napi(catch_unwind)]
-    pub fn verify_body(&self, env: Env, body: BodyArg) -> napi::Result<Notification> {
+    #[napi(catch_unwind, ts_return_type = "Notification")]
+    pub fn verify_body(&self, env: Env, body: BodyArg) -> napi::Result<VerifiedNotification> {
         let notification =
             convert::with_body(&body, |bytes| self.inner.verify_body(bytes)).or_throw(&env)?;
-        Ok(to_js(notification))
+        Ok(VerifiedNotification(notification))
     }
 
     /// Verifies parameters a web framework already decoded (once!), as an object of strings.
     ///
     /// @throws {AlipayError} as for `verifyBody`; a `TypeError` when a value is not a string.
-    #[napi(catch_unwind)]
+    #[napi(catch_unwind, ts_return_type = "Notification")]
     pub fn verify_params(
         &self,
         env: Env,
         #[napi(ts_arg_type = "Record<string, string>")] params: Object<'_>,
-    ) -> napi::Result<Notification> {
-        let mut pairs = Vec::new();
-        for key in Object::keys(&params)? {
-            let value: String = params.get_named_property(&key)?;
-            pairs.push((key, value));
+    ) -> napi::Result<VerifiedNotification> {
+        // Every value must be a string: unlike the other parameter objects, `undefined` is refused.
+        // SAFETY: `params` is an argument of this call, alive for its duration.
+        let pairs = unsafe { string_entries(env.raw(), params.raw(), false)? }.to_vec();
+        Ok(VerifiedNotification(
+            self.inner.verify_params(pairs).or_throw(&env)?,
+        ))
+    }
+}
+
+/// A verified notification on its way to JavaScript: a [`Notification`] object built by one
+/// `JSON.parse` of its JSON text, with the same fields in the same order as the structs give, or by
+/// the structs themselves when `JSON.parse` could not reproduce it (see [`json_safe`]).
+pub struct VerifiedNotification(core::Notification);
+
+impl ToNapiValue for VerifiedNotification {
+    unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
+        match to_json(&value.0) {
+            // SAFETY: `env` is the live environment of this call, as `ToNapiValue` requires.
+            Some(text) => unsafe { json_parse(env, &text) },
+            None => unsafe { Notification::to_napi_value(env, to_js(value.0)) },
         }
-        Ok(to_js(self.inner.verify_params(pairs).or_throw(&env)?))
+    }
+}
+
+/// The JSON text of the JavaScript result: the fields of [`AppAuthNotification`],
+/// [`MessageNotification`] or [`OtherNotification`] in their order, `null` for an absent optional
+/// field; `None` for a parameter named `__proto__` or a `biz_content` that is not [`json_safe`].
+fn to_json(notification: &core::Notification) -> Option<String> {
+    let mut json = JsonObject::new();
+    let params = match notification {
+        core::Notification::AppAuth(auth) => {
+            json.string("kind", "appAuth");
+            json.string("notifyId", &auth.notify_id);
+            json.optional_string("notifyTime", &auth.notify_time);
+            json.optional_string("appId", &auth.app_id);
+            json.optional_string("status", &auth.status);
+            let detail = &auth.detail;
+            let mut inner = JsonObject::new();
+            inner.string("appAuthToken", &detail.app_auth_token);
+            inner.optional_string("appRefreshToken", &detail.app_refresh_token);
+            inner.optional_string("userId", &detail.user_id);
+            inner.string("authAppId", &detail.auth_app_id);
+            inner.optional_integer("expiresIn", detail.expires_in);
+            inner.optional_integer("reExpiresIn", detail.re_expires_in);
+            inner.optional_integer("authTime", detail.auth_time);
+            inner.optional_string("appAuthCode", &detail.app_auth_code);
+            json.raw_field("detail", &inner.finish());
+            &auth.params
+        }
+        core::Notification::Message(message) => {
+            if !json_safe(&message.biz_content) {
+                return None;
+            }
+            json.string("kind", "message");
+            json.string("msgMethod", &message.msg_method);
+            json.raw_field(
+                "appAuthCancelled",
+                if message.is_app_auth_cancelled() {
+                    "true"
+                } else {
+                    "false"
+                },
+            );
+            json.optional_string("notifyId", &message.notify_id);
+            json.optional_string("utcTimestamp", &message.utc_timestamp);
+            json.optional_string("appId", &message.app_id);
+            json.optional_string("msgAppId", &message.msg_app_id);
+            json.optional_string("msgUid", &message.msg_uid);
+            json.raw_field("bizContent", &message.biz_content.to_string());
+            &message.params
+        }
+        core::Notification::Other { params } => {
+            json.string("kind", "other");
+            params
+        }
+    };
+    let mut object = JsonObject::new();
+    for (key, value) in params {
+        if key == "__proto__" {
+            return None;
+        }
+        object.string(key, value);
+    }
+    json.raw_field("params", &object.finish());
+    Some(json.finish())
+}
+
+/// A JSON object written field by field, in order, into one buffer.
+struct JsonObject(Vec<u8>);
+
+impl JsonObject {
+    /// An empty object.
+    fn new() -> Self {
+        let mut text = Vec::with_capacity(1024);
+        text.push(b'{');
+        JsonObject(text)
+    }
+
+    /// Appends `"key":"value"`.
+    fn string(&mut self, key: &str, value: &str) {
+        self.key(key);
+        self.quote(value);
+    }
+
+    /// Appends `"key":"value"`, or `"key":null` when absent.
+    fn optional_string(&mut self, key: &str, value: &Option<String>) {
+        match value {
+            Some(value) => self.string(key, value),
+            None => self.raw_field(key, "null"),
+        }
+    }
+
+    /// Appends `"key":number`, or `"key":null` when absent.
+    fn optional_integer(&mut self, key: &str, value: Option<i64>) {
+        match value {
+            Some(value) => self.raw_field(key, &value.to_string()),
+            None => self.raw_field(key, "null"),
+        }
+    }
+
+    /// Appends `"key":` and JSON text as it is.
+    fn raw_field(&mut self, key: &str, json: &str) {
+        self.key(key);
+        self.0.extend_from_slice(json.as_bytes());
+    }
+
+    /// Appends `"key":` (after a comma unless it is the first field).
+    fn key(&mut self, key: &str) {
+        if self.0.len() > 1 {
+            self.0.push(b',');
+        }
+        self.quote(key);
+        self.0.push(b':');
+    }
+
+    /// Appends a string as JSON text.
+    fn quote(&mut self, text: &str) {
+        // Writing a string into a `Vec` cannot fail.
+        let _ = serde_json::to_writer(&mut self.0, text);
+    }
+
+    /// The object's text.
+    fn finish(mut self) -> String {
+        self.0.push(b'}');
+        // SAFETY: only UTF-8 text was appended (`serde_json` output and `&str`s).
+        unsafe { String::from_utf8_unchecked(self.0) }
     }
 }
 

@@ -11,7 +11,7 @@ use indexmap::IndexMap;
 use napi::{Env, JsValue, Unknown, ValueType};
 use napi_derive::napi;
 
-use crate::convert::json_stringify;
+use crate::convert::{StringRecord, json_stringify};
 use crate::error::OrThrow;
 
 /// Per-call options of `IsvConfig.signRequest`.
@@ -33,7 +33,8 @@ pub struct CallOptions<'env> {
     pub return_url: Option<String>,
     /// Extra top-level parameters, e.g. `{ grant_type: 'authorization_code', code }` for
     /// `alipay.system.oauth.token`. A name that collides with a common parameter is refused.
-    pub extra_params: Option<IndexMap<String, String>>,
+    #[napi(ts_type = "Record<string, string>")]
+    pub extra_params: Option<StringRecord>,
     /// Encrypt `biz_content` with the configured AES key (`encrypt_type=AES`).
     pub encrypt: Option<bool>,
     /// The `timestamp` to sign instead of now, `yyyy-MM-dd HH:mm:ss` in China time (tests, replays).
@@ -59,10 +60,9 @@ impl CallOptions<'_> {
             biz_content,
             extra_params: self
                 .extra_params
-                .iter()
-                .flatten()
-                .map(|(key, value)| (key.clone(), value.clone()))
-                .collect(),
+                .as_ref()
+                .map(|extra| extra.0.to_vec())
+                .unwrap_or_default(),
             encrypt: self.encrypt.unwrap_or(false),
             timestamp: self.timestamp.clone(),
         })

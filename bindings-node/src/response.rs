@@ -6,9 +6,9 @@
 use alipay_isv::response as core;
 use napi::Env;
 use napi_derive::napi;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::convert::{self, AesKeyArg, BodyArg, PublicKeyArg};
+use crate::convert::{self, AesKeyArg, BodyArg, Json, PublicKeyArg};
 use crate::error::OrThrow;
 use crate::sign::{parse_charset, parse_sign_type};
 
@@ -31,9 +31,10 @@ pub struct ResponseVerifierOptions<'env> {
 #[napi(object, object_from_js = false, use_nullable = true)]
 pub struct VerifiedResponse {
     /// The fields of the `<method>_response` node (decrypted first when it was encrypted): JSON values
-    /// as the gateway sent them (`expires_in` may be a number or a string). May carry tokens.
+    /// as the gateway sent them (`expires_in` may be a number or a string). May carry tokens. Built by
+    /// one `JSON.parse`.
     #[napi(ts_type = "Record<string, any>")]
-    pub fields: Map<String, Value>,
+    pub fields: Json,
     /// The `alipay_cert_sn` the body named (certificate mode), else `null`.
     pub alipay_cert_sn: Option<String>,
 }
@@ -95,7 +96,7 @@ impl ResponseVerifier {
         let verified =
             convert::with_body(&body, |bytes| self.inner.verify(&method, bytes)).or_throw(&env)?;
         Ok(VerifiedResponse {
-            fields: verified.fields,
+            fields: Json(Value::Object(verified.fields)),
             alipay_cert_sn: verified.alipay_cert_sn,
         })
     }

@@ -1,13 +1,12 @@
 //! Canonical content and RSA signatures: [`Signer`], [`Verifier`], [`sign_content`] and
 //! [`looks_like_own_key`], mirroring `alipay_isv::sign`. Every call is synchronous.
 
-use std::collections::HashMap;
-
 use alipay_isv::sign::{self as core, Charset, SignType};
 use napi::Env;
 use napi::bindgen_prelude::Uint8Array;
 use napi_derive::napi;
 
+use crate::convert::StringRecord;
 use crate::error::OrThrow;
 use crate::key::{PrivateKey, PublicKey};
 
@@ -86,9 +85,9 @@ impl Signer {
     pub fn sign_params(
         &self,
         env: Env,
-        params: HashMap<String, String>,
+        #[napi(ts_arg_type = "Record<string, string>")] params: StringRecord,
     ) -> napi::Result<SignedContent> {
-        let (content, sign) = self.inner.sign_params(&params).or_throw(&env)?;
+        let (content, sign) = self.inner.sign_params(params.0.pairs()).or_throw(&env)?;
         Ok(SignedContent { content, sign })
     }
 
@@ -161,8 +160,10 @@ impl Verifier {
 /// values (`"0"` and whitespace are kept), sorted by key in UTF-8 byte order, joined as `key=value` with
 /// `&`, not URL-encoded. `sign_type` stays in.
 #[napi(catch_unwind)]
-pub fn sign_content(params: HashMap<String, String>) -> String {
-    core::sign_content(&params)
+pub fn sign_content(
+    #[napi(ts_arg_type = "Record<string, string>")] params: StringRecord,
+) -> String {
+    core::sign_content(params.0.pairs())
 }
 
 /// True when `alipayPublicKey` is the public half of the app's own `privateKey`: the common mistake
