@@ -1,36 +1,12 @@
 //! Drives the built `alipay-isv` binary: outputs, exit codes (0 ok, 1 verification failed, 2 bad input)
 //! and the one-line JSON errors.
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+mod common;
 
+use std::process::Output;
+
+use common::{run, vectors};
 use serde_json::Value;
-
-fn binary() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_alipay-isv"))
-}
-
-fn vectors() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors")
-}
-
-fn run(args: &[&str], stdin: &str) -> Output {
-    let mut child = binary()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
 
 fn error_line(output: &Output) -> Value {
     let stderr = String::from_utf8(output.stderr.clone()).unwrap();

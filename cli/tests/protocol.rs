@@ -1,15 +1,12 @@
 //! Drives `alipay-isv verify-response` and `verify-notification` over the shared vectors: exit codes,
 //! printed JSON, typed one-line errors, and masked tokens.
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+mod common;
 
+use std::process::Output;
+
+use common::{run, vectors};
 use serde_json::Value;
-
-fn vectors() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors")
-}
 
 fn case(file: &str, name: &str) -> Value {
     let text = std::fs::read_to_string(vectors().join(file)).unwrap();
@@ -33,23 +30,6 @@ fn names_with(file: &str, expect: &str) -> Vec<String> {
         .filter(|c| c["expect"] == expect && c.get("body").is_some())
         .map(|c| c["name"].as_str().unwrap().to_string())
         .collect()
-}
-
-fn run(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_alipay-isv"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
 }
 
 fn key_path(case: &Value) -> String {
