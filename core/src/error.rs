@@ -34,6 +34,10 @@ pub enum Error {
     Transport {
         /// What failed, where.
         reason: String,
+        /// `false` when the failure happened before the request could reach the gateway (DNS, connect,
+        /// TLS handshake, proxy): retrying cannot run the call twice. `true` when it may have been
+        /// received and executed (timeout waiting for the answer, reset, truncated body, HTTP status).
+        request_sent: bool,
     },
     /// A body did not have the expected shape: malformed JSON, a duplicated root node, a missing field.
     #[error("protocol error: {reason}")]
@@ -101,6 +105,14 @@ impl Error {
         }
     }
 
+    /// A [`Error::Transport`] with the given reason; see its `request_sent` field.
+    pub fn transport(reason: impl Into<String>, request_sent: bool) -> Self {
+        Error::Transport {
+            reason: reason.into(),
+            request_sent,
+        }
+    }
+
     /// A [`Error::Protocol`] with the given reason.
     pub fn protocol(reason: impl Into<String>) -> Self {
         Error::Protocol {
@@ -126,7 +138,7 @@ impl Error {
         match self {
             Error::Config { reason }
             | Error::Signature { reason }
-            | Error::Transport { reason }
+            | Error::Transport { reason, .. }
             | Error::Protocol { reason }
             | Error::Store { reason } => reason.clone(),
             Error::Api(api) => api.to_string(),

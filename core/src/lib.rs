@@ -19,6 +19,8 @@
 //! ```
 
 pub mod aes;
+pub mod auth;
+pub mod client;
 pub mod config;
 pub mod error;
 pub mod key;
@@ -26,5 +28,6 @@ pub mod notify;
 pub mod request;
 pub mod response;
 pub mod sign;
+pub mod transport;
 
 pub use error::{ApiError, Error, Result};

@@ -63,6 +63,31 @@ impl ResponseVerifier {
         self
     }
 
+    /// The charset bodies are decoded and verified in.
+    pub fn charset(&self) -> Charset {
+        self.verifier.charset()
+    }
+
+    /// The same verifier for a body in another charset: Alipay sometimes answers in GBK (declared in the
+    /// `Content-Type`) although UTF-8 was asked; decode and verify in the declared one.
+    ///
+    /// # Errors
+    /// [`Error::Config`] as for [`ResponseVerifier::new`].
+    pub fn in_charset(&self, charset: Charset) -> Result<Self> {
+        if charset == self.verifier.charset() {
+            return Ok(self.clone());
+        }
+        Ok(ResponseVerifier {
+            verifier: Verifier::new(
+                self.verifier.key().clone(),
+                self.verifier.sign_type(),
+                charset,
+            )?,
+            aes_key: self.aes_key.clone(),
+            max_body_bytes: self.max_body_bytes,
+        })
+    }
+
     /// Refuse bodies larger than `limit` bytes.
     pub fn with_max_body_bytes(mut self, limit: usize) -> Self {
         self.max_body_bytes = limit;
