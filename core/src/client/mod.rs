@@ -13,7 +13,9 @@ use crate::error::{Error, Result};
 use crate::request::CallOptions;
 use crate::response::VerifiedResponse;
 use crate::sign::Charset;
-use crate::transport::{HttpResponse, Transport, TransportOptions, UreqTransport};
+use crate::transport::{
+    HttpResponse, RetryPolicy, Transport, TransportOptions, UreqTransport, retry,
+};
 
 /// Calls the Alipay gateway on behalf of merchants.
 #[derive(Clone)]
@@ -78,6 +80,20 @@ impl Client {
         let http = request.to_http_request()?;
         let response = self.transport.send(&http)?;
         self.verify(method, &response)
+    }
+
+    /// [`Client::execute`] retried under `policy`: by default only after failures that happened before the
+    /// request could reach the gateway (see [`RetryPolicy`]). Each attempt is signed afresh.
+    ///
+    /// # Errors
+    /// The last error, as for [`Client::execute`].
+    pub fn execute_with_retry(
+        &self,
+        method: &str,
+        options: &CallOptions,
+        policy: &RetryPolicy,
+    ) -> Result<VerifiedResponse> {
+        retry(policy, || self.execute(method, options))
     }
 
     /// Verifies an HTTP answer to `method`: status 200, then the body in the charset the answer declares.
