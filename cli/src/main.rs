@@ -1,5 +1,6 @@
 //! The `alipay-isv` command: key generation, request signing and signature verification from the shell,
-//! and `demo`, the guided run of the project's main job.
+//! authorisation links, the offline Alipay emulator, and `demo`, the guided run of the project's main job
+//! (the whole delegated flow against the emulator).
 //!
 //! Exit codes: 0 success, 1 a signature did not verify or the gateway answered an error, 2 bad input
 //! (keys, files, options, malformed bodies). Errors are
@@ -33,6 +34,10 @@ enum Command {
     VerifyResponse(commands::verify_response::Args),
     /// Verify a notification posted to the application gateway and print it (tokens masked).
     VerifyNotification(commands::verify_notification::Args),
+    /// Print a merchant authorisation link (single, batch, console) or a user consent link, with its state.
+    AuthUrl(commands::auth_url::Args),
+    /// Run the offline Alipay emulator on loopback and print its gateway URL and Alipay public key.
+    Emulator(commands::emulator::Args),
     /// Walk through the main job step by step, printing each step in plain words.
     Demo(commands::demo::Args),
 }
@@ -45,6 +50,8 @@ fn main() -> ExitCode {
         Command::Verify(args) => commands::verify::run(args),
         Command::VerifyResponse(args) => commands::verify_response::run(args),
         Command::VerifyNotification(args) => commands::verify_notification::run(args),
+        Command::AuthUrl(args) => commands::auth_url::run(args),
+        Command::Emulator(args) => commands::emulator::run(args),
         Command::Demo(args) => commands::demo::run(args),
     };
     match outcome {

@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
+pub mod auth_url;
 pub mod demo;
+pub mod emulator;
 pub mod keygen;
 pub mod sign;
 pub mod verify;

@@ -1,0 +1,44 @@
+//! `alipay-isv-emulator`: an offline Alipay gateway on loopback, for tests, demos and CI.
+//!
+//! A real HTTP/1.1 server with its own "Alipay" RSA key pair and real RSA2 signatures. It speaks the
+//! delegated-call flow of the Alipay Open Platform as the real gateway does: the merchant authorisation
+//! pages (single, batch, console-style) redirecting with a fresh `app_auth_code`;
+//! `alipay.open.auth.token.app` (code and refresh, single and batch) and its `.query`; the user consent
+//! page, `alipay.system.oauth.token` and `alipay.user.info.share`; every other method answered with a
+//! signed business error once the delegated call checks out; and signed pushes of
+//! `open_app_auth_notify` and `alipay.open.auth.appauth.cancelled` to the application gateway. It
+//! enforces what Alipay enforces (signature, timestamp window, single-use codes, expiry, revocation,
+//! self-invoke, user scope) with Alipay's error codes, and can inject network faults.
+//!
+//! ```no_run
+//! use alipay_isv::key::generate_key_pair;
+//! use alipay_isv_emulator::{Emulator, EmulatorOptions};
+//!
+//! let app = generate_key_pair(2048)?;
+//! let emulator = Emulator::start(EmulatorOptions::new("2021000000000001", app.public_key))?;
+//! println!("gateway {} — Alipay public key:\n{}", emulator.gateway_url(), emulator.alipay_public_key_pem());
+//! let callback = emulator.merchant_authorizes(&emulator.app_auth_url("https://isv.example/cb", Some("c3RhdGU=")))?;
+//! assert!(callback.contains("app_auth_code="));
+//! # Ok::<(), alipay_isv::Error>(())
+//! ```
+//!
+//! HTTP endpoints: `GET|POST /gateway.do`; `GET /oauth2/appToAppAuth.htm`,
+//! `/oauth2/appToAppBatchAuth.htm`, `/page/message/tasksDetail`, `/oauth2/publicAppAuthorize.htm`;
+//! admin `POST /emulator/revoke?auth_app_id=`, `GET /emulator/alipay-public-key`,
+//! `GET /emulator/stats`. No token is ever logged.
+
+mod admin;
+mod emulator;
+mod gateway;
+mod http;
+mod ids;
+mod options;
+mod pages;
+mod push;
+mod server;
+mod shared;
+mod state;
+
+pub use emulator::Emulator;
+pub use options::{EmulatorOptions, Fault};
+pub use push::{APP_AUTH_CANCELLED, APP_AUTH_NOTIFY, Delivery};

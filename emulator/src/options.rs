@@ -1,0 +1,82 @@
+//! [`EmulatorOptions`] (who the emulator serves, its keys, lifetimes and retry policy) and [`Fault`]
+//! (the network failures it can inject into gateway answers).
+
+use std::time::Duration;
+
+use alipay_isv::aes::AesKey;
+use alipay_isv::key::{PrivateKey, PublicKey};
+
+/// How an emulator is set up. Build one with [`EmulatorOptions::new`] and change the public fields.
+#[derive(Debug)]
+pub struct EmulatorOptions {
+    /// The ISV `app_id` the gateway accepts; any other `app_id` gets an unsigned `isv.invalid-app-id`.
+    pub app_id: String,
+    /// The ISV's public key: request signatures are verified with it (RSA2, or RSA when the request
+    /// says `sign_type=RSA`).
+    pub app_public_key: PublicKey,
+    /// The interface to listen on (default `127.0.0.1`).
+    pub host: String,
+    /// The port to listen on; `0` (the default) takes any free port.
+    pub port: u16,
+    /// The "Alipay" private key answers are signed with; `None` (the default) generates a 2048-bit
+    /// pair at start.
+    pub alipay_private_key: Option<PrivateKey>,
+    /// The ISV's application gateway (应用网关): authorisation and cancellation pushes are posted there.
+    pub notify_url: Option<String>,
+    /// How long an `app_auth_token` lives (`expires_in`, default 365 days); its refresh token lives
+    /// 30 days longer.
+    pub app_auth_token_ttl: Duration,
+    /// How long a user `access_token` lives (default 2 hours); its refresh token lives 30 days.
+    pub access_token_ttl: Duration,
+    /// How far a request `timestamp` may be from the emulator's clock (default 15 minutes).
+    pub timestamp_window: Duration,
+    /// How many times a push is attempted before giving up (default 8).
+    pub notify_attempts: u32,
+    /// The wait before the first retry of a push; doubled after each failure (default 100 ms).
+    pub notify_backoff: Duration,
+    /// How long the old `app_auth_token` keeps working after a refresh (default 10 minutes, as Alipay).
+    pub refresh_grace: Duration,
+    /// The AES content-encryption key of the ISV app, to accept `encrypt_type=AES` requests and
+    /// encrypt their answers; `None` (the default) answers such requests with an error.
+    pub aes_key: Option<AesKey>,
+}
+
+impl EmulatorOptions {
+    /// Options for the ISV `app_id` whose requests are signed with the private half of
+    /// `app_public_key`, with every other setting at its default.
+    pub fn new(app_id: impl Into<String>, app_public_key: PublicKey) -> Self {
+        EmulatorOptions {
+            app_id: app_id.into(),
+            app_public_key,
+            host: "127.0.0.1".to_string(),
+            port: 0,
+            alipay_private_key: None,
+            notify_url: None,
+            app_auth_token_ttl: Duration::from_secs(365 * 24 * 3600),
+            access_token_ttl: Duration::from_secs(2 * 3600),
+            timestamp_window: Duration::from_secs(15 * 60),
+            notify_attempts: 8,
+            notify_backoff: Duration::from_millis(100),
+            refresh_grace: Duration::from_secs(10 * 60),
+            aes_key: None,
+        }
+    }
+}
+
+/// A failure injected into the next gateway answers (see [`crate::Emulator::set_fault`]).
+///
+/// Faults apply to `/gateway.do` only, never to the authorisation pages or the admin endpoints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// Wait this long, then answer normally.
+    Delay(Duration),
+    /// Read the request, then close the connection with a TCP reset (`SO_LINGER` 0) without answering;
+    /// the request is not processed.
+    Reset,
+    /// Process the request, send the headers with the full `Content-Length` and half the body, close.
+    TruncatedBody,
+    /// Answer HTTP 502 with a small HTML page; the request is not processed.
+    BadGateway,
+    /// Process the request and answer without the `sign` field.
+    Unsigned,
+}

@@ -1,0 +1,246 @@
+//! Pushes to the ISV's application gateway: the signed `open_app_auth_notify` when a merchant
+//! authorises (V1 signature: without `sign` and `sign_type`), and the message-service message
+//! `alipay.open.auth.appauth.cancelled` when a merchant revokes (V2: without `sign` only). Each push is
+//! posted from its own thread and retried with doubling backoff until the gateway answers `success`.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use alipay_isv::request::china_timestamp;
+use alipay_isv::sign::{Charset, sign_content};
+use serde_json::json;
+
+use crate::http::client::{HttpUrl, send};
+use crate::ids;
+use crate::shared::{Shared, lock};
+use crate::state::Grant;
+
+/// `notify_type` of an authorisation push.
+pub const APP_AUTH_NOTIFY: &str = "open_app_auth_notify";
+/// `msg_method` of a revocation push.
+pub const APP_AUTH_CANCELLED: &str = "alipay.open.auth.appauth.cancelled";
+
+/// One push the emulator made (or would have made: with no `notify_url` it is recorded, finished,
+/// with 0 attempts).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// The push's `notify_id`.
+    pub notify_id: String,
+    /// `open_app_auth_notify` or `alipay.open.auth.appauth.cancelled`.
+    pub kind: String,
+    /// The merchant app it concerns.
+    pub auth_app_id: String,
+    /// Where it was posted (`None`: no notify URL was set).
+    pub url: Option<String>,
+    /// How many times it was posted so far.
+    pub attempts: u32,
+    /// Whether the application gateway answered `success`.
+    pub acknowledged: bool,
+    /// Whether delivery is over (acknowledged, attempts exhausted, or nowhere to post).
+    pub finished: bool,
+    /// The exact form body posted (`application/x-www-form-urlencoded; charset=utf-8`); it carries
+    /// tokens, so `Debug` shows only its length.
+    pub body: String,
+}
+
+impl fmt::Debug for Delivery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Delivery")
+            .field("notify_id", &self.notify_id)
+            .field("kind", &self.kind)
+            .field("auth_app_id", &self.auth_app_id)
+            .field("url", &self.url)
+            .field("attempts", &self.attempts)
+            .field("acknowledged", &self.acknowledged)
+            .field("finished", &self.finished)
+            .field("body_bytes", &self.body.len())
+            .finish()
+    }
+}
+
+/// Signs `params` (V1 leaves `sign_type` out of the content, V2 keeps it) and form-encodes them.
+fn signed_body(shared: &Shared, mut params: Vec<(String, String)>, v1: bool) -> Option<String> {
+    let content = sign_content(
+        params
+            .iter()
+            .filter(|(key, _)| !(v1 && key == "sign_type"))
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    let sign = shared.signer(Charset::Utf8).ok()?.sign(&content).ok()?;
+    params.push(("sign".into(), sign));
+    Some(
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(params)
+            .finish(),
+    )
+}
+
+/// Pushes `open_app_auth_notify` for one merchant app just authorised.
+pub fn push_app_auth(shared: &Arc<Shared>, grant: &Grant, app_auth_code: &str) {
+    let now = shared.now_ms();
+    let (expires_in, re_expires_in) = {
+        let state = lock(&shared.state);
+        let left = |until: Option<u64>| until.map_or(0, |u| u.saturating_sub(now) / 1000);
+        (
+            left(
+                state
+                    .app_tokens
+                    .get(&grant.app_auth_token)
+                    .map(|t| t.expires_ms),
+            ),
+            left(
+                state
+                    .app_refresh
+                    .get(&grant.app_refresh_token)
+                    .map(|r| r.expires_ms),
+            ),
+        )
+    };
+    let biz_content = json!({
+        "notify_context": {"trigger_context": {}},
+        "detail": {
+            "app_auth_token": grant.app_auth_token,
+            "app_refresh_token": grant.app_refresh_token,
+            "user_id": grant.user_id,
+            "auth_app_id": grant.auth_app_id,
+            "app_id": shared.app_id,
+            "expires_in": expires_in,
+            "re_expires_in": re_expires_in,
+            "auth_time": grant.auth_time_ms,
+            "app_auth_code": app_auth_code,
+        },
+        "error": {},
+    });
+    let notify_id = ids::notify_id();
+    let params: Vec<(String, String)> = [
+        ("notify_id", notify_id.clone()),
+        ("notify_time", china_timestamp((now / 1000) as i64)),
+        ("notify_type", APP_AUTH_NOTIFY.to_string()),
+        ("status", "execute_auth".to_string()),
+        ("app_id", shared.app_id.clone()),
+        ("auth_app_id", grant.auth_app_id.clone()),
+        ("version", "1.0".to_string()),
+        ("charset", "utf-8".to_string()),
+        ("sign_type", "RSA2".to_string()),
+        ("biz_content", biz_content.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    if let Some(body) = signed_body(shared, params, true) {
+        enqueue(shared, notify_id, APP_AUTH_NOTIFY, &grant.auth_app_id, body);
+    }
+}
+
+/// Pushes `alipay.open.auth.appauth.cancelled` for a merchant app just revoked.
+pub fn push_cancelled(shared: &Arc<Shared>, auth_app_id: &str, merchant_pid: &str) {
+    let now = shared.now_ms();
+    let biz_content = json!({
+        "auth_app_id": auth_app_id,
+        "user_id": merchant_pid,
+        "auth_time": now,
+    });
+    let notify_id = ids::notify_id();
+    let params: Vec<(String, String)> = [
+        ("notify_id", notify_id.clone()),
+        ("utc_timestamp", now.to_string()),
+        ("msg_method", APP_AUTH_CANCELLED.to_string()),
+        ("app_id", shared.app_id.clone()),
+        ("msg_type", "sys".to_string()),
+        ("msg_uid", merchant_pid.to_string()),
+        ("msg_app_id", auth_app_id.to_string()),
+        ("version", "1.1".to_string()),
+        ("charset", "utf-8".to_string()),
+        ("sign_type", "RSA2".to_string()),
+        ("biz_content", biz_content.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    if let Some(body) = signed_body(shared, params, false) {
+        enqueue(shared, notify_id, APP_AUTH_CANCELLED, auth_app_id, body);
+    }
+}
+
+/// Records the push and starts delivering it.
+fn enqueue(shared: &Arc<Shared>, notify_id: String, kind: &str, auth_app_id: &str, body: String) {
+    let url = lock(&shared.notify_url).clone();
+    let index = {
+        let mut deliveries = lock(&shared.deliveries);
+        deliveries.push(Delivery {
+            notify_id,
+            kind: kind.to_string(),
+            auth_app_id: auth_app_id.to_string(),
+            url: url.clone(),
+            attempts: 0,
+            acknowledged: false,
+            finished: url.is_none(),
+            body: body.clone(),
+        });
+        deliveries.len() - 1
+    };
+    shared.deliveries_changed.notify_all();
+    let Some(url) = url else {
+        return;
+    };
+    let worker = Arc::clone(shared);
+    let spawned = std::thread::Builder::new()
+        .name("alipay-emulator-push".into())
+        .spawn(move || deliver(&worker, index, &url, body.as_bytes()));
+    if spawned.is_err() {
+        update(shared, index, |delivery| delivery.finished = true);
+    }
+}
+
+/// Changes one delivery record and wakes the waiters.
+fn update(shared: &Shared, index: usize, change: impl FnOnce(&mut Delivery)) {
+    if let Some(delivery) = lock(&shared.deliveries).get_mut(index) {
+        change(delivery);
+    }
+    shared.deliveries_changed.notify_all();
+}
+
+/// Posts until acknowledged, the attempts run out, or the emulator stops.
+fn deliver(shared: &Shared, index: usize, url: &str, body: &[u8]) {
+    let parsed = HttpUrl::parse(url);
+    let mut backoff = shared.notify_backoff;
+    for attempt in 1..=shared.notify_attempts {
+        if shared.is_stopping() {
+            break;
+        }
+        let acknowledged = match &parsed {
+            Ok(target) => send(
+                "POST",
+                target,
+                Some("application/x-www-form-urlencoded; charset=utf-8"),
+                body,
+                Duration::from_secs(10),
+            )
+            .is_ok_and(|answer| {
+                answer.status == 200 && String::from_utf8_lossy(&answer.body).trim() == "success"
+            }),
+            Err(_) => false,
+        };
+        update(shared, index, |delivery| {
+            delivery.attempts = attempt;
+            delivery.acknowledged = acknowledged;
+        });
+        if acknowledged || attempt == shared.notify_attempts {
+            break;
+        }
+        let start = std::time::Instant::now();
+        let deadline = start
+            .checked_add(backoff)
+            .unwrap_or(start + Duration::from_secs(3600));
+        while !shared.is_stopping() {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            std::thread::sleep(left.min(Duration::from_millis(50)));
+        }
+        backoff = backoff.saturating_mul(2);
+    }
+    update(shared, index, |delivery| delivery.finished = true);
+}

@@ -1,0 +1,319 @@
+//! The emulator's memory: merchant authorisations, single-use codes, app and user tokens with their
+//! expiry instants (epoch milliseconds on the emulator clock), and the rules that say whether a token
+//! still works. Everything here is plain data behind one `Mutex` in [`crate::shared::Shared`].
+
+use std::collections::HashMap;
+
+use crate::ids;
+
+/// A merchant app (`auth_app_id`) that authorised the ISV.
+#[derive(Debug, Clone)]
+pub struct Authorisation {
+    /// The merchant's PID (2088…).
+    pub merchant_pid: String,
+    /// When the merchant (last) authorised, epoch ms.
+    pub auth_start_ms: u64,
+    /// Whether the merchant revoked the authorisation.
+    pub revoked: bool,
+}
+
+/// An `app_auth_token`.
+#[derive(Debug, Clone)]
+pub struct AppToken {
+    /// The merchant app it acts for.
+    pub auth_app_id: String,
+    /// The merchant PID.
+    pub user_id: String,
+    /// When it stops working, epoch ms (moved earlier by a refresh or by the expiry test hook).
+    pub expires_ms: u64,
+    /// Set when the merchant revoked: a revoked token never works again, even after re-authorisation.
+    pub revoked: bool,
+}
+
+/// An `app_refresh_token`.
+#[derive(Debug, Clone)]
+pub struct AppRefresh {
+    /// The merchant app it refreshes.
+    pub auth_app_id: String,
+    /// The `app_auth_token` issued with it (it gets the grace period when this one is used).
+    pub app_auth_token: String,
+    /// When it expires, epoch ms.
+    pub expires_ms: u64,
+    /// Refresh tokens are single-use.
+    pub used: bool,
+}
+
+/// The tokens one merchant app was granted at authorisation time.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    /// The new token.
+    pub app_auth_token: String,
+    /// Its refresh token.
+    pub app_refresh_token: String,
+    /// The merchant app.
+    pub auth_app_id: String,
+    /// The merchant PID.
+    pub user_id: String,
+    /// When the merchant authorised, epoch ms.
+    pub auth_time_ms: u64,
+}
+
+/// An `app_auth_code` handed to the ISV's callback.
+#[derive(Debug, Clone)]
+pub struct AppCode {
+    /// The ISV app the code was issued to.
+    pub isv_app_id: String,
+    /// When it expires, epoch ms (24 h, or 10 min for a batch authorisation).
+    pub expires_ms: u64,
+    /// Codes are single-use.
+    pub used: bool,
+    /// Whether it came from a batch authorisation (the answer then carries only `tokens`).
+    pub batch: bool,
+    /// The tokens the code exchanges for, one per merchant app.
+    pub grants: Vec<Grant>,
+}
+
+/// A user `auth_code` from the consent page.
+#[derive(Debug, Clone)]
+pub struct UserCode {
+    /// The merchant app (mini-program) the user consented to.
+    pub auth_app_id: String,
+    /// The user's id (2088…).
+    pub user_id: String,
+    /// `auth_user` was granted (not only `auth_base`).
+    pub full_scope: bool,
+    /// When it expires, epoch ms.
+    pub expires_ms: u64,
+    /// Codes are single-use.
+    pub used: bool,
+}
+
+/// A user `access_token` or its refresh token.
+#[derive(Debug, Clone)]
+pub struct UserGrant {
+    /// The merchant app it was issued for.
+    pub auth_app_id: String,
+    /// The user's id.
+    pub user_id: String,
+    /// `auth_user` was granted.
+    pub full_scope: bool,
+    /// When it expires, epoch ms.
+    pub expires_ms: u64,
+    /// Refresh tokens are single-use (unused for access tokens).
+    pub used: bool,
+}
+
+/// What an `app_auth_token` is worth right now.
+#[derive(Debug, Clone)]
+pub enum TokenStatus {
+    /// Never issued.
+    Unknown,
+    /// The merchant revoked it.
+    Revoked(AppToken),
+    /// Past its expiry.
+    Expired(AppToken),
+    /// Works.
+    Valid(AppToken),
+}
+
+/// Everything the emulator remembers.
+#[derive(Debug, Default)]
+pub struct State {
+    /// Merchant apps by `auth_app_id`.
+    pub authorisations: HashMap<String, Authorisation>,
+    /// `app_auth_token`s.
+    pub app_tokens: HashMap<String, AppToken>,
+    /// `app_refresh_token`s.
+    pub app_refresh: HashMap<String, AppRefresh>,
+    /// `app_auth_code`s.
+    pub app_codes: HashMap<String, AppCode>,
+    /// User `auth_code`s.
+    pub user_codes: HashMap<String, UserCode>,
+    /// User `access_token`s.
+    pub access_tokens: HashMap<String, UserGrant>,
+    /// User refresh tokens.
+    pub user_refresh: HashMap<String, UserGrant>,
+}
+
+/// Lifetimes used when minting tokens, in milliseconds.
+#[derive(Debug, Clone, Copy)]
+pub struct Lifetimes {
+    /// `app_auth_token`.
+    pub app_token_ms: u64,
+    /// `app_refresh_token`.
+    pub app_refresh_ms: u64,
+    /// User `access_token`.
+    pub access_ms: u64,
+    /// User refresh token.
+    pub user_refresh_ms: u64,
+}
+
+impl State {
+    /// Records that `merchant_pid` authorised `auth_app_id` now and mints its tokens.
+    pub fn authorise(
+        &mut self,
+        auth_app_id: &str,
+        merchant_pid: &str,
+        now_ms: u64,
+        lifetimes: Lifetimes,
+    ) -> Grant {
+        self.authorisations.insert(
+            auth_app_id.to_string(),
+            Authorisation {
+                merchant_pid: merchant_pid.to_string(),
+                auth_start_ms: now_ms,
+                revoked: false,
+            },
+        );
+        self.mint_app_token(auth_app_id, merchant_pid, now_ms, lifetimes)
+    }
+
+    /// Mints a token and refresh token for an authorised merchant app.
+    pub fn mint_app_token(
+        &mut self,
+        auth_app_id: &str,
+        merchant_pid: &str,
+        now_ms: u64,
+        lifetimes: Lifetimes,
+    ) -> Grant {
+        let token = ids::app_token(now_ms);
+        let refresh = ids::app_token(now_ms);
+        self.app_tokens.insert(
+            token.clone(),
+            AppToken {
+                auth_app_id: auth_app_id.to_string(),
+                user_id: merchant_pid.to_string(),
+                expires_ms: now_ms.saturating_add(lifetimes.app_token_ms),
+                revoked: false,
+            },
+        );
+        self.app_refresh.insert(
+            refresh.clone(),
+            AppRefresh {
+                auth_app_id: auth_app_id.to_string(),
+                app_auth_token: token.clone(),
+                expires_ms: now_ms.saturating_add(lifetimes.app_refresh_ms),
+                used: false,
+            },
+        );
+        let auth_time_ms = self
+            .authorisations
+            .get(auth_app_id)
+            .map_or(now_ms, |a| a.auth_start_ms);
+        Grant {
+            app_auth_token: token,
+            app_refresh_token: refresh,
+            auth_app_id: auth_app_id.to_string(),
+            user_id: merchant_pid.to_string(),
+            auth_time_ms,
+        }
+    }
+
+    /// Whether an `app_auth_token` works now.
+    pub fn app_token_status(&self, token: &str, now_ms: u64) -> TokenStatus {
+        let Some(found) = self.app_tokens.get(token) else {
+            return TokenStatus::Unknown;
+        };
+        let merchant_revoked = self
+            .authorisations
+            .get(&found.auth_app_id)
+            .is_none_or(|a| a.revoked);
+        if found.revoked || merchant_revoked {
+            TokenStatus::Revoked(found.clone())
+        } else if now_ms >= found.expires_ms {
+            TokenStatus::Expired(found.clone())
+        } else {
+            TokenStatus::Valid(found.clone())
+        }
+    }
+
+    /// The merchant revokes: every token of the app dies now. Returns the authorisation, or `None`
+    /// when the app never authorised.
+    pub fn revoke(&mut self, auth_app_id: &str) -> Option<Authorisation> {
+        let authorisation = self.authorisations.get_mut(auth_app_id)?;
+        authorisation.revoked = true;
+        let revoked = authorisation.clone();
+        for token in self.app_tokens.values_mut() {
+            if token.auth_app_id == auth_app_id {
+                token.revoked = true;
+            }
+        }
+        for refresh in self.app_refresh.values_mut() {
+            if refresh.auth_app_id == auth_app_id {
+                refresh.used = true;
+            }
+        }
+        Some(revoked)
+    }
+
+    /// Test hook: every live token of the app expires now. `false` when the app never authorised.
+    pub fn expire_app_tokens(&mut self, auth_app_id: &str, now_ms: u64) -> bool {
+        if !self.authorisations.contains_key(auth_app_id) {
+            return false;
+        }
+        for token in self.app_tokens.values_mut() {
+            if token.auth_app_id == auth_app_id && token.expires_ms > now_ms {
+                token.expires_ms = now_ms;
+            }
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIFETIMES: Lifetimes = Lifetimes {
+        app_token_ms: 1000,
+        app_refresh_ms: 2000,
+        access_ms: 100,
+        user_refresh_ms: 200,
+    };
+
+    #[test]
+    fn tokens_expire_and_revocation_outlives_reauthorisation() {
+        let mut state = State::default();
+        let grant = state.authorise("2021000000000009", "2088000000000009", 10, LIFETIMES);
+        let token = grant.app_auth_token.as_str();
+        assert!(matches!(
+            state.app_token_status(token, 500),
+            TokenStatus::Valid(_)
+        ));
+        assert!(matches!(
+            state.app_token_status(token, 1010),
+            TokenStatus::Expired(_)
+        ));
+        assert!(matches!(
+            state.app_token_status("nope", 0),
+            TokenStatus::Unknown
+        ));
+        assert!(state.revoke("2021000000000009").is_some());
+        assert!(matches!(
+            state.app_token_status(token, 20),
+            TokenStatus::Revoked(_)
+        ));
+        let again = state.authorise("2021000000000009", "2088000000000009", 30, LIFETIMES);
+        assert!(matches!(
+            state.app_token_status(token, 40),
+            TokenStatus::Revoked(_)
+        ));
+        assert!(matches!(
+            state.app_token_status(&again.app_auth_token, 40),
+            TokenStatus::Valid(_)
+        ));
+        assert!(state.revoke("2021000000000000").is_none());
+    }
+
+    #[test]
+    fn expiry_hook_ends_live_tokens_now() {
+        let mut state = State::default();
+        let grant = state.authorise("2021000000000009", "2088000000000009", 0, LIFETIMES);
+        assert!(state.expire_app_tokens("2021000000000009", 5));
+        assert!(matches!(
+            state.app_token_status(&grant.app_auth_token, 5),
+            TokenStatus::Expired(_)
+        ));
+        assert!(!state.expire_app_tokens("unknown", 5));
+    }
+}
