@@ -24,7 +24,20 @@ export interface AlipayError extends Error {
   signed?: boolean
   /** A one-line hint for well-known sub-codes (API errors only). */
   hint?: string | null
+  /**
+   * Transport errors only: `false` when the failure happened before the request could reach the
+   * gateway (DNS, connect, TLS handshake), so retrying cannot run the call twice; `true` when it may
+   * have been received (timeout waiting for the answer, reset, truncated body, HTTP status).
+   */
+  requestSent?: boolean
 }
+
+/** The kinds of merchant applications a batch authorisation covers (wire names, case-insensitive). */
+export type ApplicationType = 'MOBILEAPP' | 'WEBAPP' | 'PUBLICAPP' | 'TINYAPP' | 'ARAPP' | 'BASEAPP'
+/** The scopes a user can grant: `auth_base` (user id only) or `auth_user` (profile). */
+export type UserScope = 'auth_base' | 'auth_user'
+/** The network faults the emulator can inject into gateway answers (see `Emulator.setFault`). */
+export type FaultKind = 'delay' | 'reset' | 'truncated_body' | 'bad_gateway' | 'unsigned'
 
 /** A private key: a `PrivateKey`, or PEM / bare Base64 text (PKCS#1 or PKCS#8). */
 export type PrivateKeyArg = PrivateKey | string

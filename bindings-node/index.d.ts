@@ -24,7 +24,20 @@ export interface AlipayError extends Error {
   signed?: boolean
   /** A one-line hint for well-known sub-codes (API errors only). */
   hint?: string | null
+  /**
+   * Transport errors only: `false` when the failure happened before the request could reach the
+   * gateway (DNS, connect, TLS handshake), so retrying cannot run the call twice; `true` when it may
+   * have been received (timeout waiting for the answer, reset, truncated body, HTTP status).
+   */
+  requestSent?: boolean
 }
+
+/** The kinds of merchant applications a batch authorisation covers (wire names, case-insensitive). */
+export type ApplicationType = 'MOBILEAPP' | 'WEBAPP' | 'PUBLICAPP' | 'TINYAPP' | 'ARAPP' | 'BASEAPP'
+/** The scopes a user can grant: `auth_base` (user id only) or `auth_user` (profile). */
+export type UserScope = 'auth_base' | 'auth_user'
+/** The network faults the emulator can inject into gateway answers (see `Emulator.setFault`). */
+export type FaultKind = 'delay' | 'reset' | 'truncated_body' | 'bad_gateway' | 'unsigned'
 
 /** A private key: a `PrivateKey`, or PEM / bare Base64 text (PKCS#1 or PKCS#8). */
 export type PrivateKeyArg = PrivateKey | string
@@ -76,6 +89,212 @@ export declare class AesKey {
    */
   decrypt(base64Ciphertext: string): Buffer
   /** `AesKey(128 bits)`: the size only. */
+  toString(): string
+}
+
+/** A verified merchant authorisation callback. Its `toString()` / `util.inspect` mask the code. */
+export declare class AppAuthCallback {
+  /** The single-use code to exchange with `Client.exchangeAppAuthCode`. Secret. */
+  get appAuthCode(): string
+  /** The ISV `app_id` (checked to be yours). */
+  get appId(): string
+  /** `alipay_app_auth` for Alipay's redirect, or `null`. */
+  get source(): string | null
+  /** The `state` carried back, or `null`. */
+  get state(): string | null
+  /** `AppAuthCallback { app_auth_code: "…", … }` with the code masked. */
+  toString(): string
+}
+
+/**
+ * One merchant authorisation from `alipay.open.auth.token.app`: the token for delegated calls and
+ * the merchant it belongs to. Secret: `toString()` / `util.inspect` mask the tokens.
+ */
+export declare class AppAuthToken {
+  /** The token to pass as `appAuthToken` on delegated calls. Secret. */
+  get appAuthToken(): string
+  /** The token to refresh it with (`refreshAppAuthToken`), or `null`. Secret. */
+  get appRefreshToken(): string | null
+  /** The merchant's authorised app (`auth_app_id`). */
+  get authAppId(): string
+  /** The merchant's PID (2088…), or `null`. */
+  get userId(): string | null
+  /** Seconds the token lives from now, or `null`. */
+  get expiresIn(): number | null
+  /** Seconds the refresh token lives from now, or `null`. */
+  get reExpiresIn(): number | null
+  /** `AppAuthToken { app_auth_token: "2026…(40 chars)", … }`: the tokens masked. */
+  toString(): string
+}
+
+/**
+ * Calls the Alipay gateway on behalf of merchants: signs, sends, verifies. Immutable and cheap to
+ * share: one client serves every merchant, tokens are passed per call.
+ *
+ * Every call rejects (or, for `…Sync`, throws) an `AlipayError`: `ALIPAY_API_ERROR` when the gateway
+ * answers an error (`apiCode`, `subCode`, …), `ALIPAY_SIGNATURE_ERROR` when the answer does not
+ * verify, `ALIPAY_TRANSPORT_ERROR` when it did not arrive or came with an HTTP status other than 200
+ * (`requestSent` says whether the request may have reached the gateway),
+ * `ALIPAY_PROTOCOL_ERROR` for a malformed answer, `ALIPAY_CONFIG_ERROR` for bad options.
+ *
+ * `toString()` and `util.inspect` show the app id and the gateway only.
+ */
+export declare class Client {
+  /**
+   * A client for `config` on the default transport, with `options` (timeouts, size limit, proxy).
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for a zero or negative timeout, a bad byte limit or
+   * a malformed proxy URL (given, or read from the environment).
+   */
+  constructor(config: IsvConfig, options?: TransportOptions | undefined | null)
+  /** The app's `app_id`. */
+  get appId(): string
+  /** The gateway URL calls go to. */
+  get gateway(): string
+  /**
+   * Calls any Alipay API `method` with `options` (tokens, `bizContent`, extra parameters, `retry`)
+   * and resolves to the verified response (`fields`: the `<method>_response` node). Runs on the
+   * libuv pool. Nothing is retried unless `retry` is given.
+   */
+  execute(method: string, options?: ExecuteOptions | undefined | null): Promise<VerifiedResponse>
+  /** `execute`, blocking the calling thread. */
+  executeSync(method: string, options?: ExecuteOptions | undefined | null): VerifiedResponse
+  /**
+   * Exchanges the `app_auth_code` of a merchant authorisation callback for the merchant's tokens,
+   * one per authorised app (a batch authorisation grants several). A used, unknown or expired code
+   * rejects with `ALIPAY_API_ERROR` `40002` / `isv.code-invalid`.
+   */
+  exchangeAppAuthCode(appAuthCode: string): Promise<AppAuthToken[]>
+  /** `exchangeAppAuthCode`, blocking the calling thread. */
+  exchangeAppAuthCodeSync(appAuthCode: string): Array<AppAuthToken>
+  /**
+   * Refreshes a merchant's tokens with its `app_refresh_token`. The previous token keeps working for
+   * about ten minutes; the previous refresh token is dead at once.
+   */
+  refreshAppAuthToken(appRefreshToken: string): Promise<AppAuthToken[]>
+  /** `refreshAppAuthToken`, blocking the calling thread. */
+  refreshAppAuthTokenSync(appRefreshToken: string): Array<AppAuthToken>
+  /** Asks the gateway what it knows of a merchant token (`alipay.open.auth.token.app.query`). */
+  queryAppAuthToken(appAuthToken: string): Promise<AppAuthTokenInfo>
+  /** `queryAppAuthToken`, blocking the calling thread. */
+  queryAppAuthTokenSync(appAuthToken: string): AppAuthTokenInfo
+  /**
+   * Exchanges a user's `auth_code` (from the consent callback) for their access token, on the
+   * merchant's behalf when `appAuthToken` is given.
+   */
+  exchangeUserAuthCode(authCode: string, appAuthToken?: string | undefined | null): Promise<UserToken>
+  /** `exchangeUserAuthCode`, blocking the calling thread. */
+  exchangeUserAuthCodeSync(authCode: string, appAuthToken?: string | undefined | null): UserToken
+  /**
+   * Refreshes a user's access token with its `refreshToken`, on the merchant's behalf when
+   * `appAuthToken` is given.
+   */
+  refreshUserToken(refreshToken: string, appAuthToken?: string | undefined | null): Promise<UserToken>
+  /** `refreshUserToken`, blocking the calling thread. */
+  refreshUserTokenSync(refreshToken: string, appAuthToken?: string | undefined | null): UserToken
+  /**
+   * Reads the user's profile (`alipay.user.info.share`) with their access token, on the
+   * merchant's behalf when `appAuthToken` is given.
+   */
+  userInfoShare(accessToken: string, appAuthToken?: string | undefined | null): Promise<UserInfo>
+  /** `userInfoShare`, blocking the calling thread. */
+  userInfoShareSync(accessToken: string, appAuthToken?: string | undefined | null): UserInfo
+  /** `Client(2021000000000001, https://…/gateway.do)`: never a key or a token. */
+  toString(): string
+}
+
+/**
+ * An offline Alipay gateway on loopback. Stop it with `stop()` when done (a stopped emulator refuses
+ * every call with `ALIPAY_CONFIG_ERROR`); a call still running keeps it alive until it finishes.
+ */
+export declare class Emulator {
+  /**
+   * Starts an emulator: binds the port and answers at once.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for bad options or keys; `ALIPAY_TRANSPORT_ERROR`
+   * when the port cannot be bound.
+   */
+  static start(options: EmulatorOptions): Emulator
+  /** `http://127.0.0.1:PORT`: the `host` of the authorisation links. */
+  get baseUrl(): string
+  /** `baseUrl` + `/gateway.do`: the `gateway` of the `IsvConfig` (or of any SDK). */
+  get gatewayUrl(): string
+  /** The ISV `app_id` this emulator serves. */
+  get appId(): string
+  /** The "Alipay" public key: the `alipayPublicKey` of the `IsvConfig`. */
+  get alipayPublicKey(): PublicKey
+  /** The "Alipay" public key as SPKI PEM (for SDKs that take text). */
+  get alipayPublicKeyPem(): string
+  /** Where pushes go from now on; `null` for nowhere (they are still recorded in `deliveries()`). */
+  setNotifyUrl(url?: string | undefined | null): void
+  /**
+   * Injects a fault into the next gateway calls (`options.times` of them, or all until cleared);
+   * `null` clears it. Faults touch `/gateway.do` only, never the authorisation pages.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for an unknown kind or `delay` without `delayMs`.
+   */
+  setFault(kind: FaultKind | null, options?: FaultOptions): void
+  /**
+   * The merchant opens an authorisation link (single, batch or console-style, built with this
+   * emulator's `baseUrl` as host) and agrees; resolves to the redirect target: the ISV's callback
+   * URL with `app_auth_code` and `state`. Runs on the libuv pool.
+   *
+   * Rejects with `ALIPAY_CONFIG_ERROR` for a link elsewhere, `ALIPAY_TRANSPORT_ERROR` when the page
+   * answers anything but a redirect (e.g. a wrong `app_id`).
+   */
+  merchantAuthorizes(link: string): Promise<string>
+  /** `merchantAuthorizes`, blocking the calling thread. */
+  merchantAuthorizesSync(link: string): string
+  /**
+   * The user opens a consent link and agrees; resolves to the callback URL with `auth_code`, as
+   * `merchantAuthorizes` does.
+   */
+  userConsents(link: string): Promise<string>
+  /** `userConsents`, blocking the calling thread. */
+  userConsentsSync(link: string): string
+  /**
+   * The merchant revokes the authorisation of `authAppId`: its tokens stop working at once and
+   * `alipay.open.auth.appauth.cancelled` is pushed.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` when that app never authorised.
+   */
+  revoke(authAppId: string): void
+  /**
+   * Test hook: the current tokens of `authAppId` expire now (refresh tokens keep working).
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` when that app never authorised.
+   */
+  expireAppAuthToken(authAppId: string): void
+  /**
+   * Test hook: moves the emulator's token clock forward by `ms` milliseconds (codes and tokens age;
+   * request timestamps are still checked against real time).
+   */
+  advanceClock(ms: number): void
+  /** Gateway requests received for `method` (faulted ones included). */
+  callCount(method: string): number
+  /** Gateway requests received in all. */
+  get totalCalls(): number
+  /** Every push so far, in the order they were made. */
+  deliveries(): Array<Delivery>
+  /**
+   * Resolves `true` once at least `count` pushes are finished (acknowledged, attempts exhausted, or
+   * nowhere to post), `false` after `timeoutMs`. Runs on the libuv pool, so an application gateway
+   * served by this process keeps answering the pushes meanwhile.
+   */
+  waitForDeliveries(count: number, timeoutMs: number): Promise<boolean>
+  /**
+   * `waitForDeliveries`, blocking the calling thread (never with the application gateway served by
+   * this same thread: it could not answer).
+   */
+  waitForDeliveriesSync(count: number, timeoutMs: number): boolean
+  /** Whether the emulator still runs (`stop()` not called). */
+  get running(): boolean
+  /**
+   * Stops the server (at once, or when the last running call finishes). Calling it again does
+   * nothing.
+   */
+  stop(): void
+  /** `Emulator(http://127.0.0.1:PORT, app 2021…, Alipay key SHA256:…)`, or `Emulator(stopped)`. */
   toString(): string
 }
 
@@ -329,6 +548,43 @@ export declare class Signer {
   signBytes(message: Uint8Array): string
 }
 
+/** A verified user consent callback. Its `toString()` / `util.inspect` mask the code. */
+export declare class UserAuthCallback {
+  /** The single-use code to exchange with `Client.exchangeUserAuthCode`. Secret. */
+  get authCode(): string
+  /** The app the user consented to (for a delegated mini-program, the merchant's `authAppId`). */
+  get appId(): string
+  /** The scopes granted, e.g. `auth_user`, or `null`. */
+  get scope(): string | null
+  /** The `state` carried back, or `null`. */
+  get state(): string | null
+  /** `UserAuthCallback { auth_code: "…", … }` with the code masked. */
+  toString(): string
+}
+
+/**
+ * A user's authorisation from `alipay.system.oauth.token`. Secret: `toString()` / `util.inspect`
+ * mask the tokens.
+ */
+export declare class UserToken {
+  /** The token to pass as `authToken` on calls for this user. Secret. */
+  get accessToken(): string
+  /** The token to refresh it with (`refreshUserToken`), or `null`. Secret. */
+  get refreshToken(): string | null
+  /** The user's id (2088…), when the app still receives it, else `null`. */
+  get userId(): string | null
+  /** The user's per-app `open_id`, when present, else `null`. */
+  get openId(): string | null
+  /** Seconds the access token lives, or `null`. */
+  get expiresIn(): number | null
+  /** Seconds the refresh token lives, or `null`. */
+  get reExpiresIn(): number | null
+  /** When the user authorised (`yyyy-MM-dd HH:mm:ss`, China time), or `null`. */
+  get authStart(): string | null
+  /** `UserToken { user_id: …, access_token: "auth…(40 chars)", … }`: the tokens masked. */
+  toString(): string
+}
+
 /** Verifies `RSA2` or `RSA` signatures with a public key (usually the Alipay public key). */
 export declare class Verifier {
   /**
@@ -359,6 +615,12 @@ export declare class Verifier {
   verifyBytes(message: Uint8Array, sign: string): void
 }
 
+/** `msg_method` of a revocation push. */
+export declare const APP_AUTH_CANCELLED: string
+
+/** `notify_type` of a merchant authorisation push. */
+export declare const APP_AUTH_NOTIFY: string
+
 /** The token detail of a merchant authorisation. Secret: store the tokens, never log them. */
 export interface AppAuthDetail {
   /** The token for delegated calls (代调用). Secret. */
@@ -379,6 +641,32 @@ export interface AppAuthDetail {
   appAuthCode: string | null
 }
 
+/**
+ * The merchant authorisation link: single (`appToAppAuth.htm`) without application types, batch
+ * (`appToAppBatchAuth.htm`) with them.
+ *
+ * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for an empty `appId`, a non-http(s) `redirectUri`, a
+ * `state` that is not Base64, an unknown application type or host.
+ */
+export declare function appAuthLink(options: AppAuthLinkOptions): AuthLink
+
+/** Where and for whom a merchant authorisation link is built. */
+export interface AppAuthLinkOptions {
+  /** `production` (default), `sandbox`, or a URL (the emulator's `baseUrl`). */
+  host?: string
+  /** The ISV's (third-party app's) `app_id`. */
+  appId: string
+  /** The authorisation callback URL configured for the app (http or https). */
+  redirectUri: string
+  /**
+   * For a batch authorisation: the application types it covers (`TINYAPP`, `WEBAPP`, `MOBILEAPP`,
+   * `PUBLICAPP`, `ARAPP`, `BASEAPP`). Empty or absent: a single-app link. Console links need one.
+   */
+  applicationTypes?: ApplicationType[]
+  /** The `state` to carry (1-256 characters of Base64); generated when absent. */
+  state?: string
+}
+
 /** `notify_type=open_app_auth_notify`: a merchant authorised (or re-authorised) the app. */
 export interface AppAuthNotification {
   /** Always `appAuth`. */
@@ -395,6 +683,34 @@ export interface AppAuthNotification {
   detail: AppAuthDetail
   /** Every verified parameter, in the order received (`biz_content` holds the tokens too). */
   params: Record<string, string>
+}
+
+/** What `alipay.open.auth.token.app.query` says of a merchant token (no token in it). */
+export interface AppAuthTokenInfo {
+  /** The merchant's PID. */
+  userId: string | null
+  /** The merchant's authorised app. */
+  authAppId: string | null
+  /** Seconds the token still lives. */
+  expiresIn: number | null
+  /** The APIs the merchant granted. */
+  authMethods: Array<string>
+  /** When the authorisation started (`yyyy-MM-dd HH:mm:ss`, China time). */
+  authStart: string | null
+  /** When it ends. */
+  authEnd: string | null
+  /** `valid` or `invalid`. */
+  status: string | null
+  /** Whether the gateway says the token is valid (`status === 'valid'`). */
+  valid: boolean
+}
+
+/** A link to send a merchant or user to, and the `state` its callback must carry back. */
+export interface AuthLink {
+  /** The URL to open (redirect the browser to it). */
+  url: string
+  /** The `state` the callback must carry back: keep it (session, signed cookie) until then. */
+  state: string
 }
 
 /**
@@ -436,8 +752,106 @@ export declare function chinaTimestamp(unixSeconds: number): string
  */
 export declare function chinaTimestampNow(): string
 
+/**
+ * The console-style merchant authorisation link (`b.alipay.com/page/message/tasksDetail`); at least
+ * one application type is required. `host` is `production` or a URL (the emulator). Callbacks of
+ * console-issued links may come back without `state`: parse them with `allowMissingState`.
+ *
+ * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` as for `appAuthLink`, or without application types.
+ */
+export declare function consoleAuthLink(options: AppAuthLinkOptions): AuthLink
+
+/** One push the emulator made (the body, which carries tokens, is left out). */
+export interface Delivery {
+  /** The push's `notify_id`. */
+  notifyId: string
+  /** `open_app_auth_notify` or `alipay.open.auth.appauth.cancelled`. */
+  kind: string
+  /** The merchant app it concerns. */
+  authAppId: string
+  /** Where it was posted (`null`: no notify URL was set). */
+  url: string | null
+  /** How many times it was posted so far. */
+  attempts: number
+  /** Whether the application gateway answered `success`. */
+  acknowledged: boolean
+  /** Whether delivery is over (acknowledged, attempts exhausted, or nowhere to post). */
+  finished: boolean
+}
+
+/** How an emulator is set up. */
+export interface EmulatorOptions {
+  /** The ISV `app_id` the gateway accepts. */
+  appId: string
+  /**
+   * The ISV's public key (a `PublicKey` or PEM / Base64 text): request signatures are verified with
+   * it.
+   */
+  appPublicKey: PublicKeyArg
+  /** The interface to listen on (default `127.0.0.1`). */
+  host?: string
+  /** The port to listen on; `0` or absent takes any free port. */
+  port?: number
+  /** The "Alipay" private key answers are signed with; a fresh 2048-bit pair by default. Secret. */
+  alipayPrivateKey?: PrivateKeyArg
+  /** The ISV's application gateway (应用网关): authorisation and cancellation pushes go there. */
+  notifyUrl?: string
+  /** How far a request `timestamp` may be from the emulator's clock, in milliseconds (default 15 min). */
+  timestampWindowMs?: number
+  /** How many times a push is attempted before giving up (default 8). */
+  notifyAttempts?: number
+  /**
+   * The wait before the first retry of a push, in milliseconds, doubled after each failure (default
+   * 100).
+   */
+  notifyBackoffMs?: number
+  /** The ISV app's AES content-encryption key, to accept `encrypt_type=AES` requests. Secret. */
+  aesKey?: AesKeyArg
+}
+
 /** The stable `code` of every error the binding throws, one per core error kind. */
 export type ErrorCode = 'ALIPAY_CONFIG_ERROR' | 'ALIPAY_SIGNATURE_ERROR' | 'ALIPAY_API_ERROR' | 'ALIPAY_TRANSPORT_ERROR' | 'ALIPAY_PROTOCOL_ERROR' | 'ALIPAY_STORE_ERROR'
+
+/**
+ * Options of `Client.execute`: the per-call options of `IsvConfig.signRequest`, plus `retry`.
+ *
+ * Holds secrets (`appAuthToken`, `authToken`): it is your object, so do not log it.
+ */
+export interface ExecuteOptions {
+  /**
+   * `biz_content`: an object (serialised with `JSON.stringify`, compact, in its own key order) or
+   * JSON text sent as is.
+   */
+  bizContent?: string | object
+  /** The merchant's `app_auth_token`, for a delegated call (代调用). Secret. */
+  appAuthToken?: string
+  /** The user's `access_token`, sent as `auth_token`. Secret. */
+  authToken?: string
+  /** `notify_url` for asynchronous notifications of this call. */
+  notifyUrl?: string
+  /** `return_url` for page flows. */
+  returnUrl?: string
+  /** Extra top-level parameters. A name that collides with a common parameter is refused. */
+  extraParams?: Record<string, string>
+  /** Encrypt `biz_content` with the configured AES key (`encrypt_type=AES`). */
+  encrypt?: boolean
+  /** The `timestamp` to sign instead of now, `yyyy-MM-dd HH:mm:ss` in China time (tests, replays). */
+  timestamp?: string
+  /** Retry transport failures under this policy (each attempt signed afresh); none by default. */
+  retry?: RetryOptions
+}
+
+/**
+ * A failure the gateway injects (`setFault`): `delay` (answer late), `reset` (TCP reset without an
+ * answer), `truncated_body` (half the body, then close), `bad_gateway` (HTTP 502), `unsigned` (the
+ * answer without `sign`).
+ */
+export interface FaultOptions {
+  /** For `delay`: how long to wait before answering, in milliseconds (required). */
+  delayMs?: number
+  /** How many gateway calls get the fault; absent: every call until cleared. */
+  times?: number
+}
 
 /**
  * Generates an RSA key pair of `bits` bits: 2048 (the default, what Alipay asks for), 3072 or 4096.
@@ -445,6 +859,13 @@ export type ErrorCode = 'ALIPAY_CONFIG_ERROR' | 'ALIPAY_SIGNATURE_ERROR' | 'ALIP
  * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for any other size.
  */
 export declare function generateKeyPair(bits?: number | undefined | null): KeyPair
+
+/**
+ * A fresh `state`: 24 random bytes as URL-safe Base64 (32 characters).
+ *
+ * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` if the system random source fails.
+ */
+export declare function generateState(): string
 
 /** The HTTP request of an `execute` call: POST `body` to `url` with the `Content-Type` `contentType`. */
 export interface HttpRequest {
@@ -537,8 +958,26 @@ export interface OtherNotification {
   params: Record<string, string>
 }
 
+/**
+ * Parses a merchant authorisation callback (the full URL or its query) and checks it: the `app_id`
+ * must be `expectedAppId`, the `state` as `check` says.
+ *
+ * @throws {AlipayError} `ALIPAY_SIGNATURE_ERROR` for another app's callback or a `state` that does
+ * not match (or is missing); `ALIPAY_PROTOCOL_ERROR` when `app_auth_code` or `app_id` is missing or
+ * repeated; `ALIPAY_CONFIG_ERROR` when `check` gives neither `state` nor `allowMissingState`.
+ */
+export declare function parseAppAuthCallback(urlOrQuery: string, expectedAppId: string, check: StateCheckOptions): AppAuthCallback
+
 /** Parses `yyyy-MM-dd HH:mm:ss` (China time) back to Unix seconds; `null` when malformed. */
 export declare function parseChinaTimestamp(text: string): number | null
+
+/**
+ * Parses a user consent callback (the full URL or its query) and checks it: the `app_id` must be
+ * `expectedAppId` (the app the link named), the `state` as `check` says.
+ *
+ * @throws {AlipayError} as for `parseAppAuthCallback`, with `auth_code` in place of `app_auth_code`.
+ */
+export declare function parseUserAuthCallback(urlOrQuery: string, expectedAppId: string, check: StateCheckOptions): UserAuthCallback
 
 /** The production gateway URL. */
 export declare const PRODUCTION_GATEWAY: string
@@ -553,6 +992,22 @@ export interface ResponseVerifierOptions {
   aesKey?: AesKeyArg
   /** The largest body accepted, in bytes (default 10 MiB). */
   maxBodyBytes?: number
+}
+
+/**
+ * How `execute` retries: only failures where retrying cannot run the call twice (the request never
+ * reached the gateway: DNS, connect, TLS) unless `idempotent` is set.
+ */
+export interface RetryOptions {
+  /** Total attempts, the first included (at least 1; default 3). */
+  attempts?: number
+  /** Wait before the second attempt in milliseconds, doubled before each later one (default 200). */
+  backoffMs?: number
+  /**
+   * Also retry failures after the request may have been received (timeouts, resets, HTTP 5xx).
+   * Set it only for idempotent calls such as queries (default `false`).
+   */
+  idempotent?: boolean
 }
 
 /** The sandbox gateway URL. */
@@ -593,8 +1048,83 @@ export interface SignOptions {
   charset?: 'UTF-8' | 'GBK'
 }
 
+/** How a callback's `state` is checked. */
+export interface StateCheckOptions {
+  /**
+   * The `state` of the link you issued: the callback must carry exactly it (compared in constant
+   * time).
+   */
+  state?: string
+  /**
+   * Accept a callback without `state` (links issued from the Alipay console carry none); a callback
+   * that does carry one is still compared with `state` when given. Default `false`.
+   */
+  allowMissingState?: boolean
+}
+
+/** Whether the `state` a callback carried is the one issued, compared in constant time. */
+export declare function statesMatch(issued: string, received: string): boolean
+
 /** The body to answer a handled notification with (`success`), so Alipay stops retrying. */
 export declare const SUCCESS_ACK: string
+
+/** Settings of the default HTTP transport (ureq, TLS on aws-lc-rs, pooled keep-alive connections). */
+export interface TransportOptions {
+  /** Time allowed to resolve, connect and finish the TLS handshake, in milliseconds (default 5000). */
+  connectTimeoutMs?: number
+  /** Time allowed to send the request and receive the whole answer, in milliseconds (default 15000). */
+  readTimeoutMs?: number
+  /** Answers larger than this many bytes are refused (default 10 MiB). */
+  maxResponseBytes?: number
+  /**
+   * A proxy URL (`http://host:port`); by default the proxy comes from `HTTPS_PROXY` / `HTTP_PROXY` /
+   * `ALL_PROXY` (honouring `NO_PROXY`).
+   */
+  proxy?: string
+  /** Idle keep-alive connections kept per host (default 16). */
+  maxIdleConnectionsPerHost?: number
+}
+
+/**
+ * The user consent link (`publicAppAuthorize.htm`).
+ *
+ * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` as for `appAuthLink`, for no scope or an unknown one.
+ */
+export declare function userConsentLink(options: UserConsentLinkOptions): AuthLink
+
+/** Where and for whom a user consent link is built. */
+export interface UserConsentLinkOptions {
+  /** `production` (default), `sandbox`, or a URL (the emulator's `baseUrl`). */
+  host?: string
+  /** The app the user consents to: for a delegated mini-program, the merchant's `authAppId`. */
+  appId: string
+  /** The scopes asked for: `auth_base` (user id only) and/or `auth_user` (profile). */
+  scopes: UserScope[]
+  /** The consent callback URL (http or https). */
+  redirectUri: string
+  /** The `state` to carry (1-256 characters of Base64); generated when absent. */
+  state?: string
+}
+
+/** A user's profile from `alipay.user.info.share`; every field may be `null`. */
+export interface UserInfo {
+  /** The user's id (2088…). */
+  userId: string | null
+  /** The user's per-app `open_id`. */
+  openId: string | null
+  /** Nickname. */
+  nickName: string | null
+  /** Avatar URL. */
+  avatar: string | null
+  /** Province. */
+  province: string | null
+  /** City. */
+  city: string | null
+  /** `m` or `f`. */
+  gender: string | null
+  /** Every field of the answer (`code` and `msg` included), for the ones not modelled here. */
+  fields: Record<string, any>
+}
 
 /** A verified response. */
 export interface VerifiedResponse {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The Rust suite: formatting, clippy on the whole workspace, the core and CLI tests (all shared vectors),
+# The Rust suite: formatting, clippy on the whole workspace, the core, emulator and CLI tests (all shared
+# vectors, the client against the emulator),
 # and the main-job command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,7 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy (workspace, all targets, -D warnings)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
-echo "== cargo test (core, cli)"
-cargo test -p alipay-isv -p alipay-isv-cli
+echo "== cargo test (core, emulator, cli)"
+cargo test -p alipay-isv -p alipay-isv-emulator -p alipay-isv-cli
 echo "== main job: alipay-isv demo"
 cargo run -q -p alipay-isv-cli -- demo

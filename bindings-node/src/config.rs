@@ -49,7 +49,7 @@ pub struct IsvConfigOptions<'env> {
 /// `toString()` and `util.inspect` show the app id, algorithm, gateway and key fingerprints only.
 #[napi]
 pub struct IsvConfig {
-    inner: core::IsvConfig,
+    pub(crate) inner: core::IsvConfig,
 }
 
 #[napi]

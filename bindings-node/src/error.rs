@@ -3,8 +3,9 @@
 //! Every error thrown by the binding is a plain `Error` whose `code` is stable (`ALIPAY_CONFIG_ERROR`,
 //! `ALIPAY_SIGNATURE_ERROR`, `ALIPAY_API_ERROR`, `ALIPAY_TRANSPORT_ERROR`, `ALIPAY_PROTOCOL_ERROR`,
 //! `ALIPAY_STORE_ERROR`), with the core's `kind` and `reason`; an API error also carries `apiCode`,
-//! `msg`, `subCode`, `subMsg`, `signed` and `hint` (`null` when absent). The core never puts a secret into
-//! a reason, so neither does this module.
+//! `msg`, `subCode`, `subMsg`, `signed` and `hint` (`null` when absent); a transport error carries
+//! `requestSent` (`false` when the request cannot have reached the gateway, so retrying is safe). The
+//! core never puts a secret into a reason, so neither does this module.
 
 use alipay_isv::Error as CoreError;
 use napi::bindgen_prelude::{JsValue, Object, Status};
@@ -86,8 +87,10 @@ fn build(env: &Env, error: &CoreError) -> napi::Result<JsError> {
     object.set("code", ErrorCode::of(error).as_str())?;
     object.set("kind", error.kind())?;
     object.set("reason", error.reason())?;
-    if let CoreError::Api(api) = error {
-        set_api_fields(&mut object, api)?;
+    match error {
+        CoreError::Api(api) => set_api_fields(&mut object, api)?,
+        CoreError::Transport { request_sent, .. } => object.set("requestSent", *request_sent)?,
+        _ => {}
     }
     Ok(JsError::from(object.to_unknown()))
 }

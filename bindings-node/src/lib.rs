@@ -5,20 +5,30 @@
 //! (canonical content, signers and verifiers), [`config`] (the app configuration), [`request`]
 //! (signed requests and the China-time timestamp), [`aes`] (content encryption), [`response`]
 //! (gateway response verification) and [`notify`] (application-gateway notifications); [`error`] is
-//! the one place where a core error becomes a JavaScript `Error` with a stable `code`. Every call is
-//! CPU-only and synchronous. Every export is compiled with `#[napi(catch_unwind)]`, so a Rust panic
-//! surfaces as a JavaScript error instead of a crash.
+//! the one place where a core error becomes a JavaScript `Error` with a stable `code`. [`client`]
+//! calls the gateway (typed results in [`models`]), [`auth`] builds authorisation links and parses
+//! their callbacks, and [`emulator`] runs the offline Alipay gateway for tests.
+//!
+//! Crypto and parsing calls are synchronous. Network calls (and the emulator's waits) return Promises
+//! and run on the libuv thread pool, each with a blocking `…Sync` twin. Every export is compiled with
+//! `#[napi(catch_unwind)]`, and background work catches panics too, so a Rust panic surfaces as a
+//! JavaScript error instead of a crash.
 
 #![deny(missing_docs)]
 
 pub mod aes;
+pub mod auth;
+pub mod client;
 pub mod config;
 mod convert;
+pub mod emulator;
 pub mod error;
 pub mod key;
+pub mod models;
 pub mod notify;
 pub mod request;
 pub mod response;
 pub mod sign;
+mod task;
 #[cfg(debug_assertions)]
 pub mod testing;

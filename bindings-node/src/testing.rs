@@ -9,7 +9,7 @@ use napi_derive::napi;
 use crate::error::to_js_error;
 
 /// Throws the JavaScript error of a sample core error of `kind` (`config`, `signature`, `api`,
-/// `api_bare`, `transport`, `protocol` or `store`).
+/// `api_bare`, `transport`, `transport_unsent`, `protocol` or `store`).
 #[napi(js_name = "__throwCoreErrorForTests", skip_typescript, catch_unwind)]
 pub fn throw_core_error_for_tests(env: Env, kind: String) -> napi::Result<()> {
     let reason = format!("sample {kind} error");
@@ -32,7 +32,14 @@ pub fn throw_core_error_for_tests(env: Env, kind: String) -> napi::Result<()> {
             signed: false,
             hint: None,
         })),
-        "transport" => CoreError::Transport { reason },
+        "transport" => CoreError::Transport {
+            reason,
+            request_sent: true,
+        },
+        "transport_unsent" => CoreError::Transport {
+            reason,
+            request_sent: false,
+        },
         "protocol" => CoreError::Protocol { reason },
         "store" => CoreError::Store { reason },
         other => panic!("no sample error of kind {other}"),

@@ -51,8 +51,16 @@ for (const [kind, code] of Object.entries(KINDS)) {
       assert.equal(error.reason, `sample ${kind} error`)
       for (const field of API_FIELDS) assert.ok(!(field in error), `${kind} error has ${field}`)
     }
+    assert.equal('requestSent' in error, kind === 'transport', `${kind} error and requestSent`)
   })
 }
+
+test('a transport error says whether the request may have reached the gateway', () => {
+  assert.equal(thrown(() => binding.__throwCoreErrorForTests('transport')).requestSent, true)
+  const unsent = thrown(() => binding.__throwCoreErrorForTests('transport_unsent'))
+  assert.equal(unsent.code, 'ALIPAY_TRANSPORT_ERROR')
+  assert.equal(unsent.requestSent, false)
+})
 
 test('error codes are the six stable strings and all different', () => {
   assert.equal(new Set(Object.values(KINDS)).size, 6)

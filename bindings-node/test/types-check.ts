@@ -31,6 +31,30 @@ import {
   type IsvConfigOptions,
   type Notification,
   type VerifiedResponse,
+  Client,
+  Emulator,
+  AppAuthToken,
+  UserToken,
+  AppAuthCallback,
+  UserAuthCallback,
+  appAuthLink,
+  consoleAuthLink,
+  userConsentLink,
+  generateState,
+  statesMatch,
+  parseAppAuthCallback,
+  parseUserAuthCallback,
+  APP_AUTH_NOTIFY,
+  APP_AUTH_CANCELLED,
+  type AuthLink,
+  type AppAuthTokenInfo,
+  type UserInfo,
+  type Delivery,
+  type ExecuteOptions,
+  type TransportOptions,
+  type FaultKind,
+  type ApplicationType,
+  type UserScope,
 } from '..'
 
 const pem: string = '-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----'
@@ -177,7 +201,59 @@ const notBoolean: boolean = verifier.verify('a', 'b')
 // @ts-expect-error not an error code
 const notCode: ErrorCode = 'ALIPAY_OTHER_ERROR'
 
+// The client, the authorisation helpers and the emulator.
+async function flow(isv: IsvConfig): Promise<string[]> {
+  const transport: TransportOptions = { connectTimeoutMs: 1000, readTimeoutMs: 5000, maxResponseBytes: 1 << 20, proxy: 'http://127.0.0.1:3128' }
+  const client: Client = new Client(isv, transport)
+  const emulator: Emulator = Emulator.start({ appId: '2021', appPublicKey: privateKey.publicKey(), port: 0, notifyUrl: 'http://127.0.0.1:1/gw' })
+  const types: ApplicationType[] = ['TINYAPP', 'WEBAPP']
+  const scopes: UserScope[] = ['auth_user']
+  const link: AuthLink = appAuthLink({ host: emulator.baseUrl, appId: '2021', redirectUri: 'https://x/cb', applicationTypes: types })
+  const consoleLink: AuthLink = consoleAuthLink({ appId: '2021', redirectUri: 'https://x/cb', applicationTypes: types, state: generateState() })
+  const callback: AppAuthCallback = parseAppAuthCallback(await emulator.merchantAuthorizes(link.url), '2021', { state: link.state })
+  parseAppAuthCallback(emulator.merchantAuthorizesSync(consoleLink.url), '2021', { allowMissingState: true })
+  const tokens: AppAuthToken[] = await client.exchangeAppAuthCode(callback.appAuthCode)
+  const token: AppAuthToken = tokens[0]!
+  const refreshToken: string | null = token.appRefreshToken
+  const info: AppAuthTokenInfo = await client.queryAppAuthToken(token.appAuthToken)
+  const valid: boolean = info.valid
+  const consent: AuthLink = userConsentLink({ appId: token.authAppId, scopes, redirectUri: 'https://x/cb' })
+  const userCallback: UserAuthCallback = parseUserAuthCallback(await emulator.userConsents(consent.url), token.authAppId, { state: consent.state })
+  const user: UserToken = await client.exchangeUserAuthCode(userCallback.authCode, token.appAuthToken)
+  const profile: UserInfo = await client.userInfoShare(user.accessToken, token.appAuthToken)
+  const refreshedUser: UserToken = client.refreshUserTokenSync(user.refreshToken ?? '', token.appAuthToken)
+  const refreshed: AppAuthToken[] = client.refreshAppAuthTokenSync(refreshToken ?? '')
+  const options: ExecuteOptions = { appAuthToken: token.appAuthToken, bizContent: { a: 1 }, retry: { attempts: 3, backoffMs: 100, idempotent: false } }
+  const response: VerifiedResponse = await client.execute('alipay.open.mini.version.list.query', options)
+  const syncResponse: VerifiedResponse = client.executeSync('x.y')
+  const fault: FaultKind = 'truncated_body'
+  emulator.setFault(fault, { times: 1 })
+  emulator.setFault('delay', { delayMs: 100 })
+  emulator.setFault(null)
+  emulator.setNotifyUrl(null)
+  emulator.revoke(token.authAppId)
+  emulator.expireAppAuthToken(token.authAppId)
+  const delivered: boolean = await emulator.waitForDeliveries(2, 1000)
+  const deliveries: Delivery[] = emulator.deliveries()
+  const counts: number[] = [emulator.callCount('x.y'), emulator.totalCalls]
+  const key: PublicKey = emulator.alipayPublicKey
+  const running: boolean = emulator.running
+  emulator.stop()
+  // @ts-expect-error not a fault kind
+  emulator.setFault('explode')
+  // @ts-expect-error not an application type
+  appAuthLink({ appId: '1', redirectUri: 'https://x', applicationTypes: ['SPACESHIP'] })
+  // @ts-expect-error execute resolves to a VerifiedResponse, not a string
+  const notString: string = await client.execute('x.y')
+  return [
+    `${valid}${profile.userId}${refreshedUser}${refreshed.length}${response.fields}${syncResponse.alipayCertSn}`,
+    `${delivered}${deliveries.length}${counts}${key.bits}${running}${notString}${statesMatch('a', 'b')}`,
+    `${APP_AUTH_NOTIFY}${APP_AUTH_CANCELLED}`,
+  ]
+}
+
 export const used = [
+  flow,
   bits, exported, der, publicText, publicBits, same, signType, charset, sign, verified, verifierType,
   content, own, describe, notBoolean, notCode, params, outputs, oneParam, configInfo, certSn, userId,
   answers, cipher, plainBytes, times, notKind,

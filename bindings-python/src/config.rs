@@ -20,7 +20,7 @@ use crate::sign::{extract_params, parse_options};
 /// The third-party app's configuration. Immutable; share one across threads.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct IsvConfig {
-    inner: config::IsvConfig,
+    pub(crate) inner: config::IsvConfig,
 }
 
 #[pymethods]
@@ -127,19 +127,16 @@ impl IsvConfig {
         encrypt: bool,
         timestamp: Option<String>,
     ) -> PyResult<SignedRequest> {
-        let options = request::CallOptions {
+        let options = call_options(
+            biz_content,
             app_auth_token,
             auth_token,
             notify_url,
             return_url,
-            biz_content: biz_content.map(biz_content_text).transpose()?,
-            extra_params: extra_params
-                .map(extract_params)
-                .transpose()?
-                .unwrap_or_default(),
+            extra_params,
             encrypt,
             timestamp,
-        };
+        )?;
         let inner = detached(py, || Ok(self.inner.sign_request(&method, &options)?))?;
         Ok(SignedRequest { inner })
     }
@@ -184,4 +181,31 @@ impl IsvConfig {
             ))
         })
     }
+}
+
+/// The core call options from the keyword arguments `sign_request` and `Client.execute` share.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn call_options(
+    biz_content: Option<&Bound<'_, PyAny>>,
+    app_auth_token: Option<String>,
+    auth_token: Option<String>,
+    notify_url: Option<String>,
+    return_url: Option<String>,
+    extra_params: Option<&Bound<'_, PyAny>>,
+    encrypt: bool,
+    timestamp: Option<String>,
+) -> PyResult<request::CallOptions> {
+    Ok(request::CallOptions {
+        app_auth_token,
+        auth_token,
+        notify_url,
+        return_url,
+        biz_content: biz_content.map(biz_content_text).transpose()?,
+        extra_params: extra_params
+            .map(extract_params)
+            .transpose()?
+            .unwrap_or_default(),
+        encrypt,
+        timestamp,
+    })
 }

@@ -53,7 +53,10 @@ fn core_error(error: alipay_isv::Error) -> PyErr {
     match error {
         Error::Config { reason } => classes::ConfigError::new_err(reason),
         Error::Signature { reason } => classes::SignatureError::new_err(reason),
-        Error::Transport { reason } => classes::TransportError::new_err(reason),
+        Error::Transport {
+            reason,
+            request_sent,
+        } => classes::TransportError::new_err((reason, request_sent)),
         Error::Protocol { reason } => classes::ProtocolError::new_err(reason),
         Error::Store { reason } => classes::StoreError::new_err(reason),
         Error::Api(api) => {
@@ -105,8 +108,8 @@ where
     .map_err(PyErr::from)
 }
 
-/// Raises the Python exception of a core error of `kind` (test hook: only `config` and `signature`
-/// occur in the API so far, this covers the mapping of all six).
+/// Raises the Python exception of a core error of `kind` (test hook: covers the mapping of all six
+/// categories, whichever the API happens to raise).
 #[pyfunction]
 pub(crate) fn _error_for_tests(kind: &str) -> PyResult<()> {
     use alipay_isv::{ApiError, Error};
@@ -114,7 +117,14 @@ pub(crate) fn _error_for_tests(kind: &str) -> PyResult<()> {
     let error = match kind {
         "config" => Error::Config { reason },
         "signature" => Error::Signature { reason },
-        "transport" => Error::Transport { reason },
+        "transport" => Error::Transport {
+            reason,
+            request_sent: true,
+        },
+        "transport_unsent" => Error::Transport {
+            reason,
+            request_sent: false,
+        },
         "protocol" => Error::Protocol { reason },
         "store" => Error::Store { reason },
         "api" => Error::Api(Box::new(ApiError {

@@ -1,19 +1,25 @@
 //! `alipay_isv._native`: the pyo3 extension behind the `alipay_isv` Python package.
 //!
 //! This file only registers the module. The binding modules mirror the core's: [`key`], [`sign`],
-//! [`aes`], [`config`], [`request`], [`response`] and [`notify`]; [`error`] is the one place core
-//! errors (and panics) become Python exceptions, whose classes live in
-//! `python/alipay_isv/errors.py`; [`convert`] holds the shared argument and result conversions.
+//! [`aes`], [`config`], [`request`], [`response`], [`notify`], [`client`] (with the token results
+//! of [`tokens`]) and [`auth`]; [`emulator`] wraps the offline gateway of `alipay-isv-emulator`.
+//! [`error`] is the one place core errors (and panics) become Python exceptions, whose classes
+//! live in `python/alipay_isv/errors.py`; [`convert`] holds the shared argument and result
+//! conversions.
 
 mod aes;
+mod auth;
+mod client;
 mod config;
 mod convert;
+mod emulator;
 mod error;
 mod key;
 mod notify;
 mod request;
 mod response;
 mod sign;
+mod tokens;
 
 use pyo3::prelude::*;
 
@@ -40,6 +46,24 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<notify::AppAuthDetail>()?;
     module.add_class::<notify::MessageNotification>()?;
     module.add_class::<notify::OtherNotification>()?;
+    module.add_class::<client::Client>()?;
+    module.add_class::<client::RetryPolicy>()?;
+    module.add_class::<tokens::AppAuthToken>()?;
+    module.add_class::<tokens::AppAuthTokenInfo>()?;
+    module.add_class::<tokens::UserToken>()?;
+    module.add_class::<tokens::UserInfo>()?;
+    module.add_class::<auth::AuthLink>()?;
+    module.add_class::<auth::AppAuthCallback>()?;
+    module.add_class::<auth::UserAuthCallback>()?;
+    module.add_function(wrap_pyfunction!(auth::app_auth_link, module)?)?;
+    module.add_function(wrap_pyfunction!(auth::console_auth_link, module)?)?;
+    module.add_function(wrap_pyfunction!(auth::user_consent_link, module)?)?;
+    module.add_function(wrap_pyfunction!(auth::generate_state, module)?)?;
+    module.add_function(wrap_pyfunction!(auth::states_match, module)?)?;
+    module.add_function(wrap_pyfunction!(auth::parse_app_auth_callback, module)?)?;
+    module.add_function(wrap_pyfunction!(auth::parse_user_auth_callback, module)?)?;
+    module.add_class::<emulator::Emulator>()?;
+    module.add_class::<emulator::Delivery>()?;
     module.add("SUCCESS_ACK", alipay_isv::notify::SUCCESS_ACK)?;
     module.add("SERVICE_CHECK", alipay_isv::notify::SERVICE_CHECK)?;
     module.add("DEFAULT_MAX_BODY_BYTES", convert::DEFAULT_MAX_BODY_BYTES)?;

@@ -93,11 +93,7 @@ impl ResponseVerifier {
     ) -> PyResult<VerifiedResponse> {
         let body = Body::extract(body, self.charset, "body")?;
         let verified = detached(py, || Ok(self.inner.verify(&method, body.as_bytes())?))?;
-        let fields = json_to_py(py, &serde_json::Value::Object(verified.fields))?;
-        Ok(VerifiedResponse {
-            fields: fields.cast_into::<PyDict>()?.unbind(),
-            alipay_cert_sn: verified.alipay_cert_sn,
-        })
+        VerifiedResponse::convert(py, verified)
     }
 
     fn __repr__(&self) -> String {
@@ -118,6 +114,17 @@ pub struct VerifiedResponse {
     /// The `alipay_cert_sn` the body named (certificate mode), else `None`.
     #[pyo3(get)]
     alipay_cert_sn: Option<String>,
+}
+
+impl VerifiedResponse {
+    /// The Python object of a core verified response (its fields as `json.loads` makes them).
+    pub(crate) fn convert(py: Python<'_>, verified: response::VerifiedResponse) -> PyResult<Self> {
+        let fields = json_to_py(py, &serde_json::Value::Object(verified.fields))?;
+        Ok(VerifiedResponse {
+            fields: fields.cast_into::<PyDict>()?.unbind(),
+            alipay_cert_sn: verified.alipay_cert_sn,
+        })
+    }
 }
 
 #[pymethods]

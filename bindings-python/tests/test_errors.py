@@ -128,3 +128,15 @@ def test_the_package_exports_every_error() -> None:
     assert sorted(alipay_isv.__all__) == sorted(set(alipay_isv.__all__))
     for name in alipay_isv.__all__:
         assert hasattr(alipay_isv, name), name
+
+
+@pytest.mark.parametrize(("kind", "sent"), [("transport", True), ("transport_unsent", False)])
+def test_transport_errors_say_whether_the_request_was_sent(kind: str, sent: bool) -> None:
+    with pytest.raises(TransportError) as raised:
+        native._error_for_tests(kind)
+    error = raised.value
+    assert error.request_sent is sent
+    assert error.reason == f"test {kind} error"
+    clone = pickle.loads(pickle.dumps(error))
+    assert (type(clone), clone.request_sent, clone.reason) == (TransportError, sent, error.reason)
+    assert TransportError("x").request_sent is True

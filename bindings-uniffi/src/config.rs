@@ -25,6 +25,13 @@ pub struct IsvConfig {
     inner: core::IsvConfig,
 }
 
+impl IsvConfig {
+    /// The core configuration.
+    pub(crate) fn core(&self) -> &core::IsvConfig {
+        &self.inner
+    }
+}
+
 #[uniffi::export]
 impl IsvConfig {
     /// Checks and builds the configuration.

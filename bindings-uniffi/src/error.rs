@@ -42,6 +42,10 @@ pub enum AlipayError {
     Transport {
         /// What failed, where.
         reason: String,
+        /// Whether the request may have reached the gateway (Kotlin: `requestSent`). `false` means
+        /// it failed before that (DNS, connect, TLS handshake): retrying is safe. `true` means the
+        /// call may have run (a timeout, a reset, an HTTP 5xx): retry only idempotent calls.
+        request_sent: bool,
     },
     /// A body did not have the expected shape: malformed JSON, a duplicated root node, a missing field.
     Protocol {
@@ -83,7 +87,7 @@ impl AlipayError {
         match self {
             AlipayError::Config { reason }
             | AlipayError::Signature { reason }
-            | AlipayError::Transport { reason }
+            | AlipayError::Transport { reason, .. }
             | AlipayError::Protocol { reason }
             | AlipayError::Store { reason }
             | AlipayError::Internal { reason } => reason.clone(),
@@ -141,7 +145,13 @@ impl From<alipay_isv::Error> for AlipayError {
                     hint,
                 }
             }
-            alipay_isv::Error::Transport { reason } => AlipayError::Transport { reason },
+            alipay_isv::Error::Transport {
+                reason,
+                request_sent,
+            } => AlipayError::Transport {
+                reason,
+                request_sent,
+            },
             alipay_isv::Error::Protocol { reason } => AlipayError::Protocol { reason },
             alipay_isv::Error::Store { reason } => AlipayError::Store { reason },
         }
@@ -189,7 +199,7 @@ mod tests {
             alipay_isv::Error::config("c"),
             alipay_isv::Error::signature("s"),
             alipay_isv::Error::protocol("p"),
-            alipay_isv::Error::Transport { reason: "t".into() },
+            alipay_isv::Error::transport("t", true),
             alipay_isv::Error::Store {
                 reason: "st".into(),
             },
@@ -200,6 +210,22 @@ mod tests {
             let mapped = AlipayError::from(core);
             assert_eq!(mapped.kind(), kind);
             assert_eq!(mapped.reason(), reason);
+        }
+    }
+
+    #[test]
+    fn transport_errors_keep_request_sent() {
+        for sent in [false, true] {
+            match AlipayError::from(alipay_isv::Error::transport("refused", sent)) {
+                AlipayError::Transport {
+                    reason,
+                    request_sent,
+                } => {
+                    assert_eq!(reason, "refused");
+                    assert_eq!(request_sent, sent);
+                }
+                other => panic!("mapped to {other:?}"),
+            }
         }
     }
 

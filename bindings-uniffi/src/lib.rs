@@ -5,14 +5,19 @@
 //! configuration), [`request`] (signed requests and their three outputs), [`aes`] (content
 //! encryption), [`response`] (gateway response verification), [`notify`] (application-gateway
 //! notifications) and [`error`] (the one place where core errors become the sealed Kotlin
-//! `AlipayException` hierarchy). The binding holds no protocol logic: it converts types, maps errors
+//! `AlipayException` hierarchy), plus [`client`] (the HTTP client and its typed authorisation
+//! calls), [`auth`] (authorisation links, `state`, callbacks, token records) and [`emulator`] (the
+//! offline Alipay gateway for tests). The binding holds no protocol logic: it converts types, maps errors
 //! and catches panics.
 //!
-//! Every call is blocking and CPU-bound (RSA); from coroutines, call it on `Dispatchers.Default` or
-//! `Dispatchers.IO`. Every object is immutable and safe to share between threads.
+//! Every call is blocking: CPU-bound (RSA) or, for `Client` and `Emulator`, network I/O; from
+//! coroutines, call it on `Dispatchers.IO` (or `Dispatchers.Default` for pure crypto). Every object is immutable and safe to share between threads.
 
 pub mod aes;
+pub mod auth;
+pub mod client;
 pub mod config;
+pub mod emulator;
 pub mod error;
 pub mod key;
 pub mod notify;
@@ -21,7 +26,15 @@ pub mod response;
 pub mod sign;
 
 pub use aes::AesKey;
+pub use auth::{
+    AppAuthCallback, AppAuthToken, AppAuthTokenInfo, ApplicationType, AuthLink, StateCheck,
+    UserAuthCallback, UserInfo, UserScope, UserToken, app_auth_link, console_auth_link,
+    generate_state, parse_app_auth_callback, parse_application_type, parse_user_auth_callback,
+    parse_user_scope, states_match, user_consent_link,
+};
+pub use client::{Client, RetryPolicy, TransportOptions};
 pub use config::IsvConfig;
+pub use emulator::{Delivery, Emulator, Fault};
 pub use error::AlipayError;
 pub use key::{KeyPair, PrivateKey, PublicKey, generate_key_pair};
 pub use notify::{

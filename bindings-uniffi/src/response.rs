@@ -34,7 +34,7 @@ pub struct VerifiedResponse {
 
 impl VerifiedResponse {
     /// Converts the core result.
-    fn from_core(response: core::VerifiedResponse) -> Self {
+    pub(crate) fn from_core(response: core::VerifiedResponse) -> Self {
         VerifiedResponse {
             fields: scalar_fields(&response.fields),
             fields_json: Value::Object(response.fields).to_string(),

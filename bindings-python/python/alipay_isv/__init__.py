@@ -8,7 +8,15 @@ emitted as an HTTP request, a page URL or form, or an order string), verifies ga
 (:class:`ResponseVerifier`) and application-gateway notifications
 (:class:`NotificationVerifier`, typed as :class:`AppAuthNotification`,
 :class:`MessageNotification` or :class:`OtherNotification`; answer :data:`SUCCESS_ACK`).
-Every error is an :class:`AlipayError`; RSA operations release the GIL.
+
+The delegated-call flow: :class:`Client` calls any API (:meth:`Client.execute`) and the typed
+authorisation calls (:class:`AppAuthToken`, :class:`AppAuthTokenInfo`, :class:`UserToken`,
+:class:`UserInfo`); the links (:func:`app_auth_link`, :func:`console_auth_link`,
+:func:`user_consent_link`) and their callbacks (:func:`parse_app_auth_callback`,
+:func:`parse_user_auth_callback`); :class:`Emulator`, an offline Alipay gateway on loopback for
+tests. ``alipay_isv.aio`` has the asyncio form of the client (``from alipay_isv import aio``).
+
+Every error is an :class:`AlipayError`; RSA operations and network calls release the GIL.
 """
 
 from alipay_isv._native import (
@@ -16,8 +24,15 @@ from alipay_isv._native import (
     SERVICE_CHECK,
     SUCCESS_ACK,
     AesKey,
+    AppAuthCallback,
     AppAuthDetail,
     AppAuthNotification,
+    AppAuthToken,
+    AppAuthTokenInfo,
+    AuthLink,
+    Client,
+    Delivery,
+    Emulator,
     HttpRequest,
     IsvConfig,
     KeyPair,
@@ -27,15 +42,27 @@ from alipay_isv._native import (
     PrivateKey,
     PublicKey,
     ResponseVerifier,
+    RetryPolicy,
     SignedRequest,
     Signer,
+    UserAuthCallback,
+    UserInfo,
+    UserToken,
     VerifiedResponse,
     Verifier,
+    app_auth_link,
     china_timestamp_now,
+    console_auth_link,
     generate_key_pair,
+    generate_state,
     looks_like_own_key,
+    parse_app_auth_callback,
+    parse_user_auth_callback,
     sign_content,
+    states_match,
+    user_consent_link,
 )
+from alipay_isv.enums import ApplicationType, UserScope
 from alipay_isv.errors import (
     AlipayError,
     ApiError,
@@ -53,9 +80,17 @@ __all__ = [
     "AesKey",
     "AlipayError",
     "ApiError",
+    "AppAuthCallback",
     "AppAuthDetail",
     "AppAuthNotification",
+    "AppAuthToken",
+    "AppAuthTokenInfo",
+    "ApplicationType",
+    "AuthLink",
+    "Client",
     "ConfigError",
+    "Delivery",
+    "Emulator",
     "HttpRequest",
     "IsvConfig",
     "KeyPair",
@@ -66,15 +101,27 @@ __all__ = [
     "ProtocolError",
     "PublicKey",
     "ResponseVerifier",
+    "RetryPolicy",
     "SignatureError",
     "SignedRequest",
     "Signer",
     "StoreError",
     "TransportError",
+    "UserAuthCallback",
+    "UserInfo",
+    "UserScope",
+    "UserToken",
     "VerifiedResponse",
     "Verifier",
+    "app_auth_link",
     "china_timestamp_now",
+    "console_auth_link",
     "generate_key_pair",
+    "generate_state",
     "looks_like_own_key",
+    "parse_app_auth_callback",
+    "parse_user_auth_callback",
     "sign_content",
+    "states_match",
+    "user_consent_link",
 ]

@@ -2,14 +2,15 @@
 
 Every function and method raises a subclass of :class:`alipay_isv.AlipayError` on failure
 (``ConfigError`` for a bad key or option, ``SignatureError`` for a signature that does not
-verify, ``ProtocolError`` for a malformed body, ``ApiError`` for a gateway error answer). Key
-parsing, key generation, configuration, signing and every verification release the GIL.
+verify, ``ProtocolError`` for a malformed body, ``ApiError`` for a gateway error answer,
+``TransportError`` for a network failure). Key parsing, key generation, configuration, signing,
+every verification and every network call release the GIL.
 
 No ``repr()`` shows key material or a token: keys show their size and fingerprint, requests and
 notifications their parameter names, token details a masked prefix.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final, Literal, final
 
 @final
@@ -637,10 +638,679 @@ class OtherNotification:
     def params(self) -> dict[str, str]:
         """The verified parameters."""
 
+@final
+class RetryPolicy:
+    """How :meth:`Client.execute` retries transport failures (``retry=RetryPolicy(...)``).
+
+    By default only failures before the request could reach the gateway are retried
+    (``TransportError.request_sent`` false: DNS, connect, TLS): that can never run a call twice.
+    """
+
+    def __init__(self, attempts: int = 3, backoff: float = 0.2, idempotent: bool = False) -> None:
+        """A retry policy.
+
+        Args:
+            attempts: total attempts, the first included (0 counts as 1).
+            backoff: seconds to wait before the second attempt, doubled before each later one.
+            idempotent: also retry failures after the request may have been received (timeouts,
+                resets, HTTP 5xx): set it only for idempotent calls such as queries.
+
+        Raises:
+            ConfigError: a negative or non-finite backoff.
+        """
+
+    @property
+    def attempts(self) -> int:
+        """Total attempts, the first included."""
+
+    @property
+    def backoff(self) -> float:
+        """Seconds before the second attempt, doubled before each later one."""
+
+    @property
+    def idempotent(self) -> bool:
+        """Whether failures after the request may have been received are retried too."""
+
+@final
+class Client:
+    """Calls the Alipay gateway on behalf of merchants: signs, POSTs, verifies.
+
+    Immutable and safe to share between threads (one client serves every merchant; tokens are
+    passed per call). Every call releases the GIL for its whole duration; nothing is retried
+    unless ``retry`` says so. ``repr()`` shows the app id, gateway and timeouts only. For asyncio,
+    use :class:`alipay_isv.aio.Client`.
+    """
+
+    def __init__(
+        self,
+        config: IsvConfig,
+        *,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 15.0,
+        max_response_bytes: int = 10485760,
+        proxy: str | None = None,
+        max_idle_connections_per_host: int = 16,
+    ) -> None:
+        """A client of ``config`` on the default HTTP transport (TLS on rustls/aws-lc-rs,
+        pooled keep-alive connections).
+
+        Args:
+            config: the ISV app's configuration (its gateway: production, sandbox or a URL
+                such as :attr:`Emulator.gateway_url`).
+            connect_timeout: seconds to resolve, connect and finish the TLS handshake.
+            read_timeout: seconds to send the request and receive the whole answer.
+            max_response_bytes: answers larger than this are refused.
+            proxy: an ``http://host:port`` proxy; ``None`` reads ``HTTPS_PROXY``,
+                ``HTTP_PROXY``, ``ALL_PROXY`` (honouring ``NO_PROXY``).
+            max_idle_connections_per_host: idle keep-alive connections kept per host.
+
+        Raises:
+            ConfigError: a zero, negative or non-finite timeout, a malformed proxy URL.
+        """
+
+    @property
+    def config(self) -> IsvConfig:
+        """The configuration the client signs and verifies with."""
+
+    def execute(
+        self,
+        method: str,
+        biz_content: dict[str, Any] | str | None = None,
+        *,
+        app_auth_token: str | None = None,
+        auth_token: str | None = None,
+        notify_url: str | None = None,
+        return_url: str | None = None,
+        extra_params: Mapping[str, str] | None = None,
+        encrypt: bool = False,
+        retry: RetryPolicy | None = None,
+    ) -> VerifiedResponse:
+        """Calls any Alipay API: signs ``method`` (see :meth:`IsvConfig.sign_request` for the
+        arguments), POSTs it, verifies the answer and returns its fields.
+
+        Args:
+            retry: retry transport failures under this policy, signing each attempt afresh;
+                ``None`` (the default) tries once.
+
+        Raises:
+            ApiError: the gateway answered an error (``code``, ``sub_code``, ``signed``...).
+            SignatureError: the answer did not verify (or carried no ``sign``).
+            TransportError: no complete answer (DNS, connect, timeout, reset, TLS, an HTTP status
+                other than 200); ``request_sent`` says whether the call may have run.
+            ProtocolError: a malformed, truncated or oversized answer.
+            ConfigError: bad arguments, as for :meth:`IsvConfig.sign_request`.
+        """
+
+    def exchange_app_auth_code(self, app_auth_code: str) -> list[AppAuthToken]:
+        """Exchanges the ``app_auth_code`` of an authorisation callback for the merchant's
+        tokens (``alipay.open.auth.token.app``): one per authorised app, several for a batch
+        authorisation. Called as the ISV itself.
+
+        Raises:
+            ApiError: ``40002 isv.code-invalid`` for an unknown, expired or used code; the other
+                errors of :meth:`execute`.
+        """
+
+    def refresh_app_auth_token(self, app_refresh_token: str) -> list[AppAuthToken]:
+        """Refreshes a merchant's token with its ``app_refresh_token``. The previous token keeps
+        working for about ten minutes; the previous refresh token is dead at once.
+
+        Raises:
+            ApiError: as for :meth:`exchange_app_auth_code`.
+        """
+
+    def query_app_auth_token(self, app_auth_token: str) -> AppAuthTokenInfo:
+        """Asks the gateway what it knows of a merchant token
+        (``alipay.open.auth.token.app.query``).
+
+        Raises:
+            ApiError: ``20001 aop.invalid-app-auth-token`` for an unknown token.
+        """
+
+    def exchange_user_auth_code(
+        self, auth_code: str, app_auth_token: str | None = None
+    ) -> UserToken:
+        """Exchanges a user's ``auth_code`` for an access token (``alipay.system.oauth.token``),
+        on the merchant's behalf when ``app_auth_token`` is given.
+
+        Raises:
+            ApiError: ``40002 isv.code-invalid`` for a bad or used code.
+        """
+
+    def refresh_user_token(
+        self, refresh_token: str, app_auth_token: str | None = None
+    ) -> UserToken:
+        """Refreshes a user's access token with its ``refresh_token``.
+
+        Raises:
+            ApiError: as for :meth:`exchange_user_auth_code`.
+        """
+
+    def user_info_share(self, access_token: str, app_auth_token: str | None = None) -> UserInfo:
+        """Reads the user's profile (``alipay.user.info.share``) with their access token, on
+        the merchant's behalf when ``app_auth_token`` is given.
+
+        Raises:
+            ApiError: ``20001 aop.invalid-auth-token`` for an expired access token.
+        """
+
+@final
+class AppAuthToken:
+    """One merchant authorisation: the token for delegated calls and the merchant it belongs
+    to. ``repr()`` masks the tokens."""
+
+    @property
+    def app_auth_token(self) -> str:
+        """The token to pass as ``app_auth_token`` on delegated calls: keep it secret."""
+
+    @property
+    def app_refresh_token(self) -> str | None:
+        """The token to refresh it with: keep it secret."""
+
+    @property
+    def auth_app_id(self) -> str:
+        """The merchant's authorised app."""
+
+    @property
+    def user_id(self) -> str | None:
+        """The merchant's PID (``2088…``)."""
+
+    @property
+    def expires_in(self) -> int | None:
+        """Seconds the token lives from now."""
+
+    @property
+    def re_expires_in(self) -> int | None:
+        """Seconds the refresh token lives from now."""
+
+@final
+class AppAuthTokenInfo:
+    """What ``alipay.open.auth.token.app.query`` says of a merchant token."""
+
+    @property
+    def user_id(self) -> str | None:
+        """The merchant's PID."""
+
+    @property
+    def auth_app_id(self) -> str | None:
+        """The merchant's authorised app."""
+
+    @property
+    def expires_in(self) -> int | None:
+        """Seconds the token still lives."""
+
+    @property
+    def auth_methods(self) -> list[str]:
+        """The APIs the merchant granted."""
+
+    @property
+    def auth_start(self) -> str | None:
+        """When the authorisation started (``yyyy-MM-dd HH:mm:ss``, China time)."""
+
+    @property
+    def auth_end(self) -> str | None:
+        """When it ends."""
+
+    @property
+    def status(self) -> str | None:
+        """``"valid"`` or ``"invalid"`` (revoked or expired)."""
+
+    @property
+    def is_valid(self) -> bool:
+        """Whether the gateway says the token is valid."""
+
+@final
+class UserToken:
+    """A user's authorisation, from ``alipay.system.oauth.token``. ``repr()`` masks the
+    tokens."""
+
+    @property
+    def user_id(self) -> str | None:
+        """The user's id (``2088…``), when the app still receives it."""
+
+    @property
+    def open_id(self) -> str | None:
+        """The user's per-app ``open_id``, when present."""
+
+    @property
+    def access_token(self) -> str:
+        """The token to pass as ``auth_token`` on calls for this user: keep it secret."""
+
+    @property
+    def expires_in(self) -> int | None:
+        """Seconds the access token lives."""
+
+    @property
+    def refresh_token(self) -> str | None:
+        """The token to refresh it with: keep it secret."""
+
+    @property
+    def re_expires_in(self) -> int | None:
+        """Seconds the refresh token lives."""
+
+    @property
+    def auth_start(self) -> str | None:
+        """When the user authorised (``yyyy-MM-dd HH:mm:ss``, China time)."""
+
+@final
+class UserInfo:
+    """A user's profile, from ``alipay.user.info.share``; every attribute optional.
+    ``repr()`` shows the identifiers and the field names only."""
+
+    @property
+    def user_id(self) -> str | None:
+        """The user's id (``2088…``)."""
+
+    @property
+    def open_id(self) -> str | None:
+        """The user's per-app ``open_id``."""
+
+    @property
+    def nick_name(self) -> str | None:
+        """Nickname."""
+
+    @property
+    def avatar(self) -> str | None:
+        """Avatar URL."""
+
+    @property
+    def province(self) -> str | None:
+        """Province."""
+
+    @property
+    def city(self) -> str | None:
+        """City."""
+
+    @property
+    def gender(self) -> str | None:
+        """``"m"`` or ``"f"``."""
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """Every field of the answer (``code`` and ``msg`` included), as ``json.loads``
+        gives them."""
+
+@final
+class AuthLink:
+    """A link to send a merchant or user to, with the ``state`` to check on the way back.
+    ``repr()`` shows the page and the state, not the query."""
+
+    @property
+    def url(self) -> str:
+        """The URL to open (redirect the browser to it)."""
+
+    @property
+    def state(self) -> str:
+        """The ``state`` the callback must carry back: keep it (session, signed cookie)."""
+
+def app_auth_link(
+    app_id: str,
+    redirect_uri: str,
+    *,
+    host: str = "production",
+    application_types: str | Sequence[str] | None = None,
+    state: str | None = None,
+) -> AuthLink:
+    """The merchant authorisation link: single (``appToAppAuth.htm``), or batch
+    (``appToAppBatchAuth.htm?application_type=…``) when ``application_types`` is given.
+
+    Args:
+        app_id: the ISV app's id.
+        redirect_uri: the http(s) callback URL configured for the app.
+        host: ``"production"``, ``"sandbox"`` or a URL (:attr:`Emulator.base_url`).
+        application_types: ``"TINYAPP"``, ``"WEBAPP"``... (see
+            :class:`alipay_isv.ApplicationType`), one or a sequence.
+        state: a Base64 ``state`` of your own; ``None`` generates one.
+
+    Raises:
+        ConfigError: an empty ``app_id``, a ``redirect_uri`` that is not http(s), a ``state``
+            that is not Base64, an unknown host or application type.
+    """
+
+def console_auth_link(
+    app_id: str,
+    redirect_uri: str,
+    application_types: str | Sequence[str],
+    *,
+    host: str = "production",
+    state: str | None = None,
+) -> AuthLink:
+    """The console-style merchant authorisation link
+    (``b.alipay.com/page/message/tasksDetail?bizData=…``); ``host`` is ``"production"`` or a
+    URL.
+
+    Raises:
+        ConfigError: as for :func:`app_auth_link`; at least one application type is required
+            and the sandbox has no console links.
+    """
+
+def user_consent_link(
+    app_id: str,
+    redirect_uri: str,
+    scopes: str | Sequence[str],
+    *,
+    host: str = "production",
+    state: str | None = None,
+) -> AuthLink:
+    """The user consent link (``publicAppAuthorize.htm``) for the app ``app_id`` — for a
+    delegated mini-program, the merchant's ``auth_app_id``.
+
+    Args:
+        scopes: ``"auth_user"`` or ``"auth_base"`` (see :class:`alipay_isv.UserScope`), one or a
+            sequence.
+
+    Raises:
+        ConfigError: as for :func:`app_auth_link`; at least one scope is required.
+    """
+
+def generate_state() -> str:
+    """A fresh ``state``: 24 random bytes as URL-safe Base64 (32 characters)."""
+
+def states_match(issued: str, received: str) -> bool:
+    """Whether the ``state`` a callback carried equals the one issued (constant-time)."""
+
+@final
+class AppAuthCallback:
+    """A checked merchant authorisation callback. ``repr()`` masks the code."""
+
+    @property
+    def app_auth_code(self) -> str:
+        """The single-use code to exchange with :meth:`Client.exchange_app_auth_code`."""
+
+    @property
+    def app_id(self) -> str:
+        """The ISV ``app_id`` (checked to be ours)."""
+
+    @property
+    def source(self) -> str | None:
+        """``"alipay_app_auth"`` for Alipay's redirect."""
+
+    @property
+    def state(self) -> str | None:
+        """The ``state`` carried back, when there was one."""
+
+def parse_app_auth_callback(
+    url_or_query: str,
+    expected_app_id: str,
+    state: str | None = None,
+    *,
+    allow_missing_state: bool = False,
+) -> AppAuthCallback:
+    """Parses and checks a merchant authorisation callback (a full URL, or its query with or
+    without ``?``).
+
+    Args:
+        url_or_query: the callback as received.
+        expected_app_id: the ISV app's id: the callback must name it.
+        state: the ``state`` issued with the link (compared in constant time).
+        allow_missing_state: accept a callback without ``state`` (links issued from the Alipay
+            console come back without one); a ``state`` that is present is still compared with
+            ``state`` when given.
+
+    Raises:
+        SignatureError: another ``app_id``, a ``state`` that does not match, or a missing one.
+        ProtocolError: no ``app_id`` or ``app_auth_code`` (the merchant declined), or a
+            parameter given twice.
+        ConfigError: neither ``state`` nor ``allow_missing_state`` given.
+    """
+
+@final
+class UserAuthCallback:
+    """A checked user consent callback. ``repr()`` masks the code."""
+
+    @property
+    def auth_code(self) -> str:
+        """The single-use code to exchange with :meth:`Client.exchange_user_auth_code`."""
+
+    @property
+    def app_id(self) -> str:
+        """The app the user consented to (for a delegated mini-program, the merchant's
+        ``auth_app_id``)."""
+
+    @property
+    def scope(self) -> str | None:
+        """The scopes granted, e.g. ``"auth_user"``."""
+
+    @property
+    def state(self) -> str | None:
+        """The ``state`` carried back, when there was one."""
+
+def parse_user_auth_callback(
+    url_or_query: str,
+    expected_app_id: str,
+    state: str | None = None,
+    *,
+    allow_missing_state: bool = False,
+) -> UserAuthCallback:
+    """Parses and checks a user consent callback; ``expected_app_id`` is the app the link
+    named. Arguments and errors as for :func:`parse_app_auth_callback`, with ``auth_code``."""
+
+@final
+class Emulator:
+    """An offline Alipay gateway on loopback, for tests and demos: a real HTTP server with its
+    own "Alipay" key pair, the authorisation pages, the token methods, signed pushes to the
+    application gateway, and injectable faults.
+
+    Starting it starts serving; :meth:`stop` (or leaving a ``with`` block, or :meth:`close`)
+    stops it. Safe to share between threads; calls that wait release the GIL.
+    """
+
+    def __init__(
+        self,
+        app_id: str,
+        app_public_key: PublicKey | str,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        notify_url: str | None = None,
+        alipay_private_key: PrivateKey | str | None = None,
+        app_auth_token_ttl: float = 31536000.0,
+        access_token_ttl: float = 7200.0,
+        timestamp_window: float = 900.0,
+        notify_attempts: int = 8,
+        notify_backoff: float = 0.1,
+        refresh_grace: float = 600.0,
+    ) -> None:
+        """Starts an emulator serving the ISV app ``app_id``.
+
+        Args:
+            app_id: the ISV app's id: requests with another are refused (unsigned
+                ``isv.invalid-app-id``).
+            app_public_key: the app's public key (object or PEM text): request signatures are
+                verified with it.
+            host: the interface to listen on.
+            port: the port; ``0`` takes a free one (see :attr:`base_url`).
+            notify_url: the application gateway the pushes are posted to.
+            alipay_private_key: the "Alipay" key to sign with (object or PEM text); ``None``
+                generates a 2048-bit pair.
+            app_auth_token_ttl: seconds an ``app_auth_token`` lives (365 days).
+            access_token_ttl: seconds a user ``access_token`` lives (2 hours).
+            timestamp_window: seconds a request ``timestamp`` may be off (15 minutes).
+            notify_attempts: how many times a push is attempted until ``success``.
+            notify_backoff: seconds before the first retry of a push, doubled after each.
+            refresh_grace: seconds the old ``app_auth_token`` works after a refresh (10 min).
+
+        Raises:
+            ConfigError: a non-numeric ``app_id``, a bad key, a ``notify_url`` that is not
+                ``http://``, zero attempts or window.
+            TransportError: the address cannot be bound.
+        """
+
+    @staticmethod
+    def start(
+        app_id: str,
+        app_public_key: PublicKey | str,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        notify_url: str | None = None,
+        alipay_private_key: PrivateKey | str | None = None,
+        app_auth_token_ttl: float = 31536000.0,
+        access_token_ttl: float = 7200.0,
+        timestamp_window: float = 900.0,
+        notify_attempts: int = 8,
+        notify_backoff: float = 0.1,
+        refresh_grace: float = 600.0,
+    ) -> Emulator:
+        """Starts an emulator: the same as the constructor."""
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT``: the ``host`` of the emulator's authorisation links."""
+
+    @property
+    def gateway_url(self) -> str:
+        """``base_url + "/gateway.do"``: the gateway to configure."""
+
+    @property
+    def app_id(self) -> str:
+        """The ISV ``app_id`` the emulator serves."""
+
+    @property
+    def alipay_public_key(self) -> PublicKey:
+        """The emulator's "Alipay" public key: configure it as the Alipay public key."""
+
+    @property
+    def alipay_public_key_pem(self) -> str:
+        """The same key as SPKI PEM, for SDKs that take text."""
+
+    @property
+    def running(self) -> bool:
+        """Whether the emulator is still serving."""
+
+    def set_notify_url(self, url: str | None) -> None:
+        """Where pushes go from now on (``None``: nowhere; they are still recorded)."""
+
+    def set_fault(
+        self,
+        kind: Literal["delay", "reset", "truncated_body", "bad_gateway", "unsigned"] | None,
+        *,
+        delay: float | None = None,
+        times: int | None = None,
+    ) -> None:
+        """Injects a fault into the next ``times`` gateway calls (``None``: until cleared);
+        ``kind=None`` clears it.
+
+        * ``"delay"``: wait ``delay`` seconds, then answer normally.
+        * ``"reset"``: close the connection with a TCP reset without answering.
+        * ``"truncated_body"``: send the headers and half the body, then close.
+        * ``"bad_gateway"``: answer HTTP 502 with an HTML page.
+        * ``"unsigned"``: answer a success without ``sign``.
+
+        Raises:
+            ConfigError: an unknown kind, or ``"delay"`` without ``delay``.
+        """
+
+    def app_auth_url(self, redirect_uri: str, state: str | None = None) -> str:
+        """The single merchant authorisation link on this emulator."""
+
+    def user_consent_url(
+        self,
+        auth_app_id: str,
+        redirect_uri: str,
+        scope: str = "auth_user",
+        state: str | None = None,
+    ) -> str:
+        """The user consent link for the merchant app ``auth_app_id`` on this emulator."""
+
+    def merchant_authorizes(self, link: str) -> str:
+        """The merchant opens an authorisation link (single, batch or console-style, built with
+        ``host=emulator.base_url``) and agrees; returns the redirect target: the callback URL
+        with ``app_auth_code`` and ``state``. The app-auth push starts now.
+
+        Raises:
+            ConfigError: the link points elsewhere.
+            TransportError: the page refused (e.g. a wrong ``app_id``).
+        """
+
+    def user_consents(self, link: str) -> str:
+        """The user opens a consent link and agrees; returns the callback URL with
+        ``auth_code``. Errors as for :meth:`merchant_authorizes`."""
+
+    def revoke(self, auth_app_id: str) -> None:
+        """The merchant revokes the authorisation of ``auth_app_id``: its tokens stop working
+        and ``alipay.open.auth.appauth.cancelled`` is pushed.
+
+        Raises:
+            ConfigError: the app never authorised.
+        """
+
+    def expire_app_auth_token(self, auth_app_id: str) -> None:
+        """Test hook: the current tokens of ``auth_app_id`` expire now (refresh tokens keep
+        working).
+
+        Raises:
+            ConfigError: the app never authorised.
+        """
+
+    def advance_clock(self, seconds: float) -> None:
+        """Test hook: codes and tokens age by ``seconds`` (request timestamps are still checked
+        against real time)."""
+
+    def call_count(self, method: str) -> int:
+        """Gateway requests received for ``method`` (faulted ones included)."""
+
+    def total_calls(self) -> int:
+        """Gateway requests received in all."""
+
+    def deliveries(self) -> list[Delivery]:
+        """Every push so far, in the order they were made."""
+
+    def wait_for_deliveries(self, count: int, timeout: float = 10.0) -> bool:
+        """Waits until at least ``count`` pushes are finished (acknowledged, attempts
+        exhausted, or nowhere to post); ``False`` on timeout."""
+
+    def stop(self) -> None:
+        """Stops the server and waits for it (idempotent). Other methods then raise
+        :class:`ConfigError`."""
+
+    def close(self) -> None:
+        """The same as :meth:`stop`."""
+
+    def __enter__(self) -> Emulator: ...
+    def __exit__(self, *args: object) -> bool: ...
+
+@final
+class Delivery:
+    """One push the emulator made to the application gateway. ``repr()`` hides the body."""
+
+    @property
+    def notify_id(self) -> str:
+        """The push's ``notify_id``."""
+
+    @property
+    def kind(self) -> str:
+        """``"open_app_auth_notify"`` or ``"alipay.open.auth.appauth.cancelled"``."""
+
+    @property
+    def auth_app_id(self) -> str:
+        """The merchant app it concerns."""
+
+    @property
+    def url(self) -> str | None:
+        """Where it was posted (``None``: no notify URL was set)."""
+
+    @property
+    def attempts(self) -> int:
+        """How many times it was posted so far."""
+
+    @property
+    def acknowledged(self) -> bool:
+        """Whether the application gateway answered ``success``."""
+
+    @property
+    def finished(self) -> bool:
+        """Whether delivery is over (acknowledged, attempts exhausted, or nowhere to post)."""
+
+    @property
+    def body(self) -> str:
+        """The exact form body posted: it carries tokens, keep it out of logs."""
+
 def _panic_for_tests(detach: bool) -> None:
     """Panics inside the extension (test hook): raises the base ``AlipayError``, kind
     ``"internal"``."""
 
 def _error_for_tests(kind: str) -> None:
     """Raises the exception of a core error of ``kind`` (test hook): ``config``, ``signature``,
-    ``transport``, ``protocol``, ``store``, ``api`` or ``api_bare``."""
+    ``transport`` (``request_sent`` true), ``transport_unsent``, ``protocol``, ``store``, ``api``
+    or ``api_bare``."""

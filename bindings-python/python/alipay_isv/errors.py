@@ -91,9 +91,22 @@ class ApiError(AlipayError):
 
 class TransportError(AlipayError):
     """The request did not complete: DNS, connect, timeout, TLS, or an HTTP status other
-    than 200."""
+    than 200.
+
+    Attributes:
+        request_sent: ``False`` when the failure happened before the request could reach the
+            gateway (DNS, connect, TLS handshake, proxy): retrying cannot run the call twice.
+            ``True`` when it may have been received and executed (a timeout waiting for the
+            answer, a reset, a truncated body, an HTTP status): retry only idempotent calls.
+    """
 
     kind = "transport"
+
+    def __init__(self, reason: str, request_sent: bool = True) -> None:
+        super().__init__(reason)
+        # Keep every field in args so that the exception pickles and copies faithfully.
+        self.args = (reason, request_sent)
+        self.request_sent = request_sent
 
 
 class ProtocolError(AlipayError):

@@ -15,7 +15,7 @@ class ErrorsTest {
         AlipayException.Config("bad key"),
         AlipayException.Signature("does not verify"),
         AlipayException.Api("40004", "Business Failed", "isv.code-invalid", "授权码无效", false, "ask the merchant again"),
-        AlipayException.Transport("connect timed out"),
+        AlipayException.Transport("connect timed out", false),
         AlipayException.Protocol("duplicate root node"),
         AlipayException.Store("disk full"),
         AlipayException.Internal("unexpected panic"),
@@ -26,7 +26,7 @@ class ErrorsTest {
         is AlipayException.Config -> "config:${error.reason}"
         is AlipayException.Signature -> "signature:${error.reason}"
         is AlipayException.Api -> "api:${error.code}"
-        is AlipayException.Transport -> "transport:${error.reason}"
+        is AlipayException.Transport -> "transport:${error.reason}:${error.requestSent}"
         is AlipayException.Protocol -> "protocol:${error.reason}"
         is AlipayException.Store -> "store:${error.reason}"
         is AlipayException.Internal -> "internal:${error.reason}"
@@ -44,6 +44,8 @@ class ErrorsTest {
         }
         assertEquals("bad key", all[0].reason())
         assertEquals("unexpected panic", all[6].reason())
+        assertFalse((all[3] as AlipayException.Transport).requestSent)
+        assertTrue(AlipayException.Transport("read timed out", true).requestSent)
     }
 
     @Test
