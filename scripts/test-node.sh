@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Node.js binding (debug) and runs its whole suite: type check, node:test (key, sign,
-# response and notification vectors, requests, errors, official-SDK conformance) and the examples.
+# response and notification vectors, requests, errors, official-SDK conformance; the client, the
+# authorisation helpers and the emulator: the delegated-call flow, fault modes, 100 concurrent calls,
+# the official SDK against the emulator) and the examples (the plugin server against the emulator).
 # Needs node >= 20.17 with npm, and cargo; everything else comes from the npm registry at the
 # versions pinned in bindings-node/package-lock.json.
 set -euo pipefail
@@ -50,9 +52,10 @@ echo "== node --test"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
-node --test --test-reporter=tap test/ 2>&1 | tee "$log" || status=$?
+# Eight libuv pool threads: the concurrency test runs its calls on them.
+UV_THREADPOOL_SIZE=8 node --test --test-reporter=tap test/ 2>&1 | tee "$log" || status=$?
 
-for example in sign-and-verify protocol; do
+for example in sign-and-verify protocol plugin-server-emulated; do
   echo "== example: examples/node/$example.js"
   (cd "$ROOT" && node "examples/node/$example.js")
 done

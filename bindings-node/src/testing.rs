@@ -1,12 +1,15 @@
 //! Test hooks, compiled into debug builds only and left out of `index.d.ts`: they let the JavaScript
 //! suite check the error mapping of kinds the core cannot raise yet (API, transport, protocol, store)
-//! and that a Rust panic becomes a JavaScript error instead of a crash.
+//! and that a Rust panic becomes a JavaScript error instead of a crash, on the JavaScript thread and
+//! on the libuv pool.
 
 use alipay_isv::{ApiError, Error as CoreError};
 use napi::Env;
+use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
 
 use crate::error::to_js_error;
+use crate::task::{Blocking, spawn};
 
 /// Throws the JavaScript error of a sample core error of `kind` (`config`, `signature`, `api`,
 /// `api_bare`, `transport`, `transport_unsent`, `protocol` or `store`).
@@ -51,4 +54,14 @@ pub fn throw_core_error_for_tests(env: Env, kind: String) -> napi::Result<()> {
 #[napi(js_name = "__panicForTests", skip_typescript, catch_unwind)]
 pub fn panic_for_tests() {
     panic!("deliberate panic from the test hook");
+}
+
+/// Panics inside a background (libuv pool) call, to show that the promise rejects with a JavaScript
+/// error instead of crashing the process.
+#[napi(js_name = "__panicInBackgroundForTests", skip_typescript, catch_unwind)]
+pub fn panic_in_background_for_tests() -> AsyncTask<Blocking<(), ()>> {
+    spawn(
+        || -> alipay_isv::Result<()> { panic!("deliberate panic on the libuv pool") },
+        |()| (),
+    )
 }

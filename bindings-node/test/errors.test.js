@@ -104,6 +104,16 @@ test('a Rust panic becomes a JavaScript Error, not a crash', () => {
   assert.equal(key.bits, 2048)
 })
 
+test('a Rust panic on the libuv pool rejects the promise with an Error, not a crash', async () => {
+  await assert.rejects(binding.__panicInBackgroundForTests(), (error) => {
+    assert.ok(error instanceof Error)
+    assert.match(error.message, /panic/)
+    return true
+  })
+  // The process and the binding still work.
+  assert.equal(binding.statesMatch('a', 'a'), true)
+})
+
 test('real config and signature errors take the same shape', () => {
   const config = thrown(() => PublicKey.fromText('-----BEGIN PUBLIC KEY-----\n!!\n-----END PUBLIC KEY-----'))
   assert.equal(config.code, 'ALIPAY_CONFIG_ERROR')

@@ -1,0 +1,469 @@
+//! [`Client`]: the ISV configuration plus the default HTTP transport, mirroring `alipay_isv::client`.
+//! Every network call has two forms: the default one returns a `Promise` and runs on the libuv thread
+//! pool (the JavaScript thread never waits on the network), and a `…Sync` twin blocks the calling
+//! thread (scripts, CLIs). The typed authorisation calls return classes that mask their tokens.
+
+use std::time::Duration;
+
+use alipay_isv::client as core;
+use alipay_isv::request::CallOptions as CoreCallOptions;
+use alipay_isv::transport::{RetryPolicy, TransportOptions as CoreTransportOptions};
+use napi::bindgen_prelude::AsyncTask;
+use napi::{Env, Unknown};
+use napi_derive::napi;
+use serde_json::Value;
+
+use crate::config::IsvConfig;
+use crate::convert::{Json, StringRecord, byte_limit};
+use crate::error::{OrThrow, to_js_error};
+use crate::models::{AppAuthToken, AppAuthTokenInfo, UserInfo, UserToken};
+use crate::request::CallOptions;
+use crate::response::VerifiedResponse;
+use crate::task::{Blocking, run_sync, spawn};
+
+/// Settings of the default HTTP transport (ureq, TLS on aws-lc-rs, pooled keep-alive connections).
+#[napi(object, object_to_js = false)]
+pub struct TransportOptions {
+    /// Time allowed to resolve, connect and finish the TLS handshake, in milliseconds (default 5000).
+    pub connect_timeout_ms: Option<f64>,
+    /// Time allowed to send the request and receive the whole answer, in milliseconds (default 15000).
+    pub read_timeout_ms: Option<f64>,
+    /// Answers larger than this many bytes are refused (default 10 MiB).
+    pub max_response_bytes: Option<f64>,
+    /// A proxy URL (`http://host:port`); by default the proxy comes from `HTTPS_PROXY` / `HTTP_PROXY` /
+    /// `ALL_PROXY` (honouring `NO_PROXY`).
+    pub proxy: Option<String>,
+    /// Idle keep-alive connections kept per host (default 16).
+    pub max_idle_connections_per_host: Option<u32>,
+}
+
+/// How `execute` retries: only failures where retrying cannot run the call twice (the request never
+/// reached the gateway: DNS, connect, TLS) unless `idempotent` is set.
+#[napi(object, object_to_js = false)]
+pub struct RetryOptions {
+    /// Total attempts, the first included (at least 1; default 3).
+    pub attempts: Option<u32>,
+    /// Wait before the second attempt in milliseconds, doubled before each later one (default 200).
+    pub backoff_ms: Option<f64>,
+    /// Also retry failures after the request may have been received (timeouts, resets, HTTP 5xx).
+    /// Set it only for idempotent calls such as queries (default `false`).
+    pub idempotent: Option<bool>,
+}
+
+/// Options of `Client.execute`: the per-call options of `IsvConfig.signRequest`, plus `retry`.
+///
+/// Holds secrets (`appAuthToken`, `authToken`): it is your object, so do not log it.
+#[napi(object, object_to_js = false)]
+pub struct ExecuteOptions<'env> {
+    /// `biz_content`: an object (serialised with `JSON.stringify`, compact, in its own key order) or
+    /// JSON text sent as is.
+    #[napi(ts_type = "string | object")]
+    pub biz_content: Option<Unknown<'env>>,
+    /// The merchant's `app_auth_token`, for a delegated call (代调用). Secret.
+    pub app_auth_token: Option<String>,
+    /// The user's `access_token`, sent as `auth_token`. Secret.
+    pub auth_token: Option<String>,
+    /// `notify_url` for asynchronous notifications of this call.
+    pub notify_url: Option<String>,
+    /// `return_url` for page flows.
+    pub return_url: Option<String>,
+    /// Extra top-level parameters. A name that collides with a common parameter is refused.
+    #[napi(ts_type = "Record<string, string>")]
+    pub extra_params: Option<StringRecord>,
+    /// Encrypt `biz_content` with the configured AES key (`encrypt_type=AES`).
+    pub encrypt: Option<bool>,
+    /// The `timestamp` to sign instead of now, `yyyy-MM-dd HH:mm:ss` in China time (tests, replays).
+    pub timestamp: Option<String>,
+    /// Retry transport failures under this policy (each attempt signed afresh); none by default.
+    pub retry: Option<RetryOptions>,
+}
+
+impl ExecuteOptions<'_> {
+    /// The core's call options and retry policy; `bizContent` objects become compact JSON.
+    fn into_core(self, env: &Env) -> napi::Result<(CoreCallOptions, Option<RetryPolicy>)> {
+        let retry = self
+            .retry
+            .map(|retry| retry_policy(env, retry))
+            .transpose()?;
+        let call = CallOptions {
+            biz_content: self.biz_content,
+            app_auth_token: self.app_auth_token,
+            auth_token: self.auth_token,
+            notify_url: self.notify_url,
+            return_url: self.return_url,
+            extra_params: self.extra_params,
+            encrypt: self.encrypt,
+            timestamp: self.timestamp,
+        };
+        Ok((call.to_core(env)?, retry))
+    }
+}
+
+/// A duration given in milliseconds: finite, not negative (zero allowed only when `allow_zero`).
+pub(crate) fn millis(env: &Env, what: &str, ms: f64, allow_zero: bool) -> napi::Result<Duration> {
+    let valid = ms.is_finite() && ms >= 0.0 && (allow_zero || ms > 0.0) && ms <= 1e12;
+    if !valid {
+        return Err(to_js_error(
+            env,
+            &alipay_isv::Error::config(format!(
+                "{what} must be a {} number of milliseconds; got {ms}",
+                if allow_zero {
+                    "non-negative"
+                } else {
+                    "positive"
+                }
+            )),
+        ));
+    }
+    Ok(Duration::from_secs_f64(ms / 1000.0))
+}
+
+fn retry_policy(env: &Env, options: RetryOptions) -> napi::Result<RetryPolicy> {
+    let mut policy = RetryPolicy::default();
+    if let Some(attempts) = options.attempts {
+        policy.attempts = attempts.max(1);
+    }
+    if let Some(backoff) = options.backoff_ms {
+        policy.backoff = millis(env, "retry.backoffMs", backoff, true)?;
+    }
+    if let Some(idempotent) = options.idempotent {
+        policy.idempotent = idempotent;
+    }
+    Ok(policy)
+}
+
+fn transport_options(env: &Env, options: TransportOptions) -> napi::Result<CoreTransportOptions> {
+    let mut core = CoreTransportOptions::default();
+    if let Some(ms) = options.connect_timeout_ms {
+        core.connect_timeout = millis(env, "connectTimeoutMs", ms, false)?;
+    }
+    if let Some(ms) = options.read_timeout_ms {
+        core.read_timeout = millis(env, "readTimeoutMs", ms, false)?;
+    }
+    if let Some(limit) = options.max_response_bytes {
+        core.max_response_bytes = byte_limit(env, limit)?;
+    }
+    core.proxy = options.proxy;
+    if let Some(idle) = options.max_idle_connections_per_host {
+        core.max_idle_connections_per_host = idle as usize;
+    }
+    Ok(core)
+}
+
+/// The JavaScript form of a verified response.
+fn verified(response: alipay_isv::response::VerifiedResponse) -> VerifiedResponse {
+    VerifiedResponse {
+        fields: Json(Value::Object(response.fields)),
+        alipay_cert_sn: response.alipay_cert_sn,
+    }
+}
+
+fn app_tokens(tokens: Vec<alipay_isv::auth::AppAuthToken>) -> Vec<AppAuthToken> {
+    tokens
+        .into_iter()
+        .map(|inner| AppAuthToken { inner })
+        .collect()
+}
+
+fn user_token(inner: alipay_isv::auth::UserToken) -> UserToken {
+    UserToken { inner }
+}
+
+/// Calls the Alipay gateway on behalf of merchants: signs, sends, verifies. Immutable and cheap to
+/// share: one client serves every merchant, tokens are passed per call.
+///
+/// Every call rejects (or, for `…Sync`, throws) an `AlipayError`: `ALIPAY_API_ERROR` when the gateway
+/// answers an error (`apiCode`, `subCode`, …), `ALIPAY_SIGNATURE_ERROR` when the answer does not
+/// verify, `ALIPAY_TRANSPORT_ERROR` when it did not arrive or came with an HTTP status other than 200
+/// (`requestSent` says whether the request may have reached the gateway),
+/// `ALIPAY_PROTOCOL_ERROR` for a malformed answer, `ALIPAY_CONFIG_ERROR` for bad options.
+///
+/// `toString()` and `util.inspect` show the app id and the gateway only.
+#[napi]
+pub struct Client {
+    inner: core::Client,
+}
+
+type Pending<T, J> = AsyncTask<Blocking<T, J>>;
+type VerifiedTask = Pending<alipay_isv::response::VerifiedResponse, VerifiedResponse>;
+type AppTokensTask = Pending<Vec<alipay_isv::auth::AppAuthToken>, Vec<AppAuthToken>>;
+type UserTokenTask = Pending<alipay_isv::auth::UserToken, UserToken>;
+
+#[napi]
+impl Client {
+    /// A client for `config` on the default transport, with `options` (timeouts, size limit, proxy).
+    ///
+    /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for a zero or negative timeout, a bad byte limit or
+    /// a malformed proxy URL (given, or read from the environment).
+    #[napi(constructor, catch_unwind)]
+    pub fn new(
+        env: Env,
+        config: &IsvConfig,
+        options: Option<TransportOptions>,
+    ) -> napi::Result<Self> {
+        let options = match options {
+            Some(options) => transport_options(&env, options)?,
+            None => CoreTransportOptions::default(),
+        };
+        let inner =
+            core::Client::with_transport_options(config.inner.clone(), options).or_throw(&env)?;
+        Ok(Client { inner })
+    }
+
+    /// The app's `app_id`.
+    #[napi(getter, catch_unwind)]
+    pub fn app_id(&self) -> String {
+        self.inner.config().app_id().to_string()
+    }
+
+    /// The gateway URL calls go to.
+    #[napi(getter, catch_unwind)]
+    pub fn gateway(&self) -> String {
+        self.inner.config().gateway().to_string()
+    }
+
+    /// Calls any Alipay API `method` with `options` (tokens, `bizContent`, extra parameters, `retry`)
+    /// and resolves to the verified response (`fields`: the `<method>_response` node). Runs on the
+    /// libuv pool. Nothing is retried unless `retry` is given.
+    #[napi(catch_unwind, ts_return_type = "Promise<VerifiedResponse>")]
+    pub fn execute(
+        &self,
+        env: Env,
+        method: String,
+        options: Option<ExecuteOptions<'_>>,
+    ) -> napi::Result<VerifiedTask> {
+        let (call, retry) = self.execute_options(&env, options)?;
+        let client = self.inner.clone();
+        Ok(spawn(
+            move || match retry {
+                Some(policy) => client.execute_with_retry(&method, &call, &policy),
+                None => client.execute(&method, &call),
+            },
+            verified,
+        ))
+    }
+
+    /// `execute`, blocking the calling thread.
+    #[napi(catch_unwind)]
+    pub fn execute_sync(
+        &self,
+        env: Env,
+        method: String,
+        options: Option<ExecuteOptions<'_>>,
+    ) -> napi::Result<VerifiedResponse> {
+        let (call, retry) = self.execute_options(&env, options)?;
+        let client = &self.inner;
+        run_sync(
+            &env,
+            || match retry {
+                Some(policy) => client.execute_with_retry(&method, &call, &policy),
+                None => client.execute(&method, &call),
+            },
+            verified,
+        )
+    }
+
+    fn execute_options(
+        &self,
+        env: &Env,
+        options: Option<ExecuteOptions<'_>>,
+    ) -> napi::Result<(CoreCallOptions, Option<RetryPolicy>)> {
+        match options {
+            Some(options) => options.into_core(env),
+            None => Ok((CoreCallOptions::default(), None)),
+        }
+    }
+
+    /// Exchanges the `app_auth_code` of a merchant authorisation callback for the merchant's tokens,
+    /// one per authorised app (a batch authorisation grants several). A used, unknown or expired code
+    /// rejects with `ALIPAY_API_ERROR` `40002` / `isv.code-invalid`.
+    #[napi(catch_unwind, ts_return_type = "Promise<AppAuthToken[]>")]
+    pub fn exchange_app_auth_code(&self, app_auth_code: String) -> AppTokensTask {
+        let client = self.inner.clone();
+        spawn(
+            move || client.exchange_app_auth_code(&app_auth_code),
+            app_tokens,
+        )
+    }
+
+    /// `exchangeAppAuthCode`, blocking the calling thread.
+    #[napi(catch_unwind)]
+    pub fn exchange_app_auth_code_sync(
+        &self,
+        env: Env,
+        app_auth_code: String,
+    ) -> napi::Result<Vec<AppAuthToken>> {
+        run_sync(
+            &env,
+            || self.inner.exchange_app_auth_code(&app_auth_code),
+            app_tokens,
+        )
+    }
+
+    /// Refreshes a merchant's tokens with its `app_refresh_token`. The previous token keeps working for
+    /// about ten minutes; the previous refresh token is dead at once.
+    #[napi(catch_unwind, ts_return_type = "Promise<AppAuthToken[]>")]
+    pub fn refresh_app_auth_token(&self, app_refresh_token: String) -> AppTokensTask {
+        let client = self.inner.clone();
+        spawn(
+            move || client.refresh_app_auth_token(&app_refresh_token),
+            app_tokens,
+        )
+    }
+
+    /// `refreshAppAuthToken`, blocking the calling thread.
+    #[napi(catch_unwind)]
+    pub fn refresh_app_auth_token_sync(
+        &self,
+        env: Env,
+        app_refresh_token: String,
+    ) -> napi::Result<Vec<AppAuthToken>> {
+        run_sync(
+            &env,
+            || self.inner.refresh_app_auth_token(&app_refresh_token),
+            app_tokens,
+        )
+    }
+
+    /// Asks the gateway what it knows of a merchant token (`alipay.open.auth.token.app.query`).
+    #[napi(catch_unwind, ts_return_type = "Promise<AppAuthTokenInfo>")]
+    pub fn query_app_auth_token(
+        &self,
+        app_auth_token: String,
+    ) -> Pending<alipay_isv::auth::AppAuthTokenInfo, AppAuthTokenInfo> {
+        let client = self.inner.clone();
+        spawn(
+            move || client.query_app_auth_token(&app_auth_token),
+            AppAuthTokenInfo::from,
+        )
+    }
+
+    /// `queryAppAuthToken`, blocking the calling thread.
+    #[napi(catch_unwind)]
+    pub fn query_app_auth_token_sync(
+        &self,
+        env: Env,
+        app_auth_token: String,
+    ) -> napi::Result<AppAuthTokenInfo> {
+        run_sync(
+            &env,
+            || self.inner.query_app_auth_token(&app_auth_token),
+            AppAuthTokenInfo::from,
+        )
+    }
+
+    /// Exchanges a user's `auth_code` (from the consent callback) for their access token, on the
+    /// merchant's behalf when `appAuthToken` is given.
+    #[napi(catch_unwind, ts_return_type = "Promise<UserToken>")]
+    pub fn exchange_user_auth_code(
+        &self,
+        auth_code: String,
+        app_auth_token: Option<String>,
+    ) -> UserTokenTask {
+        let client = self.inner.clone();
+        spawn(
+            move || client.exchange_user_auth_code(&auth_code, app_auth_token.as_deref()),
+            user_token,
+        )
+    }
+
+    /// `exchangeUserAuthCode`, blocking the calling thread.
+    #[napi(catch_unwind)]
+    pub fn exchange_user_auth_code_sync(
+        &self,
+        env: Env,
+        auth_code: String,
+        app_auth_token: Option<String>,
+    ) -> napi::Result<UserToken> {
+        run_sync(
+            &env,
+            || {
+                self.inner
+                    .exchange_user_auth_code(&auth_code, app_auth_token.as_deref())
+            },
+            user_token,
+        )
+    }
+
+    /// Refreshes a user's access token with its `refreshToken`, on the merchant's behalf when
+    /// `appAuthToken` is given.
+    #[napi(catch_unwind, ts_return_type = "Promise<UserToken>")]
+    pub fn refresh_user_token(
+        &self,
+        refresh_token: String,
+        app_auth_token: Option<String>,
+    ) -> UserTokenTask {
+        let client = self.inner.clone();
+        spawn(
+            move || client.refresh_user_token(&refresh_token, app_auth_token.as_deref()),
+            user_token,
+        )
+    }
+
+    /// `refreshUserToken`, blocking the calling thread.
+    #[napi(catch_unwind)]
+    pub fn refresh_user_token_sync(
+        &self,
+        env: Env,
+        refresh_token: String,
+        app_auth_token: Option<String>,
+    ) -> napi::Result<UserToken> {
+        run_sync(
+            &env,
+            || {
+                self.inner
+                    .refresh_user_token(&refresh_token, app_auth_token.as_deref())
+            },
+            user_token,
+        )
+    }
+
+    /// Reads the user's profile (`alipay.user.info.share`) with their access token, on the
+    /// merchant's behalf when `appAuthToken` is given.
+    #[napi(catch_unwind, ts_return_type = "Promise<UserInfo>")]
+    pub fn user_info_share(
+        &self,
+        access_token: String,
+        app_auth_token: Option<String>,
+    ) -> Pending<alipay_isv::auth::UserInfo, UserInfo> {
+        let client = self.inner.clone();
+        spawn(
+            move || client.user_info_share(&access_token, app_auth_token.as_deref()),
+            UserInfo::from,
+        )
+    }
+
+    /// `userInfoShare`, blocking the calling thread.
+    #[napi(catch_unwind)]
+    pub fn user_info_share_sync(
+        &self,
+        env: Env,
+        access_token: String,
+        app_auth_token: Option<String>,
+    ) -> napi::Result<UserInfo> {
+        run_sync(
+            &env,
+            || {
+                self.inner
+                    .user_info_share(&access_token, app_auth_token.as_deref())
+            },
+            UserInfo::from,
+        )
+    }
+
+    /// `Client(2021000000000001, https://…/gateway.do)`: never a key or a token.
+    #[napi(js_name = "toString", catch_unwind)]
+    pub fn describe(&self) -> String {
+        format!(
+            "Client({}, {})",
+            self.inner.config().app_id(),
+            self.inner.config().gateway()
+        )
+    }
+
+    /// What `util.inspect` and `console.log` show: the same as `toString()`.
+    #[napi(symbol_for = "nodejs.util.inspect.custom", catch_unwind)]
+    pub fn inspect(&self) -> String {
+        self.describe()
+    }
+}

@@ -1,0 +1,125 @@
+'use strict'
+// Runs the plugin server of plugin-server.js against the offline Alipay emulator and checks each step:
+// the emulator pushes to the server's /alipay/gateway; a "merchant" follows /alipay/authorize to the
+// emulator's authorisation page and back to /alipay/callback; the authorisation notification arrives
+// and verifies; a delegated call goes through; the legacy gateway check is answered signed; a revoked
+// merchant's cancellation arrives and its calls stop.
+//
+//   node examples/node/plugin-server-emulated.js
+//
+// The app keys are the test keys of tests/vectors/keys (never use them for anything real).
+
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+const {
+  Emulator,
+  IsvConfig,
+  Client,
+  Signer,
+  generateKeyPair,
+  SERVICE_CHECK,
+} = require('../../bindings-node')
+const { createPluginServer } = require('./plugin-server')
+
+const APP_ID = '2021000000000001'
+const keys = path.join(__dirname, '..', '..', 'tests', 'vectors', 'keys')
+const read = (name) => fs.readFileSync(path.join(keys, name), 'utf8')
+
+async function main() {
+  // The "Alipay" key pair is ours here, so the runner can also sign the legacy gateway check.
+  const alipay = generateKeyPair(2048)
+  const emulator = Emulator.start({
+    appId: APP_ID,
+    appPublicKey: read('app_2048_public.pem'),
+    alipayPrivateKey: alipay.privateKey,
+  })
+  const config = new IsvConfig({
+    appId: APP_ID,
+    privateKey: read('app_2048_pkcs8.pem'),
+    alipayPublicKey: emulator.alipayPublicKey,
+    gateway: emulator.gatewayUrl,
+  })
+  const client = new Client(config, { connectTimeoutMs: 2000, readTimeoutMs: 5000 })
+
+  // The server's own URL comes from the Host header of each request.
+  const server = createPluginServer({
+    config,
+    client,
+    authHost: emulator.baseUrl,
+    log: (line) => console.log(`  server: ${line}`),
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const base = `http://127.0.0.1:${server.address().port}`
+  try {
+    console.log(`plugin server ${base}, ${emulator}`)
+    emulator.setNotifyUrl(`${base}/alipay/gateway`)
+
+    // 1. The merchant opens /alipay/authorize and is sent to the authorisation page.
+    const authorize = await fetch(`${base}/alipay/authorize`, { redirect: 'manual' })
+    assert.equal(authorize.status, 302)
+    const link = authorize.headers.get('location')
+    assert.ok(link.startsWith(`${emulator.baseUrl}/oauth2/appToAppAuth.htm?`), link)
+    console.log('1. /alipay/authorize redirects to the authorisation page')
+
+    // 2. The merchant agrees; Alipay redirects back to /alipay/callback.
+    const callbackUrl = await emulator.merchantAuthorizes(link)
+    assert.ok(callbackUrl.startsWith(`${base}/alipay/callback?`), callbackUrl)
+    const callback = await fetch(callbackUrl)
+    const { authorised } = await callback.json()
+    assert.equal(callback.status, 200)
+    assert.equal(authorised.length, 1)
+    const [authAppId] = authorised
+    console.log(`2. the callback exchanged the code: merchant app ${authAppId}`)
+
+    // A replayed callback (its state is spent) is refused.
+    assert.equal((await fetch(callbackUrl)).status, 400)
+
+    // 3. The authorisation notification reaches /alipay/gateway and verifies.
+    assert.equal(await emulator.waitForDeliveries(1, 10_000), true)
+    assert.equal(emulator.deliveries()[0].acknowledged, true)
+    assert.equal(server.notifications[0].kind, 'appAuth')
+    assert.equal(server.notifications[0].detail.authAppId, authAppId)
+    console.log('3. the app-auth notification arrived, verified and was acknowledged')
+
+    // 4. One delegated call on the merchant's behalf.
+    const versions = await fetch(`${base}/merchants/${authAppId}/versions`)
+    assert.equal(versions.status, 200)
+    assert.deepEqual(await versions.json(), { authAppId, versions: ['0.0.1'] })
+    assert.equal((await fetch(`${base}/merchants/1/versions`)).status, 404)
+    console.log('4. the delegated call alipay.open.mini.version.list.query succeeded')
+
+    // 5. The legacy gateway check, signed by "Alipay", is answered with signed XML.
+    const params = { service: SERVICE_CHECK, charset: 'utf-8', notify_id: 'check-1' }
+    const { sign } = new Signer(alipay.privateKey).signParams(params)
+    const check = await fetch(`${base}/alipay/gateway`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...params, sign_type: 'RSA2', sign }).toString(),
+    })
+    const xml = await check.text()
+    assert.match(xml, /<success>true<\/success>/)
+    assert.match(xml, /<sign>[^<]+<\/sign>/)
+    console.log('5. the alipay.service.check was answered with signed XML')
+
+    // 6. The merchant revokes: the cancellation arrives; the merchant's calls stop.
+    emulator.revoke(authAppId)
+    assert.equal(await emulator.waitForDeliveries(2, 10_000), true)
+    assert.equal(server.notifications[1].appAuthCancelled, true)
+    assert.equal((await fetch(`${base}/merchants/${authAppId}/versions`)).status, 404)
+    console.log('6. the cancellation arrived; the merchant is forgotten')
+
+    // A forged notification is refused.
+    const forged = await fetch(`${base}/alipay/gateway`, { method: 'POST', body: 'notify_id=1&sign=AAAA' })
+    assert.equal(forged.status, 400)
+    console.log('plugin server example: every step passed')
+  } finally {
+    await new Promise((resolve) => server.close(resolve))
+    emulator.stop()
+  }
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})

@@ -1,0 +1,133 @@
+'use strict'
+// A minimal ISV plugin server on node:http: it sends merchants to Alipay to authorise the app, takes
+// the callback (state checked, code exchanged, tokens kept in memory), receives the application-gateway
+// notifications (verified, answered `success`; the legacy `alipay.service.check` answered signed), and
+// makes one delegated call per merchant.
+//
+//   GET  /alipay/authorize                 302 to the authorisation link (its state remembered)
+//   GET  /alipay/callback                  parse + check state, exchange the code, keep the tokens
+//   POST /alipay/gateway                   verify a notification, answer `success`
+//   GET  /merchants/<auth_app_id>/versions alipay.open.mini.version.list.query on the merchant's behalf
+//
+// `plugin-server-emulated.js` runs it against the offline emulator. In an application,
+// `require('alipay-isv')`; this example loads the binding from the repository. A real server keeps
+// tokens in a database and states in the user's session, never in memory only.
+
+const http = require('node:http')
+const {
+  appAuthLink,
+  parseAppAuthCallback,
+  statesMatch,
+  SUCCESS_ACK,
+  SERVICE_CHECK,
+} = require('../../bindings-node')
+
+const VERSIONS = 'alipay.open.mini.version.list.query'
+
+/**
+ * The plugin server for `config` (an `IsvConfig`) calling through `client` (a `Client`). `authHost`
+ * is where merchants authorise (`production`, `sandbox`, or the emulator's base URL); `publicUrl` is
+ * this server's own URL as the browser sees it (the callback is `${publicUrl}/alipay/callback`; by
+ * default taken from the request's Host header — configure it in production).
+ */
+function createPluginServer({ config, client, authHost, publicUrl, log = () => {} }) {
+  const ownUrl = (request) => publicUrl ?? `http://${request.headers.host}`
+  const issuedStates = new Set()
+  const merchants = new Map() // auth_app_id → AppAuthToken (secret: never logged)
+  const notifications = [] // verified notifications (their tokens stay in memory)
+  const verifier = config.notificationVerifier()
+
+  const routes = {
+    'GET /alipay/authorize': async (request, response) => {
+      const redirectUri = `${ownUrl(request)}/alipay/callback`
+      const link = appAuthLink({ host: authHost, appId: config.appId, redirectUri })
+      issuedStates.add(link.state)
+      response.writeHead(302, { location: link.url }).end()
+    },
+
+    'GET /alipay/callback': async (request, response) => {
+      const received = new URL(request.url, ownUrl(request)).searchParams.get('state') ?? ''
+      // The state must be one this server issued (compared in constant time), and is used once.
+      const issued = [...issuedStates].find((state) => statesMatch(state, received))
+      if (issued === undefined) return send(response, 400, { error: 'unknown or missing state' })
+      issuedStates.delete(issued)
+      const callback = parseAppAuthCallback(request.url, config.appId, { state: issued })
+      const tokens = await client.exchangeAppAuthCode(callback.appAuthCode)
+      for (const token of tokens) merchants.set(token.authAppId, token)
+      log(`authorised by ${tokens.map((token) => token.authAppId).join(', ')}`)
+      send(response, 200, { authorised: tokens.map((token) => token.authAppId) })
+    },
+
+    'POST /alipay/gateway': async (request, response) => {
+      const body = await readBody(request)
+      if (new URLSearchParams(body.toString('utf8')).get('service') === SERVICE_CHECK) {
+        let verified = true
+        try {
+          verifier.verifyBody(body)
+        } catch {
+          verified = false
+        }
+        response.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' })
+        return response.end(config.serviceCheckAnswer(verified))
+      }
+      let notification
+      try {
+        notification = verifier.verifyBody(body)
+      } catch (error) {
+        log(`refused a notification: ${error.code}`)
+        return response.writeHead(400).end('fail')
+      }
+      notifications.push(notification)
+      if (notification.kind === 'message' && notification.appAuthCancelled) {
+        merchants.delete(notification.msgAppId ?? '')
+      }
+      log(`notification ${notification.kind} ${notification.msgMethod ?? ''}`.trim())
+      response.end(SUCCESS_ACK)
+    },
+  }
+
+  const server = http.createServer(async (request, response) => {
+    const path = new URL(request.url, ownUrl(request)).pathname
+    const versions = /^\/merchants\/(\d+)\/versions$/.exec(path)
+    try {
+      if (request.method === 'GET' && versions) return await merchantVersions(versions[1], response)
+      const route = routes[`${request.method} ${path}`]
+      if (!route) return send(response, 404, { error: 'not found' })
+      await route(request, response)
+    } catch (error) {
+      // Typed errors: `code` is stable, `reason` never holds a secret.
+      send(response, error.code === 'ALIPAY_SIGNATURE_ERROR' ? 400 : 502, {
+        error: error.code ?? 'ERROR',
+        reason: error.reason ?? error.message,
+        subCode: error.subCode ?? null,
+      })
+    }
+  })
+
+  async function merchantVersions(authAppId, response) {
+    const token = merchants.get(authAppId)
+    if (!token) return send(response, 404, { error: 'merchant not authorised' })
+    const { fields } = await client.execute(VERSIONS, {
+      appAuthToken: token.appAuthToken,
+      bizContent: { bundle_id: 'com.alipay.alipaywallet' },
+    })
+    send(response, 200, { authAppId, versions: fields.app_versions })
+  }
+
+  return Object.assign(server, { merchants, notifications })
+}
+
+function send(response, status, object) {
+  response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(object))
+}
+
+function readBody(request) {
+  return new Promise((resolve, reject) => {
+    const chunks = []
+    request.on('data', (chunk) => chunks.push(chunk))
+    request.on('end', () => resolve(Buffer.concat(chunks)))
+    request.on('error', reject)
+  })
+}
+
+module.exports = { createPluginServer }
