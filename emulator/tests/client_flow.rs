@@ -333,3 +333,29 @@ fn a_hundred_concurrent_delegated_calls_from_eight_threads_verify() {
     assert_eq!(total, 100);
     assert_eq!(setup.emulator.call_count(DELEGATED_METHOD) - before, 100);
 }
+
+#[test]
+fn tls_failures_are_unsent_transport_errors() {
+    // The emulator speaks plain HTTP: a TLS client hello to it fails the handshake. This also proves the
+    // rustls provider (aws-lc-rs) is wired in: without one, ureq would panic here.
+    let setup = setup(Duration::from_secs(2));
+    let https = setup
+        .emulator
+        .gateway_url()
+        .replacen("http://", "https://", 1);
+    let config = setup.client.config().clone();
+    let tls_config = IsvConfig::builder(
+        APP_ID,
+        config.signer().key().clone(),
+        config.alipay_public_key().clone(),
+    )
+    .gateway(https)
+    .build()
+    .unwrap();
+    let client = Client::new(tls_config).unwrap();
+    let reason = expect_transport(
+        client.execute(DELEGATED_METHOD, &CallOptions::default()),
+        false,
+    );
+    assert!(reason.contains("TLS"), "{reason}");
+}

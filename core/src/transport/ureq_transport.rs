@@ -189,6 +189,18 @@ fn describe(error: ureq::Error, host: &str) -> Error {
 
 fn describe_io(error: &io::Error, host: &str) -> Error {
     use io::ErrorKind;
+    if let Some(tls) = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
+        // Record encryption failures happen once the session carries data; everything else rustls
+        // reports (certificates, alerts, unexpected messages) fails the handshake, before any request.
+        let sent = matches!(
+            tls,
+            rustls::Error::DecryptError | rustls::Error::EncryptError
+        );
+        return Error::transport(format!("TLS with {host} failed: {tls}"), sent);
+    }
     match error.kind() {
         ErrorKind::ConnectionRefused => {
             Error::transport(format!("connection to {host} refused"), false)
