@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the uniffi binding (debug), generates its Kotlin sources, runs the JUnit 5 suite of
-# bindings-uniffi/kotlin with Maven and runs the Kotlin examples. Needs cargo, java 17 and maven;
-# every Maven dependency and plugin is pinned in the pom and comes from Maven Central.
+# bindings-uniffi/kotlin with Maven (the client, auth and emulator tests run against the emulator on
+# loopback) and runs the Kotlin examples, the plugin server against the emulator included. Needs
+# cargo, java 17 and maven; every Maven dependency and plugin is pinned in the pom and comes from
+# Maven Central.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -40,4 +42,6 @@ echo "== examples/kotlin"
 classpath="$project/target/classes:$(cat "$project/target/runtime-classpath.txt")"
 java -Djna.library.path="$native_dir" -cp "$classpath" alipay.isv.examples.SignAndVerifyKt
 java -Djna.library.path="$native_dir" -cp "$classpath" alipay.isv.examples.SignedCall
+# The plugin server (JDK HttpServer) driven end to end against the emulator on loopback.
+java -Djna.library.path="$native_dir" -cp "$classpath" alipay.isv.examples.PluginServerRun
 echo "test-kotlin: all passed"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Python binding (debug) into .venv and runs its whole suite: ruff, pytest (including
-# conformance with the official alipay-sdk-python), and the example. Idempotent; run from anywhere.
+# conformance with the official alipay-sdk-python, and the flow, fault, concurrency and official-SDK
+# tests against the emulator on loopback), and the examples (the plugin server runs against the
+# emulator). Idempotent; run from anywhere.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -40,5 +42,6 @@ echo "== pytest"
 echo "== example"
 .venv/bin/python examples/python/sign_and_verify.py
 .venv/bin/python examples/python/signed_call.py
+.venv/bin/python examples/python/plugin_server_demo.py
 
 echo "== python: all passed"

@@ -7,11 +7,12 @@
 //! notifications) and [`error`] (the one place where core errors become the sealed Kotlin
 //! `AlipayException` hierarchy), plus [`client`] (the HTTP client and its typed authorisation
 //! calls), [`auth`] (authorisation links, `state`, callbacks, token records) and [`emulator`] (the
-//! offline Alipay gateway for tests). The binding holds no protocol logic: it converts types, maps errors
-//! and catches panics.
+//! offline Alipay gateway for tests). The binding holds no protocol logic: it converts types, maps
+//! errors and catches panics.
 //!
 //! Every call is blocking: CPU-bound (RSA) or, for `Client` and `Emulator`, network I/O; from
-//! coroutines, call it on `Dispatchers.IO` (or `Dispatchers.Default` for pure crypto). Every object is immutable and safe to share between threads.
+//! coroutines, call it on `Dispatchers.IO` (or `Dispatchers.Default` for pure crypto). Every object
+//! is safe to share between threads.
 
 pub mod aes;
 pub mod auth;

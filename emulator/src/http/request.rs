@@ -25,14 +25,26 @@ pub struct Request {
 }
 
 impl Request {
+    /// The target in origin form: an absolute-form target (`http://host:port/path?query`, which HTTP/1.1
+    /// servers must accept, RFC 9112 §3.2.2, and the official Python SDK sends) loses its scheme and
+    /// authority.
+    fn origin_form(&self) -> &str {
+        match self.target.split_once("://") {
+            Some((scheme, rest)) if !scheme.contains(['/', '?']) => {
+                rest.find(['/', '?']).map_or("/", |start| &rest[start..])
+            }
+            _ => &self.target,
+        }
+    }
+
     /// The path, without the query.
     pub fn path(&self) -> &str {
-        self.target.split('?').next().unwrap_or_default()
+        self.origin_form().split('?').next().unwrap_or_default()
     }
 
     /// The raw query string (empty when none).
     pub fn query(&self) -> &str {
-        self.target
+        self.origin_form()
             .split_once('?')
             .map_or("", |(_, query)| query.split('#').next().unwrap_or_default())
     }
@@ -261,4 +273,34 @@ fn head_too_large() -> Response {
 
 fn body_too_large() -> Response {
     Response::text(413, "request body over 10 MiB\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(target: &str) -> Request {
+        Request {
+            method: "POST".into(),
+            target: target.into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            keep_alive: true,
+        }
+    }
+
+    #[test]
+    fn absolute_and_origin_form_targets_split_alike() {
+        for target in [
+            "/gateway.do?charset=utf-8",
+            "http://127.0.0.1:8080/gateway.do?charset=utf-8",
+        ] {
+            assert_eq!(request(target).path(), "/gateway.do", "{target}");
+            assert_eq!(request(target).query(), "charset=utf-8", "{target}");
+        }
+        assert_eq!(request("http://127.0.0.1:8080").path(), "/");
+        let redirect = request("/cb?next=http://x/y");
+        assert_eq!(redirect.path(), "/cb");
+        assert_eq!(redirect.query(), "next=http://x/y");
+    }
 }

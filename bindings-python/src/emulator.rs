@@ -1,0 +1,503 @@
+//! `Emulator` and `Delivery`: the Python handle of `alipay_isv_emulator`, an offline Alipay gateway
+//! on loopback for tests and demos.
+//!
+//! Every call that waits on the network or on the server — starting, the authorisation pages,
+//! revocation, waiting for pushes, stopping — releases the GIL, so an application gateway served
+//! by Python in the same process keeps answering the emulator's pushes.
+
+use std::sync::{Arc, PoisonError, RwLock};
+
+use alipay_isv::Error;
+use alipay_isv::key::{PrivateKey as CorePrivateKey, PublicKey as CorePublicKey};
+use alipay_isv_emulator as emulator;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+use pyo3::types::PyString;
+
+use crate::client::seconds;
+use crate::convert::optional;
+use crate::error::{Failure, detached, guarded};
+use crate::key::{PrivateKey, PublicKey};
+
+/// A key argument: the binding's key object, or its text (PEM or Base64).
+enum KeyArg {
+    /// Text to parse.
+    Text(PyBackedStr),
+    /// An already parsed public key.
+    Public(Box<CorePublicKey>),
+    /// An already parsed private key, exported for the emulator to own a copy.
+    Private(zeroize::Zeroizing<String>),
+}
+
+impl KeyArg {
+    fn public(value: &Bound<'_, PyAny>) -> PyResult<KeyArg> {
+        if let Ok(key) = value.cast::<PublicKey>() {
+            return Ok(KeyArg::Public(Box::new((*key.get().inner).clone())));
+        }
+        Self::text(value, "app_public_key must be a PublicKey or its PEM text")
+    }
+
+    fn private(value: &Bound<'_, PyAny>) -> PyResult<KeyArg> {
+        if let Ok(key) = value.cast::<PrivateKey>() {
+            let pem = guarded(|| Ok(key.get().inner.to_pkcs8_pem()?))?;
+            return Ok(KeyArg::Private(pem));
+        }
+        Self::text(
+            value,
+            "alipay_private_key must be a PrivateKey or its PEM text",
+        )
+    }
+
+    fn text(value: &Bound<'_, PyAny>, message: &'static str) -> PyResult<KeyArg> {
+        if value.is_instance_of::<PyString>() {
+            return Ok(KeyArg::Text(value.extract()?));
+        }
+        Err(PyTypeError::new_err(message))
+    }
+
+    fn into_public(self) -> Result<CorePublicKey, Failure> {
+        match self {
+            KeyArg::Public(key) => Ok(*key),
+            KeyArg::Text(text) => Ok(CorePublicKey::from_text(&text)?),
+            KeyArg::Private(_) => Err(Error::config("a private key is not a public key").into()),
+        }
+    }
+
+    fn into_private(self) -> Result<CorePrivateKey, Failure> {
+        match self {
+            KeyArg::Private(pem) => Ok(CorePrivateKey::from_text(&pem)?),
+            KeyArg::Text(text) => Ok(CorePrivateKey::from_text(&text)?),
+            KeyArg::Public(_) => Err(Error::config("a public key is not a private key").into()),
+        }
+    }
+}
+
+/// The core fault of a fault name (and its delay in seconds).
+fn fault(kind: &str, delay: Option<f64>) -> Result<emulator::Fault, Failure> {
+    use emulator::Fault;
+    Ok(match kind {
+        "delay" => {
+            let delay = delay.ok_or_else(|| {
+                Error::config("the `delay` fault needs `delay=` seconds to wait before answering")
+            })?;
+            Fault::Delay(seconds(delay, "delay")?)
+        }
+        "reset" => Fault::Reset,
+        "truncated_body" => Fault::TruncatedBody,
+        "bad_gateway" => Fault::BadGateway,
+        "unsigned" => Fault::Unsigned,
+        other => {
+            return Err(Error::config(format!(
+                "unknown fault `{other}`; expected delay, reset, truncated_body, bad_gateway, \
+                 unsigned, or None to clear"
+            ))
+            .into());
+        }
+    })
+}
+
+/// A running offline Alipay gateway on loopback.
+#[pyclass(module = "alipay_isv", frozen)]
+pub struct Emulator {
+    inner: RwLock<Option<Arc<emulator::Emulator>>>,
+    alipay_public_key: Py<PublicKey>,
+    base_url: String,
+    app_id: String,
+}
+
+impl Emulator {
+    /// The running emulator, or `ConfigError` once stopped.
+    fn live(&self) -> PyResult<Arc<emulator::Emulator>> {
+        let inner = self.inner.read().unwrap_or_else(PoisonError::into_inner);
+        let running = inner.clone();
+        guarded(|| running.ok_or_else(|| Error::config("the emulator was stopped").into()))
+    }
+}
+
+#[pymethods]
+impl Emulator {
+    /// Starts an emulator (see the stub for every option).
+    #[new]
+    #[pyo3(signature = (
+        app_id,
+        app_public_key,
+        *,
+        host = "127.0.0.1",
+        port = 0,
+        notify_url = None,
+        alipay_private_key = None,
+        app_auth_token_ttl = 31536000.0,
+        access_token_ttl = 7200.0,
+        timestamp_window = 900.0,
+        notify_attempts = 8,
+        notify_backoff = 0.1,
+        refresh_grace = 600.0,
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        app_id: String,
+        app_public_key: &Bound<'_, PyAny>,
+        host: &str,
+        port: u16,
+        notify_url: Option<String>,
+        alipay_private_key: Option<&Bound<'_, PyAny>>,
+        app_auth_token_ttl: f64,
+        access_token_ttl: f64,
+        timestamp_window: f64,
+        notify_attempts: u32,
+        notify_backoff: f64,
+        refresh_grace: f64,
+    ) -> PyResult<Self> {
+        let public = KeyArg::public(app_public_key)?;
+        let private = alipay_private_key.map(KeyArg::private).transpose()?;
+        // Starting may generate a 2048-bit key pair: release the GIL.
+        let started = detached(py, || {
+            let mut options = emulator::EmulatorOptions::new(app_id, public.into_public()?);
+            options.host = host.to_string();
+            options.port = port;
+            options.notify_url = notify_url;
+            options.alipay_private_key = private.map(KeyArg::into_private).transpose()?;
+            options.app_auth_token_ttl = seconds(app_auth_token_ttl, "app_auth_token_ttl")?;
+            options.access_token_ttl = seconds(access_token_ttl, "access_token_ttl")?;
+            options.timestamp_window = seconds(timestamp_window, "timestamp_window")?;
+            options.notify_attempts = notify_attempts;
+            options.notify_backoff = seconds(notify_backoff, "notify_backoff")?;
+            options.refresh_grace = seconds(refresh_grace, "refresh_grace")?;
+            Ok(emulator::Emulator::start(options)?)
+        })?;
+        Ok(Emulator {
+            alipay_public_key: Py::new(py, PublicKey::wrap(started.alipay_public_key().clone()))?,
+            base_url: started.base_url(),
+            app_id: started.app_id().to_string(),
+            inner: RwLock::new(Some(Arc::new(started))),
+        })
+    }
+
+    /// Starts an emulator: the same as the constructor.
+    #[staticmethod]
+    #[pyo3(signature = (
+        app_id,
+        app_public_key,
+        *,
+        host = "127.0.0.1",
+        port = 0,
+        notify_url = None,
+        alipay_private_key = None,
+        app_auth_token_ttl = 31536000.0,
+        access_token_ttl = 7200.0,
+        timestamp_window = 900.0,
+        notify_attempts = 8,
+        notify_backoff = 0.1,
+        refresh_grace = 600.0,
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn start(
+        py: Python<'_>,
+        app_id: String,
+        app_public_key: &Bound<'_, PyAny>,
+        host: &str,
+        port: u16,
+        notify_url: Option<String>,
+        alipay_private_key: Option<&Bound<'_, PyAny>>,
+        app_auth_token_ttl: f64,
+        access_token_ttl: f64,
+        timestamp_window: f64,
+        notify_attempts: u32,
+        notify_backoff: f64,
+        refresh_grace: f64,
+    ) -> PyResult<Self> {
+        Emulator::new(
+            py,
+            app_id,
+            app_public_key,
+            host,
+            port,
+            notify_url,
+            alipay_private_key,
+            app_auth_token_ttl,
+            access_token_ttl,
+            timestamp_window,
+            notify_attempts,
+            notify_backoff,
+            refresh_grace,
+        )
+    }
+
+    /// `http://127.0.0.1:PORT`: the host of the emulator's authorisation links.
+    #[getter]
+    fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// `base_url + "/gateway.do"`: the gateway to configure.
+    #[getter]
+    fn gateway_url(&self) -> String {
+        format!("{}/gateway.do", self.base_url)
+    }
+
+    /// The ISV `app_id` the emulator serves.
+    #[getter]
+    fn app_id(&self) -> &str {
+        &self.app_id
+    }
+
+    /// The emulator's "Alipay" public key: configure it as the Alipay public key.
+    #[getter]
+    fn alipay_public_key(&self, py: Python<'_>) -> Py<PublicKey> {
+        self.alipay_public_key.clone_ref(py)
+    }
+
+    /// The same key as SPKI PEM, for SDKs that take text.
+    #[getter]
+    fn alipay_public_key_pem(&self) -> PyResult<String> {
+        guarded(|| Ok(self.alipay_public_key.get().inner.to_pem()))
+    }
+
+    /// Whether the emulator is still serving.
+    #[getter]
+    fn running(&self) -> bool {
+        self.inner
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
+    }
+
+    /// Where pushes go from now on (`None`: nowhere).
+    #[pyo3(signature = (url))]
+    fn set_notify_url(&self, url: Option<String>) -> PyResult<()> {
+        let running = self.live()?;
+        guarded(|| {
+            running.set_notify_url(url);
+            Ok(())
+        })
+    }
+
+    /// Injects a fault into the next gateway calls, or clears it with `None`.
+    #[pyo3(signature = (kind, *, delay = None, times = None))]
+    fn set_fault(
+        &self,
+        kind: Option<&str>,
+        delay: Option<f64>,
+        times: Option<u32>,
+    ) -> PyResult<()> {
+        let running = self.live()?;
+        let fault = guarded(|| kind.map(|kind| fault(kind, delay)).transpose())?;
+        guarded(|| {
+            running.set_fault(fault, times);
+            Ok(())
+        })
+    }
+
+    /// The single merchant authorisation link on this emulator.
+    #[pyo3(signature = (redirect_uri, state = None))]
+    fn app_auth_url(&self, redirect_uri: &str, state: Option<&str>) -> PyResult<String> {
+        let running = self.live()?;
+        guarded(|| Ok(running.app_auth_url(redirect_uri, state)))
+    }
+
+    /// The user consent link for a merchant app on this emulator.
+    #[pyo3(signature = (auth_app_id, redirect_uri, scope = "auth_user", state = None))]
+    fn user_consent_url(
+        &self,
+        auth_app_id: &str,
+        redirect_uri: &str,
+        scope: &str,
+        state: Option<&str>,
+    ) -> PyResult<String> {
+        let running = self.live()?;
+        guarded(|| Ok(running.user_consent_url(auth_app_id, scope, redirect_uri, state)))
+    }
+
+    /// The merchant opens `link` and agrees; returns the callback URL (with `app_auth_code`).
+    #[pyo3(signature = (link))]
+    fn merchant_authorizes(&self, py: Python<'_>, link: PyBackedStr) -> PyResult<String> {
+        let running = self.live()?;
+        detached(py, || Ok(running.merchant_authorizes(&link)?))
+    }
+
+    /// The user opens a consent `link` and agrees; returns the callback URL (with `auth_code`).
+    #[pyo3(signature = (link))]
+    fn user_consents(&self, py: Python<'_>, link: PyBackedStr) -> PyResult<String> {
+        let running = self.live()?;
+        detached(py, || Ok(running.user_consents(&link)?))
+    }
+
+    /// The merchant revokes the authorisation of `auth_app_id`.
+    #[pyo3(signature = (auth_app_id))]
+    fn revoke(&self, py: Python<'_>, auth_app_id: PyBackedStr) -> PyResult<()> {
+        let running = self.live()?;
+        detached(py, || Ok(running.revoke(&auth_app_id)?))
+    }
+
+    /// Test hook: the current tokens of `auth_app_id` expire now.
+    #[pyo3(signature = (auth_app_id))]
+    fn expire_app_auth_token(&self, auth_app_id: &str) -> PyResult<()> {
+        let running = self.live()?;
+        guarded(|| Ok(running.expire_app_auth_token(auth_app_id)?))
+    }
+
+    /// Test hook: moves the emulator's token clock forward by `seconds`.
+    #[pyo3(signature = (seconds))]
+    fn advance_clock(&self, seconds: f64) -> PyResult<()> {
+        let running = self.live()?;
+        let by = guarded(|| crate::client::seconds(seconds, "seconds"))?;
+        guarded(|| {
+            running.advance_clock(by);
+            Ok(())
+        })
+    }
+
+    /// Gateway requests received for `method` (faulted ones included).
+    #[pyo3(signature = (method))]
+    fn call_count(&self, method: &str) -> PyResult<u64> {
+        let running = self.live()?;
+        guarded(|| Ok(running.call_count(method)))
+    }
+
+    /// Gateway requests received in all.
+    fn total_calls(&self) -> PyResult<u64> {
+        let running = self.live()?;
+        guarded(|| Ok(running.total_calls()))
+    }
+
+    /// Every push so far, in the order they were made.
+    fn deliveries(&self) -> PyResult<Vec<Delivery>> {
+        let running = self.live()?;
+        let deliveries = guarded(|| Ok(running.deliveries()))?;
+        Ok(deliveries
+            .into_iter()
+            .map(|inner| Delivery { inner })
+            .collect())
+    }
+
+    /// Waits until at least `count` pushes are finished; `False` on timeout.
+    #[pyo3(signature = (count, timeout = 10.0))]
+    fn wait_for_deliveries(&self, py: Python<'_>, count: usize, timeout: f64) -> PyResult<bool> {
+        let running = self.live()?;
+        detached(py, || {
+            let timeout = seconds(timeout, "timeout")?;
+            Ok(running.wait_for_deliveries(count, timeout))
+        })
+    }
+
+    /// Stops the server (idempotent).
+    fn stop(&self, py: Python<'_>) -> PyResult<()> {
+        let taken = self
+            .inner
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        // The last reference stops the server and joins its thread: without the GIL, so that a
+        // Python application gateway can still answer a push in flight.
+        detached(py, || {
+            drop(taken);
+            Ok(())
+        })
+    }
+
+    /// Same as `stop()`.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        self.stop(py)
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, pyo3::types::PyTuple>) -> PyResult<bool> {
+        self.stop(py)?;
+        Ok(false)
+    }
+
+    fn __repr__(&self) -> PyResult<String> {
+        guarded(|| {
+            Ok(format!(
+                "Emulator(base_url='{}', app_id='{}', alipay_key_fingerprint='{}', running={})",
+                self.base_url,
+                self.app_id,
+                self.alipay_public_key.get().inner.fingerprint(),
+                if self.running() { "True" } else { "False" },
+            ))
+        })
+    }
+}
+
+/// One push the emulator made to the application gateway. `repr()` hides the body (it carries
+/// tokens).
+#[pyclass(module = "alipay_isv", frozen)]
+pub struct Delivery {
+    inner: emulator::Delivery,
+}
+
+#[pymethods]
+impl Delivery {
+    /// The push's `notify_id`.
+    #[getter]
+    fn notify_id(&self) -> &str {
+        &self.inner.notify_id
+    }
+
+    /// `"open_app_auth_notify"` or `"alipay.open.auth.appauth.cancelled"`.
+    #[getter]
+    fn kind(&self) -> &str {
+        &self.inner.kind
+    }
+
+    /// The merchant app it concerns.
+    #[getter]
+    fn auth_app_id(&self) -> &str {
+        &self.inner.auth_app_id
+    }
+
+    /// Where it was posted (`None`: no notify URL was set).
+    #[getter]
+    fn url(&self) -> Option<&str> {
+        self.inner.url.as_deref()
+    }
+
+    /// How many times it was posted so far.
+    #[getter]
+    fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+
+    /// Whether the application gateway answered `success`.
+    #[getter]
+    fn acknowledged(&self) -> bool {
+        self.inner.acknowledged
+    }
+
+    /// Whether delivery is over (acknowledged, attempts exhausted, or nowhere to post).
+    #[getter]
+    fn finished(&self) -> bool {
+        self.inner.finished
+    }
+
+    /// The exact form body posted: it carries tokens, keep it out of logs.
+    #[getter]
+    fn body(&self) -> &str {
+        &self.inner.body
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Delivery(notify_id='{}', kind='{}', auth_app_id='{}', url={}, attempts={}, \
+             acknowledged={}, finished={}, body_bytes={})",
+            self.inner.notify_id,
+            self.inner.kind,
+            self.inner.auth_app_id,
+            optional(self.inner.url.as_deref()),
+            self.inner.attempts,
+            if self.inner.acknowledged {
+                "True"
+            } else {
+                "False"
+            },
+            if self.inner.finished { "True" } else { "False" },
+            self.inner.body.len(),
+        )
+    }
+}

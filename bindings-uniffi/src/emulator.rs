@@ -1,0 +1,366 @@
+//! [`Emulator`], wrapping `alipay_isv_emulator`: an offline Alipay gateway on loopback for tests —
+//! start it with the app's public key, point a `Client` at `gatewayUrl()` with
+//! `alipayPublicKey()`, drive the authorisation pages (`merchantAuthorizes`, `userConsents`),
+//! revoke, inject network faults ([`Fault`]) and watch its pushes ([`Delivery`]).
+//!
+//! `close()` (Kotlin `use { }`) or `stop()` stops the server.
+
+use std::fmt;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use alipay_isv::key as core_key;
+use alipay_isv_emulator as core;
+
+use crate::error::{Result, guard};
+use crate::key::{PrivateKey, PublicKey};
+
+/// A failure injected into the next gateway answers (Kotlin: `Fault.Delay(Duration.ofSeconds(2))`,
+/// `Fault.Reset`, …). Faults apply to `/gateway.do` only, never to the authorisation pages.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum Fault {
+    /// Wait this long, then answer normally.
+    Delay {
+        /// How long to wait before answering.
+        duration: Duration,
+    },
+    /// Read the request, then reset the connection without answering (the request is not run).
+    Reset,
+    /// Run the request, send the headers with the full `Content-Length` and half the body, close.
+    TruncatedBody,
+    /// Answer HTTP 502 with a small HTML page (the request is not run).
+    BadGateway,
+    /// Run the request and answer without the `sign` field.
+    Unsigned,
+}
+
+impl From<Fault> for core::Fault {
+    fn from(fault: Fault) -> Self {
+        match fault {
+            Fault::Delay { duration } => core::Fault::Delay(duration),
+            Fault::Reset => core::Fault::Reset,
+            Fault::TruncatedBody => core::Fault::TruncatedBody,
+            Fault::BadGateway => core::Fault::BadGateway,
+            Fault::Unsigned => core::Fault::Unsigned,
+        }
+    }
+}
+
+/// One push the emulator made to the application gateway. `toString()` shows the body's length
+/// only (it carries tokens).
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Display)]
+pub struct Delivery {
+    /// The push's `notify_id`.
+    pub notify_id: String,
+    /// `open_app_auth_notify` or `alipay.open.auth.appauth.cancelled`.
+    pub kind: String,
+    /// The merchant app it concerns.
+    pub auth_app_id: String,
+    /// Where it was posted (null: no notify URL was set).
+    pub url: Option<String>,
+    /// How many times it was posted so far.
+    pub attempts: u32,
+    /// Whether the application gateway answered `success`.
+    pub acknowledged: bool,
+    /// Whether delivery is over (acknowledged, attempts exhausted, or nowhere to post).
+    pub finished: bool,
+    /// The exact form body posted.
+    pub body: String,
+}
+
+impl From<core::Delivery> for Delivery {
+    fn from(delivery: core::Delivery) -> Self {
+        Delivery {
+            notify_id: delivery.notify_id,
+            kind: delivery.kind,
+            auth_app_id: delivery.auth_app_id,
+            url: delivery.url,
+            attempts: delivery.attempts,
+            acknowledged: delivery.acknowledged,
+            finished: delivery.finished,
+            body: delivery.body,
+        }
+    }
+}
+
+impl fmt::Debug for Delivery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for Delivery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Delivery(notifyId={}, kind={}, authAppId={}, url={}, attempts={}, acknowledged={}, \
+             finished={}, bodyBytes={})",
+            self.notify_id,
+            self.kind,
+            self.auth_app_id,
+            self.url.as_deref().unwrap_or("null"),
+            self.attempts,
+            self.acknowledged,
+            self.finished,
+            self.body.len()
+        )
+    }
+}
+
+/// A running offline Alipay gateway on loopback (Kotlin:
+/// `Emulator(appId, appPublicKey).use { emulator -> … }`). Thread-safe. `close()` or `stop()`
+/// stops it; every call after `stop()` throws `AlipayException.Config`.
+#[derive(uniffi::Object)]
+#[uniffi::export(Display)]
+pub struct Emulator {
+    inner: RwLock<Option<core::Emulator>>,
+    base_url: String,
+    gateway_url: String,
+    alipay_public_key: Arc<PublicKey>,
+}
+
+/// The message of calls on a stopped emulator.
+const STOPPED: &str = "the emulator is stopped";
+
+impl Emulator {
+    /// Starts an emulator from checked options.
+    fn start(
+        app_id: String,
+        app_public_key: core_key::PublicKey,
+        port: Option<u16>,
+        notify_url: Option<String>,
+        alipay_private_key: Option<Arc<PrivateKey>>,
+        host: Option<String>,
+    ) -> alipay_isv::Result<Arc<Self>> {
+        let mut options = core::EmulatorOptions::new(app_id, app_public_key);
+        options.port = port.unwrap_or(0);
+        options.notify_url = notify_url;
+        if let Some(host) = host {
+            options.host = host;
+        }
+        if let Some(key) = alipay_private_key {
+            options.alipay_private_key = Some(core_key::PrivateKey::from_text(
+                &key.core().to_pkcs8_pem()?,
+            )?);
+        }
+        let emulator = core::Emulator::start(options)?;
+        Ok(Arc::new(Emulator {
+            base_url: emulator.base_url(),
+            gateway_url: emulator.gateway_url(),
+            alipay_public_key: PublicKey::wrap(emulator.alipay_public_key().clone()),
+            inner: RwLock::new(Some(emulator)),
+        }))
+    }
+
+    /// Runs `body` on the running emulator, or fails with a Config error once it is stopped.
+    fn with<T>(
+        &self,
+        operation: &str,
+        body: impl FnOnce(&core::Emulator) -> alipay_isv::Result<T>,
+    ) -> Result<T> {
+        guard(operation, || {
+            let running = self.inner.read().unwrap_or_else(|e| e.into_inner());
+            match running.as_ref() {
+                Some(emulator) => body(emulator),
+                None => Err(alipay_isv::Error::config(STOPPED)),
+            }
+        })
+    }
+}
+
+#[uniffi::export]
+impl Emulator {
+    /// Starts an emulator serving the ISV app `app_id`, whose requests are verified with
+    /// `app_public_key`. `port` null or 0 takes any free port; `notify_url` is the application
+    /// gateway pushes go to; `alipay_private_key` null generates the "Alipay" key pair (2048
+    /// bits); `host` defaults to `127.0.0.1`.
+    ///
+    /// Throws `AlipayException.Config` for a non-numeric app id or a notify URL that is not
+    /// `http://`, `.Transport` when the port cannot be bound.
+    #[uniffi::constructor(default(port = None, notify_url = None, alipay_private_key = None, host = None))]
+    pub fn new(
+        app_id: String,
+        app_public_key: Arc<PublicKey>,
+        port: Option<u16>,
+        notify_url: Option<String>,
+        alipay_private_key: Option<Arc<PrivateKey>>,
+        host: Option<String>,
+    ) -> Result<Arc<Self>> {
+        guard("Emulator", || {
+            let key = (**app_public_key.core()).clone();
+            Emulator::start(app_id, key, port, notify_url, alipay_private_key, host)
+        })
+    }
+
+    /// As the primary constructor, with the app's public key as PEM or Base64 text.
+    ///
+    /// Throws `AlipayException.Config` for key text that does not parse, and as the primary
+    /// constructor does.
+    #[uniffi::constructor(default(port = None, notify_url = None, alipay_private_key = None, host = None))]
+    pub fn from_pem(
+        app_id: String,
+        app_public_key_pem: String,
+        port: Option<u16>,
+        notify_url: Option<String>,
+        alipay_private_key: Option<Arc<PrivateKey>>,
+        host: Option<String>,
+    ) -> Result<Arc<Self>> {
+        guard("Emulator.fromPem", || {
+            let key = core_key::PublicKey::from_text(&app_public_key_pem)?;
+            Emulator::start(app_id, key, port, notify_url, alipay_private_key, host)
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`: the host of the authorisation links (`appAuthLink(baseUrl(), …)`).
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// `baseUrl()` + `/gateway.do`: the gateway of the app's `IsvConfig`.
+    pub fn gateway_url(&self) -> String {
+        self.gateway_url.clone()
+    }
+
+    /// The "Alipay" public key: the `alipayPublicKey` of the app's `IsvConfig`.
+    pub fn alipay_public_key(&self) -> Arc<PublicKey> {
+        Arc::clone(&self.alipay_public_key)
+    }
+
+    /// The "Alipay" public key as SPKI PEM (for other SDKs).
+    pub fn alipay_public_key_pem(&self) -> String {
+        self.alipay_public_key.core().to_pem()
+    }
+
+    /// Where pushes go from now on (null: nowhere; they are still recorded in `deliveries()`).
+    pub fn set_notify_url(&self, url: Option<String>) -> Result<()> {
+        self.with("Emulator.setNotifyUrl", |emulator| {
+            emulator.set_notify_url(url);
+            Ok(())
+        })
+    }
+
+    /// Injects `fault` into the next `times` gateway calls (null: until cleared); a null `fault`
+    /// clears it.
+    #[uniffi::method(default(times = None))]
+    pub fn set_fault(&self, fault: Option<Fault>, times: Option<u32>) -> Result<()> {
+        self.with("Emulator.setFault", |emulator| {
+            emulator.set_fault(fault.map(Into::into), times);
+            Ok(())
+        })
+    }
+
+    /// The merchant opens an authorisation link (single, batch or console-style, built on
+    /// `baseUrl()`) and agrees; returns the callback URL (with `app_auth_code` and `state`) the page
+    /// redirects to, without following it. Blocking (one loopback HTTP request).
+    ///
+    /// Throws `AlipayException.Config` when the link points elsewhere, `.Transport` when the page
+    /// answers anything but a redirect (e.g. a wrong app id; the reason carries the page text).
+    pub fn merchant_authorizes(&self, link: String) -> Result<String> {
+        self.with("Emulator.merchantAuthorizes", |emulator| {
+            emulator.merchant_authorizes(&link)
+        })
+    }
+
+    /// The user opens a consent link (`userConsentLink(baseUrl(), …)`) and agrees; returns the
+    /// callback URL with `auth_code`. Blocking; throws as `merchantAuthorizes` does.
+    pub fn user_consents(&self, link: String) -> Result<String> {
+        self.with("Emulator.userConsents", |emulator| {
+            emulator.user_consents(&link)
+        })
+    }
+
+    /// The merchant revokes the authorisation of `auth_app_id`: its tokens stop working at once and
+    /// `alipay.open.auth.appauth.cancelled` is pushed.
+    ///
+    /// Throws `AlipayException.Config` when the app never authorised.
+    pub fn revoke(&self, auth_app_id: String) -> Result<()> {
+        self.with("Emulator.revoke", |emulator| emulator.revoke(&auth_app_id))
+    }
+
+    /// Test hook: the current tokens of `auth_app_id` expire now (refresh tokens keep working).
+    ///
+    /// Throws `AlipayException.Config` when the app never authorised.
+    pub fn expire_app_auth_token(&self, auth_app_id: String) -> Result<()> {
+        self.with("Emulator.expireAppAuthToken", |emulator| {
+            emulator.expire_app_auth_token(&auth_app_id)
+        })
+    }
+
+    /// Test hook: moves the emulator's token clock forward by `by` (codes and tokens age; request
+    /// timestamps are still checked against real time).
+    pub fn advance_clock(&self, by: Duration) -> Result<()> {
+        self.with("Emulator.advanceClock", |emulator| {
+            emulator.advance_clock(by);
+            Ok(())
+        })
+    }
+
+    /// Gateway requests received for `method` (faulted ones included).
+    pub fn call_count(&self, method: String) -> Result<u64> {
+        self.with("Emulator.callCount", |emulator| {
+            Ok(emulator.call_count(&method))
+        })
+    }
+
+    /// Gateway requests received in all.
+    pub fn total_calls(&self) -> Result<u64> {
+        self.with("Emulator.totalCalls", |emulator| Ok(emulator.total_calls()))
+    }
+
+    /// Every push so far, in the order they were made.
+    pub fn deliveries(&self) -> Result<Vec<Delivery>> {
+        self.with("Emulator.deliveries", |emulator| {
+            Ok(emulator
+                .deliveries()
+                .into_iter()
+                .map(Delivery::from)
+                .collect())
+        })
+    }
+
+    /// Blocks until at least `count` pushes are finished (acknowledged, attempts exhausted, or
+    /// nowhere to post) or `timeout` passes; false on timeout.
+    pub fn wait_for_deliveries(&self, count: u32, timeout: Duration) -> Result<bool> {
+        self.with("Emulator.waitForDeliveries", |emulator| {
+            Ok(emulator.wait_for_deliveries(count as usize, timeout))
+        })
+    }
+
+    /// Stops the server (waiting for calls in flight); later calls throw. Idempotent.
+    pub fn stop(&self) -> Result<()> {
+        guard("Emulator.stop", || {
+            let stopped = self.inner.write().unwrap_or_else(|e| e.into_inner()).take();
+            if let Some(emulator) = stopped {
+                emulator.stop();
+            }
+            Ok(())
+        })
+    }
+
+    /// Whether the server is running (not stopped).
+    pub fn is_running(&self) -> bool {
+        self.inner
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+    }
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Emulator(baseUrl={}, alipayKeyFingerprint={}, running={})",
+            self.base_url,
+            self.alipay_public_key.core().fingerprint(),
+            self.is_running()
+        )
+    }
+}

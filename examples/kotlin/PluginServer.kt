@@ -1,0 +1,153 @@
+// A minimal ISV plugin server on the JDK HTTP server (com.sun.net.httpserver), using the Kotlin/JVM
+// binding (package `alipay.isv`):
+//
+//   GET  /alipay/authorize               302 to the merchant authorisation link; the state goes in a cookie
+//   GET  /alipay/callback                checks app_id and state, exchanges the code, keeps the tokens
+//   POST /alipay/gateway                 the application gateway: verifies notifications, answers `success`
+//                                        (and the signed answer to alipay.service.check)
+//   GET  /merchants/<authAppId>/versions one delegated call with the merchant's app_auth_token
+//
+// Every binding call blocks (RSA, network), so the handlers run on a worker pool, never on a
+// selector thread — in a coroutine server, wrap them in withContext(Dispatchers.IO).
+// PluginServerRun.kt drives it against the emulator.
+package alipay.isv.examples
+
+import alipay.isv.AlipayException
+import alipay.isv.AppAuthToken
+import alipay.isv.CallOptions
+import alipay.isv.Client
+import alipay.isv.IsvConfig
+import alipay.isv.Notification
+import alipay.isv.StateCheck
+import alipay.isv.appAuthLink
+import alipay.isv.parseAppAuthCallback
+import alipay.isv.serviceCheckName
+import alipay.isv.successAck
+import com.sun.net.httpserver.HttpExchange
+import com.sun.net.httpserver.HttpServer
+import java.net.InetSocketAddress
+import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.ExecutorService
+import java.util.concurrent.Executors
+import java.util.concurrent.LinkedBlockingQueue
+
+/**
+ * The plugin server. `authHost` is `production`, `sandbox` or the emulator's base URL; the server
+ * listens on 127.0.0.1:`port` (0: any free port). Merchant tokens live in memory, by `auth_app_id`.
+ */
+class PluginServer(
+    private val config: IsvConfig,
+    private val client: Client,
+    private val authHost: String,
+    port: Int = 0,
+) : AutoCloseable {
+    private val workers: ExecutorService = Executors.newFixedThreadPool(4)
+    private val server: HttpServer = HttpServer.create(InetSocketAddress("127.0.0.1", port), 0)
+    private val verifier = config.notificationVerifier()
+
+    /** The merchants' tokens, by `auth_app_id`. */
+    val merchants = ConcurrentHashMap<String, AppAuthToken>()
+
+    /** Every verified notification, in arrival order (for the runner to watch). */
+    val notifications = LinkedBlockingQueue<Notification>()
+
+    /** `http://127.0.0.1:PORT`. */
+    val baseUrl: String
+
+    init {
+        server.executor = workers
+        server.createContext("/alipay/authorize") { handle(it, ::authorize) }
+        server.createContext("/alipay/callback") { handle(it, ::callback) }
+        server.createContext("/alipay/gateway") { handle(it, ::gateway) }
+        server.createContext("/merchants/") { handle(it, ::versions) }
+        server.start()
+        baseUrl = "http://127.0.0.1:${server.address.port}"
+    }
+
+    /** The answer of a handler: status, body, extra headers. */
+    private class Answer(val status: Int, val body: String, val headers: Map<String, String> = emptyMap())
+
+    private fun handle(exchange: HttpExchange, handler: (HttpExchange) -> Answer) {
+        val answer = try {
+            handler(exchange)
+        } catch (error: AlipayException) {
+            // Typed and free of secrets: safe to log and to show.
+            Answer(if (error is AlipayException.Api) 502 else 400, "${error.kind()}: ${error.reason()}")
+        }
+        val bytes = answer.body.toByteArray()
+        answer.headers.forEach { (name, value) -> exchange.responseHeaders.add(name, value) }
+        exchange.responseHeaders.add("Content-Type", "text/plain; charset=utf-8")
+        exchange.sendResponseHeaders(answer.status, if (bytes.isEmpty()) -1 else bytes.size.toLong())
+        exchange.responseBody.use { it.write(bytes) }
+    }
+
+    private fun authorize(exchange: HttpExchange): Answer {
+        val link = appAuthLink(authHost, config.appId(), "$baseUrl/alipay/callback")
+        return Answer(
+            302,
+            "",
+            mapOf(
+                "Location" to link.url,
+                // The state comes back with the callback: keep it where only this browser has it.
+                "Set-Cookie" to "alipay_state=${link.state}; Path=/alipay; HttpOnly; SameSite=Lax",
+            ),
+        )
+    }
+
+    private fun callback(exchange: HttpExchange): Answer {
+        val issued = exchange.requestHeaders["Cookie"].orEmpty()
+            .flatMap { it.split(';') }
+            .map { it.trim() }
+            .firstOrNull { it.startsWith("alipay_state=") }
+            ?.substringAfter('=')
+            ?: return Answer(400, "no authorisation in progress in this browser")
+        val query = exchange.requestURI.rawQuery ?: ""
+        val callback = parseAppAuthCallback(query, config.appId(), StateCheck.Expect(issued))
+        val tokens = client.exchangeAppAuthCode(callback.appAuthCode)
+        for (token in tokens) merchants[token.authAppId] = token
+        return Answer(200, "authorised: ${tokens.joinToString { it.authAppId }}")
+    }
+
+    private fun gateway(exchange: HttpExchange): Answer {
+        if (exchange.requestMethod != "POST") return Answer(405, "POST only")
+        val notification = verifier.verifyBody(exchange.requestBody.readAllBytes())
+        notifications.add(notification)
+        return when (notification) {
+            is Notification.Other ->
+                if (notification.params["service"] == serviceCheckName()) {
+                    Answer(200, config.serviceCheckAnswer(true))
+                } else {
+                    Answer(200, successAck())
+                }
+            is Notification.AppAuth -> {
+                // The same tokens as the callback's exchange (whichever arrives first wins).
+                merchants.putIfAbsent(notification.detail.authAppId, notification.detail.toToken())
+                Answer(200, successAck())
+            }
+            is Notification.Message -> {
+                if (notification.isAppAuthCancelled) notification.msgAppId?.let { merchants.remove(it) }
+                Answer(200, successAck())
+            }
+        }
+    }
+
+    private fun versions(exchange: HttpExchange): Answer {
+        val parts = exchange.requestURI.path.trim('/').split('/')
+        if (parts.size != 3 || parts[2] != "versions") return Answer(404, "not found")
+        val token = merchants[parts[1]] ?: return Answer(404, "merchant ${parts[1]} has not authorised this app")
+        val response = client.execute(
+            "alipay.open.mini.version.list.query",
+            CallOptions(appAuthToken = token.appAuthToken),
+        )
+        return Answer(200, response.fieldsJson)
+    }
+
+    override fun close() {
+        server.stop(0)
+        workers.shutdown()
+    }
+}
+
+/** The token record of a notification's detail. */
+private fun alipay.isv.AppAuthDetail.toToken() =
+    AppAuthToken(appAuthToken, appRefreshToken, authAppId, userId, expiresIn, reExpiresIn)

@@ -1,0 +1,105 @@
+// Runs PluginServer.kt against the offline emulator and checks every step (exit code 1 on the first
+// failure): the merchant opens /alipay/authorize, authorises on the emulator's page, comes back to
+// /alipay/callback; the app-auth notification reaches /alipay/gateway and verifies; a signed
+// alipay.service.check gets the signed answer; one delegated call; then the merchant revokes.
+package alipay.isv.examples
+
+import alipay.isv.Client
+import alipay.isv.Emulator
+import alipay.isv.IsvConfig
+import alipay.isv.Notification
+import alipay.isv.Signer
+import alipay.isv.generateKeyPair
+import alipay.isv.serviceCheckName
+import java.net.URI
+import java.net.URLEncoder
+import java.net.http.HttpClient
+import java.net.http.HttpRequest
+import java.net.http.HttpResponse
+import java.time.Duration
+import java.util.concurrent.TimeUnit
+import kotlin.system.exitProcess
+
+/** The runner, as a class with a `main`. */
+object PluginServerRun {
+    private const val APP_ID = "2021000000000001"
+    private val http: HttpClient = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build()
+
+    private fun check(condition: Boolean, what: String) {
+        if (!condition) {
+            System.err.println("FAILED: $what")
+            exitProcess(1)
+        }
+        println("ok: $what")
+    }
+
+    private fun get(url: String, cookie: String? = null): HttpResponse<String> {
+        val request = HttpRequest.newBuilder(URI(url)).GET()
+        if (cookie != null) request.header("Cookie", cookie)
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString())
+    }
+
+    private fun post(url: String, form: Map<String, String>): HttpResponse<String> {
+        val body = form.entries.joinToString("&") { (k, v) ->
+            URLEncoder.encode(k, Charsets.UTF_8) + "=" + URLEncoder.encode(v, Charsets.UTF_8)
+        }
+        val request = HttpRequest.newBuilder(URI(url))
+            .header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build()
+        return http.send(request, HttpResponse.BodyHandlers.ofString())
+    }
+
+    @JvmStatic
+    fun main(args: Array<String>) {
+        val app = generateKeyPair()
+        val alipay = generateKeyPair() // the emulator signs with it; the runner signs the service check
+        Emulator(APP_ID, app.publicKey, alipayPrivateKey = alipay.privateKey).use { emulator ->
+            val config = IsvConfig(APP_ID, app.privateKey, emulator.alipayPublicKey(), gateway = emulator.gatewayUrl())
+            PluginServer(config, Client(config), authHost = emulator.baseUrl()).use { plugin ->
+                emulator.setNotifyUrl("${plugin.baseUrl}/alipay/gateway")
+                println("plugin server on ${plugin.baseUrl}, emulator on ${emulator.baseUrl()}")
+
+                val authorize = get("${plugin.baseUrl}/alipay/authorize")
+                val location = authorize.headers().firstValue("Location").orElse("")
+                val cookie = authorize.headers().firstValue("Set-Cookie").orElse("").substringBefore(';')
+                check(authorize.statusCode() == 302 && location.startsWith(emulator.baseUrl()), "/alipay/authorize redirects to the emulator's page")
+                check(cookie.startsWith("alipay_state="), "the state is kept in a cookie")
+
+                val callback = emulator.merchantAuthorizes(location)
+                check(callback.startsWith("${plugin.baseUrl}/alipay/callback?"), "the merchant authorises and is sent back to /alipay/callback")
+                check(get(callback).statusCode() == 400, "a callback without the browser's state is refused")
+                val back = get(callback, cookie)
+                check(back.statusCode() == 200 && back.body().startsWith("authorised: "), "the callback exchanges the code: ${back.body()}")
+                val authAppId = back.body().removePrefix("authorised: ").split(", ").first()
+                check(plugin.merchants.containsKey(authAppId), "the merchant's tokens are kept")
+                check(get(callback, cookie).statusCode() == 502, "replaying the callback fails: the code is single-use")
+
+                check(emulator.waitForDeliveries(1u, Duration.ofSeconds(10)), "the app-auth notification is delivered")
+                check(emulator.deliveries().first().acknowledged, "the plugin answered `success`")
+                val granted = plugin.notifications.poll(5, TimeUnit.SECONDS)
+                check(granted is Notification.AppAuth && granted.detail.authAppId == authAppId, "it verified as an AppAuth notification")
+
+                val checkParams = mapOf(
+                    "service" to serviceCheckName(),
+                    "charset" to "utf-8",
+                    "biz_content" to "<XML><AppId><![CDATA[$APP_ID]]></AppId></XML>",
+                )
+                val sign = Signer(alipay.privateKey).signParams(checkParams).sign
+                val answer = post("${plugin.baseUrl}/alipay/gateway", checkParams + mapOf("sign_type" to "RSA2", "sign" to sign))
+                check(answer.statusCode() == 200 && answer.body().contains("<success>true</success>"), "alipay.service.check gets the signed answer")
+                val forged = post("${plugin.baseUrl}/alipay/gateway", checkParams + mapOf("sign_type" to "RSA2", "sign" to sign.reversed()))
+                check(forged.statusCode() == 400, "a forged post to the gateway is refused")
+
+                val versions = get("${plugin.baseUrl}/merchants/$authAppId/versions")
+                check(versions.statusCode() == 200 && versions.body().contains("\"code\":\"10000\""), "the delegated call succeeds: ${versions.body()}")
+
+                emulator.revoke(authAppId)
+                check(emulator.waitForDeliveries(2u, Duration.ofSeconds(10)), "the cancellation is delivered")
+                check(!plugin.merchants.containsKey(authAppId), "the plugin forgot the revoked merchant")
+                check(get("${plugin.baseUrl}/merchants/$authAppId/versions").statusCode() == 404, "no delegated call for a revoked merchant")
+            }
+        }
+        println("plugin server example: every step passed")
+    }
+}

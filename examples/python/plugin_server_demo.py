@@ -1,0 +1,157 @@
+"""Runs the example plugin server (plugin_server.py) against the offline emulator and checks
+every step: the merchant is sent to the authorisation link, authorises, comes back to the
+callback, the plugin exchanges the code, the app-auth notification reaches the plugin's
+application gateway and verifies, the gateway check is answered and signed, and the plugin makes
+a delegated call for the merchant. Exits non-zero if a step fails. Run after building the
+binding (scripts/test-python.sh does both):
+
+    python examples/python/plugin_server_demo.py
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import socket
+import sys
+import urllib.parse
+from pathlib import Path
+
+import alipay_isv
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from plugin_server import PluginServer
+
+APP_ID = "2021000000000001"
+
+
+def get(url: str, cookie: str | None = None) -> http.client.HTTPResponse:
+    """One GET without following redirects."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    connection.request("GET", target, headers={"Cookie": cookie} if cookie else {})
+    response = connection.getresponse()
+    response.read()
+    return response
+
+
+def post(url: str, body: bytes) -> tuple[int, bytes]:
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+    connection.request("POST", parts.path, body=body, headers=headers)
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+def step(text: str) -> None:
+    print(f"- {text}")
+
+
+def main() -> None:
+    app = alipay_isv.generate_key_pair()
+    alipay = alipay_isv.generate_key_pair()  # the emulator's "Alipay" key pair
+    with socket.socket() as probe:  # a free port for the plugin, to give the emulator its URL
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    plugin_url = f"http://127.0.0.1:{port}"
+
+    with alipay_isv.Emulator(
+        APP_ID,
+        app.public_key,
+        notify_url=plugin_url + "/alipay/gateway",
+        alipay_private_key=alipay.private_key,
+    ) as emulator:
+        config = alipay_isv.IsvConfig(
+            APP_ID, app.private_key, emulator.alipay_public_key, gateway=emulator.gateway_url
+        )
+        plugin = PluginServer(config, auth_host=emulator.base_url, port=port).start()
+        try:
+            run(emulator, plugin, alipay.private_key, app.public_key)
+        finally:
+            plugin.stop()
+    print("plugin server: every step passed")
+
+
+def run(
+    emulator: alipay_isv.Emulator,
+    plugin: PluginServer,
+    alipay_private: alipay_isv.PrivateKey,
+    app_public: alipay_isv.PublicKey,
+) -> None:
+    step(f"emulator at {emulator.base_url}, plugin at {plugin.base_url}")
+
+    # 1. The merchant opens /alipay/authorize: a redirect to the link, the state in a cookie.
+    authorize = get(plugin.base_url + "/alipay/authorize")
+    assert authorize.status == 302, authorize.status
+    link = authorize.getheader("Location") or ""
+    assert link.startswith(emulator.base_url + "/oauth2/appToAppAuth.htm?"), link
+    cookie = (authorize.getheader("Set-Cookie") or "").split(";")[0]
+    assert cookie.startswith("alipay_state="), cookie
+    step("GET /alipay/authorize redirected to the authorisation link")
+
+    # 2. The merchant authorises; Alipay sends them back to the callback.
+    callback_url = emulator.merchant_authorizes(link)
+    assert callback_url.startswith(plugin.base_url + "/alipay/callback?"), callback_url
+    forged = get(callback_url.replace("state=", "state=x"), cookie)
+    assert forged.status == 400, "a callback with a wrong state was accepted"
+    done = get(callback_url, cookie)
+    assert done.status == 200, done.status
+    assert len(plugin.tokens) == 1
+    (auth_app_id,) = plugin.tokens
+    step(f"the callback was checked and the code exchanged: merchant app {auth_app_id}")
+
+    # 3. The authorisation notification reaches the application gateway and verifies.
+    assert emulator.wait_for_deliveries(1, timeout=10), "no notification was delivered"
+    (delivery,) = emulator.deliveries()
+    assert delivery.acknowledged, delivery
+    (notification,) = plugin.notifications
+    assert isinstance(notification, alipay_isv.AppAuthNotification)
+    assert notification.detail.auth_app_id == auth_app_id
+    step("POST /alipay/gateway verified the open_app_auth_notify and answered success")
+
+    # 4. The gateway check, signed with the "Alipay" key, is answered with the app's signature.
+    check = {"service": alipay_isv.SERVICE_CHECK, "charset": "utf-8", "sign_type": "RSA2"}
+    signed = {name: value for name, value in check.items() if name != "sign_type"}
+    check["sign"] = alipay_isv.Signer(alipay_private).sign(alipay_isv.sign_content(signed))
+    body = urllib.parse.urlencode(check).encode()
+    status, answer = post(plugin.base_url + "/alipay/gateway", body)
+    xml = answer.decode()
+    response = re.search(r"<response>(.*)</response>", xml)
+    sign = re.search(r"<sign>(.*)</sign>", xml)
+    assert status == 200 and response and sign, xml
+    assert "<success>true</success>" in response.group(1), xml
+    assert app_public.to_base64() in response.group(1)
+    alipay_isv.Verifier(app_public).verify(response.group(1), sign.group(1))
+    step("the alipay.service.check was answered, signed with the app key")
+
+    # 5. A delegated call for the merchant.
+    versions = get_json(plugin.base_url + f"/merchants/{auth_app_id}/versions")
+    assert versions["code"] == "10000" and versions["app_versions"] == ["0.0.1"], versions
+    assert emulator.call_count("alipay.open.mini.version.list.query") == 1
+    step(
+        f"GET /merchants/{auth_app_id}/versions made the delegated call: {versions['app_versions']}"
+    )
+
+    # 6. The merchant revokes: the cancellation arrives, the plugin forgets the merchant.
+    emulator.revoke(auth_app_id)
+    assert emulator.wait_for_deliveries(2, timeout=10)
+    assert auth_app_id not in plugin.tokens
+    assert get(plugin.base_url + f"/merchants/{auth_app_id}/versions").status == 404
+    step("the cancellation arrived and the merchant was forgotten")
+
+
+def get_json(url: str) -> dict:
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection.request("GET", parts.path)
+    response = connection.getresponse()
+    body = response.read()
+    assert response.status == 200, (response.status, body)
+    return json.loads(body)
+
+
+if __name__ == "__main__":
+    main()
