@@ -19,11 +19,13 @@ if [[ "$quick" == "--quick" ]]; then
   section "Python" bash benches/python/run.sh 30
   section "Node.js" bash benches/node/run.sh --quick
   section "Kotlin/JVM" bash benches/jvm/run.sh quick
+  section "Delegated calls end to end (emulator on loopback)" cargo bench -q -p alipay-isv-emulator --bench delegated_e2e
 else
   section "Rust vs openssl speed" bash benches/rust-vs-openssl.sh
   section "Python" bash benches/python/run.sh
   section "Node.js" bash benches/node/run.sh
   section "Kotlin/JVM" bash benches/jvm/run.sh
+  section "Delegated calls end to end (emulator on loopback)" cargo bench -q -p alipay-isv-emulator --bench delegated_e2e
 fi
 
 {

@@ -133,6 +133,27 @@ fn main() {
         rsa_verify += phase.elapsed();
     }
     let json = full_verify.saturating_sub(rsa_verify) + encoding;
+
+    // The emulator's own crypto inside the round trip: one request verification and one answer signature
+    // with keys of the same size, timed here on the same machine.
+    let probe_signer = config.signer();
+    let probe_content = config
+        .sign_request(METHOD, &options)
+        .unwrap()
+        .sign_content();
+    let probe_sign = probe_signer.sign(&probe_content).unwrap();
+    let app_verifier = Verifier::new(
+        Arc::new(probe_signer.key().public_key().clone()),
+        SignType::Rsa2,
+        Charset::Utf8,
+    )
+    .unwrap();
+    let phase = Instant::now();
+    for _ in 0..SEQUENTIAL_CALLS {
+        app_verifier.verify(&probe_content, &probe_sign).unwrap();
+        black_box(probe_signer.sign(&probe_content).unwrap());
+    }
+    let emulator_crypto = phase.elapsed().min(http);
     let phases_total = signing + http + full_verify + encoding;
 
     println!(
@@ -159,7 +180,14 @@ fn main() {
     let share = |part: Duration| 100.0 * part.as_secs_f64() / phases_total.as_secs_f64();
     for (name, part) in [
         ("signing (content + RSA2 sign)", signing),
-        ("HTTP round trip", http),
+        (
+            "HTTP round trip: the emulator's RSA2 verify + sign",
+            emulator_crypto,
+        ),
+        (
+            "HTTP round trip: network, HTTP, the emulator's parsing",
+            http - emulator_crypto,
+        ),
         ("RSA2 verification of the answer", rsa_verify),
         (
             "JSON and encoding (form encode, node scan, field parse)",
