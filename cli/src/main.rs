@@ -1,5 +1,5 @@
 //! The `alipay-isv` command: key generation, request signing and signature verification from the shell,
-//! authorisation links, the offline Alipay emulator, and `demo`, the guided run of the project's main job
+//! certificate SNs, authorisation links, the offline Alipay emulator, and `demo`, the guided run of the project's main job
 //! (the whole delegated flow against the emulator).
 //!
 //! Exit codes: 0 success, 1 a signature did not verify or the gateway answered an error, 2 bad input
@@ -36,8 +36,12 @@ enum Command {
     VerifyNotification(commands::verify_notification::Args),
     /// Print a merchant authorisation link (single, batch, console) or a user consent link, with its state.
     AuthUrl(commands::auth_url::Args),
+    /// Print the certificate-mode SNs: app_cert_sn of an app certificate, alipay_root_cert_sn of a root bundle.
+    CertSn(commands::cert_sn::Args),
     /// Run the offline Alipay emulator on loopback and print its gateway URL and Alipay public key.
     Emulator(commands::emulator::Args),
+    /// Look into a merchant authorisation registry (list, show) and revoke by hand; tokens masked.
+    Registry(commands::registry::Args),
     /// Walk through the main job step by step, printing each step in plain words.
     Demo(commands::demo::Args),
 }
@@ -51,7 +55,9 @@ fn main() -> ExitCode {
         Command::VerifyResponse(args) => commands::verify_response::run(args),
         Command::VerifyNotification(args) => commands::verify_notification::run(args),
         Command::AuthUrl(args) => commands::auth_url::run(args),
+        Command::CertSn(args) => commands::cert_sn::run(args),
         Command::Emulator(args) => commands::emulator::run(args),
+        Command::Registry(args) => commands::registry::run(args),
         Command::Demo(args) => commands::demo::run(args),
     };
     match outcome {

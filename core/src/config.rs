@@ -3,10 +3,15 @@
 //!
 //! Building refuses the most common mistake outright: the app's own public key configured where the
 //! Alipay public key belongs.
+//!
+//! In certificate mode ([`IsvConfig::cert_builder`]) the Alipay key comes from the Alipay public-key
+//! certificate, which must be valid and chained to the root bundle; the app certificate must hold the
+//! public half of the app private key; both SNs are then sent with every request (see [`CertMode`]).
 
 use std::sync::Arc;
 
 use crate::aes::AesKey;
+use crate::cert::{AlipayCertStore, Certificate};
 use crate::error::{Error, Result};
 use crate::key::{PrivateKey, PublicKey};
 use crate::notify::NotificationVerifier;
@@ -43,6 +48,55 @@ pub struct IsvConfig {
     pub(crate) aes_key: Option<AesKey>,
     pub(crate) max_body_bytes: usize,
     response_verifier: ResponseVerifier,
+    cert_mode: Option<CertMode>,
+}
+
+/// What certificate mode adds to a configuration: the two SNs sent with every request and the store of
+/// trusted Alipay certificates (shared by every clone of the configuration).
+#[derive(Debug, Clone)]
+pub struct CertMode {
+    app_cert_sn: String,
+    store: Arc<AlipayCertStore>,
+}
+
+impl CertMode {
+    /// The `app_cert_sn` request parameter.
+    pub fn app_cert_sn(&self) -> &str {
+        &self.app_cert_sn
+    }
+
+    /// The `alipay_root_cert_sn` request parameter.
+    pub fn alipay_root_cert_sn(&self) -> &str {
+        self.store.alipay_root_cert_sn()
+    }
+
+    /// The SN of the configured Alipay certificate.
+    pub fn alipay_cert_sn(&self) -> &str {
+        self.store.configured_sn()
+    }
+
+    /// The trusted Alipay certificates by SN.
+    pub fn cert_store(&self) -> &Arc<AlipayCertStore> {
+        &self.store
+    }
+}
+
+/// The certificates given to [`IsvConfigBuilder::cert_mode`], checked by `build`.
+#[derive(Clone)]
+struct CertInputs {
+    app_cert: Vec<u8>,
+    alipay_cert: Vec<u8>,
+    root_bundle: Vec<u8>,
+}
+
+impl std::fmt::Debug for CertInputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CertInputs")
+            .field("app_cert_bytes", &self.app_cert.len())
+            .field("alipay_cert_bytes", &self.alipay_cert.len())
+            .field("root_bundle_bytes", &self.root_bundle.len())
+            .finish()
+    }
 }
 
 impl IsvConfig {
@@ -56,13 +110,45 @@ impl IsvConfig {
         IsvConfigBuilder {
             app_id: app_id.into(),
             private_key,
-            alipay_public_key,
+            alipay_public_key: Some(alipay_public_key),
             sign_type: SignType::Rsa2,
             charset: Charset::Utf8,
             gateway: PRODUCTION_GATEWAY.to_string(),
             aes_key: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            cert: None,
         }
+    }
+
+    /// Starts a certificate-mode configuration (公钥证书模式): the app private key, the app public-key
+    /// certificate (`appCertPublicKey_<app_id>.crt`), the Alipay public-key certificate
+    /// (`alipayCertPublicKey_RSA2.crt`) and the Alipay root bundle (`alipayRootCert.crt`), each as file
+    /// contents (PEM text as bytes, DER, or Base64). Everything is checked by
+    /// [`build`](IsvConfigBuilder::build).
+    pub fn cert_builder(
+        app_id: impl Into<String>,
+        private_key: Arc<PrivateKey>,
+        app_cert: impl Into<Vec<u8>>,
+        alipay_cert: impl Into<Vec<u8>>,
+        root_bundle: impl Into<Vec<u8>>,
+    ) -> IsvConfigBuilder {
+        IsvConfigBuilder {
+            app_id: app_id.into(),
+            private_key,
+            alipay_public_key: None,
+            sign_type: SignType::Rsa2,
+            charset: Charset::Utf8,
+            gateway: PRODUCTION_GATEWAY.to_string(),
+            aes_key: None,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            cert: None,
+        }
+        .cert_mode(app_cert, alipay_cert, root_bundle)
+    }
+
+    /// Certificate mode: the SNs and the trusted Alipay certificates; `None` in public-key mode.
+    pub fn cert_mode(&self) -> Option<&CertMode> {
+        self.cert_mode.as_ref()
     }
 
     /// The app's `app_id`.
@@ -80,7 +166,7 @@ impl IsvConfig {
         &self.signer
     }
 
-    /// The Alipay public key.
+    /// The Alipay public key (in certificate mode: the key of the configured Alipay certificate).
     pub fn alipay_public_key(&self) -> &Arc<PublicKey> {
         &self.alipay_public_key
     }
@@ -97,8 +183,12 @@ impl IsvConfig {
 
     /// A verifier for notifications posted to this app's gateway.
     pub fn notification_verifier(&self) -> NotificationVerifier {
-        NotificationVerifier::new(self.alipay_public_key.clone())
-            .with_max_body_bytes(self.max_body_bytes)
+        let verifier = NotificationVerifier::new(self.alipay_public_key.clone())
+            .with_max_body_bytes(self.max_body_bytes);
+        match &self.cert_mode {
+            Some(cert) => verifier.with_cert_store(cert.store.clone()),
+            None => verifier,
+        }
     }
 }
 
@@ -107,12 +197,13 @@ impl IsvConfig {
 pub struct IsvConfigBuilder {
     app_id: String,
     private_key: Arc<PrivateKey>,
-    alipay_public_key: Arc<PublicKey>,
+    alipay_public_key: Option<Arc<PublicKey>>,
     sign_type: SignType,
     charset: Charset,
     gateway: String,
     aes_key: Option<AesKey>,
     max_body_bytes: usize,
+    cert: Option<CertInputs>,
 }
 
 impl IsvConfigBuilder {
@@ -140,6 +231,23 @@ impl IsvConfigBuilder {
         self
     }
 
+    /// Switches to certificate mode with these certificates (file contents: PEM, DER or Base64); see
+    /// [`IsvConfig::cert_builder`]. A public key given to [`IsvConfig::builder`] must then be the key of
+    /// the Alipay certificate.
+    pub fn cert_mode(
+        mut self,
+        app_cert: impl Into<Vec<u8>>,
+        alipay_cert: impl Into<Vec<u8>>,
+        root_bundle: impl Into<Vec<u8>>,
+    ) -> Self {
+        self.cert = Some(CertInputs {
+            app_cert: app_cert.into(),
+            alipay_cert: alipay_cert.into(),
+            root_bundle: root_bundle.into(),
+        });
+        self
+    }
+
     /// The largest response or notification body accepted (default 10 MiB).
     pub fn max_body_bytes(mut self, limit: usize) -> Self {
         self.max_body_bytes = limit;
@@ -150,8 +258,62 @@ impl IsvConfigBuilder {
     ///
     /// # Errors
     /// [`Error::Config`] for an empty or non-numeric `app_id`, a gateway that is not a URL, a key that does
-    /// not fit the sign type, or the app's own public key given as the Alipay public key.
-    pub fn build(self) -> Result<IsvConfig> {
+    /// not fit the sign type, or the app's own public key given as the Alipay public key. In certificate
+    /// mode also: a certificate that does not parse, a root bundle without RSA roots, an Alipay
+    /// certificate that is expired, not chained to the bundle or tampered with, or an app certificate
+    /// whose key is not the app private key's public half (the reason names both fingerprints).
+    pub fn build(mut self) -> Result<IsvConfig> {
+        let cert_mode = match self.cert.take() {
+            Some(inputs) => Some(self.check_certificates(&inputs)?),
+            None => None,
+        };
+        let alipay_public_key = match (&cert_mode, self.alipay_public_key.take()) {
+            (Some(cert), _) => cert.store.configured_key().clone(),
+            (None, Some(key)) => key,
+            (None, None) => return Err(Error::config("no Alipay public key is configured")),
+        };
+        self.alipay_public_key = Some(alipay_public_key.clone());
+        let mut config = self.build_with(alipay_public_key)?;
+        if let Some(cert) = cert_mode {
+            config.response_verifier = config.response_verifier.with_cert_store(cert.store.clone());
+            config.cert_mode = Some(cert);
+        }
+        Ok(config)
+    }
+
+    /// Parses and checks the certificates of certificate mode.
+    fn check_certificates(&self, inputs: &CertInputs) -> Result<CertMode> {
+        let app_cert = Certificate::from_bytes(&inputs.app_cert)
+            .map_err(|e| Error::config(format!("the app certificate: {}", e.reason())))?;
+        let app_key = app_cert
+            .public_key()
+            .map_err(|e| Error::config(format!("the app certificate: {}", e.reason())))?;
+        let own = self.private_key.public_key();
+        if app_key != *own {
+            return Err(Error::config(format!(
+                "the app certificate's public key {} does not match the app private key (public key {}): \
+                 use the appCertPublicKey_<app_id>.crt issued for this key",
+                app_key.fingerprint(),
+                own.fingerprint()
+            )));
+        }
+        let store = AlipayCertStore::new(&inputs.root_bundle, &inputs.alipay_cert)?;
+        if let Some(given) = &self.alipay_public_key
+            && **given != **store.configured_key()
+        {
+            return Err(Error::config(format!(
+                "the Alipay public key given ({}) is not the key of the Alipay certificate ({})",
+                given.fingerprint(),
+                store.configured_key().fingerprint()
+            )));
+        }
+        Ok(CertMode {
+            app_cert_sn: app_cert.sn().to_string(),
+            store: Arc::new(store),
+        })
+    }
+
+    fn build_with(self, alipay_public_key: Arc<PublicKey>) -> Result<IsvConfig> {
         let app_id = self.app_id.trim().to_string();
         if app_id.is_empty() || !app_id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Error::config(format!(
@@ -160,11 +322,11 @@ impl IsvConfigBuilder {
             )));
         }
         let gateway = resolve_gateway(&self.gateway)?;
-        if looks_like_own_key(&self.private_key, &self.alipay_public_key) {
+        if looks_like_own_key(&self.private_key, &alipay_public_key) {
             return Err(Error::config(format!(
                 "the Alipay public key configured is the app's own public key ({}): copy the \
                  \"Alipay public key\" (支付宝公钥) from the console, not the app public key",
-                self.alipay_public_key.fingerprint()
+                alipay_public_key.fingerprint()
             )));
         }
         let signer = Signer::new(self.private_key, self.sign_type, self.charset)?;
@@ -172,7 +334,7 @@ impl IsvConfigBuilder {
             return Err(Error::config("max_body_bytes must be positive"));
         }
         let mut response_verifier =
-            ResponseVerifier::new(self.alipay_public_key.clone(), self.sign_type, self.charset)?
+            ResponseVerifier::new(alipay_public_key.clone(), self.sign_type, self.charset)?
                 .with_max_body_bytes(self.max_body_bytes);
         if let Some(key) = &self.aes_key {
             response_verifier = response_verifier.with_aes_key(key.clone());
@@ -180,11 +342,12 @@ impl IsvConfigBuilder {
         Ok(IsvConfig {
             app_id,
             signer,
-            alipay_public_key: self.alipay_public_key,
+            alipay_public_key,
             gateway,
             aes_key: self.aes_key,
             max_body_bytes: self.max_body_bytes,
             response_verifier,
+            cert_mode: None,
         })
     }
 }

@@ -20,11 +20,13 @@
 
 pub mod aes;
 pub mod auth;
+pub mod cert;
 pub mod client;
 pub mod config;
 pub mod error;
 pub mod key;
 pub mod notify;
+pub mod registry;
 pub mod request;
 pub mod response;
 pub mod sign;

@@ -44,12 +44,12 @@ pub fn revoke_endpoint(shared: &Arc<Shared>, query: &str) -> Response {
     }
 }
 
-/// `GET /emulator/alipay-public-key`.
+/// `GET /emulator/alipay-public-key` (the current key: it changes with a certificate rotation).
 pub fn public_key_endpoint(shared: &Shared) -> Response {
     Response::bytes(
         200,
         "application/x-pem-file",
-        shared.alipay_key.public_key().to_pem().into_bytes(),
+        shared.alipay_key().0.public_key().to_pem().into_bytes(),
     )
 }
 

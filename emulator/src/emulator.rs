@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -11,6 +11,7 @@ use alipay_isv::key::{PublicKey, generate_key_pair};
 use alipay_isv::sign::{Charset, SignType, Signer, Verifier};
 use alipay_isv::{Error, Result};
 
+use crate::certs::CertAuthority;
 use crate::http::client::{HttpUrl, send};
 use crate::options::{EmulatorOptions, Fault};
 use crate::push::Delivery;
@@ -84,6 +85,13 @@ impl Emulator {
         };
         let alipay_key = Arc::new(alipay_key);
         Signer::new(alipay_key.clone(), SignType::Rsa2, Charset::Utf8)?;
+        let (cert, alipay_cert_sn) = if options.cert_mode {
+            let authority = CertAuthority::new()?;
+            let first = authority.alipay_cert(alipay_key.clone())?;
+            (Some(authority), Some(first.sn))
+        } else {
+            (None, None)
+        };
         let app_public_key = Arc::new(options.app_public_key);
         Verifier::new(app_public_key.clone(), SignType::Rsa, Charset::Utf8)?;
         let listener = TcpListener::bind((options.host.as_str(), options.port)).map_err(|e| {
@@ -102,7 +110,8 @@ impl Emulator {
         let shared = Arc::new(Shared {
             app_id: options.app_id.trim().to_string(),
             app_public_key,
-            alipay_key,
+            alipay: RwLock::new((alipay_key, alipay_cert_sn)),
+            cert,
             lifetimes: Lifetimes {
                 app_token_ms: millis(options.app_auth_token_ttl),
                 app_refresh_ms: millis(
@@ -163,7 +172,9 @@ impl Emulator {
         &self.shared.app_id
     }
 
-    /// The "Alipay" public key: configure it as the SDK's Alipay public key.
+    /// The "Alipay" public key: configure it as the SDK's Alipay public key. In certificate mode this is
+    /// the key of the first Alipay certificate; after [`Emulator::rotate_alipay_cert`] answers are signed
+    /// with another key.
     pub fn alipay_public_key(&self) -> &PublicKey {
         &self.alipay_public_key
     }
@@ -171,6 +182,89 @@ impl Emulator {
     /// The "Alipay" public key as SPKI PEM.
     pub fn alipay_public_key_pem(&self) -> String {
         self.alipay_public_key.to_pem()
+    }
+
+    /// Whether the emulator runs in certificate mode.
+    pub fn is_cert_mode(&self) -> bool {
+        self.shared.cert.is_some()
+    }
+
+    fn authority(&self) -> Result<&CertAuthority> {
+        self.shared.cert.as_ref().ok_or_else(|| {
+            Error::config("the emulator is not in certificate mode (EmulatorOptions::cert_mode)")
+        })
+    }
+
+    /// Certificate mode: the root bundle to configure (`alipayRootCert.crt`): an ECDSA root, which
+    /// clients must leave out of `alipay_root_cert_sn`, then the RSA root that signs the Alipay and app
+    /// certificates.
+    ///
+    /// # Errors
+    /// [`Error::Config`] outside certificate mode.
+    pub fn root_cert_bundle_pem(&self) -> Result<String> {
+        Ok(self.authority()?.bundle_pem().to_string())
+    }
+
+    /// Certificate mode: the `alipay_root_cert_sn` the emulator requires.
+    ///
+    /// # Errors
+    /// [`Error::Config`] outside certificate mode.
+    pub fn alipay_root_cert_sn(&self) -> Result<String> {
+        Ok(self.authority()?.root_cert_sn().to_string())
+    }
+
+    /// Certificate mode: the current Alipay certificate (`alipayCertPublicKey_RSA2.crt`), PEM.
+    ///
+    /// # Errors
+    /// [`Error::Config`] outside certificate mode.
+    pub fn alipay_cert_pem(&self) -> Result<String> {
+        let sn = self.alipay_cert_sn()?;
+        self.authority()?
+            .alipay_cert_pem(&sn)
+            .ok_or_else(|| Error::config("the current Alipay certificate is missing"))
+    }
+
+    /// Certificate mode: the SN of the current Alipay certificate (named in every signed answer).
+    ///
+    /// # Errors
+    /// [`Error::Config`] outside certificate mode.
+    pub fn alipay_cert_sn(&self) -> Result<String> {
+        self.authority()?;
+        self.shared
+            .alipay_key()
+            .1
+            .ok_or_else(|| Error::config("the emulator has no Alipay certificate"))
+    }
+
+    /// Certificate mode: issues an app public-key certificate (`appCertPublicKey_<app_id>.crt`, PEM) for
+    /// `app_public_key`, signed by the emulator's root. Its SN is accepted as `app_cert_sn` when the key
+    /// is the app key the emulator was started with; certificates for other keys are issued (for tests
+    /// of a mismatched key) but their SN is refused.
+    ///
+    /// # Errors
+    /// [`Error::Config`] outside certificate mode.
+    pub fn issue_app_cert(&self, app_public_key: &PublicKey) -> Result<String> {
+        let accepted = *app_public_key == *self.shared.app_public_key;
+        self.authority()?
+            .app_cert(&self.shared.app_id, app_public_key, accepted)
+    }
+
+    /// Certificate mode: Alipay rotates its certificate — a new 2048-bit key and a certificate signed by
+    /// the same root sign every later answer and push; the previous certificates stay downloadable.
+    /// Returns the new `alipay_cert_sn`.
+    ///
+    /// # Errors
+    /// [`Error::Config`] outside certificate mode.
+    pub fn rotate_alipay_cert(&self) -> Result<String> {
+        let authority = self.authority()?;
+        let fresh = authority.alipay_cert(Arc::new(generate_key_pair(2048)?.private_key))?;
+        let sn = fresh.sn.clone();
+        *self
+            .shared
+            .alipay
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = (fresh.key, Some(fresh.sn));
+        Ok(sn)
     }
 
     /// Where pushes go from now on (`None`: nowhere; pushes are still recorded in

@@ -26,8 +26,15 @@
 //! `/oauth2/appToAppBatchAuth.htm`, `/page/message/tasksDetail`, `/oauth2/publicAppAuthorize.htm`;
 //! admin `POST /emulator/revoke?auth_app_id=`, `GET /emulator/alipay-public-key`,
 //! `GET /emulator/stats`. No token is ever logged.
+//!
+//! Certificate mode ([`EmulatorOptions::cert_mode`]): a test root CA of its own, an Alipay certificate it
+//! signed ([`Emulator::alipay_cert_pem`]), the root bundle to configure
+//! ([`Emulator::root_cert_bundle_pem`]), app certificates on demand ([`Emulator::issue_app_cert`]), SN
+//! checks on every request, `alipay_cert_sn` in answers and pushes, the certificate download API, and
+//! [`Emulator::rotate_alipay_cert`].
 
 mod admin;
+mod certs;
 mod emulator;
 mod gateway;
 mod http;

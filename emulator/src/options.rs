@@ -39,6 +39,12 @@ pub struct EmulatorOptions {
     /// The AES content-encryption key of the ISV app, to accept `encrypt_type=AES` requests and
     /// encrypt their answers; `None` (the default) answers such requests with an error.
     pub aes_key: Option<AesKey>,
+    /// Certificate mode (公钥证书模式): the emulator makes a test root CA and an Alipay certificate
+    /// signed by it, requires `app_cert_sn` (of an app certificate it issued, see
+    /// [`crate::Emulator::issue_app_cert`]) and `alipay_root_cert_sn` on every request, names the signing
+    /// certificate (`alipay_cert_sn`) in every signed answer and push, and serves
+    /// `alipay.open.app.alipaycert.download`. Default `false`.
+    pub cert_mode: bool,
 }
 
 impl EmulatorOptions {
@@ -59,6 +65,7 @@ impl EmulatorOptions {
             notify_backoff: Duration::from_millis(100),
             refresh_grace: Duration::from_secs(10 * 60),
             aes_key: None,
+            cert_mode: false,
         }
     }
 }

@@ -59,7 +59,8 @@ impl fmt::Debug for Delivery {
     }
 }
 
-/// Signs `params` (V1 leaves `sign_type` out of the content, V2 keeps it) and form-encodes them.
+/// Signs `params` (V1 leaves `sign_type` out of the content, V2 keeps it) and form-encodes them; in
+/// certificate mode `alipay_cert_sn` (never signed) names the signing certificate.
 fn signed_body(shared: &Shared, mut params: Vec<(String, String)>, v1: bool) -> Option<String> {
     let content = sign_content(
         params
@@ -67,7 +68,11 @@ fn signed_body(shared: &Shared, mut params: Vec<(String, String)>, v1: bool) -> 
             .filter(|(key, _)| !(v1 && key == "sign_type"))
             .map(|(k, v)| (k.as_str(), v.as_str())),
     );
-    let sign = shared.signer(Charset::Utf8).ok()?.sign(&content).ok()?;
+    let (signer, cert_sn) = shared.signer(Charset::Utf8).ok()?;
+    let sign = signer.sign(&content).ok()?;
+    if let Some(sn) = cert_sn {
+        params.push(("alipay_cert_sn".into(), sn));
+    }
     params.push(("sign".into(), sign));
     Some(
         form_urlencoded::Serializer::new(String::new())

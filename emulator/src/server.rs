@@ -146,9 +146,9 @@ pub fn stop(shared: &Shared, local_addr: SocketAddr, accept_thread: Option<JoinH
         let _ = connection.shutdown(Shutdown::Both);
     }
     shared.deliveries_changed.notify_all();
-    if let Some(handle) = accept_thread {
-        if woke {
-            let _ = handle.join();
-        }
+    if let Some(handle) = accept_thread
+        && woke
+    {
+        let _ = handle.join();
     }
 }

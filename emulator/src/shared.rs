@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use alipay_isv::Result;
@@ -12,6 +12,7 @@ use alipay_isv::aes::AesKey;
 use alipay_isv::key::{PrivateKey, PublicKey};
 use alipay_isv::sign::{Charset, SignType, Signer};
 
+use crate::certs::CertAuthority;
 use crate::options::Fault;
 use crate::push::Delivery;
 use crate::state::{Lifetimes, State};
@@ -42,8 +43,11 @@ pub struct Shared {
     pub app_id: String,
     /// Verifies request signatures.
     pub app_public_key: Arc<PublicKey>,
-    /// Signs answers and pushes.
-    pub alipay_key: Arc<PrivateKey>,
+    /// Signs answers and pushes: the Alipay key, and in certificate mode the SN of its certificate
+    /// (replaced by a rotation).
+    pub alipay: RwLock<(Arc<PrivateKey>, Option<String>)>,
+    /// Certificate mode: the root CA and the certificates it made.
+    pub cert: Option<CertAuthority>,
     /// Token, code and refresh lifetimes.
     pub lifetimes: Lifetimes,
     /// Accepted distance between a request timestamp and now, in seconds.
@@ -92,9 +96,20 @@ impl Shared {
         (real_now_ms() / 1000) as i64
     }
 
-    /// A signer with the Alipay key (always RSA2) over text in `charset`.
-    pub fn signer(&self, charset: Charset) -> Result<Signer> {
-        Signer::new(self.alipay_key.clone(), SignType::Rsa2, charset)
+    /// A signer with the current Alipay key (always RSA2) over text in `charset`, and in certificate
+    /// mode the SN of its certificate.
+    pub fn signer(&self, charset: Charset) -> Result<(Signer, Option<String>)> {
+        let (key, sn) = self.alipay_key();
+        Ok((Signer::new(key, SignType::Rsa2, charset)?, sn))
+    }
+
+    /// The current Alipay key and (certificate mode) its certificate SN.
+    pub fn alipay_key(&self) -> (Arc<PrivateKey>, Option<String>) {
+        let current = self
+            .alipay
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        (current.0.clone(), current.1.clone())
     }
 
     /// Counts one gateway call.

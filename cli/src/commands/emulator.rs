@@ -1,5 +1,7 @@
 //! `alipay-isv emulator`: runs the offline Alipay gateway on loopback, prints what to configure in an
-//! SDK (gateway URL, Alipay public key, page URLs), then serves until the process is killed.
+//! SDK (gateway URL, Alipay public key, page URLs; in certificate mode the root bundle, the Alipay
+//! certificate and their SNs, and optionally an app certificate written to a file), then serves until the
+//! process is killed.
 
 use alipay_isv::Result;
 use alipay_isv_emulator::{Emulator, EmulatorOptions};
@@ -31,6 +33,13 @@ pub struct Args {
     /// The "Alipay" private key file to sign with (default: a fresh 2048-bit key each start).
     #[arg(long)]
     alipay_private_key: Option<String>,
+    /// Certificate mode: the emulator makes its own root CA and Alipay certificate, prints the root bundle
+    /// and the Alipay certificate, and requires app_cert_sn and alipay_root_cert_sn on every request.
+    #[arg(long)]
+    cert_mode: bool,
+    /// With --cert-mode: write an app certificate for --app-public-key to this file (its SN is accepted).
+    #[arg(long, requires = "cert_mode")]
+    app_cert_out: Option<String>,
 }
 
 /// Starts the emulator, prints its settings as JSON, and blocks until the process is killed.
@@ -43,9 +52,11 @@ pub fn run(args: Args) -> Result<()> {
         Some(path) => Some(read_private_key(path)?),
         None => None,
     };
+    options.cert_mode = args.cert_mode;
+    let app_public_key = options.app_public_key.clone();
     let emulator = Emulator::start(options)?;
     let base = emulator.base_url();
-    print_json(&json!({
+    let mut settings = json!({
         "gateway_url": emulator.gateway_url(),
         "base_url": base,
         "app_id": emulator.app_id(),
@@ -60,7 +71,27 @@ pub fn run(args: Args) -> Result<()> {
             "stats": format!("GET {base}/emulator/stats"),
             "alipay_public_key": format!("GET {base}/emulator/alipay-public-key"),
         },
-    }));
+    });
+    if emulator.is_cert_mode() {
+        let mut cert = json!({
+            "alipay_root_cert_sn": emulator.alipay_root_cert_sn()?,
+            "alipay_cert_sn": emulator.alipay_cert_sn()?,
+            "root_cert_bundle_pem": emulator.root_cert_bundle_pem()?,
+            "alipay_cert_pem": emulator.alipay_cert_pem()?,
+        });
+        if let Some(path) = &args.app_cert_out {
+            let pem = emulator.issue_app_cert(&app_public_key)?;
+            std::fs::write(path, &pem).map_err(|e| {
+                alipay_isv::Error::config(format!(
+                    "cannot write the app certificate to `{path}`: {e}"
+                ))
+            })?;
+            cert["app_cert_file"] = json!(path);
+            cert["app_cert_sn"] = json!(alipay_isv::cert::app_cert_sn(pem.as_bytes())?);
+        }
+        settings["cert_mode"] = cert;
+    }
+    print_json(&settings);
     use std::io::Write;
     let _ = std::io::stdout().flush();
     loop {

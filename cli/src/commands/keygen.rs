@@ -71,16 +71,15 @@ fn write_files(pair: &KeyPair, directory: &Path, force: bool) -> Result<()> {
     std::fs::create_dir_all(directory)
         .map_err(|e| Error::config(format!("cannot create `{}`: {e}", directory.display())))?;
     let files = files_of(pair)?;
-    if !force {
-        if let Some((name, _, _)) = files
+    if !force
+        && let Some((name, _, _)) = files
             .iter()
             .find(|(name, _, _)| directory.join(name).exists())
-        {
-            return Err(Error::config(format!(
-                "`{}` already exists; pass --force to overwrite it",
-                directory.join(name).display()
-            )));
-        }
+    {
+        return Err(Error::config(format!(
+            "`{}` already exists; pass --force to overwrite it",
+            directory.join(name).display()
+        )));
     }
     let mut written = Vec::new();
     for (name, secret, content) in &files {

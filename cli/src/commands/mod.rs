@@ -1,9 +1,11 @@
 //! One module per subcommand.
 
 pub mod auth_url;
+pub mod cert_sn;
 pub mod demo;
 pub mod emulator;
 pub mod keygen;
+pub mod registry;
 pub mod sign;
 pub mod verify;
 pub mod verify_notification;

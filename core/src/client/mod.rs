@@ -4,6 +4,7 @@
 //! tokens passed per call.
 
 mod auth_calls;
+mod cert_calls;
 
 use std::fmt;
 use std::sync::Arc;
@@ -12,7 +13,6 @@ use crate::config::IsvConfig;
 use crate::error::{Error, Result};
 use crate::request::CallOptions;
 use crate::response::VerifiedResponse;
-use crate::sign::Charset;
 use crate::transport::{
     HttpResponse, RetryPolicy, Transport, TransportOptions, UreqTransport, retry,
 };
@@ -79,7 +79,7 @@ impl Client {
         let request = self.config.sign_request(method, options)?;
         let http = request.to_http_request()?;
         let response = self.transport.send(&http)?;
-        self.verify(method, &response)
+        self.verify_fetching(method, &response)
     }
 
     /// [`Client::execute`] retried under `policy`: by default only after failures that happened before the
@@ -95,34 +95,25 @@ impl Client {
     ) -> Result<VerifiedResponse> {
         retry(policy, || self.execute(method, options))
     }
+}
 
-    /// Verifies an HTTP answer to `method`: status 200, then the body in the charset the answer declares.
-    fn verify(&self, method: &str, response: &HttpResponse) -> Result<VerifiedResponse> {
-        if response.status != 200 {
-            return Err(Error::transport(
-                format!(
-                    "the gateway answered HTTP {} to {method}{}",
-                    response.status,
-                    if response.status >= 500 {
-                        " (a gateway or proxy failure; the call may or may not have run)"
-                    } else {
-                        ""
-                    }
-                ),
-                true,
-            ));
-        }
-        let verifier = self.config.response_verifier();
-        let declared = response
-            .charset()
-            .and_then(|name| name.parse::<Charset>().ok());
-        match declared {
-            Some(charset) if charset != verifier.charset() => {
-                verifier.in_charset(charset)?.verify(method, &response.body)
-            }
-            _ => verifier.verify(method, &response.body),
-        }
+/// An HTTP status other than 200 is a transport error (the request was sent).
+fn check_status(method: &str, response: &HttpResponse) -> Result<()> {
+    if response.status != 200 {
+        return Err(Error::transport(
+            format!(
+                "the gateway answered HTTP {} to {method}{}",
+                response.status,
+                if response.status >= 500 {
+                    " (a gateway or proxy failure; the call may or may not have run)"
+                } else {
+                    ""
+                }
+            ),
+            true,
+        ));
     }
+    Ok(())
 }
 
 #[cfg(test)]

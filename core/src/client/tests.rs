@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use super::*;
 use crate::key::{PrivateKey, generate_key_pair};
 use crate::request::HttpRequest;
-use crate::sign::{SignType, Signer};
+use crate::sign::{Charset, SignType, Signer};
 
 /// Status, body text and the charset to encode it in.
 type Answer = (u16, String, Charset);

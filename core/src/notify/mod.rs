@@ -3,6 +3,12 @@
 //! (`msg_method`, such as `alipay.open.auth.appauth.cancelled`) and anything else.
 //!
 //! Answer [`SUCCESS_ACK`] once a notification is handled; anything else makes Alipay retry.
+//!
+//! Certificate mode ([`NotificationVerifier::with_cert_store`]): the key is the one of the certificate
+//! the `alipay_cert_sn` parameter names (the configured certificate when it is absent); an SN the store
+//! does not know is an [`Error::Signature`] naming it — fetch it with
+//! [`Client::fetch_alipay_cert`](crate::client::Client::fetch_alipay_cert) and verify again, or let
+//! [`Client::verify_notification`](crate::client::Client::verify_notification) do both.
 
 mod form;
 mod service_check;
@@ -14,6 +20,7 @@ pub use form::parse_form;
 pub use service_check::{SERVICE_CHECK, service_check_answer};
 pub use typed::{AppAuthDetail, AppAuthNotification, MessageNotification, Notification};
 
+use crate::cert::AlipayCertStore;
 use crate::error::{Error, Result};
 use crate::key::PublicKey;
 use crate::response::DEFAULT_MAX_BODY_BYTES;
@@ -28,6 +35,7 @@ pub struct NotificationVerifier {
     alipay_public_key: Arc<PublicKey>,
     default_sign_type: SignType,
     max_body_bytes: usize,
+    cert_store: Option<Arc<AlipayCertStore>>,
 }
 
 impl NotificationVerifier {
@@ -37,7 +45,19 @@ impl NotificationVerifier {
             alipay_public_key,
             default_sign_type: SignType::Rsa2,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            cert_store: None,
         }
+    }
+
+    /// Certificate mode: choose the key by the `alipay_cert_sn` parameter among the store's certificates.
+    pub fn with_cert_store(mut self, store: Arc<AlipayCertStore>) -> Self {
+        self.cert_store = Some(store);
+        self
+    }
+
+    /// The certificate store, in certificate mode.
+    pub fn cert_store(&self) -> Option<&Arc<AlipayCertStore>> {
+        self.cert_store.as_ref()
     }
 
     /// The algorithm assumed when a notification carries no `sign_type` (default `RSA2`).
@@ -56,7 +76,8 @@ impl NotificationVerifier {
     ///
     /// # Errors
     /// [`Error::Protocol`] for an oversized or malformed body, [`Error::Signature`] when the signature is
-    /// missing or verifies under neither V1 nor V2.
+    /// missing or verifies under neither V1 nor V2, or (certificate mode) when `alipay_cert_sn` names a
+    /// certificate the store does not know.
     pub fn verify_body(&self, body: &[u8]) -> Result<Notification> {
         if body.len() > self.max_body_bytes {
             return Err(Error::protocol(format!(
@@ -98,7 +119,17 @@ impl NotificationVerifier {
             })?,
             None => Charset::Utf8,
         };
-        let verifier = Verifier::new(self.alipay_public_key.clone(), sign_type, charset)?;
+        let key = match (&self.cert_store, value_of("alipay_cert_sn")) {
+            (None, _) => self.alipay_public_key.clone(),
+            (Some(store), None) => store.configured_key().clone(),
+            (Some(store), Some(sn)) => store.key(sn).ok_or_else(|| {
+                Error::signature(format!(
+                    "the notification is signed by the Alipay certificate {sn}, which is not trusted \
+                     yet: fetch it (Client::fetch_alipay_cert) and verify again"
+                ))
+            })?,
+        };
+        let verifier = Verifier::new(key.clone(), sign_type, charset)?;
         let content_without = |excluded: &[&str]| {
             sign_content(
                 params
@@ -114,7 +145,7 @@ impl NotificationVerifier {
                 Error::signature(format!(
                     "the notification's {sign_type} signature verifies under neither V1 nor V2 with \
                      public key {}: it was tampered with, or the wrong Alipay public key is configured",
-                    self.alipay_public_key.fingerprint()
+                    key.fingerprint()
                 ))
             })?;
         }

@@ -119,7 +119,8 @@ impl std::fmt::Debug for HttpRequest {
 }
 
 impl IsvConfig {
-    /// Builds and signs a request for `method`.
+    /// Builds and signs a request for `method`. In certificate mode `app_cert_sn` and
+    /// `alipay_root_cert_sn` are added to every request, with or without `biz_content`.
     ///
     /// # Errors
     /// [`Error::Config`] for an empty method, an extra parameter that collides with a common one,
@@ -150,6 +151,13 @@ impl IsvConfig {
             ("timestamp".into(), timestamp),
             ("version".into(), "1.0".into()),
         ];
+        if let Some(cert) = self.cert_mode() {
+            params.push(("app_cert_sn".into(), cert.app_cert_sn().to_string()));
+            params.push((
+                "alipay_root_cert_sn".into(),
+                cert.alipay_root_cert_sn().to_string(),
+            ));
+        }
         let mut push = |key: &str, value: &Option<String>| {
             if let Some(value) = value.as_ref().filter(|v| !v.is_empty()) {
                 params.push((key.to_string(), value.clone()));

@@ -4,6 +4,13 @@
 //! Policy (the Java SDK's): a success must be signed; a signed error is verified then surfaced as
 //! [`Error::Api`] with `signed = true`; an unsigned error (the gateway's own, such as a bad `app_id`) is
 //! surfaced with `signed = false`. A node failing verification is retried once with `\/` → `/`.
+//!
+//! Certificate mode ([`ResponseVerifier::with_cert_store`]): the key is the one of the certificate the
+//! body's `alipay_cert_sn` names; a success without `alipay_cert_sn` fails; an error without it is
+//! verified with the configured Alipay certificate. An SN the store does not know is reported by
+//! [`ResponseVerifier::check`] as [`ResponseCheck::NeedsCertificate`], so the caller can download the
+//! certificate ([`crate::cert::ALIPAY_CERT_DOWNLOAD_METHOD`]), trust it, and check again —
+//! [`Client`](crate::client::Client) does this by itself.
 
 mod hints;
 mod scan;
@@ -16,6 +23,7 @@ pub use hints::hint_for;
 pub use scan::{NodeKind, SignedNode, extract_signed_node, response_node_name};
 
 use crate::aes::AesKey;
+use crate::cert::AlipayCertStore;
 use crate::error::{ApiError, Error, Result};
 use crate::key::PublicKey;
 use crate::sign::{Charset, SignType, Verifier};
@@ -32,12 +40,27 @@ pub struct VerifiedResponse {
     pub alipay_cert_sn: Option<String>,
 }
 
-/// Verifies gateway response bodies with the Alipay public key.
+/// The outcome of [`ResponseVerifier::check`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseCheck {
+    /// The body verified.
+    Verified(VerifiedResponse),
+    /// Certificate mode: the body is signed by an Alipay certificate the store does not know yet.
+    /// Download it by this SN, trust it, and check the same body again.
+    NeedsCertificate {
+        /// The `alipay_cert_sn` the body names.
+        alipay_cert_sn: String,
+    },
+}
+
+/// Verifies gateway response bodies with the Alipay public key (or, in certificate mode, with the
+/// Alipay certificate the body names).
 #[derive(Debug, Clone)]
 pub struct ResponseVerifier {
     verifier: Verifier,
     aes_key: Option<AesKey>,
     max_body_bytes: usize,
+    cert_store: Option<Arc<AlipayCertStore>>,
 }
 
 impl ResponseVerifier {
@@ -54,7 +77,19 @@ impl ResponseVerifier {
             verifier: Verifier::new(alipay_public_key, sign_type, charset)?,
             aes_key: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            cert_store: None,
         })
+    }
+
+    /// Certificate mode: choose the key by the body's `alipay_cert_sn` among the store's certificates.
+    pub fn with_cert_store(mut self, store: Arc<AlipayCertStore>) -> Self {
+        self.cert_store = Some(store);
+        self
+    }
+
+    /// The certificate store, in certificate mode.
+    pub fn cert_store(&self) -> Option<&Arc<AlipayCertStore>> {
+        self.cert_store.as_ref()
     }
 
     /// Decrypt AES-encrypted nodes with this key.
@@ -85,6 +120,7 @@ impl ResponseVerifier {
             )?,
             aes_key: self.aes_key.clone(),
             max_body_bytes: self.max_body_bytes,
+            cert_store: self.cert_store.clone(),
         })
     }
 
@@ -100,8 +136,36 @@ impl ResponseVerifier {
     /// [`Error::Api`] for an error answer (flagged `signed` or not), [`Error::Signature`] when a signature
     /// is missing on success or does not verify, [`Error::Protocol`] for a malformed, truncated,
     /// oversized, wrongly encoded or duplicated body, [`Error::Config`] for an encrypted node without an
-    /// AES key.
+    /// AES key. In certificate mode, [`Error::Signature`] also for a success without `alipay_cert_sn`
+    /// and for an `alipay_cert_sn` the store does not know (its reason names the SN; see
+    /// [`ResponseVerifier::check`]).
     pub fn verify(&self, method: &str, body: &[u8]) -> Result<VerifiedResponse> {
+        match self.check(method, body)? {
+            ResponseCheck::Verified(response) => Ok(response),
+            ResponseCheck::NeedsCertificate { alipay_cert_sn } => Err(Error::signature(format!(
+                "the answer is signed by the Alipay certificate {alipay_cert_sn}, which is not trusted \
+                 yet: download it with {} (Client::fetch_alipay_cert) and verify again",
+                crate::cert::ALIPAY_CERT_DOWNLOAD_METHOD
+            ))),
+        }
+    }
+
+    /// Verifies the body as [`ResponseVerifier::verify`] does, but reports an unknown `alipay_cert_sn`
+    /// (certificate mode) as [`ResponseCheck::NeedsCertificate`] instead of an error.
+    ///
+    /// # Errors
+    /// As for [`ResponseVerifier::verify`].
+    pub fn check(&self, method: &str, body: &[u8]) -> Result<ResponseCheck> {
+        self.check_with(method, body, None)
+    }
+
+    /// [`ResponseVerifier::check`], trusting one more certificate (SN and key) for this body only.
+    pub(crate) fn check_with(
+        &self,
+        method: &str,
+        body: &[u8],
+        extra: Option<(&str, &Arc<PublicKey>)>,
+    ) -> Result<ResponseCheck> {
         if body.len() > self.max_body_bytes {
             return Err(Error::protocol(format!(
                 "the response is {} bytes, over the {}-byte limit",
@@ -118,7 +182,32 @@ impl ResponseVerifier {
                 .is_some_and(|fields| api_error_of(fields, false).is_some());
         let signed = match node.sign.as_deref() {
             Some(sign) => {
-                self.verify_node(node.raw, sign)?;
+                let verifier = match &self.cert_store {
+                    None => self.verifier.clone(),
+                    Some(store) => {
+                        let key = match (node.alipay_cert_sn.as_deref(), extra) {
+                            (Some(sn), Some((extra_sn, key))) if sn == extra_sn => key.clone(),
+                            (Some(sn), _) => match store.key(sn) {
+                                Some(key) => key,
+                                None => {
+                                    return Ok(ResponseCheck::NeedsCertificate {
+                                        alipay_cert_sn: sn.to_string(),
+                                    });
+                                }
+                            },
+                            (None, _) if is_error => store.configured_key().clone(),
+                            (None, _) => {
+                                return Err(Error::signature(format!(
+                                    "the `{}` answer names no alipay_cert_sn: in certificate mode a \
+                                     success must say which Alipay certificate signed it (refused)",
+                                    response_node_name(method)
+                                )));
+                            }
+                        };
+                        Verifier::new(key, self.verifier.sign_type(), self.verifier.charset())?
+                    }
+                };
+                verify_node(&verifier, node.raw, sign)?;
                 true
             }
             None if is_error => false,
@@ -136,21 +225,10 @@ impl ResponseVerifier {
         if let Some(api_error) = api_error_of(&fields, signed) {
             return Err(Error::Api(Box::new(api_error)));
         }
-        Ok(VerifiedResponse {
+        Ok(ResponseCheck::Verified(VerifiedResponse {
             fields,
             alipay_cert_sn: node.alipay_cert_sn,
-        })
-    }
-
-    /// Verifies the raw node text, retrying once with `\/` unescaped as the Java SDK does.
-    fn verify_node(&self, raw: &str, sign: &str) -> Result<()> {
-        match self.verifier.verify(raw, sign) {
-            Err(Error::Signature { reason }) if raw.contains("\\/") => self
-                .verifier
-                .verify(&raw.replace("\\/", "/"), sign)
-                .map_err(|_| Error::Signature { reason }),
-            other => other,
-        }
+        }))
     }
 
     /// Decrypts a node that is a JSON string of Base64 ciphertext.
@@ -164,6 +242,16 @@ impl ResponseVerifier {
         let plain = aes_key.decrypt(&ciphertext)?;
         let text = self.verifier.charset().decode(&plain)?;
         parse_object(&text)
+    }
+}
+
+/// Verifies the raw node text, retrying once with `\/` unescaped as the Java SDK does.
+fn verify_node(verifier: &Verifier, raw: &str, sign: &str) -> Result<()> {
+    match verifier.verify(raw, sign) {
+        Err(Error::Signature { reason }) if raw.contains("\\/") => verifier
+            .verify(&raw.replace("\\/", "/"), sign)
+            .map_err(|_| Error::Signature { reason }),
+        other => other,
     }
 }
 

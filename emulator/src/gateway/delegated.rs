@@ -2,6 +2,8 @@
 //! unknown / revoked / expired tokens), the one merchant API that succeeds
 //! (`alipay.open.mini.version.list.query`), certificate download, and every other method.
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, json};
 
 use super::Call;
@@ -63,14 +65,42 @@ pub fn mini_version_list(shared: &Shared, call: &Call) -> Answer {
     }
 }
 
-/// `alipay.open.app.alipaycert.download`: the emulator signs in public-key mode only.
-pub fn cert_download(call: &Call) -> Answer {
-    Answer::business_error(
-        &call.method,
-        "40004",
-        "isv.not-cert-mode",
-        "the emulator signs with a public key, not certificates: there is no certificate to download",
-    )
+/// `alipay.open.app.alipaycert.download`: biz `{"alipay_cert_sn": …}` → the Base64 of that Alipay
+/// certificate's PEM, in certificate mode; a business error in public-key mode.
+pub fn cert_download(shared: &Shared, call: &Call) -> Answer {
+    let Some(authority) = &shared.cert else {
+        return Answer::business_error(
+            &call.method,
+            "40004",
+            "isv.not-cert-mode",
+            "the emulator signs with a public key, not certificates: there is no certificate to download",
+        );
+    };
+    let biz = match call.biz() {
+        Ok(biz) => biz,
+        Err(answer) => return answer,
+    };
+    let Some(sn) = Call::biz_text(&biz, "alipay_cert_sn") else {
+        return Answer::business_error(
+            &call.method,
+            "40001",
+            "isv.missing-alipay-cert-sn",
+            "缺少支付宝公钥证书序列号 (biz_content.alipay_cert_sn)",
+        );
+    };
+    match authority.alipay_cert_pem(&sn) {
+        Some(pem) => {
+            let mut fields = Map::new();
+            fields.insert("alipay_cert_content".into(), json!(STANDARD.encode(pem)));
+            Answer::success(&call.method, fields)
+        }
+        None => Answer::business_error(
+            &call.method,
+            "40004",
+            "isv.alipay-cert-not-exist",
+            &format!("支付宝公钥证书不存在: no Alipay certificate has the SN {sn}"),
+        ),
+    }
 }
 
 /// Any other method: the token rules, then a signed business error naming the method.

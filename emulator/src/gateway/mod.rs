@@ -1,5 +1,6 @@
-//! `/gateway.do`: the checks the real gateway makes, in its order — `app_id` known, charset, signature,
-//! timestamp window, method — then the method handlers, and the injected faults.
+//! `/gateway.do`: the checks the real gateway makes, in its order — `app_id` known, charset, (in
+//! certificate mode) `app_cert_sn` and `alipay_root_cert_sn`, signature, timestamp window, method — then
+//! the method handlers, and the injected faults.
 
 mod app_token;
 mod delegated;
@@ -213,6 +214,7 @@ fn checked_call(
         .map_err(|_| {
             Answer::gateway_error("40002", "isv.invalid-signature-type", "无效的签名类型参数")
         })?;
+    check_cert_sns(shared, &value)?;
     let content = sign_content(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let verified = Verifier::new(shared.app_public_key.clone(), sign_type, charset)
         .and_then(|verifier| verifier.verify(&content, &sign));
@@ -280,6 +282,38 @@ fn checked_call(
     Ok(Call { method, params })
 }
 
+/// Certificate mode: the request must name an app certificate this emulator issued for the app key
+/// and the exact root SN of its bundle (RSA roots only).
+fn check_cert_sns(shared: &Shared, value: &impl Fn(&str) -> Option<String>) -> Result<(), Answer> {
+    let Some(authority) = &shared.cert else {
+        return Ok(());
+    };
+    let app_cert_sn = value("app_cert_sn").unwrap_or_default();
+    if !authority.knows_app_cert(&app_cert_sn) {
+        return Err(Answer::gateway_error(
+            "40002",
+            "isv.invalid-app-cert-sn",
+            &format!(
+                "无效的应用公钥证书序列号: app_cert_sn `{app_cert_sn}` is not the SN of an app certificate \
+                 issued for this app's key"
+            ),
+        ));
+    }
+    let root_sn = value("alipay_root_cert_sn").unwrap_or_default();
+    if root_sn != authority.root_cert_sn() {
+        return Err(Answer::gateway_error(
+            "40002",
+            "isv.invalid-alipay-root-cert-sn",
+            &format!(
+                "无效的支付宝根证书序列号: alipay_root_cert_sn `{root_sn}` must be the SNs of the bundle's \
+                 RSA-signed roots only ({} of them)",
+                authority.root_cert_sn().split('_').count()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The canonical content with secret values masked, for the invalid-signature message.
 fn masked_content(params: &[(String, String)]) -> String {
     sign_content(params.iter().map(|(k, v)| {
@@ -301,7 +335,7 @@ fn dispatch(shared: &Arc<Shared>, call: &Call) -> Answer {
         "alipay.open.auth.token.app.query" => app_token::token_app_query(shared, call),
         "alipay.system.oauth.token" => user_token::oauth_token(shared, call),
         "alipay.user.info.share" => user_token::user_info_share(shared, call),
-        "alipay.open.app.alipaycert.download" => delegated::cert_download(call),
+        "alipay.open.app.alipaycert.download" => delegated::cert_download(shared, call),
         "alipay.open.mini.version.list.query" => delegated::mini_version_list(shared, call),
         _ => delegated::not_emulated(shared, call),
     }

@@ -1,6 +1,7 @@
 //! Gateway answers: the node (`<method>_response` or `error_response`), serialised once, signed with
 //! the Alipay key over exactly that text in the request charset (RSA2), AES-encrypted when asked, and
-//! encoded in the request charset.
+//! encoded in the request charset. In certificate mode a signed answer also names the certificate that
+//! signed it (`alipay_cert_sn`).
 
 use alipay_isv::response::response_node_name;
 use alipay_isv::sign::Charset;
@@ -117,7 +118,11 @@ fn try_render(shared: &Shared, answer: &Answer, rendering: Rendering) -> Option<
     };
     let mut body = format!("{{\"{}\":{node_text}", answer.node_name);
     if rendering.signed {
-        let sign = shared.signer(charset).ok()?.sign(&node_text).ok()?;
+        let (signer, cert_sn) = shared.signer(charset).ok()?;
+        let sign = signer.sign(&node_text).ok()?;
+        if let Some(sn) = cert_sn {
+            body.push_str(&format!(",\"alipay_cert_sn\":\"{sn}\""));
+        }
         body.push_str(&format!(",\"sign\":\"{sign}\""));
     }
     body.push('}');

@@ -1,7 +1,6 @@
 //! The steps of the demo, in order. Each step does one real thing — over HTTP, with real signatures —
 //! and says in one or two lines what happened; tokens are shown masked.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,12 +13,13 @@ use alipay_isv::config::IsvConfig;
 use alipay_isv::error::mask_secret;
 use alipay_isv::key::generate_key_pair;
 use alipay_isv::notify::Notification;
+use alipay_isv::registry::Registry;
 use alipay_isv::request::CallOptions;
 use alipay_isv::{Error, Result};
 use alipay_isv_emulator::{Emulator, EmulatorOptions};
 
-use super::Steps;
 use super::app_gateway::AppGateway;
+use super::{Args, Steps};
 
 /// The ISV's callback URL (the emulator redirects there; the demo reads the redirect).
 const CALLBACK: &str = "http://127.0.0.1/alipay/callback";
@@ -27,13 +27,6 @@ const CALLBACK: &str = "http://127.0.0.1/alipay/callback";
 const NOTIFICATION_WAIT: Duration = Duration::from_secs(15);
 /// A merchant method the emulator answers with success when called with a valid token.
 const DELEGATED_METHOD: &str = "alipay.open.mini.version.list.query";
-
-/// One stored authorisation: the relation the ISV must keep.
-struct StoredAuthorisation {
-    merchant_pid: String,
-    app_auth_token: String,
-    app_refresh_token: Option<String>,
-}
 
 fn expect_notification<T>(
     gateway: &AppGateway,
@@ -47,6 +40,37 @@ fn expect_notification<T>(
     })
 }
 
+/// Options of the delegated call when the registry supplies the token.
+fn delegated_options() -> CallOptions {
+    CallOptions {
+        biz_content: Some("{}".into()),
+        ..CallOptions::default()
+    }
+}
+
+/// The registry: `--db FILE`, or a fresh file in the temporary directory.
+fn open_registry(args: &Args) -> Result<Registry> {
+    match &args.db {
+        Some(path) => Registry::open(path, None),
+        None => {
+            let path = temporary_registry_path();
+            let _ = std::fs::remove_file(&path);
+            Registry::open(path, None)
+        }
+    }
+}
+
+fn temporary_registry_path() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("alipay-isv-demo-{}.db", std::process::id()))
+}
+
+fn registry_place(args: &Args) -> String {
+    match &args.db {
+        Some(path) => path.display().to_string(),
+        None => format!("{} (temporary)", temporary_registry_path().display()),
+    }
+}
+
 fn delegated(token: &str) -> CallOptions {
     CallOptions {
         app_auth_token: Some(token.to_string()),
@@ -56,7 +80,8 @@ fn delegated(token: &str) -> CallOptions {
 }
 
 /// Walks the whole flow.
-pub fn run(steps: &mut Steps, app_id: &str) -> Result<()> {
+pub fn run(steps: &mut Steps, args: &Args) -> Result<()> {
+    let app_id = args.app_id.as_str();
     let app = steps.run("generate the ISV app key pair", || {
         let pair = generate_key_pair(2048)?;
         let detail = format!("RSA 2048, public key {}", pair.public_key.fingerprint());
@@ -64,7 +89,9 @@ pub fn run(steps: &mut Steps, app_id: &str) -> Result<()> {
     })?;
 
     let emulator = steps.run("start the Alipay emulator on loopback", || {
-        let emulator = Emulator::start(EmulatorOptions::new(app_id, app.public_key.clone()))?;
+        let mut options = EmulatorOptions::new(app_id, app.public_key.clone());
+        options.cert_mode = args.cert_mode;
+        let emulator = Emulator::start(options)?;
         let detail = format!(
             "gateway {}\nits Alipay public key {}",
             emulator.gateway_url(),
@@ -73,13 +100,42 @@ pub fn run(steps: &mut Steps, app_id: &str) -> Result<()> {
         Ok((emulator, detail))
     })?;
 
-    let config = IsvConfig::builder(
-        app_id,
-        Arc::new(app.private_key),
-        Arc::new(emulator.alipay_public_key().clone()),
-    )
-    .gateway(emulator.gateway_url())
-    .build()?;
+    let private_key = Arc::new(app.private_key);
+    let config = if args.cert_mode {
+        steps.run(
+            "certificate mode: the app certificate is issued, the Alipay certificate checked against the root bundle",
+            || {
+                let app_cert = emulator.issue_app_cert(&app.public_key)?;
+                let config = IsvConfig::cert_builder(
+                    app_id,
+                    private_key.clone(),
+                    app_cert,
+                    emulator.alipay_cert_pem()?,
+                    emulator.root_cert_bundle_pem()?,
+                )
+                .gateway(emulator.gateway_url())
+                .build()?;
+                let cert = config
+                    .cert_mode()
+                    .ok_or_else(|| Error::config("certificate mode is off"))?;
+                let detail = format!(
+                    "app_cert_sn {}\nalipay_root_cert_sn {} (the bundle's ECDSA root left out)\nalipay_cert_sn {}",
+                    cert.app_cert_sn(),
+                    cert.alipay_root_cert_sn(),
+                    cert.alipay_cert_sn()
+                );
+                Ok((config, detail))
+            },
+        )?
+    } else {
+        IsvConfig::builder(
+            app_id,
+            private_key,
+            Arc::new(emulator.alipay_public_key().clone()),
+        )
+        .gateway(emulator.gateway_url())
+        .build()?
+    };
     let gateway = steps.run(
         "start the application gateway that receives notifications",
         || {
@@ -136,26 +192,23 @@ pub fn run(steps: &mut Steps, app_id: &str) -> Result<()> {
         },
     )?;
 
-    let mut store: BTreeMap<String, StoredAuthorisation> = BTreeMap::new();
-    steps.run(
-        "store the relation merchant PID – auth_app_id – app_auth_token",
+    let registry = steps.run(
+        "store the relation merchant PID – auth_app_id – app_auth_token in the registry",
         || {
-            store.insert(
-                token.auth_app_id.clone(),
-                StoredAuthorisation {
-                    merchant_pid: token.user_id.clone().unwrap_or_default(),
-                    app_auth_token: token.app_auth_token.clone(),
-                    app_refresh_token: token.app_refresh_token.clone(),
-                },
-            );
-            let stored = &store[&token.auth_app_id];
+            let registry = open_registry(args)?.with_client(client.clone());
+            let outcomes = registry.ingest_tokens(std::slice::from_ref(&token))?;
+            let stored = registry
+                .get(&token.auth_app_id)?
+                .ok_or_else(|| Error::protocol("the registry lost the authorisation"))?;
             let detail = format!(
-                "{} – {} – {}",
-                stored.merchant_pid,
-                token.auth_app_id,
-                mask_secret(&stored.app_auth_token)
+                "{} – {} – {} ({}) in {}",
+                stored.merchant_pid.as_deref().unwrap_or("?"),
+                stored.auth_app_id,
+                mask_secret(&stored.app_auth_token),
+                outcomes[0].as_str(),
+                registry_place(args)
             );
-            Ok(((), detail))
+            Ok((registry, detail))
         },
     )?;
     let auth_app_id = token.auth_app_id.clone();
@@ -163,27 +216,47 @@ pub fn run(steps: &mut Steps, app_id: &str) -> Result<()> {
     steps.run(
         "query the token: valid, and which APIs were granted",
         || {
-            let info = client.query_app_auth_token(&store[&auth_app_id].app_auth_token)?;
+            let token = registry.token_for(&auth_app_id)?;
+            let info = client.query_app_auth_token(&token)?;
             if !info.is_valid() {
                 return Err(Error::protocol("the fresh token is reported invalid"));
             }
-            let detail = format!("status valid, granted {}", info.auth_methods.join(", "));
+            let outcome = registry.ingest_query(&token, &info)?;
+            let detail = format!(
+                "status valid, granted {} (registry: {})",
+                info.auth_methods.join(", "),
+                outcome.as_str()
+            );
             Ok(((), detail))
         },
     )?;
 
-    steps.run("the app-auth notification arrives and verifies", || {
-        let detail = expect_notification(&gateway, |notification| match notification {
-            Notification::AppAuth(auth) if auth.detail.auth_app_id == auth_app_id => Some(format!(
-                "notify_id {}: merchant {} authorised {}",
+    steps.run(
+        "the app-auth notification arrives, verifies, and is ingested once",
+        || {
+            let notification = expect_notification(&gateway, |notification| match notification {
+                Notification::AppAuth(auth) if auth.detail.auth_app_id == auth_app_id => {
+                    Some(notification.clone())
+                }
+                _ => None,
+            })?;
+            let first = registry.ingest_notification(&notification)?;
+            let replay = registry.ingest_notification(&notification)?;
+            let Notification::AppAuth(auth) = &notification else {
+                unreachable!("picked above")
+            };
+            let detail = format!(
+                "notify_id {}: merchant {} authorised {}\nregistry: {} (older than the exchanged token), \
+                 Alipay's retry: {}",
                 auth.notify_id,
                 auth.detail.user_id.as_deref().unwrap_or("?"),
-                auth.detail.auth_app_id
-            )),
-            _ => None,
-        })?;
-        Ok(((), detail))
-    })?;
+                auth.detail.auth_app_id,
+                first.as_str(),
+                replay.as_str()
+            );
+            Ok(((), detail))
+        },
+    )?;
 
     let user_callback = steps.run("a user consents in the merchant's mini-program", || {
         let link = user_consent_link(
@@ -204,7 +277,7 @@ pub fn run(steps: &mut Steps, app_id: &str) -> Result<()> {
         Ok((callback, detail))
     })?;
 
-    let merchant_token = store[&auth_app_id].app_auth_token.clone();
+    let merchant_token = registry.token_for(&auth_app_id)?;
     let user_token = steps.run(
         "exchange the user's code on the merchant's behalf (alipay.system.oauth.token)",
         || {
@@ -234,9 +307,10 @@ pub fn run(steps: &mut Steps, app_id: &str) -> Result<()> {
     steps.run(
         &format!("a delegated call for the merchant ({DELEGATED_METHOD})"),
         || {
-            let response = client.execute(DELEGATED_METHOD, &delegated(&merchant_token))?;
+            let response =
+                registry.execute_for(&auth_app_id, DELEGATED_METHOD, &delegated_options())?;
             let detail = format!(
-                "verified answer: {}",
+                "token looked up in the registry; verified answer: {}",
                 serde_json::Value::Object(response.fields)
             );
             Ok(((), detail))
@@ -246,11 +320,16 @@ pub fn run(steps: &mut Steps, app_id: &str) -> Result<()> {
     steps.run(
         "refresh the merchant token; the old one keeps working for now",
         || {
-            let refresh = store[&auth_app_id]
-                .app_refresh_token
-                .clone()
+            let refresh = registry
+                .get(&auth_app_id)?
+                .and_then(|stored| stored.app_refresh_token)
                 .ok_or_else(|| Error::protocol("no app_refresh_token was issued"))?;
-            let fresh = client.refresh_app_auth_token(&refresh)?.remove(0);
+            let tokens = client.refresh_app_auth_token(&refresh)?;
+            registry.ingest_refreshed_tokens(&tokens)?;
+            let fresh = tokens
+                .into_iter()
+                .next()
+                .expect("a refresh answers a token");
             if fresh.app_auth_token == merchant_token {
                 return Err(Error::protocol("the refresh returned the same token"));
             }
@@ -259,30 +338,78 @@ pub fn run(steps: &mut Steps, app_id: &str) -> Result<()> {
                 "new token {}; the previous one still answers",
                 mask_secret(&fresh.app_auth_token)
             );
-            let stored = store.get_mut(&auth_app_id).expect("stored above");
-            stored.app_auth_token = fresh.app_auth_token;
-            stored.app_refresh_token = fresh.app_refresh_token;
+            if registry.token_for(&auth_app_id)? != fresh.app_auth_token {
+                return Err(Error::protocol("the registry did not keep the new token"));
+            }
             Ok(((), detail))
         },
     )?;
+
+    if args.cert_mode {
+        steps.run(
+            "Alipay rotates its certificate; the next call downloads, checks and trusts the new one",
+            || {
+                let rotated = emulator.rotate_alipay_cert()?;
+                let response =
+                    registry.execute_for(&auth_app_id, DELEGATED_METHOD, &delegated_options())?;
+                if response.alipay_cert_sn.as_deref() != Some(rotated.as_str()) {
+                    return Err(Error::protocol("the answer is not signed by the new certificate"));
+                }
+                let downloads = emulator.call_count(alipay_isv::cert::ALIPAY_CERT_DOWNLOAD_METHOD);
+                let detail = format!(
+                    "new alipay_cert_sn {rotated}: fetched with {} ({downloads} download), chained to the root, cached",
+                    alipay_isv::cert::ALIPAY_CERT_DOWNLOAD_METHOD
+                );
+                Ok(((), detail))
+            },
+        )?;
+    }
 
     steps.run("the merchant revokes the authorisation", || {
         emulator.revoke(&auth_app_id)?;
         Ok(((), format!("{auth_app_id} revoked in the merchant console")))
     })?;
 
-    steps.run("the cancellation message arrives and verifies", || {
-        let detail = expect_notification(&gateway, |notification| match notification {
-            Notification::Message(message) if message.is_app_auth_cancelled() => Some(format!(
-                "{} for {}",
-                message.msg_method,
-                message.msg_app_id.as_deref().unwrap_or("?")
-            )),
-            _ => None,
-        })?;
-        store.remove(&auth_app_id);
-        Ok(((), detail))
-    })?;
+    steps.run(
+        "the cancellation message arrives, verifies, and revokes the merchant in the registry",
+        || {
+            let notification = expect_notification(&gateway, |notification| match notification {
+                Notification::Message(message) if message.is_app_auth_cancelled() => {
+                    Some(notification.clone())
+                }
+                _ => None,
+            })?;
+            let outcome = registry.ingest_notification(&notification)?;
+            let stored = registry
+                .get(&auth_app_id)?
+                .ok_or_else(|| Error::protocol("the registry lost the authorisation"))?;
+            if stored.is_active() {
+                return Err(Error::protocol(
+                    "the merchant is still active after the cancellation",
+                ));
+            }
+            let detail = format!(
+                "alipay.open.auth.appauth.cancelled for {auth_app_id}: {} — kept as {}",
+                outcome.as_str(),
+                stored.status.as_str()
+            );
+            Ok(((), detail))
+        },
+    )?;
+
+    steps.run(
+        "the registry refuses the revoked merchant without calling Alipay",
+        || {
+            let calls = emulator.total_calls();
+            match registry.execute_for(&auth_app_id, DELEGATED_METHOD, &delegated_options()) {
+                Err(Error::Store { reason }) if emulator.total_calls() == calls => {
+                    Ok(((), format!("refused: {reason}")))
+                }
+                Err(other) => Err(other),
+                Ok(_) => Err(Error::protocol("the registry served a revoked merchant")),
+            }
+        },
+    )?;
 
     steps.run(
         "a call with the revoked token fails with Alipay's real error",

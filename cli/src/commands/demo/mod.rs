@@ -6,6 +6,11 @@
 //! the user code is exchanged on the merchant's behalf → `alipay.user.info.share` → a delegated call →
 //! the merchant token is refreshed → the merchant revokes → the cancellation arrives → a call with the
 //! revoked token fails with its real error. It stops at the first failed step and exits non-zero.
+//!
+//! With `--cert-mode` the same flow runs in public-key certificate mode (app certificate, Alipay
+//! certificate and root bundle from the emulator's CA), plus a step where Alipay rotates its certificate
+//! and the next call downloads the new one (`alipay.open.app.alipaycert.download`), checks it against the
+//! root bundle, and verifies.
 
 mod app_gateway;
 mod flow;
@@ -18,6 +23,12 @@ pub struct Args {
     /// The ISV app_id to run the flow as.
     #[arg(long, default_value = "2021000000000001")]
     app_id: String,
+    /// Run in public-key certificate mode (公钥证书模式), with an Alipay certificate rotation.
+    #[arg(long)]
+    cert_mode: bool,
+    /// Keep the merchant authorisation registry in this SQLite file (default: a temporary one).
+    #[arg(long)]
+    db: Option<std::path::PathBuf>,
 }
 
 /// Numbers the steps and prints each outcome as it happens.
@@ -54,9 +65,16 @@ impl Steps {
 
 /// Runs every step; fails at the first step that fails.
 pub fn run(args: Args) -> Result<()> {
-    println!("alipay-isv demo: the delegated-call flow against the built-in Alipay emulator\n");
+    let mode = if args.cert_mode {
+        " in certificate mode"
+    } else {
+        ""
+    };
+    println!(
+        "alipay-isv demo: the delegated-call flow against the built-in Alipay emulator{mode}\n"
+    );
     let mut steps = Steps { number: 0 };
-    match flow::run(&mut steps, &args.app_id) {
+    match flow::run(&mut steps, &args) {
         Ok(()) => {
             println!("\nall {} steps passed", steps.number);
             Ok(())

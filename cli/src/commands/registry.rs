@@ -1,0 +1,118 @@
+//! `alipay-isv registry list|show|revoke --db FILE`: look into a merchant authorisation registry (SQLite)
+//! and revoke an authorisation by hand. Tokens are masked unless `--show-secrets` is given; an encrypted
+//! registry's key is read from an environment variable, never from the command line.
+
+use std::path::{Path, PathBuf};
+
+use alipay_isv::error::mask_secret;
+use alipay_isv::registry::{MerchantAuthorisation, Registry, TokenKey};
+use alipay_isv::{Error, Result};
+use serde_json::{Value, json};
+
+use crate::output::print_json;
+
+/// Options of `registry`.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    action: Action,
+    /// The registry's SQLite file.
+    #[arg(long, global = true)]
+    db: Option<PathBuf>,
+    /// The environment variable holding the Base64 AES-256 key of an encrypted registry.
+    #[arg(long, global = true)]
+    key_env: Option<String>,
+    /// Print tokens in full.
+    #[arg(long, global = true)]
+    show_secrets: bool,
+}
+
+#[derive(clap::Subcommand)]
+enum Action {
+    /// Every merchant authorisation.
+    List,
+    /// One merchant authorisation, by auth_app_id.
+    Show {
+        /// The merchant's authorised app.
+        auth_app_id: String,
+    },
+    /// Mark a merchant authorisation revoked (the record is kept).
+    Revoke {
+        /// The merchant's authorised app.
+        auth_app_id: String,
+    },
+}
+
+fn open(path: &Path, key_env: Option<&str>) -> Result<Registry> {
+    if !path.exists() {
+        return Err(Error::config(format!("no registry at {}", path.display())));
+    }
+    let key = match key_env {
+        Some(name) => {
+            let text = std::env::var(name).map_err(|_| {
+                Error::config(format!(
+                    "the environment variable {name} (the registry key) is not set"
+                ))
+            })?;
+            Some(TokenKey::from_base64(&text)?)
+        }
+        None => None,
+    };
+    Registry::open(path, key)
+}
+
+fn describe(record: &MerchantAuthorisation, show_secrets: bool) -> Value {
+    let secret = |value: &str| {
+        if show_secrets {
+            value.to_string()
+        } else {
+            mask_secret(value)
+        }
+    };
+    json!({
+        "auth_app_id": record.auth_app_id,
+        "merchant_pid": record.merchant_pid,
+        "status": record.status.as_str(),
+        "app_auth_token": secret(&record.app_auth_token),
+        "app_refresh_token": record.app_refresh_token.as_deref().map(secret),
+        "expires_at_ms": record.expires_at_ms,
+        "refresh_expires_at_ms": record.refresh_expires_at_ms,
+        "authorised_at_ms": record.authorised_at_ms,
+        "token_issued_at_ms": record.token_issued_at_ms,
+        "revoked_at_ms": record.revoked_at_ms,
+        "granted_methods": record.granted_methods,
+        "version": record.version,
+    })
+}
+
+/// Runs the action.
+pub fn run(args: Args) -> Result<()> {
+    let path = args
+        .db
+        .ok_or_else(|| Error::config("--db FILE is required: the registry's SQLite file"))?;
+    let registry = open(&path, args.key_env.as_deref())?;
+    match args.action {
+        Action::List => {
+            let records: Vec<Value> = registry
+                .list()?
+                .iter()
+                .map(|record| describe(record, args.show_secrets))
+                .collect();
+            print_json(&Value::Array(records));
+        }
+        Action::Show { auth_app_id } => {
+            let record = registry.get(&auth_app_id)?.ok_or_else(|| {
+                Error::config(format!(
+                    "no authorisation for auth_app_id {auth_app_id} in {}",
+                    path.display()
+                ))
+            })?;
+            print_json(&describe(&record, args.show_secrets));
+        }
+        Action::Revoke { auth_app_id } => {
+            let record = registry.revoke(&auth_app_id)?;
+            print_json(&describe(&record, args.show_secrets));
+        }
+    }
+    Ok(())
+}

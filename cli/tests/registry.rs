@@ -1,0 +1,64 @@
+//! `alipay-isv demo --db FILE` keeps the registry in that file, and `alipay-isv registry` reads it back with
+//! tokens masked, shows one record, and revokes by hand.
+
+mod common;
+
+use common::run;
+use serde_json::Value;
+
+#[test]
+fn the_demo_registry_is_listed_shown_and_revoked_from_the_cli() {
+    let path =
+        std::env::temp_dir().join(format!("alipay-isv-cli-registry-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let db = path.to_str().unwrap();
+    let demo = run(&["demo", "--db", db], "");
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stdout)
+    );
+
+    let listed = run(&["registry", "list", "--db", db], "");
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let records: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let record = &records[0];
+    assert_eq!(
+        record["status"], "revoked",
+        "the demo ends with the merchant revoking"
+    );
+    let masked = record["app_auth_token"].as_str().unwrap();
+    assert!(masked.contains('…'), "{masked}");
+    let auth_app_id = record["auth_app_id"].as_str().unwrap();
+
+    let shown = run(
+        &[
+            "registry",
+            "show",
+            auth_app_id,
+            "--db",
+            db,
+            "--show-secrets",
+        ],
+        "",
+    );
+    let full: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(full["app_auth_token"].as_str().unwrap().chars().count(), 40);
+
+    let revoked = run(&["registry", "revoke", auth_app_id, "--db", db], "");
+    assert!(revoked.status.success());
+    let unknown = run(&["registry", "revoke", "2021000000009999", "--db", db], "");
+    assert_eq!(unknown.status.code(), Some(2));
+    let missing = run(
+        &["registry", "list", "--db", "/nonexistent/registry.db"],
+        "",
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{db}{suffix}"));
+    }
+}

@@ -1,0 +1,384 @@
+//! The merchant authorisation registry: the unique relation merchant PID – `auth_app_id` –
+//! `app_auth_token` that an ISV server must keep, durable ([`SqliteStore`]) or in memory
+//! ([`MemoryStore`]), fed idempotently from token answers, notifications and queries, and serving usable
+//! tokens — refreshed ahead of expiry, exactly once across threads and processes ([`Registry::token_for`]).
+
+mod ingest;
+mod memory;
+mod record;
+mod refresh;
+mod sqlite;
+mod store;
+mod token_key;
+
+pub use memory::MemoryStore;
+pub use record::{AuthStatus, IngestOutcome, MerchantAuthorisation, RefreshLease};
+pub use refresh::RETRY_REFRESH_AFTER;
+pub use sqlite::SqliteStore;
+pub use store::{Decide, Decision, Store, UpdateResult};
+pub use token_key::TokenKey;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use ingest::TokenSource;
+
+use crate::auth::{AppAuthToken, AppAuthTokenInfo};
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::notify::Notification;
+use crate::request::{CallOptions, parse_china_timestamp};
+use crate::response::VerifiedResponse;
+
+/// Milliseconds since the Unix epoch, now.
+pub(crate) fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis() as i64)
+}
+
+/// Refresh a token this long before it expires, by default: 10 minutes.
+pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(600);
+
+/// The registry: a [`Store`] plus the rules of ingestion and refresh. Cheap to share (`Send + Sync`); open
+/// one per process and share it.
+pub struct Registry {
+    store: Arc<dyn Store>,
+    client: Option<Client>,
+    refresh_margin: Duration,
+    lease_duration: Duration,
+    owner: String,
+    flights: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+    failed_refreshes: Mutex<HashMap<String, i64>>,
+}
+
+impl fmt::Debug for Registry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registry")
+            .field("client", &self.client)
+            .field("refresh_margin", &self.refresh_margin)
+            .field("owner", &self.owner)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Registry {
+    /// A registry over `store`.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        let mut random = [0u8; 8];
+        let _ =
+            aws_lc_rs::rand::SecureRandom::fill(&aws_lc_rs::rand::SystemRandom::new(), &mut random);
+        let owner = format!(
+            "{}-{}",
+            std::process::id(),
+            random
+                .iter()
+                .map(|byte| format!("{byte:02x}"))
+                .collect::<String>()
+        );
+        Registry {
+            store,
+            client: None,
+            refresh_margin: DEFAULT_REFRESH_MARGIN,
+            lease_duration: Duration::from_secs(30),
+            owner,
+            flights: Mutex::new(HashMap::new()),
+            failed_refreshes: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// A registry in a SQLite file (created if missing), tokens encrypted at rest when `key` is given.
+    ///
+    /// # Errors
+    /// As for [`SqliteStore::open`].
+    pub fn open(path: impl AsRef<Path>, key: Option<TokenKey>) -> Result<Self> {
+        Ok(Registry::new(Arc::new(SqliteStore::open(path, key)?)))
+    }
+
+    /// A registry in memory.
+    pub fn in_memory() -> Self {
+        Registry::new(Arc::new(MemoryStore::new()))
+    }
+
+    /// Refresh tokens through this client (needed by [`Registry::token_for`] and
+    /// [`Registry::execute_for`]).
+    pub fn with_client(mut self, client: Client) -> Self {
+        self.client = Some(client);
+        self
+    }
+
+    /// Refresh a token when it expires within `margin` (default 10 minutes).
+    pub fn with_refresh_margin(mut self, margin: Duration) -> Self {
+        self.refresh_margin = margin;
+        self
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    fn outcome(result: UpdateResult) -> IngestOutcome {
+        match result {
+            UpdateResult::Duplicate => IngestOutcome::Duplicate,
+            UpdateResult::Kept(_) => IngestOutcome::Stale,
+            UpdateResult::Written(_) => IngestOutcome::Applied,
+        }
+    }
+
+    fn ingest_tokens_from(
+        &self,
+        tokens: &[AppAuthToken],
+        source: TokenSource,
+    ) -> Result<Vec<IngestOutcome>> {
+        tokens
+            .iter()
+            .map(|token| {
+                if token.auth_app_id.is_empty() {
+                    return Err(Error::protocol(
+                        "a token without auth_app_id cannot be stored: the registry is keyed by it",
+                    ));
+                }
+                let now = now_ms();
+                let result = self
+                    .store
+                    .update(&token.auth_app_id, None, &mut |current| {
+                        Ok(ingest::from_token(current, token, source, now))
+                    })?;
+                Ok(Registry::outcome(result))
+            })
+            .collect()
+    }
+
+    /// Stores the tokens of `exchange_app_auth_code` (every token of a batch): each is a new
+    /// authorisation and replaces what was stored for its `auth_app_id`.
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the store fails; [`Error::Protocol`] for a token without `auth_app_id`.
+    pub fn ingest_tokens(&self, tokens: &[AppAuthToken]) -> Result<Vec<IngestOutcome>> {
+        self.ingest_tokens_from(tokens, TokenSource::Exchange)
+    }
+
+    /// Stores the tokens of a `refresh_app_auth_token` made outside the registry.
+    ///
+    /// # Errors
+    /// As for [`Registry::ingest_tokens`].
+    pub fn ingest_refreshed_tokens(&self, tokens: &[AppAuthToken]) -> Result<Vec<IngestOutcome>> {
+        self.ingest_tokens_from(tokens, TokenSource::Refresh)
+    }
+
+    /// Ingests a verified notification: an `open_app_auth_notify` stores its tokens, an
+    /// `alipay.open.auth.appauth.cancelled` revokes; both de-duplicated by `notify_id`, so Alipay's retries
+    /// change nothing, and ordered, so a late message never overwrites newer state. Other notifications
+    /// are [`IngestOutcome::Ignored`].
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the store fails.
+    pub fn ingest_notification(&self, notification: &Notification) -> Result<IngestOutcome> {
+        match notification {
+            Notification::AppAuth(auth) => {
+                let detail = &auth.detail;
+                if detail.auth_app_id.is_empty() || detail.app_auth_token.is_empty() {
+                    return Ok(IngestOutcome::Ignored);
+                }
+                let authorised_at = detail
+                    .auth_time
+                    .or_else(|| {
+                        auth.notify_time
+                            .as_deref()
+                            .and_then(parse_china_timestamp)
+                            .map(|seconds| seconds * 1000)
+                    })
+                    .unwrap_or_else(now_ms);
+                let result = self.store.update(
+                    &detail.auth_app_id,
+                    Some(&auth.notify_id),
+                    &mut |current| {
+                        Ok(ingest::from_app_auth_notification(
+                            current,
+                            detail,
+                            authorised_at,
+                        ))
+                    },
+                )?;
+                Ok(Registry::outcome(result))
+            }
+            Notification::Message(message) if message.is_app_auth_cancelled() => {
+                let auth_app_id = message
+                    .msg_app_id
+                    .clone()
+                    .or_else(|| {
+                        message
+                            .biz_content
+                            .get("auth_app_id")
+                            .and_then(|value| value.as_str())
+                            .map(str::to_string)
+                    })
+                    .unwrap_or_default();
+                if auth_app_id.is_empty() {
+                    return Ok(IngestOutcome::Ignored);
+                }
+                let cancelled_at = message
+                    .utc_timestamp
+                    .as_deref()
+                    .and_then(|text| text.trim().parse::<i64>().ok())
+                    .unwrap_or_else(now_ms);
+                let mut known = true;
+                let result = self.store.update(
+                    &auth_app_id,
+                    message.notify_id.as_deref(),
+                    &mut |current| {
+                        known = current.is_some();
+                        Ok(ingest::from_cancellation(current, cancelled_at))
+                    },
+                )?;
+                Ok(match Registry::outcome(result) {
+                    IngestOutcome::Stale if !known => IngestOutcome::Ignored,
+                    outcome => outcome,
+                })
+            }
+            _ => Ok(IngestOutcome::Ignored),
+        }
+    }
+
+    /// Ingests what `query_app_auth_token(app_auth_token)` answered: granted APIs, expiry, and — when the
+    /// gateway says `invalid` — revocation. A query about a token that is no longer the stored one is stale.
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the store fails.
+    pub fn ingest_query(
+        &self,
+        app_auth_token: &str,
+        info: &AppAuthTokenInfo,
+    ) -> Result<IngestOutcome> {
+        let Some(auth_app_id) = info.auth_app_id.as_deref() else {
+            return Ok(IngestOutcome::Ignored);
+        };
+        let now = now_ms();
+        let mut known = true;
+        let result = self.store.update(auth_app_id, None, &mut |current| {
+            known = current.is_some();
+            Ok(ingest::from_query(current, app_auth_token, info, now))
+        })?;
+        Ok(match Registry::outcome(result) {
+            IngestOutcome::Stale if !known => IngestOutcome::Ignored,
+            outcome => outcome,
+        })
+    }
+
+    /// Marks a merchant authorisation revoked locally (the record is kept).
+    ///
+    /// # Errors
+    /// [`Error::Store`] when there is no such record or the store fails.
+    pub fn revoke(&self, auth_app_id: &str) -> Result<MerchantAuthorisation> {
+        let now = now_ms();
+        match self.store.update(auth_app_id, None, &mut |current| {
+            Ok(match current {
+                Some(stored) => {
+                    ingest::from_cancellation(Some(stored), now.max(stored.authorised_at_ms))
+                }
+                None => Decision::Keep,
+            })
+        })? {
+            UpdateResult::Written(record) => Ok(*record),
+            UpdateResult::Kept(Some(record)) => Ok(*record),
+            _ => Err(unknown_merchant(auth_app_id)),
+        }
+    }
+
+    /// The record of `auth_app_id`.
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the store fails.
+    pub fn get(&self, auth_app_id: &str) -> Result<Option<MerchantAuthorisation>> {
+        self.store.get(auth_app_id)
+    }
+
+    /// Every record.
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the store fails.
+    pub fn list(&self) -> Result<Vec<MerchantAuthorisation>> {
+        self.store.list()
+    }
+
+    /// The records of one merchant PID.
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the store fails.
+    pub fn by_merchant(&self, merchant_pid: &str) -> Result<Vec<MerchantAuthorisation>> {
+        self.store.by_merchant(merchant_pid)
+    }
+
+    /// A usable token of the merchant's only active authorisation (by PID).
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the merchant has no active authorisation, or several (ask by `auth_app_id`);
+    /// otherwise as for [`Registry::token_for`].
+    pub fn token_for_merchant(&self, merchant_pid: &str) -> Result<String> {
+        let active: Vec<MerchantAuthorisation> = self
+            .by_merchant(merchant_pid)?
+            .into_iter()
+            .filter(MerchantAuthorisation::is_active)
+            .collect();
+        match active.as_slice() {
+            [only] => self.token_for(&only.auth_app_id),
+            [] => Err(Error::Store {
+                reason: format!(
+                    "merchant {merchant_pid} has no active authorisation in the registry"
+                ),
+            }),
+            several => Err(Error::Store {
+                reason: format!(
+                    "merchant {merchant_pid} authorised {} apps ({}): ask for a token by auth_app_id",
+                    several.len(),
+                    several
+                        .iter()
+                        .map(|record| record.auth_app_id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }),
+        }
+    }
+
+    /// A delegated [`Client::execute`] for the merchant app `auth_app_id`: the token is looked up (and
+    /// refreshed if due) and set on `options`.
+    ///
+    /// # Errors
+    /// As for [`Registry::token_for`] and [`Client::execute`].
+    pub fn execute_for(
+        &self,
+        auth_app_id: &str,
+        method: &str,
+        options: &CallOptions,
+    ) -> Result<VerifiedResponse> {
+        let token = self.token_for(auth_app_id)?;
+        let client = self.client()?;
+        let mut options = options.clone();
+        options.app_auth_token = Some(token);
+        client.execute(method, &options)
+    }
+
+    fn client(&self) -> Result<&Client> {
+        self.client.as_ref().ok_or_else(|| {
+            Error::config("this registry has no client: build it with `with_client` to refresh tokens and call")
+        })
+    }
+}
+
+/// The error for an `auth_app_id` the registry does not know.
+pub(crate) fn unknown_merchant(auth_app_id: &str) -> Error {
+    Error::Store {
+        reason: format!(
+            "no authorisation is stored for auth_app_id {auth_app_id}: the merchant has not authorised \
+             this app (or it was ingested into another registry)"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,240 @@
+//! [`Registry::token_for`]: a usable token, refreshed ahead of expiry exactly once however many threads
+//! and processes ask at the same time.
+//!
+//! In one process, callers for the same `auth_app_id` queue on one lock (single flight) and re-read the
+//! record after waiting. Across processes sharing a store, the refresher first takes a *lease* on the
+//! record with a compare-and-swap on its `version`; others see the lease, wait for the record's version to
+//! move, and use the new token. A lease lapses after 30 s, so a crashed refresher blocks nobody for long.
+//!
+//! A refresh that fails while the stored token has not expired yet is not an outage: the still-valid token
+//! is returned, and no new refresh is tried for [`RETRY_REFRESH_AFTER`]. Once the token has expired, the
+//! refresh's error is returned.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
+use std::time::Duration;
+
+use super::record::{AuthStatus, MerchantAuthorisation, RefreshLease};
+use super::store::{Decision, UpdateResult};
+use super::{Registry, ingest, now_ms, unknown_merchant};
+use crate::error::{Error, Result};
+
+/// How often a waiting caller re-reads a record another process is refreshing.
+const LEASE_POLL: Duration = Duration::from_millis(25);
+/// After a failed refresh of a still-valid token, wait this long before trying again.
+pub const RETRY_REFRESH_AFTER: Duration = Duration::from_secs(5);
+
+fn is_expired(record: &MerchantAuthorisation, now: i64) -> bool {
+    record
+        .expires_at_ms
+        .is_some_and(|expires_at| expires_at <= now)
+}
+
+fn revoked(record: &MerchantAuthorisation) -> Error {
+    Error::Store {
+        reason: format!(
+            "the merchant app {} ({}) is revoked{}: no call was made; the merchant must authorise again",
+            record.auth_app_id,
+            record.merchant_pid.as_deref().unwrap_or("PID unknown"),
+            record
+                .revoked_at_ms
+                .map(|at| format!(
+                    " since {} (UTC+8)",
+                    crate::request::china_timestamp(at.div_euclid(1000))
+                ))
+                .unwrap_or_default()
+        ),
+    }
+}
+
+impl Registry {
+    fn needs_refresh(&self, record: &MerchantAuthorisation, now: i64) -> bool {
+        let margin = self.refresh_margin.as_millis() as i64;
+        let due = record
+            .expires_at_ms
+            .is_some_and(|expires_at| expires_at.saturating_sub(margin) <= now);
+        due && (is_expired(record, now) || !self.backing_off(&record.auth_app_id, now))
+    }
+
+    fn backing_off(&self, auth_app_id: &str, now: i64) -> bool {
+        let failures = self
+            .failed_refreshes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        failures.get(auth_app_id).is_some_and(|until| *until > now)
+    }
+
+    fn note_refresh(&self, auth_app_id: &str, failed: bool) {
+        let mut failures = self
+            .failed_refreshes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if failed {
+            let until = now_ms() + RETRY_REFRESH_AFTER.as_millis() as i64;
+            failures.insert(auth_app_id.to_string(), until);
+        } else {
+            failures.remove(auth_app_id);
+        }
+    }
+
+    fn current(&self, auth_app_id: &str) -> Result<MerchantAuthorisation> {
+        let record = self
+            .store
+            .get(auth_app_id)?
+            .ok_or_else(|| unknown_merchant(auth_app_id))?;
+        if record.status == AuthStatus::Revoked {
+            return Err(revoked(&record));
+        }
+        Ok(record)
+    }
+
+    fn flight(&self, auth_app_id: &str) -> Arc<Mutex<()>> {
+        let mut flights = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
+        flights
+            .entry(auth_app_id.to_string())
+            .or_insert_with(|| Arc::new(Mutex::new(())))
+            .clone()
+    }
+
+    /// A usable `app_auth_token` for the merchant app `auth_app_id`: the stored one, or — when it
+    /// expires within the refresh margin — a fresh one obtained with the stored refresh token (through the
+    /// registry's client) and stored before it is returned. Exactly one refresh reaches the gateway when
+    /// many threads, or processes sharing the SQLite file, ask at once; the others get the new token.
+    ///
+    /// # Errors
+    /// [`Error::Store`] for an unknown or revoked merchant app (no call is made) or a store failure;
+    /// [`Error::Config`] when a refresh is due and the registry has no client; the refresh call's errors.
+    pub fn token_for(&self, auth_app_id: &str) -> Result<String> {
+        let record = self.current(auth_app_id)?;
+        if !self.needs_refresh(&record, now_ms()) {
+            return Ok(record.app_auth_token);
+        }
+        let flight = self.flight(auth_app_id);
+        let _single_flight = flight.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            let record = self.current(auth_app_id)?;
+            let now = now_ms();
+            if !self.needs_refresh(&record, now) {
+                return Ok(record.app_auth_token);
+            }
+            if self.take_lease(&record, now)? {
+                let outcome = self.refresh_holding_lease(record.clone());
+                self.note_refresh(auth_app_id, outcome.is_err());
+                return match outcome {
+                    Err(_) if !is_expired(&record, now_ms()) => Ok(record.app_auth_token),
+                    other => other,
+                };
+            }
+            // Another process holds the lease: wait for its refresh to land (or its lease to lapse).
+            thread::sleep(LEASE_POLL);
+        }
+    }
+
+    /// Compare-and-swap: takes the refresh lease if the record is unchanged and nobody holds a live one.
+    fn take_lease(&self, seen: &MerchantAuthorisation, now: i64) -> Result<bool> {
+        let until_ms = now + self.lease_duration.as_millis() as i64;
+        let owner = self.owner.clone();
+        let result = self.store.update(&seen.auth_app_id, None, &mut |current| {
+            Ok(match current {
+                Some(stored)
+                    if stored.version == seen.version
+                        && stored
+                            .refresh_lease
+                            .as_ref()
+                            .is_none_or(|lease| lease.until_ms < now) =>
+                {
+                    let mut leased = stored.clone();
+                    leased.refresh_lease = Some(RefreshLease {
+                        owner: owner.clone(),
+                        until_ms,
+                    });
+                    Decision::Write(Box::new(leased))
+                }
+                _ => Decision::Keep,
+            })
+        })?;
+        Ok(matches!(result, UpdateResult::Written(_)))
+    }
+
+    fn refresh_holding_lease(&self, record: MerchantAuthorisation) -> Result<String> {
+        let outcome = self.refresh_call(&record);
+        let owner = self.owner.clone();
+        let now = now_ms();
+        let result = self
+            .store
+            .update(&record.auth_app_id, None, &mut |current| {
+                let Some(stored) = current else {
+                    return Ok(Decision::Keep);
+                };
+                let ours = stored
+                    .refresh_lease
+                    .as_ref()
+                    .is_some_and(|lease| lease.owner == owner);
+                if !ours {
+                    return Ok(Decision::Keep);
+                }
+                Ok(match &outcome {
+                    Ok(token) => match ingest::from_token(
+                        Some(stored),
+                        token,
+                        ingest::TokenSource::Refresh,
+                        now,
+                    ) {
+                        Decision::Keep => {
+                            let mut released = stored.clone();
+                            released.refresh_lease = None;
+                            Decision::Write(Box::new(released))
+                        }
+                        write => write,
+                    },
+                    Err(_) => {
+                        let mut released = stored.clone();
+                        released.refresh_lease = None;
+                        Decision::Write(Box::new(released))
+                    }
+                })
+            })?;
+        let token = outcome?;
+        match result {
+            UpdateResult::Written(record) if record.app_auth_token == token.app_auth_token => {
+                Ok(record.app_auth_token)
+            }
+            // Our lease lapsed and another refresher won: theirs is the stored token.
+            _ => Ok(self.current(&record.auth_app_id)?.app_auth_token),
+        }
+    }
+
+    fn refresh_call(&self, record: &MerchantAuthorisation) -> Result<crate::auth::AppAuthToken> {
+        let client = self.client()?;
+        let refresh_token = record
+            .app_refresh_token
+            .as_deref()
+            .ok_or_else(|| Error::Store {
+                reason: format!(
+                    "the token of {} is due for refresh but no app_refresh_token is stored",
+                    record.auth_app_id
+                ),
+            })?;
+        let tokens = client.refresh_app_auth_token(refresh_token)?;
+        let position = tokens
+            .iter()
+            .position(|token| {
+                token.auth_app_id == record.auth_app_id || token.auth_app_id.is_empty()
+            })
+            .unwrap_or(0);
+        let mut token = tokens
+            .into_iter()
+            .nth(position)
+            .ok_or_else(|| Error::protocol("the refresh answer carries no token"))?;
+        if token.auth_app_id.is_empty() {
+            token.auth_app_id = record.auth_app_id.clone();
+        }
+        if token.auth_app_id != record.auth_app_id {
+            return Err(Error::protocol(format!(
+                "refreshing {} returned a token for {}",
+                record.auth_app_id, token.auth_app_id
+            )));
+        }
+        Ok(token)
+    }
+}

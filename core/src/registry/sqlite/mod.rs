@@ -1,0 +1,294 @@
+//! [`SqliteStore`]: the registry in one SQLite file (bundled SQLite; WAL, `synchronous=FULL`, a busy
+//! timeout), shared safely by threads and by processes. A file that is not SQLite, or a SQLite database of
+//! another application, is refused with a typed error and never modified.
+
+mod codec;
+mod schema;
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+
+use super::now_ms;
+use super::record::MerchantAuthorisation;
+use super::store::{Decide, Decision, Store, UpdateResult};
+use super::token_key::TokenKey;
+use crate::error::{Error, Result};
+
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+const KEY_CHECK_PLAIN: &[u8] = b"alipay-isv registry key check";
+const KEY_CHECK_CONTEXT: &str = "meta:key_check";
+/// How long a writer waits for another process's transaction.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A SQLite error as a [`Error::Store`], with what was being done. SQLite messages carry no values (every
+/// statement binds its parameters), so no token can leak through them.
+pub(crate) fn store_error(context: &str, error: &rusqlite::Error) -> Error {
+    Error::Store {
+        reason: format!("{context}: {error}"),
+    }
+}
+
+/// A [`Store`] in a SQLite file.
+pub struct SqliteStore {
+    connection: Mutex<Connection>,
+    key: Option<TokenKey>,
+    path: String,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .field("encrypted", &self.key.is_some())
+            .finish()
+    }
+}
+
+fn check_header(path: &Path, shown: &str) -> Result<()> {
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(error) => {
+            return Err(Error::Store {
+                reason: format!("cannot open {shown}: {error}"),
+            });
+        }
+    };
+    let mut header = Vec::with_capacity(16);
+    file.by_ref()
+        .take(16)
+        .read_to_end(&mut header)
+        .map_err(|error| Error::Store {
+            reason: format!("cannot read {shown}: {error}"),
+        })?;
+    if !header.is_empty() && header.as_slice() != SQLITE_HEADER {
+        return Err(Error::Store {
+            reason: format!(
+                "{shown} is not a SQLite database (it may be corrupt or another kind of file); \
+                 it was left untouched — choose another path or restore it from a backup"
+            ),
+        });
+    }
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the registry at `path`. With `key`, tokens are encrypted at rest; a database
+    /// created with a key must be opened with the same key, and one created without a key without one.
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the file is not SQLite, is another application's database, has a newer
+    /// schema, cannot be opened or migrated, or the key does not match.
+    pub fn open(path: impl AsRef<Path>, key: Option<TokenKey>) -> Result<Self> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        check_header(path, &shown)?;
+        let mut connection = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|error| store_error(&format!("cannot open {shown}"), &error))?;
+        connection
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|error| store_error("cannot set the busy timeout", &error))?;
+        let inspection = schema::inspect(&connection, &shown)?;
+        connection
+            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
+            .map_err(|error| store_error(&format!("cannot configure {shown}"), &error))?;
+        schema::migrate(&mut connection, inspection.schema_version)?;
+        check_encryption(&connection, key.as_ref(), &shown)?;
+        Ok(SqliteStore {
+            connection: Mutex::new(connection),
+            key,
+            path: shown,
+        })
+    }
+
+    /// Whether tokens are encrypted at rest in this database.
+    pub fn is_encrypted(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// Runs `PRAGMA integrity_check` and returns its verdict (`ok` when healthy).
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the check cannot run.
+    pub fn integrity_check(&self) -> Result<String> {
+        self.lock()?
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+            .map_err(|error| store_error("the integrity check failed to run", &error))
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, Connection>> {
+        self.connection.lock().map_err(|_| Error::Store {
+            reason: "the SQLite connection was poisoned by a panic in another thread".into(),
+        })
+    }
+
+    /// Reads the rows selected by `clause`, binding `value` as `?1` when given.
+    fn read_where(&self, clause: &str, value: Option<&str>) -> Result<Vec<MerchantAuthorisation>> {
+        let connection = self.lock()?;
+        let mut statement = connection
+            .prepare_cached(&format!(
+                "SELECT {} FROM authorisations {clause}",
+                codec::COLUMNS
+            ))
+            .map_err(|error| store_error("cannot read the registry", &error))?;
+        let rows = match value {
+            Some(value) => statement.query([value]),
+            None => statement.query([]),
+        }
+        .map_err(|error| store_error("cannot read the registry", &error))?;
+        codec::read_rows(rows, self.key.as_ref())
+    }
+}
+
+fn check_encryption(connection: &Connection, key: Option<&TokenKey>, shown: &str) -> Result<()> {
+    let stored: Option<String> = connection
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'encryption'",
+            [],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(|error| store_error(&format!("cannot read {shown}"), &error))?;
+    match (stored.as_deref(), key) {
+        (None, None) => connection
+            .execute(
+                "INSERT INTO meta (key, value) VALUES ('encryption', 'none')",
+                [],
+            )
+            .map(|_| ())
+            .map_err(|error| store_error("cannot record the encryption setting", &error)),
+        (None, Some(key)) => {
+            let check = STANDARD.encode(key.seal(KEY_CHECK_PLAIN, KEY_CHECK_CONTEXT)?);
+            connection
+                .execute_batch(&format!(
+                    "BEGIN; INSERT INTO meta (key, value) VALUES ('encryption', 'aes-256-gcm');
+                     INSERT INTO meta (key, value) VALUES ('key_check', '{check}'); COMMIT;"
+                ))
+                .map_err(|error| store_error("cannot record the encryption setting", &error))
+        }
+        (Some("none"), None) => Ok(()),
+        (Some("none"), Some(_)) => Err(Error::Store {
+            reason: format!(
+                "{shown} stores tokens unencrypted; open it without a key (or migrate it to a new \
+                 encrypted registry)"
+            ),
+        }),
+        (Some("aes-256-gcm"), None) => Err(Error::Store {
+            reason: format!("{shown} stores tokens encrypted: open it with its encryption key"),
+        }),
+        (Some("aes-256-gcm"), Some(key)) => {
+            let check: String = connection
+                .query_row(
+                    "SELECT value FROM meta WHERE key = 'key_check'",
+                    [],
+                    |row| row.get(0),
+                )
+                .map_err(|error| store_error(&format!("cannot read {shown}"), &error))?;
+            let sealed = STANDARD.decode(check).unwrap_or_default();
+            match key.open(&sealed, KEY_CHECK_CONTEXT) {
+                Ok(plain) if plain.as_slice() == KEY_CHECK_PLAIN => Ok(()),
+                _ => Err(Error::Store {
+                    reason: format!(
+                        "the encryption key does not match the one {shown} was created with"
+                    ),
+                }),
+            }
+        }
+        (Some(other), _) => Err(Error::Store {
+            reason: format!("{shown} uses an unknown token encryption `{other}`"),
+        }),
+    }
+}
+
+impl Store for SqliteStore {
+    fn get(&self, auth_app_id: &str) -> Result<Option<MerchantAuthorisation>> {
+        Ok(self
+            .read_where("WHERE auth_app_id = ?1", Some(auth_app_id))?
+            .into_iter()
+            .next())
+    }
+
+    fn list(&self) -> Result<Vec<MerchantAuthorisation>> {
+        self.read_where("ORDER BY auth_app_id", None)
+    }
+
+    fn by_merchant(&self, merchant_pid: &str) -> Result<Vec<MerchantAuthorisation>> {
+        self.read_where(
+            "WHERE merchant_pid = ?1 ORDER BY auth_app_id",
+            Some(merchant_pid),
+        )
+    }
+
+    fn update(
+        &self,
+        auth_app_id: &str,
+        notify_id: Option<&str>,
+        decide: &mut Decide<'_>,
+    ) -> Result<UpdateResult> {
+        let mut connection = self.lock()?;
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|error| store_error("cannot start a registry write", &error))?;
+        if let Some(notify_id) = notify_id {
+            let seen: Option<i64> = transaction
+                .query_row(
+                    "SELECT 1 FROM seen_notifications WHERE notify_id = ?1",
+                    [notify_id],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(|error| store_error("cannot read the registry", &error))?;
+            if seen.is_some() {
+                return Ok(UpdateResult::Duplicate);
+            }
+        }
+        let current = {
+            let mut statement = transaction
+                .prepare_cached(&format!(
+                    "SELECT {} FROM authorisations WHERE auth_app_id = ?1",
+                    codec::COLUMNS
+                ))
+                .map_err(|error| store_error("cannot read the registry", &error))?;
+            let rows = statement
+                .query([auth_app_id])
+                .map_err(|error| store_error("cannot read the registry", &error))?;
+            codec::read_rows(rows, self.key.as_ref())?
+                .into_iter()
+                .next()
+        };
+        let result = match decide(current.as_ref())? {
+            Decision::Keep => UpdateResult::Kept(current.map(Box::new)),
+            Decision::Write(mut record) => {
+                record.auth_app_id = auth_app_id.to_string();
+                record.version = current.as_ref().map_or(1, |stored| stored.version + 1);
+                record.updated_at_ms = now_ms();
+                codec::write_record(&transaction, &record, self.key.as_ref())?;
+                UpdateResult::Written(record)
+            }
+        };
+        if let Some(notify_id) = notify_id {
+            transaction
+                .execute(
+                    "INSERT INTO seen_notifications (notify_id, received_at_ms) VALUES (?1, ?2)",
+                    params![notify_id, now_ms()],
+                )
+                .map_err(|error| store_error("cannot record the notification", &error))?;
+        }
+        transaction
+            .commit()
+            .map_err(|error| store_error("cannot commit a registry write", &error))?;
+        Ok(result)
+    }
+}
