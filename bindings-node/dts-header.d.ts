@@ -36,6 +36,14 @@ export interface AlipayError extends Error {
 export type ApplicationType = 'MOBILEAPP' | 'WEBAPP' | 'PUBLICAPP' | 'TINYAPP' | 'ARAPP' | 'BASEAPP'
 /** The scopes a user can grant: `auth_base` (user id only) or `auth_user` (profile). */
 export type UserScope = 'auth_base' | 'auth_user'
+/**
+ * What a `Registry` ingestion did: `applied` (the registry changed), `duplicate` (a notification
+ * already ingested: Alipay's retry), `stale` (older than what is stored: nothing changed) or
+ * `ignored` (not about a stored merchant authorisation).
+ */
+export type IngestOutcome = 'applied' | 'duplicate' | 'stale' | 'ignored'
+/** Whether a merchant authorisation can be used: `active`, or `revoked` (kept, never used). */
+export type AuthStatus = 'active' | 'revoked'
 /** The network faults the emulator can inject into gateway answers (see `Emulator.setFault`). */
 export type FaultKind = 'delay' | 'reset' | 'truncated_body' | 'bad_gateway' | 'unsigned'
 

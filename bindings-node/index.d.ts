@@ -36,6 +36,14 @@ export interface AlipayError extends Error {
 export type ApplicationType = 'MOBILEAPP' | 'WEBAPP' | 'PUBLICAPP' | 'TINYAPP' | 'ARAPP' | 'BASEAPP'
 /** The scopes a user can grant: `auth_base` (user id only) or `auth_user` (profile). */
 export type UserScope = 'auth_base' | 'auth_user'
+/**
+ * What a `Registry` ingestion did: `applied` (the registry changed), `duplicate` (a notification
+ * already ingested: Alipay's retry), `stale` (older than what is stored: nothing changed) or
+ * `ignored` (not about a stored merchant authorisation).
+ */
+export type IngestOutcome = 'applied' | 'duplicate' | 'stale' | 'ignored'
+/** Whether a merchant authorisation can be used: `active`, or `revoked` (kept, never used). */
+export type AuthStatus = 'active' | 'revoked'
 /** The network faults the emulator can inject into gateway answers (see `Emulator.setFault`). */
 export type FaultKind = 'delay' | 'reset' | 'truncated_body' | 'bad_gateway' | 'unsigned'
 
@@ -343,6 +351,54 @@ export declare class IsvConfig {
   toString(): string
 }
 
+/**
+ * One merchant authorisation in the registry: merchant PID – `authAppId` – `appAuthToken`, its
+ * status and expiries. A snapshot: later changes to the registry do not show in it.
+ *
+ * The getters return the tokens in full (they are secrets: never log them); `toString()` and
+ * `util.inspect` mask them, and `JSON.stringify` shows nothing (the fields are getters).
+ */
+export declare class MerchantAuthorisation {
+  /** The merchant's authorised app: the record's unique key. */
+  get authAppId(): string
+  /** The merchant's PID (2088…), or `null` when not known. */
+  get merchantPid(): string | null
+  /**
+   * The stored token for delegated calls. Secret. To call, prefer `Registry.tokenFor` (it refreshes
+   * the token when due) or `Registry.executeFor`.
+   */
+  get appAuthToken(): string
+  /** The token to refresh it with, or `null`. Secret. */
+  get appRefreshToken(): string | null
+  /** When the token expires, epoch milliseconds, or `null` when not known. */
+  get expiresAtMs(): number | null
+  /** When the refresh token expires, epoch milliseconds, or `null` when not known. */
+  get refreshExpiresAtMs(): number | null
+  /** When the merchant authorised (or re-authorised), epoch milliseconds. */
+  get authorisedAtMs(): number
+  /** When the current token was issued (authorisation or refresh), epoch milliseconds. */
+  get tokenIssuedAtMs(): number
+  /** `active` (usable) or `revoked` (kept for the record, never used). */
+  get status(): AuthStatus
+  /** Whether the authorisation is usable (`status === 'active'`). */
+  get active(): boolean
+  /** When it was revoked, epoch milliseconds, or `null`. */
+  get revokedAtMs(): number | null
+  /** The APIs the merchant granted, when a query told (`Registry.ingestQuery`); else empty. */
+  get grantedMethods(): Array<string>
+  /** Incremented by every write of the record. */
+  get version(): number
+  /** Who is refreshing the token right now, or `null`. */
+  get refreshLease(): RefreshLease | null
+  /** The last write, epoch milliseconds. */
+  get updatedAtMs(): number
+  /**
+   * `MerchantAuthorisation { auth_app_id: …, app_auth_token: "2026…(40 chars)", … }`: the tokens
+   * masked.
+   */
+  toString(): string
+}
+
 /** Verifies notifications with the Alipay public key. Immutable; share one instance. */
 export declare class NotificationVerifier {
   /**
@@ -453,6 +509,153 @@ export declare class PublicKey {
   toString(): string
 }
 
+/**
+ * The merchant authorisation registry. Open one per process with `Registry.open(path)` (a SQLite
+ * file, created if missing; several processes may share it) or `Registry.inMemory()`, and share it.
+ *
+ * Ingestion is idempotent and ordered: a notification retried by Alipay is a `duplicate`, a message
+ * older than the stored state is `stale`, and a revoked merchant is kept (never deleted) and never
+ * called. Every method throws (or rejects with) an `AlipayError`: `ALIPAY_STORE_ERROR` for an
+ * unknown or revoked `authAppId` (the reason names it), a wrong key, a corrupt or foreign file;
+ * `ALIPAY_CONFIG_ERROR` for bad options, a closed registry, or no client when one is needed.
+ *
+ * `toString()` and `util.inspect` show the path and settings, never a token or the key.
+ */
+export declare class Registry {
+  /**
+   * Opens (or creates) the registry in the SQLite file at `path`, with `options` (client, refresh
+   * margin, token encryption key).
+   *
+   * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the file is not a SQLite database, belongs to
+   * another application, is corrupt (it is left untouched), or its tokens were encrypted with
+   * another key (or none); `ALIPAY_CONFIG_ERROR` for a malformed key or margin.
+   */
+  static open(path: string, options?: RegistryOptions | undefined | null): Registry
+  /**
+   * A registry in memory (gone with the process), with `options` (client, refresh margin; no key:
+   * nothing is written to disk).
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for a `tokenKey` or a malformed margin.
+   */
+  static inMemory(options?: RegistryOptions | undefined | null): Registry
+  /**
+   * Stores the tokens `Client.exchangeAppAuthCode` returned (every token of a batch): each is a new
+   * authorisation and replaces what was stored for its `authAppId`. One outcome per token:
+   * `applied`, or `stale` when the stored token is newer. Synchronous.
+   *
+   * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails; `ALIPAY_PROTOCOL_ERROR` for a
+   * token without `authAppId`.
+   */
+  ingestTokens(tokens: Array<AppAuthToken>): IngestOutcome[]
+  /**
+   * Stores the tokens of a `Client.refreshAppAuthToken` made outside the registry (the same
+   * authorisation, a new token). Synchronous.
+   *
+   * @throws {AlipayError} as for `ingestTokens`.
+   */
+  ingestRefreshedTokens(tokens: Array<AppAuthToken>): IngestOutcome[]
+  /**
+   * Ingests a notification that `NotificationVerifier.verifyBody` (or `verifyParams`) verified —
+   * pass its result as it is, never an unverified object. An `appAuth` notification stores its
+   * tokens, an `alipay.open.auth.appauth.cancelled` message revokes; both are de-duplicated by
+   * `notifyId` (`duplicate`: Alipay's retries change nothing) and ordered (`stale`: a late message
+   * never overwrites newer state). Other notifications, and cancellations of unknown merchants, are
+   * `ignored`. Synchronous: ingest, then answer `SUCCESS_ACK`.
+   *
+   * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails; `ALIPAY_CONFIG_ERROR` when the
+   * object is not a notification.
+   */
+  ingestNotification(notification: Notification): IngestOutcome
+  /**
+   * Ingests what `Client.queryAppAuthToken(appAuthToken)` resolved to: the granted APIs, the
+   * expiry, and — when the gateway says `invalid` — revocation. `stale` when `appAuthToken` is no
+   * longer the stored token; `ignored` for a merchant the registry does not know. Synchronous.
+   *
+   * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails; `ALIPAY_CONFIG_ERROR` when
+   * `info` is not a query result.
+   */
+  ingestQuery(appAuthToken: string, info: AppAuthTokenInfo): IngestOutcome
+  /**
+   * The record of `authAppId`, or `null` when the registry does not know it.
+   *
+   * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails (e.g. a wrong key).
+   */
+  get(authAppId: string): MerchantAuthorisation | null
+  /**
+   * Every record (active and revoked), by `authAppId`.
+   *
+   * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails.
+   */
+  list(): Array<MerchantAuthorisation>
+  /**
+   * The records of one merchant PID (a merchant may authorise several apps).
+   *
+   * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails.
+   */
+  byMerchant(merchantPid: string): Array<MerchantAuthorisation>
+  /**
+   * Marks the authorisation of `authAppId` revoked locally (the record is kept; its token is never
+   * handed out again) and returns the record. Synchronous.
+   *
+   * @throws {AlipayError} `ALIPAY_STORE_ERROR` for an unknown `authAppId` or a store failure.
+   */
+  revoke(authAppId: string): MerchantAuthorisation
+  /**
+   * Resolves to a usable `appAuthToken` for the merchant app `authAppId`: the stored one, or — when
+   * it expires within the refresh margin — a fresh one, refreshed through the client and stored
+   * first. However many calls (or processes sharing the file) ask at once, exactly one refresh
+   * reaches the gateway; the others get the new token. Runs on the libuv pool.
+   *
+   * Rejects with `ALIPAY_STORE_ERROR` for an unknown or revoked `authAppId` (the reason names it; no
+   * call is made), `ALIPAY_CONFIG_ERROR` when a refresh is due and the registry has no client, or the
+   * refresh call's error.
+   */
+  tokenFor(authAppId: string): Promise<string>
+  /** `tokenFor`, blocking the calling thread. */
+  tokenForSync(authAppId: string): string
+  /**
+   * `tokenFor` of the merchant PID's only active authorisation.
+   *
+   * Rejects with `ALIPAY_STORE_ERROR` when the merchant has no active authorisation, or several (ask
+   * by `authAppId`); otherwise as `tokenFor`.
+   */
+  tokenForMerchant(merchantPid: string): Promise<string>
+  /** `tokenForMerchant`, blocking the calling thread. */
+  tokenForMerchantSync(merchantPid: string): string
+  /**
+   * A delegated `Client.execute` for the merchant app `authAppId`: the token is looked up (and
+   * refreshed when due) and sent as `app_auth_token`. `options` are those of `Client.execute`
+   * (`bizContent`, `retry`, …) without `appAuthToken`. Runs on the libuv pool.
+   *
+   * Rejects as `tokenFor` does (a revoked merchant: `ALIPAY_STORE_ERROR`, no call made), then as
+   * `Client.execute`; with `ALIPAY_CONFIG_ERROR` when the registry has no client or `options` sets
+   * `appAuthToken`.
+   */
+  executeFor(authAppId: string, method: string, options?: ExecuteOptions | undefined | null): Promise<VerifiedResponse>
+  /** `executeFor`, blocking the calling thread. */
+  executeForSync(authAppId: string, method: string, options?: ExecuteOptions | undefined | null): VerifiedResponse
+  /**
+   * Runs SQLite's `PRAGMA integrity_check` on the file: `ok` for a sound database, else SQLite's
+   * list of problems.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for an in-memory registry; `ALIPAY_STORE_ERROR`
+   * when the check cannot run.
+   */
+  integrityCheck(): string
+  /** Whether `close()` was called. */
+  get closed(): boolean
+  /**
+   * Closes the registry (the SQLite file is released once calls still running finish); later calls
+   * throw `ALIPAY_CONFIG_ERROR`. Calling it again does nothing.
+   */
+  close(): void
+  /**
+   * `Registry(sqlite /path/registry.db, tokens encrypted, client 2021…, refresh margin 600 s)`,
+   * with `closed` appended once closed: never a token or the key.
+   */
+  toString(): string
+}
+
 /** Verifies gateway response bodies with the Alipay public key. Immutable; share one instance. */
 export declare class ResponseVerifier {
   /**
@@ -546,6 +749,28 @@ export declare class Signer {
    * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` if the crypto engine refuses the key.
    */
   signBytes(message: Uint8Array): string
+}
+
+/**
+ * A 256-bit key that encrypts the stored tokens at rest (AES-256-GCM), so a leaked database file
+ * does not leak tokens. Keep it outside the database (a secret manager, an environment variable);
+ * `toString()` and `util.inspect` show nothing of it.
+ */
+export declare class TokenKey {
+  /**
+   * A key from its Base64 text (44 characters for 32 bytes), e.g. from `generateTokenKey()`.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` when it is not Base64 of 32 bytes.
+   */
+  static fromBase64(text: string): TokenKey
+  /**
+   * A key from 32 raw bytes.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` when it is not 32 bytes long.
+   */
+  static fromBytes(bytes: Uint8Array): TokenKey
+  /** `TokenKey(AES-256-GCM, redacted)`. */
+  toString(): string
 }
 
 /** A verified user consent callback. Its `toString()` / `util.inspect` mask the code. */
@@ -807,6 +1032,11 @@ export interface EmulatorOptions {
   notifyBackoffMs?: number
   /** The ISV app's AES content-encryption key, to accept `encrypt_type=AES` requests. Secret. */
   aesKey?: AesKeyArg
+  /**
+   * How long an `app_auth_token` lives (its `expires_in`), in milliseconds (default 365 days); its
+   * refresh token lives 30 days longer. Short lifetimes exercise `Registry.tokenFor`'s refresh.
+   */
+  appAuthTokenTtlMs?: number
 }
 
 /** The stable `code` of every error the binding throws, one per core error kind. */
@@ -866,6 +1096,14 @@ export declare function generateKeyPair(bits?: number | undefined | null): KeyPa
  * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` if the system random source fails.
  */
 export declare function generateState(): string
+
+/**
+ * A fresh random token encryption key as Base64 text (32 bytes), for setting encryption up: store it
+ * in your secret manager and pass it as `tokenKey` to `Registry.open`. Secret.
+ *
+ * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` if the system random source fails.
+ */
+export declare function generateTokenKey(): string
 
 /** The HTTP request of an `execute` call: POST `body` to `url` with the `Content-Type` `contentType`. */
 export interface HttpRequest {
@@ -981,6 +1219,30 @@ export declare function parseUserAuthCallback(urlOrQuery: string, expectedAppId:
 
 /** The production gateway URL. */
 export declare const PRODUCTION_GATEWAY: string
+
+/** Who is refreshing a record's token right now (another registry instance or process). */
+export interface RefreshLease {
+  /** The registry instance holding it (`<pid>-<random>`). */
+  owner: string
+  /** When it lapses, epoch milliseconds. */
+  untilMs: number
+}
+
+/** How a registry is set up. */
+export interface RegistryOptions {
+  /**
+   * The client that refreshes due tokens (`tokenFor`) and makes the delegated calls
+   * (`executeFor`). Without one, a due refresh and `executeFor` fail with `ALIPAY_CONFIG_ERROR`.
+   */
+  client?: Client
+  /** Refresh a token when it expires within this many milliseconds (default 600000: 10 minutes). */
+  refreshMarginMs?: number
+  /**
+   * `Registry.open` only: encrypt the stored tokens with this key (a `TokenKey` or its Base64
+   * text). A file created with a key must always be opened with the same key. Secret.
+   */
+  tokenKey?: TokenKey | string
+}
 
 /** How responses are signed and encoded. */
 export interface ResponseVerifierOptions {

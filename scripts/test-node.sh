@@ -2,7 +2,9 @@
 # Builds the Node.js binding (debug) and runs its whole suite: type check, node:test (key, sign,
 # response and notification vectors, requests, errors, official-SDK conformance; the client, the
 # authorisation helpers and the emulator: the delegated-call flow, fault modes, 100 concurrent calls,
-# the official SDK against the emulator) and the examples (the plugin server against the emulator).
+# the official SDK against the emulator; the merchant authorisation registry: every kind of ingestion,
+# refresh exactly once under concurrent calls, persistence, encryption, corrupt files, masked output)
+# and the examples (the plugin server, its merchants in a registry, against the emulator).
 # Needs node >= 20.17 with npm, and cargo; everything else comes from the npm registry at the
 # versions pinned in bindings-node/package-lock.json.
 set -euo pipefail

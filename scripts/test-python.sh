@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the Python binding (debug) into .venv and runs its whole suite: ruff, pytest (including
-# conformance with the official alipay-sdk-python, and the flow, fault, concurrency and official-SDK
-# tests against the emulator on loopback), and the examples (the plugin server runs against the
-# emulator). Idempotent; run from anywhere.
+# conformance with the official alipay-sdk-python, and the flow, fault, concurrency, registry and
+# official-SDK tests against the emulator on loopback, the registry on SQLite files in temporary
+# directories), and the examples (the plugin server, keeping its merchants in a registry, runs
+# against the emulator). Idempotent; run from anywhere.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

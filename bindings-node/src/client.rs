@@ -80,7 +80,10 @@ pub struct ExecuteOptions<'env> {
 
 impl ExecuteOptions<'_> {
     /// The core's call options and retry policy; `bizContent` objects become compact JSON.
-    fn into_core(self, env: &Env) -> napi::Result<(CoreCallOptions, Option<RetryPolicy>)> {
+    pub(crate) fn into_core(
+        self,
+        env: &Env,
+    ) -> napi::Result<(CoreCallOptions, Option<RetryPolicy>)> {
         let retry = self
             .retry
             .map(|retry| retry_policy(env, retry))
@@ -151,7 +154,7 @@ fn transport_options(env: &Env, options: TransportOptions) -> napi::Result<CoreT
 }
 
 /// The JavaScript form of a verified response.
-fn verified(response: alipay_isv::response::VerifiedResponse) -> VerifiedResponse {
+pub(crate) fn verified(response: alipay_isv::response::VerifiedResponse) -> VerifiedResponse {
     VerifiedResponse {
         fields: Json(Value::Object(response.fields)),
         alipay_cert_sn: response.alipay_cert_sn,
@@ -181,7 +184,7 @@ fn user_token(inner: alipay_isv::auth::UserToken) -> UserToken {
 /// `toString()` and `util.inspect` show the app id and the gateway only.
 #[napi]
 pub struct Client {
-    inner: core::Client,
+    pub(crate) inner: core::Client,
 }
 
 type Pending<T, J> = AsyncTask<Blocking<T, J>>;

@@ -51,6 +51,9 @@ pub struct EmulatorOptions<'env> {
     pub notify_backoff_ms: Option<f64>,
     /// The ISV app's AES content-encryption key, to accept `encrypt_type=AES` requests. Secret.
     pub aes_key: Option<AesKeyArg<'env>>,
+    /// How long an `app_auth_token` lives (its `expires_in`), in milliseconds (default 365 days); its
+    /// refresh token lives 30 days longer. Short lifetimes exercise `Registry.tokenFor`'s refresh.
+    pub app_auth_token_ttl_ms: Option<f64>,
 }
 
 /// A failure the gateway injects (`setFault`): `delay` (answer late), `reset` (TCP reset without an
@@ -138,6 +141,9 @@ fn core_options(env: &Env, options: EmulatorOptions<'_>) -> napi::Result<core::E
     }
     if let Some(key) = options.aes_key {
         core.aes_key = Some(convert::aes_key(env, key)?);
+    }
+    if let Some(ms) = options.app_auth_token_ttl_ms {
+        core.app_auth_token_ttl = millis(env, "appAuthTokenTtlMs", ms, false)?;
     }
     Ok(core)
 }

@@ -7,7 +7,8 @@
 //! (gateway response verification) and [`notify`] (application-gateway notifications); [`error`] is
 //! the one place where a core error becomes a JavaScript `Error` with a stable `code`. [`client`]
 //! calls the gateway (typed results in [`models`]), [`auth`] builds authorisation links and parses
-//! their callbacks, and [`emulator`] runs the offline Alipay gateway for tests.
+//! their callbacks, [`registry`] keeps merchant authorisations (SQLite or memory) and serves their
+//! tokens, and [`emulator`] runs the offline Alipay gateway for tests.
 //!
 //! Crypto and parsing calls are synchronous. Network calls (and the emulator's waits) return Promises
 //! and run on the libuv thread pool, each with a blocking `…Sync` twin. Every export is compiled with
@@ -26,6 +27,7 @@ pub mod error;
 pub mod key;
 pub mod models;
 pub mod notify;
+pub mod registry;
 pub mod request;
 pub mod response;
 pub mod sign;

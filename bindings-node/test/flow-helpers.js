@@ -28,18 +28,21 @@ function startEmulator(options = {}, transport = { connectTimeoutMs: 2000, readT
 /**
  * An application gateway (应用网关) on loopback: every POST body is verified with `config`'s
  * notification verifier; verified notifications are kept in `received` and answered `success`, the
- * others kept in `rejected` and answered 400.
+ * others kept in `rejected` and answered 400. Every raw body is kept in `bodies`, in arrival order.
  */
 async function startAppGateway(config) {
   const verifier = config.notificationVerifier()
   const received = []
   const rejected = []
+  const bodies = []
   const server = http.createServer((request, response) => {
     const chunks = []
     request.on('data', (chunk) => chunks.push(chunk))
     request.on('end', () => {
+      const body = Buffer.concat(chunks)
+      bodies.push(body)
       try {
-        received.push(verifier.verifyBody(Buffer.concat(chunks)))
+        received.push(verifier.verifyBody(body))
         response.end(SUCCESS_ACK)
       } catch (error) {
         rejected.push(error)
@@ -50,7 +53,7 @@ async function startAppGateway(config) {
   })
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${server.address().port}/alipay/gateway`
-  return { url, received, rejected, close: () => new Promise((resolve) => server.close(resolve)) }
+  return { url, received, rejected, bodies, close: () => new Promise((resolve) => server.close(resolve)) }
 }
 
 /** A loopback port nothing listens on (bound, then released). */

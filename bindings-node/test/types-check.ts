@@ -55,6 +55,14 @@ import {
   type FaultKind,
   type ApplicationType,
   type UserScope,
+  Registry,
+  TokenKey,
+  MerchantAuthorisation,
+  generateTokenKey,
+  type IngestOutcome,
+  type AuthStatus,
+  type RegistryOptions,
+  type RefreshLease,
 } from '..'
 
 const pem: string = '-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----'
@@ -252,8 +260,44 @@ async function flow(isv: IsvConfig): Promise<string[]> {
   ]
 }
 
+// The merchant authorisation registry.
+async function registryUse(client: Client, verifier: NotificationVerifier, tokens: AppAuthToken[]): Promise<string> {
+  const options: RegistryOptions = { client, refreshMarginMs: 60_000, tokenKey: TokenKey.fromBase64(generateTokenKey()) }
+  const registry: Registry = Registry.open('/tmp/registry.db', options)
+  const memory: Registry = Registry.inMemory({ client })
+  Registry.open('/tmp/other.db', { tokenKey: generateTokenKey() })
+  TokenKey.fromBytes(new Uint8Array(32))
+  const outcomes: IngestOutcome[] = registry.ingestTokens(tokens)
+  const refreshed: IngestOutcome[] = registry.ingestRefreshedTokens(tokens)
+  const notification: Notification = verifier.verifyBody('a=b')
+  const outcome: IngestOutcome = registry.ingestNotification(notification)
+  const info: AppAuthTokenInfo = await client.queryAppAuthToken('t')
+  const queried: IngestOutcome = registry.ingestQuery('t', info)
+  const record: MerchantAuthorisation | null = registry.get('2021')
+  const status: AuthStatus | undefined = record?.status
+  const expiry: number | null | undefined = record?.expiresAtMs
+  const lease: RefreshLease | null | undefined = record?.refreshLease
+  const all: MerchantAuthorisation[] = [...registry.list(), ...memory.byMerchant('2088'), registry.revoke('2021')]
+  const token: string = await registry.tokenFor('2021')
+  const tokenSync: string = registry.tokenForSync('2021')
+  const byPid: string = await registry.tokenForMerchant('2088')
+  const answer: VerifiedResponse = await registry.executeFor('2021', 'x.y', { bizContent: { a: 1 }, retry: { attempts: 2 } })
+  const answerSync: VerifiedResponse = registry.executeForSync('2021', 'x.y')
+  const check: string = registry.integrityCheck()
+  const closed: boolean = registry.closed
+  registry.close()
+  // @ts-expect-error not an ingestion outcome
+  const notOutcome: IngestOutcome = 'maybe'
+  // @ts-expect-error tokenFor resolves to a string, it is not one
+  const notSync: string = registry.tokenFor('2021')
+  // @ts-expect-error ingestTokens takes AppAuthToken objects
+  registry.ingestTokens(['token'])
+  return `${outcomes}${refreshed}${outcome}${queried}${status}${expiry}${lease?.untilMs}${all.length}${token}${tokenSync}${byPid}${answer.fields}${answerSync.fields}${check}${closed}${notOutcome}${notSync}`
+}
+
 export const used = [
   flow,
+  registryUse,
   bits, exported, der, publicText, publicBits, same, signType, charset, sign, verified, verifierType,
   content, own, describe, notBoolean, notCode, params, outputs, oneParam, configInfo, certSn, userId,
   answers, cipher, plainBytes, times, notKind,

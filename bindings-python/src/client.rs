@@ -28,7 +28,7 @@ pub(crate) fn seconds(value: f64, what: &str) -> Result<Duration, Failure> {
 /// How `Client.execute(..., retry=...)` retries transport failures.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct RetryPolicy {
-    inner: transport::RetryPolicy,
+    pub(crate) inner: transport::RetryPolicy,
 }
 
 #[pymethods]
@@ -82,7 +82,7 @@ impl RetryPolicy {
 /// Calls the Alipay gateway on behalf of merchants. Immutable; share one across threads.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct Client {
-    inner: client::Client,
+    pub(crate) inner: client::Client,
     config: Py<IsvConfig>,
     options: transport::TransportOptions,
 }

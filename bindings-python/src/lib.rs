@@ -2,7 +2,8 @@
 //!
 //! This file only registers the module. The binding modules mirror the core's: [`key`], [`sign`],
 //! [`aes`], [`config`], [`request`], [`response`], [`notify`], [`client`] (with the token results
-//! of [`tokens`]) and [`auth`]; [`emulator`] wraps the offline gateway of `alipay-isv-emulator`.
+//! of [`tokens`]) and [`auth`]; [`registry`] (with its [`record`]s) keeps merchant
+//! authorisations; [`emulator`] wraps the offline gateway of `alipay-isv-emulator`.
 //! [`error`] is the one place core errors (and panics) become Python exceptions, whose classes
 //! live in `python/alipay_isv/errors.py`; [`convert`] holds the shared argument and result
 //! conversions.
@@ -16,6 +17,8 @@ mod emulator;
 mod error;
 mod key;
 mod notify;
+mod record;
+mod registry;
 mod request;
 mod response;
 mod sign;
@@ -62,6 +65,9 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(auth::states_match, module)?)?;
     module.add_function(wrap_pyfunction!(auth::parse_app_auth_callback, module)?)?;
     module.add_function(wrap_pyfunction!(auth::parse_user_auth_callback, module)?)?;
+    module.add_class::<registry::Registry>()?;
+    module.add_class::<record::MerchantAuthorisation>()?;
+    module.add_class::<record::TokenKey>()?;
     module.add_class::<emulator::Emulator>()?;
     module.add_class::<emulator::Delivery>()?;
     module.add("SUCCESS_ACK", alipay_isv::notify::SUCCESS_ACK)?;

@@ -3,11 +3,13 @@
 //! Verification runs with the GIL released. A verified notification comes back as one of three
 //! classes — `AppAuthNotification` (with its `AppAuthDetail`), `MessageNotification`,
 //! `OtherNotification` — each with `kind` and the verified `params`. `repr()` masks the tokens and
-//! shows parameter names only.
+//! shows parameter names only. [`core_notification`] turns one back into the core type, for the
+//! registry's ingestion.
 
 use alipay_isv::error::mask_secret;
 use alipay_isv::notify::{self, Notification};
 use alipay_isv::sign::Charset;
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -99,6 +101,24 @@ fn typed(py: Python<'_>, notification: Notification) -> PyResult<Py<PyAny>> {
             Py::new(py, object)?.into_any()
         }
     })
+}
+
+/// The core notification of a verified notification object (for the registry's ingestion).
+pub(crate) fn core_notification(value: &Bound<'_, PyAny>) -> PyResult<Notification> {
+    if let Ok(auth) = value.cast::<AppAuthNotification>() {
+        return Ok(Notification::AppAuth(auth.get().inner.clone()));
+    }
+    if let Ok(message) = value.cast::<MessageNotification>() {
+        return Ok(Notification::Message(message.get().inner.clone()));
+    }
+    if let Ok(other) = value.cast::<OtherNotification>() {
+        return Ok(Notification::Other {
+            params: other.get().params.clone(),
+        });
+    }
+    Err(PyTypeError::new_err(
+        "notification must be what NotificationVerifier.verify_body or verify_params returned",
+    ))
 }
 
 /// A merchant authorised (or re-authorised) the app: `notify_type=open_app_auth_notify`.

@@ -24,7 +24,7 @@ fn number(value: Option<i64>) -> String {
 /// One merchant authorisation: the token for delegated calls and the merchant it belongs to.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct AppAuthToken {
-    inner: models::AppAuthToken,
+    pub(crate) inner: models::AppAuthToken,
 }
 
 impl AppAuthToken {
@@ -90,7 +90,7 @@ impl AppAuthToken {
 /// What `alipay.open.auth.token.app.query` says of a merchant token.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct AppAuthTokenInfo {
-    inner: models::AppAuthTokenInfo,
+    pub(crate) inner: models::AppAuthTokenInfo,
 }
 
 impl AppAuthTokenInfo {

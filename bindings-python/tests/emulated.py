@@ -99,8 +99,9 @@ def config_for(emulator: Emulator) -> IsvConfig:
 
 
 @contextlib.contextmanager
-def emulated(**client_options: float) -> Iterator[Setup]:
-    """Starts an application gateway and an emulator pushing to it; stops both afterwards."""
+def emulated(*, app_auth_token_ttl: float = 31536000.0, **client_options: float) -> Iterator[Setup]:
+    """Starts an application gateway and an emulator pushing to it (merchant tokens living
+    ``app_auth_token_ttl`` seconds); stops both afterwards."""
     gateway = AppGateway()
     emulator = Emulator(
         APP_ID,
@@ -108,6 +109,7 @@ def emulated(**client_options: float) -> Iterator[Setup]:
         notify_url=gateway.url,
         alipay_private_key=ALIPAY_PRIVATE,
         notify_backoff=0.02,
+        app_auth_token_ttl=app_auth_token_ttl,
     )
     try:
         config = config_for(emulator)

@@ -1,9 +1,11 @@
 'use strict'
 // Runs the plugin server of plugin-server.js against the offline Alipay emulator and checks each step:
 // the emulator pushes to the server's /alipay/gateway; a "merchant" follows /alipay/authorize to the
-// emulator's authorisation page and back to /alipay/callback; the authorisation notification arrives
-// and verifies; a delegated call goes through; the legacy gateway check is answered signed; a revoked
-// merchant's cancellation arrives and its calls stop.
+// emulator's authorisation page and back to /alipay/callback; the merchant is stored in a Registry (a
+// SQLite file in a temporary directory); the authorisation notification arrives, verifies and is
+// ingested; a delegated call goes through the registry; the legacy gateway check is answered signed;
+// a revoked merchant's cancellation arrives, the merchant is revoked in the registry (and stays so
+// after reopening the file) and its calls stop without reaching the gateway.
 //
 //   node examples/node/plugin-server-emulated.js
 //
@@ -11,11 +13,13 @@
 
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
+const os = require('node:os')
 const path = require('node:path')
 const {
   Emulator,
   IsvConfig,
   Client,
+  Registry,
   Signer,
   generateKeyPair,
   SERVICE_CHECK,
@@ -41,11 +45,17 @@ async function main() {
     gateway: emulator.gatewayUrl,
   })
   const client = new Client(config, { connectTimeoutMs: 2000, readTimeoutMs: 5000 })
+  // The merchants live in a SQLite file (a real server keeps it on durable storage, and may pass a
+  // `tokenKey` to encrypt the tokens at rest).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alipay-isv-plugin-server-'))
+  const dbFile = path.join(dir, 'merchants.db')
+  const registry = Registry.open(dbFile, { client })
 
   // The server's own URL comes from the Host header of each request.
   const server = createPluginServer({
     config,
     client,
+    registry,
     authHost: emulator.baseUrl,
     log: (line) => console.log(`  server: ${line}`),
   })
@@ -70,24 +80,28 @@ async function main() {
     assert.equal(callback.status, 200)
     assert.equal(authorised.length, 1)
     const [authAppId] = authorised
-    console.log(`2. the callback exchanged the code: merchant app ${authAppId}`)
+    assert.equal(registry.get(authAppId).status, 'active')
+    console.log(`2. the callback exchanged the code: merchant app ${authAppId}, stored in the registry`)
 
     // A replayed callback (its state is spent) is refused.
     assert.equal((await fetch(callbackUrl)).status, 400)
 
-    // 3. The authorisation notification reaches /alipay/gateway and verifies.
+    // 3. The authorisation notification reaches /alipay/gateway, verifies and is ingested: `applied`
+    // if it arrived before the callback's exchange, else `stale` (the exchanged token is as new).
     assert.equal(await emulator.waitForDeliveries(1, 10_000), true)
     assert.equal(emulator.deliveries()[0].acknowledged, true)
-    assert.equal(server.notifications[0].kind, 'appAuth')
-    assert.equal(server.notifications[0].detail.authAppId, authAppId)
-    console.log('3. the app-auth notification arrived, verified and was acknowledged')
+    assert.equal(server.ingested[0].kind, 'appAuth')
+    assert.equal(server.ingested[0].notifyId, emulator.deliveries()[0].notifyId)
+    assert.ok(['applied', 'stale'].includes(server.ingested[0].outcome), server.ingested[0].outcome)
+    assert.equal(registry.get(authAppId).status, 'active')
+    console.log(`3. the app-auth notification arrived, verified, was ingested (${server.ingested[0].outcome}) and acknowledged`)
 
     // 4. One delegated call on the merchant's behalf.
     const versions = await fetch(`${base}/merchants/${authAppId}/versions`)
     assert.equal(versions.status, 200)
     assert.deepEqual(await versions.json(), { authAppId, versions: ['0.0.1'] })
     assert.equal((await fetch(`${base}/merchants/1/versions`)).status, 404)
-    console.log('4. the delegated call alipay.open.mini.version.list.query succeeded')
+    console.log('4. the delegated call alipay.open.mini.version.list.query succeeded through the registry')
 
     // 5. The legacy gateway check, signed by "Alipay", is answered with signed XML.
     const params = { service: SERVICE_CHECK, charset: 'utf-8', notify_id: 'check-1' }
@@ -102,20 +116,43 @@ async function main() {
     assert.match(xml, /<sign>[^<]+<\/sign>/)
     console.log('5. the alipay.service.check was answered with signed XML')
 
-    // 6. The merchant revokes: the cancellation arrives; the merchant's calls stop.
+    // 6. The merchant revokes: the cancellation arrives and is ingested; the merchant is revoked in the
+    // registry and its calls stop before reaching the gateway.
     emulator.revoke(authAppId)
     assert.equal(await emulator.waitForDeliveries(2, 10_000), true)
-    assert.equal(server.notifications[1].appAuthCancelled, true)
-    assert.equal((await fetch(`${base}/merchants/${authAppId}/versions`)).status, 404)
-    console.log('6. the cancellation arrived; the merchant is forgotten')
+    assert.equal(emulator.deliveries()[1].acknowledged, true)
+    assert.deepEqual(server.ingested[1], {
+      kind: 'message',
+      notifyId: emulator.deliveries()[1].notifyId,
+      outcome: 'applied',
+    })
+    const revoked = registry.get(authAppId)
+    assert.equal(revoked.status, 'revoked')
+    assert.ok(revoked.revokedAtMs > 0)
+    const callsBefore = emulator.totalCalls
+    const refused = await fetch(`${base}/merchants/${authAppId}/versions`)
+    assert.equal(refused.status, 404)
+    assert.equal((await refused.json()).error, 'ALIPAY_STORE_ERROR')
+    assert.equal(emulator.totalCalls, callsBefore)
+    console.log('6. the cancellation arrived; the merchant is revoked in the registry and no longer called')
 
     // A forged notification is refused.
     const forged = await fetch(`${base}/alipay/gateway`, { method: 'POST', body: 'notify_id=1&sign=AAAA' })
     assert.equal(forged.status, 400)
+
+    // 7. The registry is durable: reopened from its file, the merchant is still there, revoked.
+    registry.close()
+    const reopened = Registry.open(dbFile)
+    assert.equal(reopened.get(authAppId).status, 'revoked')
+    assert.equal(reopened.integrityCheck(), 'ok')
+    reopened.close()
+    console.log('7. reopened from its file, the registry still holds the revoked merchant')
     console.log('plugin server example: every step passed')
   } finally {
     await new Promise((resolve) => server.close(resolve))
+    registry.close()
     emulator.stop()
+    fs.rmSync(dir, { recursive: true, force: true })
   }
 }
 

@@ -1,17 +1,18 @@
 'use strict'
 // A minimal ISV plugin server on node:http: it sends merchants to Alipay to authorise the app, takes
-// the callback (state checked, code exchanged, tokens kept in memory), receives the application-gateway
-// notifications (verified, answered `success`; the legacy `alipay.service.check` answered signed), and
-// makes one delegated call per merchant.
+// the callback (state checked, code exchanged, tokens stored in a merchant authorisation `Registry`),
+// receives the application-gateway notifications (verified, ingested into the registry, then answered
+// `success`; the legacy `alipay.service.check` answered signed), and makes delegated calls through the
+// registry, which looks the merchant's token up (refreshing it when due) and refuses revoked merchants.
 //
 //   GET  /alipay/authorize                 302 to the authorisation link (its state remembered)
-//   GET  /alipay/callback                  parse + check state, exchange the code, keep the tokens
-//   POST /alipay/gateway                   verify a notification, answer `success`
+//   GET  /alipay/callback                  parse + check state, exchange the code, store the tokens
+//   POST /alipay/gateway                   verify a notification, ingest it, answer `success`
 //   GET  /merchants/<auth_app_id>/versions alipay.open.mini.version.list.query on the merchant's behalf
 //
 // `plugin-server-emulated.js` runs it against the offline emulator. In an application,
 // `require('alipay-isv')`; this example loads the binding from the repository. A real server keeps
-// tokens in a database and states in the user's session, never in memory only.
+// the issued states in the user's session, not in memory.
 
 const http = require('node:http')
 const {
@@ -25,16 +26,17 @@ const {
 const VERSIONS = 'alipay.open.mini.version.list.query'
 
 /**
- * The plugin server for `config` (an `IsvConfig`) calling through `client` (a `Client`). `authHost`
- * is where merchants authorise (`production`, `sandbox`, or the emulator's base URL); `publicUrl` is
- * this server's own URL as the browser sees it (the callback is `${publicUrl}/alipay/callback`; by
- * default taken from the request's Host header — configure it in production).
+ * The plugin server for `config` (an `IsvConfig`) calling through `client` (a `Client`), keeping
+ * merchants in `registry` (a `Registry` opened with that client, e.g. `Registry.open(file, { client })`).
+ * `authHost` is where merchants authorise (`production`, `sandbox`, or the emulator's base URL);
+ * `publicUrl` is this server's own URL as the browser sees it (the callback is
+ * `${publicUrl}/alipay/callback`; by default taken from the request's Host header — configure it in
+ * production).
  */
-function createPluginServer({ config, client, authHost, publicUrl, log = () => {} }) {
+function createPluginServer({ config, client, registry, authHost, publicUrl, log = () => {} }) {
   const ownUrl = (request) => publicUrl ?? `http://${request.headers.host}`
   const issuedStates = new Set()
-  const merchants = new Map() // auth_app_id → AppAuthToken (secret: never logged)
-  const notifications = [] // verified notifications (their tokens stay in memory)
+  const ingested = [] // { kind, notifyId, outcome } per verified notification (no token)
   const verifier = config.notificationVerifier()
 
   const routes = {
@@ -53,8 +55,8 @@ function createPluginServer({ config, client, authHost, publicUrl, log = () => {
       issuedStates.delete(issued)
       const callback = parseAppAuthCallback(request.url, config.appId, { state: issued })
       const tokens = await client.exchangeAppAuthCode(callback.appAuthCode)
-      for (const token of tokens) merchants.set(token.authAppId, token)
-      log(`authorised by ${tokens.map((token) => token.authAppId).join(', ')}`)
+      const outcomes = registry.ingestTokens(tokens)
+      log(`authorised by ${tokens.map((token, i) => `${token.authAppId} (${outcomes[i]})`).join(', ')}`)
       send(response, 200, { authorised: tokens.map((token) => token.authAppId) })
     },
 
@@ -77,11 +79,17 @@ function createPluginServer({ config, client, authHost, publicUrl, log = () => {
         log(`refused a notification: ${error.code}`)
         return response.writeHead(400).end('fail')
       }
-      notifications.push(notification)
-      if (notification.kind === 'message' && notification.appAuthCancelled) {
-        merchants.delete(notification.msgAppId ?? '')
+      // Store first, acknowledge after: if ingestion fails, Alipay retries (a retry of a notification
+      // already ingested is a `duplicate` and changes nothing).
+      let outcome
+      try {
+        outcome = registry.ingestNotification(notification)
+      } catch (error) {
+        log(`could not ingest a notification: ${error.code} ${error.reason}`)
+        return response.writeHead(500).end('fail')
       }
-      log(`notification ${notification.kind} ${notification.msgMethod ?? ''}`.trim())
+      ingested.push({ kind: notification.kind, notifyId: notification.notifyId ?? null, outcome })
+      log(`notification ${notification.kind} ${notification.msgMethod ?? ''} ${outcome}`.replace(/ +/g, ' '))
       response.end(SUCCESS_ACK)
     },
   }
@@ -95,8 +103,10 @@ function createPluginServer({ config, client, authHost, publicUrl, log = () => {
       if (!route) return send(response, 404, { error: 'not found' })
       await route(request, response)
     } catch (error) {
-      // Typed errors: `code` is stable, `reason` never holds a secret.
-      send(response, error.code === 'ALIPAY_SIGNATURE_ERROR' ? 400 : 502, {
+      // Typed errors: `code` is stable, `reason` never holds a secret. A store error here is an
+      // unknown or revoked merchant (the registry made no call).
+      const status = { ALIPAY_SIGNATURE_ERROR: 400, ALIPAY_STORE_ERROR: 404 }[error.code] ?? 502
+      send(response, status, {
         error: error.code ?? 'ERROR',
         reason: error.reason ?? error.message,
         subCode: error.subCode ?? null,
@@ -105,16 +115,15 @@ function createPluginServer({ config, client, authHost, publicUrl, log = () => {
   })
 
   async function merchantVersions(authAppId, response) {
-    const token = merchants.get(authAppId)
-    if (!token) return send(response, 404, { error: 'merchant not authorised' })
-    const { fields } = await client.execute(VERSIONS, {
-      appAuthToken: token.appAuthToken,
+    // The registry finds the merchant's token (refreshed when due); unknown or revoked merchants are
+    // refused with ALIPAY_STORE_ERROR before any call.
+    const { fields } = await registry.executeFor(authAppId, VERSIONS, {
       bizContent: { bundle_id: 'com.alipay.alipaywallet' },
     })
     send(response, 200, { authAppId, versions: fields.app_versions })
   }
 
-  return Object.assign(server, { merchants, notifications })
+  return Object.assign(server, { ingested })
 }
 
 function send(response, status, object) {

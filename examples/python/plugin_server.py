@@ -1,16 +1,19 @@
-"""A minimal ISV plugin server on the standard library's ``http.server``:
+"""A minimal ISV plugin server on the standard library's ``http.server``, keeping its merchants in
+an ``alipay_isv.Registry`` (a SQLite file; tokens encrypted at rest when a key is given):
 
 * ``GET /alipay/authorize`` — redirects the merchant to the authorisation link; the ``state`` is
   remembered in a cookie (a real server would use its session).
 * ``GET /alipay/callback`` — checks the callback (``app_id``, ``state``), exchanges the code and
-  keeps the merchant's tokens in memory (a real server would store them, encrypted).
-* ``POST /alipay/gateway`` — the application gateway: verifies each notification (merchant
-  authorisations, cancellations) and answers ``success``; answers the signed gateway check
-  (``service=alipay.service.check``) too.
-* ``GET /merchants/<auth_app_id>/versions`` — one delegated call on the merchant's behalf.
+  ingests the merchant's tokens into the registry.
+* ``POST /alipay/gateway`` — the application gateway: verifies each notification, ingests it
+  (merchant authorisations, cancellations; retries are duplicates, late ones stale) and only
+  then answers ``success``; answers the signed gateway check (``service=alipay.service.check``)
+  too.
+* ``GET /merchants/<auth_app_id>/versions`` — one delegated call on the merchant's behalf, the
+  token looked up (and refreshed when due) by the registry.
 
-Nothing Alipay-specific is done by hand: every check and signature is alipay_isv's. See
-``plugin_server_demo.py`` for a run against the emulator.
+Nothing Alipay-specific is done by hand: every check, signature and token rule is alipay_isv's.
+See ``plugin_server_demo.py`` for a run against the emulator.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import http.cookies
 import http.server
 import json
+import os
 import threading
 import urllib.parse
 from typing import Any
@@ -28,12 +32,14 @@ STATE_COOKIE = "alipay_state"
 
 
 class PluginServer:
-    """The plugin's state (tokens by merchant app, verified notifications) and its HTTP server."""
+    """The plugin's HTTP server, its merchant registry and the notifications it ingested."""
 
     def __init__(
         self,
         config: alipay_isv.IsvConfig,
+        registry_path: str | os.PathLike[str],
         *,
+        token_key: alipay_isv.TokenKey | str | None = None,
         auth_host: str = "production",
         host: str = "127.0.0.1",
         port: int = 0,
@@ -42,8 +48,9 @@ class PluginServer:
         self.client = alipay_isv.Client(config, read_timeout=10)
         self.verifier = config.notification_verifier()
         self.auth_host = auth_host
-        self.tokens: dict[str, alipay_isv.AppAuthToken | alipay_isv.AppAuthDetail] = {}
-        self.notifications: list[Any] = []
+        # One registry per process, shared by every request thread; it survives restarts.
+        self.registry = alipay_isv.Registry(registry_path, key=token_key, client=self.client)
+        self.ingested: list[tuple[Any, alipay_isv.IngestOutcome]] = []
         self.lock = threading.Lock()
         self.httpd = http.server.ThreadingHTTPServer((host, port), self._handler())
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -60,6 +67,7 @@ class PluginServer:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+        self.registry.close()
 
     # --- the four endpoints: each returns (status, headers, body) ---
 
@@ -78,11 +86,9 @@ class PluginServer:
         try:
             callback = alipay_isv.parse_app_auth_callback(url, self.config.app_id, issued)
             tokens = self.client.exchange_app_auth_code(callback.app_auth_code)
+            self.registry.ingest_tokens(tokens)
         except alipay_isv.AlipayError as error:  # never shows a token or a code
             return 400, {}, f"authorisation failed: {error.kind}: {error}\n".encode()
-        with self.lock:
-            for token in tokens:
-                self.tokens[token.auth_app_id] = token
         apps = ", ".join(token.auth_app_id for token in tokens)
         clear = f"{STATE_COOKIE}=; Max-Age=0; Path=/alipay"
         return 200, {"Set-Cookie": clear}, f"authorised {apps}\n".encode()
@@ -99,28 +105,25 @@ class PluginServer:
         if notification.params.get("service") == alipay_isv.SERVICE_CHECK:
             answer = self.config.service_check_answer(verified=True)
             return 200, {"Content-Type": "text/xml; charset=utf-8"}, answer.encode()
+        try:
+            # Stored before `success` is answered: a failure makes Alipay retry later.
+            outcome = self.registry.ingest_notification(notification)
+        except alipay_isv.AlipayError:
+            return 200, {}, b"fail"
         with self.lock:
-            self.notifications.append(notification)
-            if isinstance(notification, alipay_isv.AppAuthNotification):
-                self.tokens.setdefault(notification.detail.auth_app_id, notification.detail)
-            elif (
-                isinstance(notification, alipay_isv.MessageNotification)
-                and notification.is_app_auth_cancelled
-                and notification.msg_app_id
-            ):
-                self.tokens.pop(notification.msg_app_id, None)
+            self.ingested.append((notification, outcome))
         return 200, {}, alipay_isv.SUCCESS_ACK.encode()
 
     def versions(self, auth_app_id: str) -> tuple[int, dict[str, str], bytes]:
-        with self.lock:
-            token = self.tokens.get(auth_app_id)
-        if token is None:
-            return 404, {}, b"unknown merchant\n"
         try:
-            answer = self.client.execute(
-                "alipay.open.mini.version.list.query", {}, app_auth_token=token.app_auth_token
+            answer = self.registry.execute_for(
+                auth_app_id, "alipay.open.mini.version.list.query", {}
             )
             status, payload = 200, answer.fields
+        except alipay_isv.StoreError:  # unknown or revoked: no call was made
+            record = self.registry.get(auth_app_id)
+            status = 404 if record is None else 410
+            payload = {"error": "unknown merchant" if record is None else "merchant revoked"}
         except alipay_isv.ApiError as error:
             status, payload = 502, {"code": error.code, "sub_code": error.sub_code}
         except alipay_isv.AlipayError as error:

@@ -1,8 +1,11 @@
 """Runs the example plugin server (plugin_server.py) against the offline emulator and checks
 every step: the merchant is sent to the authorisation link, authorises, comes back to the
-callback, the plugin exchanges the code, the app-auth notification reaches the plugin's
-application gateway and verifies, the gateway check is answered and signed, and the plugin makes
-a delegated call for the merchant. Exits non-zero if a step fails. Run after building the
+callback, the plugin exchanges the code and stores the tokens in its registry (an encrypted
+SQLite file in a temporary directory), the app-auth notification reaches the plugin's
+application gateway, verifies and is ingested, the gateway check is answered and signed, the
+plugin makes a delegated call for the merchant through the registry, and the merchant's
+revocation arrives and is recorded (the record survives a restart). Exits non-zero if a step
+fails. Run after building the
 binding (scripts/test-python.sh does both):
 
     python examples/python/plugin_server_demo.py
@@ -15,6 +18,7 @@ import json
 import re
 import socket
 import sys
+import tempfile
 import urllib.parse
 from pathlib import Path
 
@@ -26,15 +30,14 @@ from plugin_server import PluginServer
 APP_ID = "2021000000000001"
 
 
-def get(url: str, cookie: str | None = None) -> http.client.HTTPResponse:
-    """One GET without following redirects."""
+def get(url: str, cookie: str | None = None) -> tuple[http.client.HTTPResponse, bytes]:
+    """One GET without following redirects: the response and its body."""
     parts = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
     connection.request("GET", target, headers={"Cookie": cookie} if cookie else {})
     response = connection.getresponse()
-    response.read()
-    return response
+    return response, response.read()
 
 
 def post(url: str, body: bytes) -> tuple[int, bytes]:
@@ -58,20 +61,32 @@ def main() -> None:
         port = probe.getsockname()[1]
     plugin_url = f"http://127.0.0.1:{port}"
 
-    with alipay_isv.Emulator(
-        APP_ID,
-        app.public_key,
-        notify_url=plugin_url + "/alipay/gateway",
-        alipay_private_key=alipay.private_key,
-    ) as emulator:
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        alipay_isv.Emulator(
+            APP_ID,
+            app.public_key,
+            notify_url=plugin_url + "/alipay/gateway",
+            alipay_private_key=alipay.private_key,
+        ) as emulator,
+    ):
         config = alipay_isv.IsvConfig(
             APP_ID, app.private_key, emulator.alipay_public_key, gateway=emulator.gateway_url
         )
-        plugin = PluginServer(config, auth_host=emulator.base_url, port=port).start()
+        registry_path = Path(directory) / "merchants.db"
+        token_key = alipay_isv.TokenKey.generate_base64()  # a real server reads it from a secret
+        plugin = PluginServer(
+            config, registry_path, token_key=token_key, auth_host=emulator.base_url, port=port
+        ).start()
         try:
-            run(emulator, plugin, alipay.private_key, app.public_key)
+            auth_app_id = run(emulator, plugin, alipay.private_key, app.public_key)
         finally:
             plugin.stop()
+        # 7. The registry is a file: after a restart the merchant is still known, and revoked.
+        with alipay_isv.Registry(registry_path, key=token_key) as reopened:
+            record = reopened.get(auth_app_id)
+            assert record is not None and record.status is alipay_isv.AuthStatus.REVOKED, record
+        step(f"after a restart the registry still holds {auth_app_id}, revoked")
     print("plugin server: every step passed")
 
 
@@ -80,11 +95,12 @@ def run(
     plugin: PluginServer,
     alipay_private: alipay_isv.PrivateKey,
     app_public: alipay_isv.PublicKey,
-) -> None:
+) -> str:
+    """The steps against the running plugin; returns the merchant's ``auth_app_id``."""
     step(f"emulator at {emulator.base_url}, plugin at {plugin.base_url}")
 
     # 1. The merchant opens /alipay/authorize: a redirect to the link, the state in a cookie.
-    authorize = get(plugin.base_url + "/alipay/authorize")
+    authorize, _ = get(plugin.base_url + "/alipay/authorize")
     assert authorize.status == 302, authorize.status
     link = authorize.getheader("Location") or ""
     assert link.startswith(emulator.base_url + "/oauth2/appToAppAuth.htm?"), link
@@ -95,22 +111,27 @@ def run(
     # 2. The merchant authorises; Alipay sends them back to the callback.
     callback_url = emulator.merchant_authorizes(link)
     assert callback_url.startswith(plugin.base_url + "/alipay/callback?"), callback_url
-    forged = get(callback_url.replace("state=", "state=x"), cookie)
+    forged, _ = get(callback_url.replace("state=", "state=x"), cookie)
     assert forged.status == 400, "a callback with a wrong state was accepted"
-    done = get(callback_url, cookie)
+    done, answer = get(callback_url, cookie)
     assert done.status == 200, done.status
-    assert len(plugin.tokens) == 1
-    (auth_app_id,) = plugin.tokens
-    step(f"the callback was checked and the code exchanged: merchant app {auth_app_id}")
+    auth_app_id = answer.decode().removeprefix("authorised ").strip()
+    record = plugin.registry.get(auth_app_id)
+    assert record is not None and record.is_active, record
+    assert record.merchant_pid and record.merchant_pid.startswith("2088"), record
+    step(f"the callback was checked, the code exchanged and stored: merchant app {auth_app_id}")
 
     # 3. The authorisation notification reaches the application gateway and verifies.
     assert emulator.wait_for_deliveries(1, timeout=10), "no notification was delivered"
     (delivery,) = emulator.deliveries()
     assert delivery.acknowledged, delivery
-    (notification,) = plugin.notifications
+    ((notification, outcome),) = plugin.ingested
     assert isinstance(notification, alipay_isv.AppAuthNotification)
     assert notification.detail.auth_app_id == auth_app_id
-    step("POST /alipay/gateway verified the open_app_auth_notify and answered success")
+    # Pushed when the merchant agreed: applied if it came before the exchange, else stale.
+    assert outcome in (alipay_isv.IngestOutcome.APPLIED, alipay_isv.IngestOutcome.STALE), outcome
+    assert plugin.registry.get(auth_app_id).is_active
+    step(f"POST /alipay/gateway verified and ingested the open_app_auth_notify ({outcome})")
 
     # 4. The gateway check, signed with the "Alipay" key, is answered with the app's signature.
     check = {"service": alipay_isv.SERVICE_CHECK, "charset": "utf-8", "sign_type": "RSA2"}
@@ -135,12 +156,21 @@ def run(
         f"GET /merchants/{auth_app_id}/versions made the delegated call: {versions['app_versions']}"
     )
 
-    # 6. The merchant revokes: the cancellation arrives, the plugin forgets the merchant.
+    # 6. The merchant revokes: the cancellation arrives and is ingested; no call is made for
+    #    the merchant any more.
     emulator.revoke(auth_app_id)
     assert emulator.wait_for_deliveries(2, timeout=10)
-    assert auth_app_id not in plugin.tokens
-    assert get(plugin.base_url + f"/merchants/{auth_app_id}/versions").status == 404
-    step("the cancellation arrived and the merchant was forgotten")
+    notification, outcome = plugin.ingested[-1]
+    assert isinstance(notification, alipay_isv.MessageNotification), notification
+    assert notification.is_app_auth_cancelled and outcome is alipay_isv.IngestOutcome.APPLIED
+    record = plugin.registry.get(auth_app_id)
+    assert record is not None and record.status is alipay_isv.AuthStatus.REVOKED, record
+    calls = emulator.total_calls()
+    refused, _ = get(plugin.base_url + f"/merchants/{auth_app_id}/versions")
+    assert refused.status == 410, refused.status
+    assert emulator.total_calls() == calls, "a call was made for a revoked merchant"
+    step("the cancellation arrived: the merchant is revoked in the registry, calls refused")
+    return auth_app_id
 
 
 def get_json(url: str) -> dict:

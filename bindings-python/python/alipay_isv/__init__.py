@@ -16,6 +16,12 @@ authorisation calls (:class:`AppAuthToken`, :class:`AppAuthTokenInfo`, :class:`U
 :func:`parse_user_auth_callback`); :class:`Emulator`, an offline Alipay gateway on loopback for
 tests. ``alipay_isv.aio`` has the asyncio form of the client (``from alipay_isv import aio``).
 
+The merchant authorisation registry: :class:`Registry` keeps the relation merchant PID -
+``auth_app_id`` - ``app_auth_token`` in a SQLite file (tokens optionally encrypted with a
+:class:`TokenKey`) or in memory, ingests token answers and verified notifications idempotently
+(:class:`IngestOutcome`), and hands out usable tokens (:meth:`Registry.token_for`, refreshed
+exactly once ahead of expiry) as :class:`MerchantAuthorisation` records (:class:`AuthStatus`).
+
 Every error is an :class:`AlipayError`; RSA operations and network calls release the GIL.
 """
 
@@ -36,15 +42,18 @@ from alipay_isv._native import (
     HttpRequest,
     IsvConfig,
     KeyPair,
+    MerchantAuthorisation,
     MessageNotification,
     NotificationVerifier,
     OtherNotification,
     PrivateKey,
     PublicKey,
+    Registry,
     ResponseVerifier,
     RetryPolicy,
     SignedRequest,
     Signer,
+    TokenKey,
     UserAuthCallback,
     UserInfo,
     UserToken,
@@ -62,7 +71,7 @@ from alipay_isv._native import (
     states_match,
     user_consent_link,
 )
-from alipay_isv.enums import ApplicationType, UserScope
+from alipay_isv.enums import ApplicationType, AuthStatus, IngestOutcome, UserScope
 from alipay_isv.errors import (
     AlipayError,
     ApiError,
@@ -87,25 +96,30 @@ __all__ = [
     "AppAuthTokenInfo",
     "ApplicationType",
     "AuthLink",
+    "AuthStatus",
     "Client",
     "ConfigError",
     "Delivery",
     "Emulator",
     "HttpRequest",
+    "IngestOutcome",
     "IsvConfig",
     "KeyPair",
+    "MerchantAuthorisation",
     "MessageNotification",
     "NotificationVerifier",
     "OtherNotification",
     "PrivateKey",
     "ProtocolError",
     "PublicKey",
+    "Registry",
     "ResponseVerifier",
     "RetryPolicy",
     "SignatureError",
     "SignedRequest",
     "Signer",
     "StoreError",
+    "TokenKey",
     "TransportError",
     "UserAuthCallback",
     "UserInfo",

@@ -3,15 +3,20 @@
 Every function and method raises a subclass of :class:`alipay_isv.AlipayError` on failure
 (``ConfigError`` for a bad key or option, ``SignatureError`` for a signature that does not
 verify, ``ProtocolError`` for a malformed body, ``ApiError`` for a gateway error answer,
-``TransportError`` for a network failure). Key parsing, key generation, configuration, signing,
-every verification and every network call release the GIL.
+``TransportError`` for a network failure, ``StoreError`` for the registry's store). Key
+parsing, key generation, configuration, signing, every verification, every network call and
+every registry call release the GIL.
 
 No ``repr()`` shows key material or a token: keys show their size and fingerprint, requests and
 notifications their parameter names, token details a masked prefix.
 """
 
-from collections.abc import Mapping, Sequence
+import builtins
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final, Literal, final
+
+from alipay_isv.enums import AuthStatus, IngestOutcome
 
 @final
 class PrivateKey:
@@ -1084,6 +1089,280 @@ def parse_user_auth_callback(
 ) -> UserAuthCallback:
     """Parses and checks a user consent callback; ``expected_app_id`` is the app the link
     named. Arguments and errors as for :func:`parse_app_auth_callback`, with ``auth_code``."""
+
+@final
+class TokenKey:
+    """A 256-bit key encrypting stored tokens at rest (AES-256-GCM), provided by the host (a
+    secret manager, an environment variable). ``repr()`` shows nothing of it."""
+
+    def __init__(self, text: str) -> None:
+        """A key from its Base64 text (44 characters for 32 bytes).
+
+        Raises:
+            ConfigError: the text is not Base64 of 32 bytes.
+        """
+
+    @staticmethod
+    def from_bytes(data: bytes) -> TokenKey:
+        """A key from 32 raw bytes.
+
+        Raises:
+            ConfigError: not 32 bytes.
+        """
+
+    @staticmethod
+    def generate_base64() -> str:
+        """A fresh random key as Base64 text, for a host setting up encryption: store it as a
+        secret and pass it (or a :class:`TokenKey` of it) as ``Registry(..., key=...)``."""
+
+@final
+class MerchantAuthorisation:
+    """One merchant authorisation stored in a :class:`Registry`: unique per ``auth_app_id``,
+    indexed by the merchant's PID. A snapshot: read the registry again for fresh state.
+    ``repr()`` masks the tokens."""
+
+    @property
+    def auth_app_id(self) -> str:
+        """The merchant's authorised app (the unique key)."""
+
+    @property
+    def merchant_pid(self) -> str | None:
+        """The merchant's PID (``2088…``), when known."""
+
+    @property
+    def app_auth_token(self) -> str:
+        """The stored token for delegated calls: keep it secret. Prefer
+        :meth:`Registry.token_for`, which refreshes it when due."""
+
+    @property
+    def app_refresh_token(self) -> str | None:
+        """The token to refresh it with: keep it secret."""
+
+    @property
+    def expires_at_ms(self) -> int | None:
+        """When the token expires, epoch milliseconds, when known."""
+
+    @property
+    def refresh_expires_at_ms(self) -> int | None:
+        """When the refresh token expires, epoch milliseconds, when known."""
+
+    @property
+    def authorised_at_ms(self) -> int:
+        """When the merchant authorised (or re-authorised), epoch milliseconds."""
+
+    @property
+    def token_issued_at_ms(self) -> int:
+        """When the current token was issued (authorisation or refresh), epoch milliseconds."""
+
+    @property
+    def status(self) -> AuthStatus:
+        """:attr:`AuthStatus.ACTIVE` or :attr:`AuthStatus.REVOKED` (equal to ``"active"`` /
+        ``"revoked"``)."""
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the token can be used."""
+
+    @property
+    def revoked_at_ms(self) -> int | None:
+        """When it was revoked, epoch milliseconds."""
+
+    @property
+    def granted_methods(self) -> list[str]:
+        """The APIs the merchant granted, when a query told (a new list on each access)."""
+
+    @property
+    def version(self) -> int:
+        """Incremented by every write (the compare-and-swap guard between processes)."""
+
+    @property
+    def refresh_lease(self) -> tuple[str, int] | None:
+        """``(owner, until_ms)`` of the registry refreshing the token right now, if any."""
+
+    @property
+    def updated_at_ms(self) -> int:
+        """The last write, epoch milliseconds."""
+
+@final
+class Registry:
+    """The merchant authorisation registry: the unique relation merchant PID - ``auth_app_id`` -
+    ``app_auth_token`` an ISV server must keep, in a SQLite file (WAL; shared safely by threads
+    and by processes) or in memory.
+
+    Fed idempotently from token answers (:meth:`ingest_tokens`), verified notifications
+    (:meth:`ingest_notification`: Alipay's retries are duplicates, late messages never overwrite
+    newer state, a cancellation revokes without deleting) and queries (:meth:`ingest_query`);
+    serves usable tokens (:meth:`token_for`), refreshed ahead of expiry exactly once however many
+    threads or processes ask, and delegated calls (:meth:`execute_for`).
+
+    Thread-safe: open one per process and share it. Every method releases the GIL (opening and
+    ingesting touch the disk; :meth:`token_for` and :meth:`execute_for` may call the gateway).
+    For asyncio, use :class:`alipay_isv.aio.Registry`. ``repr()`` shows no token and no key.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        key: TokenKey | str | bytes | None = None,
+        client: Client | None = None,
+        refresh_margin: float = 600.0,
+    ) -> None:
+        """Opens the registry in the SQLite file at ``path``, creating it if missing.
+
+        Args:
+            path: the database file (its ``-wal`` and ``-shm`` companions live beside it).
+            key: encrypt stored tokens with this key (a :class:`TokenKey`, its Base64 text, or
+                32 bytes); a file created with a key must always be opened with that key.
+            client: the client tokens are refreshed and :meth:`execute_for` calls made with.
+            refresh_margin: refresh a token when it expires within this many seconds.
+
+        Raises:
+            StoreError: the file is not SQLite, or a SQLite database of another application (it
+                is left untouched), or was encrypted with another key (or none), or cannot be
+                opened.
+            ConfigError: a malformed key or a negative margin.
+        """
+
+    @staticmethod
+    def in_memory(*, client: Client | None = None, refresh_margin: float = 600.0) -> Registry:
+        """A registry in memory (gone with the process), for tests and single-process tools.
+        Arguments as for the constructor."""
+
+    @property
+    def path(self) -> str | None:
+        """The SQLite file, or ``None`` for a registry in memory."""
+
+    @property
+    def encrypted(self) -> bool:
+        """Whether stored tokens are encrypted with a :class:`TokenKey`."""
+
+    @property
+    def client(self) -> Client | None:
+        """The client tokens are refreshed and delegated calls made with, if any."""
+
+    @property
+    def refresh_margin(self) -> float:
+        """Seconds before expiry a token is refreshed."""
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+
+    def ingest_tokens(self, tokens: Iterable[AppAuthToken]) -> builtins.list[IngestOutcome]:
+        """Stores the tokens :meth:`Client.exchange_app_auth_code` returned (every token of a
+        batch): each is a new authorisation and replaces what was stored for its
+        ``auth_app_id``. Returns one outcome per token.
+
+        Raises:
+            ProtocolError: a token without ``auth_app_id``.
+            StoreError: the store failed.
+        """
+
+    def ingest_refreshed_tokens(
+        self, tokens: Iterable[AppAuthToken]
+    ) -> builtins.list[IngestOutcome]:
+        """Stores the tokens of a :meth:`Client.refresh_app_auth_token` made outside the
+        registry (the authorisation time is kept). Errors as for :meth:`ingest_tokens`."""
+
+    def ingest_notification(
+        self, notification: AppAuthNotification | MessageNotification | OtherNotification
+    ) -> IngestOutcome:
+        """Ingests a notification :meth:`NotificationVerifier.verify_body` verified: an
+        ``open_app_auth_notify`` stores its tokens, an ``alipay.open.auth.appauth.cancelled``
+        revokes; both de-duplicated by ``notify_id`` (``DUPLICATE``) and ordered (``STALE`` when
+        older than what is stored). Anything else is ``IGNORED``. Answer ``success`` only after
+        this returned.
+
+        Raises:
+            StoreError: the store failed.
+        """
+
+    def ingest_query(self, app_auth_token: str, info: AppAuthTokenInfo) -> IngestOutcome:
+        """Ingests what :meth:`Client.query_app_auth_token` answered for ``app_auth_token``:
+        granted APIs, expiry and — when the gateway says ``invalid`` — revocation. A query about
+        a token that is no longer the stored one is ``STALE``.
+
+        Raises:
+            StoreError: the store failed.
+        """
+
+    def get(self, auth_app_id: str) -> MerchantAuthorisation | None:
+        """The record of ``auth_app_id``, or ``None``."""
+
+    def list(self) -> builtins.list[MerchantAuthorisation]:
+        """Every record (revoked ones included), by ``auth_app_id``."""
+
+    def by_merchant(self, merchant_pid: str) -> builtins.list[MerchantAuthorisation]:
+        """The records of one merchant PID (a merchant may authorise several apps)."""
+
+    def revoke(self, auth_app_id: str) -> MerchantAuthorisation:
+        """Marks the merchant app revoked locally (the record is kept) and returns the record.
+
+        Raises:
+            StoreError: no record of ``auth_app_id``.
+        """
+
+    def token_for(self, auth_app_id: str) -> str:
+        """A usable ``app_auth_token`` for the merchant app: the stored one, or — when it
+        expires within the refresh margin — a fresh one obtained with the stored refresh token
+        through :attr:`client` and stored before it is returned. Exactly one refresh reaches the
+        gateway when many threads (or processes sharing the file) ask at once. A refresh that
+        fails while the stored token is still valid returns the stored token (and is retried a
+        few seconds later); once it has expired, the refresh's error is raised.
+
+        Raises:
+            StoreError: an unknown or revoked merchant app (the reason names its
+                ``auth_app_id``; no call is made), or a store failure.
+            ConfigError: the token has expired and the registry has no client to refresh it.
+            ApiError: the refresh was refused; the other errors of :meth:`Client.execute`.
+        """
+
+    def token_for_merchant(self, merchant_pid: str) -> str:
+        """A usable token of the merchant's only active authorisation, by PID.
+
+        Raises:
+            StoreError: the merchant has no active authorisation, or several (ask by
+                ``auth_app_id``); otherwise as for :meth:`token_for`.
+        """
+
+    def execute_for(
+        self,
+        auth_app_id: str,
+        method: str,
+        biz_content: dict[str, Any] | str | None = None,
+        *,
+        auth_token: str | None = None,
+        notify_url: str | None = None,
+        return_url: str | None = None,
+        extra_params: Mapping[str, str] | None = None,
+        encrypt: bool = False,
+        retry: RetryPolicy | None = None,
+    ) -> VerifiedResponse:
+        """:meth:`Client.execute` on behalf of the merchant app ``auth_app_id``: its token is
+        looked up (and refreshed when due) by the registry. Arguments as for
+        :meth:`Client.execute`, without ``app_auth_token``.
+
+        Raises:
+            StoreError: as for :meth:`token_for` (no call is made for a revoked merchant).
+            ConfigError: the registry has no client.
+            ApiError: the errors of :meth:`Client.execute`.
+        """
+
+    def integrity_check(self) -> str:
+        """Runs SQLite's ``PRAGMA integrity_check``: ``"ok"`` when the file is healthy.
+
+        Raises:
+            ConfigError: a registry in memory (no file) or a closed one.
+            StoreError: the check could not run.
+        """
+
+    def close(self) -> None:
+        """Closes the registry (idempotent): later calls raise ``ConfigError``; calls in flight
+        finish first. Leaving a ``with`` block closes it too."""
+
+    def __enter__(self) -> Registry: ...
+    def __exit__(self, *args: object) -> bool: ...
 
 @final
 class Emulator:

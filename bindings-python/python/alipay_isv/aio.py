@@ -1,4 +1,5 @@
-"""The asyncio form of :class:`alipay_isv.Client`: the same calls as coroutines.
+"""The asyncio forms of :class:`alipay_isv.Client` and :class:`alipay_isv.Registry`: the same
+calls as coroutines.
 
 Each coroutine runs the blocking native call on a worker thread (``asyncio.to_thread``, or the
 executor you pass); the native call releases the GIL for its whole duration, so calls truly run in
@@ -11,6 +12,11 @@ parallel and the event loop never blocks::
     answer = await client.execute("alipay.open.mini.version.list.query", {},
                                   app_auth_token=tokens[0].app_auth_token)
 
+    registry = aio.Registry("merchants.db", client=client)  # merchants kept in SQLite
+    await registry.ingest_tokens(tokens)
+    merchant = tokens[0].auth_app_id
+    answer = await registry.execute_for(merchant, "alipay.open.mini.version.list.query", {})
+
 The default executor of the loop bounds how many calls are in flight at once; pass your own
 ``concurrent.futures.ThreadPoolExecutor`` to choose.
 """
@@ -18,25 +24,44 @@ The default executor of the loop bounds how many calls are in flight at once; pa
 from __future__ import annotations
 
 import asyncio
+import builtins
 import functools
-from collections.abc import Callable, Mapping
+import os
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor
 from typing import Any, TypeVar
 
 from alipay_isv._native import (
+    AppAuthNotification,
     AppAuthToken,
     AppAuthTokenInfo,
     IsvConfig,
+    MerchantAuthorisation,
+    MessageNotification,
+    OtherNotification,
     RetryPolicy,
+    TokenKey,
     UserInfo,
     UserToken,
     VerifiedResponse,
 )
 from alipay_isv._native import Client as BlockingClient
+from alipay_isv._native import Registry as BlockingRegistry
+from alipay_isv.enums import IngestOutcome
 
-__all__ = ["BlockingClient", "Client"]
+__all__ = ["BlockingClient", "BlockingRegistry", "Client", "Registry"]
 
 T = TypeVar("T")
+
+
+async def _run_on(
+    executor: Executor | None, call: Callable[..., T], *args: Any, **kwargs: Any
+) -> T:
+    """Runs a blocking native call on ``executor`` (``asyncio.to_thread`` when ``None``)."""
+    if executor is None:
+        return await asyncio.to_thread(call, *args, **kwargs)
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(executor, functools.partial(call, *args, **kwargs))
 
 
 class Client:
@@ -102,10 +127,7 @@ class Client:
         return self._blocking.config
 
     async def _run(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        if self._executor is None:
-            return await asyncio.to_thread(call, *args, **kwargs)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(call, *args, **kwargs))
+        return await _run_on(self._executor, call, *args, **kwargs)
 
     async def execute(
         self,
@@ -166,3 +188,155 @@ class Client:
 
     def __repr__(self) -> str:
         return f"aio.{self._blocking!r}"
+
+
+class Registry:
+    """The merchant authorisation registry without blocking the event loop: every call that
+    touches the store or the network is a coroutine run on a worker thread.
+
+    Safe to share between tasks and threads; it wraps one :class:`alipay_isv.Registry` (see
+    :attr:`blocking`). Opening happens in the constructor (a short, synchronous disk access).
+    """
+
+    __slots__ = ("_blocking", "_executor")
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        key: TokenKey | str | bytes | None = None,
+        client: Client | BlockingClient | None = None,
+        refresh_margin: float = 600.0,
+        executor: Executor | None = None,
+    ) -> None:
+        """Opens the registry in the SQLite file at ``path``; see :class:`alipay_isv.Registry`.
+
+        Args:
+            path: the database file, created if missing.
+            key: encrypt stored tokens with this key (:class:`alipay_isv.TokenKey`, its Base64
+                text, or 32 bytes).
+            client: the client (asyncio or blocking) tokens are refreshed and calls made with.
+            refresh_margin: refresh a token when it expires within this many seconds.
+            executor: where the blocking calls run; ``None`` uses ``asyncio.to_thread``.
+
+        Raises:
+            StoreError: a foreign or corrupt file, or the wrong key.
+            ConfigError: a malformed key or margin.
+        """
+        self._blocking = BlockingRegistry(
+            path, key=key, client=_blocking_client(client), refresh_margin=refresh_margin
+        )
+        self._executor = executor
+
+    @classmethod
+    def in_memory(
+        cls,
+        *,
+        client: Client | BlockingClient | None = None,
+        refresh_margin: float = 600.0,
+        executor: Executor | None = None,
+    ) -> Registry:
+        """A registry in memory; arguments as for the constructor."""
+        blocking = BlockingRegistry.in_memory(
+            client=_blocking_client(client), refresh_margin=refresh_margin
+        )
+        return cls.wrap(blocking, executor=executor)
+
+    @classmethod
+    def wrap(cls, blocking: BlockingRegistry, *, executor: Executor | None = None) -> Registry:
+        """An asyncio face of an existing blocking registry (sharing it)."""
+        registry = cls.__new__(cls)
+        registry._blocking = blocking
+        registry._executor = executor
+        return registry
+
+    @property
+    def blocking(self) -> BlockingRegistry:
+        """The blocking :class:`alipay_isv.Registry` the coroutines run."""
+        return self._blocking
+
+    async def _run(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await _run_on(self._executor, call, *args, **kwargs)
+
+    async def ingest_tokens(self, tokens: Iterable[AppAuthToken]) -> builtins.list[IngestOutcome]:
+        """See :meth:`alipay_isv.Registry.ingest_tokens`."""
+        return await self._run(self._blocking.ingest_tokens, list(tokens))
+
+    async def ingest_refreshed_tokens(
+        self, tokens: Iterable[AppAuthToken]
+    ) -> builtins.list[IngestOutcome]:
+        """See :meth:`alipay_isv.Registry.ingest_refreshed_tokens`."""
+        return await self._run(self._blocking.ingest_refreshed_tokens, list(tokens))
+
+    async def ingest_notification(
+        self, notification: AppAuthNotification | MessageNotification | OtherNotification
+    ) -> IngestOutcome:
+        """See :meth:`alipay_isv.Registry.ingest_notification`."""
+        return await self._run(self._blocking.ingest_notification, notification)
+
+    async def ingest_query(self, app_auth_token: str, info: AppAuthTokenInfo) -> IngestOutcome:
+        """See :meth:`alipay_isv.Registry.ingest_query`."""
+        return await self._run(self._blocking.ingest_query, app_auth_token, info)
+
+    async def get(self, auth_app_id: str) -> MerchantAuthorisation | None:
+        """See :meth:`alipay_isv.Registry.get`."""
+        return await self._run(self._blocking.get, auth_app_id)
+
+    async def list(self) -> builtins.list[MerchantAuthorisation]:
+        """See :meth:`alipay_isv.Registry.list`."""
+        return await self._run(self._blocking.list)
+
+    async def by_merchant(self, merchant_pid: str) -> builtins.list[MerchantAuthorisation]:
+        """See :meth:`alipay_isv.Registry.by_merchant`."""
+        return await self._run(self._blocking.by_merchant, merchant_pid)
+
+    async def revoke(self, auth_app_id: str) -> MerchantAuthorisation:
+        """See :meth:`alipay_isv.Registry.revoke`."""
+        return await self._run(self._blocking.revoke, auth_app_id)
+
+    async def token_for(self, auth_app_id: str) -> str:
+        """See :meth:`alipay_isv.Registry.token_for`."""
+        return await self._run(self._blocking.token_for, auth_app_id)
+
+    async def token_for_merchant(self, merchant_pid: str) -> str:
+        """See :meth:`alipay_isv.Registry.token_for_merchant`."""
+        return await self._run(self._blocking.token_for_merchant, merchant_pid)
+
+    async def execute_for(
+        self,
+        auth_app_id: str,
+        method: str,
+        biz_content: dict[str, Any] | str | None = None,
+        *,
+        auth_token: str | None = None,
+        notify_url: str | None = None,
+        return_url: str | None = None,
+        extra_params: Mapping[str, str] | None = None,
+        encrypt: bool = False,
+        retry: RetryPolicy | None = None,
+    ) -> VerifiedResponse:
+        """See :meth:`alipay_isv.Registry.execute_for`."""
+        return await self._run(
+            self._blocking.execute_for,
+            auth_app_id,
+            method,
+            biz_content,
+            auth_token=auth_token,
+            notify_url=notify_url,
+            return_url=return_url,
+            extra_params=extra_params,
+            encrypt=encrypt,
+            retry=retry,
+        )
+
+    async def close(self) -> None:
+        """See :meth:`alipay_isv.Registry.close`."""
+        await self._run(self._blocking.close)
+
+    def __repr__(self) -> str:
+        return f"aio.{self._blocking!r}"
+
+
+def _blocking_client(client: Client | BlockingClient | None) -> BlockingClient | None:
+    """The blocking client behind ``client``."""
+    return client.blocking if isinstance(client, Client) else client

@@ -1,11 +1,12 @@
-"""The named values of the authorisation helpers, as ``str`` enums: pass a member or its plain
-string (case-insensitive) wherever an application type or a user scope is expected."""
+"""The named values of the authorisation helpers and the registry, as ``str`` enums: pass a
+member or its plain string (case-insensitive) wherever an application type or a user scope is
+expected; the registry's outcomes and statuses compare equal to their plain strings too."""
 
 from __future__ import annotations
 
 from enum import Enum
 
-__all__ = ["ApplicationType", "UserScope"]
+__all__ = ["ApplicationType", "AuthStatus", "IngestOutcome", "UserScope"]
 
 
 class ApplicationType(str, Enum):
@@ -35,6 +36,36 @@ class UserScope(str, Enum):
     """Silent: the user id only."""
     AUTH_USER = "auth_user"
     """The user's profile (``alipay.user.info.share``)."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class IngestOutcome(str, Enum):
+    """What one ingestion into a :class:`alipay_isv.Registry` did."""
+
+    APPLIED = "applied"
+    """The registry changed."""
+    DUPLICATE = "duplicate"
+    """A notification already ingested (Alipay retries): nothing changed."""
+    STALE = "stale"
+    """Older than what is stored (a late message, a query about a previous token): nothing
+    changed."""
+    IGNORED = "ignored"
+    """Not about a stored merchant authorisation (another notification type, an unknown
+    merchant's cancellation): nothing changed."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class AuthStatus(str, Enum):
+    """Whether a stored merchant authorisation can be used."""
+
+    ACTIVE = "active"
+    """Usable (refreshed when it nears expiry)."""
+    REVOKED = "revoked"
+    """The merchant revoked it (or the gateway reported it invalid): kept, never used."""
 
     def __str__(self) -> str:
         return self.value

@@ -1,0 +1,526 @@
+//! [`Registry`]: the merchant authorisation registry of `alipay_isv::registry` — the unique relation
+//! merchant PID – `authAppId` – `appAuthToken`, kept in a SQLite file (tokens optionally encrypted
+//! with a [`TokenKey`]) or in memory, fed idempotently from token answers, verified notifications and
+//! token queries, and serving usable tokens refreshed ahead of expiry exactly once across threads and
+//! processes.
+//!
+//! Threading: the calls that may reach the network (`tokenFor`, `tokenForMerchant`, `executeFor`: a
+//! due token is refreshed first) return Promises and run on the libuv pool, each with a `…Sync` twin.
+//! Opening, ingesting, reading and revoking are synchronous: they are local SQLite transactions
+//! (milliseconds), and they only wait longer while another process holds the file's write lock (up to
+//! the store's 10 s busy timeout).
+
+mod input;
+mod record;
+
+pub use record::{MerchantAuthorisation, RefreshLease, TokenKey, generate_token_key};
+
+use std::sync::{Arc, RwLock};
+
+use alipay_isv::client::Client as CoreClient;
+use alipay_isv::registry::{self as core, IngestOutcome, SqliteStore};
+use napi::Env;
+use napi::bindgen_prelude::{AsyncTask, ClassInstance, Either};
+use napi_derive::napi;
+use serde_json::Value;
+
+use crate::client::{Client, ExecuteOptions, millis, verified};
+use crate::error::{OrThrow, to_js_error};
+use crate::models::AppAuthToken;
+use crate::response::VerifiedResponse;
+use crate::task::{Blocking, run_sync, spawn};
+
+/// How a registry is set up.
+#[napi(object, object_to_js = false)]
+pub struct RegistryOptions<'env> {
+    /// The client that refreshes due tokens (`tokenFor`) and makes the delegated calls
+    /// (`executeFor`). Without one, a due refresh and `executeFor` fail with `ALIPAY_CONFIG_ERROR`.
+    pub client: Option<ClassInstance<'env, Client>>,
+    /// Refresh a token when it expires within this many milliseconds (default 600000: 10 minutes).
+    pub refresh_margin_ms: Option<f64>,
+    /// `Registry.open` only: encrypt the stored tokens with this key (a `TokenKey` or its Base64
+    /// text). A file created with a key must always be opened with the same key. Secret.
+    #[napi(ts_type = "TokenKey | string")]
+    pub token_key: Option<Either<ClassInstance<'env, TokenKey>, String>>,
+}
+
+/// An open registry: the core registry, its SQLite store (for `integrityCheck`) and its client.
+struct Open {
+    registry: core::Registry,
+    sqlite: Option<Arc<SqliteStore>>,
+    client: Option<CoreClient>,
+}
+
+/// The merchant authorisation registry. Open one per process with `Registry.open(path)` (a SQLite
+/// file, created if missing; several processes may share it) or `Registry.inMemory()`, and share it.
+///
+/// Ingestion is idempotent and ordered: a notification retried by Alipay is a `duplicate`, a message
+/// older than the stored state is `stale`, and a revoked merchant is kept (never deleted) and never
+/// called. Every method throws (or rejects with) an `AlipayError`: `ALIPAY_STORE_ERROR` for an
+/// unknown or revoked `authAppId` (the reason names it), a wrong key, a corrupt or foreign file;
+/// `ALIPAY_CONFIG_ERROR` for bad options, a closed registry, or no client when one is needed.
+///
+/// `toString()` and `util.inspect` show the path and settings, never a token or the key.
+#[napi]
+pub struct Registry {
+    state: RwLock<Option<Arc<Open>>>,
+    description: String,
+}
+
+type Pending<T, J> = AsyncTask<Blocking<T, J>>;
+type VerifiedTask = Pending<alipay_isv::response::VerifiedResponse, VerifiedResponse>;
+
+fn same<T>(value: T) -> T {
+    value
+}
+
+fn config_error(env: &Env, reason: impl Into<String>) -> napi::Error {
+    to_js_error(env, &alipay_isv::Error::config(reason))
+}
+
+fn outcomes(outcomes: Vec<IngestOutcome>) -> Vec<&'static str> {
+    outcomes.into_iter().map(IngestOutcome::as_str).collect()
+}
+
+fn records(records: Vec<core::MerchantAuthorisation>) -> Vec<MerchantAuthorisation> {
+    records
+        .into_iter()
+        .map(|inner| MerchantAuthorisation { inner })
+        .collect()
+}
+
+/// The core registry with the options applied, and the description of it.
+fn configure(
+    env: &Env,
+    registry: core::Registry,
+    options: &Option<RegistryOptions<'_>>,
+    place: &str,
+) -> napi::Result<(core::Registry, Option<CoreClient>, String)> {
+    let mut registry = registry;
+    let mut client = None;
+    let mut margin = core::DEFAULT_REFRESH_MARGIN;
+    if let Some(options) = options {
+        if let Some(ms) = options.refresh_margin_ms {
+            margin = millis(env, "refreshMarginMs", ms, true)?;
+        }
+        if let Some(given) = &options.client {
+            client = Some(given.inner.clone());
+        }
+    }
+    registry = registry.with_refresh_margin(margin);
+    if let Some(client) = &client {
+        registry = registry.with_client(client.clone());
+    }
+    let description = format!(
+        "Registry({place}, {}, refresh margin {} s)",
+        match &client {
+            Some(client) => format!("client {}", client.config().app_id()),
+            None => "no client".to_string(),
+        },
+        margin.as_secs_f64()
+    );
+    Ok((registry, client, description))
+}
+
+#[napi]
+impl Registry {
+    /// Opens (or creates) the registry in the SQLite file at `path`, with `options` (client, refresh
+    /// margin, token encryption key).
+    ///
+    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the file is not a SQLite database, belongs to
+    /// another application, is corrupt (it is left untouched), or its tokens were encrypted with
+    /// another key (or none); `ALIPAY_CONFIG_ERROR` for a malformed key or margin.
+    #[napi(factory, catch_unwind)]
+    pub fn open(
+        env: Env,
+        path: String,
+        options: Option<RegistryOptions<'_>>,
+    ) -> napi::Result<Self> {
+        let key = match options
+            .as_ref()
+            .and_then(|options| options.token_key.as_ref())
+        {
+            None => None,
+            Some(Either::A(key)) => Some(key.to_core(&env)?),
+            Some(Either::B(text)) => Some(core::TokenKey::from_base64(text).or_throw(&env)?),
+        };
+        let encrypted = key.is_some();
+        let store = Arc::new(SqliteStore::open(&path, key).or_throw(&env)?);
+        let place = format!(
+            "sqlite {path}, tokens {}",
+            if encrypted { "encrypted" } else { "in clear" }
+        );
+        let (registry, client, description) =
+            configure(&env, core::Registry::new(store.clone()), &options, &place)?;
+        Ok(Registry {
+            state: RwLock::new(Some(Arc::new(Open {
+                registry,
+                sqlite: Some(store),
+                client,
+            }))),
+            description,
+        })
+    }
+
+    /// A registry in memory (gone with the process), with `options` (client, refresh margin; no key:
+    /// nothing is written to disk).
+    ///
+    /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for a `tokenKey` or a malformed margin.
+    #[napi(factory, catch_unwind)]
+    pub fn in_memory(env: Env, options: Option<RegistryOptions<'_>>) -> napi::Result<Self> {
+        if options
+            .as_ref()
+            .is_some_and(|options| options.token_key.is_some())
+        {
+            return Err(config_error(
+                &env,
+                "an in-memory registry stores nothing at rest: `tokenKey` applies to Registry.open only",
+            ));
+        }
+        let (registry, client, description) =
+            configure(&env, core::Registry::in_memory(), &options, "in memory")?;
+        Ok(Registry {
+            state: RwLock::new(Some(Arc::new(Open {
+                registry,
+                sqlite: None,
+                client,
+            }))),
+            description,
+        })
+    }
+
+    /// The open registry, or the error of a closed one.
+    fn open_state(&self, env: &Env) -> napi::Result<Arc<Open>> {
+        self.state
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+            .ok_or_else(|| config_error(env, "the registry is closed"))
+    }
+
+    /// Stores the tokens `Client.exchangeAppAuthCode` returned (every token of a batch): each is a new
+    /// authorisation and replaces what was stored for its `authAppId`. One outcome per token:
+    /// `applied`, or `stale` when the stored token is newer. Synchronous.
+    ///
+    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails; `ALIPAY_PROTOCOL_ERROR` for a
+    /// token without `authAppId`.
+    #[napi(catch_unwind, ts_return_type = "IngestOutcome[]")]
+    pub fn ingest_tokens(
+        &self,
+        env: Env,
+        tokens: Vec<ClassInstance<'_, AppAuthToken>>,
+    ) -> napi::Result<Vec<&'static str>> {
+        let tokens: Vec<_> = tokens.iter().map(|token| token.inner.clone()).collect();
+        let open = self.open_state(&env)?;
+        open.registry
+            .ingest_tokens(&tokens)
+            .map(outcomes)
+            .or_throw(&env)
+    }
+
+    /// Stores the tokens of a `Client.refreshAppAuthToken` made outside the registry (the same
+    /// authorisation, a new token). Synchronous.
+    ///
+    /// @throws {AlipayError} as for `ingestTokens`.
+    #[napi(catch_unwind, ts_return_type = "IngestOutcome[]")]
+    pub fn ingest_refreshed_tokens(
+        &self,
+        env: Env,
+        tokens: Vec<ClassInstance<'_, AppAuthToken>>,
+    ) -> napi::Result<Vec<&'static str>> {
+        let tokens: Vec<_> = tokens.iter().map(|token| token.inner.clone()).collect();
+        let open = self.open_state(&env)?;
+        open.registry
+            .ingest_refreshed_tokens(&tokens)
+            .map(outcomes)
+            .or_throw(&env)
+    }
+
+    /// Ingests a notification that `NotificationVerifier.verifyBody` (or `verifyParams`) verified —
+    /// pass its result as it is, never an unverified object. An `appAuth` notification stores its
+    /// tokens, an `alipay.open.auth.appauth.cancelled` message revokes; both are de-duplicated by
+    /// `notifyId` (`duplicate`: Alipay's retries change nothing) and ordered (`stale`: a late message
+    /// never overwrites newer state). Other notifications, and cancellations of unknown merchants, are
+    /// `ignored`. Synchronous: ingest, then answer `SUCCESS_ACK`.
+    ///
+    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails; `ALIPAY_CONFIG_ERROR` when the
+    /// object is not a notification.
+    #[napi(catch_unwind, ts_return_type = "IngestOutcome")]
+    pub fn ingest_notification(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "Notification")] notification: Value,
+    ) -> napi::Result<&'static str> {
+        let notification =
+            input::notification(&notification).map_err(|reason| config_error(&env, reason))?;
+        let open = self.open_state(&env)?;
+        open.registry
+            .ingest_notification(&notification)
+            .map(IngestOutcome::as_str)
+            .or_throw(&env)
+    }
+
+    /// Ingests what `Client.queryAppAuthToken(appAuthToken)` resolved to: the granted APIs, the
+    /// expiry, and — when the gateway says `invalid` — revocation. `stale` when `appAuthToken` is no
+    /// longer the stored token; `ignored` for a merchant the registry does not know. Synchronous.
+    ///
+    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails; `ALIPAY_CONFIG_ERROR` when
+    /// `info` is not a query result.
+    #[napi(catch_unwind, ts_return_type = "IngestOutcome")]
+    pub fn ingest_query(
+        &self,
+        env: Env,
+        app_auth_token: String,
+        #[napi(ts_arg_type = "AppAuthTokenInfo")] info: Value,
+    ) -> napi::Result<&'static str> {
+        let info = input::token_info(&info).map_err(|reason| config_error(&env, reason))?;
+        let open = self.open_state(&env)?;
+        open.registry
+            .ingest_query(&app_auth_token, &info)
+            .map(IngestOutcome::as_str)
+            .or_throw(&env)
+    }
+
+    /// The record of `authAppId`, or `null` when the registry does not know it.
+    ///
+    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails (e.g. a wrong key).
+    #[napi(catch_unwind)]
+    pub fn get(
+        &self,
+        env: Env,
+        auth_app_id: String,
+    ) -> napi::Result<Option<MerchantAuthorisation>> {
+        let open = self.open_state(&env)?;
+        let record = open.registry.get(&auth_app_id).or_throw(&env)?;
+        Ok(record.map(|inner| MerchantAuthorisation { inner }))
+    }
+
+    /// Every record (active and revoked), by `authAppId`.
+    ///
+    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails.
+    #[napi(catch_unwind)]
+    pub fn list(&self, env: Env) -> napi::Result<Vec<MerchantAuthorisation>> {
+        let open = self.open_state(&env)?;
+        open.registry.list().map(records).or_throw(&env)
+    }
+
+    /// The records of one merchant PID (a merchant may authorise several apps).
+    ///
+    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails.
+    #[napi(catch_unwind)]
+    pub fn by_merchant(
+        &self,
+        env: Env,
+        merchant_pid: String,
+    ) -> napi::Result<Vec<MerchantAuthorisation>> {
+        let open = self.open_state(&env)?;
+        open.registry
+            .by_merchant(&merchant_pid)
+            .map(records)
+            .or_throw(&env)
+    }
+
+    /// Marks the authorisation of `authAppId` revoked locally (the record is kept; its token is never
+    /// handed out again) and returns the record. Synchronous.
+    ///
+    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` for an unknown `authAppId` or a store failure.
+    #[napi(catch_unwind)]
+    pub fn revoke(&self, env: Env, auth_app_id: String) -> napi::Result<MerchantAuthorisation> {
+        let open = self.open_state(&env)?;
+        let inner = open.registry.revoke(&auth_app_id).or_throw(&env)?;
+        Ok(MerchantAuthorisation { inner })
+    }
+
+    /// Resolves to a usable `appAuthToken` for the merchant app `authAppId`: the stored one, or — when
+    /// it expires within the refresh margin — a fresh one, refreshed through the client and stored
+    /// first. However many calls (or processes sharing the file) ask at once, exactly one refresh
+    /// reaches the gateway; the others get the new token. Runs on the libuv pool.
+    ///
+    /// Rejects with `ALIPAY_STORE_ERROR` for an unknown or revoked `authAppId` (the reason names it; no
+    /// call is made), `ALIPAY_CONFIG_ERROR` when a refresh is due and the registry has no client, or the
+    /// refresh call's error.
+    #[napi(catch_unwind, ts_return_type = "Promise<string>")]
+    pub fn token_for(
+        &self,
+        env: Env,
+        auth_app_id: String,
+    ) -> napi::Result<Pending<String, String>> {
+        let open = self.open_state(&env)?;
+        Ok(spawn(move || open.registry.token_for(&auth_app_id), same))
+    }
+
+    /// `tokenFor`, blocking the calling thread.
+    #[napi(catch_unwind)]
+    pub fn token_for_sync(&self, env: Env, auth_app_id: String) -> napi::Result<String> {
+        let open = self.open_state(&env)?;
+        run_sync(&env, || open.registry.token_for(&auth_app_id), same)
+    }
+
+    /// `tokenFor` of the merchant PID's only active authorisation.
+    ///
+    /// Rejects with `ALIPAY_STORE_ERROR` when the merchant has no active authorisation, or several (ask
+    /// by `authAppId`); otherwise as `tokenFor`.
+    #[napi(catch_unwind, ts_return_type = "Promise<string>")]
+    pub fn token_for_merchant(
+        &self,
+        env: Env,
+        merchant_pid: String,
+    ) -> napi::Result<Pending<String, String>> {
+        let open = self.open_state(&env)?;
+        Ok(spawn(
+            move || open.registry.token_for_merchant(&merchant_pid),
+            same,
+        ))
+    }
+
+    /// `tokenForMerchant`, blocking the calling thread.
+    #[napi(catch_unwind)]
+    pub fn token_for_merchant_sync(&self, env: Env, merchant_pid: String) -> napi::Result<String> {
+        let open = self.open_state(&env)?;
+        run_sync(
+            &env,
+            || open.registry.token_for_merchant(&merchant_pid),
+            same,
+        )
+    }
+
+    /// A delegated `Client.execute` for the merchant app `authAppId`: the token is looked up (and
+    /// refreshed when due) and sent as `app_auth_token`. `options` are those of `Client.execute`
+    /// (`bizContent`, `retry`, …) without `appAuthToken`. Runs on the libuv pool.
+    ///
+    /// Rejects as `tokenFor` does (a revoked merchant: `ALIPAY_STORE_ERROR`, no call made), then as
+    /// `Client.execute`; with `ALIPAY_CONFIG_ERROR` when the registry has no client or `options` sets
+    /// `appAuthToken`.
+    #[napi(catch_unwind, ts_return_type = "Promise<VerifiedResponse>")]
+    pub fn execute_for(
+        &self,
+        env: Env,
+        auth_app_id: String,
+        method: String,
+        options: Option<ExecuteOptions<'_>>,
+    ) -> napi::Result<VerifiedTask> {
+        let call = self.delegated_call(&env, auth_app_id, method, options)?;
+        Ok(spawn(move || call.run(), verified))
+    }
+
+    /// `executeFor`, blocking the calling thread.
+    #[napi(catch_unwind)]
+    pub fn execute_for_sync(
+        &self,
+        env: Env,
+        auth_app_id: String,
+        method: String,
+        options: Option<ExecuteOptions<'_>>,
+    ) -> napi::Result<VerifiedResponse> {
+        let call = self.delegated_call(&env, auth_app_id, method, options)?;
+        run_sync(&env, || call.run(), verified)
+    }
+
+    fn delegated_call(
+        &self,
+        env: &Env,
+        auth_app_id: String,
+        method: String,
+        options: Option<ExecuteOptions<'_>>,
+    ) -> napi::Result<DelegatedCall> {
+        let open = self.open_state(env)?;
+        let (options, retry) = match options {
+            Some(options) if options.app_auth_token.is_some() => {
+                return Err(config_error(
+                    env,
+                    "executeFor looks the merchant's token up itself: leave `appAuthToken` out \
+                     (or call Client.execute)",
+                ));
+            }
+            Some(options) => options.into_core(env)?,
+            None => Default::default(),
+        };
+        Ok(DelegatedCall {
+            open,
+            auth_app_id,
+            method,
+            options,
+            retry,
+        })
+    }
+
+    /// Runs SQLite's `PRAGMA integrity_check` on the file: `ok` for a sound database, else SQLite's
+    /// list of problems.
+    ///
+    /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for an in-memory registry; `ALIPAY_STORE_ERROR`
+    /// when the check cannot run.
+    #[napi(catch_unwind)]
+    pub fn integrity_check(&self, env: Env) -> napi::Result<String> {
+        let open = self.open_state(&env)?;
+        match &open.sqlite {
+            Some(store) => store.integrity_check().or_throw(&env),
+            None => Err(config_error(
+                &env,
+                "an in-memory registry has no file to check",
+            )),
+        }
+    }
+
+    /// Whether `close()` was called.
+    #[napi(getter, catch_unwind)]
+    pub fn closed(&self) -> bool {
+        self.state
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .is_none()
+    }
+
+    /// Closes the registry (the SQLite file is released once calls still running finish); later calls
+    /// throw `ALIPAY_CONFIG_ERROR`. Calling it again does nothing.
+    #[napi(catch_unwind)]
+    pub fn close(&self) {
+        let open = self
+            .state
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        drop(open);
+    }
+
+    /// `Registry(sqlite /path/registry.db, tokens encrypted, client 2021…, refresh margin 600 s)`,
+    /// with `closed` appended once closed: never a token or the key.
+    #[napi(js_name = "toString", catch_unwind)]
+    pub fn describe(&self) -> String {
+        if self.closed() {
+            format!("{} closed", self.description)
+        } else {
+            self.description.clone()
+        }
+    }
+
+    /// What `util.inspect` and `console.log` show: the same as `toString()`.
+    #[napi(symbol_for = "nodejs.util.inspect.custom", catch_unwind)]
+    pub fn inspect(&self) -> String {
+        self.describe()
+    }
+}
+
+/// One `executeFor`, ready to run on any thread.
+struct DelegatedCall {
+    open: Arc<Open>,
+    auth_app_id: String,
+    method: String,
+    options: alipay_isv::request::CallOptions,
+    retry: Option<alipay_isv::transport::RetryPolicy>,
+}
+
+impl DelegatedCall {
+    /// The core's `execute_for`; with a retry policy, the same steps with `execute_with_retry` (the
+    /// token looked up once, each attempt signed afresh).
+    fn run(self) -> alipay_isv::Result<alipay_isv::response::VerifiedResponse> {
+        let registry = &self.open.registry;
+        match (self.retry, &self.open.client) {
+            (Some(policy), Some(client)) => {
+                let mut options = self.options;
+                options.app_auth_token = Some(registry.token_for(&self.auth_app_id)?);
+                client.execute_with_retry(&self.method, &options, &policy)
+            }
+            _ => registry.execute_for(&self.auth_app_id, &self.method, &self.options),
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! [`MerchantAuthorisation`] (one record of the registry, its tokens masked in `toString()` and
+//! `util.inspect`) and [`TokenKey`] (the key that encrypts stored tokens at rest), with
+//! [`generate_token_key`] to make one.
+
+use alipay_isv::registry as core;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use napi::Env;
+use napi::bindgen_prelude::Uint8Array;
+use napi_derive::napi;
+use zeroize::Zeroizing;
+
+use crate::error::{OrThrow, to_js_error};
+
+/// Who is refreshing a record's token right now (another registry instance or process).
+#[napi(object, object_from_js = false)]
+pub struct RefreshLease {
+    /// The registry instance holding it (`<pid>-<random>`).
+    pub owner: String,
+    /// When it lapses, epoch milliseconds.
+    pub until_ms: i64,
+}
+
+/// One merchant authorisation in the registry: merchant PID – `authAppId` – `appAuthToken`, its
+/// status and expiries. A snapshot: later changes to the registry do not show in it.
+///
+/// The getters return the tokens in full (they are secrets: never log them); `toString()` and
+/// `util.inspect` mask them, and `JSON.stringify` shows nothing (the fields are getters).
+#[napi]
+pub struct MerchantAuthorisation {
+    pub(crate) inner: core::MerchantAuthorisation,
+}
+
+#[napi]
+impl MerchantAuthorisation {
+    /// The merchant's authorised app: the record's unique key.
+    #[napi(getter, catch_unwind)]
+    pub fn auth_app_id(&self) -> String {
+        self.inner.auth_app_id.clone()
+    }
+
+    /// The merchant's PID (2088…), or `null` when not known.
+    #[napi(getter, catch_unwind)]
+    pub fn merchant_pid(&self) -> Option<String> {
+        self.inner.merchant_pid.clone()
+    }
+
+    /// The stored token for delegated calls. Secret. To call, prefer `Registry.tokenFor` (it refreshes
+    /// the token when due) or `Registry.executeFor`.
+    #[napi(getter, catch_unwind)]
+    pub fn app_auth_token(&self) -> String {
+        self.inner.app_auth_token.clone()
+    }
+
+    /// The token to refresh it with, or `null`. Secret.
+    #[napi(getter, catch_unwind)]
+    pub fn app_refresh_token(&self) -> Option<String> {
+        self.inner.app_refresh_token.clone()
+    }
+
+    /// When the token expires, epoch milliseconds, or `null` when not known.
+    #[napi(getter, catch_unwind)]
+    pub fn expires_at_ms(&self) -> Option<i64> {
+        self.inner.expires_at_ms
+    }
+
+    /// When the refresh token expires, epoch milliseconds, or `null` when not known.
+    #[napi(getter, catch_unwind)]
+    pub fn refresh_expires_at_ms(&self) -> Option<i64> {
+        self.inner.refresh_expires_at_ms
+    }
+
+    /// When the merchant authorised (or re-authorised), epoch milliseconds.
+    #[napi(getter, catch_unwind)]
+    pub fn authorised_at_ms(&self) -> i64 {
+        self.inner.authorised_at_ms
+    }
+
+    /// When the current token was issued (authorisation or refresh), epoch milliseconds.
+    #[napi(getter, catch_unwind)]
+    pub fn token_issued_at_ms(&self) -> i64 {
+        self.inner.token_issued_at_ms
+    }
+
+    /// `active` (usable) or `revoked` (kept for the record, never used).
+    #[napi(getter, catch_unwind, ts_return_type = "AuthStatus")]
+    pub fn status(&self) -> &'static str {
+        self.inner.status.as_str()
+    }
+
+    /// Whether the authorisation is usable (`status === 'active'`).
+    #[napi(getter, catch_unwind)]
+    pub fn active(&self) -> bool {
+        self.inner.is_active()
+    }
+
+    /// When it was revoked, epoch milliseconds, or `null`.
+    #[napi(getter, catch_unwind)]
+    pub fn revoked_at_ms(&self) -> Option<i64> {
+        self.inner.revoked_at_ms
+    }
+
+    /// The APIs the merchant granted, when a query told (`Registry.ingestQuery`); else empty.
+    #[napi(getter, catch_unwind)]
+    pub fn granted_methods(&self) -> Vec<String> {
+        self.inner.granted_methods.clone()
+    }
+
+    /// Incremented by every write of the record.
+    #[napi(getter, catch_unwind)]
+    pub fn version(&self) -> i64 {
+        self.inner.version
+    }
+
+    /// Who is refreshing the token right now, or `null`.
+    #[napi(getter, catch_unwind)]
+    pub fn refresh_lease(&self) -> Option<RefreshLease> {
+        self.inner.refresh_lease.as_ref().map(|lease| RefreshLease {
+            owner: lease.owner.clone(),
+            until_ms: lease.until_ms,
+        })
+    }
+
+    /// The last write, epoch milliseconds.
+    #[napi(getter, catch_unwind)]
+    pub fn updated_at_ms(&self) -> i64 {
+        self.inner.updated_at_ms
+    }
+
+    /// `MerchantAuthorisation { auth_app_id: …, app_auth_token: "2026…(40 chars)", … }`: the tokens
+    /// masked.
+    #[napi(js_name = "toString", catch_unwind)]
+    pub fn describe(&self) -> String {
+        format!("{:?}", self.inner)
+    }
+
+    /// What `util.inspect` and `console.log` show: the same as `toString()`.
+    #[napi(symbol_for = "nodejs.util.inspect.custom", catch_unwind)]
+    pub fn inspect(&self) -> String {
+        self.describe()
+    }
+}
+
+/// A 256-bit key that encrypts the stored tokens at rest (AES-256-GCM), so a leaked database file
+/// does not leak tokens. Keep it outside the database (a secret manager, an environment variable);
+/// `toString()` and `util.inspect` show nothing of it.
+#[napi]
+pub struct TokenKey {
+    /// The 32 key bytes (a core key is built from them for each registry opened: the core's key is
+    /// consumed by the registry). Zeroed when dropped.
+    bytes: Zeroizing<Vec<u8>>,
+}
+
+impl TokenKey {
+    /// The core key, for one registry.
+    pub(crate) fn to_core(&self, env: &Env) -> napi::Result<core::TokenKey> {
+        core::TokenKey::from_bytes(&self.bytes).or_throw(env)
+    }
+
+    /// Checks `bytes` with the core and keeps them.
+    fn checked(env: &Env, bytes: Zeroizing<Vec<u8>>) -> napi::Result<Self> {
+        core::TokenKey::from_bytes(&bytes).or_throw(env)?;
+        Ok(TokenKey { bytes })
+    }
+}
+
+#[napi]
+impl TokenKey {
+    /// A key from its Base64 text (44 characters for 32 bytes), e.g. from `generateTokenKey()`.
+    ///
+    /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` when it is not Base64 of 32 bytes.
+    #[napi(factory, catch_unwind)]
+    pub fn from_base64(env: Env, text: String) -> napi::Result<Self> {
+        let text = Zeroizing::new(text);
+        // Validate with the core (its messages), then keep the bytes it accepted.
+        core::TokenKey::from_base64(&text).or_throw(&env)?;
+        let bytes = STANDARD.decode(text.trim()).map_err(|_| {
+            to_js_error(
+                &env,
+                &alipay_isv::Error::config("the token encryption key is not valid Base64"),
+            )
+        })?;
+        TokenKey::checked(&env, Zeroizing::new(bytes))
+    }
+
+    /// A key from 32 raw bytes.
+    ///
+    /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` when it is not 32 bytes long.
+    #[napi(factory, catch_unwind)]
+    pub fn from_bytes(env: Env, bytes: Uint8Array) -> napi::Result<Self> {
+        TokenKey::checked(&env, Zeroizing::new(bytes.to_vec()))
+    }
+
+    /// `TokenKey(AES-256-GCM, redacted)`.
+    #[napi(js_name = "toString", catch_unwind)]
+    pub fn describe(&self) -> String {
+        "TokenKey(AES-256-GCM, redacted)".to_string()
+    }
+
+    /// What `util.inspect` and `console.log` show: the same as `toString()`.
+    #[napi(symbol_for = "nodejs.util.inspect.custom", catch_unwind)]
+    pub fn inspect(&self) -> String {
+        self.describe()
+    }
+}
+
+/// A fresh random token encryption key as Base64 text (32 bytes), for setting encryption up: store it
+/// in your secret manager and pass it as `tokenKey` to `Registry.open`. Secret.
+///
+/// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` if the system random source fails.
+#[napi(catch_unwind)]
+pub fn generate_token_key(env: Env) -> napi::Result<String> {
+    let text = core::TokenKey::generate_base64().or_throw(&env)?;
+    Ok(text.to_string())
+}

@@ -1,0 +1,200 @@
+'use strict'
+// The registry fed from real answers and real pushes of the emulator, in a SQLite file: exchanged
+// tokens; the app-auth push (verified from its raw body at a node:http application gateway) is `stale`
+// after the exchange and `duplicate` when replayed; a token query; the revocation push `applied`, then
+// `duplicate`; late messages `stale`; a revoked merchant refused with ALIPAY_STORE_ERROR naming it and
+// no call reaching the emulator.
+
+const { test, before, after } = require('node:test')
+const assert = require('node:assert/strict')
+const path = require('node:path')
+
+const { Registry, MerchantAuthorisation, APP_AUTH_NOTIFY, APP_AUTH_CANCELLED } = require('..')
+const { startEmulator, startAppGateway, rejection, thrown } = require('./flow-helpers')
+const { VERSIONS, tempDir, authorise } = require('./registry-helpers')
+
+let emulator
+let config
+let client
+let gateway
+let temp
+let registry
+
+/** The last push of `kind`, verified from the raw body the application gateway received. */
+function pushed(kind) {
+  const deliveries = emulator.deliveries()
+  const index = deliveries.map((delivery) => delivery.kind).lastIndexOf(kind)
+  assert.ok(index >= 0, `the emulator pushed ${kind}`)
+  assert.equal(deliveries[index].acknowledged, true)
+  // Pushes are posted one after the other, so bodies arrive in delivery order.
+  return config.notificationVerifier().verifyBody(gateway.bodies[index])
+}
+
+before(async () => {
+  ;({ emulator, config, client } = startEmulator())
+  gateway = await startAppGateway(config)
+  emulator.setNotifyUrl(gateway.url)
+  temp = tempDir()
+  registry = Registry.open(path.join(temp.dir, 'registry.db'), { client })
+})
+
+after(async () => {
+  registry.close()
+  emulator.stop()
+  await gateway.close()
+  temp.remove()
+})
+
+test('every kind of ingestion, idempotent and ordered', async () => {
+  // 1. The exchanged tokens.
+  const tokens = await authorise(emulator, client)
+  const [token] = tokens
+  const { authAppId } = token
+  assert.deepEqual(registry.ingestTokens(tokens), ['applied'])
+  let record = registry.get(authAppId)
+  assert.ok(record instanceof MerchantAuthorisation)
+  assert.equal(record.authAppId, authAppId)
+  assert.equal(record.merchantPid, token.userId)
+  assert.equal(record.appAuthToken, token.appAuthToken)
+  assert.equal(record.appRefreshToken, token.appRefreshToken)
+  assert.equal(record.status, 'active')
+  assert.equal(record.active, true)
+  assert.equal(record.revokedAtMs, null)
+  assert.deepEqual(record.grantedMethods, [])
+  assert.equal(record.refreshLease, null)
+  assert.ok(record.version >= 1)
+  const expectedExpiry = record.tokenIssuedAtMs + token.expiresIn * 1000
+  assert.equal(record.expiresAtMs, expectedExpiry)
+  assert.ok(record.refreshExpiresAtMs > record.expiresAtMs)
+  assert.ok(Math.abs(record.authorisedAtMs - Date.now()) < 60_000)
+
+  // 2. The app-auth push was made when the merchant agreed, before the exchange: stale; its retry a
+  // duplicate.
+  assert.equal(await emulator.waitForDeliveries(1, 10_000), true)
+  const notice = pushed(APP_AUTH_NOTIFY)
+  assert.equal(notice.kind, 'appAuth')
+  assert.equal(notice.detail.authAppId, authAppId)
+  const versionBefore = registry.get(authAppId).version
+  assert.equal(registry.ingestNotification(notice), 'stale')
+  assert.equal(registry.ingestNotification(notice), 'duplicate')
+  assert.equal(registry.get(authAppId).appAuthToken, token.appAuthToken)
+  assert.equal(registry.get(authAppId).version, versionBefore)
+
+  // 3. A token query: the granted APIs are stored; the same answer again changes nothing.
+  assert.equal(await registry.tokenFor(authAppId), token.appAuthToken)
+  assert.equal(registry.tokenForSync(authAppId), token.appAuthToken)
+  assert.equal(await registry.tokenForMerchant(token.userId), token.appAuthToken)
+  assert.equal(registry.tokenForMerchantSync(token.userId), token.appAuthToken)
+  const info = await client.queryAppAuthToken(token.appAuthToken)
+  assert.equal(registry.ingestQuery(token.appAuthToken, info), 'applied')
+  record = registry.get(authAppId)
+  assert.deepEqual(record.grantedMethods, info.authMethods)
+  assert.ok(record.grantedMethods.length > 0)
+  assert.equal(registry.ingestQuery(token.appAuthToken, info), 'stale')
+  // A query about another token (not the stored one) is stale too.
+  assert.equal(registry.ingestQuery('an-older-token', { ...info, status: 'invalid' }), 'stale')
+  assert.equal(registry.get(authAppId).status, 'active')
+
+  // 4. Delegated calls through the registry (Promise, Sync, with a retry policy).
+  const answer = await registry.executeFor(authAppId, VERSIONS, { bizContent: { bundle_id: 'com.alipay.alipaywallet' } })
+  assert.equal(answer.fields.code, '10000')
+  assert.equal(answer.fields.auth_app_id, authAppId)
+  assert.equal(registry.executeForSync(authAppId, VERSIONS).fields.code, '10000')
+  const retried = await registry.executeFor(authAppId, VERSIONS, { retry: { attempts: 2, idempotent: true } })
+  assert.equal(retried.fields.code, '10000')
+  const doubleToken = thrown(() => registry.executeForSync(authAppId, VERSIONS, { appAuthToken: 'x' }))
+  assert.equal(doubleToken.code, 'ALIPAY_CONFIG_ERROR')
+
+  // 5. A second merchant of the same registry, and lookups by PID.
+  const [other] = await authorise(emulator, client)
+  assert.deepEqual(registry.ingestTokens([other]), ['applied'])
+  assert.deepEqual(registry.byMerchant(other.userId).map((r) => r.authAppId), [other.authAppId])
+  assert.deepEqual(registry.byMerchant(token.userId).map((r) => r.authAppId), [authAppId])
+  assert.deepEqual(registry.byMerchant('2088000000000000'), [])
+  assert.equal(registry.get('2021000000000000'), null)
+
+  // 6. The merchant revokes at the emulator: the cancellation push applies, its retry is a duplicate.
+  emulator.revoke(authAppId)
+  assert.equal(await emulator.waitForDeliveries(3, 10_000), true)
+  const cancelled = pushed(APP_AUTH_CANCELLED)
+  assert.equal(cancelled.kind, 'message')
+  assert.equal(cancelled.appAuthCancelled, true)
+  assert.equal(registry.ingestNotification(cancelled), 'applied')
+  assert.equal(registry.ingestNotification(cancelled), 'duplicate')
+  record = registry.get(authAppId)
+  assert.equal(record.status, 'revoked')
+  assert.equal(record.active, false)
+  assert.ok(record.revokedAtMs > 0)
+  assert.equal(record.appAuthToken, token.appAuthToken, 'a revoked record is kept, not deleted')
+  // Replaying the old authorisation push cannot bring the merchant back.
+  assert.equal(registry.ingestNotification(notice), 'duplicate')
+  assert.equal(registry.ingestNotification({ ...notice, notifyId: `${notice.notifyId}-again` }), 'stale')
+  assert.equal(registry.get(authAppId).status, 'revoked')
+
+  // 7. A revoked merchant: ALIPAY_STORE_ERROR naming it, and no call reaches the gateway.
+  const callsBefore = emulator.totalCalls
+  const refused = [
+    [await rejection(registry.tokenFor(authAppId)), authAppId],
+    [thrown(() => registry.tokenForSync(authAppId)), authAppId],
+    [await rejection(registry.executeFor(authAppId, VERSIONS)), authAppId],
+    [thrown(() => registry.executeForSync(authAppId, VERSIONS)), authAppId],
+    // By PID: the merchant has no active authorisation left (the reason names the PID).
+    [await rejection(registry.tokenForMerchant(token.userId)), token.userId],
+  ]
+  for (const [error, named] of refused) {
+    assert.equal(error.code, 'ALIPAY_STORE_ERROR')
+    assert.equal(error.kind, 'store')
+    assert.ok(error.reason.includes(named), error.reason)
+    assert.ok(!error.message.includes(token.appAuthToken))
+  }
+  assert.equal(emulator.totalCalls, callsBefore, 'no call may reach the gateway')
+
+  // 8. A late cancellation (sent before the other merchant authorised, arriving now under a new
+  // notify_id: a hand-made copy of the verified push) is stale and leaves it active.
+  const otherRecord = registry.get(other.authAppId)
+  const late = {
+    ...cancelled,
+    notifyId: 'late-cancellation',
+    msgAppId: other.authAppId,
+    utcTimestamp: String(otherRecord.authorisedAtMs - 60_000),
+  }
+  assert.equal(registry.ingestNotification(late), 'stale')
+  assert.equal(registry.get(other.authAppId).status, 'active')
+  assert.equal(await registry.tokenFor(other.authAppId), other.appAuthToken)
+
+  // 9. A local revoke; revoking an unknown app is a store error.
+  assert.equal(registry.revoke(other.authAppId).status, 'revoked')
+  const unknown = thrown(() => registry.revoke('2021999999999999'))
+  assert.equal(unknown.code, 'ALIPAY_STORE_ERROR')
+  assert.ok(unknown.reason.includes('2021999999999999'))
+  const missing = await rejection(registry.tokenFor('2021999999999999'))
+  assert.equal(missing.code, 'ALIPAY_STORE_ERROR')
+  assert.ok(missing.reason.includes('2021999999999999'))
+})
+
+test('notifications about no stored merchant are ignored', async () => {
+  const fresh = Registry.inMemory()
+  const cancelled = pushed(APP_AUTH_CANCELLED)
+  assert.equal(fresh.ingestNotification(cancelled), 'ignored')
+  assert.equal(fresh.ingestNotification({ kind: 'other', params: { trade_status: 'TRADE_SUCCESS' } }), 'ignored')
+  assert.equal(fresh.ingestQuery('token', { authAppId: '2021000000000009', status: 'valid', authMethods: [] }), 'ignored')
+  assert.deepEqual(fresh.list(), [])
+  // A new merchant's push on its own (no exchange yet) is applied, then a duplicate.
+  const notice = pushed(APP_AUTH_NOTIFY)
+  assert.equal(fresh.ingestNotification(notice), 'applied')
+  assert.equal(fresh.ingestNotification(notice), 'duplicate')
+  assert.equal(fresh.get(notice.detail.authAppId).appAuthToken, notice.detail.appAuthToken)
+})
+
+test('objects that are not notifications or query results are refused', () => {
+  const fresh = Registry.inMemory()
+  for (const bad of [{}, { kind: 'appAuth' }, { kind: 'nope' }, { kind: 'message' }, 'text']) {
+    assert.equal(thrown(() => fresh.ingestNotification(bad)).code, 'ALIPAY_CONFIG_ERROR')
+  }
+  const badDetail = { kind: 'appAuth', notifyId: 'n', detail: { authAppId: 1, appAuthToken: 'secret-token' } }
+  const error = thrown(() => fresh.ingestNotification(badDetail))
+  assert.equal(error.code, 'ALIPAY_CONFIG_ERROR')
+  assert.ok(!error.message.includes('secret-token'))
+  assert.equal(thrown(() => fresh.ingestQuery('t', { authMethods: 'x' })).code, 'ALIPAY_CONFIG_ERROR')
+  assert.equal(thrown(() => fresh.ingestQuery('t', { expiresIn: 1.5 })).code, 'ALIPAY_CONFIG_ERROR')
+})
