@@ -20,12 +20,14 @@ if [[ "$quick" == "--quick" ]]; then
   section "Node.js" bash benches/node/run.sh --quick
   section "Kotlin/JVM" bash benches/jvm/run.sh quick
   section "Delegated calls end to end (emulator on loopback)" cargo bench -q -p alipay-isv-emulator --bench delegated_e2e
+  section "Merchant authorisation registry" cargo bench -q -p alipay-isv --bench registry
 else
   section "Rust vs openssl speed" bash benches/rust-vs-openssl.sh
   section "Python" bash benches/python/run.sh
   section "Node.js" bash benches/node/run.sh
   section "Kotlin/JVM" bash benches/jvm/run.sh
   section "Delegated calls end to end (emulator on loopback)" cargo bench -q -p alipay-isv-emulator --bench delegated_e2e
+  section "Merchant authorisation registry" cargo bench -q -p alipay-isv --bench registry
 fi
 
 {
