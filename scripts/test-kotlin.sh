@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the uniffi binding (debug), generates its Kotlin sources, runs the JUnit 5 suite of
-# bindings-uniffi/kotlin with Maven (the client, auth and emulator tests run against the emulator on
-# loopback) and runs the Kotlin examples, the plugin server against the emulator included. Needs
+# bindings-uniffi/kotlin with Maven (the client, auth, emulator and registry tests run against the
+# emulator on loopback; the registry tests use SQLite files in temporary directories) and runs the
+# Kotlin examples, the plugin server (merchants in a registry file) against the emulator included. Needs
 # cargo, java 17 and maven; every Maven dependency and plugin is pinned in the pom and comes from
 # Maven Central.
 set -euo pipefail

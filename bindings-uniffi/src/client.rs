@@ -79,7 +79,7 @@ pub struct RetryPolicy {
 
 impl RetryPolicy {
     /// The core policy, defaults filled in.
-    fn to_core(&self) -> core_transport::RetryPolicy {
+    pub(crate) fn to_core(&self) -> core_transport::RetryPolicy {
         let defaults = core_transport::RetryPolicy::default();
         core_transport::RetryPolicy {
             attempts: self.attempts,
@@ -98,6 +98,13 @@ impl RetryPolicy {
 #[uniffi::export(Display)]
 pub struct Client {
     inner: core::Client,
+}
+
+impl Client {
+    /// The core client (cheap to clone: it shares its configuration and connection pool).
+    pub(crate) fn core(&self) -> &core::Client {
+        &self.inner
+    }
 }
 
 #[uniffi::export]

@@ -132,9 +132,13 @@ impl Emulator {
         notify_url: Option<String>,
         alipay_private_key: Option<Arc<PrivateKey>>,
         host: Option<String>,
+        app_auth_token_ttl: Option<Duration>,
     ) -> alipay_isv::Result<Arc<Self>> {
         let mut options = core::EmulatorOptions::new(app_id, app_public_key);
         options.port = port.unwrap_or(0);
+        if let Some(ttl) = app_auth_token_ttl {
+            options.app_auth_token_ttl = ttl;
+        }
         options.notify_url = notify_url;
         if let Some(host) = host {
             options.host = host;
@@ -174,11 +178,12 @@ impl Emulator {
     /// Starts an emulator serving the ISV app `app_id`, whose requests are verified with
     /// `app_public_key`. `port` null or 0 takes any free port; `notify_url` is the application
     /// gateway pushes go to; `alipay_private_key` null generates the "Alipay" key pair (2048
-    /// bits); `host` defaults to `127.0.0.1`.
+    /// bits); `host` defaults to `127.0.0.1`; `app_auth_token_ttl` (default one year) is how long
+    /// the merchant tokens it issues live (short ones exercise expiry-driven refresh).
     ///
-    /// Throws `AlipayException.Config` for a non-numeric app id or a notify URL that is not
+    /// Throws `AlipayException.Config` for a non-numeric app id, or a notify URL that is not
     /// `http://`, `.Transport` when the port cannot be bound.
-    #[uniffi::constructor(default(port = None, notify_url = None, alipay_private_key = None, host = None))]
+    #[uniffi::constructor(default(port = None, notify_url = None, alipay_private_key = None, host = None, app_auth_token_ttl = None))]
     pub fn new(
         app_id: String,
         app_public_key: Arc<PublicKey>,
@@ -186,10 +191,19 @@ impl Emulator {
         notify_url: Option<String>,
         alipay_private_key: Option<Arc<PrivateKey>>,
         host: Option<String>,
+        app_auth_token_ttl: Option<Duration>,
     ) -> Result<Arc<Self>> {
         guard("Emulator", || {
             let key = (**app_public_key.core()).clone();
-            Emulator::start(app_id, key, port, notify_url, alipay_private_key, host)
+            Emulator::start(
+                app_id,
+                key,
+                port,
+                notify_url,
+                alipay_private_key,
+                host,
+                app_auth_token_ttl,
+            )
         })
     }
 
@@ -197,7 +211,7 @@ impl Emulator {
     ///
     /// Throws `AlipayException.Config` for key text that does not parse, and as the primary
     /// constructor does.
-    #[uniffi::constructor(default(port = None, notify_url = None, alipay_private_key = None, host = None))]
+    #[uniffi::constructor(default(port = None, notify_url = None, alipay_private_key = None, host = None, app_auth_token_ttl = None))]
     pub fn from_pem(
         app_id: String,
         app_public_key_pem: String,
@@ -205,10 +219,19 @@ impl Emulator {
         notify_url: Option<String>,
         alipay_private_key: Option<Arc<PrivateKey>>,
         host: Option<String>,
+        app_auth_token_ttl: Option<Duration>,
     ) -> Result<Arc<Self>> {
         guard("Emulator.fromPem", || {
             let key = core_key::PublicKey::from_text(&app_public_key_pem)?;
-            Emulator::start(app_id, key, port, notify_url, alipay_private_key, host)
+            Emulator::start(
+                app_id,
+                key,
+                port,
+                notify_url,
+                alipay_private_key,
+                host,
+                app_auth_token_ttl,
+            )
         })
     }
 

@@ -6,13 +6,13 @@
 //! encryption), [`response`] (gateway response verification), [`notify`] (application-gateway
 //! notifications) and [`error`] (the one place where core errors become the sealed Kotlin
 //! `AlipayException` hierarchy), plus [`client`] (the HTTP client and its typed authorisation
-//! calls), [`auth`] (authorisation links, `state`, callbacks, token records) and [`emulator`] (the
-//! offline Alipay gateway for tests). The binding holds no protocol logic: it converts types, maps
-//! errors and catches panics.
+//! calls), [`auth`] (authorisation links, `state`, callbacks, token records), [`registry`] (the
+//! durable merchant authorisation registry) and [`emulator`] (the offline Alipay gateway for
+//! tests). The binding holds no protocol logic: it converts types, maps errors and catches panics.
 //!
-//! Every call is blocking: CPU-bound (RSA) or, for `Client` and `Emulator`, network I/O; from
-//! coroutines, call it on `Dispatchers.IO` (or `Dispatchers.Default` for pure crypto). Every object
-//! is safe to share between threads.
+//! Every call is blocking: CPU-bound (RSA) or, for `Client`, `Registry` and `Emulator`, disk and
+//! network I/O; from coroutines, call it on `Dispatchers.IO` (or `Dispatchers.Default` for pure
+//! crypto). Every object is safe to share between threads.
 
 pub mod aes;
 pub mod auth;
@@ -22,6 +22,7 @@ pub mod emulator;
 pub mod error;
 pub mod key;
 pub mod notify;
+pub mod registry;
 pub mod request;
 pub mod response;
 pub mod sign;
@@ -40,6 +41,10 @@ pub use error::AlipayError;
 pub use key::{KeyPair, PrivateKey, PublicKey, generate_key_pair};
 pub use notify::{
     AppAuthDetail, Notification, NotificationVerifier, service_check_name, success_ack,
+};
+pub use registry::{
+    AuthStatus, IngestOutcome, MerchantAuthorisation, RefreshLease, Registry, TokenKey,
+    generate_token_key,
 };
 pub use request::{
     CallOptions, HttpRequest, SignedRequest, china_timestamp, china_timestamp_now,

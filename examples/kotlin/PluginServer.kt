@@ -2,10 +2,13 @@
 // binding (package `alipay.isv`):
 //
 //   GET  /alipay/authorize               302 to the merchant authorisation link; the state goes in a cookie
-//   GET  /alipay/callback                checks app_id and state, exchanges the code, keeps the tokens
-//   POST /alipay/gateway                 the application gateway: verifies notifications, answers `success`
-//                                        (and the signed answer to alipay.service.check)
-//   GET  /merchants/<authAppId>/versions one delegated call with the merchant's app_auth_token
+//   GET  /alipay/callback                checks app_id and state, exchanges the code, stores the tokens
+//   POST /alipay/gateway                 the application gateway: verifies notifications, ingests them,
+//                                        answers `success` (and the signed answer to alipay.service.check)
+//   GET  /merchants/<authAppId>/versions one delegated call on the merchant's behalf
+//
+// Merchants live in a Registry (a SQLite file): durable across restarts, fed idempotently (Alipay's
+// retried notifications change nothing), tokens refreshed before they expire, revoked merchants refused.
 //
 // Every binding call blocks (RSA, network), so the handlers run on a worker pool, never on a
 // selector thread — in a coroutine server, wrap them in withContext(Dispatchers.IO).
@@ -13,11 +16,10 @@
 package alipay.isv.examples
 
 import alipay.isv.AlipayException
-import alipay.isv.AppAuthToken
-import alipay.isv.CallOptions
 import alipay.isv.Client
 import alipay.isv.IsvConfig
 import alipay.isv.Notification
+import alipay.isv.Registry
 import alipay.isv.StateCheck
 import alipay.isv.appAuthLink
 import alipay.isv.parseAppAuthCallback
@@ -26,27 +28,31 @@ import alipay.isv.successAck
 import com.sun.net.httpserver.HttpExchange
 import com.sun.net.httpserver.HttpServer
 import java.net.InetSocketAddress
-import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.ExecutorService
 import java.util.concurrent.Executors
 import java.util.concurrent.LinkedBlockingQueue
 
 /**
- * The plugin server. `authHost` is `production`, `sandbox` or the emulator's base URL; the server
- * listens on 127.0.0.1:`port` (0: any free port). Merchant tokens live in memory, by `auth_app_id`.
+ * The plugin server. `authHost` is `production`, `sandbox` or the emulator's base URL; merchants are
+ * kept in the registry file `registryPath` (created if missing); the server listens on
+ * 127.0.0.1:`port` (0: any free port).
  */
 class PluginServer(
     private val config: IsvConfig,
     private val client: Client,
     private val authHost: String,
+    registryPath: String,
     port: Int = 0,
 ) : AutoCloseable {
     private val workers: ExecutorService = Executors.newFixedThreadPool(4)
     private val server: HttpServer = HttpServer.create(InetSocketAddress("127.0.0.1", port), 0)
     private val verifier = config.notificationVerifier()
 
-    /** The merchants' tokens, by `auth_app_id`. */
-    val merchants = ConcurrentHashMap<String, AppAuthToken>()
+    /**
+     * The merchants: PID – auth_app_id – app_auth_token, durable. In production, also pass
+     * `TokenKey.fromBase64(secret)` so that tokens are encrypted in the file.
+     */
+    val registry: Registry = Registry.open(registryPath, client = client)
 
     /** Every verified notification, in arrival order (for the runner to watch). */
     val notifications = LinkedBlockingQueue<Notification>()
@@ -71,8 +77,14 @@ class PluginServer(
         val answer = try {
             handler(exchange)
         } catch (error: AlipayException) {
-            // Typed and free of secrets: safe to log and to show.
-            Answer(if (error is AlipayException.Api) 502 else 400, "${error.kind()}: ${error.reason()}")
+            // Typed and free of secrets: safe to log and to show. A Store error here is an unknown or
+            // revoked merchant (no call was made).
+            val status = when (error) {
+                is AlipayException.Api -> 502
+                is AlipayException.Store -> 404
+                else -> 400
+            }
+            Answer(status, "${error.kind()}: ${error.reason()}")
         }
         val bytes = answer.body.toByteArray()
         answer.headers.forEach { (name, value) -> exchange.responseHeaders.add(name, value) }
@@ -104,7 +116,7 @@ class PluginServer(
         val query = exchange.requestURI.rawQuery ?: ""
         val callback = parseAppAuthCallback(query, config.appId(), StateCheck.Expect(issued))
         val tokens = client.exchangeAppAuthCode(callback.appAuthCode)
-        for (token in tokens) merchants[token.authAppId] = token
+        registry.ingestTokens(tokens)
         return Answer(200, "authorised: ${tokens.joinToString { it.authAppId }}")
     }
 
@@ -119,13 +131,10 @@ class PluginServer(
                 } else {
                     Answer(200, successAck())
                 }
-            is Notification.AppAuth -> {
-                // The same tokens as the callback's exchange (whichever arrives first wins).
-                merchants.putIfAbsent(notification.detail.authAppId, notification.detail.toToken())
-                Answer(200, successAck())
-            }
-            is Notification.Message -> {
-                if (notification.isAppAuthCancelled) notification.msgAppId?.let { merchants.remove(it) }
+            is Notification.AppAuth, is Notification.Message -> {
+                // Authorisations and cancellations; retries are duplicates, late messages stale. Answer
+                // `success` only once the registry has it (a failure answers 4xx: Alipay retries).
+                registry.ingestNotification(notification)
                 Answer(200, successAck())
             }
         }
@@ -134,20 +143,14 @@ class PluginServer(
     private fun versions(exchange: HttpExchange): Answer {
         val parts = exchange.requestURI.path.trim('/').split('/')
         if (parts.size != 3 || parts[2] != "versions") return Answer(404, "not found")
-        val token = merchants[parts[1]] ?: return Answer(404, "merchant ${parts[1]} has not authorised this app")
-        val response = client.execute(
-            "alipay.open.mini.version.list.query",
-            CallOptions(appAuthToken = token.appAuthToken),
-        )
+        // The registry finds the merchant's token (refreshing it if due) and makes the call.
+        val response = registry.executeFor(parts[1], "alipay.open.mini.version.list.query")
         return Answer(200, response.fieldsJson)
     }
 
     override fun close() {
         server.stop(0)
         workers.shutdown()
+        registry.close()
     }
 }
-
-/** The token record of a notification's detail. */
-private fun alipay.isv.AppAuthDetail.toToken() =
-    AppAuthToken(appAuthToken, appRefreshToken, authAppId, userId, expiresIn, reExpiresIn)

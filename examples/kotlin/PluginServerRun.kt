@@ -1,13 +1,16 @@
 // Runs PluginServer.kt against the offline emulator and checks every step (exit code 1 on the first
 // failure): the merchant opens /alipay/authorize, authorises on the emulator's page, comes back to
 // /alipay/callback; the app-auth notification reaches /alipay/gateway and verifies; a signed
-// alipay.service.check gets the signed answer; one delegated call; then the merchant revokes.
+// alipay.service.check gets the signed answer; one delegated call; then the merchant revokes and the
+// registry (a SQLite file in a temporary directory) holds the merchant as revoked, also after a restart.
 package alipay.isv.examples
 
+import alipay.isv.AuthStatus
 import alipay.isv.Client
 import alipay.isv.Emulator
 import alipay.isv.IsvConfig
 import alipay.isv.Notification
+import alipay.isv.Registry
 import alipay.isv.Signer
 import alipay.isv.generateKeyPair
 import alipay.isv.serviceCheckName
@@ -16,6 +19,7 @@ import java.net.URLEncoder
 import java.net.http.HttpClient
 import java.net.http.HttpRequest
 import java.net.http.HttpResponse
+import java.nio.file.Files
 import java.time.Duration
 import java.util.concurrent.TimeUnit
 import kotlin.system.exitProcess
@@ -54,9 +58,14 @@ object PluginServerRun {
     fun main(args: Array<String>) {
         val app = generateKeyPair()
         val alipay = generateKeyPair() // the emulator signs with it; the runner signs the service check
+        val directory = Files.createTempDirectory("alipay-isv-plugin")
+        // Removed however the run ends (a failed check exits at once).
+        Runtime.getRuntime().addShutdownHook(Thread { directory.toFile().deleteRecursively() })
+        val registryPath = directory.resolve("merchants.db").toString()
+        var revokedAppId = ""
         Emulator(APP_ID, app.publicKey, alipayPrivateKey = alipay.privateKey).use { emulator ->
             val config = IsvConfig(APP_ID, app.privateKey, emulator.alipayPublicKey(), gateway = emulator.gatewayUrl())
-            PluginServer(config, Client(config), authHost = emulator.baseUrl()).use { plugin ->
+            PluginServer(config, Client(config), authHost = emulator.baseUrl(), registryPath = registryPath).use { plugin ->
                 emulator.setNotifyUrl("${plugin.baseUrl}/alipay/gateway")
                 println("plugin server on ${plugin.baseUrl}, emulator on ${emulator.baseUrl()}")
 
@@ -72,13 +81,15 @@ object PluginServerRun {
                 val back = get(callback, cookie)
                 check(back.statusCode() == 200 && back.body().startsWith("authorised: "), "the callback exchanges the code: ${back.body()}")
                 val authAppId = back.body().removePrefix("authorised: ").split(", ").first()
-                check(plugin.merchants.containsKey(authAppId), "the merchant's tokens are kept")
+                check(plugin.registry.get(authAppId)?.status == AuthStatus.ACTIVE, "the merchant is active in the registry")
                 check(get(callback, cookie).statusCode() == 502, "replaying the callback fails: the code is single-use")
 
                 check(emulator.waitForDeliveries(1u, Duration.ofSeconds(10)), "the app-auth notification is delivered")
                 check(emulator.deliveries().first().acknowledged, "the plugin answered `success`")
                 val granted = plugin.notifications.poll(5, TimeUnit.SECONDS)
                 check(granted is Notification.AppAuth && granted.detail.authAppId == authAppId, "it verified as an AppAuth notification")
+                val pid = plugin.registry.get(authAppId)?.merchantPid.orEmpty()
+                check(plugin.registry.byMerchant(pid).map { it.authAppId } == listOf(authAppId), "one record for the merchant $pid, whichever arrived first")
 
                 val checkParams = mapOf(
                     "service" to serviceCheckName(),
@@ -96,9 +107,17 @@ object PluginServerRun {
 
                 emulator.revoke(authAppId)
                 check(emulator.waitForDeliveries(2u, Duration.ofSeconds(10)), "the cancellation is delivered")
-                check(!plugin.merchants.containsKey(authAppId), "the plugin forgot the revoked merchant")
-                check(get("${plugin.baseUrl}/merchants/$authAppId/versions").statusCode() == 404, "no delegated call for a revoked merchant")
+                check(emulator.deliveries().last().acknowledged, "the plugin answered `success` after ingesting it")
+                check(plugin.registry.get(authAppId)?.status == AuthStatus.REVOKED, "the merchant is revoked in the registry")
+                val calls = emulator.totalCalls()
+                val refused = get("${plugin.baseUrl}/merchants/$authAppId/versions")
+                check(refused.statusCode() == 404 && refused.body().contains(authAppId), "no delegated call for a revoked merchant: ${refused.body()}")
+                check(emulator.totalCalls() == calls, "nothing reached the gateway")
+                revokedAppId = authAppId
             }
+        }
+        Registry.open(registryPath).use { reopened ->
+            check(reopened.get(revokedAppId)?.status == AuthStatus.REVOKED, "after a restart the registry file still holds the revoked merchant")
         }
         println("plugin server example: every step passed")
     }

@@ -1,0 +1,451 @@
+//! [`Registry`], mirroring `alipay_isv::registry`: the durable relation merchant PID – `authAppId` –
+//! `appAuthToken` an ISV server keeps. Open one per process on a SQLite file (tokens optionally
+//! encrypted with a [`TokenKey`]) or in memory, feed it the exchange results, verified notifications
+//! and query answers (each ingestion idempotent), and ask it for usable tokens: `tokenFor` refreshes
+//! ahead of expiry, exactly once however many threads (or processes sharing the file) ask.
+//!
+//! Every call is blocking: disk I/O, and for `tokenFor`, `tokenForMerchant` and `executeFor` network
+//! I/O when a refresh is due — call them from `Dispatchers.IO` or a thread pool. A registry is safe to
+//! share between threads.
+
+mod record;
+mod token_key;
+
+pub use record::{AuthStatus, IngestOutcome, MerchantAuthorisation, RefreshLease};
+pub use token_key::{TokenKey, generate_token_key};
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use alipay_isv::auth as core_auth;
+use alipay_isv::notify as core_notify;
+use alipay_isv::registry as core;
+use serde_json::Value;
+
+use crate::auth::{AppAuthToken, AppAuthTokenInfo};
+use crate::client::{Client, RetryPolicy};
+use crate::error::{Result, guard};
+use crate::notify::Notification;
+use crate::request::CallOptions;
+use crate::response::VerifiedResponse;
+
+/// The merchant authorisation registry (Kotlin:
+/// `Registry.open(path, tokenKey, client = client, refreshMargin = Duration.ofMinutes(10))` or
+/// `Registry.inMemory(client)`). Thread-safe: open one per process and share it. `toString()` shows
+/// the file, whether tokens are encrypted, the client and the margin — never a token.
+///
+/// Every call is blocking (disk, and network when a refresh is due): call it from
+/// `Dispatchers.IO`. `close()` releases the file once no other reference remains.
+#[derive(uniffi::Object)]
+#[uniffi::export(Display)]
+pub struct Registry {
+    inner: core::Registry,
+    sqlite: Option<Arc<core::SqliteStore>>,
+    path: Option<String>,
+    encrypted: bool,
+    client: Option<Arc<Client>>,
+    refresh_margin: Duration,
+}
+
+impl Registry {
+    /// A registry over `store`, with the client and margin options applied.
+    fn build(
+        store: Arc<dyn core::Store>,
+        client: Option<Arc<Client>>,
+        refresh_margin: Option<Duration>,
+    ) -> core::Registry {
+        let mut registry = core::Registry::new(store)
+            .with_refresh_margin(refresh_margin.unwrap_or(core::DEFAULT_REFRESH_MARGIN));
+        if let Some(client) = &client {
+            registry = registry.with_client(client.core().clone());
+        }
+        registry
+    }
+
+    /// The client, or the core's Config error when there is none.
+    fn client(&self) -> alipay_isv::Result<&Client> {
+        self.client.as_deref().ok_or_else(|| {
+            alipay_isv::Error::config(
+                "this registry has no client: open it with `client = …` to refresh tokens and call",
+            )
+        })
+    }
+}
+
+#[uniffi::export]
+impl Registry {
+    /// Opens (or creates) the registry in the SQLite file at `path`. With `token_key`, tokens are
+    /// encrypted at rest and the file only opens with that key. `client` refreshes tokens and makes
+    /// the delegated calls of `executeFor`; `refresh_margin` (default 10 minutes) is how long before
+    /// expiry a token is refreshed.
+    ///
+    /// Throws `AlipayException.Store` when the file is not SQLite, is another application's
+    /// database, has a newer schema, or the key does not match (a wrong key, a key for a plain file,
+    /// no key for an encrypted one); the file is then left untouched.
+    #[uniffi::constructor(default(token_key = None, client = None, refresh_margin = None))]
+    pub fn open(
+        path: String,
+        token_key: Option<Arc<TokenKey>>,
+        client: Option<Arc<Client>>,
+        refresh_margin: Option<Duration>,
+    ) -> Result<Arc<Self>> {
+        guard("Registry.open", || {
+            let key = token_key.as_deref().map(TokenKey::to_core).transpose()?;
+            let encrypted = key.is_some();
+            let sqlite = Arc::new(core::SqliteStore::open(&path, key)?);
+            let store: Arc<dyn core::Store> = sqlite.clone();
+            Ok(Arc::new(Registry {
+                inner: Registry::build(store, client.clone(), refresh_margin),
+                sqlite: Some(sqlite),
+                path: Some(path),
+                encrypted,
+                client,
+                refresh_margin: refresh_margin.unwrap_or(core::DEFAULT_REFRESH_MARGIN),
+            }))
+        })
+    }
+
+    /// A registry in memory (lost when the process ends): for tests and single-process tools.
+    #[uniffi::constructor(default(client = None, refresh_margin = None))]
+    pub fn in_memory(client: Option<Arc<Client>>, refresh_margin: Option<Duration>) -> Arc<Self> {
+        let store: Arc<dyn core::Store> = Arc::new(core::MemoryStore::new());
+        Arc::new(Registry {
+            inner: Registry::build(store, client.clone(), refresh_margin),
+            sqlite: None,
+            path: None,
+            encrypted: false,
+            client,
+            refresh_margin: refresh_margin.unwrap_or(core::DEFAULT_REFRESH_MARGIN),
+        })
+    }
+
+    /// Stores the tokens of `Client.exchangeAppAuthCode` (every token of a batch): each is a new
+    /// authorisation and replaces what was stored for its `authAppId`. One outcome per token.
+    ///
+    /// Throws `AlipayException.Store` when the store fails, `.Protocol` for a token without
+    /// `authAppId`.
+    pub fn ingest_tokens(&self, tokens: Vec<AppAuthToken>) -> Result<Vec<IngestOutcome>> {
+        guard("Registry.ingestTokens", || {
+            let tokens: Vec<core_auth::AppAuthToken> = tokens.iter().map(token_to_core).collect();
+            let outcomes = self.inner.ingest_tokens(&tokens)?;
+            Ok(outcomes.into_iter().map(IngestOutcome::from).collect())
+        })
+    }
+
+    /// Stores the tokens of a `Client.refreshAppAuthToken` made outside the registry.
+    ///
+    /// Throws as `ingestTokens` does.
+    pub fn ingest_refreshed_tokens(&self, tokens: Vec<AppAuthToken>) -> Result<Vec<IngestOutcome>> {
+        guard("Registry.ingestRefreshedTokens", || {
+            let tokens: Vec<core_auth::AppAuthToken> = tokens.iter().map(token_to_core).collect();
+            let outcomes = self.inner.ingest_refreshed_tokens(&tokens)?;
+            Ok(outcomes.into_iter().map(IngestOutcome::from).collect())
+        })
+    }
+
+    /// Ingests a VERIFIED notification (from `NotificationVerifier`): an `open_app_auth_notify`
+    /// stores its tokens, an `alipay.open.auth.appauth.cancelled` revokes; both are de-duplicated by
+    /// `notifyId` (Alipay's retries are `DUPLICATE`) and ordered (a late message is `STALE`). Other
+    /// notifications are `IGNORED`. Answer `successAck()` once this returned.
+    ///
+    /// Throws `AlipayException.Store` when the store fails.
+    pub fn ingest_notification(&self, notification: Notification) -> Result<IngestOutcome> {
+        guard("Registry.ingestNotification", || {
+            let notification = notification_to_core(notification);
+            Ok(self.inner.ingest_notification(&notification)?.into())
+        })
+    }
+
+    /// Ingests what `Client.queryAppAuthToken(appAuthToken)` answered: granted APIs, expiry, and —
+    /// when the gateway says `invalid` — revocation. A query about a token that is no longer the
+    /// stored one is `STALE`.
+    ///
+    /// Throws `AlipayException.Store` when the store fails.
+    pub fn ingest_query(
+        &self,
+        app_auth_token: String,
+        info: AppAuthTokenInfo,
+    ) -> Result<IngestOutcome> {
+        guard("Registry.ingestQuery", || {
+            let info = core_auth::AppAuthTokenInfo {
+                user_id: info.user_id,
+                auth_app_id: info.auth_app_id,
+                expires_in: info.expires_in,
+                auth_methods: info.auth_methods,
+                auth_start: info.auth_start,
+                auth_end: info.auth_end,
+                status: info.status,
+            };
+            Ok(self.inner.ingest_query(&app_auth_token, &info)?.into())
+        })
+    }
+
+    /// The record of `auth_app_id`, or null.
+    ///
+    /// Throws `AlipayException.Store` when the store cannot be read.
+    pub fn get(&self, auth_app_id: String) -> Result<Option<MerchantAuthorisation>> {
+        guard("Registry.get", || {
+            Ok(self.inner.get(&auth_app_id)?.map(Into::into))
+        })
+    }
+
+    /// Every record, by `authAppId`.
+    ///
+    /// Throws `AlipayException.Store` when the store cannot be read.
+    pub fn list(&self) -> Result<Vec<MerchantAuthorisation>> {
+        guard("Registry.list", || {
+            Ok(self.inner.list()?.into_iter().map(Into::into).collect())
+        })
+    }
+
+    /// The records of one merchant PID (a merchant may authorise several apps).
+    ///
+    /// Throws `AlipayException.Store` when the store cannot be read.
+    pub fn by_merchant(&self, merchant_pid: String) -> Result<Vec<MerchantAuthorisation>> {
+        guard("Registry.byMerchant", || {
+            Ok(self
+                .inner
+                .by_merchant(&merchant_pid)?
+                .into_iter()
+                .map(Into::into)
+                .collect())
+        })
+    }
+
+    /// Marks the authorisation of `auth_app_id` revoked locally (the record is kept) and returns it.
+    ///
+    /// Throws `AlipayException.Store` when there is no such record or the store fails.
+    pub fn revoke(&self, auth_app_id: String) -> Result<MerchantAuthorisation> {
+        guard("Registry.revoke", || {
+            Ok(self.inner.revoke(&auth_app_id)?.into())
+        })
+    }
+
+    /// A usable token for the merchant app `auth_app_id`, refreshed through the client when it
+    /// expires within the margin — exactly one refresh however many threads or processes ask at
+    /// once. Blocking (network when a refresh is due): call from `Dispatchers.IO`.
+    ///
+    /// Throws `AlipayException.Store` naming `auth_app_id` when it is unknown or revoked (no call is
+    /// made), `.Config` when a refresh is due and the registry has no client, and the errors of
+    /// `Client.refreshAppAuthToken` once the token has expired.
+    pub fn token_for(&self, auth_app_id: String) -> Result<String> {
+        guard("Registry.tokenFor", || self.inner.token_for(&auth_app_id))
+    }
+
+    /// A usable token of the merchant's only active authorisation, by PID — blocking, as `tokenFor`.
+    ///
+    /// Throws `AlipayException.Store` when the merchant has no active authorisation or several (ask
+    /// by `authAppId`), and as `tokenFor` does.
+    pub fn token_for_merchant(&self, merchant_pid: String) -> Result<String> {
+        guard("Registry.tokenForMerchant", || {
+            self.inner.token_for_merchant(&merchant_pid)
+        })
+    }
+
+    /// A delegated `Client.execute` for the merchant app `auth_app_id`: the token is looked up (and
+    /// refreshed if due) and set as `options.appAuthToken`; `retry` as for `Client.execute` —
+    /// blocking; call from `Dispatchers.IO`.
+    ///
+    /// Throws as `tokenFor` (no call is made for an unknown or revoked merchant) and
+    /// `Client.execute` do; `AlipayException.Config` when the registry has no client.
+    #[uniffi::method(default(retry = None, options))]
+    pub fn execute_for(
+        &self,
+        auth_app_id: String,
+        method: String,
+        options: CallOptions,
+        retry: Option<RetryPolicy>,
+    ) -> Result<VerifiedResponse> {
+        guard("Registry.executeFor", || {
+            let options = options.to_core();
+            let response = match retry {
+                None => self.inner.execute_for(&auth_app_id, &method, &options)?,
+                Some(policy) => {
+                    let options = alipay_isv::request::CallOptions {
+                        app_auth_token: Some(self.inner.token_for(&auth_app_id)?),
+                        ..options
+                    };
+                    self.client()?.core().execute_with_retry(
+                        &method,
+                        &options,
+                        &policy.to_core(),
+                    )?
+                }
+            };
+            Ok(VerifiedResponse::from_core(response))
+        })
+    }
+
+    /// Runs SQLite's `PRAGMA integrity_check` on the file: `ok` when it is sound.
+    ///
+    /// Throws `AlipayException.Config` for an in-memory registry, `.Store` when the check cannot
+    /// run.
+    pub fn integrity_check(&self) -> Result<String> {
+        guard("Registry.integrityCheck", || match &self.sqlite {
+            Some(store) => store.integrity_check(),
+            None => Err(alipay_isv::Error::config(
+                "an in-memory registry has no file to check",
+            )),
+        })
+    }
+
+    /// The SQLite file, or null for an in-memory registry.
+    pub fn path(&self) -> Option<String> {
+        self.path.clone()
+    }
+
+    /// Whether stored tokens are encrypted with a `TokenKey`.
+    pub fn is_encrypted(&self) -> bool {
+        self.encrypted
+    }
+
+    /// How long before expiry a token is refreshed.
+    pub fn refresh_margin(&self) -> Duration {
+        self.refresh_margin
+    }
+}
+
+/// The core token of a binding token record.
+fn token_to_core(token: &AppAuthToken) -> core_auth::AppAuthToken {
+    core_auth::AppAuthToken {
+        app_auth_token: token.app_auth_token.clone(),
+        app_refresh_token: token.app_refresh_token.clone(),
+        auth_app_id: token.auth_app_id.clone(),
+        user_id: token.user_id.clone(),
+        expires_in: token.expires_in,
+        re_expires_in: token.re_expires_in,
+    }
+}
+
+/// The core notification of a binding one (parameters sorted by name: the registry does not read
+/// them).
+fn notification_to_core(notification: Notification) -> core_notify::Notification {
+    let params = |params: std::collections::HashMap<String, String>| {
+        let mut params: Vec<(String, String)> = params.into_iter().collect();
+        params.sort();
+        params
+    };
+    match notification {
+        Notification::AppAuth {
+            notify_id,
+            notify_time,
+            app_id,
+            status,
+            detail,
+            params: verified,
+        } => core_notify::Notification::AppAuth(core_notify::AppAuthNotification {
+            notify_id,
+            notify_time,
+            app_id,
+            status,
+            detail: core_notify::AppAuthDetail {
+                app_auth_token: detail.app_auth_token,
+                app_refresh_token: detail.app_refresh_token,
+                user_id: detail.user_id,
+                auth_app_id: detail.auth_app_id,
+                expires_in: detail.expires_in,
+                re_expires_in: detail.re_expires_in,
+                auth_time: detail.auth_time,
+                app_auth_code: detail.app_auth_code,
+            },
+            params: params(verified),
+        }),
+        Notification::Message {
+            msg_method,
+            notify_id,
+            utc_timestamp,
+            app_id,
+            msg_app_id,
+            msg_uid,
+            biz_content_json,
+            params: verified,
+            ..
+        } => core_notify::Notification::Message(core_notify::MessageNotification {
+            msg_method,
+            notify_id,
+            utc_timestamp,
+            app_id,
+            msg_app_id,
+            msg_uid,
+            biz_content: biz_content_json.map_or(Value::Null, |text| {
+                serde_json::from_str(&text).unwrap_or(Value::String(text))
+            }),
+            params: params(verified),
+        }),
+        Notification::Other { params: verified } => core_notify::Notification::Other {
+            params: params(verified),
+        },
+    }
+}
+
+impl fmt::Debug for Registry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for Registry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Registry(path={}, encrypted={}, client={}, refreshMargin={}s)",
+            self.path.as_deref().unwrap_or(":memory:"),
+            self.encrypted,
+            self.client
+                .as_ref()
+                .map_or_else(|| "null".to_string(), ToString::to_string),
+            self.refresh_margin.as_secs_f64()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_in_memory_registry_ingests_and_refuses_what_it_does_not_know() {
+        let registry = Registry::in_memory(None, None);
+        let token = AppAuthToken {
+            app_auth_token: "token-in-memory-0001".into(),
+            app_refresh_token: Some("refresh-in-memory-0001".into()),
+            auth_app_id: "2021000000000777".into(),
+            user_id: Some("2088000000000777".into()),
+            expires_in: Some(3600),
+            re_expires_in: Some(7200),
+        };
+        assert_eq!(
+            registry.ingest_tokens(vec![token.clone()]).unwrap(),
+            [IngestOutcome::Applied]
+        );
+        assert_eq!(
+            registry.token_for(token.auth_app_id.clone()).unwrap(),
+            token.app_auth_token
+        );
+        let unknown = registry.token_for("2021000000000778".into()).unwrap_err();
+        assert_eq!(unknown.kind(), "store");
+        assert!(unknown.reason().contains("2021000000000778"));
+        assert_eq!(registry.integrity_check().unwrap_err().kind(), "config");
+        assert!(!registry.to_string().contains("token-in-memory"));
+        let cancelled = Notification::Message {
+            msg_method: "alipay.open.auth.appauth.cancelled".into(),
+            notify_id: Some("c1".into()),
+            utc_timestamp: Some(i64::MAX.to_string()),
+            app_id: None,
+            msg_app_id: Some(token.auth_app_id.clone()),
+            msg_uid: None,
+            biz_content_json: Some("{\"auth_app_id\":\"2021000000000777\"}".into()),
+            is_app_auth_cancelled: true,
+            params: Default::default(),
+        };
+        assert_eq!(
+            registry.ingest_notification(cancelled).unwrap(),
+            IngestOutcome::Applied
+        );
+        assert_eq!(
+            registry.get(token.auth_app_id).unwrap().unwrap().status,
+            AuthStatus::Revoked
+        );
+    }
+}
