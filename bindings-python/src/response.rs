@@ -1,7 +1,9 @@
-//! `ResponseVerifier` and `VerifiedResponse`: the Python face of `alipay_isv::response`.
+//! `ResponseVerifier`, `VerifiedResponse` and `NeedsCertificate`: the Python face of
+//! `alipay_isv::response`.
 //!
 //! Verification runs with the GIL released; the verified fields come back as a `dict` built by
-//! `json.loads` (exact integers). Gateway errors raise `ApiError`.
+//! `json.loads` (exact integers). Gateway errors raise `ApiError`. In certificate mode `check`
+//! answers `NeedsCertificate` for a body signed by an Alipay certificate not trusted yet.
 
 use std::sync::Arc;
 
@@ -96,11 +98,38 @@ impl ResponseVerifier {
         VerifiedResponse::convert(py, verified)
     }
 
+    /// Verifies like `verify`, but answers `NeedsCertificate` for an unknown `alipay_cert_sn`.
+    #[pyo3(signature = (method, body))]
+    fn check(
+        &self,
+        py: Python<'_>,
+        method: PyBackedStr,
+        body: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
+        let body = Body::extract(body, self.charset, "body")?;
+        let checked = detached(py, || Ok(self.inner.check(&method, body.as_bytes())?))?;
+        match checked {
+            response::ResponseCheck::Verified(verified) => {
+                Ok(Py::new(py, VerifiedResponse::convert(py, verified)?)?.into_any())
+            }
+            response::ResponseCheck::NeedsCertificate { alipay_cert_sn } => {
+                Ok(Py::new(py, NeedsCertificate { alipay_cert_sn })?.into_any())
+            }
+        }
+    }
+
+    /// Whether the verifier chooses the key by `alipay_cert_sn` (certificate mode).
+    #[getter]
+    fn cert_mode(&self) -> bool {
+        self.inner.cert_store().is_some()
+    }
+
     fn __repr__(&self) -> String {
         format!(
-            "ResponseVerifier(sign_type='{}', charset='{}')",
+            "ResponseVerifier(sign_type='{}', charset='{}', cert_mode={})",
             self.sign_type.as_str(),
-            self.charset.as_str()
+            self.charset.as_str(),
+            if self.cert_mode() { "True" } else { "False" }
         )
     }
 }
@@ -143,5 +172,31 @@ impl VerifiedResponse {
             names.join(", "),
             optional(self.alipay_cert_sn.as_deref())
         ))
+    }
+}
+
+/// The outcome of `ResponseVerifier.check` for a body signed by an Alipay certificate the
+/// configuration does not trust yet (certificate mode, after Alipay rotated its certificate).
+#[pyclass(module = "alipay_isv", frozen)]
+pub struct NeedsCertificate {
+    /// The `alipay_cert_sn` the body names: fetch it with `Client.fetch_alipay_cert`.
+    #[pyo3(get)]
+    alipay_cert_sn: String,
+}
+
+#[pymethods]
+impl NeedsCertificate {
+    /// `("alipay_cert_sn",)`: for `case NeedsCertificate(sn):` in a `match` statement.
+    #[classattr]
+    fn __match_args__() -> (&'static str,) {
+        ("alipay_cert_sn",)
+    }
+
+    fn __eq__(&self, other: &Self) -> bool {
+        self.alipay_cert_sn == other.alipay_cert_sn
+    }
+
+    fn __repr__(&self) -> String {
+        format!("NeedsCertificate(alipay_cert_sn='{}')", self.alipay_cert_sn)
     }
 }
