@@ -55,6 +55,10 @@ export type PublicKeyArg = PublicKey | string
 export type AesKeyArg = AesKey | string
 /** A body: the exact bytes received (`Buffer` / `Uint8Array`, needed for GBK), or text (sent as UTF-8). */
 export type BodyArg = Uint8Array | string
+/** Certificate file contents: a `Buffer` / `Uint8Array` (PEM, DER or Base64) or text (PEM or Base64); never a path. */
+export type CertificateInput = Uint8Array | string
+/** An Alipay certificate to check: a `Certificate`, or file contents (the leaf, then at most one intermediate CA). */
+export type CertificateArg = Certificate | Uint8Array | string
 /**
  * A verified notification, tagged by `kind`: `appAuth` (a merchant authorised the app; `detail`
  * holds its tokens), `message` (a message-service message) or `other` (payments, …). Plain objects:

@@ -55,6 +55,10 @@ export type PublicKeyArg = PublicKey | string
 export type AesKeyArg = AesKey | string
 /** A body: the exact bytes received (`Buffer` / `Uint8Array`, needed for GBK), or text (sent as UTF-8). */
 export type BodyArg = Uint8Array | string
+/** Certificate file contents: a `Buffer` / `Uint8Array` (PEM, DER or Base64) or text (PEM or Base64); never a path. */
+export type CertificateInput = Uint8Array | string
+/** An Alipay certificate to check: a `Certificate`, or file contents (the leaf, then at most one intermediate CA). */
+export type CertificateArg = Certificate | Uint8Array | string
 /**
  * A verified notification, tagged by `kind`: `appAuth` (a merchant authorised the app; `detail`
  * holds its tokens), `message` (a message-service message) or `other` (payments, …). Plain objects:
@@ -136,6 +140,64 @@ export declare class AppAuthToken {
 }
 
 /**
+ * One X.509 certificate, parsed once: its SN, names, serial, signature algorithm, validity period
+ * and RSA public key. Immutable.
+ *
+ * `toString()` and `util.inspect` show the SN, subject, issuer and serial number (all public).
+ */
+export declare class Certificate {
+  /**
+   * Parses the first certificate of PEM, DER or Base64 input (the leaf of a chain file).
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` when the input holds no certificate or its first
+   * block does not parse.
+   */
+  static parse(input: CertificateInput): Certificate
+  /**
+   * Parses one DER-encoded certificate.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` when the bytes are not an X.509 certificate.
+   */
+  static fromDer(der: Uint8Array): Certificate
+  /**
+   * The SN: lowercase hex MD5 of `issuer` + `serialNumber` (the `app_cert_sn` of an app
+   * certificate, the `alipay_cert_sn` of an Alipay certificate).
+   */
+  get sn(): string
+  /** The issuer DN in RFC 2253 form, as Java's `X500Principal.getName()` prints it. */
+  get issuer(): string
+  /** The subject DN in RFC 2253 form. */
+  get subject(): string
+  /** The serial number in decimal (a string: serials exceed JavaScript's safe integers). */
+  get serialNumber(): string
+  /** The dotted OID of the signature algorithm, e.g. `1.2.840.113549.1.1.11` (sha256WithRSA). */
+  get signatureAlgorithm(): string
+  /** Whether the certificate is RSA-signed (the ones a root SN counts). */
+  get isRsaSigned(): boolean
+  /** Start of the validity period. */
+  get notBefore(): Date
+  /** End of the validity period. */
+  get notAfter(): Date
+  /**
+   * The subject's RSA public key (for an Alipay certificate: the Alipay public key).
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` when the key is not RSA (SM2, EC) or of an
+   * unsupported size.
+   */
+  publicKey(): PublicKey
+  /** PEM (`-----BEGIN CERTIFICATE-----`, 64-character lines, LF). */
+  get pem(): string
+  /** The DER bytes. */
+  get der(): Buffer
+  /** `SHA256:` and the first 8 bytes (hex) of the SHA-256 of the DER: a short public name. */
+  get fingerprint(): string
+  /** Whether `other` is the same certificate (same DER bytes). */
+  equals(other: Certificate): boolean
+  /** `Certificate(sn …, subject CN=…, issuer CN=…, serial …, SHA256:…)`. */
+  toString(): string
+}
+
+/**
  * Calls the Alipay gateway on behalf of merchants: signs, sends, verifies. Immutable and cheap to
  * share: one client serves every merchant, tokens are passed per call.
  *
@@ -207,6 +269,32 @@ export declare class Client {
   userInfoShare(accessToken: string, appAuthToken?: string | undefined | null): Promise<UserInfo>
   /** `userInfoShare`, blocking the calling thread. */
   userInfoShareSync(accessToken: string, appAuthToken?: string | undefined | null): UserInfo
+  /**
+   * Certificate mode: makes sure the Alipay certificate `alipayCertSn` is trusted. Resolves `false`
+   * when it already is; otherwise downloads it (`alipay.open.app.alipaycert.download`), checks its
+   * validity and its chain to the root bundle, trusts it for every client of this configuration,
+   * and resolves `true`. Runs on the libuv pool.
+   *
+   * Rejects with `ALIPAY_CONFIG_ERROR` outside certificate mode or for an empty SN;
+   * `ALIPAY_SIGNATURE_ERROR` when the certificate is expired, not chained to the root bundle,
+   * tampered with or not the one asked for, or when the answer does not verify; the errors of
+   * `execute` for the download call itself (`ALIPAY_API_ERROR` for an SN Alipay does not know).
+   */
+  fetchAlipayCert(alipayCertSn: string): Promise<boolean>
+  /** `fetchAlipayCert`, blocking the calling thread. */
+  fetchAlipayCertSync(alipayCertSn: string): boolean
+  /**
+   * Parses a notification body (the raw bytes, as for `NotificationVerifier.verifyBody`) once and
+   * verifies it; in certificate mode a notification signed by an Alipay certificate not trusted yet
+   * (`alipay_cert_sn`) makes the client fetch that certificate first (`fetchAlipayCert`). Runs on
+   * the libuv pool.
+   *
+   * Rejects as `NotificationVerifier.verifyBody` throws, and as `fetchAlipayCert` when a
+   * certificate had to be fetched.
+   */
+  verifyNotification(body: BodyArg): Promise<Notification>
+  /** `verifyNotification`, blocking the calling thread. */
+  verifyNotificationSync(body: BodyArg): Notification
   /** `Client(2021000000000001, https://…/gateway.do)`: never a key or a token. */
   toString(): string
 }
@@ -233,6 +321,51 @@ export declare class Emulator {
   get alipayPublicKey(): PublicKey
   /** The "Alipay" public key as SPKI PEM (for SDKs that take text). */
   get alipayPublicKeyPem(): string
+  /** Whether the emulator runs in certificate mode (`certMode: true`). */
+  get isCertMode(): boolean
+  /**
+   * Certificate mode: the root bundle to configure as `rootCert` (`alipayRootCert.crt`, PEM): an
+   * ECDSA root, which `alipay_root_cert_sn` leaves out, then the RSA root that signs the Alipay and
+   * app certificates.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` outside certificate mode.
+   */
+  get rootCertBundlePem(): string
+  /**
+   * Certificate mode: the `alipay_root_cert_sn` the emulator requires.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` outside certificate mode.
+   */
+  get alipayRootCertSn(): string
+  /**
+   * Certificate mode: the current Alipay certificate (`alipayCertPublicKey_RSA2.crt`, PEM), to
+   * configure as `alipayCert`.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` outside certificate mode.
+   */
+  get alipayCertPem(): string
+  /**
+   * Certificate mode: the SN of the current Alipay certificate (named in every signed answer).
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` outside certificate mode.
+   */
+  get alipayCertSn(): string
+  /**
+   * Certificate mode: issues an app public-key certificate (`appCertPublicKey_<app_id>.crt`, PEM)
+   * for `appPublicKey` (a `PublicKey` or PEM / Base64 text), signed by the emulator's root. Its SN
+   * is accepted as `app_cert_sn` only when the key is the app key the emulator was started with.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` outside certificate mode or for an unreadable key.
+   */
+  issueAppCert(appPublicKey: PublicKeyArg): string
+  /**
+   * Certificate mode: Alipay rotates its certificate. A new key and a certificate signed by the
+   * same root sign every later answer and push (clients must download it); the previous
+   * certificates stay downloadable. Returns the new `alipay_cert_sn`.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` outside certificate mode.
+   */
+  rotateAlipayCert(): string
   /** Where pushes go from now on; `null` for nowhere (they are still recorded in `deliveries()`). */
   setNotifyUrl(url?: string | undefined | null): void
   /**
@@ -315,9 +448,16 @@ export declare class IsvConfig {
   /**
    * Checks and builds a configuration.
    *
+   * Certificate mode when `appCert`, `alipayCert` and `rootCert` are given (all three), public-key
+   * mode otherwise.
+   *
    * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for an empty or non-numeric `appId`, an unreadable
    * key, an unknown sign type, charset or gateway, a key too short for `RSA2`, a bad AES key or
    * byte limit, or the app's own public key given as the Alipay public key (the reason says so).
+   * In certificate mode also: only some of the three certificates given, a certificate that does
+   * not parse, a root bundle without RSA roots (only SM2 / ECDSA), an Alipay certificate that is
+   * expired, not chained to the bundle or tampered with, an app certificate that does not hold the
+   * public half of `privateKey`, or an `alipayPublicKey` that is not the Alipay certificate's key.
    */
   constructor(options: IsvConfigOptions)
   /** The app's `app_id`. */
@@ -328,6 +468,28 @@ export declare class IsvConfig {
   get signType(): 'RSA2' | 'RSA'
   /** The request charset. */
   get charset(): 'UTF-8' | 'GBK'
+  /**
+   * The Alipay public key answers are verified with (in certificate mode: the key of the
+   * configured Alipay certificate).
+   */
+  get alipayPublicKey(): PublicKey
+  /** Whether the configuration is in certificate mode. */
+  get isCertMode(): boolean
+  /** Certificate mode: the `app_cert_sn` signed into every request; `null` in public-key mode. */
+  get appCertSn(): string | null
+  /**
+   * Certificate mode: the `alipay_root_cert_sn` signed into every request; `null` in public-key
+   * mode.
+   */
+  get alipayRootCertSn(): string | null
+  /** Certificate mode: the SN of the configured Alipay certificate; `null` in public-key mode. */
+  get alipayCertSn(): string | null
+  /**
+   * Certificate mode: the SNs of every trusted Alipay certificate, the configured one and those
+   * downloaded since by any client of this configuration (they share one store); empty in
+   * public-key mode.
+   */
+  trustedAlipayCertSns(): Array<string>
   /**
    * Builds and signs a request for `method` (e.g. `alipay.open.auth.token.app`).
    *
@@ -347,7 +509,10 @@ export declare class IsvConfig {
    * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` if signing fails.
    */
   serviceCheckAnswer(verified: boolean): string
-  /** `IsvConfig(2021000000000001, RSA2, UTF-8, https://…, app key SHA256:…, Alipay key SHA256:…)`. */
+  /**
+   * `IsvConfig(2021000000000001, RSA2, UTF-8, https://…, app key SHA256:…, Alipay key SHA256:…)`,
+   * plus `, app cert SN …, Alipay cert SN …` in certificate mode.
+   */
   toString(): string
 }
 
@@ -656,7 +821,10 @@ export declare class Registry {
   toString(): string
 }
 
-/** Verifies gateway response bodies with the Alipay public key. Immutable; share one instance. */
+/**
+ * Verifies gateway response bodies with the Alipay public key (in certificate mode, with the Alipay
+ * certificate each answer names). Immutable; share one instance.
+ */
 export declare class ResponseVerifier {
   /**
    * A verifier of responses signed with `alipayPublicKey` (a `PublicKey` or PEM / Base64 text).
@@ -672,9 +840,50 @@ export declare class ResponseVerifier {
    * @throws {AlipayError} `ALIPAY_API_ERROR` for an error answer (`apiCode`, `subCode`, `signed`,
    * `hint`); `ALIPAY_SIGNATURE_ERROR` when a success is unsigned or a signature does not verify;
    * `ALIPAY_PROTOCOL_ERROR` for a malformed, truncated, oversized, wrongly encoded or duplicated
-   * body; `ALIPAY_CONFIG_ERROR` for an encrypted node without an AES key.
+   * body; `ALIPAY_CONFIG_ERROR` for an encrypted node without an AES key. In certificate mode also
+   * `ALIPAY_SIGNATURE_ERROR` for a success without `alipay_cert_sn`, or one naming a certificate
+   * not trusted yet (the reason names the SN; see `check`).
    */
   verify(method: string, body: BodyArg): VerifiedResponse
+  /**
+   * Verifies the body as `verify` does, but reports an answer signed by an Alipay certificate not
+   * trusted yet (certificate mode) as `{ response: null, needsCertificate: '<alipay_cert_sn>' }`
+   * instead of throwing.
+   *
+   * @throws {AlipayError} as for `verify`, except for the certificate not trusted yet.
+   */
+  check(method: string, body: BodyArg): ResponseCheck
+}
+
+/**
+ * The Alipay root bundle (`alipayRootCert.crt`): its RSA-signed roots, its `alipay_root_cert_sn`, and
+ * the chain check of Alipay certificates. Immutable.
+ */
+export declare class RootBundle {
+  /**
+   * Parses a root bundle (PEM with any line endings and text between blocks, DER, or Base64).
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` when a block cannot be read, or when no certificate
+   * is RSA-signed (a bundle of only SM2 / ECDSA roots).
+   */
+  static parse(bundle: CertificateInput): RootBundle
+  /** The `alipay_root_cert_sn`: the SNs of the RSA-signed roots joined with `_`, in file order. */
+  get sn(): string
+  /** The RSA-signed roots, in file order. */
+  get roots(): Array<Certificate>
+  /**
+   * Checks an Alipay certificate (a `Certificate`, or a file whose first certificate is the leaf
+   * and which may hold one intermediate CA) against this bundle at `at` (a `Date` or epoch
+   * milliseconds; now by default), and returns the leaf.
+   *
+   * @throws {AlipayError} `ALIPAY_SIGNATURE_ERROR` when the leaf (or the intermediate) is outside
+   * its validity period, is not chained to a root of the bundle, or a signature does not verify (a
+   * tampered certificate); `ALIPAY_CONFIG_ERROR` when the input does not parse or `at` is not a
+   * valid time.
+   */
+  verifyChain(alipayCert: CertificateArg, at?: Date | number): Certificate
+  /** `RootBundle(<alipay_root_cert_sn>, N RSA roots)`. */
+  toString(): string
 }
 
 /** A signed request, ready to be sent in one of its forms. Built by `IsvConfig.signRequest`. */
@@ -840,6 +1049,18 @@ export declare class Verifier {
   verifyBytes(message: Uint8Array, sign: string): void
 }
 
+/** The API that downloads an Alipay certificate by its SN (`alipay.open.app.alipaycert.download`). */
+export declare const ALIPAY_CERT_DOWNLOAD_METHOD: string
+
+/**
+ * The `alipay_root_cert_sn` of the root bundle (`alipayRootCert.crt`): the SNs of its RSA-signed
+ * certificates joined with `_`, in file order (SM2 and ECDSA roots are left out).
+ *
+ * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` when the bundle holds no RSA-signed certificate (only
+ * SM2 / ECDSA roots) or a block that cannot be read.
+ */
+export declare function alipayRootCertSn(bundle: CertificateInput): string
+
 /** `msg_method` of a revocation push. */
 export declare const APP_AUTH_CANCELLED: string
 
@@ -929,6 +1150,15 @@ export interface AppAuthTokenInfo {
   /** Whether the gateway says the token is valid (`status === 'valid'`). */
   valid: boolean
 }
+
+/**
+ * The `app_cert_sn` of an app public-key certificate (`appCertPublicKey_<app_id>.crt`): lowercase hex
+ * MD5 of its issuer DN (RFC 2253, as Java prints it) followed by its decimal serial number. Also the
+ * `alipay_cert_sn` of an Alipay certificate.
+ *
+ * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` when the input holds no certificate that parses.
+ */
+export declare function appCertSn(cert: CertificateInput): string
 
 /** A link to send a merchant or user to, and the `state` its callback must carry back. */
 export interface AuthLink {
@@ -1037,6 +1267,13 @@ export interface EmulatorOptions {
    * refresh token lives 30 days longer. Short lifetimes exercise `Registry.tokenFor`'s refresh.
    */
   appAuthTokenTtlMs?: number
+  /**
+   * Certificate mode (公钥证书模式, default `false`): a test root CA of the emulator's own and an
+   * Alipay certificate it signed; every request must carry the `app_cert_sn` of a certificate from
+   * `issueAppCert` and the `alipay_root_cert_sn` of `rootCertBundlePem`; answers and pushes name
+   * their signing certificate (`alipay_cert_sn`); `alipay.open.app.alipaycert.download` is served.
+   */
+  certMode?: boolean
 }
 
 /** The stable `code` of every error the binding throws, one per core error kind. */
@@ -1123,9 +1360,22 @@ export interface IsvConfigOptions {
   privateKey: PrivateKeyArg
   /**
    * The Alipay public key (支付宝公钥): a `PublicKey`, or PEM / Base64 text. The app's own public
-   * key is refused.
+   * key is refused. Required in public-key mode; in certificate mode it may be left out (it comes
+   * from `alipayCert`) and, when given, must be the key of `alipayCert`.
    */
-  alipayPublicKey: PublicKeyArg
+  alipayPublicKey?: PublicKeyArg
+  /**
+   * Certificate mode: the app public-key certificate (`appCertPublicKey_<app_id>.crt`), as file
+   * contents: a `Buffer` (PEM, DER or Base64) or text. It must hold the public half of `privateKey`.
+   */
+  appCert?: CertificateInput
+  /**
+   * Certificate mode: the Alipay public-key certificate (`alipayCertPublicKey_RSA2.crt`), as a
+   * `Buffer` or text. It must be valid and chained to `rootCert`.
+   */
+  alipayCert?: CertificateInput
+  /** Certificate mode: the Alipay root bundle (`alipayRootCert.crt`), as a `Buffer` or text. */
+  rootCert?: CertificateInput
   /** `RSA2` (default) or legacy `RSA`. Case-insensitive. */
   signType?: 'RSA2' | 'RSA'
   /** `UTF-8` (default) or `GBK`. Case-insensitive. */
@@ -1206,6 +1456,17 @@ export interface OtherNotification {
  */
 export declare function parseAppAuthCallback(urlOrQuery: string, expectedAppId: string, check: StateCheckOptions): AppAuthCallback
 
+/**
+ * Every certificate of PEM (a bundle, any line endings, text between blocks), DER or Base64 input,
+ * in file order, non-RSA ones included (check `isRsaSigned`). A block that does not parse as X.509
+ * but whose outer signature algorithm is readable and not RSA (an SM2 root, in some encodings) is
+ * left out.
+ *
+ * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` when the input holds no certificate or a block that
+ * cannot be read.
+ */
+export declare function parseCertificates(input: CertificateInput): Array<Certificate>
+
 /** Parses `yyyy-MM-dd HH:mm:ss` (China time) back to Unix seconds; `null` when malformed. */
 export declare function parseChinaTimestamp(text: string): number | null
 
@@ -1242,6 +1503,18 @@ export interface RegistryOptions {
    * text). A file created with a key must always be opened with the same key. Secret.
    */
   tokenKey?: TokenKey | string
+}
+
+/** The outcome of `ResponseVerifier.check`: exactly one of the two fields is set. */
+export interface ResponseCheck {
+  /** The verified response; `null` when a certificate is needed first. */
+  response: VerifiedResponse | null
+  /**
+   * Certificate mode: the `alipay_cert_sn` of the Alipay certificate that signed the answer and is
+   * not trusted yet (fetch it with `Client.fetchAlipayCert`, then check the same body again);
+   * `null` when the answer verified.
+   */
+  needsCertificate: string | null
 }
 
 /** How responses are signed and encoded. */

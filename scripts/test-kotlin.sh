@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds the uniffi binding (debug), generates its Kotlin sources, runs the JUnit 5 suite of
 # bindings-uniffi/kotlin with Maven (the client, auth, emulator and registry tests run against the
-# emulator on loopback; the registry tests use SQLite files in temporary directories) and runs the
-# Kotlin examples, the plugin server (merchants in a registry file) against the emulator included. Needs
-# cargo, java 17 and maven; every Maven dependency and plugin is pinned in the pom and comes from
-# Maven Central.
+# emulator on loopback, certificate mode included; the registry tests use SQLite files in temporary
+# directories) and runs the Kotlin examples, the certificate-mode call and the plugin server (merchants
+# in a registry file) against the emulator included. Needs cargo, java 17 and maven; every Maven
+# dependency and plugin is pinned in the pom and comes from Maven Central.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -43,6 +43,8 @@ echo "== examples/kotlin"
 classpath="$project/target/classes:$(cat "$project/target/runtime-classpath.txt")"
 java -Djna.library.path="$native_dir" -cp "$classpath" alipay.isv.examples.SignAndVerifyKt
 java -Djna.library.path="$native_dir" -cp "$classpath" alipay.isv.examples.SignedCall
+# Certificate mode against the emulator: configuration from certificates, a rotation followed.
+java -Djna.library.path="$native_dir" -cp "$classpath" alipay.isv.examples.CertModeCall
 # The plugin server (JDK HttpServer) driven end to end against the emulator on loopback.
 java -Djna.library.path="$native_dir" -cp "$classpath" alipay.isv.examples.PluginServerRun
 echo "test-kotlin: all passed"

@@ -3,8 +3,10 @@
 # response and notification vectors, requests, errors, official-SDK conformance; the client, the
 # authorisation helpers and the emulator: the delegated-call flow, fault modes, 100 concurrent calls,
 # the official SDK against the emulator; the merchant authorisation registry: every kind of ingestion,
-# refresh exactly once under concurrent calls, persistence, encryption, corrupt files, masked output)
-# and the examples (the plugin server, its merchants in a registry, against the emulator).
+# refresh exactly once under concurrent calls, persistence, encryption, corrupt files, masked output;
+# certificate mode: every certs.json case, the official SDK's SNs, the flow through an Alipay
+# certificate rotation, refused certificates) and the examples (the plugin server, its merchants in a
+# registry, certificate mode, against the emulator).
 # Needs node >= 20.17 with npm, and cargo; everything else comes from the npm registry at the
 # versions pinned in bindings-node/package-lock.json.
 set -euo pipefail
@@ -57,7 +59,7 @@ status=0
 # Eight libuv pool threads: the concurrency test runs its calls on them.
 UV_THREADPOOL_SIZE=8 node --test --test-reporter=tap test/ 2>&1 | tee "$log" || status=$?
 
-for example in sign-and-verify protocol plugin-server-emulated; do
+for example in sign-and-verify protocol plugin-server-emulated cert-mode-emulated; do
   echo "== example: examples/node/$example.js"
   (cd "$ROOT" && node "examples/node/$example.js")
 done

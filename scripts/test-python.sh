@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds the Python binding (debug) into .venv and runs its whole suite: ruff, pytest (including
 # conformance with the official alipay-sdk-python, and the flow, fault, concurrency, registry and
-# official-SDK tests against the emulator on loopback, the registry on SQLite files in temporary
-# directories), and the examples (the plugin server, keeping its merchants in a registry, runs
-# against the emulator). Idempotent; run from anywhere.
+# official-SDK tests against the emulator on loopback, certificate mode — the certs.json vectors,
+# and the whole flow with a certificate rotation on an emulator in cert mode —, the registry on
+# SQLite files in temporary directories), and the examples (the plugin server, keeping its
+# merchants in a registry, and the certificate-mode flow run against the emulator). Idempotent;
+# run from anywhere.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -44,5 +46,6 @@ echo "== example"
 .venv/bin/python examples/python/sign_and_verify.py
 .venv/bin/python examples/python/signed_call.py
 .venv/bin/python examples/python/plugin_server_demo.py
+.venv/bin/python examples/python/cert_mode.py
 
 echo "== python: all passed"

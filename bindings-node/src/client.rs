@@ -2,6 +2,11 @@
 //! Every network call has two forms: the default one returns a `Promise` and runs on the libuv thread
 //! pool (the JavaScript thread never waits on the network), and a `…Sync` twin blocks the calling
 //! thread (scripts, CLIs). The typed authorisation calls return classes that mask their tokens.
+//!
+//! In certificate mode the client downloads an Alipay certificate it does not know yet by itself
+//! (after Alipay rotates its certificate), checks its validity and chain to the root bundle, and
+//! trusts it for every client of the same `IsvConfig`; `fetchAlipayCert` and `verifyNotification`
+//! expose the same step.
 
 use std::time::Duration;
 
@@ -14,9 +19,10 @@ use napi_derive::napi;
 use serde_json::Value;
 
 use crate::config::IsvConfig;
-use crate::convert::{Json, StringRecord, byte_limit};
+use crate::convert::{self, BodyArg, Json, StringRecord, byte_limit};
 use crate::error::{OrThrow, to_js_error};
 use crate::models::{AppAuthToken, AppAuthTokenInfo, UserInfo, UserToken};
+use crate::notify::VerifiedNotification;
 use crate::request::CallOptions;
 use crate::response::VerifiedResponse;
 use crate::task::{Blocking, run_sync, spawn};
@@ -172,6 +178,14 @@ fn user_token(inner: alipay_isv::auth::UserToken) -> UserToken {
     UserToken { inner }
 }
 
+fn notification(inner: alipay_isv::notify::Notification) -> VerifiedNotification {
+    VerifiedNotification(inner)
+}
+
+fn downloaded(fetched: bool) -> bool {
+    fetched
+}
+
 /// Calls the Alipay gateway on behalf of merchants: signs, sends, verifies. Immutable and cheap to
 /// share: one client serves every merchant, tokens are passed per call.
 ///
@@ -191,6 +205,7 @@ type Pending<T, J> = AsyncTask<Blocking<T, J>>;
 type VerifiedTask = Pending<alipay_isv::response::VerifiedResponse, VerifiedResponse>;
 type AppTokensTask = Pending<Vec<alipay_isv::auth::AppAuthToken>, Vec<AppAuthToken>>;
 type UserTokenTask = Pending<alipay_isv::auth::UserToken, UserToken>;
+type NotificationTask = Pending<alipay_isv::notify::Notification, VerifiedNotification>;
 
 #[napi]
 impl Client {
@@ -451,6 +466,62 @@ impl Client {
                     .user_info_share(&access_token, app_auth_token.as_deref())
             },
             UserInfo::from,
+        )
+    }
+
+    /// Certificate mode: makes sure the Alipay certificate `alipayCertSn` is trusted. Resolves `false`
+    /// when it already is; otherwise downloads it (`alipay.open.app.alipaycert.download`), checks its
+    /// validity and its chain to the root bundle, trusts it for every client of this configuration,
+    /// and resolves `true`. Runs on the libuv pool.
+    ///
+    /// Rejects with `ALIPAY_CONFIG_ERROR` outside certificate mode or for an empty SN;
+    /// `ALIPAY_SIGNATURE_ERROR` when the certificate is expired, not chained to the root bundle,
+    /// tampered with or not the one asked for, or when the answer does not verify; the errors of
+    /// `execute` for the download call itself (`ALIPAY_API_ERROR` for an SN Alipay does not know).
+    #[napi(catch_unwind, ts_return_type = "Promise<boolean>")]
+    pub fn fetch_alipay_cert(&self, alipay_cert_sn: String) -> Pending<bool, bool> {
+        let client = self.inner.clone();
+        spawn(
+            move || client.fetch_alipay_cert(&alipay_cert_sn),
+            downloaded,
+        )
+    }
+
+    /// `fetchAlipayCert`, blocking the calling thread.
+    #[napi(catch_unwind)]
+    pub fn fetch_alipay_cert_sync(&self, env: Env, alipay_cert_sn: String) -> napi::Result<bool> {
+        run_sync(
+            &env,
+            || self.inner.fetch_alipay_cert(&alipay_cert_sn),
+            downloaded,
+        )
+    }
+
+    /// Parses a notification body (the raw bytes, as for `NotificationVerifier.verifyBody`) once and
+    /// verifies it; in certificate mode a notification signed by an Alipay certificate not trusted yet
+    /// (`alipay_cert_sn`) makes the client fetch that certificate first (`fetchAlipayCert`). Runs on
+    /// the libuv pool.
+    ///
+    /// Rejects as `NotificationVerifier.verifyBody` throws, and as `fetchAlipayCert` when a
+    /// certificate had to be fetched.
+    #[napi(catch_unwind, ts_return_type = "Promise<Notification>")]
+    pub fn verify_notification(&self, body: BodyArg) -> NotificationTask {
+        let body = convert::with_body(&body, <[u8]>::to_vec);
+        let client = self.inner.clone();
+        spawn(move || client.verify_notification(&body), notification)
+    }
+
+    /// `verifyNotification`, blocking the calling thread.
+    #[napi(catch_unwind, ts_return_type = "Notification")]
+    pub fn verify_notification_sync(
+        &self,
+        env: Env,
+        body: BodyArg,
+    ) -> napi::Result<VerifiedNotification> {
+        run_sync(
+            &env,
+            || convert::with_body(&body, |bytes| self.inner.verify_notification(bytes)),
+            notification,
         )
     }
 

@@ -1,13 +1,19 @@
 //! [`IsvConfig`]: the third-party app's configuration, mirroring `alipay_isv::config`. It signs
 //! requests and hands out the response and notification verifiers.
+//!
+//! Two modes: public-key mode (`alipayPublicKey`) and certificate mode (公钥证书模式: `appCert`,
+//! `alipayCert`, `rootCert`, checked once when built; both SNs are then signed into every request and
+//! answers are verified with the Alipay certificate they name).
 
 use alipay_isv::config as core;
 use alipay_isv::notify::service_check_answer;
 use napi::Env;
 use napi_derive::napi;
 
+use crate::cert::CertificateInput;
 use crate::convert::{self, AesKeyArg, PrivateKeyArg, PublicKeyArg};
-use crate::error::OrThrow;
+use crate::error::{OrThrow, to_js_error};
+use crate::key::PublicKey;
 use crate::notify::NotificationVerifier;
 use crate::request::{CallOptions, SignedRequest};
 use crate::response::ResponseVerifier;
@@ -28,8 +34,17 @@ pub struct IsvConfigOptions<'env> {
     /// The app private key: a `PrivateKey`, or PEM / Base64 text (PKCS#1 or PKCS#8). Secret.
     pub private_key: PrivateKeyArg<'env>,
     /// The Alipay public key (支付宝公钥): a `PublicKey`, or PEM / Base64 text. The app's own public
-    /// key is refused.
-    pub alipay_public_key: PublicKeyArg<'env>,
+    /// key is refused. Required in public-key mode; in certificate mode it may be left out (it comes
+    /// from `alipayCert`) and, when given, must be the key of `alipayCert`.
+    pub alipay_public_key: Option<PublicKeyArg<'env>>,
+    /// Certificate mode: the app public-key certificate (`appCertPublicKey_<app_id>.crt`), as file
+    /// contents: a `Buffer` (PEM, DER or Base64) or text. It must hold the public half of `privateKey`.
+    pub app_cert: Option<CertificateInput>,
+    /// Certificate mode: the Alipay public-key certificate (`alipayCertPublicKey_RSA2.crt`), as a
+    /// `Buffer` or text. It must be valid and chained to `rootCert`.
+    pub alipay_cert: Option<CertificateInput>,
+    /// Certificate mode: the Alipay root bundle (`alipayRootCert.crt`), as a `Buffer` or text.
+    pub root_cert: Option<CertificateInput>,
     /// `RSA2` (default) or legacy `RSA`. Case-insensitive.
     #[napi(ts_type = "'RSA2' | 'RSA'")]
     pub sign_type: Option<String>,
@@ -56,14 +71,67 @@ pub struct IsvConfig {
 impl IsvConfig {
     /// Checks and builds a configuration.
     ///
+    /// Certificate mode when `appCert`, `alipayCert` and `rootCert` are given (all three), public-key
+    /// mode otherwise.
+    ///
     /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for an empty or non-numeric `appId`, an unreadable
     /// key, an unknown sign type, charset or gateway, a key too short for `RSA2`, a bad AES key or
     /// byte limit, or the app's own public key given as the Alipay public key (the reason says so).
+    /// In certificate mode also: only some of the three certificates given, a certificate that does
+    /// not parse, a root bundle without RSA roots (only SM2 / ECDSA), an Alipay certificate that is
+    /// expired, not chained to the bundle or tampered with, an app certificate that does not hold the
+    /// public half of `privateKey`, or an `alipayPublicKey` that is not the Alipay certificate's key.
     #[napi(constructor, catch_unwind)]
     pub fn new(env: Env, options: IsvConfigOptions<'_>) -> napi::Result<Self> {
         let private_key = convert::private_key(&env, options.private_key)?;
-        let alipay_public_key = convert::public_key(&env, options.alipay_public_key)?;
-        let mut builder = core::IsvConfig::builder(options.app_id, private_key, alipay_public_key)
+        let alipay_public_key = options
+            .alipay_public_key
+            .map(|key| convert::public_key(&env, key))
+            .transpose()?;
+        let certificates = match (options.app_cert, options.alipay_cert, options.root_cert) {
+            (None, None, None) => None,
+            (Some(app), Some(alipay), Some(root)) => Some((
+                convert::with_body(&app, <[u8]>::to_vec),
+                convert::with_body(&alipay, <[u8]>::to_vec),
+                convert::with_body(&root, <[u8]>::to_vec),
+            )),
+            (app, alipay, root) => {
+                let missing: Vec<&str> = [
+                    ("appCert", app.is_none()),
+                    ("alipayCert", alipay.is_none()),
+                    ("rootCert", root.is_none()),
+                ]
+                .into_iter()
+                .filter_map(|(name, absent)| absent.then_some(name))
+                .collect();
+                return Err(config_error(
+                    &env,
+                    format!(
+                        "certificate mode needs appCert, alipayCert and rootCert; missing: {}",
+                        missing.join(", ")
+                    ),
+                ));
+            }
+        };
+        let app_id = options.app_id;
+        let builder = match (certificates, alipay_public_key) {
+            (Some((app, alipay, root)), Some(key)) => {
+                core::IsvConfig::builder(app_id, private_key, key).cert_mode(app, alipay, root)
+            }
+            (Some((app, alipay, root)), None) => {
+                core::IsvConfig::cert_builder(app_id, private_key, app, alipay, root)
+            }
+            (None, Some(key)) => core::IsvConfig::builder(app_id, private_key, key),
+            (None, None) => {
+                return Err(config_error(
+                    &env,
+                    "no Alipay public key: give alipayPublicKey, or appCert, alipayCert and \
+                     rootCert for certificate mode"
+                        .to_string(),
+                ));
+            }
+        };
+        let mut builder = builder
             .sign_type(parse_sign_type(&env, options.sign_type)?)
             .charset(parse_charset(&env, options.charset)?);
         if let Some(gateway) = options.gateway {
@@ -102,6 +170,57 @@ impl IsvConfig {
     #[napi(getter, catch_unwind, ts_return_type = "'UTF-8' | 'GBK'")]
     pub fn charset(&self) -> String {
         self.inner.signer().charset().as_str().to_string()
+    }
+
+    /// The Alipay public key answers are verified with (in certificate mode: the key of the
+    /// configured Alipay certificate).
+    #[napi(getter, catch_unwind)]
+    pub fn alipay_public_key(&self) -> PublicKey {
+        PublicKey {
+            inner: self.inner.alipay_public_key().clone(),
+        }
+    }
+
+    /// Whether the configuration is in certificate mode.
+    #[napi(getter, catch_unwind)]
+    pub fn is_cert_mode(&self) -> bool {
+        self.inner.cert_mode().is_some()
+    }
+
+    /// Certificate mode: the `app_cert_sn` signed into every request; `null` in public-key mode.
+    #[napi(getter, catch_unwind)]
+    pub fn app_cert_sn(&self) -> Option<String> {
+        self.inner
+            .cert_mode()
+            .map(|cert| cert.app_cert_sn().to_string())
+    }
+
+    /// Certificate mode: the `alipay_root_cert_sn` signed into every request; `null` in public-key
+    /// mode.
+    #[napi(getter, catch_unwind)]
+    pub fn alipay_root_cert_sn(&self) -> Option<String> {
+        self.inner
+            .cert_mode()
+            .map(|cert| cert.alipay_root_cert_sn().to_string())
+    }
+
+    /// Certificate mode: the SN of the configured Alipay certificate; `null` in public-key mode.
+    #[napi(getter, catch_unwind)]
+    pub fn alipay_cert_sn(&self) -> Option<String> {
+        self.inner
+            .cert_mode()
+            .map(|cert| cert.alipay_cert_sn().to_string())
+    }
+
+    /// Certificate mode: the SNs of every trusted Alipay certificate, the configured one and those
+    /// downloaded since by any client of this configuration (they share one store); empty in
+    /// public-key mode.
+    #[napi(catch_unwind)]
+    pub fn trusted_alipay_cert_sns(&self) -> Vec<String> {
+        self.inner
+            .cert_mode()
+            .map(|cert| cert.cert_store().known_sns())
+            .unwrap_or_default()
     }
 
     /// Builds and signs a request for `method` (e.g. `alipay.open.auth.token.app`).
@@ -150,18 +269,31 @@ impl IsvConfig {
         service_check_answer(self.inner.signer(), verified).or_throw(&env)
     }
 
-    /// `IsvConfig(2021000000000001, RSA2, UTF-8, https://…, app key SHA256:…, Alipay key SHA256:…)`.
+    /// `IsvConfig(2021000000000001, RSA2, UTF-8, https://…, app key SHA256:…, Alipay key SHA256:…)`,
+    /// plus `, app cert SN …, Alipay cert SN …` in certificate mode.
     #[napi(js_name = "toString", catch_unwind)]
     pub fn describe(&self) -> String {
         let signer = self.inner.signer();
+        let cert = self
+            .inner
+            .cert_mode()
+            .map(|cert| {
+                format!(
+                    ", app cert SN {}, Alipay cert SN {}",
+                    cert.app_cert_sn(),
+                    cert.alipay_cert_sn()
+                )
+            })
+            .unwrap_or_default();
         format!(
-            "IsvConfig({}, {}, {}, {}, app key {}, Alipay key {}{})",
+            "IsvConfig({}, {}, {}, {}, app key {}, Alipay key {}{}{})",
             self.inner.app_id(),
             signer.sign_type().as_str(),
             signer.charset().as_str(),
             self.inner.gateway(),
             signer.key().public_key().fingerprint(),
             self.inner.alipay_public_key().fingerprint(),
+            cert,
             if self.inner.aes_key().is_some() {
                 ", AES"
             } else {
@@ -175,4 +307,8 @@ impl IsvConfig {
     pub fn inspect(&self) -> String {
         self.describe()
     }
+}
+
+fn config_error(env: &Env, reason: String) -> napi::Error {
+    to_js_error(env, &alipay_isv::Error::config(reason))
 }

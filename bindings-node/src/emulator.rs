@@ -4,6 +4,10 @@
 //! faults. The calls that wait (`merchantAuthorizes`, `userConsents`, `waitForDeliveries`) return
 //! Promises run on the libuv pool, so a server in the same process keeps answering meanwhile; each
 //! has a `…Sync` twin.
+//!
+//! In certificate mode (`certMode: true`) it has its own test root CA and Alipay certificate, issues
+//! app certificates, checks both SNs on every request, names the signing certificate in answers and
+//! pushes, serves the certificate download API, and can rotate its Alipay certificate.
 
 use std::sync::{Arc, RwLock};
 
@@ -54,6 +58,11 @@ pub struct EmulatorOptions<'env> {
     /// How long an `app_auth_token` lives (its `expires_in`), in milliseconds (default 365 days); its
     /// refresh token lives 30 days longer. Short lifetimes exercise `Registry.tokenFor`'s refresh.
     pub app_auth_token_ttl_ms: Option<f64>,
+    /// Certificate mode (公钥证书模式, default `false`): a test root CA of the emulator's own and an
+    /// Alipay certificate it signed; every request must carry the `app_cert_sn` of a certificate from
+    /// `issueAppCert` and the `alipay_root_cert_sn` of `rootCertBundlePem`; answers and pushes name
+    /// their signing certificate (`alipay_cert_sn`); `alipay.open.app.alipaycert.download` is served.
+    pub cert_mode: Option<bool>,
 }
 
 /// A failure the gateway injects (`setFault`): `delay` (answer late), `reset` (TCP reset without an
@@ -145,6 +154,7 @@ fn core_options(env: &Env, options: EmulatorOptions<'_>) -> napi::Result<core::E
     if let Some(ms) = options.app_auth_token_ttl_ms {
         core.app_auth_token_ttl = millis(env, "appAuthTokenTtlMs", ms, false)?;
     }
+    core.cert_mode = options.cert_mode.unwrap_or(false);
     Ok(core)
 }
 
@@ -220,6 +230,72 @@ impl Emulator {
     #[napi(getter, catch_unwind)]
     pub fn alipay_public_key_pem(&self) -> String {
         self.alipay_public_key.to_pem()
+    }
+
+    /// Whether the emulator runs in certificate mode (`certMode: true`).
+    #[napi(getter, catch_unwind)]
+    pub fn is_cert_mode(&self, env: Env) -> napi::Result<bool> {
+        Ok(self.running(&env)?.is_cert_mode())
+    }
+
+    /// Certificate mode: the root bundle to configure as `rootCert` (`alipayRootCert.crt`, PEM): an
+    /// ECDSA root, which `alipay_root_cert_sn` leaves out, then the RSA root that signs the Alipay and
+    /// app certificates.
+    ///
+    /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` outside certificate mode.
+    #[napi(getter, catch_unwind)]
+    pub fn root_cert_bundle_pem(&self, env: Env) -> napi::Result<String> {
+        self.running(&env)?.root_cert_bundle_pem().or_throw(&env)
+    }
+
+    /// Certificate mode: the `alipay_root_cert_sn` the emulator requires.
+    ///
+    /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` outside certificate mode.
+    #[napi(getter, catch_unwind)]
+    pub fn alipay_root_cert_sn(&self, env: Env) -> napi::Result<String> {
+        self.running(&env)?.alipay_root_cert_sn().or_throw(&env)
+    }
+
+    /// Certificate mode: the current Alipay certificate (`alipayCertPublicKey_RSA2.crt`, PEM), to
+    /// configure as `alipayCert`.
+    ///
+    /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` outside certificate mode.
+    #[napi(getter, catch_unwind)]
+    pub fn alipay_cert_pem(&self, env: Env) -> napi::Result<String> {
+        self.running(&env)?.alipay_cert_pem().or_throw(&env)
+    }
+
+    /// Certificate mode: the SN of the current Alipay certificate (named in every signed answer).
+    ///
+    /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` outside certificate mode.
+    #[napi(getter, catch_unwind)]
+    pub fn alipay_cert_sn(&self, env: Env) -> napi::Result<String> {
+        self.running(&env)?.alipay_cert_sn().or_throw(&env)
+    }
+
+    /// Certificate mode: issues an app public-key certificate (`appCertPublicKey_<app_id>.crt`, PEM)
+    /// for `appPublicKey` (a `PublicKey` or PEM / Base64 text), signed by the emulator's root. Its SN
+    /// is accepted as `app_cert_sn` only when the key is the app key the emulator was started with.
+    ///
+    /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` outside certificate mode or for an unreadable key.
+    #[napi(catch_unwind)]
+    pub fn issue_app_cert(
+        &self,
+        env: Env,
+        app_public_key: PublicKeyArg<'_>,
+    ) -> napi::Result<String> {
+        let key = convert::public_key(&env, app_public_key)?;
+        self.running(&env)?.issue_app_cert(&key).or_throw(&env)
+    }
+
+    /// Certificate mode: Alipay rotates its certificate. A new key and a certificate signed by the
+    /// same root sign every later answer and push (clients must download it); the previous
+    /// certificates stay downloadable. Returns the new `alipay_cert_sn`.
+    ///
+    /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` outside certificate mode.
+    #[napi(catch_unwind)]
+    pub fn rotate_alipay_cert(&self, env: Env) -> napi::Result<String> {
+        self.running(&env)?.rotate_alipay_cert().or_throw(&env)
     }
 
     /// Where pushes go from now on; `null` for nowhere (they are still recorded in `deliveries()`).

@@ -4,7 +4,8 @@
 //! modules mirror the core's: [`key`] (private and public keys, key-pair generation), [`sign`]
 //! (canonical content, signers and verifiers), [`config`] (the app configuration), [`request`]
 //! (signed requests and the China-time timestamp), [`aes`] (content encryption), [`response`]
-//! (gateway response verification) and [`notify`] (application-gateway notifications); [`error`] is
+//! (gateway response verification), [`notify`] (application-gateway notifications) and [`cert`]
+//! (certificate mode: SNs, certificates, the root bundle and its chain check); [`error`] is
 //! the one place where a core error becomes a JavaScript `Error` with a stable `code`. [`client`]
 //! calls the gateway (typed results in [`models`]), [`auth`] builds authorisation links and parses
 //! their callbacks, [`registry`] keeps merchant authorisations (SQLite or memory) and serves their
@@ -19,6 +20,7 @@
 
 pub mod aes;
 pub mod auth;
+pub mod cert;
 pub mod client;
 pub mod config;
 mod convert;

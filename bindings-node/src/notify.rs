@@ -11,8 +11,8 @@
 
 use alipay_isv::notify as core;
 use indexmap::IndexMap;
-use napi::bindgen_prelude::{Either3, Object, ToNapiValue};
-use napi::{Env, JsValue, sys};
+use napi::bindgen_prelude::{Either3, Object, ToNapiValue, TypeName};
+use napi::{Env, JsValue, ValueType, sys};
 use napi_derive::napi;
 use serde_json::Value;
 
@@ -184,7 +184,17 @@ impl NotificationVerifier {
 /// A verified notification on its way to JavaScript: a [`Notification`] object built by one
 /// `JSON.parse` of its JSON text, with the same fields in the same order as the structs give, or by
 /// the structs themselves when `JSON.parse` could not reproduce it (see [`json_safe`]).
-pub struct VerifiedNotification(core::Notification);
+pub struct VerifiedNotification(pub(crate) core::Notification);
+
+impl TypeName for VerifiedNotification {
+    fn type_name() -> &'static str {
+        "Notification"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
 
 impl ToNapiValue for VerifiedNotification {
     unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {

@@ -1,5 +1,9 @@
 //! [`ResponseVerifier`]: verification of gateway response bodies, mirroring `alipay_isv::response`.
 //!
+//! In certificate mode (a verifier from `IsvConfig.responseVerifier()`), answers are verified with the
+//! Alipay certificate their `alipay_cert_sn` names; `check` reports an SN not trusted yet instead of
+//! throwing, so the caller can fetch it (`Client.fetchAlipayCert`) and check again.
+//!
 //! The verified fields are plain JavaScript values: they carry whatever the API returns, tokens
 //! included (`app_auth_token`, `access_token`, …), so do not log them.
 
@@ -39,7 +43,19 @@ pub struct VerifiedResponse {
     pub alipay_cert_sn: Option<String>,
 }
 
-/// Verifies gateway response bodies with the Alipay public key. Immutable; share one instance.
+/// The outcome of `ResponseVerifier.check`: exactly one of the two fields is set.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct ResponseCheck {
+    /// The verified response; `null` when a certificate is needed first.
+    pub response: Option<VerifiedResponse>,
+    /// Certificate mode: the `alipay_cert_sn` of the Alipay certificate that signed the answer and is
+    /// not trusted yet (fetch it with `Client.fetchAlipayCert`, then check the same body again);
+    /// `null` when the answer verified.
+    pub needs_certificate: Option<String>,
+}
+
+/// Verifies gateway response bodies with the Alipay public key (in certificate mode, with the Alipay
+/// certificate each answer names). Immutable; share one instance.
 #[napi]
 pub struct ResponseVerifier {
     pub(crate) inner: core::ResponseVerifier,
@@ -85,7 +101,9 @@ impl ResponseVerifier {
     /// @throws {AlipayError} `ALIPAY_API_ERROR` for an error answer (`apiCode`, `subCode`, `signed`,
     /// `hint`); `ALIPAY_SIGNATURE_ERROR` when a success is unsigned or a signature does not verify;
     /// `ALIPAY_PROTOCOL_ERROR` for a malformed, truncated, oversized, wrongly encoded or duplicated
-    /// body; `ALIPAY_CONFIG_ERROR` for an encrypted node without an AES key.
+    /// body; `ALIPAY_CONFIG_ERROR` for an encrypted node without an AES key. In certificate mode also
+    /// `ALIPAY_SIGNATURE_ERROR` for a success without `alipay_cert_sn`, or one naming a certificate
+    /// not trusted yet (the reason names the SN; see `check`).
     #[napi(catch_unwind)]
     pub fn verify(
         &self,
@@ -98,6 +116,30 @@ impl ResponseVerifier {
         Ok(VerifiedResponse {
             fields: Json(Value::Object(verified.fields)),
             alipay_cert_sn: verified.alipay_cert_sn,
+        })
+    }
+
+    /// Verifies the body as `verify` does, but reports an answer signed by an Alipay certificate not
+    /// trusted yet (certificate mode) as `{ response: null, needsCertificate: '<alipay_cert_sn>' }`
+    /// instead of throwing.
+    ///
+    /// @throws {AlipayError} as for `verify`, except for the certificate not trusted yet.
+    #[napi(catch_unwind)]
+    pub fn check(&self, env: Env, method: String, body: BodyArg) -> napi::Result<ResponseCheck> {
+        let checked =
+            convert::with_body(&body, |bytes| self.inner.check(&method, bytes)).or_throw(&env)?;
+        Ok(match checked {
+            core::ResponseCheck::Verified(verified) => ResponseCheck {
+                response: Some(VerifiedResponse {
+                    fields: Json(Value::Object(verified.fields)),
+                    alipay_cert_sn: verified.alipay_cert_sn,
+                }),
+                needs_certificate: None,
+            },
+            core::ResponseCheck::NeedsCertificate { alipay_cert_sn } => ResponseCheck {
+                response: None,
+                needs_certificate: Some(alipay_cert_sn),
+            },
         })
     }
 }

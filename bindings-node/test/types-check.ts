@@ -63,6 +63,15 @@ import {
   type AuthStatus,
   type RegistryOptions,
   type RefreshLease,
+  Certificate,
+  RootBundle,
+  appCertSn,
+  alipayRootCertSn,
+  parseCertificates,
+  ALIPAY_CERT_DOWNLOAD_METHOD,
+  type CertificateInput,
+  type ResponseCheck,
+  type Notification as VerifiedNotification,
 } from '..'
 
 const pem: string = '-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----'
@@ -295,9 +304,50 @@ async function registryUse(client: Client, verifier: NotificationVerifier, token
   return `${outcomes}${refreshed}${outcome}${queried}${status}${expiry}${lease?.untilMs}${all.length}${token}${tokenSync}${byPid}${answer.fields}${answerSync.fields}${check}${closed}${notOutcome}${notSync}`
 }
 
+async function certMode(): Promise<string> {
+  const bundleText: CertificateInput = '-----BEGIN CERTIFICATE-----\n...'
+  const certBytes: CertificateInput = Buffer.from('...')
+  const sns: string[] = [appCertSn(certBytes), alipayRootCertSn(bundleText), ALIPAY_CERT_DOWNLOAD_METHOD]
+  const certificate: Certificate = Certificate.parse(certBytes)
+  const fromDer: Certificate = Certificate.fromDer(certificate.der)
+  const facts: string[] = [certificate.sn, certificate.issuer, certificate.subject, certificate.serialNumber, certificate.signatureAlgorithm, certificate.pem, certificate.fingerprint]
+  const dates: Date[] = [certificate.notBefore, certificate.notAfter]
+  const rsa: boolean = certificate.isRsaSigned && certificate.equals(fromDer)
+  const key: PublicKey = certificate.publicKey()
+  const all: Certificate[] = parseCertificates(bundleText)
+  const bundle: RootBundle = RootBundle.parse(bundleText)
+  const roots: Certificate[] = bundle.roots
+  const leaf: Certificate = bundle.verifyChain(certificate, new Date(0))
+  const leaves: Certificate[] = [bundle.verifyChain(certBytes, Date.now()), bundle.verifyChain('PEM')]
+  const config = new IsvConfig({ appId: '2021', privateKey, appCert: certBytes, alipayCert: 'PEM', rootCert: bundleText })
+  const configSns: (string | null)[] = [config.appCertSn, config.alipayCertSn, config.alipayRootCertSn]
+  const inCertMode: boolean = config.isCertMode
+  const trusted: string[] = config.trustedAlipayCertSns()
+  const alipayPublic: PublicKey = config.alipayPublicKey
+  const checked: ResponseCheck = config.responseVerifier().check('x.y', '{}')
+  const needed: string | null = checked.needsCertificate
+  const fields: Record<string, any> | undefined = checked.response?.fields
+  const client = new Client(config)
+  const downloaded: boolean = await client.fetchAlipayCert('sn')
+  const downloadedSync: boolean = client.fetchAlipayCertSync('sn')
+  const notification: VerifiedNotification = await client.verifyNotification(Buffer.from('a=b'))
+  const notificationSync: VerifiedNotification = client.verifyNotificationSync('a=b')
+  const emulator = Emulator.start({ appId: '2021', appPublicKey: key, certMode: true })
+  const emulated: string[] = [emulator.rootCertBundlePem, emulator.alipayRootCertSn, emulator.alipayCertPem, emulator.alipayCertSn, emulator.issueAppCert(key), emulator.rotateAlipayCert()]
+  const emulatorCertMode: boolean = emulator.isCertMode
+  // @ts-expect-error certificates are file contents, not numbers
+  Certificate.parse(42)
+  // @ts-expect-error the SNs of a configuration may be null
+  const notNull: string = config.appCertSn
+  // @ts-expect-error verifyChain takes a Date or epoch milliseconds
+  bundle.verifyChain(certificate, '2024-01-01')
+  return `${sns}${facts}${dates}${rsa}${all.length}${roots.length}${leaf.sn}${leaves.length}${configSns}${inCertMode}${trusted}${alipayPublic}${needed}${fields}${downloaded}${downloadedSync}${notification.kind}${notificationSync.kind}${emulated}${emulatorCertMode}${notNull}`
+}
+
 export const used = [
   flow,
   registryUse,
+  certMode,
   bits, exported, der, publicText, publicBits, same, signType, charset, sign, verified, verifierType,
   content, own, describe, notBoolean, notCode, params, outputs, oneParam, configInfo, certSn, userId,
   answers, cipher, plainBytes, times, notKind,

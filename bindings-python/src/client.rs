@@ -2,16 +2,21 @@
 //!
 //! Every network call releases the GIL for its whole duration (signing, HTTP, verification), so
 //! threads — and `alipay_isv.aio`, which runs these calls on worker threads — truly run in
-//! parallel. The client holds no token: tokens are passed per call.
+//! parallel. The client holds no token: tokens are passed per call. In certificate mode the
+//! client downloads an Alipay certificate it does not know yet (`fetch_alipay_cert`, also done by
+//! `execute` and `verify_notification` by themselves).
 
 use std::time::Duration;
 
+use alipay_isv::sign::Charset;
 use alipay_isv::{Error, client, transport};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 
 use crate::config::{IsvConfig, call_options};
+use crate::convert::Body;
 use crate::error::{Failure, detached, guarded};
+use crate::notify::typed;
 use crate::response::VerifiedResponse;
 use crate::tokens::{AppAuthToken, AppAuthTokenInfo, UserInfo, UserToken};
 
@@ -266,6 +271,24 @@ impl Client {
                 .user_info_share(&access_token, app_auth_token.as_deref())?)
         })?;
         UserInfo::convert(py, info)
+    }
+
+    /// Certificate mode: makes sure the Alipay certificate `alipay_cert_sn` is trusted,
+    /// downloading and checking it when unknown; returns whether a download happened.
+    #[pyo3(signature = (alipay_cert_sn))]
+    fn fetch_alipay_cert(&self, py: Python<'_>, alipay_cert_sn: PyBackedStr) -> PyResult<bool> {
+        detached(py, || Ok(self.inner.fetch_alipay_cert(&alipay_cert_sn)?))
+    }
+
+    /// Verifies a notification body; in certificate mode an unknown `alipay_cert_sn` is fetched
+    /// first.
+    #[pyo3(signature = (body))]
+    fn verify_notification(&self, py: Python<'_>, body: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let body = Body::extract(body, Charset::Utf8, "body")?;
+        let notification = detached(py, || {
+            Ok(self.inner.verify_notification(body.as_bytes())?)
+        })?;
+        typed(py, notification)
     }
 
     fn __repr__(&self) -> String {

@@ -1,14 +1,17 @@
 //! `IsvConfig`: the Python face of `alipay_isv::config` — the app's identity, keys and options,
 //! checked once (the app's own public key is refused as the Alipay key), and the entry point to
 //! signing requests, verifying responses and notifications, and answering the gateway check.
+//! In certificate mode (`app_cert`, `alipay_cert`, `root_cert`) it also carries the SNs and the
+//! store of trusted Alipay certificates, shared with every client made from it.
 
 use std::sync::Arc;
 
-use alipay_isv::{config, notify, request};
+use alipay_isv::{Error, config, notify, request};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 
 use crate::aes::extract_aes_key;
+use crate::cert::cert_bytes;
 use crate::convert::biz_content_text;
 use crate::error::{detached, guarded};
 use crate::key::{PrivateKey, PublicKey};
@@ -25,13 +28,17 @@ pub struct IsvConfig {
 
 #[pymethods]
 impl IsvConfig {
-    /// Checks and builds the configuration (see the stub for every option).
+    /// Checks and builds the configuration (see the stub for every option): public-key mode with
+    /// `alipay_public_key`, certificate mode with `app_cert`, `alipay_cert` and `root_cert`.
     #[new]
     #[pyo3(signature = (
         app_id,
         private_key,
-        alipay_public_key,
+        alipay_public_key = None,
         *,
+        app_cert = None,
+        alipay_cert = None,
+        root_cert = None,
         sign_type = "RSA2",
         charset = "UTF-8",
         gateway = "production",
@@ -43,7 +50,10 @@ impl IsvConfig {
         py: Python<'_>,
         app_id: PyBackedStr,
         private_key: PyRef<'_, PrivateKey>,
-        alipay_public_key: PyRef<'_, PublicKey>,
+        alipay_public_key: Option<PyRef<'_, PublicKey>>,
+        app_cert: Option<&Bound<'_, PyAny>>,
+        alipay_cert: Option<&Bound<'_, PyAny>>,
+        root_cert: Option<&Bound<'_, PyAny>>,
         sign_type: &str,
         charset: &str,
         gateway: &str,
@@ -52,12 +62,30 @@ impl IsvConfig {
     ) -> PyResult<Self> {
         let (sign_type, charset) = parse_options(sign_type, charset)?;
         let aes_key = aes_key.map(extract_aes_key).transpose()?;
+        let certificates = cert_inputs(app_cert, alipay_cert, root_cert)?;
         let gateway = gateway.to_string();
         let private_key = Arc::clone(&private_key.inner);
-        let alipay_public_key = Arc::clone(&alipay_public_key.inner);
-        // Building signs a probe (the own-key check): release the GIL.
+        let alipay_public_key = alipay_public_key.map(|key| Arc::clone(&key.inner));
+        // Building signs a probe (the own-key check) and checks certificate chains: release the GIL.
         let inner = detached(py, || {
-            let mut builder = config::IsvConfig::builder(&*app_id, private_key, alipay_public_key)
+            let mut builder = match (alipay_public_key, certificates) {
+                (Some(key), None) => config::IsvConfig::builder(&*app_id, private_key, key),
+                (Some(key), Some([app, alipay, root])) => {
+                    config::IsvConfig::builder(&*app_id, private_key, key)
+                        .cert_mode(app, alipay, root)
+                }
+                (None, Some([app, alipay, root])) => {
+                    config::IsvConfig::cert_builder(&*app_id, private_key, app, alipay, root)
+                }
+                (None, None) => {
+                    return Err(Error::config(
+                        "no Alipay key: give `alipay_public_key` (public-key mode), or `app_cert`, \
+                         `alipay_cert` and `root_cert` (certificate mode)",
+                    )
+                    .into());
+                }
+            };
+            builder = builder
                 .sign_type(sign_type)
                 .charset(charset)
                 .gateway(gateway)
@@ -98,6 +126,60 @@ impl IsvConfig {
     #[getter]
     fn alipay_public_key(&self) -> PublicKey {
         PublicKey::wrap((**self.inner.alipay_public_key()).clone())
+    }
+
+    /// Whether the configuration is in certificate mode.
+    #[getter]
+    fn cert_mode(&self) -> bool {
+        self.inner.cert_mode().is_some()
+    }
+
+    /// Certificate mode: the `app_cert_sn` sent with every request; `None` in public-key mode.
+    #[getter]
+    fn app_cert_sn(&self) -> Option<&str> {
+        self.inner.cert_mode().map(|cert| cert.app_cert_sn())
+    }
+
+    /// Certificate mode: the `alipay_root_cert_sn` sent with every request; else `None`.
+    #[getter]
+    fn alipay_root_cert_sn(&self) -> Option<&str> {
+        self.inner
+            .cert_mode()
+            .map(|cert| cert.alipay_root_cert_sn())
+    }
+
+    /// Certificate mode: the SN of the configured Alipay certificate; else `None`.
+    #[getter]
+    fn alipay_cert_sn(&self) -> Option<&str> {
+        self.inner.cert_mode().map(|cert| cert.alipay_cert_sn())
+    }
+
+    /// Certificate mode: every trusted Alipay certificate SN, sorted; else `None`.
+    #[getter]
+    fn trusted_alipay_cert_sns(&self) -> PyResult<Option<Vec<String>>> {
+        guarded(|| {
+            Ok(self
+                .inner
+                .cert_mode()
+                .map(|cert| cert.cert_store().known_sns()))
+        })
+    }
+
+    /// Certificate mode: checks an Alipay certificate you downloaded yourself against the root
+    /// bundle, then trusts it (for every clone of this configuration); returns its SN.
+    #[pyo3(signature = (alipay_cert))]
+    fn trust_alipay_cert(
+        &self,
+        py: Python<'_>,
+        alipay_cert: &Bound<'_, PyAny>,
+    ) -> PyResult<String> {
+        let bytes = cert_bytes(alipay_cert, "alipay_cert")?;
+        detached(py, || {
+            let cert = self.inner.cert_mode().ok_or_else(|| {
+                Error::config("the configuration is not in certificate mode (app_cert, alipay_cert, root_cert)")
+            })?;
+            Ok(cert.cert_store().trust(&bytes)?)
+        })
     }
 
     /// Builds and signs a request for `method`.
@@ -166,7 +248,7 @@ impl IsvConfig {
             let signer = self.inner.signer();
             Ok(format!(
                 "IsvConfig(app_id='{}', gateway='{}', sign_type='{}', charset='{}', \
-                 app_key_fingerprint='{}', alipay_key_fingerprint='{}', aes={})",
+                 app_key_fingerprint='{}', alipay_key_fingerprint='{}', aes={}, cert_mode={})",
                 self.inner.app_id(),
                 self.inner.gateway(),
                 signer.sign_type(),
@@ -178,8 +260,42 @@ impl IsvConfig {
                 } else {
                     "False"
                 },
+                if self.cert_mode() { "True" } else { "False" },
             ))
         })
+    }
+}
+
+/// The three certificates of certificate mode, all or none (naming the missing ones).
+fn cert_inputs(
+    app_cert: Option<&Bound<'_, PyAny>>,
+    alipay_cert: Option<&Bound<'_, PyAny>>,
+    root_cert: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<[Vec<u8>; 3]>> {
+    match (app_cert, alipay_cert, root_cert) {
+        (None, None, None) => Ok(None),
+        (Some(app), Some(alipay), Some(root)) => Ok(Some([
+            cert_bytes(app, "app_cert")?,
+            cert_bytes(alipay, "alipay_cert")?,
+            cert_bytes(root, "root_cert")?,
+        ])),
+        _ => {
+            let missing: Vec<&str> = [
+                ("app_cert", app_cert.is_none()),
+                ("alipay_cert", alipay_cert.is_none()),
+                ("root_cert", root_cert.is_none()),
+            ]
+            .into_iter()
+            .filter_map(|(name, absent)| absent.then_some(name))
+            .collect();
+            guarded(|| {
+                Err(Error::config(format!(
+                    "certificate mode needs app_cert, alipay_cert and root_cert; missing: {}",
+                    missing.join(", ")
+                ))
+                .into())
+            })
+        }
     }
 }
 

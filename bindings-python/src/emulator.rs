@@ -2,7 +2,7 @@
 //! on loopback for tests and demos.
 //!
 //! Every call that waits on the network or on the server — starting, the authorisation pages,
-//! revocation, waiting for pushes, stopping — releases the GIL, so an application gateway served
+//! revocation, waiting for pushes, stopping, a certificate rotation — releases the GIL, so an application gateway served
 //! by Python in the same process keeps answering the emulator's pushes.
 
 use std::sync::{Arc, PoisonError, RwLock};
@@ -104,6 +104,7 @@ pub struct Emulator {
     alipay_public_key: Py<PublicKey>,
     base_url: String,
     app_id: String,
+    cert_mode: bool,
 }
 
 impl Emulator {
@@ -133,6 +134,7 @@ impl Emulator {
         notify_attempts = 8,
         notify_backoff = 0.1,
         refresh_grace = 600.0,
+        cert_mode = false,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -149,6 +151,7 @@ impl Emulator {
         notify_attempts: u32,
         notify_backoff: f64,
         refresh_grace: f64,
+        cert_mode: bool,
     ) -> PyResult<Self> {
         let public = KeyArg::public(app_public_key)?;
         let private = alipay_private_key.map(KeyArg::private).transpose()?;
@@ -165,12 +168,14 @@ impl Emulator {
             options.notify_attempts = notify_attempts;
             options.notify_backoff = seconds(notify_backoff, "notify_backoff")?;
             options.refresh_grace = seconds(refresh_grace, "refresh_grace")?;
+            options.cert_mode = cert_mode;
             Ok(emulator::Emulator::start(options)?)
         })?;
         Ok(Emulator {
             alipay_public_key: Py::new(py, PublicKey::wrap(started.alipay_public_key().clone()))?,
             base_url: started.base_url(),
             app_id: started.app_id().to_string(),
+            cert_mode: started.is_cert_mode(),
             inner: RwLock::new(Some(Arc::new(started))),
         })
     }
@@ -191,6 +196,7 @@ impl Emulator {
         notify_attempts = 8,
         notify_backoff = 0.1,
         refresh_grace = 600.0,
+        cert_mode = false,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn start(
@@ -207,6 +213,7 @@ impl Emulator {
         notify_attempts: u32,
         notify_backoff: f64,
         refresh_grace: f64,
+        cert_mode: bool,
     ) -> PyResult<Self> {
         Emulator::new(
             py,
@@ -222,6 +229,7 @@ impl Emulator {
             notify_attempts,
             notify_backoff,
             refresh_grace,
+            cert_mode,
         )
     }
 
@@ -253,6 +261,59 @@ impl Emulator {
     #[getter]
     fn alipay_public_key_pem(&self) -> PyResult<String> {
         guarded(|| Ok(self.alipay_public_key.get().inner.to_pem()))
+    }
+
+    /// Whether the emulator runs in certificate mode.
+    #[getter]
+    fn is_cert_mode(&self) -> bool {
+        self.cert_mode
+    }
+
+    /// Certificate mode: the root bundle to configure (`alipayRootCert.crt`), PEM.
+    #[getter]
+    fn root_cert_bundle_pem(&self) -> PyResult<String> {
+        let running = self.live()?;
+        guarded(|| Ok(running.root_cert_bundle_pem()?))
+    }
+
+    /// Certificate mode: the `alipay_root_cert_sn` the emulator requires.
+    #[getter]
+    fn alipay_root_cert_sn(&self) -> PyResult<String> {
+        let running = self.live()?;
+        guarded(|| Ok(running.alipay_root_cert_sn()?))
+    }
+
+    /// Certificate mode: the current Alipay certificate (`alipayCertPublicKey_RSA2.crt`), PEM.
+    #[getter]
+    fn alipay_cert_pem(&self) -> PyResult<String> {
+        let running = self.live()?;
+        guarded(|| Ok(running.alipay_cert_pem()?))
+    }
+
+    /// Certificate mode: the SN of the current Alipay certificate.
+    #[getter]
+    fn alipay_cert_sn(&self) -> PyResult<String> {
+        let running = self.live()?;
+        guarded(|| Ok(running.alipay_cert_sn()?))
+    }
+
+    /// Certificate mode: issues an app public-key certificate for `app_public_key`; returns PEM.
+    #[pyo3(signature = (app_public_key))]
+    fn issue_app_cert(
+        &self,
+        py: Python<'_>,
+        app_public_key: &Bound<'_, PyAny>,
+    ) -> PyResult<String> {
+        let running = self.live()?;
+        let key = KeyArg::public(app_public_key)?;
+        detached(py, || Ok(running.issue_app_cert(&key.into_public()?)?))
+    }
+
+    /// Certificate mode: Alipay rotates its certificate; returns the new `alipay_cert_sn`.
+    fn rotate_alipay_cert(&self, py: Python<'_>) -> PyResult<String> {
+        let running = self.live()?;
+        // A new 2048-bit key is generated: release the GIL.
+        detached(py, || Ok(running.rotate_alipay_cert()?))
     }
 
     /// Whether the emulator is still serving.
@@ -415,10 +476,12 @@ impl Emulator {
     fn __repr__(&self) -> PyResult<String> {
         guarded(|| {
             Ok(format!(
-                "Emulator(base_url='{}', app_id='{}', alipay_key_fingerprint='{}', running={})",
+                "Emulator(base_url='{}', app_id='{}', alipay_key_fingerprint='{}', cert_mode={}, \
+                 running={})",
                 self.base_url,
                 self.app_id,
                 self.alipay_public_key.get().inner.fingerprint(),
+                if self.cert_mode { "True" } else { "False" },
                 if self.running() { "True" } else { "False" },
             ))
         })

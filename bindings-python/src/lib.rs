@@ -2,14 +2,15 @@
 //!
 //! This file only registers the module. The binding modules mirror the core's: [`key`], [`sign`],
 //! [`aes`], [`config`], [`request`], [`response`], [`notify`], [`client`] (with the token results
-//! of [`tokens`]) and [`auth`]; [`registry`] (with its [`record`]s) keeps merchant
-//! authorisations; [`emulator`] wraps the offline gateway of `alipay-isv-emulator`.
-//! [`error`] is the one place core errors (and panics) become Python exceptions, whose classes
-//! live in `python/alipay_isv/errors.py`; [`convert`] holds the shared argument and result
-//! conversions.
+//! of [`tokens`]) and [`auth`]; [`cert`] has certificate mode's certificates, root bundles and
+//! SNs; [`registry`] (with its [`record`]s) keeps merchant authorisations; [`emulator`] wraps
+//! the offline gateway of `alipay-isv-emulator`. [`error`] is the one place core errors (and
+//! panics) become Python exceptions, whose classes live in `python/alipay_isv/errors.py`;
+//! [`convert`] holds the shared argument and result conversions.
 
 mod aes;
 mod auth;
+mod cert;
 mod client;
 mod config;
 mod convert;
@@ -44,6 +45,15 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(request::china_timestamp_now, module)?)?;
     module.add_class::<response::ResponseVerifier>()?;
     module.add_class::<response::VerifiedResponse>()?;
+    module.add_class::<response::NeedsCertificate>()?;
+    module.add_class::<cert::Certificate>()?;
+    module.add_class::<cert::RootBundle>()?;
+    module.add_function(wrap_pyfunction!(cert::app_cert_sn, module)?)?;
+    module.add_function(wrap_pyfunction!(cert::alipay_root_cert_sn, module)?)?;
+    module.add(
+        "ALIPAY_CERT_DOWNLOAD_METHOD",
+        alipay_isv::cert::ALIPAY_CERT_DOWNLOAD_METHOD,
+    )?;
     module.add_class::<notify::NotificationVerifier>()?;
     module.add_class::<notify::AppAuthNotification>()?;
     module.add_class::<notify::AppAuthDetail>()?;

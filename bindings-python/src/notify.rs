@@ -70,7 +70,7 @@ impl NotificationVerifier {
 }
 
 /// The Python object of a verified notification.
-fn typed(py: Python<'_>, notification: Notification) -> PyResult<Py<PyAny>> {
+pub(crate) fn typed(py: Python<'_>, notification: Notification) -> PyResult<Py<PyAny>> {
     Ok(match notification {
         Notification::AppAuth(auth) => {
             let object = AppAuthNotification {

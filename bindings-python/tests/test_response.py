@@ -142,7 +142,7 @@ def test_aes_key_as_object_or_text_and_missing() -> None:
 def test_options_and_repr() -> None:
     verifier = ResponseVerifier(ALIPAY_PUBLIC, sign_type="rsa2", charset="gbk")
     assert (verifier.sign_type, verifier.charset) == ("RSA2", "GBK")
-    assert repr(verifier) == "ResponseVerifier(sign_type='RSA2', charset='GBK')"
+    assert repr(verifier) == "ResponseVerifier(sign_type='RSA2', charset='GBK', cert_mode=False)"
     with pytest.raises(ConfigError, match="charset"):
         ResponseVerifier(ALIPAY_PUBLIC, charset="latin1")
     with pytest.raises(TypeError):

@@ -33,12 +33,15 @@ def stub_functions() -> dict[str, ast.FunctionDef]:
 
 
 def stub_constants() -> dict[str, object]:
-    """Every module-level ``NAME: Final = value`` of the stub."""
+    """Every module-level ``NAME: Final = value`` of the stub (type aliases, ``NAME: TypeAlias =
+    ...``, exist in the stub only)."""
     return {
         node.target.id: ast.literal_eval(node.value)
         for node in STUB.body
         if isinstance(node, ast.AnnAssign)
         and isinstance(node.target, ast.Name)
+        and isinstance(node.annotation, ast.Name)
+        and node.annotation.id == "Final"
         and node.value is not None
     }
 

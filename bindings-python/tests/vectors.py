@@ -50,3 +50,18 @@ def case_body(case: dict[str, Any]) -> bytes:
 def case_id(case: dict[str, Any]) -> str:
     """The pytest id of a case: its name."""
     return case["name"]
+
+
+CERTS: dict[str, Any] = load("certs.json")
+# Alipay's public production root bundle gives this `alipay_root_cert_sn` (PROTOCOL.md).
+PRODUCTION_ROOT_SN = "687b59193f3f462dd5336e5abf83c5d8_02941eef3187dddf3d3b83462e1dfcf6"
+
+
+def vector_path(relative: str) -> Path:
+    """The path of a vectors file, relative to tests/vectors/."""
+    return VECTORS_DIR / relative
+
+
+def vector_bytes(relative: str) -> bytes:
+    """The exact bytes of a vectors file, path relative to tests/vectors/."""
+    return (VECTORS_DIR / relative).read_bytes()

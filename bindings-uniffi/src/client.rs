@@ -1,6 +1,8 @@
 //! [`Client`], mirroring `alipay_isv::client`: signs a request, sends it on the default transport,
 //! verifies the answer. `execute` reaches any Alipay API (optionally under a [`RetryPolicy`]); the
-//! typed helpers cover the authorisation flow and return the records of [`crate::auth`].
+//! typed helpers cover the authorisation flow and return the records of [`crate::auth`]. In
+//! certificate mode the client downloads and checks Alipay certificates it does not trust yet
+//! ([`Client::fetch_alipay_cert`], [`Client::verify_notification`]).
 //!
 //! Every network call is blocking: from coroutines, call it on `Dispatchers.IO`.
 
@@ -14,6 +16,7 @@ use alipay_isv::transport as core_transport;
 use crate::auth::{AppAuthToken, AppAuthTokenInfo, UserInfo, UserToken};
 use crate::config::IsvConfig;
 use crate::error::{Result, guard};
+use crate::notify::Notification;
 use crate::request::CallOptions;
 use crate::response::VerifiedResponse;
 
@@ -160,6 +163,35 @@ impl Client {
                 None => self.inner.execute(&method, &options)?,
             };
             Ok(VerifiedResponse::from_core(response))
+        })
+    }
+
+    /// Certificate mode: makes sure the Alipay certificate `alipay_cert_sn` is trusted — blocking;
+    /// call from `Dispatchers.IO`. Nothing happens when it already is (returns false); otherwise
+    /// it is downloaded (`alipay.open.app.alipaycert.download`), its validity and its chain to the
+    /// root bundle are checked, and it is trusted by every client of the same `IsvConfig` (returns
+    /// true). `execute` and `verifyNotification` do this by themselves.
+    ///
+    /// Throws `AlipayException.Config` outside certificate mode or for an empty SN, `.Signature`
+    /// when the certificate is expired, not chained to the root bundle, tampered with or not the one
+    /// asked for, or the answer does not verify, and the errors of `execute` for the download.
+    pub fn fetch_alipay_cert(&self, alipay_cert_sn: String) -> Result<bool> {
+        guard("Client.fetchAlipayCert", || {
+            self.inner.fetch_alipay_cert(&alipay_cert_sn)
+        })
+    }
+
+    /// Verifies a notification body (the exact bytes posted) — blocking when it must download a
+    /// certificate; call from `Dispatchers.IO`. In certificate mode an `alipay_cert_sn` not trusted
+    /// yet is fetched first (`fetchAlipayCert`); otherwise as `config.notificationVerifier()
+    /// .verifyBody(body)`.
+    ///
+    /// Throws as `NotificationVerifier.verifyBody` and `fetchAlipayCert` do.
+    pub fn verify_notification(&self, body: Vec<u8>) -> Result<Notification> {
+        guard("Client.verifyNotification", || {
+            self.inner
+                .verify_notification(&body)
+                .map(Notification::from)
         })
     }
 

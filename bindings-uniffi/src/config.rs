@@ -1,6 +1,8 @@
 //! [`IsvConfig`], mirroring `alipay_isv::config`: the app's identity, keys and options, checked once
 //! (the app's own public key is refused as the Alipay public key), and the entry point to signing
-//! requests, verifying responses and notifications, and answering the gateway check.
+//! requests, verifying responses and notifications, and answering the gateway check. In certificate
+//! mode ([`IsvConfig::from_certificates`]) the Alipay key comes from the Alipay certificate and the
+//! three SNs are exposed.
 
 use std::fmt;
 use std::sync::Arc;
@@ -17,8 +19,10 @@ use crate::response::{ResponseVerifier, body_limit};
 use crate::sign::{Charset, SignType};
 
 /// The third-party app's configuration (Kotlin:
-/// `IsvConfig(appId, privateKey, alipayPublicKey, gateway = "sandbox")`). Immutable; share one
-/// instance across threads. `toString()` shows the app id, gateway and key fingerprints only.
+/// `IsvConfig(appId, privateKey, alipayPublicKey, gateway = "sandbox")`, or in certificate mode
+/// `IsvConfig.fromCertificates(appId, privateKey, appCert, alipayCert, rootCert)`). Immutable; share
+/// one instance across threads. `toString()` shows the app id, gateway, key fingerprints and, in
+/// certificate mode, the three SNs only.
 #[derive(uniffi::Object)]
 #[uniffi::export(Display)]
 pub struct IsvConfig {
@@ -62,23 +66,105 @@ impl IsvConfig {
         max_body_bytes: Option<u64>,
     ) -> Result<Arc<Self>> {
         guard("IsvConfig", || {
-            let mut builder = core::IsvConfig::builder(
+            let builder = core::IsvConfig::builder(
                 app_id,
                 private_key.core().clone(),
                 alipay_public_key.core().clone(),
-            )
-            .sign_type(sign_type.unwrap_or_default().into())
-            .charset(charset.unwrap_or_default().into())
-            .max_body_bytes(body_limit(max_body_bytes)?);
-            if let Some(gateway) = gateway {
-                builder = builder.gateway(gateway);
-            }
-            if let Some(key) = aes_key {
-                builder = builder.aes_key(key.core().clone());
-            }
-            let inner = builder.build()?;
+            );
+            let options = Options {
+                sign_type,
+                charset,
+                gateway,
+                aes_key,
+                max_body_bytes,
+            };
+            let inner = options.apply(builder)?.build()?;
             Ok(Arc::new(IsvConfig { inner }))
         })
+    }
+
+    /// Checks and builds a certificate-mode configuration (公钥证书模式; Kotlin:
+    /// `IsvConfig.fromCertificates(appId, privateKey, appCert, alipayCert, rootCert)`): the app
+    /// public-key certificate (`appCertPublicKey_<app_id>.crt`), the Alipay public-key certificate
+    /// (`alipayCertPublicKey_RSA2.crt`) and the Alipay root bundle (`alipayRootCert.crt`) replace the
+    /// Alipay public key. Each is the file's bytes (PEM, DER or Base64; `String` and `Path` overloads
+    /// are in `Certificates.kt`). Both SNs are then sent with every request, answers and
+    /// notifications are verified with the Alipay certificate they name, and an unknown one is
+    /// downloaded and checked against the root bundle by `Client`. Options as the primary
+    /// constructor.
+    ///
+    /// Throws `AlipayException.Config` as the primary constructor does, and for a certificate that
+    /// does not parse, a root bundle without RSA-signed roots (only SM2 / ECDSA), an Alipay
+    /// certificate that is expired, not chained to the bundle or tampered with, or an app certificate
+    /// whose key is not the public half of `private_key`.
+    #[uniffi::constructor(default(
+        sign_type = None,
+        charset = None,
+        gateway = None,
+        aes_key = None,
+        max_body_bytes = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_certificates(
+        app_id: String,
+        private_key: Arc<PrivateKey>,
+        app_cert: Vec<u8>,
+        alipay_cert: Vec<u8>,
+        root_cert: Vec<u8>,
+        sign_type: Option<SignType>,
+        charset: Option<Charset>,
+        gateway: Option<String>,
+        aes_key: Option<Arc<AesKey>>,
+        max_body_bytes: Option<u64>,
+    ) -> Result<Arc<Self>> {
+        guard("IsvConfig.fromCertificates", || {
+            let builder = core::IsvConfig::cert_builder(
+                app_id,
+                private_key.core().clone(),
+                app_cert,
+                alipay_cert,
+                root_cert,
+            );
+            let options = Options {
+                sign_type,
+                charset,
+                gateway,
+                aes_key,
+                max_body_bytes,
+            };
+            let inner = options.apply(builder)?.build()?;
+            Ok(Arc::new(IsvConfig { inner }))
+        })
+    }
+
+    /// Certificate mode: the `app_cert_sn` sent with every request; null in public-key mode.
+    pub fn app_cert_sn(&self) -> Option<String> {
+        self.inner
+            .cert_mode()
+            .map(|cert| cert.app_cert_sn().to_string())
+    }
+
+    /// Certificate mode: the `alipay_root_cert_sn` sent with every request; null in public-key mode.
+    pub fn alipay_root_cert_sn(&self) -> Option<String> {
+        self.inner
+            .cert_mode()
+            .map(|cert| cert.alipay_root_cert_sn().to_string())
+    }
+
+    /// Certificate mode: the SN of the configured Alipay certificate; null in public-key mode.
+    pub fn alipay_cert_sn(&self) -> Option<String> {
+        self.inner
+            .cert_mode()
+            .map(|cert| cert.alipay_cert_sn().to_string())
+    }
+
+    /// Certificate mode: the SNs of every trusted Alipay certificate (the configured one and those
+    /// downloaded since), sorted; empty in public-key mode.
+    pub fn trusted_alipay_cert_sns(&self) -> Vec<String> {
+        self.inner
+            .cert_mode()
+            .map(|cert| cert.cert_store().known_sns())
+            .unwrap_or_default()
     }
 
     /// The app's `app_id`.
@@ -105,7 +191,7 @@ impl IsvConfig {
         })
     }
 
-    /// The Alipay public key.
+    /// The Alipay public key (in certificate mode: the key of the configured Alipay certificate).
     pub fn alipay_public_key(&self) -> Result<Arc<PublicKey>> {
         guard("IsvConfig.alipayPublicKey", || {
             Ok(PublicKey::wrap((**self.inner.alipay_public_key()).clone()))
@@ -155,6 +241,32 @@ impl IsvConfig {
     }
 }
 
+/// The options both constructors share.
+struct Options {
+    sign_type: Option<SignType>,
+    charset: Option<Charset>,
+    gateway: Option<String>,
+    aes_key: Option<Arc<AesKey>>,
+    max_body_bytes: Option<u64>,
+}
+
+impl Options {
+    /// Applies the options (defaults for the null ones) to a core builder.
+    fn apply(self, builder: core::IsvConfigBuilder) -> alipay_isv::Result<core::IsvConfigBuilder> {
+        let mut builder = builder
+            .sign_type(self.sign_type.unwrap_or_default().into())
+            .charset(self.charset.unwrap_or_default().into())
+            .max_body_bytes(body_limit(self.max_body_bytes)?);
+        if let Some(gateway) = self.gateway {
+            builder = builder.gateway(gateway);
+        }
+        if let Some(key) = self.aes_key {
+            builder = builder.aes_key(key.core().clone());
+        }
+        Ok(builder)
+    }
+}
+
 impl fmt::Debug for IsvConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(self, f)
@@ -167,7 +279,7 @@ impl fmt::Display for IsvConfig {
         write!(
             f,
             "IsvConfig(appId={}, gateway={}, signType={}, charset={}, appKeyFingerprint={}, \
-             alipayKeyFingerprint={}, aes={})",
+             alipayKeyFingerprint={}, aes={}",
             self.inner.app_id(),
             self.inner.gateway(),
             signer.sign_type(),
@@ -175,6 +287,16 @@ impl fmt::Display for IsvConfig {
             signer.key().public_key().fingerprint(),
             self.inner.alipay_public_key().fingerprint(),
             self.inner.aes_key().is_some(),
-        )
+        )?;
+        if let Some(cert) = self.inner.cert_mode() {
+            write!(
+                f,
+                ", appCertSn={}, alipayCertSn={}, alipayRootCertSn={}",
+                cert.app_cert_sn(),
+                cert.alipay_cert_sn(),
+                cert.alipay_root_cert_sn()
+            )?;
+        }
+        f.write_str(")")
     }
 }

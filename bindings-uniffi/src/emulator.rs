@@ -1,7 +1,9 @@
 //! [`Emulator`], wrapping `alipay_isv_emulator`: an offline Alipay gateway on loopback for tests —
 //! start it with the app's public key, point a `Client` at `gatewayUrl()` with
 //! `alipayPublicKey()`, drive the authorisation pages (`merchantAuthorizes`, `userConsents`),
-//! revoke, inject network faults ([`Fault`]) and watch its pushes ([`Delivery`]).
+//! revoke, inject network faults ([`Fault`]) and watch its pushes ([`Delivery`]). In certificate
+//! mode (`certMode = true`) it hands out its root bundle, Alipay and app certificates and rotates its
+//! Alipay certificate on demand.
 //!
 //! `close()` (Kotlin `use { }`) or `stop()` stops the server.
 
@@ -123,31 +125,38 @@ pub struct Emulator {
 /// The message of calls on a stopped emulator.
 const STOPPED: &str = "the emulator is stopped";
 
+/// The start options of both constructors, the app key aside.
+struct StartOptions {
+    port: Option<u16>,
+    notify_url: Option<String>,
+    alipay_private_key: Option<Arc<PrivateKey>>,
+    host: Option<String>,
+    app_auth_token_ttl: Option<Duration>,
+    cert_mode: bool,
+}
+
 impl Emulator {
     /// Starts an emulator from checked options.
     fn start(
         app_id: String,
         app_public_key: core_key::PublicKey,
-        port: Option<u16>,
-        notify_url: Option<String>,
-        alipay_private_key: Option<Arc<PrivateKey>>,
-        host: Option<String>,
-        app_auth_token_ttl: Option<Duration>,
+        start: StartOptions,
     ) -> alipay_isv::Result<Arc<Self>> {
         let mut options = core::EmulatorOptions::new(app_id, app_public_key);
-        options.port = port.unwrap_or(0);
-        if let Some(ttl) = app_auth_token_ttl {
+        options.port = start.port.unwrap_or(0);
+        if let Some(ttl) = start.app_auth_token_ttl {
             options.app_auth_token_ttl = ttl;
         }
-        options.notify_url = notify_url;
-        if let Some(host) = host {
+        options.notify_url = start.notify_url;
+        if let Some(host) = start.host {
             options.host = host;
         }
-        if let Some(key) = alipay_private_key {
+        if let Some(key) = start.alipay_private_key {
             options.alipay_private_key = Some(core_key::PrivateKey::from_text(
                 &key.core().to_pkcs8_pem()?,
             )?);
         }
+        options.cert_mode = start.cert_mode;
         let emulator = core::Emulator::start(options)?;
         Ok(Arc::new(Emulator {
             base_url: emulator.base_url(),
@@ -179,11 +188,16 @@ impl Emulator {
     /// `app_public_key`. `port` null or 0 takes any free port; `notify_url` is the application
     /// gateway pushes go to; `alipay_private_key` null generates the "Alipay" key pair (2048
     /// bits); `host` defaults to `127.0.0.1`; `app_auth_token_ttl` (default one year) is how long
-    /// the merchant tokens it issues live (short ones exercise expiry-driven refresh).
+    /// the merchant tokens it issues live (short ones exercise expiry-driven refresh); `cert_mode`
+    /// (default false) runs it in certificate mode: its own test root CA and Alipay certificate
+    /// (`rootCertBundlePem()`, `alipayCertPem()`, `issueAppCert(key)`), both SNs required on every
+    /// request, `alipay_cert_sn` in answers and pushes, the certificate download API, and
+    /// `rotateAlipayCert()`.
     ///
     /// Throws `AlipayException.Config` for a non-numeric app id, or a notify URL that is not
     /// `http://`, `.Transport` when the port cannot be bound.
-    #[uniffi::constructor(default(port = None, notify_url = None, alipay_private_key = None, host = None, app_auth_token_ttl = None))]
+    #[uniffi::constructor(default(port = None, notify_url = None, alipay_private_key = None, host = None, app_auth_token_ttl = None, cert_mode = false))]
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         app_id: String,
         app_public_key: Arc<PublicKey>,
@@ -192,18 +206,19 @@ impl Emulator {
         alipay_private_key: Option<Arc<PrivateKey>>,
         host: Option<String>,
         app_auth_token_ttl: Option<Duration>,
+        cert_mode: bool,
     ) -> Result<Arc<Self>> {
         guard("Emulator", || {
             let key = (**app_public_key.core()).clone();
-            Emulator::start(
-                app_id,
-                key,
+            let options = StartOptions {
                 port,
                 notify_url,
                 alipay_private_key,
                 host,
                 app_auth_token_ttl,
-            )
+                cert_mode,
+            };
+            Emulator::start(app_id, key, options)
         })
     }
 
@@ -211,7 +226,8 @@ impl Emulator {
     ///
     /// Throws `AlipayException.Config` for key text that does not parse, and as the primary
     /// constructor does.
-    #[uniffi::constructor(default(port = None, notify_url = None, alipay_private_key = None, host = None, app_auth_token_ttl = None))]
+    #[uniffi::constructor(default(port = None, notify_url = None, alipay_private_key = None, host = None, app_auth_token_ttl = None, cert_mode = false))]
+    #[allow(clippy::too_many_arguments)]
     pub fn from_pem(
         app_id: String,
         app_public_key_pem: String,
@@ -220,18 +236,19 @@ impl Emulator {
         alipay_private_key: Option<Arc<PrivateKey>>,
         host: Option<String>,
         app_auth_token_ttl: Option<Duration>,
+        cert_mode: bool,
     ) -> Result<Arc<Self>> {
         guard("Emulator.fromPem", || {
             let key = core_key::PublicKey::from_text(&app_public_key_pem)?;
-            Emulator::start(
-                app_id,
-                key,
+            let options = StartOptions {
                 port,
                 notify_url,
                 alipay_private_key,
                 host,
                 app_auth_token_ttl,
-            )
+                cert_mode,
+            };
+            Emulator::start(app_id, key, options)
         })
     }
 
@@ -245,7 +262,9 @@ impl Emulator {
         self.gateway_url.clone()
     }
 
-    /// The "Alipay" public key: the `alipayPublicKey` of the app's `IsvConfig`.
+    /// The "Alipay" public key: the `alipayPublicKey` of the app's `IsvConfig`. In certificate
+    /// mode, the key of the first Alipay certificate (after `rotateAlipayCert()` answers are signed
+    /// with another key).
     pub fn alipay_public_key(&self) -> Arc<PublicKey> {
         Arc::clone(&self.alipay_public_key)
     }
@@ -367,6 +386,66 @@ impl Emulator {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .is_some()
+    }
+}
+
+/// Certificate mode (an emulator started with `certMode = true`); every method throws
+/// `AlipayException.Config` outside it.
+#[uniffi::export]
+impl Emulator {
+    /// Whether the emulator runs in certificate mode.
+    pub fn is_cert_mode(&self) -> Result<bool> {
+        self.with(
+            "Emulator.isCertMode",
+            |emulator| Ok(emulator.is_cert_mode()),
+        )
+    }
+
+    /// The root bundle to configure (`alipayRootCert.crt`), PEM: an ECDSA root (which
+    /// `alipay_root_cert_sn` must leave out), then the RSA root that signs every certificate.
+    pub fn root_cert_bundle_pem(&self) -> Result<String> {
+        self.with("Emulator.rootCertBundlePem", |emulator| {
+            emulator.root_cert_bundle_pem()
+        })
+    }
+
+    /// The `alipay_root_cert_sn` the emulator requires on every request.
+    pub fn alipay_root_cert_sn(&self) -> Result<String> {
+        self.with("Emulator.alipayRootCertSn", |emulator| {
+            emulator.alipay_root_cert_sn()
+        })
+    }
+
+    /// The current Alipay certificate (`alipayCertPublicKey_RSA2.crt`), PEM.
+    pub fn alipay_cert_pem(&self) -> Result<String> {
+        self.with("Emulator.alipayCertPem", |emulator| {
+            emulator.alipay_cert_pem()
+        })
+    }
+
+    /// The SN of the current Alipay certificate (named in every signed answer and push).
+    pub fn alipay_cert_sn(&self) -> Result<String> {
+        self.with("Emulator.alipayCertSn", |emulator| {
+            emulator.alipay_cert_sn()
+        })
+    }
+
+    /// Issues an app public-key certificate (`appCertPublicKey_<app_id>.crt`, PEM) for
+    /// `app_public_key`, signed by the emulator's root. Its SN is accepted as `app_cert_sn` only when
+    /// the key is the app key the emulator was started with.
+    pub fn issue_app_cert(&self, app_public_key: Arc<PublicKey>) -> Result<String> {
+        self.with("Emulator.issueAppCert", |emulator| {
+            emulator.issue_app_cert(app_public_key.core())
+        })
+    }
+
+    /// Alipay rotates its certificate: a new key and a certificate signed by the same root sign every
+    /// later answer and push (earlier certificates stay downloadable). Returns the new
+    /// `alipay_cert_sn`.
+    pub fn rotate_alipay_cert(&self) -> Result<String> {
+        self.with("Emulator.rotateAlipayCert", |emulator| {
+            emulator.rotate_alipay_cert()
+        })
     }
 }
 

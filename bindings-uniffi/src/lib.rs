@@ -4,11 +4,12 @@
 //! generation), [`sign`] (canonical content, signing, verification), [`config`] (the app's
 //! configuration), [`request`] (signed requests and their three outputs), [`aes`] (content
 //! encryption), [`response`] (gateway response verification), [`notify`] (application-gateway
-//! notifications) and [`error`] (the one place where core errors become the sealed Kotlin
-//! `AlipayException` hierarchy), plus [`client`] (the HTTP client and its typed authorisation
-//! calls), [`auth`] (authorisation links, `state`, callbacks, token records), [`registry`] (the
-//! durable merchant authorisation registry) and [`emulator`] (the offline Alipay gateway for
-//! tests). The binding holds no protocol logic: it converts types, maps errors and catches panics.
+//! notifications), [`cert`] (certificate mode: SNs, certificates, root bundles) and [`error`] (the
+//! one place where core errors become the sealed Kotlin `AlipayException` hierarchy), plus
+//! [`client`] (the HTTP client and its typed authorisation calls), [`auth`] (authorisation links,
+//! `state`, callbacks, token records), [`registry`] (the durable merchant authorisation registry)
+//! and [`emulator`] (the offline Alipay gateway for tests). The binding holds no protocol logic: it
+//! converts types, maps errors and catches panics.
 //!
 //! Every call is blocking: CPU-bound (RSA) or, for `Client`, `Registry` and `Emulator`, disk and
 //! network I/O; from coroutines, call it on `Dispatchers.IO` (or `Dispatchers.Default` for pure
@@ -16,6 +17,7 @@
 
 pub mod aes;
 pub mod auth;
+pub mod cert;
 pub mod client;
 pub mod config;
 pub mod emulator;
@@ -34,6 +36,10 @@ pub use auth::{
     generate_state, parse_app_auth_callback, parse_application_type, parse_user_auth_callback,
     parse_user_scope, states_match, user_consent_link,
 };
+pub use cert::{
+    Certificate, RootBundle, alipay_cert_download_method, alipay_root_cert_sn, app_cert_sn,
+    parse_certificates,
+};
 pub use client::{Client, RetryPolicy, TransportOptions};
 pub use config::IsvConfig;
 pub use emulator::{Delivery, Emulator, Fault};
@@ -50,7 +56,7 @@ pub use request::{
     CallOptions, HttpRequest, SignedRequest, china_timestamp, china_timestamp_now,
     parse_china_timestamp,
 };
-pub use response::{ResponseVerifier, VerifiedResponse};
+pub use response::{ResponseCheck, ResponseVerifier, VerifiedResponse};
 pub use sign::{
     Charset, SignType, SignedContent, Signer, Verifier, looks_like_own_key, parse_charset,
     parse_sign_type, sign_content,

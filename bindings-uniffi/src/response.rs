@@ -1,6 +1,8 @@
 //! Gateway responses, mirroring `alipay_isv::response`: [`ResponseVerifier`] checks a raw body (the
 //! exact signed node text, duplicate roots, the `\/` retry, AES, GBK, the size limit) and returns a
-//! [`VerifiedResponse`], or throws `AlipayException.Api` / `.Signature` / `.Protocol` / `.Config`.
+//! [`VerifiedResponse`], or throws `AlipayException.Api` / `.Signature` / `.Protocol` / `.Config`;
+//! in certificate mode [`ResponseVerifier::check`] tells an answer signed by an Alipay certificate
+//! not trusted yet ([`ResponseCheck::NeedsCertificate`]).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -134,13 +136,56 @@ impl ResponseVerifier {
     /// Throws `AlipayException.Api` for an error answer (`signed` says whether it carried a valid
     /// signature), `.Signature` when a success is unsigned or a signature fails, `.Protocol` for a
     /// malformed, truncated, oversized, wrongly encoded or duplicated body, `.Config` for an
-    /// encrypted node without an AES key.
+    /// encrypted node without an AES key. In certificate mode (a verifier from
+    /// `IsvConfig.fromCertificates`) also `.Signature` for a success without `alipay_cert_sn` and for
+    /// an `alipay_cert_sn` the configuration does not trust (the reason names it; see `check`).
     pub fn verify(&self, method: String, body: Vec<u8>) -> Result<VerifiedResponse> {
         guard("ResponseVerifier.verify", || {
             self.inner
                 .verify(&method, &body)
                 .map(VerifiedResponse::from_core)
         })
+    }
+
+    /// Verifies the body as `verify` does, but reports an `alipay_cert_sn` the configuration does not
+    /// trust yet (certificate mode) as `ResponseCheck.NeedsCertificate` instead of throwing.
+    ///
+    /// Throws as `verify` does.
+    pub fn check(&self, method: String, body: Vec<u8>) -> Result<ResponseCheck> {
+        guard("ResponseVerifier.check", || {
+            self.inner.check(&method, &body).map(ResponseCheck::from)
+        })
+    }
+}
+
+/// The outcome of `ResponseVerifier.check` (Kotlin: a sealed class; `when (c) { is
+/// ResponseCheck.Verified -> c.response; is ResponseCheck.NeedsCertificate -> c.alipayCertSn }`).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum ResponseCheck {
+    /// The body verified.
+    Verified {
+        /// The verified node.
+        response: VerifiedResponse,
+    },
+    /// Certificate mode: the body is signed by an Alipay certificate the configuration does not
+    /// trust yet (Alipay rotated it): `Client.fetchAlipayCert(alipayCertSn)`, then check the same
+    /// body again.
+    NeedsCertificate {
+        /// The `alipay_cert_sn` the body names.
+        alipay_cert_sn: String,
+    },
+}
+
+impl From<core::ResponseCheck> for ResponseCheck {
+    fn from(check: core::ResponseCheck) -> Self {
+        match check {
+            core::ResponseCheck::Verified(response) => ResponseCheck::Verified {
+                response: VerifiedResponse::from_core(response),
+            },
+            core::ResponseCheck::NeedsCertificate { alipay_cert_sn } => {
+                ResponseCheck::NeedsCertificate { alipay_cert_sn }
+            }
+        }
     }
 }
 

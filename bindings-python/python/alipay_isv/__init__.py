@@ -22,10 +22,17 @@ The merchant authorisation registry: :class:`Registry` keeps the relation mercha
 (:class:`IngestOutcome`), and hands out usable tokens (:meth:`Registry.token_for`, refreshed
 exactly once ahead of expiry) as :class:`MerchantAuthorisation` records (:class:`AuthStatus`).
 
+Public-key certificate mode (公钥证书模式): give :class:`IsvConfig` ``app_cert``, ``alipay_cert``
+and ``root_cert`` instead of ``alipay_public_key``; :class:`Certificate`, :class:`RootBundle`,
+:func:`app_cert_sn` and :func:`alipay_root_cert_sn` read certificates; a :class:`Client`
+downloads and checks an Alipay certificate it does not know (:meth:`Client.fetch_alipay_cert`),
+and :meth:`ResponseVerifier.check` tells when one is needed (:class:`NeedsCertificate`).
+
 Every error is an :class:`AlipayError`; RSA operations and network calls release the GIL.
 """
 
 from alipay_isv._native import (
+    ALIPAY_CERT_DOWNLOAD_METHOD,
     DEFAULT_MAX_BODY_BYTES,
     SERVICE_CHECK,
     SUCCESS_ACK,
@@ -36,6 +43,7 @@ from alipay_isv._native import (
     AppAuthToken,
     AppAuthTokenInfo,
     AuthLink,
+    Certificate,
     Client,
     Delivery,
     Emulator,
@@ -44,6 +52,7 @@ from alipay_isv._native import (
     KeyPair,
     MerchantAuthorisation,
     MessageNotification,
+    NeedsCertificate,
     NotificationVerifier,
     OtherNotification,
     PrivateKey,
@@ -51,6 +60,7 @@ from alipay_isv._native import (
     Registry,
     ResponseVerifier,
     RetryPolicy,
+    RootBundle,
     SignedRequest,
     Signer,
     TokenKey,
@@ -59,7 +69,9 @@ from alipay_isv._native import (
     UserToken,
     VerifiedResponse,
     Verifier,
+    alipay_root_cert_sn,
     app_auth_link,
+    app_cert_sn,
     china_timestamp_now,
     console_auth_link,
     generate_key_pair,
@@ -83,6 +95,7 @@ from alipay_isv.errors import (
 )
 
 __all__ = [
+    "ALIPAY_CERT_DOWNLOAD_METHOD",
     "DEFAULT_MAX_BODY_BYTES",
     "SERVICE_CHECK",
     "SUCCESS_ACK",
@@ -97,6 +110,7 @@ __all__ = [
     "ApplicationType",
     "AuthLink",
     "AuthStatus",
+    "Certificate",
     "Client",
     "ConfigError",
     "Delivery",
@@ -107,6 +121,7 @@ __all__ = [
     "KeyPair",
     "MerchantAuthorisation",
     "MessageNotification",
+    "NeedsCertificate",
     "NotificationVerifier",
     "OtherNotification",
     "PrivateKey",
@@ -115,6 +130,7 @@ __all__ = [
     "Registry",
     "ResponseVerifier",
     "RetryPolicy",
+    "RootBundle",
     "SignatureError",
     "SignedRequest",
     "Signer",
@@ -127,7 +143,9 @@ __all__ = [
     "UserToken",
     "VerifiedResponse",
     "Verifier",
+    "alipay_root_cert_sn",
     "app_auth_link",
+    "app_cert_sn",
     "china_timestamp_now",
     "console_auth_link",
     "generate_key_pair",

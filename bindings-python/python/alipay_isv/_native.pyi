@@ -12,9 +12,10 @@ notifications their parameter names, token details a masked prefix.
 """
 
 import builtins
+import datetime
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final, Literal, final
+from typing import Any, Final, Literal, TypeAlias, final
 
 from alipay_isv.enums import AuthStatus, IngestOutcome
 
@@ -260,6 +261,150 @@ class AesKey:
             ProtocolError: not Base64, not whole blocks, or bad padding (usually the wrong key).
         """
 
+CertificateInput: TypeAlias = str | bytes | bytearray | os.PathLike[str] | Certificate
+"""A certificate argument: a ``str`` is the contents (PEM or Base64 text; a ``str`` ending like a
+file name is refused), ``bytes`` are PEM, DER or Base64, an ``os.PathLike`` is read, a
+:class:`Certificate` is used as is."""
+
+ALIPAY_CERT_DOWNLOAD_METHOD: Final = "alipay.open.app.alipaycert.download"
+"""The API that downloads an Alipay certificate by its SN (certificate mode)."""
+
+@final
+class Certificate:
+    """One X.509 certificate, parsed once: what certificate mode needs of it. Immutable,
+    hashable, equal when the DER is. ``repr()`` shows its SN, names and fingerprint."""
+
+    def __init__(self, data: CertificateInput) -> None:
+        """Parses the first certificate of the input (the leaf of a chain file).
+
+        Raises:
+            ConfigError: no certificate, or its first block does not parse; a file that cannot
+                be read; a ``str`` that looks like a file name (pass a ``pathlib.Path``).
+            TypeError: an argument of another type.
+        """
+
+    @staticmethod
+    def parse_all(data: CertificateInput) -> list[Certificate]:
+        """Every certificate of the input, in order. A block that is not valid X.509 (the SM2
+        root of Alipay's bundle, say) is skipped when it is not RSA-signed.
+
+        Raises:
+            ConfigError: empty input, no certificate block, bad Base64, or an RSA-signed block
+                that does not parse.
+        """
+
+    @property
+    def sn(self) -> str:
+        """The certificate's SN: lowercase hex MD5 of :attr:`issuer` followed by the decimal
+        :attr:`serial_number` (``app_cert_sn`` of an app certificate, ``alipay_cert_sn`` of an
+        Alipay certificate)."""
+
+    @property
+    def issuer(self) -> str:
+        """The issuer DN in RFC 2253 form, as Java's ``X500Principal.getName()`` prints it
+        (``CN=…,OU=…,O=…,C=…``)."""
+
+    @property
+    def subject(self) -> str:
+        """The subject DN in RFC 2253 form."""
+
+    @property
+    def serial_number(self) -> int:
+        """The serial number."""
+
+    @property
+    def signature_algorithm(self) -> str:
+        """The dotted OID of the signature algorithm, e.g. ``"1.2.840.113549.1.1.11"``."""
+
+    @property
+    def is_rsa_signed(self) -> bool:
+        """Whether the signature algorithm is RSA (OID under ``1.2.840.113549.1.1``): the
+        certificates a root SN counts."""
+
+    @property
+    def not_before(self) -> datetime.datetime:
+        """Start of the validity period (aware, UTC)."""
+
+    @property
+    def not_after(self) -> datetime.datetime:
+        """End of the validity period (aware, UTC)."""
+
+    def public_key(self) -> PublicKey:
+        """The subject's RSA public key.
+
+        Raises:
+            ConfigError: the key is not RSA (SM2, EC) or of an unaccepted size.
+        """
+
+    @property
+    def pem(self) -> str:
+        """PEM (``-----BEGIN CERTIFICATE-----``, 64-character lines, LF)."""
+
+    @property
+    def der(self) -> bytes:
+        """The DER bytes."""
+
+    @property
+    def fingerprint(self) -> str:
+        """``SHA256:`` and 16 hex digits of the DER's SHA-256: a short public name."""
+
+@final
+class RootBundle:
+    """The Alipay root bundle (``alipayRootCert.crt``): its RSA-signed roots, its SN, and the
+    chain check of Alipay certificates. Immutable."""
+
+    def __init__(self, data: CertificateInput) -> None:
+        """Parses a root bundle: PEM (any line endings, text between blocks), DER, or Base64.
+
+        Raises:
+            ConfigError: a block cannot be read, or no certificate is RSA-signed (a bundle of
+                only SM2 / ECDSA roots).
+            TypeError: as for :class:`Certificate`.
+        """
+
+    @property
+    def sn(self) -> str:
+        """The ``alipay_root_cert_sn``: the SNs of the RSA-signed roots joined with ``_``, in
+        file order."""
+
+    @property
+    def roots(self) -> list[Certificate]:
+        """The RSA-signed roots, in file order."""
+
+    def verify_chain(
+        self,
+        alipay_cert: CertificateInput,
+        at: datetime.datetime | float | None = None,
+    ) -> Certificate:
+        """Checks an Alipay certificate (its first certificate, plus at most one CA
+        intermediate from the rest of the input) against this bundle at ``at`` (a ``datetime``,
+        Unix seconds, or ``None`` for now; a naive ``datetime`` is local time, as
+        ``datetime.timestamp()`` reads it); returns the leaf.
+
+        Raises:
+            SignatureError: the leaf or the intermediate is expired or not valid yet, the issuer
+                is neither a root nor an intermediate of the input, or a signature does not
+                verify (a tampered certificate).
+            ConfigError: the input does not parse.
+        """
+
+def app_cert_sn(app_cert: CertificateInput) -> str:
+    """The ``app_cert_sn`` of an app public-key certificate (its first certificate).
+
+    Raises:
+        ConfigError: the input holds no certificate that parses.
+    """
+
+def alipay_root_cert_sn(root_cert: CertificateInput) -> str:
+    """The ``alipay_root_cert_sn`` of a root bundle: the SNs of its RSA-signed certificates
+    joined with ``_`` (for Alipay's production bundle
+    ``687b59193f3f462dd5336e5abf83c5d8_02941eef3187dddf3d3b83462e1dfcf6``).
+
+    Raises:
+        ConfigError: no RSA-signed certificate (only SM2 or ECDSA roots), or a block that cannot
+            be read.
+    """
+
 @final
 class IsvConfig:
     """The third-party app's configuration: ``app_id``, keys and options, checked once.
@@ -271,20 +416,37 @@ class IsvConfig:
         self,
         app_id: str,
         private_key: PrivateKey,
-        alipay_public_key: PublicKey,
+        alipay_public_key: PublicKey | None = None,
         *,
+        app_cert: CertificateInput | None = None,
+        alipay_cert: CertificateInput | None = None,
+        root_cert: CertificateInput | None = None,
         sign_type: str = "RSA2",
         charset: str = "UTF-8",
         gateway: str = "production",
         aes_key: AesKey | str | None = None,
         max_body_bytes: int = 10485760,
     ) -> None:
-        """Checks and builds the configuration.
+        """Checks and builds the configuration, in public-key mode (``alipay_public_key``) or in
+        public-key certificate mode (公钥证书模式: ``app_cert``, ``alipay_cert`` and ``root_cert``).
+
+        In certificate mode the Alipay key is the key of ``alipay_cert``, which must be valid
+        now and chained to ``root_cert``; ``app_cert`` must hold the public half of
+        ``private_key``; ``app_cert_sn`` and ``alipay_root_cert_sn`` are then signed into every
+        request, and answers are verified with the Alipay certificate they name
+        (``alipay_cert_sn``; an unknown one is downloaded by :class:`Client`). Each certificate
+        is a ``str`` (PEM or Base64 contents), ``bytes`` (PEM, DER or Base64), a
+        ``pathlib.Path`` (read), or a :class:`Certificate`.
 
         Args:
             app_id: the ISV app's id (digits, from the console).
             private_key: the app private key.
-            alipay_public_key: the **Alipay** public key (支付宝公钥), not the app's own.
+            alipay_public_key: the **Alipay** public key (支付宝公钥), not the app's own. In
+                certificate mode it may be left out (when given it must be the key of
+                ``alipay_cert``).
+            app_cert: the app public-key certificate (``appCertPublicKey_<app_id>.crt``).
+            alipay_cert: the Alipay public-key certificate (``alipayCertPublicKey_RSA2.crt``).
+            root_cert: the Alipay root bundle (``alipayRootCert.crt``).
             sign_type: ``"RSA2"`` or ``"RSA"``.
             charset: ``"UTF-8"`` or ``"GBK"``.
             gateway: ``"production"``, ``"sandbox"`` or an ``http(s)://`` URL.
@@ -293,7 +455,13 @@ class IsvConfig:
 
         Raises:
             ConfigError: a bad ``app_id``, gateway, sign type, charset or AES key, a key too short
-                for ``RSA2``, or the app's own public key given as the Alipay public key.
+                for ``RSA2``, or the app's own public key given as the Alipay public key; no
+                Alipay key at all, or only some of the three certificates. In certificate mode
+                also: a certificate that does not parse or cannot be read, a root bundle without
+                an RSA-signed root (only SM2 / ECDSA), an Alipay certificate that is expired, not
+                chained to the bundle or tampered with, an app certificate for another key; a
+                ``str`` certificate that looks like a file name (pass a ``pathlib.Path``).
+            TypeError: a certificate of another type.
         """
 
     @property
@@ -314,7 +482,40 @@ class IsvConfig:
 
     @property
     def alipay_public_key(self) -> PublicKey:
-        """The Alipay public key."""
+        """The Alipay public key (in certificate mode: the key of ``alipay_cert``)."""
+
+    @property
+    def cert_mode(self) -> bool:
+        """Whether the configuration is in public-key certificate mode."""
+
+    @property
+    def app_cert_sn(self) -> str | None:
+        """Certificate mode: the ``app_cert_sn`` signed into every request; else ``None``."""
+
+    @property
+    def alipay_root_cert_sn(self) -> str | None:
+        """Certificate mode: the ``alipay_root_cert_sn`` signed into every request; else
+        ``None``."""
+
+    @property
+    def alipay_cert_sn(self) -> str | None:
+        """Certificate mode: the SN of the configured Alipay certificate; else ``None``."""
+
+    @property
+    def trusted_alipay_cert_sns(self) -> list[str] | None:
+        """Certificate mode: the SNs of every trusted Alipay certificate (the configured one and
+        those downloaded since, by any client of this configuration), sorted; else ``None``."""
+
+    def trust_alipay_cert(self, alipay_cert: CertificateInput) -> str:
+        """Certificate mode, without a :class:`Client`: checks an Alipay certificate you
+        downloaded yourself (``alipay.open.app.alipaycert.download``) against the root bundle
+        now, then trusts it for every user of this configuration; returns its SN.
+
+        Raises:
+            SignatureError: the certificate does not parse, is expired, is not chained to the
+                root bundle, is tampered with, or its key is not RSA.
+            ConfigError: the configuration is not in certificate mode.
+        """
 
     def sign_request(
         self,
@@ -354,10 +555,11 @@ class IsvConfig:
 
     def response_verifier(self) -> ResponseVerifier:
         """A verifier of this app's gateway responses (its sign type, charset, AES key and
-        body limit)."""
+        body limit; in certificate mode, the trusted Alipay certificates)."""
 
     def notification_verifier(self) -> NotificationVerifier:
-        """A verifier of the notifications posted to this app's gateway (its body limit)."""
+        """A verifier of the notifications posted to this app's gateway (its body limit; in
+        certificate mode it picks the key by ``alipay_cert_sn``)."""
 
     def service_check_answer(self, verified: bool = True) -> str:
         """The signed XML answer to the legacy gateway check (``service=alipay.service.check``),
@@ -452,7 +654,40 @@ class ResponseVerifier:
             SignatureError: a success without ``sign``, or a signature that does not verify.
             ProtocolError: a malformed, truncated, oversized, wrongly encoded or duplicated body.
             ConfigError: an AES-encrypted node and no AES key.
+
+        In certificate mode (a verifier from :meth:`IsvConfig.response_verifier`) also
+        ``SignatureError`` for a success without ``alipay_cert_sn``, and for an
+        ``alipay_cert_sn`` not trusted yet (the reason names it; see :meth:`check`).
         """
+
+    def check(self, method: str, body: bytes | str) -> VerifiedResponse | NeedsCertificate:
+        """Verifies like :meth:`verify`, but answers :class:`NeedsCertificate` instead of
+        raising when the body is signed by an Alipay certificate not trusted yet (certificate
+        mode, after Alipay rotated its certificate): fetch it (:meth:`Client.fetch_alipay_cert`
+        or :meth:`IsvConfig.trust_alipay_cert`) and check the same body again::
+
+            match verifier.check(method, body):
+                case NeedsCertificate(sn):
+                    client.fetch_alipay_cert(sn)
+                case VerifiedResponse() as answer:
+                    ...
+
+        Raises:
+            As for :meth:`verify`.
+        """
+
+    @property
+    def cert_mode(self) -> bool:
+        """Whether the key is chosen by the body's ``alipay_cert_sn`` (certificate mode)."""
+
+@final
+class NeedsCertificate:
+    """The answer of :meth:`ResponseVerifier.check` for a body signed by an Alipay certificate
+    not trusted yet. Supports ``match`` (``case NeedsCertificate(sn):``) and equality."""
+
+    @property
+    def alipay_cert_sn(self) -> str:
+        """The ``alipay_cert_sn`` the body names: fetch that certificate."""
 
 @final
 class VerifiedResponse:
@@ -469,7 +704,10 @@ class VerifiedResponse:
 @final
 class NotificationVerifier:
     """Verifies notifications posted to the application gateway (form bodies) with the Alipay
-    public key: V1 (without ``sign_type``), then V2; ``alipay_cert_sn`` ignored.
+    public key: V1 (without ``sign_type``), then V2. A verifier made with the constructor ignores
+    ``alipay_cert_sn``; in certificate mode (:meth:`IsvConfig.notification_verifier`) the key is
+    the Alipay certificate the notification names, and an unknown one is a ``SignatureError``
+    naming it (:meth:`Client.verify_notification` fetches it first).
 
     Immutable and safe to share between threads; verification releases the GIL.
     """
@@ -797,6 +1035,33 @@ class Client:
 
         Raises:
             ApiError: ``20001 aop.invalid-auth-token`` for an expired access token.
+        """
+
+    def fetch_alipay_cert(self, alipay_cert_sn: str) -> bool:
+        """Certificate mode: makes sure the Alipay certificate ``alipay_cert_sn`` is trusted.
+        Nothing happens when it already is; otherwise it is downloaded
+        (``alipay.open.app.alipaycert.download``), its validity and its chain to the root bundle
+        are checked, and it is trusted by every client of this configuration. Returns whether a
+        download happened. :meth:`execute` and :meth:`verify_notification` do this by
+        themselves.
+
+        Raises:
+            SignatureError: the certificate is expired, not chained to the root bundle, tampered
+                with or not the one asked for, or the download answer does not verify.
+            ConfigError: the client is not in certificate mode, or the SN is empty.
+            ApiError, TransportError, ProtocolError: as for :meth:`execute`.
+        """
+
+    def verify_notification(
+        self, body: bytes | str
+    ) -> AppAuthNotification | MessageNotification | OtherNotification:
+        """Verifies a notification body as :meth:`NotificationVerifier.verify_body` does; in
+        certificate mode an ``alipay_cert_sn`` not trusted yet is fetched first
+        (:meth:`fetch_alipay_cert`).
+
+        Raises:
+            SignatureError, ProtocolError: as for :meth:`NotificationVerifier.verify_body`.
+            ApiError, TransportError: the certificate download failed.
         """
 
 @final
@@ -1389,6 +1654,7 @@ class Emulator:
         notify_attempts: int = 8,
         notify_backoff: float = 0.1,
         refresh_grace: float = 600.0,
+        cert_mode: bool = False,
     ) -> None:
         """Starts an emulator serving the ISV app ``app_id``.
 
@@ -1408,6 +1674,11 @@ class Emulator:
             notify_attempts: how many times a push is attempted until ``success``.
             notify_backoff: seconds before the first retry of a push, doubled after each.
             refresh_grace: seconds the old ``app_auth_token`` works after a refresh (10 min).
+            cert_mode: public-key certificate mode: the emulator makes a test root CA (its bundle
+                also holds an ECDSA root) and an Alipay certificate for its key, requires the
+                ``app_cert_sn`` of an app certificate it issued (:meth:`issue_app_cert`) and its
+                ``alipay_root_cert_sn`` on every request, names ``alipay_cert_sn`` in every
+                signed answer and push, and serves ``alipay.open.app.alipaycert.download``.
 
         Raises:
             ConfigError: a non-numeric ``app_id``, a bad key, a ``notify_url`` that is not
@@ -1430,6 +1701,7 @@ class Emulator:
         notify_attempts: int = 8,
         notify_backoff: float = 0.1,
         refresh_grace: float = 600.0,
+        cert_mode: bool = False,
     ) -> Emulator:
         """Starts an emulator: the same as the constructor."""
 
@@ -1452,6 +1724,44 @@ class Emulator:
     @property
     def alipay_public_key_pem(self) -> str:
         """The same key as SPKI PEM, for SDKs that take text."""
+
+    @property
+    def is_cert_mode(self) -> bool:
+        """Whether the emulator runs in certificate mode."""
+
+    @property
+    def root_cert_bundle_pem(self) -> str:
+        """Certificate mode: the root bundle to configure as ``root_cert``: an ECDSA root
+        (which the root SN leaves out), then the RSA root that signs the other certificates.
+
+        Raises:
+            ConfigError: the emulator is not in certificate mode (as for the other
+                certificate-mode members).
+        """
+
+    @property
+    def alipay_root_cert_sn(self) -> str:
+        """Certificate mode: the ``alipay_root_cert_sn`` the emulator requires."""
+
+    @property
+    def alipay_cert_pem(self) -> str:
+        """Certificate mode: the current Alipay certificate (``alipayCertPublicKey_RSA2.crt``),
+        PEM."""
+
+    @property
+    def alipay_cert_sn(self) -> str:
+        """Certificate mode: the SN of the current Alipay certificate, named in every signed
+        answer and push."""
+
+    def issue_app_cert(self, app_public_key: PublicKey | str) -> str:
+        """Certificate mode: issues an app public-key certificate (PEM) for ``app_public_key``,
+        signed by the emulator's root. Its SN is accepted as ``app_cert_sn`` only when the key is
+        the app key the emulator serves; others are issued for tests of a mismatch."""
+
+    def rotate_alipay_cert(self) -> str:
+        """Certificate mode: Alipay rotates its certificate: a new 2048-bit key and a new
+        certificate from the same root sign every later answer and push (clients must download
+        it); earlier certificates stay downloadable. Returns the new ``alipay_cert_sn``."""
 
     @property
     def running(self) -> bool:

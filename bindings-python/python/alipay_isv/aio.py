@@ -186,6 +186,16 @@ class Client:
         """See :meth:`alipay_isv.Client.user_info_share`."""
         return await self._run(self._blocking.user_info_share, access_token, app_auth_token)
 
+    async def fetch_alipay_cert(self, alipay_cert_sn: str) -> bool:
+        """See :meth:`alipay_isv.Client.fetch_alipay_cert`."""
+        return await self._run(self._blocking.fetch_alipay_cert, alipay_cert_sn)
+
+    async def verify_notification(
+        self, body: bytes | str
+    ) -> AppAuthNotification | MessageNotification | OtherNotification:
+        """See :meth:`alipay_isv.Client.verify_notification`."""
+        return await self._run(self._blocking.verify_notification, body)
+
     def __repr__(self) -> str:
         return f"aio.{self._blocking!r}"
 

@@ -31,6 +31,18 @@ object Vectors {
     /** Every case of notifications.json. */
     val notificationCases: List<JSONObject> by lazy { objects(load("notifications.json"), "cases") }
 
+    /** The parsed certs.json (certificate mode). */
+    val certs: JSONObject by lazy { load("certs.json") }
+
+    /** Every case of one list of certs.json: `sn_cases`, `root_cases`, `chain_cases` or `config_cases`. */
+    fun certCases(list: String): List<JSONObject> = objects(certs, list)
+
+    /** The exact bytes of a file, `relative` to tests/vectors. */
+    fun bytes(relative: String): ByteArray = File(dir, relative).readBytes()
+
+    /** A file, `relative` to tests/vectors. */
+    fun file(relative: String): File = File(dir, relative)
+
     /** The exact bytes of a protocol case: `body` as UTF-8, or `body_base64` decoded. */
     fun body(case: JSONObject): ByteArray = if (case.has("body")) {
         case.getString("body").toByteArray(Charsets.UTF_8)
