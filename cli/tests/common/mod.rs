@@ -1,4 +1,6 @@
 //! Helpers shared by the CLI test files: where the vectors are, and running the built binary.
+// Each test file compiles this module on its own and uses only part of it.
+#![allow(dead_code)]
 
 use std::io::Write;
 use std::path::PathBuf;
