@@ -36,6 +36,8 @@
 mod admin;
 mod certs;
 mod emulator;
+#[doc(hidden)]
+pub mod fuzzing;
 mod gateway;
 mod http;
 mod ids;

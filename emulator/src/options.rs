@@ -86,4 +86,11 @@ pub enum Fault {
     BadGateway,
     /// Process the request and answer without the `sign` field.
     Unsigned,
+    /// Read the request and never answer (until the emulator stops): a peer that accepts and hangs.
+    Hang,
+    /// Process the request and send the answer one byte at a time, pausing this long between bytes.
+    Trickle(Duration),
+    /// Answer HTTP 200 with a body of this many bytes (a valid-looking JSON prefix padded with spaces):
+    /// a peer that returns far more than any answer should be.
+    Oversized(usize),
 }

@@ -97,6 +97,24 @@ fn serve(shared: &Arc<Shared>, stream: TcpStream) {
                 drop(reader);
                 return;
             }
+            Outcome::Hang => {
+                while !shared.is_stopping() {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                break;
+            }
+            Outcome::Trickle(response, pause) => {
+                let mut bytes = response.head(false, response.body.len());
+                bytes.extend_from_slice(&response.body);
+                for byte in bytes {
+                    if shared.is_stopping() || writer.write_all(&[byte]).is_err() {
+                        break;
+                    }
+                    let _ = writer.flush();
+                    std::thread::sleep(pause);
+                }
+                break;
+            }
         }
     }
     let _ = writer.shutdown(Shutdown::Both);

@@ -359,3 +359,52 @@ fn tls_failures_are_unsent_transport_errors() {
     );
     assert!(reason.contains("TLS"), "{reason}");
 }
+
+#[test]
+fn misbehaving_peers_end_in_typed_errors_within_the_timeout() {
+    let setup = setup(Duration::from_millis(800));
+    let token = authorise(&setup);
+    let call = || {
+        setup
+            .client
+            .execute(DELEGATED_METHOD, &delegated(&token.app_auth_token))
+    };
+    let bound = Duration::from_millis(2_000 + 800 + 700);
+
+    // Accepts, reads the request, never answers.
+    setup.emulator.set_fault(Some(Fault::Hang), Some(1));
+    let started = Instant::now();
+    expect_transport(call(), true);
+    assert!(started.elapsed() < bound, "{:?}", started.elapsed());
+
+    // Answers one byte every 50 ms: each read succeeds, the whole exchange must still end in time.
+    setup
+        .emulator
+        .set_fault(Some(Fault::Trickle(Duration::from_millis(50))), Some(1));
+    let started = Instant::now();
+    let reason = expect_transport(call(), true);
+    assert!(
+        started.elapsed() < bound,
+        "{:?}: {reason}",
+        started.elapsed()
+    );
+
+    // Answers 10 times the size limit.
+    let small = {
+        let config = setup.client.config().clone();
+        let options = TransportOptions {
+            max_response_bytes: 1024 * 1024,
+            ..TransportOptions::default()
+        };
+        Client::with_transport_options(config, options).unwrap()
+    };
+    setup
+        .emulator
+        .set_fault(Some(Fault::Oversized(10 * 1024 * 1024)), Some(1));
+    let reason = expect_transport(
+        small.execute(DELEGATED_METHOD, &delegated(&token.app_auth_token)),
+        true,
+    );
+    assert!(reason.contains("limit"), "{reason}");
+    call().unwrap();
+}

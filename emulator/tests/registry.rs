@@ -393,3 +393,47 @@ fn child_ingestion_stream() {
         stdout.flush().unwrap();
     }
 }
+
+#[test]
+fn a_refresh_that_meets_a_fault_writes_nothing_and_serves_the_valid_token() {
+    use alipay_isv_emulator::Fault;
+    let emulator = emulator(Duration::from_secs(60));
+    let client = client_for(&emulator.gateway_url(), &emulator.alipay_public_key_pem());
+    let path = temp_db("faults");
+    let tokens = authorise(&emulator, &client);
+    let auth_app_id = tokens[0].auth_app_id.clone();
+    Registry::open(&path, None)
+        .unwrap()
+        .ingest_tokens(&tokens)
+        .unwrap();
+    for fault in [
+        Fault::Reset,
+        Fault::TruncatedBody,
+        Fault::BadGateway,
+        Fault::Unsigned,
+    ] {
+        // A fresh registry each time (no back-off memory); the token is due (margin > lifetime left)
+        // but still valid.
+        let registry = Registry::open(&path, None)
+            .unwrap()
+            .with_client(client.clone())
+            .with_refresh_margin(Duration::from_secs(120));
+        let before = registry.get(&auth_app_id).unwrap().unwrap();
+        emulator.set_fault(Some(fault.clone()), Some(1));
+        assert_eq!(
+            registry.token_for(&auth_app_id).unwrap(),
+            tokens[0].app_auth_token,
+            "{fault:?}"
+        );
+        let after = registry.get(&auth_app_id).unwrap().unwrap();
+        assert_eq!(after.app_auth_token, before.app_auth_token, "{fault:?}");
+        assert_eq!(
+            after.app_refresh_token, before.app_refresh_token,
+            "{fault:?}"
+        );
+        assert_eq!(after.expires_at_ms, before.expires_at_ms, "{fault:?}");
+        assert!(after.refresh_lease.is_none(), "{fault:?}");
+    }
+    drop(emulator);
+    remove_db(&path);
+}

@@ -20,7 +20,8 @@ use crate::response::DEFAULT_MAX_BODY_BYTES;
 pub struct TransportOptions {
     /// Time allowed to resolve, connect and finish the TLS handshake. Default 5 s.
     pub connect_timeout: Duration,
-    /// Time allowed to send the request and receive the whole answer once connected. Default 15 s.
+    /// Time allowed to send the request and receive the whole answer once connected. Default 15 s. The
+    /// whole exchange never takes longer than `connect_timeout + read_timeout`.
     pub read_timeout: Duration,
     /// Answers larger than this are refused. Default 10 MiB.
     pub max_response_bytes: usize,
@@ -82,6 +83,8 @@ impl UreqTransport {
             .timeout_send_body(Some(options.read_timeout))
             .timeout_recv_response(Some(options.read_timeout))
             .timeout_recv_body(Some(options.read_timeout))
+            // A peer trickling bytes never trips a per-stage timeout for long: bound the whole exchange.
+            .timeout_global(Some(options.connect_timeout + options.read_timeout))
             .max_idle_connections_per_host(options.max_idle_connections_per_host)
             .max_idle_connections(options.max_idle_connections_per_host * 4)
             .proxy(proxy)
@@ -159,6 +162,7 @@ fn describe(error: ureq::Error, host: &str) -> Error {
                 Timeout::SendRequest | Timeout::SendBody => "sending the request",
                 Timeout::RecvResponse => "waiting for the answer",
                 Timeout::RecvBody => "reading the answer body",
+                Timeout::Global => "the exchange (the peer answered too slowly)",
                 _ => "the exchange",
             };
             Error::transport(format!("timeout while {what} with {host}"), sent)

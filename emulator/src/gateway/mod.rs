@@ -32,6 +32,10 @@ pub enum Outcome {
     Truncate(Response),
     /// Close with a TCP reset, answering nothing.
     Reset,
+    /// Answer nothing, keep the connection open until the emulator stops.
+    Hang,
+    /// Write this answer one byte at a time with this pause between bytes.
+    Trickle(Response, Duration),
 }
 
 /// Parameters whose values are secrets: masked when a canonical content is echoed in an error.
@@ -99,6 +103,13 @@ pub fn handle(shared: &Arc<Shared>, request: &Request) -> Outcome {
             ));
         }
         Some(Fault::Delay(delay)) => sleep_unless_stopping(shared, delay),
+        Some(Fault::Hang) => return Outcome::Hang,
+        Some(Fault::Oversized(size)) => {
+            let mut body =
+                b"{\"alipay_open_auth_token_app_response\":{\"code\":\"10000\",\"msg\":\"".to_vec();
+            body.resize(size.max(body.len()), b' ');
+            return Outcome::Respond(Response::bytes(200, "text/html;charset=utf-8", body));
+        }
         _ => {}
     }
     let unsigned = fault == Some(Fault::Unsigned);
@@ -119,10 +130,10 @@ pub fn handle(shared: &Arc<Shared>, request: &Request) -> Outcome {
     } else {
         process(shared, &raw, unsigned)
     };
-    if fault == Some(Fault::TruncatedBody) {
-        Outcome::Truncate(response)
-    } else {
-        Outcome::Respond(response)
+    match fault {
+        Some(Fault::TruncatedBody) => Outcome::Truncate(response),
+        Some(Fault::Trickle(pause)) => Outcome::Trickle(response, pause),
+        _ => Outcome::Respond(response),
     }
 }
 

@@ -3,7 +3,6 @@
 //! buffer. Malformed input becomes an error answer, never a panic.
 
 use std::io::{Read, Write};
-use std::net::TcpStream;
 
 use super::chunked::{Chunked, decode_chunked};
 use super::response::Response;
@@ -69,9 +68,10 @@ pub enum Incoming {
     Reject(Response),
 }
 
-/// Reads requests one after another from a connection.
-pub struct RequestReader {
-    stream: TcpStream,
+/// Reads requests one after another from a connection (a `TcpStream`, or any byte stream in tests and
+/// fuzzing).
+pub struct RequestReader<S> {
+    stream: S,
     buffer: Vec<u8>,
 }
 
@@ -84,9 +84,9 @@ struct Head {
     length: usize,
 }
 
-impl RequestReader {
-    /// A reader over `stream` (which should have a read timeout set).
-    pub fn new(stream: TcpStream) -> Self {
+impl<S: Read + Write> RequestReader<S> {
+    /// A reader over `stream` (a socket should have a read timeout set).
+    pub fn new(stream: S) -> Self {
         RequestReader {
             stream,
             buffer: Vec::with_capacity(8192),
