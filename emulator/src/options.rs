@@ -91,6 +91,6 @@ pub enum Fault {
     /// Process the request and send the answer one byte at a time, pausing this long between bytes.
     Trickle(Duration),
     /// Answer HTTP 200 with a body of this many bytes (a valid-looking JSON prefix padded with spaces):
-    /// a peer that returns far more than any answer should be.
+    /// a peer that returns far more than any answer should be. Capped at 256 MiB.
     Oversized(usize),
 }

@@ -6,8 +6,9 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result, mask_secret};
 
-/// A verified notification, by type. Every variant keeps all verified parameters.
-#[derive(Debug, Clone, PartialEq)]
+/// A verified notification, by type. Every variant keeps all verified parameters. `Debug` shows parameter
+/// names only (values may carry tokens) and masks the tokens of an authorisation.
+#[derive(Clone, PartialEq)]
 pub enum Notification {
     /// `notify_type=open_app_auth_notify`: a merchant authorised (or re-authorised) the app.
     AppAuth(AppAuthNotification),
@@ -20,8 +21,8 @@ pub enum Notification {
     },
 }
 
-/// A merchant authorisation notification.
-#[derive(Debug, Clone, PartialEq)]
+/// A merchant authorisation notification. `Debug` masks the tokens and shows parameter names only.
+#[derive(Clone, PartialEq)]
 pub struct AppAuthNotification {
     /// Alipay's id of this notification: deduplicate retries with it.
     pub notify_id: String,
@@ -75,8 +76,8 @@ impl fmt::Debug for AppAuthDetail {
     }
 }
 
-/// A message-service message.
-#[derive(Debug, Clone, PartialEq)]
+/// A message-service message. `Debug` shows parameter names and `biz_content` keys only.
+#[derive(Clone, PartialEq)]
 pub struct MessageNotification {
     /// The message method, e.g. `alipay.open.auth.appauth.cancelled`.
     pub msg_method: String,
@@ -94,6 +95,57 @@ pub struct MessageNotification {
     pub biz_content: Value,
     /// The verified parameters.
     pub params: Vec<(String, String)>,
+}
+
+/// The names of verified parameters, for `Debug` (values may carry tokens).
+fn param_names(params: &[(String, String)]) -> Vec<&str> {
+    params.iter().map(|(key, _)| key.as_str()).collect()
+}
+
+impl fmt::Debug for Notification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Notification::AppAuth(auth) => f.debug_tuple("AppAuth").field(auth).finish(),
+            Notification::Message(message) => f.debug_tuple("Message").field(message).finish(),
+            Notification::Other { params } => f
+                .debug_struct("Other")
+                .field("params", &param_names(params))
+                .finish(),
+        }
+    }
+}
+
+impl fmt::Debug for AppAuthNotification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppAuthNotification")
+            .field("notify_id", &self.notify_id)
+            .field("notify_time", &self.notify_time)
+            .field("app_id", &self.app_id)
+            .field("status", &self.status)
+            .field("detail", &self.detail)
+            .field("params", &param_names(&self.params))
+            .finish()
+    }
+}
+
+impl fmt::Debug for MessageNotification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let biz_keys: Vec<&str> = self
+            .biz_content
+            .as_object()
+            .map(|fields| fields.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        f.debug_struct("MessageNotification")
+            .field("msg_method", &self.msg_method)
+            .field("notify_id", &self.notify_id)
+            .field("utc_timestamp", &self.utc_timestamp)
+            .field("app_id", &self.app_id)
+            .field("msg_app_id", &self.msg_app_id)
+            .field("msg_uid", &self.msg_uid)
+            .field("biz_content_keys", &biz_keys)
+            .field("params", &param_names(&self.params))
+            .finish()
+    }
 }
 
 impl MessageNotification {
@@ -193,5 +245,54 @@ pub(crate) fn lenient_number(fields: &Map<String, Value>, name: &str) -> Option<
         Value::Number(number) => number.as_i64(),
         Value::String(text) => text.trim().parse().ok(),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_tokens_in_params_or_biz_content() {
+        let biz = r#"{"detail":{"app_auth_token":"secret-token-123456","app_refresh_token":"secret-refresh-123456"}}"#;
+        let params = vec![
+            (
+                "notify_type".to_string(),
+                "open_app_auth_notify".to_string(),
+            ),
+            ("biz_content".to_string(), biz.to_string()),
+        ];
+        let notification = Notification::AppAuth(AppAuthNotification {
+            notify_id: "n1".into(),
+            notify_time: None,
+            app_id: None,
+            status: None,
+            detail: AppAuthDetail {
+                app_auth_token: "secret-token-123456".into(),
+                app_refresh_token: Some("secret-refresh-123456".into()),
+                auth_app_id: "2021".into(),
+                ..AppAuthDetail::default()
+            },
+            params: params.clone(),
+        });
+        let message = Notification::Message(MessageNotification {
+            msg_method: "alipay.open.auth.userauth.cancelled".into(),
+            notify_id: None,
+            utc_timestamp: None,
+            app_id: None,
+            msg_app_id: None,
+            msg_uid: None,
+            biz_content: serde_json::from_str(biz).unwrap(),
+            params: params.clone(),
+        });
+        let other = Notification::Other { params };
+        for shown in [
+            format!("{notification:?}"),
+            format!("{message:?}"),
+            format!("{other:?}"),
+        ] {
+            assert!(!shown.contains("secret-"), "{shown}");
+            assert!(shown.contains("biz_content"), "{shown}");
+        }
     }
 }

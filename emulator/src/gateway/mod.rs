@@ -85,6 +85,9 @@ impl Call {
     }
 }
 
+/// The largest body `Fault::Oversized` sends (the answer is built in memory).
+pub const MAX_OVERSIZED_BYTES: usize = 256 * 1024 * 1024;
+
 /// Handles one `/gateway.do` request, applying the injected fault.
 pub fn handle(shared: &Arc<Shared>, request: &Request) -> Outcome {
     let multipart = request
@@ -107,7 +110,7 @@ pub fn handle(shared: &Arc<Shared>, request: &Request) -> Outcome {
         Some(Fault::Oversized(size)) => {
             let mut body =
                 b"{\"alipay_open_auth_token_app_response\":{\"code\":\"10000\",\"msg\":\"".to_vec();
-            body.resize(size.max(body.len()), b' ');
+            body.resize(size.clamp(body.len(), MAX_OVERSIZED_BYTES), b' ');
             return Outcome::Respond(Response::bytes(200, "text/html;charset=utf-8", body));
         }
         _ => {}
