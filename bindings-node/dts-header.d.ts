@@ -45,7 +45,15 @@ export type IngestOutcome = 'applied' | 'duplicate' | 'stale' | 'ignored'
 /** Whether a merchant authorisation can be used: `active`, or `revoked` (kept, never used). */
 export type AuthStatus = 'active' | 'revoked'
 /** The network faults the emulator can inject into gateway answers (see `Emulator.setFault`). */
-export type FaultKind = 'delay' | 'reset' | 'truncated_body' | 'bad_gateway' | 'unsigned'
+export type FaultKind =
+  | 'delay'
+  | 'reset'
+  | 'truncated_body'
+  | 'bad_gateway'
+  | 'unsigned'
+  | 'hang'
+  | 'trickle'
+  | 'oversized'
 
 /** A private key: a `PrivateKey`, or PEM / bare Base64 text (PKCS#1 or PKCS#8). */
 export type PrivateKeyArg = PrivateKey | string

@@ -45,7 +45,15 @@ export type IngestOutcome = 'applied' | 'duplicate' | 'stale' | 'ignored'
 /** Whether a merchant authorisation can be used: `active`, or `revoked` (kept, never used). */
 export type AuthStatus = 'active' | 'revoked'
 /** The network faults the emulator can inject into gateway answers (see `Emulator.setFault`). */
-export type FaultKind = 'delay' | 'reset' | 'truncated_body' | 'bad_gateway' | 'unsigned'
+export type FaultKind =
+  | 'delay'
+  | 'reset'
+  | 'truncated_body'
+  | 'bad_gateway'
+  | 'unsigned'
+  | 'hang'
+  | 'trickle'
+  | 'oversized'
 
 /** A private key: a `PrivateKey`, or PEM / bare Base64 text (PKCS#1 or PKCS#8). */
 export type PrivateKeyArg = PrivateKey | string
@@ -372,7 +380,8 @@ export declare class Emulator {
    * Injects a fault into the next gateway calls (`options.times` of them, or all until cleared);
    * `null` clears it. Faults touch `/gateway.do` only, never the authorisation pages.
    *
-   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for an unknown kind or `delay` without `delayMs`.
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for an unknown kind, or `delay` without `delayMs`,
+   * `trickle` without `pauseMs`, `oversized` without `sizeBytes`.
    */
   setFault(kind: FaultKind | null, options?: FaultOptions): void
   /**
@@ -1309,13 +1318,18 @@ export interface ExecuteOptions {
 }
 
 /**
- * A failure the gateway injects (`setFault`): `delay` (answer late), `reset` (TCP reset without an
- * answer), `truncated_body` (half the body, then close), `bad_gateway` (HTTP 502), `unsigned` (the
- * answer without `sign`).
+ * The details of a failure the gateway injects (`setFault`): `delay` (answer late), `reset` (TCP
+ * reset without an answer), `truncated_body` (half the body, then close), `bad_gateway` (HTTP 502),
+ * `unsigned` (the answer without `sign`), `hang` (read the request, never answer), `trickle` (the
+ * answer one byte at a time) and `oversized` (HTTP 200 with a body of `sizeBytes` bytes).
  */
 export interface FaultOptions {
   /** For `delay`: how long to wait before answering, in milliseconds (required). */
   delayMs?: number
+  /** For `trickle`: the pause between two bytes of the answer, in milliseconds (required). */
+  pauseMs?: number
+  /** For `oversized`: the size of the body served, in bytes (required, at least 1). */
+  sizeBytes?: number
   /** How many gateway calls get the fault; absent: every call until cleared. */
   times?: number
 }

@@ -5,8 +5,11 @@
 # the official SDK against the emulator; the merchant authorisation registry: every kind of ingestion,
 # refresh exactly once under concurrent calls, persistence, encryption, corrupt files, masked output;
 # certificate mode: every certs.json case, the official SDK's SNs, the flow through an Alipay
-# certificate rotation, refused certificates) and the examples (the plugin server, its merchants in a
-# registry, certificate mode, against the emulator).
+# certificate rotation, refused certificates; hardening: all eight emulator faults and raw node:net
+# peers end in typed errors within connect + read timeout and leave the registry as it was, no
+# secret in any error, string form or output of the whole flow, panics and misuse surface as Errors,
+# RSS flat over 100,000 sign / verify iterations) and the examples (the plugin server, its merchants
+# in a registry, certificate mode, against the emulator).
 # Needs node >= 20.17 with npm, and cargo; everything else comes from the npm registry at the
 # versions pinned in bindings-node/package-lock.json.
 set -euo pipefail

@@ -3,7 +3,10 @@
 # conformance with the official alipay-sdk-python, and the flow, fault, concurrency, registry and
 # official-SDK tests against the emulator on loopback, certificate mode — the certs.json vectors,
 # and the whole flow with a certificate rotation on an emulator in cert mode —, the registry on
-# SQLite files in temporary directories), and the examples (the plugin server, keeping its
+# SQLite files in temporary directories; hardening: every emulator fault and a rude loopback peer
+# ending in typed errors within the timeout with nothing written to the registry, no secret in
+# any error, repr or captured output, no panic crossing into Python, and RSS flat over 100,000
+# signature calls), and the examples (the plugin server, keeping its
 # merchants in a registry, and the certificate-mode flow run against the emulator). Idempotent;
 # run from anywhere.
 set -euo pipefail

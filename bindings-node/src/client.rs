@@ -150,7 +150,7 @@ fn transport_options(env: &Env, options: TransportOptions) -> napi::Result<CoreT
         core.read_timeout = millis(env, "readTimeoutMs", ms, false)?;
     }
     if let Some(limit) = options.max_response_bytes {
-        core.max_response_bytes = byte_limit(env, limit)?;
+        core.max_response_bytes = byte_limit(env, "maxResponseBytes", limit)?;
     }
     core.proxy = options.proxy;
     if let Some(idle) = options.max_idle_connections_per_host {

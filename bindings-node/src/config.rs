@@ -141,7 +141,7 @@ impl IsvConfig {
             builder = builder.aes_key(convert::aes_key(&env, key)?);
         }
         if let Some(limit) = options.max_body_bytes {
-            builder = builder.max_body_bytes(convert::byte_limit(&env, limit)?);
+            builder = builder.max_body_bytes(convert::byte_limit(&env, "maxBodyBytes", limit)?);
         }
         Ok(IsvConfig {
             inner: builder.build().or_throw(&env)?,

@@ -66,7 +66,7 @@ pub(crate) fn with_body<T>(body: &BodyArg, f: impl FnOnce(&[u8]) -> T) -> T {
 /// A byte limit: a positive whole number (JavaScript numbers are doubles).
 ///
 /// @throws `ALIPAY_CONFIG_ERROR` for zero, a negative number, a fraction or a non-finite value.
-pub(crate) fn byte_limit(env: &Env, limit: f64) -> napi::Result<usize> {
+pub(crate) fn byte_limit(env: &Env, what: &str, limit: f64) -> napi::Result<usize> {
     if limit.is_finite() && limit >= 1.0 && limit.fract() == 0.0 && limit <= 9_007_199_254_740_991.0
     {
         // A whole number in 1..=2^53-1: the cast is exact (saturating on 32-bit hosts).
@@ -75,7 +75,7 @@ pub(crate) fn byte_limit(env: &Env, limit: f64) -> napi::Result<usize> {
     Err(to_js_error(
         env,
         &alipay_isv::Error::config(format!(
-            "maxBodyBytes must be a positive whole number of bytes; got {limit}"
+            "{what} must be a positive whole number of bytes; got {limit}"
         )),
     ))
 }
@@ -141,8 +141,9 @@ impl StringEntries {
 /// buffer when it is short (after a length query otherwise). A property whose value is `undefined` is
 /// skipped when `skip_undefined` is set.
 ///
-/// @throws `StringExpected` for a value that is not a string: the message names the key and the
-/// value's type, never the value (it may be a token).
+/// @throws `ObjectExpected` when `object` is not an object (a string would otherwise be read as its
+/// characters); `StringExpected` for a value that is not a string: the message names the key and
+/// the value's type, never the value (it may be a token).
 ///
 /// # Safety
 ///
@@ -152,6 +153,13 @@ pub(crate) unsafe fn string_entries(
     object: sys::napi_value,
     skip_undefined: bool,
 ) -> napi::Result<StringEntries> {
+    let object_type = unsafe { type_of(env, object)? };
+    if object_type != ValueType::Object {
+        return Err(napi::Error::new(
+            Status::ObjectExpected,
+            format!("Parameters must be an object of strings, not {object_type}"),
+        ));
+    }
     let mut names = ptr::null_mut();
     check_status!(
         unsafe { sys::napi_get_property_names(env, object, &mut names) },

@@ -65,13 +65,18 @@ pub struct EmulatorOptions<'env> {
     pub cert_mode: Option<bool>,
 }
 
-/// A failure the gateway injects (`setFault`): `delay` (answer late), `reset` (TCP reset without an
-/// answer), `truncated_body` (half the body, then close), `bad_gateway` (HTTP 502), `unsigned` (the
-/// answer without `sign`).
+/// The details of a failure the gateway injects (`setFault`): `delay` (answer late), `reset` (TCP
+/// reset without an answer), `truncated_body` (half the body, then close), `bad_gateway` (HTTP 502),
+/// `unsigned` (the answer without `sign`), `hang` (read the request, never answer), `trickle` (the
+/// answer one byte at a time) and `oversized` (HTTP 200 with a body of `sizeBytes` bytes).
 #[napi(object, object_to_js = false)]
 pub struct FaultOptions {
     /// For `delay`: how long to wait before answering, in milliseconds (required).
     pub delay_ms: Option<f64>,
+    /// For `trickle`: the pause between two bytes of the answer, in milliseconds (required).
+    pub pause_ms: Option<f64>,
+    /// For `oversized`: the size of the body served, in bytes (required, at least 1).
+    pub size_bytes: Option<f64>,
     /// How many gateway calls get the fault; absent: every call until cleared.
     pub times: Option<u32>,
 }
@@ -308,7 +313,8 @@ impl Emulator {
     /// Injects a fault into the next gateway calls (`options.times` of them, or all until cleared);
     /// `null` clears it. Faults touch `/gateway.do` only, never the authorisation pages.
     ///
-    /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for an unknown kind or `delay` without `delayMs`.
+    /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for an unknown kind, or `delay` without `delayMs`,
+    /// `trickle` without `pauseMs`, `oversized` without `sizeBytes`.
     #[napi(
         catch_unwind,
         ts_args_type = "kind: FaultKind | null, options?: FaultOptions"
@@ -322,29 +328,13 @@ impl Emulator {
         let emulator = self.running(&env)?;
         let options = options.unwrap_or(FaultOptions {
             delay_ms: None,
+            pause_ms: None,
+            size_bytes: None,
             times: None,
         });
         let fault = match kind.as_deref() {
             None => None,
-            Some("delay") => {
-                let ms = options.delay_ms.ok_or_else(|| {
-                    config_error(&env, "the `delay` fault needs `delayMs`".to_string())
-                })?;
-                Some(core::Fault::Delay(millis(&env, "delayMs", ms, true)?))
-            }
-            Some("reset") => Some(core::Fault::Reset),
-            Some("truncated_body") => Some(core::Fault::TruncatedBody),
-            Some("bad_gateway") => Some(core::Fault::BadGateway),
-            Some("unsigned") => Some(core::Fault::Unsigned),
-            Some(other) => {
-                return Err(config_error(
-                    &env,
-                    format!(
-                        "unknown fault {other:?}; expected delay, reset, truncated_body, \
-                         bad_gateway or unsigned"
-                    ),
-                ));
-            }
+            Some(kind) => Some(fault(&env, kind, &options)?),
         };
         emulator.set_fault(fault, options.times);
         Ok(())
@@ -517,6 +507,46 @@ impl Emulator {
     pub fn inspect(&self) -> String {
         self.describe()
     }
+}
+
+/// The core fault named `kind`, with the detail its kind needs from `options`.
+fn fault(env: &Env, kind: &str, options: &FaultOptions) -> napi::Result<core::Fault> {
+    let needs = |value: Option<f64>, name: &str| {
+        value.ok_or_else(|| config_error(env, format!("the `{kind}` fault needs `{name}`")))
+    };
+    Ok(match kind {
+        "delay" => core::Fault::Delay(millis(
+            env,
+            "delayMs",
+            needs(options.delay_ms, "delayMs")?,
+            true,
+        )?),
+        "reset" => core::Fault::Reset,
+        "truncated_body" => core::Fault::TruncatedBody,
+        "bad_gateway" => core::Fault::BadGateway,
+        "unsigned" => core::Fault::Unsigned,
+        "hang" => core::Fault::Hang,
+        "trickle" => core::Fault::Trickle(millis(
+            env,
+            "pauseMs",
+            needs(options.pause_ms, "pauseMs")?,
+            true,
+        )?),
+        "oversized" => core::Fault::Oversized(convert::byte_limit(
+            env,
+            "sizeBytes",
+            needs(options.size_bytes, "sizeBytes")?,
+        )?),
+        other => {
+            return Err(config_error(
+                env,
+                format!(
+                    "unknown fault {other:?}; expected delay, reset, truncated_body, bad_gateway, \
+                     unsigned, hang, trickle or oversized"
+                ),
+            ));
+        }
+    })
 }
 
 /// A counter as a JavaScript number (exact below 2^53).

@@ -202,8 +202,23 @@ pub struct KeyPair {
 ///
 /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for any other size.
 #[napi(catch_unwind)]
-pub fn generate_key_pair(env: Env, bits: Option<u32>) -> napi::Result<KeyPair> {
-    let pair = core::generate_key_pair(bits.unwrap_or(2048)).or_throw(&env)?;
+pub fn generate_key_pair(env: Env, bits: Option<f64>) -> napi::Result<KeyPair> {
+    // A JavaScript number: taken as it is (a `u32` argument would wrap 2^32 + 2048 to 2048).
+    let bits = match bits {
+        None => 2048,
+        Some(bits) if bits.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&bits) => {
+            bits as u32
+        }
+        Some(bits) => {
+            return Err(crate::error::to_js_error(
+                &env,
+                &alipay_isv::Error::config(format!(
+                    "cannot generate a {bits}-bit key; choose 2048 (what Alipay asks for), 3072 or 4096"
+                )),
+            ));
+        }
+    };
+    let pair = core::generate_key_pair(bits).or_throw(&env)?;
     Ok(KeyPair {
         private_key: PrivateKey::wrap(pair.private_key),
         public_key: PublicKey::wrap(pair.public_key),

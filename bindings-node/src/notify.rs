@@ -5,6 +5,10 @@
 //! verified parameters in full, and an `appAuth` result carries the merchant's `app_auth_token` and
 //! `app_refresh_token` in `detail`: store them, never log them.
 //!
+//! Their `toString()` and `util.inspect` (non-enumerable, so `JSON.stringify`, spreading and
+//! `assert.deepEqual` see the data alone) mask the tokens and the code, on the result and on its
+//! `detail`; an `appAuth` result's `params` (whose `biz_content` holds the tokens) shows its keys only.
+//!
 //! A result is built by one `JSON.parse` of its JSON text (see [`VerifiedNotification`]); the
 //! `#[napi(object)]` structs below describe its shape (and `index.d.ts`) and build the rare results
 //! that `JSON.parse` cannot reproduce.
@@ -19,6 +23,8 @@ use serde_json::Value;
 use crate::convert::{self, BodyArg, PublicKeyArg, json_parse, json_safe, string_entries};
 use crate::error::OrThrow;
 use crate::sign::parse_sign_type;
+
+mod masked;
 
 /// The body to answer a handled notification with (`success`), so Alipay stops retrying.
 #[napi]
@@ -145,7 +151,7 @@ impl NotificationVerifier {
         let mut inner = core::NotificationVerifier::new(key)
             .with_default_sign_type(parse_sign_type(&env, options.default_sign_type)?);
         if let Some(limit) = options.max_body_bytes {
-            inner = inner.with_max_body_bytes(convert::byte_limit(&env, limit)?);
+            inner = inner.with_max_body_bytes(convert::byte_limit(&env, "maxBodyBytes", limit)?);
         }
         Ok(NotificationVerifier { inner })
     }
@@ -198,11 +204,14 @@ impl TypeName for VerifiedNotification {
 
 impl ToNapiValue for VerifiedNotification {
     unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
-        match to_json(&value.0) {
+        let shown = masked::Shown::of(&value.0);
+        let object = match to_json(&value.0) {
             // SAFETY: `env` is the live environment of this call, as `ToNapiValue` requires.
             Some(text) => unsafe { json_parse(env, &text) },
             None => unsafe { Notification::to_napi_value(env, to_js(value.0)) },
-        }
+        }?;
+        shown.attach(&Env::from_raw(env), object)?;
+        Ok(object)
     }
 }
 

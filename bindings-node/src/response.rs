@@ -90,7 +90,7 @@ impl ResponseVerifier {
             inner = inner.with_aes_key(convert::aes_key(&env, aes_key)?);
         }
         if let Some(limit) = options.max_body_bytes {
-            inner = inner.with_max_body_bytes(convert::byte_limit(&env, limit)?);
+            inner = inner.with_max_body_bytes(convert::byte_limit(&env, "maxBodyBytes", limit)?);
         }
         Ok(ResponseVerifier { inner })
     }

@@ -236,3 +236,32 @@ test('no input crashes: binary, empty, malformed, wrong types', () => {
   assert.throws(() => verifier.verifyBody(12))
   assert.throws(() => verifier.verifyParams('a=b'))
 })
+
+test('logging a notification masks its tokens and code; the data itself is unchanged', () => {
+  const util = require('node:util')
+  const verifier = alipayVerifier()
+  let checked = 0
+  for (const vector of vectors.cases.filter((v) => v.expect === 'ok')) {
+    const notification = verifier.verifyBody(bodyOf(vector))
+    const secrets = notification.kind === 'appAuth'
+      ? [notification.detail.appAuthToken, notification.detail.appRefreshToken, notification.detail.appAuthCode].filter(Boolean)
+      : []
+    const shown = [notification, notification.detail, notification.params]
+      .filter((value) => value !== undefined)
+      .flatMap((value) => [String(value), `${value}`, util.inspect(value, { showHidden: true, depth: 9 }), util.format('%s %o', value, value)])
+    for (const text of shown) {
+      for (const secret of secrets) assert.ok(!text.includes(secret), `${vector.name}: ${text}`)
+    }
+    assert.match(String(notification), new RegExp(`^${notification.kind === 'appAuth' ? 'AppAuth' : notification.kind === 'message' ? 'Message' : 'Other'}Notification \\{`))
+    if (notification.kind === 'appAuth') {
+      checked += 1
+      assert.match(util.inspect(notification.detail), /appAuthToken: '.{0,4}…\(\d+ chars\)'/)
+      assert.match(util.inspect(notification.params), /^params \{ 'notify_id'|^params \{ '/)
+      // The methods are not data: not enumerable, not serialised, not compared.
+      assert.ok(!Object.keys(notification).includes('toString'))
+      assert.ok(JSON.stringify(notification).includes(notification.detail.appAuthToken))
+      assert.deepEqual(JSON.parse(JSON.stringify(notification)), { ...notification, detail: { ...notification.detail }, params: { ...notification.params } })
+    }
+  }
+  assert.ok(checked >= 1, 'no appAuth case')
+})

@@ -246,6 +246,9 @@ async function flow(isv: IsvConfig): Promise<string[]> {
   const fault: FaultKind = 'truncated_body'
   emulator.setFault(fault, { times: 1 })
   emulator.setFault('delay', { delayMs: 100 })
+  emulator.setFault('hang', { times: 1 })
+  emulator.setFault('trickle', { pauseMs: 50, times: 1 })
+  emulator.setFault('oversized', { sizeBytes: 10 << 20, times: 1 })
   emulator.setFault(null)
   emulator.setNotifyUrl(null)
   emulator.revoke(token.authAppId)

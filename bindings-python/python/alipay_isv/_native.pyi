@@ -941,8 +941,10 @@ class Client:
             config: the ISV app's configuration (its gateway: production, sandbox or a URL
                 such as :attr:`Emulator.gateway_url`).
             connect_timeout: seconds to resolve, connect and finish the TLS handshake.
-            read_timeout: seconds to send the request and receive the whole answer.
-            max_response_bytes: answers larger than this are refused.
+            read_timeout: seconds to send the request and receive the whole answer; the
+                whole exchange never takes longer than ``connect_timeout + read_timeout``
+                (a peer that hangs or answers byte by byte ends in a ``TransportError``).
+            max_response_bytes: answers larger than this are refused (``TransportError``).
             proxy: an ``http://host:port`` proxy; ``None`` reads ``HTTPS_PROXY``,
                 ``HTTP_PROXY``, ``ALL_PROXY`` (honouring ``NO_PROXY``).
             max_idle_connections_per_host: idle keep-alive connections kept per host.
@@ -1772,10 +1774,22 @@ class Emulator:
 
     def set_fault(
         self,
-        kind: Literal["delay", "reset", "truncated_body", "bad_gateway", "unsigned"] | None,
+        kind: Literal[
+            "delay",
+            "reset",
+            "truncated_body",
+            "bad_gateway",
+            "unsigned",
+            "hang",
+            "trickle",
+            "oversized",
+        ]
+        | None,
         *,
         delay: float | None = None,
         times: int | None = None,
+        pause: float | None = None,
+        size: int | None = None,
     ) -> None:
         """Injects a fault into the next ``times`` gateway calls (``None``: until cleared);
         ``kind=None`` clears it.
@@ -1785,9 +1799,18 @@ class Emulator:
         * ``"truncated_body"``: send the headers and half the body, then close.
         * ``"bad_gateway"``: answer HTTP 502 with an HTML page.
         * ``"unsigned"``: answer a success without ``sign``.
+        * ``"hang"``: read the request and never answer (until the emulator stops).
+        * ``"trickle"``: send the answer one byte at a time, ``pause`` seconds apart.
+        * ``"oversized"``: answer HTTP 200 with a body of ``size`` bytes (a JSON-looking prefix
+          padded with spaces, at most 1 GiB), to meet the client's ``max_response_bytes``.
+
+        ``delay``, ``pause`` and ``size`` each belong to their one kind.
 
         Raises:
-            ConfigError: an unknown kind, or ``"delay"`` without ``delay``.
+            ConfigError: an unknown kind, a kind without its argument (``"delay"`` without
+                ``delay``, ``"trickle"`` without ``pause``, ``"oversized"`` without ``size``),
+                an argument the kind does not take, a negative or non-finite number of
+                seconds, or a ``size`` over 1 GiB.
         """
 
     def app_auth_url(self, redirect_uri: str, state: str | None = None) -> str:
