@@ -2,9 +2,12 @@
 # Builds the uniffi binding (debug), generates its Kotlin sources, runs the JUnit 5 suite of
 # bindings-uniffi/kotlin with Maven (the client, auth, emulator and registry tests run against the
 # emulator on loopback, certificate mode included; the registry tests use SQLite files in temporary
-# directories) and runs the Kotlin examples, the certificate-mode call and the plugin server (merchants
-# in a registry file) against the emulator included. Needs cargo, java 17 and maven; every Maven
-# dependency and plugin is pinned in the pom and comes from Maven Central.
+# directories; the fault, secret and boundary tests drive every fault mode, search every error text,
+# toString and captured output for secrets, and panic through the debug-only hooks; the RSS test runs
+# in a surefire execution of its own with a fixed heap) and runs the Kotlin examples, the
+# certificate-mode call and the plugin server (merchants in a registry file) against the emulator
+# included. Needs cargo, java 17 and maven; every Maven dependency and plugin is pinned in the pom and
+# comes from Maven Central.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

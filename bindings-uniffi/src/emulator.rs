@@ -34,6 +34,21 @@ pub enum Fault {
     BadGateway,
     /// Run the request and answer without the `sign` field.
     Unsigned,
+    /// Read the request and never answer (until the emulator stops): a peer that accepts and hangs.
+    Hang,
+    /// Run the request and send the answer one byte at a time, waiting `pause` between bytes
+    /// (Kotlin: `Fault.Trickle(Duration.ofMillis(50))`).
+    Trickle {
+        /// The wait between two bytes of the answer.
+        pause: Duration,
+    },
+    /// Answer HTTP 200 with a body of `bytes` bytes (a JSON-looking prefix padded with spaces): a
+    /// peer that sends far more than any answer should be (Kotlin:
+    /// `Fault.Oversized(10uL * 1024u * 1024u)`).
+    Oversized {
+        /// The size of the body sent.
+        bytes: u64,
+    },
 }
 
 impl From<Fault> for core::Fault {
@@ -44,9 +59,18 @@ impl From<Fault> for core::Fault {
             Fault::TruncatedBody => core::Fault::TruncatedBody,
             Fault::BadGateway => core::Fault::BadGateway,
             Fault::Unsigned => core::Fault::Unsigned,
+            Fault::Hang => core::Fault::Hang,
+            Fault::Trickle { pause } => core::Fault::Trickle(pause),
+            Fault::Oversized { bytes } => {
+                core::Fault::Oversized(usize::try_from(bytes).unwrap_or(usize::MAX))
+            }
         }
     }
 }
+
+/// The largest `Fault.Oversized` body: the emulator builds it in memory, and an absurd size would
+/// abort the process on allocation instead of failing.
+const MAX_OVERSIZED_BYTES: u64 = 1 << 30;
 
 /// One push the emulator made to the application gateway. `toString()` shows the body's length
 /// only (it carries tokens).
@@ -284,9 +308,19 @@ impl Emulator {
 
     /// Injects `fault` into the next `times` gateway calls (null: until cleared); a null `fault`
     /// clears it.
+    ///
+    /// Throws `AlipayException.Config` for a `Fault.Oversized` body over 1 GiB (the emulator
+    /// builds it in memory).
     #[uniffi::method(default(times = None))]
     pub fn set_fault(&self, fault: Option<Fault>, times: Option<u32>) -> Result<()> {
         self.with("Emulator.setFault", |emulator| {
+            if let Some(Fault::Oversized { bytes }) = fault
+                && bytes > MAX_OVERSIZED_BYTES
+            {
+                return Err(alipay_isv::Error::config(format!(
+                    "Fault.Oversized of {bytes} bytes: at most {MAX_OVERSIZED_BYTES} (1 GiB)"
+                )));
+            }
             emulator.set_fault(fault.map(Into::into), times);
             Ok(())
         })

@@ -9,7 +9,8 @@
 //! [`client`] (the HTTP client and its typed authorisation calls), [`auth`] (authorisation links,
 //! `state`, callbacks, token records), [`registry`] (the durable merchant authorisation registry)
 //! and [`emulator`] (the offline Alipay gateway for tests). The binding holds no protocol logic: it
-//! converts types, maps errors and catches panics.
+//! converts types, maps errors and catches panics. Debug builds add [`testing`] hooks (sample core
+//! errors, deliberate panics) for the Kotlin suite.
 //!
 //! Every call is blocking: CPU-bound (RSA) or, for `Client`, `Registry` and `Emulator`, disk and
 //! network I/O; from coroutines, call it on `Dispatchers.IO` (or `Dispatchers.Default` for pure
@@ -28,6 +29,8 @@ pub mod registry;
 pub mod request;
 pub mod response;
 pub mod sign;
+#[cfg(debug_assertions)]
+pub mod testing;
 
 pub use aes::AesKey;
 pub use auth::{

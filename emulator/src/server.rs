@@ -111,7 +111,7 @@ fn serve(shared: &Arc<Shared>, stream: TcpStream) {
                         break;
                     }
                     let _ = writer.flush();
-                    std::thread::sleep(pause);
+                    gateway::sleep_unless_stopping(shared, pause);
                 }
                 break;
             }

@@ -141,7 +141,7 @@ pub fn handle(shared: &Arc<Shared>, request: &Request) -> Outcome {
 }
 
 /// Sleeps in short slices so a stopping emulator is not held up.
-fn sleep_unless_stopping(shared: &Shared, total: Duration) {
+pub(crate) fn sleep_unless_stopping(shared: &Shared, total: Duration) {
     let start = std::time::Instant::now();
     let deadline = start
         .checked_add(total)
