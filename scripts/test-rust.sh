@@ -14,6 +14,11 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy (workspace, all targets, -D warnings)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+echo "== cargo deny (licences, banned crates: one crypto and one TLS stack, sources)"
+if ! cargo deny --version 2>/dev/null | grep -q '0.20.2'; then
+  cargo install cargo-deny --version 0.20.2 --locked --quiet
+fi
+cargo deny --log-level error check licenses bans sources
 echo "== cargo test (core, emulator, cli)"
 cargo test -p alipay-isv -p alipay-isv-emulator -p alipay-isv-cli
 echo "== main job: alipay-isv demo"
