@@ -327,20 +327,13 @@ impl Registry {
             None,
         )?;
         let policy = retry.map(|policy| policy.inner.clone());
-        let client = self
-            .client
-            .as_ref()
-            .map(|client| client.get().inner.clone());
         let registry = self.live()?;
         let verified = detached(py, || {
-            Ok(match (policy, client) {
-                // The core's delegated execute, retried: the same two steps with the policy.
-                (Some(policy), Some(client)) => {
-                    let mut options = options;
-                    options.app_auth_token = Some(registry.token_for(&auth_app_id)?);
-                    client.execute_with_retry(&method, &options, &policy)?
+            Ok(match &policy {
+                Some(policy) => {
+                    registry.execute_for_with_retry(&auth_app_id, &method, &options, policy)?
                 }
-                _ => registry.execute_for(&auth_app_id, &method, &options)?,
+                None => registry.execute_for(&auth_app_id, &method, &options)?,
             })
         })?;
         VerifiedResponse::convert(py, verified)

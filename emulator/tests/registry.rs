@@ -147,6 +147,15 @@ fn every_kind_of_ingestion_from_real_answers_and_pushes() {
         .execute_for(&auth_app_id, DELEGATED_METHOD, &CallOptions::default())
         .unwrap();
     assert_eq!(answer.fields["code"], "10000");
+    let retried = registry
+        .execute_for_with_retry(
+            &auth_app_id,
+            DELEGATED_METHOD,
+            &CallOptions::default(),
+            &alipay_isv::transport::RetryPolicy::default(),
+        )
+        .unwrap();
+    assert_eq!(retried.fields["code"], "10000");
 
     emulator.revoke(&auth_app_id).unwrap();
     let cancelled = pushed(&emulator, &client, APP_AUTH_CANCELLED);

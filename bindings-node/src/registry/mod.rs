@@ -17,7 +17,6 @@ pub use record::{MerchantAuthorisation, RefreshLease, TokenKey, generate_token_k
 
 use std::sync::{Arc, RwLock};
 
-use alipay_isv::client::Client as CoreClient;
 use alipay_isv::registry::{self as core, IngestOutcome, SqliteStore};
 use napi::Env;
 use napi::bindgen_prelude::{AsyncTask, ClassInstance, Either};
@@ -44,11 +43,10 @@ pub struct RegistryOptions<'env> {
     pub token_key: Option<Either<ClassInstance<'env, TokenKey>, String>>,
 }
 
-/// An open registry: the core registry, its SQLite store (for `integrityCheck`) and its client.
+/// An open registry: the core registry (with its client) and its SQLite store (for `integrityCheck`).
 struct Open {
     registry: core::Registry,
     sqlite: Option<Arc<SqliteStore>>,
-    client: Option<CoreClient>,
 }
 
 /// The merchant authorisation registry. Open one per process with `Registry.open(path)` (a SQLite
@@ -95,7 +93,7 @@ fn configure(
     registry: core::Registry,
     options: &Option<RegistryOptions<'_>>,
     place: &str,
-) -> napi::Result<(core::Registry, Option<CoreClient>, String)> {
+) -> napi::Result<(core::Registry, String)> {
     let mut registry = registry;
     let mut client = None;
     let mut margin = core::DEFAULT_REFRESH_MARGIN;
@@ -119,7 +117,7 @@ fn configure(
         },
         margin.as_secs_f64()
     );
-    Ok((registry, client, description))
+    Ok((registry, description))
 }
 
 #[napi]
@@ -150,13 +148,12 @@ impl Registry {
             "sqlite {path}, tokens {}",
             if encrypted { "encrypted" } else { "in clear" }
         );
-        let (registry, client, description) =
+        let (registry, description) =
             configure(&env, core::Registry::new(store.clone()), &options, &place)?;
         Ok(Registry {
             state: RwLock::new(Some(Arc::new(Open {
                 registry,
                 sqlite: Some(store),
-                client,
             }))),
             description,
         })
@@ -177,13 +174,12 @@ impl Registry {
                 "an in-memory registry stores nothing at rest: `tokenKey` applies to Registry.open only",
             ));
         }
-        let (registry, client, description) =
+        let (registry, description) =
             configure(&env, core::Registry::in_memory(), &options, "in memory")?;
         Ok(Registry {
             state: RwLock::new(Some(Arc::new(Open {
                 registry,
                 sqlite: None,
-                client,
             }))),
             description,
         })
@@ -510,17 +506,17 @@ struct DelegatedCall {
 }
 
 impl DelegatedCall {
-    /// The core's `execute_for`; with a retry policy, the same steps with `execute_with_retry` (the
-    /// token looked up once, each attempt signed afresh).
+    /// The core's `execute_for`, or `execute_for_with_retry` with a retry policy.
     fn run(self) -> alipay_isv::Result<alipay_isv::response::VerifiedResponse> {
         let registry = &self.open.registry;
-        match (self.retry, &self.open.client) {
-            (Some(policy), Some(client)) => {
-                let mut options = self.options;
-                options.app_auth_token = Some(registry.token_for(&self.auth_app_id)?);
-                client.execute_with_retry(&self.method, &options, &policy)
-            }
-            _ => registry.execute_for(&self.auth_app_id, &self.method, &self.options),
+        match &self.retry {
+            Some(policy) => registry.execute_for_with_retry(
+                &self.auth_app_id,
+                &self.method,
+                &self.options,
+                policy,
+            ),
+            None => registry.execute_for(&self.auth_app_id, &self.method, &self.options),
         }
     }
 }

@@ -62,15 +62,6 @@ impl Registry {
         }
         registry
     }
-
-    /// The client, or the core's Config error when there is none.
-    fn client(&self) -> alipay_isv::Result<&Client> {
-        self.client.as_deref().ok_or_else(|| {
-            alipay_isv::Error::config(
-                "this registry has no client: open it with `client = …` to refresh tokens and call",
-            )
-        })
-    }
 }
 
 #[uniffi::export]
@@ -261,17 +252,12 @@ impl Registry {
             let options = options.to_core();
             let response = match retry {
                 None => self.inner.execute_for(&auth_app_id, &method, &options)?,
-                Some(policy) => {
-                    let options = alipay_isv::request::CallOptions {
-                        app_auth_token: Some(self.inner.token_for(&auth_app_id)?),
-                        ..options
-                    };
-                    self.client()?.core().execute_with_retry(
-                        &method,
-                        &options,
-                        &policy.to_core(),
-                    )?
-                }
+                Some(policy) => self.inner.execute_for_with_retry(
+                    &auth_app_id,
+                    &method,
+                    &options,
+                    &policy.to_core(),
+                )?,
             };
             Ok(VerifiedResponse::from_core(response))
         })

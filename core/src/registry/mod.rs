@@ -32,6 +32,7 @@ use crate::error::{Error, Result};
 use crate::notify::Notification;
 use crate::request::{CallOptions, parse_china_timestamp};
 use crate::response::VerifiedResponse;
+use crate::transport::RetryPolicy;
 
 /// Milliseconds since the Unix epoch, now.
 pub(crate) fn now_ms() -> i64 {
@@ -356,11 +357,31 @@ impl Registry {
         method: &str,
         options: &CallOptions,
     ) -> Result<VerifiedResponse> {
-        let token = self.token_for(auth_app_id)?;
-        let client = self.client()?;
+        let options = self.delegated_options(auth_app_id, options)?;
+        self.client()?.execute(method, &options)
+    }
+
+    /// [`Registry::execute_for`] retried under `policy` (see [`Client::execute_with_retry`]): the token
+    /// is looked up once, each attempt is signed afresh.
+    ///
+    /// # Errors
+    /// As for [`Registry::execute_for`].
+    pub fn execute_for_with_retry(
+        &self,
+        auth_app_id: &str,
+        method: &str,
+        options: &CallOptions,
+        policy: &RetryPolicy,
+    ) -> Result<VerifiedResponse> {
+        let options = self.delegated_options(auth_app_id, options)?;
+        self.client()?.execute_with_retry(method, &options, policy)
+    }
+
+    /// `options` with the merchant app's usable token set.
+    fn delegated_options(&self, auth_app_id: &str, options: &CallOptions) -> Result<CallOptions> {
         let mut options = options.clone();
-        options.app_auth_token = Some(token);
-        client.execute(method, &options)
+        options.app_auth_token = Some(self.token_for(auth_app_id)?);
+        Ok(options)
     }
 
     fn client(&self) -> Result<&Client> {
