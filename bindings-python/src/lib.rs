@@ -16,6 +16,7 @@ mod config;
 mod convert;
 mod emulator;
 mod error;
+mod json_text;
 mod key;
 mod notify;
 mod record;

@@ -1,8 +1,8 @@
 //! `ResponseVerifier`, `VerifiedResponse` and `NeedsCertificate`: the Python face of
 //! `alipay_isv::response`.
 //!
-//! Verification runs with the GIL released; the verified fields come back as a `dict` built by
-//! `json.loads` (exact integers). Gateway errors raise `ApiError`. In certificate mode `check`
+//! Verification runs with the GIL released; the verified fields come back as a `dict` built from the
+//! node's JSON text in one pass (exact integers, keys in document order). Gateway errors raise `ApiError`. In certificate mode `check`
 //! answers `NeedsCertificate` for a body signed by an Alipay certificate not trusted yet.
 
 use std::sync::Arc;
@@ -15,7 +15,8 @@ use pyo3::types::PyDict;
 
 use crate::aes::extract_aes_key;
 use crate::convert::{Body, json_to_py, optional};
-use crate::error::detached;
+use crate::error::{Failure, detached};
+use crate::json_text::Tape;
 use crate::key::PublicKey;
 use crate::sign::parse_options;
 
@@ -94,8 +95,12 @@ impl ResponseVerifier {
         body: &Bound<'_, PyAny>,
     ) -> PyResult<VerifiedResponse> {
         let body = Body::extract(body, self.charset, "body")?;
-        let verified = detached(py, || Ok(self.inner.verify(&method, body.as_bytes())?))?;
-        VerifiedResponse::convert(py, verified)
+        let (verified, tape) = detached(py, || {
+            let verified = self.inner.verify_node(&method, body.as_bytes())?;
+            let tape = tape_of(&verified.json)?;
+            Ok((verified, tape))
+        })?;
+        VerifiedResponse::from_node(py, verified, &tape)
     }
 
     /// Verifies like `verify`, but answers `NeedsCertificate` for an unknown `alipay_cert_sn`.
@@ -107,14 +112,20 @@ impl ResponseVerifier {
         body: &Bound<'_, PyAny>,
     ) -> PyResult<Py<PyAny>> {
         let body = Body::extract(body, self.charset, "body")?;
-        let checked = detached(py, || Ok(self.inner.check(&method, body.as_bytes())?))?;
+        let checked = detached(py, || {
+            Ok(match self.inner.check_node(&method, body.as_bytes())? {
+                response::NodeCheck::Verified(verified) => {
+                    let tape = tape_of(&verified.json)?;
+                    Ok((verified, tape))
+                }
+                response::NodeCheck::NeedsCertificate { alipay_cert_sn } => Err(alipay_cert_sn),
+            })
+        })?;
         match checked {
-            response::ResponseCheck::Verified(verified) => {
-                Ok(Py::new(py, VerifiedResponse::convert(py, verified)?)?.into_any())
+            Ok((verified, tape)) => {
+                Ok(Py::new(py, VerifiedResponse::from_node(py, verified, &tape)?)?.into_any())
             }
-            response::ResponseCheck::NeedsCertificate { alipay_cert_sn } => {
-                Ok(Py::new(py, NeedsCertificate { alipay_cert_sn })?.into_any())
-            }
+            Err(alipay_cert_sn) => Ok(Py::new(py, NeedsCertificate { alipay_cert_sn })?.into_any()),
         }
     }
 
@@ -151,6 +162,14 @@ impl VerifiedResponse {
         let fields = json_to_py(py, &serde_json::Value::Object(verified.fields))?;
         Ok(VerifiedResponse {
             fields: fields.cast_into::<PyDict>()?.unbind(),
+            alipay_cert_sn: verified.alipay_cert_sn,
+        })
+    }
+
+    /// The Python object of a verified node whose JSON text `tape` tokenized.
+    fn from_node(py: Python<'_>, verified: response::VerifiedNode, tape: &Tape) -> PyResult<Self> {
+        Ok(VerifiedResponse {
+            fields: tape.build_object(py, &verified.json)?.unbind(),
             alipay_cert_sn: verified.alipay_cert_sn,
         })
     }
@@ -199,4 +218,13 @@ impl NeedsCertificate {
     fn __repr__(&self) -> String {
         format!("NeedsCertificate(alipay_cert_sn='{}')", self.alipay_cert_sn)
     }
+}
+
+/// Tokenizes a verified node's JSON text (GIL released).
+fn tape_of(json: &str) -> Result<Tape, Failure> {
+    Tape::parse(json).map_err(|error| {
+        Failure::from(alipay_isv::Error::protocol(format!(
+            "the response node is not JSON: {error}"
+        )))
+    })
 }

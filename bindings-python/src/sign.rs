@@ -17,23 +17,35 @@ use crate::key::{PrivateKey, PublicKey};
 
 /// Reads a `Mapping[str, str]` into owned pairs, in its iteration order.
 pub(crate) fn extract_params(params: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
-    let pair = |key: Bound<'_, PyAny>, value: Bound<'_, PyAny>| -> PyResult<(String, String)> {
-        let key = key
-            .cast::<PyString>()
-            .map_err(|_| PyTypeError::new_err("params keys must be str"))?
-            .to_str()?
-            .to_owned();
-        // The value is never echoed: it may be a token.
-        let value = match value.cast::<PyString>() {
-            Ok(text) => text.to_str()?.to_owned(),
-            Err(_) => {
-                return Err(PyTypeError::new_err(format!(
-                    "params[{key:?}] must be a str (convert it first)"
-                )));
-            }
+    Ok(backed_params(params)?
+        .into_iter()
+        .map(|(key, value)| (String::from(&*key), String::from(&*value)))
+        .collect())
+}
+
+/// Reads a `Mapping[str, str]` into pairs that borrow the Python strings (no copy), in its
+/// iteration order; they may cross a released GIL.
+pub(crate) fn backed_params(
+    params: &Bound<'_, PyAny>,
+) -> PyResult<Vec<(PyBackedStr, PyBackedStr)>> {
+    let pair =
+        |key: Bound<'_, PyAny>, value: Bound<'_, PyAny>| -> PyResult<(PyBackedStr, PyBackedStr)> {
+            let key = key
+                .cast_into::<PyString>()
+                .map_err(|_| PyTypeError::new_err("params keys must be str"))?;
+            let key = PyBackedStr::try_from(key)?;
+            // The value is never echoed: it may be a token.
+            let value = match value.cast_into::<PyString>() {
+                Ok(text) => PyBackedStr::try_from(text)?,
+                Err(_) => {
+                    return Err(PyTypeError::new_err(format!(
+                        "params[{:?}] must be a str (convert it first)",
+                        &*key
+                    )));
+                }
+            };
+            Ok((key, value))
         };
-        Ok((key, value))
-    };
     if let Ok(dict) = params.cast::<PyDict>() {
         return dict.iter().map(|(key, value)| pair(key, value)).collect();
     }
@@ -92,8 +104,12 @@ impl Signer {
     /// Builds the canonical content of `params` and signs it; returns `(content, sign)`.
     #[pyo3(signature = (params))]
     fn sign_params(&self, py: Python<'_>, params: &Bound<'_, PyAny>) -> PyResult<(String, String)> {
-        let pairs = extract_params(params)?;
-        detached(py, || Ok(self.inner.sign_params(pairs)?))
+        let pairs = backed_params(params)?;
+        detached(py, || {
+            Ok(self
+                .inner
+                .sign_params(pairs.iter().map(|(key, value)| (&**key, &**value)))?)
+        })
     }
 
     /// Signs bytes that are already encoded; returns standard Base64.
@@ -169,8 +185,12 @@ impl Verifier {
 #[pyfunction]
 #[pyo3(signature = (params))]
 pub(crate) fn sign_content(params: &Bound<'_, PyAny>) -> PyResult<String> {
-    let pairs = extract_params(params)?;
-    guarded(|| Ok(sign::sign_content(pairs)))
+    let pairs = backed_params(params)?;
+    guarded(|| {
+        Ok(sign::sign_content(
+            pairs.iter().map(|(key, value)| (&**key, &**value)),
+        ))
+    })
 }
 
 /// True when `alipay_public_key` is the public half of the app's own `private_key` (a common

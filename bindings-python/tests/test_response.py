@@ -179,3 +179,34 @@ def test_a_response_signed_with_the_app_key_points_at_the_key() -> None:
     with pytest.raises(SignatureError) as raised:
         ResponseVerifier(ALIPAY_PUBLIC).verify("alipay.user.info.share", body)
     assert ALIPAY_PUBLIC.fingerprint in raised.value.reason
+
+
+# A node exercising every JSON shape: escapes (quotes, backslashes, \/, \u sequences incl. a
+# surrogate pair), non-ASCII text, integers at and beyond the 64-bit limits (beyond: a float),
+# floats, exponents, nulls, booleans, nested arrays and objects, an empty key, and a key given
+# twice (the last one wins, as in json.loads).
+TRICKY_NODE = (
+    '{"code":"10000","msg":"Success","plain":"abc","quoted":"say \\"hi\\" \\\\ \\/path",'
+    '"unicode":"\\u5e74\\u8d27 \\ud83d\\ude00 年货","raw_chinese":"证大五道口店",'
+    '"small":-9223372036854775808,"big":18446744073709551615,"bigger":18446744073709551616,'
+    '"float":88.88,"exp":1.5e-7,"zero":0,"nothing":null,"yes":true,"no":false,'
+    '"list":[1,"two",[3,{"four":4}],[],{}],"nested":{"a":{"b":{"c":[null]}}},"":"empty key",'
+    '"twice":"first","twice":"second"}'
+)
+
+
+@pytest.mark.parametrize("how", ["verify", "check"])
+def test_fields_are_what_json_loads_makes_of_the_node(how: str) -> None:
+    signer = Signer(APP_PRIVATE)
+    body = f'{{"alipay_trade_query_response":{TRICKY_NODE},"sign":"{signer.sign(TRICKY_NODE)}"}}'
+    verifier = ResponseVerifier(APP_PUBLIC)
+    verified = getattr(verifier, how)("alipay.trade.query", body.encode())
+    expected = json.loads(TRICKY_NODE)
+    # Beyond 64 bits an integer becomes a float (documented; json.loads would keep an int).
+    expected["bigger"] = float(expected["bigger"])
+    assert verified.fields == expected
+    assert list(verified.fields) == list(expected), "keys in document order"
+    for key, value in expected.items():
+        assert type(verified.fields[key]) is type(value), key
+    assert verified.fields["unicode"] == "年货 \U0001f600 年货"
+    assert verified.fields["twice"] == "second"

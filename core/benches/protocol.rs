@@ -109,6 +109,13 @@ fn benchmarks(criterion: &mut Criterion) {
                 .unwrap()
         })
     });
+    group.bench_function("response_verify_node_2kb_body", |b| {
+        b.iter(|| {
+            responses
+                .verify_node("alipay.user.info.share", black_box(body.as_bytes()))
+                .unwrap()
+        })
+    });
     group.bench_function("raw_verify_notification_content", |b| {
         b.iter(|| {
             raw_verifier

@@ -95,6 +95,49 @@ fn every_response_case_gives_the_expected_verdict() {
     }
 }
 
+/// `verify_node` (fields left as JSON text) agrees with `verify` on every case: same fields, same error.
+#[test]
+fn verify_node_agrees_with_verify_on_every_response_case() {
+    for case in &load("responses.json") {
+        let name = case["name"].as_str().unwrap();
+        let mut verifier = ResponseVerifier::new(
+            public_key(case),
+            case["sign_type"].as_str().unwrap().parse().unwrap(),
+            case["charset"].as_str().unwrap().parse().unwrap(),
+        )
+        .unwrap();
+        if let Some(key) = case["aes_key"].as_str() {
+            verifier = verifier.with_aes_key(AesKey::from_base64(key).unwrap());
+        }
+        if let Some(limit) = case.get("max_body_bytes").and_then(Value::as_u64) {
+            verifier = verifier.with_max_body_bytes(limit as usize);
+        }
+        let method = case["method"].as_str().unwrap();
+        match (
+            verifier.verify(method, &body(case)),
+            verifier.verify_node(method, &body(case)),
+        ) {
+            (Ok(verified), Ok(node)) => {
+                let parsed: Value = serde_json::from_str(&node.json).unwrap();
+                assert_eq!(parsed, Value::Object(verified.fields), "{name}");
+                assert_eq!(node.alipay_cert_sn, verified.alipay_cert_sn, "{name}");
+                assert!(
+                    !format!("{node:?}").contains(&node.json[1..]),
+                    "{name}: Debug shows the node"
+                );
+            }
+            (Err(error), Err(node_error)) => {
+                assert_eq!(error.to_string(), node_error.to_string(), "{name}")
+            }
+            (verified, node) => panic!(
+                "{name}: verify gave {:?}, verify_node {:?}",
+                verified.map(|_| "ok"),
+                node.map(|_| "ok")
+            ),
+        }
+    }
+}
+
 #[test]
 fn every_notification_case_gives_the_expected_verdict() {
     let cases = load("notifications.json");
@@ -178,5 +221,37 @@ fn every_notification_case_gives_the_expected_verdict() {
             ("other", Notification::Other { .. }) => {}
             (kind, other) => panic!("{name}: expected {kind}, got {other:?}"),
         }
+    }
+}
+
+/// A signed node naming `code` twice is ambiguous (which one is the verdict?): refused as a protocol
+/// error, by both `verify` and `verify_node`, rather than one of them picked.
+#[test]
+fn a_node_with_two_codes_is_refused() {
+    use alipay_isv::key::PrivateKey;
+    use alipay_isv::sign::{Charset, SignType, Signer};
+    let keys = vectors_dir().join("keys");
+    let private = PrivateKey::from_text(
+        &std::fs::read_to_string(keys.join("alipay_2048_pkcs8.pem")).unwrap(),
+    )
+    .unwrap();
+    let public = Arc::new(private.public_key().clone());
+    let signer = Signer::new(Arc::new(private), SignType::Rsa2, Charset::Utf8).unwrap();
+    let node = r#"{"code":"40004","msg":"Business Failed","code":"10000","trade_no":"1"}"#;
+    let body = format!(
+        r#"{{"alipay_trade_query_response":{node},"sign":"{}"}}"#,
+        signer.sign(node).unwrap()
+    );
+    let verifier = ResponseVerifier::new(public, SignType::Rsa2, Charset::Utf8).unwrap();
+    for error in [
+        verifier
+            .verify("alipay.trade.query", body.as_bytes())
+            .unwrap_err(),
+        verifier
+            .verify_node("alipay.trade.query", body.as_bytes())
+            .unwrap_err(),
+    ] {
+        assert_eq!(error.kind(), "protocol", "{error}");
+        assert!(error.reason().contains("duplicate field `code`"), "{error}");
     }
 }

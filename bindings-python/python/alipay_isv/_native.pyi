@@ -695,7 +695,8 @@ class VerifiedResponse:
 
     @property
     def fields(self) -> dict[str, Any]:
-        """The node's fields as ``json.loads`` gives them (decrypted first for AES)."""
+        """The node's fields as ``json.loads`` gives them, keys in document order (decrypted
+        first for AES); integers beyond 64 bits become ``float``."""
 
     @property
     def alipay_cert_sn(self) -> str | None:

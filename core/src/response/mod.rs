@@ -15,8 +15,10 @@
 mod hints;
 mod scan;
 
+use std::fmt;
 use std::sync::Arc;
 
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 pub use hints::hint_for;
@@ -32,12 +34,77 @@ use crate::sign::{Charset, SignType, Verifier};
 pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 
 /// A verified response node.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct VerifiedResponse {
     /// The node's fields (decrypted first when the node was AES-encrypted).
     pub fields: Map<String, Value>,
     /// The `alipay_cert_sn` the body named, in certificate mode.
     pub alipay_cert_sn: Option<String>,
+}
+
+impl fmt::Debug for VerifiedResponse {
+    /// Field names only: answers carry tokens.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifiedResponse")
+            .field("fields", &self.fields.keys().collect::<Vec<_>>())
+            .field("alipay_cert_sn", &self.alipay_cert_sn)
+            .finish()
+    }
+}
+
+/// A verified response node kept as its JSON text, for callers that build their own objects from it
+/// (a binding handing it to its language's JSON parser, a typed `Deserialize`): verification without
+/// the cost of parsing every field into a [`Map`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct VerifiedNode {
+    /// The node exactly as verified — or its plaintext when it was AES-encrypted. Always one
+    /// syntactically valid JSON object. May carry tokens.
+    pub json: String,
+    /// The `alipay_cert_sn` the body named, in certificate mode.
+    pub alipay_cert_sn: Option<String>,
+}
+
+impl VerifiedNode {
+    /// The node's fields.
+    ///
+    /// # Errors
+    /// None in practice: [`VerifiedNode::json`] is always a JSON object.
+    pub fn fields(&self) -> Result<Map<String, Value>> {
+        parse_object(&self.json)
+    }
+
+    /// The node as a [`VerifiedResponse`].
+    ///
+    /// # Errors
+    /// As for [`VerifiedNode::fields`].
+    pub fn into_response(self) -> Result<VerifiedResponse> {
+        Ok(VerifiedResponse {
+            fields: self.fields()?,
+            alipay_cert_sn: self.alipay_cert_sn,
+        })
+    }
+}
+
+impl fmt::Debug for VerifiedNode {
+    /// The size only: answers carry tokens.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifiedNode")
+            .field("json", &format_args!("<{} bytes>", self.json.len()))
+            .field("alipay_cert_sn", &self.alipay_cert_sn)
+            .finish()
+    }
+}
+
+/// The outcome of [`ResponseVerifier::check_node`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeCheck {
+    /// The body verified.
+    Verified(VerifiedNode),
+    /// Certificate mode: as [`ResponseCheck::NeedsCertificate`].
+    NeedsCertificate {
+        /// The `alipay_cert_sn` the body names.
+        alipay_cert_sn: String,
+    },
 }
 
 /// The outcome of [`ResponseVerifier::check`].
@@ -142,11 +209,9 @@ impl ResponseVerifier {
     pub fn verify(&self, method: &str, body: &[u8]) -> Result<VerifiedResponse> {
         match self.check(method, body)? {
             ResponseCheck::Verified(response) => Ok(response),
-            ResponseCheck::NeedsCertificate { alipay_cert_sn } => Err(Error::signature(format!(
-                "the answer is signed by the Alipay certificate {alipay_cert_sn}, which is not trusted \
-                 yet: download it with {} (Client::fetch_alipay_cert) and verify again",
-                crate::cert::ALIPAY_CERT_DOWNLOAD_METHOD
-            ))),
+            ResponseCheck::NeedsCertificate { alipay_cert_sn } => {
+                Err(untrusted_certificate(&alipay_cert_sn))
+            }
         }
     }
 
@@ -159,6 +224,30 @@ impl ResponseVerifier {
         self.check_with(method, body, None)
     }
 
+    /// Verifies the body as [`ResponseVerifier::verify`] does and returns the node as JSON text,
+    /// without parsing its fields (only `code`, `msg`, `sub_code` and `sub_msg` are read, to tell an
+    /// error from a success).
+    ///
+    /// # Errors
+    /// As for [`ResponseVerifier::verify`].
+    pub fn verify_node(&self, method: &str, body: &[u8]) -> Result<VerifiedNode> {
+        match self.check_node(method, body)? {
+            NodeCheck::Verified(node) => Ok(node),
+            NodeCheck::NeedsCertificate { alipay_cert_sn } => {
+                Err(untrusted_certificate(&alipay_cert_sn))
+            }
+        }
+    }
+
+    /// [`ResponseVerifier::verify_node`], reporting an unknown `alipay_cert_sn` (certificate mode) as
+    /// [`NodeCheck::NeedsCertificate`] instead of an error.
+    ///
+    /// # Errors
+    /// As for [`ResponseVerifier::verify`].
+    pub fn check_node(&self, method: &str, body: &[u8]) -> Result<NodeCheck> {
+        self.check_node_with(method, body, None)
+    }
+
     /// [`ResponseVerifier::check`], trusting one more certificate (SN and key) for this body only.
     pub(crate) fn check_with(
         &self,
@@ -166,6 +255,21 @@ impl ResponseVerifier {
         body: &[u8],
         extra: Option<(&str, &Arc<PublicKey>)>,
     ) -> Result<ResponseCheck> {
+        Ok(match self.check_node_with(method, body, extra)? {
+            NodeCheck::Verified(node) => ResponseCheck::Verified(node.into_response()?),
+            NodeCheck::NeedsCertificate { alipay_cert_sn } => {
+                ResponseCheck::NeedsCertificate { alipay_cert_sn }
+            }
+        })
+    }
+
+    /// [`ResponseVerifier::check_node`], trusting one more certificate (SN and key) for this body only.
+    fn check_node_with(
+        &self,
+        method: &str,
+        body: &[u8],
+        extra: Option<(&str, &Arc<PublicKey>)>,
+    ) -> Result<NodeCheck> {
         if body.len() > self.max_body_bytes {
             return Err(Error::protocol(format!(
                 "the response is {} bytes, over the {}-byte limit",
@@ -175,11 +279,16 @@ impl ResponseVerifier {
         }
         let text = self.verifier.charset().decode(body)?;
         let node = extract_signed_node(&text, method)?;
-        let plain_fields = parse_object(node.raw).ok();
+        // `None` for an AES-encrypted node (a JSON string): its status is read once decrypted.
+        let plain_status = if node.raw.starts_with('{') {
+            Some(NodeStatus::read(node.raw)?)
+        } else {
+            None
+        };
         let is_error = node.kind == NodeKind::Error
-            || plain_fields
+            || plain_status
                 .as_ref()
-                .is_some_and(|fields| api_error_of(fields, false).is_some());
+                .is_some_and(|status| status.api_error(false).is_some());
         let signed = match node.sign.as_deref() {
             Some(sign) => {
                 let verifier = match &self.cert_store {
@@ -190,7 +299,7 @@ impl ResponseVerifier {
                             (Some(sn), _) => match store.key(sn) {
                                 Some(key) => key,
                                 None => {
-                                    return Ok(ResponseCheck::NeedsCertificate {
+                                    return Ok(NodeCheck::NeedsCertificate {
                                         alipay_cert_sn: sn.to_string(),
                                     });
                                 }
@@ -218,21 +327,25 @@ impl ResponseVerifier {
                 )));
             }
         };
-        let fields = match plain_fields {
-            Some(fields) => fields,
-            None => self.decrypt_node(node.raw)?,
+        let (json, status) = match plain_status {
+            Some(status) => (node.raw.to_string(), status),
+            None => {
+                let json = self.decrypt_node(node.raw)?;
+                let status = NodeStatus::read(&json)?;
+                (json, status)
+            }
         };
-        if let Some(api_error) = api_error_of(&fields, signed) {
+        if let Some(api_error) = status.api_error(signed) {
             return Err(Error::Api(Box::new(api_error)));
         }
-        Ok(ResponseCheck::Verified(VerifiedResponse {
-            fields,
+        Ok(NodeCheck::Verified(VerifiedNode {
+            json,
             alipay_cert_sn: node.alipay_cert_sn,
         }))
     }
 
-    /// Decrypts a node that is a JSON string of Base64 ciphertext.
-    fn decrypt_node(&self, raw: &str) -> Result<Map<String, Value>> {
+    /// Decrypts a node that is a JSON string of Base64 ciphertext; returns the plaintext JSON.
+    fn decrypt_node(&self, raw: &str) -> Result<String> {
         let ciphertext: String = serde_json::from_str(raw).map_err(|_| {
             Error::protocol("the response node is neither an object nor an encrypted string")
         })?;
@@ -240,9 +353,17 @@ impl ResponseVerifier {
             Error::config("the response is AES-encrypted (encrypt_type=AES): configure the AES key")
         })?;
         let plain = aes_key.decrypt(&ciphertext)?;
-        let text = self.verifier.charset().decode(&plain)?;
-        parse_object(&text)
+        Ok(self.verifier.charset().decode(&plain)?.into_owned())
     }
+}
+
+/// The error of a body signed by a certificate the store does not trust yet.
+fn untrusted_certificate(alipay_cert_sn: &str) -> Error {
+    Error::signature(format!(
+        "the answer is signed by the Alipay certificate {alipay_cert_sn}, which is not trusted \
+         yet: download it with {} (Client::fetch_alipay_cert) and verify again",
+        crate::cert::ALIPAY_CERT_DOWNLOAD_METHOD
+    ))
 }
 
 /// Verifies the raw node text, retrying once with `\/` unescaped as the Java SDK does.
@@ -262,31 +383,53 @@ fn parse_object(text: &str) -> Result<Map<String, Value>> {
     }
 }
 
-fn text_field(fields: &Map<String, Value>, name: &str) -> Option<String> {
-    match fields.get(name)? {
+/// The four fields that tell an error from a success, read without parsing the rest of the node.
+#[derive(Deserialize)]
+struct NodeStatus {
+    code: Option<Value>,
+    msg: Option<Value>,
+    sub_code: Option<Value>,
+    sub_msg: Option<Value>,
+}
+
+impl NodeStatus {
+    /// Reads them from the node's JSON text.
+    fn read(json: &str) -> Result<NodeStatus> {
+        serde_json::from_str(json).map_err(|error| {
+            Error::protocol(format!(
+                "the response node is not a JSON object with one `code`, `msg`, `sub_code` and \
+                 `sub_msg` at most: {error}"
+            ))
+        })
+    }
+
+    /// The API error the node describes: a non-empty `sub_code`, or a `code` other than `10000`.
+    fn api_error(&self, signed: bool) -> Option<ApiError> {
+        let code = text_of(self.code.as_ref());
+        let sub_code = text_of(self.sub_code.as_ref());
+        let failed = sub_code.is_some() || code.as_deref().is_some_and(|code| code != "10000");
+        if !failed {
+            return None;
+        }
+        let code = code.unwrap_or_default();
+        let hint = hint_for(&code, sub_code.as_deref()).map(str::to_string);
+        Some(ApiError {
+            msg: text_of(self.msg.as_ref()).unwrap_or_default(),
+            sub_msg: text_of(self.sub_msg.as_ref()),
+            code,
+            sub_code,
+            signed,
+            hint,
+        })
+    }
+}
+
+/// A status field as text: a non-empty string, or a number.
+fn text_of(value: Option<&Value>) -> Option<String> {
+    match value? {
         Value::String(text) if text.is_empty() => None,
         Value::String(text) => Some(text.clone()),
         Value::Number(number) => Some(number.to_string()),
         _ => None,
     }
-}
-
-/// The API error a node describes: a non-empty `sub_code`, or a `code` other than `10000`.
-fn api_error_of(fields: &Map<String, Value>, signed: bool) -> Option<ApiError> {
-    let code = text_field(fields, "code");
-    let sub_code = text_field(fields, "sub_code");
-    let failed = sub_code.is_some() || code.as_deref().is_some_and(|code| code != "10000");
-    if !failed {
-        return None;
-    }
-    let code = code.unwrap_or_default();
-    let hint = hint_for(&code, sub_code.as_deref()).map(str::to_string);
-    Some(ApiError {
-        msg: text_field(fields, "msg").unwrap_or_default(),
-        sub_msg: text_field(fields, "sub_msg"),
-        code,
-        sub_code,
-        signed,
-        hint,
-    })
 }
