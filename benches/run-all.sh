@@ -16,6 +16,7 @@ section() {
 
 if [[ "$quick" == "--quick" ]]; then
   section "Rust vs openssl speed" bash benches/rust-vs-openssl.sh 2
+  section "Protocol layer vs raw verification (criterion)" bash benches/protocol.sh
   section "Python" bash benches/python/run.sh 30
   section "Node.js" bash benches/node/run.sh --quick
   section "Kotlin/JVM" bash benches/jvm/run.sh quick
@@ -23,6 +24,7 @@ if [[ "$quick" == "--quick" ]]; then
   section "Merchant authorisation registry" cargo bench -q -p alipay-isv --bench registry
 else
   section "Rust vs openssl speed" bash benches/rust-vs-openssl.sh
+  section "Protocol layer vs raw verification (criterion)" bash benches/protocol.sh
   section "Python" bash benches/python/run.sh
   section "Node.js" bash benches/node/run.sh
   section "Kotlin/JVM" bash benches/jvm/run.sh

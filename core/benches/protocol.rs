@@ -1,7 +1,7 @@
 //! Criterion benchmarks of the protocol layer against the raw RSA2 verification it wraps, over the same
 //! bytes: for a ~2 KB response, extraction of the raw node + verification, and the whole
-//! `ResponseVerifier::verify` (which also parses the node into fields and applies the error policy);
-//! for a notification, `NotificationVerifier::verify_body` (parse the form once, V1 content, verify,
+//! `ResponseVerifier::verify` (which also parses the node into fields and applies the error policy),
+//! and `ResponseVerifier::verify_node` (the same without the field map); for a notification, `NotificationVerifier::verify_body` (parse the form once, V1 content, verify,
 //! type the result).
 
 use std::hint::black_box;

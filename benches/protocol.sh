@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The protocol layer against the raw RSA2 verification it wraps (criterion, core/benches/protocol.rs):
+# runs the bench, then prints one markdown table from criterion's estimates (mean time per operation).
+# Usage: bash benches/protocol.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+cargo bench -q -p alipay-isv --bench protocol >&2
+python3 - "$CARGO_TARGET_DIR/criterion/protocol" <<'PY'
+import json, sys
+from pathlib import Path
+
+root = Path(sys.argv[1])
+
+def mean_ns(name: str) -> float:
+    return json.loads((root / name / "new" / "estimates.json").read_text())["mean"]["point_estimate"]
+
+rows = [
+    ("raw RSA2 verify of the 2 KB node", "raw_verify_2kb_node", "raw_verify_2kb_node"),
+    ("response: extract the raw node + verify", "response_extract_and_verify_2kb_body", "raw_verify_2kb_node"),
+    ("response: `ResponseVerifier::verify_node` (policy, node kept as text)", "response_verify_node_2kb_body", "raw_verify_2kb_node"),
+    ("response: `ResponseVerifier::verify` (also parses every field into a map)", "response_verify_2kb_body", "raw_verify_2kb_node"),
+    ("raw RSA2 verify of the notification content", "raw_verify_notification_content", "raw_verify_notification_content"),
+    ("notification: `verify_body` (parse the form once + V1 + typed result)", "notification_verify_form_body", "raw_verify_notification_content"),
+]
+print("command: `bash benches/protocol.sh` (criterion means; the issue-3 target is >= 0.8x raw verification)")
+print()
+print("| operation | ops/s | ÷ raw verify of the same bytes |")
+print("|---|---:|---:|")
+for label, name, raw in rows:
+    ns, raw_ns = mean_ns(name), mean_ns(raw)
+    print(f"| {label} | {1e9 / ns:,.0f} | {raw_ns / ns:.2f}x |")
+PY
