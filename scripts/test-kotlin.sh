@@ -26,8 +26,8 @@ done
 echo "== cargo build -p alipay-isv-uniffi (debug)"
 cargo build -p alipay-isv-uniffi -p uniffi-bindgen
 
-echo "== cargo test -p alipay-isv-uniffi"
-cargo test -p alipay-isv-uniffi
+echo "== cargo test -p alipay-isv-uniffi -p uniffi-bindgen (the Kotlin patch)"
+cargo test -p alipay-isv-uniffi -p uniffi-bindgen
 
 echo "== uniffi-bindgen generate (Kotlin)"
 # A fresh target/: the generated sources always match the library just built, no stale classes.

@@ -3,9 +3,11 @@
 # (com.alipay.sdk:alipay-sdk-java:4.40.734.ALL, AlipaySignature) and raw JCA (SHA256withRSA, cached keys),
 # in one JVM, interleaved rounds; prints one markdown table.
 #
-# Usage: bash benches/jvm/run.sh [quick]
+# Usage: bash benches/jvm/run.sh [quick|crossings]
 #   quick: 0.3 s warm-up + 3 rounds of 0.25 s per case (about 30 s once built);
-#   default: 1 s warm-up + 6 rounds of 1 s per case (about 3 min).
+#   default: 1 s warm-up + 6 rounds of 1 s per case (about 3 min);
+#   crossings: not the table against the peers but the cost of one uniffi/JNA crossing taken apart
+#   (call status, returned RustBuffer, handle clone, map lowering; ns per operation, about 40 s).
 #   BENCH_ROUNDS, BENCH_SLOT_SECONDS, BENCH_WARMUP_SECONDS override either setting.
 # Needs cargo, java 17 and maven. The peers live only in benches/jvm/pom.xml (a throwaway project whose
 # target/ is ignored), never in the project's own dependencies.
@@ -22,9 +24,10 @@ generated="$here/target/generated-sources/uniffi"
 
 mode="${1:-default}"
 case "$mode" in
-  quick) rounds=3 slot=0.25 warmup=0.3 ;;
-  default) rounds=6 slot=1.0 warmup=1.0 ;;
-  *) echo "usage: bash benches/jvm/run.sh [quick]" >&2; exit 2 ;;
+  quick) rounds=3 slot=0.25 warmup=0.3 main=alipay.isv.bench.MainKt ;;
+  default) rounds=6 slot=1.0 warmup=1.0 main=alipay.isv.bench.MainKt ;;
+  crossings) rounds=5 slot=0.5 warmup=0.5 main=alipay.isv.bench.CrossingsKt ;;
+  *) echo "usage: bash benches/jvm/run.sh [quick|crossings]" >&2; exit 2 ;;
 esac
 rounds="${BENCH_ROUNDS:-$rounds}"
 slot="${BENCH_SLOT_SECONDS:-$slot}"
@@ -71,4 +74,4 @@ exec java -Xms2g -Xmx2g -Djna.library.path="$native_dir" \
   -Dkeys.dir="$root/tests/vectors/keys" \
   -Dbench.rounds="$rounds" -Dbench.slot.seconds="$slot" -Dbench.warmup.seconds="$warmup" \
   -Dbench.command="$command_line" ${BENCH_JAVA_OPTS:-} \
-  -cp "$classpath" alipay.isv.bench.MainKt
+  -cp "$classpath" "$main"
