@@ -1680,7 +1680,7 @@ export interface VerifiedResponse {
   /**
    * The fields of the `<method>_response` node (decrypted first when it was encrypted): JSON values
    * as the gateway sent them (`expires_in` may be a number or a string). May carry tokens. Built by
-   * one `JSON.parse`.
+   * one `JSON.parse` (of the node's own text, in its key order, when that gives the same values).
    */
   fields: Record<string, any>
   /** The `alipay_cert_sn` the body named (certificate mode), else `null`. */

@@ -19,10 +19,12 @@ use napi_derive::napi;
 use serde_json::Value;
 
 use crate::config::IsvConfig;
-use crate::convert::{self, BodyArg, Json, StringRecord, byte_limit};
+use crate::convert::{self, BodyArg, byte_limit};
 use crate::error::{OrThrow, to_js_error};
+use crate::json::Json;
 use crate::models::{AppAuthToken, AppAuthTokenInfo, UserInfo, UserToken};
 use crate::notify::VerifiedNotification;
+use crate::record::StringRecord;
 use crate::request::CallOptions;
 use crate::response::VerifiedResponse;
 use crate::task::{Blocking, run_sync, spawn};
@@ -162,7 +164,7 @@ fn transport_options(env: &Env, options: TransportOptions) -> napi::Result<CoreT
 /// The JavaScript form of a verified response.
 pub(crate) fn verified(response: alipay_isv::response::VerifiedResponse) -> VerifiedResponse {
     VerifiedResponse {
-        fields: Json(Value::Object(response.fields)),
+        fields: Json::value(Value::Object(response.fields)),
         alipay_cert_sn: response.alipay_cert_sn,
     }
 }

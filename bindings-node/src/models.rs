@@ -7,7 +7,7 @@ use alipay_isv::auth as core;
 use napi_derive::napi;
 use serde_json::Value;
 
-use crate::convert::Json;
+use crate::json::Json;
 
 /// One merchant authorisation from `alipay.open.auth.token.app`: the token for delegated calls and
 /// the merchant it belongs to. Secret: `toString()` / `util.inspect` mask the tokens.
@@ -199,7 +199,7 @@ impl From<core::UserInfo> for UserInfo {
             province: info.province,
             city: info.city,
             gender: info.gender,
-            fields: Json(Value::Object(info.fields)),
+            fields: Json::value(Value::Object(info.fields)),
         }
     }
 }

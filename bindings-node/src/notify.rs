@@ -20,8 +20,10 @@ use napi::{Env, JsValue, ValueType, sys};
 use napi_derive::napi;
 use serde_json::Value;
 
-use crate::convert::{self, BodyArg, PublicKeyArg, json_parse, json_safe, string_entries};
+use crate::convert::{self, BodyArg, PublicKeyArg};
 use crate::error::OrThrow;
+use crate::json::{json_parse, json_safe};
+use crate::record::string_entries;
 use crate::sign::parse_sign_type;
 
 mod masked;
@@ -204,12 +206,20 @@ impl TypeName for VerifiedNotification {
 
 impl ToNapiValue for VerifiedNotification {
     unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
-        let shown = masked::Shown::of(&value.0);
-        let object = match to_json(&value.0) {
+        let (object, shown) = match to_json(&value.0) {
             // SAFETY: `env` is the live environment of this call, as `ToNapiValue` requires.
-            Some(text) => unsafe { json_parse(env, &text) },
-            None => unsafe { Notification::to_napi_value(env, to_js(value.0)) },
-        }?;
+            Some(text) => (
+                unsafe { json_parse(env, &text) }?,
+                masked::Shown::of(value.0),
+            ),
+            None => {
+                let shown = masked::Shown::of(value.0.clone());
+                (
+                    unsafe { Notification::to_napi_value(env, to_js(value.0)) }?,
+                    shown,
+                )
+            }
+        };
         shown.attach(&Env::from_raw(env), object)?;
         Ok(object)
     }
@@ -328,6 +338,15 @@ impl JsonObject {
 
     /// Appends a string as JSON text.
     fn quote(&mut self, text: &str) {
+        // Most parameters need no escape (no quote, backslash or control character): copied as
+        // they are, as `serde_json` would write them.
+        if !needs_escape(text.as_bytes()) {
+            self.0.reserve(text.len() + 2);
+            self.0.push(b'"');
+            self.0.extend_from_slice(text.as_bytes());
+            self.0.push(b'"');
+            return;
+        }
         // Writing a string into a `Vec` cannot fail.
         let _ = serde_json::to_writer(&mut self.0, text);
     }
@@ -377,4 +396,30 @@ fn to_js(notification: core::Notification) -> Notification {
             params: params.into_iter().collect(),
         }),
     }
+}
+
+/// Whether JSON text of `bytes` needs an escape: a quote, a backslash or a control character (eight
+/// bytes at a time, with the classic zero-byte tests).
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS != 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        // A byte below 0x20 (`word - 0x20…` borrows into its high bit, unless that bit was set).
+        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS != 0;
+        if control
+            || has_zero(word ^ (ONES * u64::from(b'"')))
+            || has_zero(word ^ (ONES * u64::from(b'\\')))
+        {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }

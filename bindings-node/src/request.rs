@@ -11,8 +11,9 @@ use indexmap::IndexMap;
 use napi::{Env, JsValue, Unknown, ValueType};
 use napi_derive::napi;
 
-use crate::convert::{StringRecord, json_stringify};
+use crate::convert::json_stringify;
 use crate::error::OrThrow;
+use crate::record::StringRecord;
 
 /// Per-call options of `IsvConfig.signRequest`.
 ///

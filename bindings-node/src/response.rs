@@ -7,14 +7,13 @@
 //! The verified fields are plain JavaScript values: they carry whatever the API returns, tokens
 //! included (`app_auth_token`, `access_token`, …), so do not log them.
 
+use crate::convert::{self, AesKeyArg, BodyArg, PublicKeyArg};
+use crate::error::OrThrow;
+use crate::json::Json;
+use crate::sign::{parse_charset, parse_sign_type};
 use alipay_isv::response as core;
 use napi::Env;
 use napi_derive::napi;
-use serde_json::Value;
-
-use crate::convert::{self, AesKeyArg, BodyArg, Json, PublicKeyArg};
-use crate::error::OrThrow;
-use crate::sign::{parse_charset, parse_sign_type};
 
 /// How responses are signed and encoded.
 #[napi(object, object_to_js = false)]
@@ -36,7 +35,7 @@ pub struct ResponseVerifierOptions<'env> {
 pub struct VerifiedResponse {
     /// The fields of the `<method>_response` node (decrypted first when it was encrypted): JSON values
     /// as the gateway sent them (`expires_in` may be a number or a string). May carry tokens. Built by
-    /// one `JSON.parse`.
+    /// one `JSON.parse` (of the node's own text, in its key order, when that gives the same values).
     #[napi(ts_type = "Record<string, any>")]
     pub fields: Json,
     /// The `alipay_cert_sn` the body named (certificate mode), else `null`.
@@ -111,12 +110,9 @@ impl ResponseVerifier {
         method: String,
         body: BodyArg,
     ) -> napi::Result<VerifiedResponse> {
-        let verified =
-            convert::with_body(&body, |bytes| self.inner.verify(&method, bytes)).or_throw(&env)?;
-        Ok(VerifiedResponse {
-            fields: Json(Value::Object(verified.fields)),
-            alipay_cert_sn: verified.alipay_cert_sn,
-        })
+        let verified = convert::with_body(&body, |bytes| self.inner.verify_node(&method, bytes))
+            .or_throw(&env)?;
+        Ok(node_response(verified))
     }
 
     /// Verifies the body as `verify` does, but reports an answer signed by an Alipay certificate not
@@ -126,20 +122,25 @@ impl ResponseVerifier {
     /// @throws {AlipayError} as for `verify`, except for the certificate not trusted yet.
     #[napi(catch_unwind)]
     pub fn check(&self, env: Env, method: String, body: BodyArg) -> napi::Result<ResponseCheck> {
-        let checked =
-            convert::with_body(&body, |bytes| self.inner.check(&method, bytes)).or_throw(&env)?;
+        let checked = convert::with_body(&body, |bytes| self.inner.check_node(&method, bytes))
+            .or_throw(&env)?;
         Ok(match checked {
-            core::ResponseCheck::Verified(verified) => ResponseCheck {
-                response: Some(VerifiedResponse {
-                    fields: Json(Value::Object(verified.fields)),
-                    alipay_cert_sn: verified.alipay_cert_sn,
-                }),
+            core::NodeCheck::Verified(verified) => ResponseCheck {
+                response: Some(node_response(verified)),
                 needs_certificate: None,
             },
-            core::ResponseCheck::NeedsCertificate { alipay_cert_sn } => ResponseCheck {
+            core::NodeCheck::NeedsCertificate { alipay_cert_sn } => ResponseCheck {
                 response: None,
                 needs_certificate: Some(alipay_cert_sn),
             },
         })
+    }
+}
+
+/// The JavaScript form of a verified node: its fields come from one `JSON.parse` of the node's text.
+fn node_response(node: core::VerifiedNode) -> VerifiedResponse {
+    VerifiedResponse {
+        fields: Json::object_text(node.json),
+        alipay_cert_sn: node.alipay_cert_sn,
     }
 }

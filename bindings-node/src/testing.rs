@@ -1,14 +1,17 @@
 //! Test hooks, compiled into debug builds only and left out of `index.d.ts`: they let the JavaScript
-//! suite check the error mapping of kinds the core cannot raise yet (API, transport, protocol, store)
-//! and that a Rust panic becomes a JavaScript error instead of a crash, on the JavaScript thread and
-//! on the libuv pool.
+//! suite check the error mapping of kinds the core cannot raise yet (API, transport, protocol, store),
+//! that a Rust panic becomes a JavaScript error instead of a crash, on the JavaScript thread and
+//! on the libuv pool, and that each fast path of a conversion gives what its slow path gives.
 
 use alipay_isv::{ApiError, Error as CoreError};
-use napi::Env;
-use napi::bindgen_prelude::AsyncTask;
+use napi::bindgen_prelude::{AsyncTask, Object};
+use napi::{Env, JsValue};
 use napi_derive::napi;
+use serde_json::Value;
 
 use crate::error::to_js_error;
+use crate::json::{Json, raw_json_safe};
+use crate::record::{reader_available, string_entries_by};
 use crate::task::{Blocking, spawn};
 
 /// Throws the JavaScript error of a sample core error of `kind` (`config`, `signature`, `api`,
@@ -64,4 +67,46 @@ pub fn panic_in_background_for_tests() -> AsyncTask<Blocking<(), ()>> {
         || -> alipay_isv::Result<()> { panic!("deliberate panic on the libuv pool") },
         |()| (),
     )
+}
+
+/// The `(key, value)` pairs of a parameter object as `string_entries` reads them: through the
+/// JavaScript reader when `fast` (falling back as it does), else through Node-API alone.
+#[napi(js_name = "__stringEntriesForTests", skip_typescript, catch_unwind)]
+pub fn string_entries_for_tests(
+    env: Env,
+    object: Object<'_>,
+    skip_undefined: bool,
+    fast: bool,
+) -> napi::Result<Vec<Vec<String>>> {
+    // SAFETY: `object` is an argument of this call, alive for its duration.
+    let entries = unsafe { string_entries_by(env.raw(), object.raw(), skip_undefined, fast)? };
+    Ok(entries
+        .pairs()
+        .map(|(key, value)| vec![key.to_string(), value.to_string()])
+        .collect())
+}
+
+/// A JSON object text handed to JavaScript as response fields are: as raw text (`raw`, one
+/// `JSON.parse` when [`raw_json_safe`] allows) or parsed by `serde_json` first.
+#[napi(js_name = "__jsonObjectForTests", skip_typescript, catch_unwind)]
+pub fn json_object_for_tests(text: String, raw: bool) -> napi::Result<Json> {
+    if raw {
+        return Ok(Json::object_text(text));
+    }
+    serde_json::from_str::<Value>(&text)
+        .map(Json::value)
+        .map_err(|error| napi::Error::from_reason(error.to_string()))
+}
+
+/// Whether the raw text of a response node goes to JavaScript by one `JSON.parse`.
+#[napi(js_name = "__rawJsonSafeForTests", skip_typescript, catch_unwind)]
+pub fn raw_json_safe_for_tests(text: String) -> bool {
+    raw_json_safe(&text)
+}
+
+/// Whether this environment's parameter reader compiled (else every object takes Node-API).
+#[napi(js_name = "__readerAvailableForTests", skip_typescript, catch_unwind)]
+pub fn reader_available_for_tests(env: Env) -> bool {
+    // SAFETY: `env` is the live environment of this call.
+    unsafe { reader_available(env.raw()) }
 }

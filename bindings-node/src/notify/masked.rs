@@ -2,84 +2,94 @@
 //! `Symbol.for('nodejs.util.inspect.custom')`) defined as non-enumerable methods on the plain result
 //! object, on its `detail` and, for an authorisation, on its `params`, so logging one never shows
 //! a token or the single-use code.
+//!
+//! The texts are written when first asked for, not with every result: most results are never shown.
+
+use std::sync::Arc;
 
 use alipay_isv::error::mask_secret;
 use alipay_isv::notify as core;
 use napi::bindgen_prelude::{JsObjectValue, Object, PropertyAttributes};
 use napi::{Env, Property, sys};
 
-/// The texts shown for one notification and for its nested objects.
-pub(super) struct Shown {
+/// The notification the texts are written from, shared by the methods of its objects.
+pub(super) struct Shown(Arc<core::Notification>);
+
+/// Which object a method belongs to.
+#[derive(Clone, Copy)]
+enum Part {
     /// The whole notification.
-    top: String,
+    Top,
     /// Its `detail` (authorisations only).
-    detail: Option<String>,
+    Detail,
     /// Its `params`, when they hold secrets (authorisations only).
-    params: Option<String>,
+    Params,
 }
 
 impl Shown {
-    /// The masked texts of `notification`.
-    pub(super) fn of(notification: &core::Notification) -> Self {
-        match notification {
-            core::Notification::AppAuth(auth) => {
-                let detail = detail_text(&auth.detail);
-                let params = format!("params {{ {} }}", keys(&auth.params));
-                Shown {
-                    top: format!(
-                        "AppAuthNotification {{ notifyId: {}, notifyTime: {}, appId: {}, status: {}, \
-                     detail: {detail}, params: [{}] }}",
-                        quoted(Some(&auth.notify_id)),
-                        quoted(auth.notify_time.as_deref()),
-                        quoted(auth.app_id.as_deref()),
-                        quoted(auth.status.as_deref()),
-                        keys(&auth.params),
-                    ),
-                    detail: Some(detail),
-                    params: Some(params),
-                }
-            }
-            core::Notification::Message(message) => Shown {
-                top: format!(
-                    "MessageNotification {{ msgMethod: {}, appAuthCancelled: {}, notifyId: {}, \
-                     appId: {}, msgAppId: {}, msgUid: {}, params: [{}] }}",
-                    quoted(Some(&message.msg_method)),
-                    message.is_app_auth_cancelled(),
-                    quoted(message.notify_id.as_deref()),
-                    quoted(message.app_id.as_deref()),
-                    quoted(message.msg_app_id.as_deref()),
-                    quoted(message.msg_uid.as_deref()),
-                    keys(&message.params),
-                ),
-                detail: None,
-                params: None,
-            },
-            core::Notification::Other { params } => Shown {
-                top: format!("OtherNotification {{ params: [{}] }}", keys(params)),
-                detail: None,
-                params: None,
-            },
-        }
+    /// The texts of `notification`, to be written when asked for.
+    pub(super) fn of(notification: core::Notification) -> Self {
+        Shown(Arc::new(notification))
     }
 
     /// Defines the methods on the result `object` and on its nested `detail` / `params`.
     pub(super) fn attach(self, env: &Env, object: sys::napi_value) -> napi::Result<()> {
         let mut top = Object::from_raw(env.raw(), object);
-        for (name, text) in [("detail", self.detail), ("params", self.params)] {
-            if let Some(text) = text {
+        if matches!(*self.0, core::Notification::AppAuth(_)) {
+            for (name, part) in [("detail", Part::Detail), ("params", Part::Params)] {
                 let mut nested: Object<'_> = top.get_named_property(name)?;
-                define(env, &mut nested, text)?;
+                define(env, &mut nested, self.0.clone(), part)?;
             }
         }
-        define(env, &mut top, self.top)
+        define(env, &mut top, self.0, Part::Top)
+    }
+}
+
+/// The masked text of one part of a notification.
+fn text(notification: &core::Notification, part: Part) -> String {
+    match (notification, part) {
+        (core::Notification::AppAuth(auth), Part::Detail) => detail_text(&auth.detail),
+        (core::Notification::AppAuth(auth), Part::Params) => {
+            format!("params {{ {} }}", keys(&auth.params))
+        }
+        (core::Notification::AppAuth(auth), _) => format!(
+            "AppAuthNotification {{ notifyId: {}, notifyTime: {}, appId: {}, status: {}, \
+             detail: {}, params: [{}] }}",
+            quoted(Some(&auth.notify_id)),
+            quoted(auth.notify_time.as_deref()),
+            quoted(auth.app_id.as_deref()),
+            quoted(auth.status.as_deref()),
+            detail_text(&auth.detail),
+            keys(&auth.params),
+        ),
+        (core::Notification::Message(message), _) => format!(
+            "MessageNotification {{ msgMethod: {}, appAuthCancelled: {}, notifyId: {}, \
+             appId: {}, msgAppId: {}, msgUid: {}, params: [{}] }}",
+            quoted(Some(&message.msg_method)),
+            message.is_app_auth_cancelled(),
+            quoted(message.notify_id.as_deref()),
+            quoted(message.app_id.as_deref()),
+            quoted(message.msg_app_id.as_deref()),
+            quoted(message.msg_uid.as_deref()),
+            keys(&message.params),
+        ),
+        (core::Notification::Other { params }, _) => {
+            format!("OtherNotification {{ params: [{}] }}", keys(params))
+        }
     }
 }
 
 /// Defines non-enumerable `toString` and `[Symbol.for('nodejs.util.inspect.custom')]` methods on
-/// `object`, both returning `text`.
-fn define(env: &Env, object: &mut Object<'_>, text: String) -> napi::Result<()> {
-    let show =
-        env.create_function_from_closure::<(), String, _>("toString", move |_| Ok(text.clone()))?;
+/// `object`, both returning the text of `part`.
+fn define(
+    env: &Env,
+    object: &mut Object<'_>,
+    notification: Arc<core::Notification>,
+    part: Part,
+) -> napi::Result<()> {
+    let show = env.create_function_from_closure::<(), String, _>("toString", move |_| {
+        Ok(text(&notification, part))
+    })?;
     let attributes = PropertyAttributes::Writable | PropertyAttributes::Configurable;
     object.define_properties(&[
         Property::new()

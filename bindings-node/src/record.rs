@@ -1,0 +1,540 @@
+//! Parameter objects (`Record<string, string>`) read into Rust: [`StringRecord`] and
+//! [`string_entries`], the hot path of `signContent`, `Signer.signParams`, `verifyParams` and the
+//! requests' extra parameters.
+//!
+//! Reading each property through Node-API costs more than the work done with it (listing the names
+//! walks the prototype chain into a hash set; every property and string read is a generic engine
+//! call). So a small JavaScript function, compiled once per environment ([`ReadRecord`]), runs the
+//! same `for…in` enumeration inside the engine and hands back ONE string of length-prefixed keys and
+//! values; Rust splits it. When it meets a value that is not a string (an error, or `undefined` where
+//! it is refused), the object is read again the Node-API way ([`string_entries_by_napi`]), which
+//! gives exactly the errors it always gave.
+
+use std::ptr;
+
+use napi::bindgen_prelude::FromNapiValue;
+use napi::{Status, ValueType, check_status, sys};
+
+/// A `Record<string, string>` argument: the enumerable string-keyed properties, own and inherited, in
+/// the engine's enumeration order, as napi-rs's `HashMap` / `IndexMap` conversion reads them (a
+/// property whose value is `undefined` is skipped; any other non-string value is refused), without its
+/// per-key costs.
+pub struct StringRecord(pub(crate) StringEntries);
+
+impl FromNapiValue for StringRecord {
+    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
+        // SAFETY: the caller hands over a live value of `env`, as `FromNapiValue` requires.
+        unsafe { string_entries(env, value, true) }.map(StringRecord)
+    }
+}
+
+/// `(key, value)` string pairs, in order, all held in one buffer (one allocation, not two per pair).
+pub(crate) struct StringEntries {
+    /// Every key and value, one after the other.
+    text: String,
+    /// The byte ranges of each key and of its value in `text`.
+    spans: Vec<(usize, usize, usize, usize)>,
+}
+
+impl StringEntries {
+    /// The pairs, borrowed.
+    pub(crate) fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.spans
+            .iter()
+            .map(|&(key, key_end, value, end)| (&self.text[key..key_end], &self.text[value..end]))
+    }
+
+    /// The pairs, owned.
+    pub(crate) fn to_vec(&self) -> Vec<(String, String)> {
+        self.pairs()
+            .map(|(key, value)| (key.to_string(), value.to_string()))
+            .collect()
+    }
+}
+
+/// The enumerable string-keyed properties of `object` (own and inherited, as `for…in` lists them) as
+/// `(key, value)` pairs in enumeration order: by [`ReadRecord`], or when it declines (or cannot be
+/// compiled) by [`string_entries_by_napi`], whose errors these are. A property whose value is
+/// `undefined` is skipped when `skip_undefined` is set.
+///
+/// @throws `ObjectExpected` when `object` is not an object (a string would otherwise be read as its
+/// characters); `StringExpected` for a value that is not a string: the message names the key and
+/// the value's type, never the value (it may be a token).
+///
+/// # Safety
+///
+/// `env` and `object` must be live handles of the current call.
+pub(crate) unsafe fn string_entries(
+    env: sys::napi_env,
+    object: sys::napi_value,
+    skip_undefined: bool,
+) -> napi::Result<StringEntries> {
+    unsafe { string_entries_by(env, object, skip_undefined, true) }
+}
+
+/// [`string_entries`], through the reader only when `fast` (the tests compare both ways).
+///
+/// # Safety
+///
+/// `env` and `object` must be live handles of the current call.
+pub(crate) unsafe fn string_entries_by(
+    env: sys::napi_env,
+    object: sys::napi_value,
+    skip_undefined: bool,
+    fast: bool,
+) -> napi::Result<StringEntries> {
+    let object_type = unsafe { type_of(env, object)? };
+    if object_type != ValueType::Object {
+        return Err(napi::Error::new(
+            Status::ObjectExpected,
+            format!("Parameters must be an object of strings, not {object_type}"),
+        ));
+    }
+    if let Some(read) = unsafe { ReadRecord::of(env) }.filter(|_| fast)
+        && let Some(entries) = unsafe { read.call(env, object, skip_undefined)? }
+    {
+        return Ok(entries);
+    }
+    unsafe { string_entries_by_napi(env, object, skip_undefined) }
+}
+
+/// [`string_entries`] of an object through Node-API alone: the names are listed once
+/// (`napi_get_property_names`) and each name value is used as the key as it is, so no key string is
+/// re-created and looked up again; each string is copied once into one shared buffer when it is short
+/// (after a length query otherwise).
+///
+/// @throws `StringExpected` as [`string_entries`] does.
+///
+/// # Safety
+///
+/// `env` and `object` must be live handles of the current call.
+unsafe fn string_entries_by_napi(
+    env: sys::napi_env,
+    object: sys::napi_value,
+    skip_undefined: bool,
+) -> napi::Result<StringEntries> {
+    let mut names = ptr::null_mut();
+    check_status!(
+        unsafe { sys::napi_get_property_names(env, object, &mut names) },
+        "Failed to get property names of given object"
+    )?;
+    let mut count = 0;
+    check_status!(
+        unsafe { sys::napi_get_array_length(env, names, &mut count) },
+        "Failed to get the number of property names"
+    )?;
+    let mut text = Vec::with_capacity(64 * count as usize);
+    let mut spans = Vec::with_capacity(count as usize);
+    for index in 0..count {
+        let mut name = ptr::null_mut();
+        check_status!(
+            unsafe { sys::napi_get_element(env, names, index, &mut name) },
+            "Failed to get property name {index}"
+        )?;
+        let start = text.len();
+        // Names come as strings (`napi_get_property_names` converts numbers to strings).
+        if !unsafe { append_string(env, name, &mut text)? } {
+            return Err(napi::Error::new(
+                Status::StringExpected,
+                "A property name is not a string".to_string(),
+            ));
+        }
+        let middle = text.len();
+        let mut value = ptr::null_mut();
+        check_status!(
+            unsafe { sys::napi_get_property(env, object, name, &mut value) },
+            "Failed to get a property"
+        )?;
+        if unsafe { append_string(env, value, &mut text)? } {
+            spans.push((start, middle, middle, text.len()));
+            continue;
+        }
+        let value_type = unsafe { type_of(env, value)? };
+        if skip_undefined && value_type == ValueType::Undefined {
+            text.truncate(start);
+            continue;
+        }
+        // SAFETY: the engine wrote whole characters of valid UTF-8 (see `append_string`).
+        let key = unsafe { std::str::from_utf8_unchecked(&text[start..middle]) };
+        return Err(napi::Error::new(
+            Status::StringExpected,
+            format!("The value of `{key}` must be a string, not {value_type}"),
+        ));
+    }
+    Ok(StringEntries {
+        // SAFETY: `append_string` only appends valid UTF-8.
+        text: unsafe { String::from_utf8_unchecked(text) },
+        spans,
+    })
+}
+
+/// The bytes read at once before asking a string for its UTF-8 length: most parameters fit.
+const SHORT_STRING: usize = 256;
+
+/// Appends the UTF-8 text of a JavaScript string to `text`; false (and nothing appended) when `value`
+/// is not a string.
+///
+/// # Safety
+///
+/// `env` and `value` must be live handles of the current call.
+unsafe fn append_string(
+    env: sys::napi_env,
+    value: sys::napi_value,
+    text: &mut Vec<u8>,
+) -> napi::Result<bool> {
+    let start = text.len();
+    text.reserve(SHORT_STRING);
+    let mut written = 0;
+    let status = unsafe {
+        sys::napi_get_value_string_utf8(
+            env,
+            value,
+            text.as_mut_ptr().add(start).cast(),
+            SHORT_STRING,
+            &mut written,
+        )
+    };
+    if status == sys::Status::napi_string_expected {
+        return Ok(false);
+    }
+    check_status!(status, "Failed to read a string")?;
+    // The engine writes at most `SHORT_STRING - 1` bytes (then a NUL) and never part of a character
+    // (at most 4 bytes), so fewer than `SHORT_STRING - 5` bytes means the whole string.
+    if written + 5 >= SHORT_STRING {
+        let mut length = 0;
+        check_status!(
+            unsafe { sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut length) },
+            "Failed to read a string"
+        )?;
+        text.reserve(length + 1);
+        check_status!(
+            unsafe {
+                sys::napi_get_value_string_utf8(
+                    env,
+                    value,
+                    text.as_mut_ptr().add(start).cast(),
+                    length + 1,
+                    &mut written,
+                )
+            },
+            "Failed to read a string"
+        )?;
+    }
+    // SAFETY: the engine initialised `written` bytes after `start`, within the reserved capacity, of
+    // valid UTF-8: it writes whole characters and replaces lone surrogates.
+    unsafe { text.set_len(start + written) };
+    Ok(true)
+}
+
+/// The type of a JavaScript value.
+///
+/// # Safety
+///
+/// `env` and `value` must be live handles of the current call.
+unsafe fn type_of(env: sys::napi_env, value: sys::napi_value) -> napi::Result<ValueType> {
+    let mut value_type = 0;
+    check_status!(
+        unsafe { sys::napi_typeof(env, value, &mut value_type) },
+        "Failed to get the type of a value"
+    )?;
+    Ok(ValueType::from(value_type))
+}
+
+/// The source of the reader: the same enumeration as `napi_get_property_names` (`for…in`: enumerable
+/// string keys, own then inherited, numbers as strings), as `<number of keys and values>:` and then
+/// each key and value followed by a NUL; `null` at the first value that is not a string (unless it
+/// is `undefined` and `skipUndefined` is set, when the property is skipped). A NUL inside a key or
+/// value shows as more pieces than the count, and Rust then reads the object through Node-API.
+const READ_RECORD_SOURCE: &str = r"(function readRecord(object, skipUndefined) {
+  'use strict'
+  let text = ''
+  let count = 0
+  for (const key in object) {
+    const value = object[key]
+    if (typeof value !== 'string') {
+      if (value === undefined && skipUndefined) continue
+      return null
+    }
+    text += key + '\0' + value + '\0'
+    count += 2
+  }
+  return count + ':' + text
+})";
+
+/// The reader of one environment (the instance data of the addon in that environment): a reference
+/// to the compiled [`READ_RECORD_SOURCE`], or null when it could not be compiled.
+struct ReadRecord(sys::napi_ref);
+
+impl ReadRecord {
+    /// The reader function of `env`, compiled on first use; `None` when it cannot be compiled.
+    ///
+    /// # Safety
+    ///
+    /// `env` must be the live environment of the current call.
+    unsafe fn of(env: sys::napi_env) -> Option<ReadFunction> {
+        let mut data = ptr::null_mut();
+        if unsafe { sys::napi_get_instance_data(env, &mut data) } != sys::Status::napi_ok {
+            return None;
+        }
+        let reference = if data.is_null() {
+            let reference = unsafe { compile(env) };
+            let instance = Box::into_raw(Box::new(ReadRecord(reference)));
+            let status = unsafe {
+                sys::napi_set_instance_data(
+                    env,
+                    instance.cast(),
+                    Some(drop_instance),
+                    ptr::null_mut(),
+                )
+            };
+            if status != sys::Status::napi_ok {
+                // SAFETY: not handed over: still ours.
+                drop(unsafe { Box::from_raw(instance) });
+                return None;
+            }
+            reference
+        } else {
+            // SAFETY: this addon alone sets the instance data, always to a `ReadRecord`.
+            unsafe { (*data.cast::<ReadRecord>()).0 }
+        };
+        if reference.is_null() {
+            return None;
+        }
+        let mut function = ptr::null_mut();
+        let status = unsafe { sys::napi_get_reference_value(env, reference, &mut function) };
+        (status == sys::Status::napi_ok && !function.is_null()).then_some(ReadFunction(function))
+    }
+}
+
+/// Whether the reader of `env` is compiled (compiling it if need be).
+///
+/// # Safety
+///
+/// `env` must be the live environment of the current call.
+#[cfg(debug_assertions)]
+pub(crate) unsafe fn reader_available(env: sys::napi_env) -> bool {
+    unsafe { ReadRecord::of(env) }.is_some()
+}
+
+/// Frees the instance data when its environment ends (Node.js releases the reference itself).
+unsafe extern "C" fn drop_instance(
+    _env: sys::napi_env,
+    data: *mut std::ffi::c_void,
+    _hint: *mut std::ffi::c_void,
+) {
+    // SAFETY: `data` is the box `ReadRecord::of` handed over.
+    drop(unsafe { Box::from_raw(data.cast::<ReadRecord>()) });
+}
+
+/// Compiles [`READ_RECORD_SOURCE`] and holds it by a strong reference; null when the engine refuses
+/// (any exception is cleared).
+///
+/// # Safety
+///
+/// `env` must be the live environment of the current call.
+unsafe fn compile(env: sys::napi_env) -> sys::napi_ref {
+    let mut source = ptr::null_mut();
+    let mut function = ptr::null_mut();
+    let mut reference = ptr::null_mut();
+    let compiled = unsafe {
+        sys::napi_create_string_latin1(
+            env,
+            READ_RECORD_SOURCE.as_ptr().cast(),
+            READ_RECORD_SOURCE.len() as isize,
+            &mut source,
+        ) == sys::Status::napi_ok
+            && sys::napi_run_script(env, source, &mut function) == sys::Status::napi_ok
+            && sys::napi_create_reference(env, function, 1, &mut reference) == sys::Status::napi_ok
+    };
+    if compiled {
+        return reference;
+    }
+    let mut pending = false;
+    if unsafe { sys::napi_is_exception_pending(env, &mut pending) } == sys::Status::napi_ok
+        && pending
+    {
+        let mut exception = ptr::null_mut();
+        unsafe { sys::napi_get_and_clear_last_exception(env, &mut exception) };
+    }
+    ptr::null_mut()
+}
+
+/// The compiled reader of the current environment.
+struct ReadFunction(sys::napi_value);
+
+impl ReadFunction {
+    /// Reads `object`: `None` when the reader declines (a value that is not a string).
+    ///
+    /// @throws whatever a getter of `object` throws.
+    ///
+    /// # Safety
+    ///
+    /// `env` and `object` must be live handles of the current call.
+    unsafe fn call(
+        &self,
+        env: sys::napi_env,
+        object: sys::napi_value,
+        skip_undefined: bool,
+    ) -> napi::Result<Option<StringEntries>> {
+        let mut receiver = ptr::null_mut();
+        let mut flag = ptr::null_mut();
+        check_status!(
+            unsafe { sys::napi_get_undefined(env, &mut receiver) },
+            "Failed to get undefined"
+        )?;
+        check_status!(
+            unsafe { sys::napi_get_boolean(env, skip_undefined, &mut flag) },
+            "Failed to create a boolean"
+        )?;
+        let arguments = [object, flag];
+        let mut text = ptr::null_mut();
+        check_status!(
+            unsafe {
+                sys::napi_call_function(env, receiver, self.0, 2, arguments.as_ptr(), &mut text)
+            },
+            "Failed to read the parameters"
+        )?;
+        let mut length = 0;
+        let status =
+            unsafe { sys::napi_get_value_string_utf16(env, text, ptr::null_mut(), 0, &mut length) };
+        if status == sys::Status::napi_string_expected {
+            return Ok(None);
+        }
+        check_status!(status, "Failed to read the parameters")?;
+        // As UTF-8 first: when that takes one byte per UTF-16 unit, the text is ASCII and the
+        // lengths count bytes (any other character takes more bytes than units).
+        let capacity = length * 3 + 1;
+        let mut bytes: Vec<u8> = Vec::with_capacity(capacity);
+        let mut written = 0;
+        check_status!(
+            unsafe {
+                sys::napi_get_value_string_utf8(
+                    env,
+                    text,
+                    bytes.as_mut_ptr().cast(),
+                    capacity,
+                    &mut written,
+                )
+            },
+            "Failed to read the parameters"
+        )?;
+        if written == length {
+            // SAFETY: the engine wrote `written` bytes, within the capacity.
+            unsafe { bytes.set_len(written) };
+            return Ok(split_ascii(bytes));
+        }
+        let mut units: Vec<u16> = Vec::with_capacity(length + 1);
+        let mut copied = 0;
+        check_status!(
+            unsafe {
+                sys::napi_get_value_string_utf16(
+                    env,
+                    text,
+                    units.as_mut_ptr(),
+                    length + 1,
+                    &mut copied,
+                )
+            },
+            "Failed to read the parameters"
+        )?;
+        // SAFETY: the engine wrote `copied` (at most `length`) code units.
+        unsafe { units.set_len(copied.min(length)) };
+        Ok(split(&units))
+    }
+}
+
+/// Splits the reader's ASCII text (`<count>:` and each piece followed by a NUL) into pairs, kept in
+/// place; `None` if it is not of that form (a NUL inside a piece).
+fn split_ascii(text: Vec<u8>) -> Option<StringEntries> {
+    let (count, mut start) = piece_count(text.iter().map(|&byte| u16::from(byte)))?;
+    let mut spans = Vec::with_capacity(count / 2);
+    let mut ends = (0..count).map(|_| {
+        let end = start + find_nul(&text[start..])?;
+        let piece = (start, end);
+        start = end + 1;
+        Some(piece)
+    });
+    while let Some(key) = ends.next() {
+        let (key, key_end) = key?;
+        let (value, end) = ends.next()??;
+        spans.push((key, key_end, value, end));
+    }
+    drop(ends);
+    if start != text.len() {
+        return None;
+    }
+    Some(StringEntries {
+        // SAFETY: ASCII is UTF-8.
+        text: unsafe { String::from_utf8_unchecked(text) },
+        spans,
+    })
+}
+
+/// The index of the first NUL of `bytes`, eight bytes at a time while there is none.
+fn find_nul(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().ok()?);
+        if word.wrapping_sub(ONES) & !word & HIGHS != 0 {
+            break;
+        }
+        i += 8;
+    }
+    bytes[i..]
+        .iter()
+        .position(|&byte| byte == 0)
+        .map(|at| i + at)
+}
+
+/// [`split_ascii`] for any text, read as UTF-16: each piece converted to UTF-8 as
+/// `napi_get_value_string_utf8` converts (a lone surrogate becomes U+FFFD).
+fn split(units: &[u16]) -> Option<StringEntries> {
+    let (count, start) = piece_count(units.iter().copied())?;
+    let pieces: Vec<&[u16]> = units[start..].split(|&unit| unit == 0).collect();
+    // `count` pieces, each followed by a NUL: `count + 1` parts, the last empty.
+    if pieces.len() != count + 1 || !pieces[count].is_empty() {
+        return None;
+    }
+    let mut text = Vec::with_capacity(units.len() + units.len() / 2);
+    let mut spans = Vec::with_capacity(count / 2);
+    for pair in pieces[..count].chunks_exact(2) {
+        let key = text.len();
+        append_utf16(pair[0], &mut text);
+        let value = text.len();
+        append_utf16(pair[1], &mut text);
+        spans.push((key, value, value, text.len()));
+    }
+    Some(StringEntries {
+        // SAFETY: `append_utf16` only appends whole UTF-8 characters.
+        text: unsafe { String::from_utf8_unchecked(text) },
+        spans,
+    })
+}
+
+/// The even number before the first `:` of the reader's text, and the index after that `:`.
+fn piece_count(mut units: impl Iterator<Item = u16>) -> Option<(usize, usize)> {
+    let mut count = 0usize;
+    let mut at = 0;
+    loop {
+        let unit = units.next()?;
+        at += 1;
+        if unit == u16::from(b':') {
+            break;
+        }
+        let digit = unit
+            .checked_sub(u16::from(b'0'))
+            .filter(|&digit| digit < 10)?;
+        count = count.checked_mul(10)?.checked_add(usize::from(digit))?;
+    }
+    (count.is_multiple_of(2) && at > 1).then_some((count, at))
+}
+
+/// Appends the UTF-8 form of UTF-16 text, a lone surrogate as U+FFFD.
+fn append_utf16(units: &[u16], text: &mut Vec<u8>) {
+    for c in char::decode_utf16(units.iter().copied()) {
+        let c = c.unwrap_or(char::REPLACEMENT_CHARACTER);
+        text.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+    }
+}
