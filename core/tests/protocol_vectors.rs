@@ -58,24 +58,30 @@ fn assert_subset(actual: &Value, expected: &Value, name: &str) {
     }
 }
 
+/// The verifier a response case describes: its key, sign type, charset, AES key and size limit.
+fn verifier_for(case: &Value) -> ResponseVerifier {
+    let mut verifier = ResponseVerifier::new(
+        public_key(case),
+        case["sign_type"].as_str().unwrap().parse().unwrap(),
+        case["charset"].as_str().unwrap().parse().unwrap(),
+    )
+    .unwrap();
+    if let Some(key) = case["aes_key"].as_str() {
+        verifier = verifier.with_aes_key(AesKey::from_base64(key).unwrap());
+    }
+    if let Some(limit) = case.get("max_body_bytes").and_then(Value::as_u64) {
+        verifier = verifier.with_max_body_bytes(limit as usize);
+    }
+    verifier
+}
+
 #[test]
 fn every_response_case_gives_the_expected_verdict() {
     let cases = load("responses.json");
     assert!(cases.len() >= 30, "{} cases", cases.len());
     for case in &cases {
         let name = case["name"].as_str().unwrap();
-        let mut verifier = ResponseVerifier::new(
-            public_key(case),
-            case["sign_type"].as_str().unwrap().parse().unwrap(),
-            case["charset"].as_str().unwrap().parse().unwrap(),
-        )
-        .unwrap();
-        if let Some(key) = case["aes_key"].as_str() {
-            verifier = verifier.with_aes_key(AesKey::from_base64(key).unwrap());
-        }
-        if let Some(limit) = case.get("max_body_bytes").and_then(Value::as_u64) {
-            verifier = verifier.with_max_body_bytes(limit as usize);
-        }
+        let verifier = verifier_for(case);
         let result = verifier.verify(case["method"].as_str().unwrap(), &body(case));
         match (expected_kind(case), result) {
             ("ok", Ok(verified)) => {
@@ -100,18 +106,7 @@ fn every_response_case_gives_the_expected_verdict() {
 fn verify_node_agrees_with_verify_on_every_response_case() {
     for case in &load("responses.json") {
         let name = case["name"].as_str().unwrap();
-        let mut verifier = ResponseVerifier::new(
-            public_key(case),
-            case["sign_type"].as_str().unwrap().parse().unwrap(),
-            case["charset"].as_str().unwrap().parse().unwrap(),
-        )
-        .unwrap();
-        if let Some(key) = case["aes_key"].as_str() {
-            verifier = verifier.with_aes_key(AesKey::from_base64(key).unwrap());
-        }
-        if let Some(limit) = case.get("max_body_bytes").and_then(Value::as_u64) {
-            verifier = verifier.with_max_body_bytes(limit as usize);
-        }
+        let verifier = verifier_for(case);
         let method = case["method"].as_str().unwrap();
         match (
             verifier.verify(method, &body(case)),

@@ -207,12 +207,7 @@ impl ResponseVerifier {
     /// and for an `alipay_cert_sn` the store does not know (its reason names the SN; see
     /// [`ResponseVerifier::check`]).
     pub fn verify(&self, method: &str, body: &[u8]) -> Result<VerifiedResponse> {
-        match self.check(method, body)? {
-            ResponseCheck::Verified(response) => Ok(response),
-            ResponseCheck::NeedsCertificate { alipay_cert_sn } => {
-                Err(untrusted_certificate(&alipay_cert_sn))
-            }
-        }
+        self.verify_node(method, body)?.into_response()
     }
 
     /// Verifies the body as [`ResponseVerifier::verify`] does, but reports an unknown `alipay_cert_sn`
@@ -291,8 +286,9 @@ impl ResponseVerifier {
                 .is_some_and(|status| status.api_error(false).is_some());
         let signed = match node.sign.as_deref() {
             Some(sign) => {
+                let cert_verifier;
                 let verifier = match &self.cert_store {
-                    None => self.verifier.clone(),
+                    None => &self.verifier,
                     Some(store) => {
                         let key = match (node.alipay_cert_sn.as_deref(), extra) {
                             (Some(sn), Some((extra_sn, key))) if sn == extra_sn => key.clone(),
@@ -313,10 +309,12 @@ impl ResponseVerifier {
                                 )));
                             }
                         };
-                        Verifier::new(key, self.verifier.sign_type(), self.verifier.charset())?
+                        cert_verifier =
+                            Verifier::new(key, self.verifier.sign_type(), self.verifier.charset())?;
+                        &cert_verifier
                     }
                 };
-                verify_node(&verifier, node.raw, sign)?;
+                verify_node(verifier, node.raw, sign)?;
                 true
             }
             None if is_error => false,
