@@ -22,6 +22,9 @@ rows = [
     ("response: `ResponseVerifier::verify` (also parses every field into a map)", "response_verify_2kb_body", "raw_verify_2kb_node"),
     ("raw RSA2 verify of the notification content", "raw_verify_notification_content", "raw_verify_notification_content"),
     ("notification: `verify_body` (parse the form once + V1 + typed result)", "notification_verify_form_body", "raw_verify_notification_content"),
+    ("notification with an empty value signed (V1 fails, V1+empty verifies)", "notification_verify_form_body_with_empty_value", "raw_verify_notification_content"),
+    ("forged ordinary notification (V1, V2 tried)", "notification_forged_ordinary", "raw_verify_notification_content"),
+    ("forged notification with an empty value (V1, V1+empty, V2, V2+empty tried)", "notification_forged_with_empty_value", "raw_verify_notification_content"),
 ]
 print("command: `bash benches/protocol.sh` (criterion means; the issue-3 target is >= 0.8x raw verification)")
 print()
@@ -30,4 +33,15 @@ print("|---|---:|---:|")
 for label, name, raw in rows:
     ns, raw_ns = mean_ns(name), mean_ns(raw)
     print(f"| {label} | {1e9 / ns:,.0f} | {raw_ns / ns:.2f}x |")
+
+hostile = Path(sys.argv[1]).parent / "hostile"
+print()
+print("| hostile body (just under the 10 MiB limit) | time to refuse |")
+print("|---|---:|")
+for label, name in [
+    ("form of ~1 M parameters", "notification_1m_params_10mib_refused"),
+    ("response of ~870 k root keys", "response_800k_root_keys_10mib_refused"),
+]:
+    ns = json.loads((hostile / name / "new" / "estimates.json").read_text())["mean"]["point_estimate"]
+    print(f"| {label} | {ns / 1e6:,.2f} ms |")
 PY

@@ -1,14 +1,17 @@
 //! Criterion benchmarks of the protocol layer against the raw RSA2 verification it wraps, over the same
 //! bytes: for a ~2 KB response, extraction of the raw node + verification, and the whole
 //! `ResponseVerifier::verify` (which also parses the node into fields and applies the error policy),
-//! and `ResponseVerifier::verify_node` (the same without the field map); for a notification, `NotificationVerifier::verify_body` (parse the form once, V1 content, verify,
-//! type the result).
+//! and `ResponseVerifier::verify_node` (the same without the field map); for a notification,
+//! `NotificationVerifier::verify_body` (parse the form once, V1 content, verify, type the result), the
+//! same for a notification signed with an empty value kept (the 2020 order-notification form: V1 fails,
+//! V1+empty verifies), and forged ones (every distinct form tried, one RSA verification each). Hostile
+//! bodies: a 1 M-parameter form and a response with 800 k root keys, both refused.
 
 use std::hint::black_box;
 use std::sync::Arc;
 
 use alipay_isv::key::{PrivateKey, PublicKey};
-use alipay_isv::notify::NotificationVerifier;
+use alipay_isv::notify::{NotificationVerifier, SignedForm};
 use alipay_isv::request::form_encode;
 use alipay_isv::response::{ResponseVerifier, extract_signed_node};
 use alipay_isv::sign::{Charset, SignType, Signer, Verifier, sign_content};
@@ -82,8 +85,54 @@ fn benchmarks(criterion: &mut Criterion) {
         Charset::Utf8,
     )
     .unwrap();
-    let notifications = NotificationVerifier::new(alipay_public);
+    let notifications = NotificationVerifier::new(alipay_public.clone());
     notifications.verify_body(form.as_bytes()).unwrap();
+
+    // The 2020 form: an empty `isv_ticket=` signed, `sign_type` not.
+    let mut with_empty = params.clone();
+    with_empty.push(("isv_ticket".into(), String::new()));
+    with_empty.push(("sign_type".into(), "RSA2".into()));
+    let empty_form = SignedForm::from_name("v1+empty").unwrap();
+    let empty_sign = signer.sign(&empty_form.content(&with_empty)).unwrap();
+    with_empty.push(("sign".into(), empty_sign));
+    let empty_body = form_encode(
+        with_empty.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        Charset::Utf8,
+    )
+    .unwrap();
+    let verified = notifications
+        .verify_body_with_form(empty_body.as_bytes())
+        .unwrap();
+    assert_eq!(verified.signed_form, empty_form);
+
+    // Forgeries: the ordinary form with one value changed (V1 and V2 tried), and the form with an empty
+    // value changed (V1, V1+empty, V2, V2+empty tried).
+    let forged = form.replace("88.88", "88.89");
+    let forged_with_empty = empty_body.replace("88.88", "88.89");
+    assert!(notifications.verify_body(forged.as_bytes()).is_err());
+    assert!(notifications.verify_body(forged_with_empty.as_bytes()).is_err());
+
+    // Hostile bodies just under the 10 MiB limit.
+    let mut hostile_form = String::new();
+    let mut hostile_params = 0;
+    while hostile_form.len() < 10 * 1024 * 1024 - 20 {
+        hostile_form.push_str(&format!("p{hostile_params}=1&"));
+        hostile_params += 1;
+    }
+    let mut hostile_response = String::from("{");
+    let mut index = 0;
+    while hostile_response.len() < 10 * 1024 * 1024 - 40 {
+        hostile_response.push_str(&format!("\"k{index}\":1,"));
+        index += 1;
+    }
+    hostile_response.push_str("\"z\":1}");
+    let hostile_keys = index;
+    assert!(notifications.verify_body(hostile_form.as_bytes()).is_err());
+    assert!(
+        responses
+            .verify_node("alipay.user.info.share", hostile_response.as_bytes())
+            .is_err()
+    );
 
     let mut group = criterion.benchmark_group("protocol");
     group.throughput(Throughput::Elements(1));
@@ -130,11 +179,53 @@ fn benchmarks(criterion: &mut Criterion) {
                 .unwrap()
         })
     });
+    group.bench_function("notification_verify_form_body_with_empty_value", |b| {
+        b.iter(|| {
+            notifications
+                .verify_body(black_box(empty_body.as_bytes()))
+                .unwrap()
+        })
+    });
+    group.bench_function("notification_forged_ordinary", |b| {
+        b.iter(|| {
+            notifications
+                .verify_body(black_box(forged.as_bytes()))
+                .unwrap_err()
+        })
+    });
+    group.bench_function("notification_forged_with_empty_value", |b| {
+        b.iter(|| {
+            notifications
+                .verify_body(black_box(forged_with_empty.as_bytes()))
+                .unwrap_err()
+        })
+    });
     group.finish();
+
+    let mut hostile = criterion.benchmark_group("hostile");
+    hostile.sample_size(10);
+    hostile.bench_function("notification_1m_params_10mib_refused", |b| {
+        b.iter(|| {
+            notifications
+                .verify_body(black_box(hostile_form.as_bytes()))
+                .unwrap_err()
+        })
+    });
+    hostile.bench_function("response_800k_root_keys_10mib_refused", |b| {
+        b.iter(|| {
+            responses
+                .verify_node("alipay.user.info.share", black_box(hostile_response.as_bytes()))
+                .unwrap_err()
+        })
+    });
+    hostile.finish();
     eprintln!(
-        "response body: {} bytes; notification body: {} bytes",
+        "response body: {} bytes; notification body: {} bytes; hostile form: {} bytes, \
+         {hostile_params} parameters; hostile response: {} bytes, {hostile_keys} root keys",
         body.len(),
-        form.len()
+        form.len(),
+        hostile_form.len(),
+        hostile_response.len()
     );
 }
 

@@ -79,6 +79,12 @@ proptest! {
     #[test]
     fn sign_then_verify_round_trips_for_any_parameters(params in params()) {
         let content = sign_content(params.iter().map(|(key, value)| (key.as_str(), value.as_str())));
+        if content.is_empty() {
+            // Nothing left to sign is an input error, as in the Java SDK.
+            let error = signer().sign(&content).unwrap_err();
+            prop_assert_eq!(error.kind(), "config");
+            return Ok(());
+        }
         let sign = signer().sign(&content).unwrap();
         let verifier = Verifier::new(public_key(), SignType::Rsa2, Charset::Utf8).unwrap();
         prop_assert!(verifier.verify(&content, &sign).is_ok());

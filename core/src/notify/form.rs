@@ -4,20 +4,37 @@
 //! `passback_params` keeps the percent-escapes the merchant put in it. The bytes of every key and
 //! value are decoded in the body's `charset` parameter (UTF-8 or GBK).
 
+use std::collections::HashSet;
+
 use crate::error::{Error, Result};
 use crate::sign::Charset;
 
-/// Parses a form body into its parameters, in order.
+/// How many parameters a notification may have by default: far above any real message (they have
+/// about 10 to 40), low enough that a hostile body is refused before it costs anything.
+pub const DEFAULT_MAX_PARAMS: usize = 1000;
+
+/// Parses a form body into its parameters, in order, refusing more than [`DEFAULT_MAX_PARAMS`].
 ///
 /// # Errors
-/// [`Error::Protocol`] for a parameter without `=`, a key given twice, an unknown `charset`, or bytes
-/// that are not valid in the declared charset.
+/// As for [`parse_form_limited`].
 pub fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>> {
+    parse_form_limited(body, DEFAULT_MAX_PARAMS)
+}
+
+/// Parses a form body into its parameters, in order, in time linear in the body's size.
+///
+/// # Errors
+/// [`Error::Protocol`] for more than `max_params` parameters, a parameter without `=`, a key given
+/// twice, an unknown `charset`, or bytes that are not valid in the declared charset.
+pub fn parse_form_limited(body: &[u8], max_params: usize) -> Result<Vec<(String, String)>> {
     let mut raw_pairs: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
     for segment in body
         .split(|&b| b == b'&')
         .filter(|segment| !segment.is_empty())
     {
+        if raw_pairs.len() == max_params {
+            return Err(too_many_params(max_params));
+        }
         let segment = trim_line_end(segment);
         let split = segment.iter().position(|&b| b == b'=').ok_or_else(|| {
             Error::protocol(format!(
@@ -35,15 +52,45 @@ pub fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>> {
     let mut params: Vec<(String, String)> = Vec::with_capacity(raw_pairs.len());
     for (key, value) in raw_pairs {
         let key = decode_text(key, charset)?;
-        if params.iter().any(|(seen, _)| *seen == key) {
-            return Err(Error::protocol(format!(
-                "the form body has the parameter `{key}` twice: refused"
-            )));
-        }
         let value = decode_text(value, charset)?;
         params.push((key, value));
     }
+    refuse_duplicates(&params)?;
     Ok(params)
+}
+
+/// Refuses a parameter list naming a key twice, with one hash-set pass.
+///
+/// # Errors
+/// [`Error::Protocol`] naming the first repeated key (shortened if long).
+pub(crate) fn refuse_duplicates(params: &[(String, String)]) -> Result<()> {
+    let mut seen: HashSet<&str> = HashSet::with_capacity(params.len());
+    for (key, _) in params {
+        if !seen.insert(key.as_str()) {
+            return Err(Error::protocol(format!(
+                "the notification has the parameter `{}` twice: refused",
+                shortened(key)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The error for a notification with more than `max_params` parameters.
+pub(crate) fn too_many_params(max_params: usize) -> Error {
+    Error::protocol(format!(
+        "the notification has more than {max_params} parameters: refused (no real notification has \
+         that many; raise the limit only if you expect it)"
+    ))
+}
+
+/// Text from outside shown in an error: at most 64 characters.
+pub(crate) fn shortened(text: &str) -> String {
+    const SHOWN: usize = 64;
+    match text.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}… ({} bytes)", &text[..cut], text.len()),
+        None => text.to_string(),
+    }
 }
 
 /// Turns decoded bytes into text in `charset`, reusing the buffer for UTF-8.
@@ -126,6 +173,24 @@ mod tests {
     fn gbk_bodies_are_decoded_in_gbk() {
         let params = parse_form(b"charset=GBK&subject=%D6%D0%CE%C4").unwrap();
         assert_eq!(params[1].1, "中文");
+    }
+
+    #[test]
+    fn too_many_parameters_are_refused_before_decoding_them_all() {
+        let body = "a=1&".repeat(5000);
+        let error = parse_form_limited(body.as_bytes(), 100).err().unwrap();
+        assert_eq!(error.kind(), "protocol");
+        assert!(error.reason().contains("more than 100"), "{error}");
+        assert_eq!(parse_form_limited(b"a=1&b=2", 2).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_long_duplicated_key_is_shortened_in_the_error() {
+        let key = "k".repeat(10_000);
+        let body = format!("{key}=1&{key}=2");
+        let error = parse_form(body.as_bytes()).err().unwrap();
+        assert!(error.reason().len() < 300, "{}", error.reason().len());
+        assert!(error.reason().contains("twice"), "{error}");
     }
 
     #[test]

@@ -22,7 +22,10 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 pub use hints::hint_for;
-pub use scan::{NodeKind, SignedNode, extract_signed_node, response_node_name};
+pub use scan::{
+    DEFAULT_MAX_ROOT_KEYS, NodeKind, SignedNode, extract_signed_node, extract_signed_node_limited,
+    response_node_name,
+};
 
 use crate::aes::AesKey;
 use crate::cert::AlipayCertStore;
@@ -127,6 +130,7 @@ pub struct ResponseVerifier {
     verifier: Verifier,
     aes_key: Option<AesKey>,
     max_body_bytes: usize,
+    max_root_keys: usize,
     cert_store: Option<Arc<AlipayCertStore>>,
 }
 
@@ -144,6 +148,7 @@ impl ResponseVerifier {
             verifier: Verifier::new(alipay_public_key, sign_type, charset)?,
             aes_key: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_root_keys: DEFAULT_MAX_ROOT_KEYS,
             cert_store: None,
         })
     }
@@ -187,6 +192,7 @@ impl ResponseVerifier {
             )?,
             aes_key: self.aes_key.clone(),
             max_body_bytes: self.max_body_bytes,
+            max_root_keys: self.max_root_keys,
             cert_store: self.cert_store.clone(),
         })
     }
@@ -194,6 +200,12 @@ impl ResponseVerifier {
     /// Refuse bodies larger than `limit` bytes.
     pub fn with_max_body_bytes(mut self, limit: usize) -> Self {
         self.max_body_bytes = limit;
+        self
+    }
+
+    /// Refuse bodies with more than `limit` root keys (default [`DEFAULT_MAX_ROOT_KEYS`]).
+    pub fn with_max_root_keys(mut self, limit: usize) -> Self {
+        self.max_root_keys = limit;
         self
     }
 
@@ -273,7 +285,7 @@ impl ResponseVerifier {
             )));
         }
         let text = self.verifier.charset().decode(body)?;
-        let node = extract_signed_node(&text, method)?;
+        let node = extract_signed_node_limited(&text, method, self.max_root_keys)?;
         // `None` for an AES-encrypted node (a JSON string): its status is read once decrypted.
         let plain_status = if node.raw.starts_with('{') {
             Some(NodeStatus::read(node.raw)?)

@@ -5,6 +5,7 @@
 //! `RawValue`, which borrows the value's exact bytes — never re-serialised — and every root key is seen,
 //! so a node that appears twice (a signature-wrapping attack) is refused.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{Deserializer, MapAccess, Visitor};
@@ -45,6 +46,22 @@ pub fn response_node_name(method: &str) -> String {
 /// [`Error::Protocol`] when the body is not a JSON object (HTML, truncated text), when a root key appears
 /// twice, when neither `<method>_response` nor `error_response` is present, or when `sign` is not a string.
 pub fn extract_signed_node<'body>(body: &'body str, method: &str) -> Result<SignedNode<'body>> {
+    extract_signed_node_limited(body, method, DEFAULT_MAX_ROOT_KEYS)
+}
+
+/// How many root keys a response may have by default: a real one has two or three.
+pub const DEFAULT_MAX_ROOT_KEYS: usize = 1000;
+
+/// [`extract_signed_node`] refusing a body with more than `max_root_keys` root keys, in time linear in
+/// the body's size.
+///
+/// # Errors
+/// As for [`extract_signed_node`], and [`Error::Protocol`] for too many root keys.
+pub fn extract_signed_node_limited<'body>(
+    body: &'body str,
+    method: &str,
+    max_root_keys: usize,
+) -> Result<SignedNode<'body>> {
     let trimmed = body.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
     if !trimmed.starts_with('{') {
         return Err(Error::protocol(format!(
@@ -57,7 +74,7 @@ pub fn extract_signed_node<'body>(body: &'body str, method: &str) -> Result<Sign
             }
         )));
     }
-    let entries = root_entries(body)?;
+    let entries = root_entries(body, max_root_keys)?;
     let method_node = response_node_name(method);
     let find = |name: &str| {
         entries
@@ -69,7 +86,15 @@ pub fn extract_signed_node<'body>(body: &'body str, method: &str) -> Result<Sign
         (Some(raw), _) => (NodeKind::Method, raw),
         (None, Some(raw)) => (NodeKind::Error, raw),
         (None, None) => {
-            let keys: Vec<&str> = entries.iter().map(|(key, _)| key.as_str()).collect();
+            const SHOWN_KEYS: usize = 8;
+            let mut keys: Vec<String> = entries
+                .iter()
+                .take(SHOWN_KEYS)
+                .map(|(key, _)| shortened(key))
+                .collect();
+            if entries.len() > SHOWN_KEYS {
+                keys.push(format!("… {} more", entries.len() - SHOWN_KEYS));
+            }
             return Err(Error::protocol(format!(
                 "the response has neither `{method_node}` nor `error_response` (root keys: {keys:?}); \
                  was it answered for another method?"
@@ -93,10 +118,10 @@ fn string_field(raw: Option<&RawValue>, name: &str) -> Result<Option<String>> {
 }
 
 /// Every root entry in order, refusing duplicated keys.
-fn root_entries(body: &str) -> Result<Vec<(String, &RawValue)>> {
+fn root_entries(body: &str, max_root_keys: usize) -> Result<Vec<(String, &RawValue)>> {
     let mut deserializer = serde_json::Deserializer::from_str(body);
     let entries = deserializer
-        .deserialize_map(RootVisitor)
+        .deserialize_map(RootVisitor { max_root_keys })
         .map_err(|e| describe_json_error(&e))?;
     deserializer
         .end()
@@ -105,11 +130,19 @@ fn root_entries(body: &str) -> Result<Vec<(String, &RawValue)>> {
 }
 
 fn describe_json_error(error: &serde_json::Error) -> Error {
-    if let Some(duplicate) = error.to_string().strip_prefix(DUPLICATE_MARKER) {
+    let text = error.to_string();
+    if let Some(duplicate) = text.strip_prefix(DUPLICATE_MARKER) {
         let key = duplicate.split(" at line").next().unwrap_or(duplicate);
         return Error::protocol(format!(
-            "the response has the root node `{key}` twice: refused (a signature-wrapping attempt or a \
-             broken proxy)"
+            "the response has the root node `{}` twice: refused (a signature-wrapping attempt or a \
+             broken proxy)",
+            shortened(key)
+        ));
+    }
+    if let Some(limit) = text.strip_prefix(TOO_MANY_MARKER) {
+        let limit = limit.split(" at line").next().unwrap_or(limit);
+        return Error::protocol(format!(
+            "the response has more than {limit} root keys: refused (a real answer has two or three)"
         ));
     }
     if error.is_eof() {
@@ -119,12 +152,32 @@ fn describe_json_error(error: &serde_json::Error) -> Error {
             error.column()
         ));
     }
-    Error::protocol(format!("the response is not valid JSON: {error}"))
+    Error::protocol(format!(
+        "the response is not valid JSON: {}",
+        shortened_to(&text, 200)
+    ))
 }
 
 const DUPLICATE_MARKER: &str = "duplicate root key ";
+const TOO_MANY_MARKER: &str = "too many root keys ";
 
-struct RootVisitor;
+/// Text from the body shown in an error: at most 64 characters.
+fn shortened(text: &str) -> String {
+    shortened_to(text, 64)
+}
+
+fn shortened_to(text: &str, shown: usize) -> String {
+    match text.char_indices().nth(shown) {
+        Some((cut, _)) => format!("{}… ({} bytes)", &text[..cut], text.len()),
+        None => text.to_string(),
+    }
+}
+
+/// Collects the root entries, refusing a repeated key (one hash-set lookup each) and more than
+/// `max_root_keys` of them.
+struct RootVisitor {
+    max_root_keys: usize,
+}
 
 impl<'de> Visitor<'de> for RootVisitor {
     type Value = Vec<(String, &'de RawValue)>;
@@ -135,8 +188,15 @@ impl<'de> Visitor<'de> for RootVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut entries: Vec<(String, &'de RawValue)> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
         while let Some((key, value)) = map.next_entry::<String, &'de RawValue>()? {
-            if entries.iter().any(|(seen, _)| *seen == key) {
+            if entries.len() == self.max_root_keys {
+                return Err(serde::de::Error::custom(format!(
+                    "{TOO_MANY_MARKER}{}",
+                    self.max_root_keys
+                )));
+            }
+            if !seen.insert(key.clone()) {
                 return Err(serde::de::Error::custom(format!("{DUPLICATE_MARKER}{key}")));
             }
             entries.push((key, value));
