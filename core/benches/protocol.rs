@@ -110,7 +110,11 @@ fn benchmarks(criterion: &mut Criterion) {
     let forged = form.replace("88.88", "88.89");
     let forged_with_empty = empty_body.replace("88.88", "88.89");
     assert!(notifications.verify_body(forged.as_bytes()).is_err());
-    assert!(notifications.verify_body(forged_with_empty.as_bytes()).is_err());
+    assert!(
+        notifications
+            .verify_body(forged_with_empty.as_bytes())
+            .is_err()
+    );
 
     // Hostile bodies just under the 10 MiB limit.
     let mut hostile_form = String::new();
@@ -214,7 +218,10 @@ fn benchmarks(criterion: &mut Criterion) {
     hostile.bench_function("response_800k_root_keys_10mib_refused", |b| {
         b.iter(|| {
             responses
-                .verify_node("alipay.user.info.share", black_box(hostile_response.as_bytes()))
+                .verify_node(
+                    "alipay.user.info.share",
+                    black_box(hostile_response.as_bytes()),
+                )
                 .unwrap_err()
         })
     });

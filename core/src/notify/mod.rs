@@ -19,10 +19,10 @@ mod typed;
 use std::io::Read;
 use std::sync::Arc;
 
-use form::{refuse_duplicates, shortened, too_many_params};
 pub use form::{DEFAULT_MAX_PARAMS, parse_form, parse_form_limited};
-pub use signed_form::SignedForm;
+use form::{refuse_duplicates, shortened, too_many_params};
 pub use service_check::{SERVICE_CHECK, service_check_answer};
+pub use signed_form::SignedForm;
 pub use typed::{AppAuthDetail, AppAuthNotification, MessageNotification, Notification};
 
 use crate::cert::AlipayCertStore;

@@ -7,10 +7,9 @@
 //! choice, [`SignedForm::content`] builds the exact string it signs, and [`SignedForm::TRY_ORDER`] is the
 //! order a verifier tries them in: the forms seen most often first.
 
-use std::cmp::Ordering;
 use std::fmt;
 
-use crate::sign::sign_content;
+use crate::sign::{java_key_order, sign_content};
 
 /// One way the gateway has signed a notification: which parameters are part of the signed content.
 ///
@@ -106,7 +105,7 @@ impl SignedForm {
             return sign_content(signed);
         }
         let mut kept: Vec<(&str, &str)> = signed.collect();
-        kept.sort_by(|(a, _), (b, _)| utf16_order(a, b));
+        kept.sort_by(|(a, _), (b, _)| java_key_order(a, b));
         let mut content = String::with_capacity(
             kept.iter()
                 .map(|(key, value)| key.len() + value.len() + 2)
@@ -128,11 +127,6 @@ impl fmt::Display for SignedForm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
-}
-
-/// Java's `String.compareTo`: by UTF-16 code units.
-fn utf16_order(a: &str, b: &str) -> Ordering {
-    a.encode_utf16().cmp(b.encode_utf16())
 }
 
 /// Whether text is empty or only Java whitespace: the rule [`sign_content`] drops values by.

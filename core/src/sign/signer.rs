@@ -64,8 +64,10 @@ impl Signer {
     /// Signs a canonical content string; returns standard Base64 without newlines.
     ///
     /// # Errors
-    /// [`Error::Config`] when the content has a character the charset cannot encode.
+    /// [`Error::Config`] when the content is empty (nothing to sign: every parameter was blank) or has
+    /// a character the charset cannot encode.
     pub fn sign(&self, content: &str) -> Result<String> {
+        refuse_empty(content.len())?;
         let bytes = self.charset.encode(content)?;
         self.sign_bytes(&bytes)
     }
@@ -73,7 +75,8 @@ impl Signer {
     /// Builds the canonical content of `params` and signs it; returns `(content, sign)`.
     ///
     /// # Errors
-    /// As for [`Signer::sign`].
+    /// [`Error::Config`] when no parameter is left to sign (none, or every value empty or whitespace),
+    /// or as for [`Signer::sign`].
     pub fn sign_params<I, K, V>(&self, params: I) -> Result<(String, String)>
     where
         I: IntoIterator<Item = (K, V)>,
@@ -88,9 +91,10 @@ impl Signer {
     /// Signs bytes that are already encoded; returns standard Base64.
     ///
     /// # Errors
-    /// [`Error::Config`] if the crypto engine refuses the key (it was validated on parsing, so this
-    /// signals an internal fault).
+    /// [`Error::Config`] when the message is empty, or if the crypto engine refuses the key (it was
+    /// validated on parsing, so this signals an internal fault).
     pub fn sign_bytes(&self, message: &[u8]) -> Result<String> {
+        refuse_empty(message.len())?;
         let signature = match self.sign_type {
             SignType::Rsa2 => {
                 let pair = self
@@ -116,5 +120,87 @@ impl Signer {
             }
         };
         Ok(STANDARD.encode(signature))
+    }
+}
+
+/// An empty content is never signed: it means every parameter was blank, a request the Java gateway
+/// refuses, and a signature over nothing authenticates nothing.
+fn refuse_empty(length: usize) -> Result<()> {
+    if length == 0 {
+        return Err(Error::config(
+            "nothing to sign: every parameter is empty (or there is none), so the content is empty; \
+             give at least one parameter a non-blank value",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sign::Verifier;
+
+    fn signer(file: &str, sign_type: SignType, charset: Charset) -> Signer {
+        let path = format!(
+            "{}/../tests/vectors/keys/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let key = PrivateKey::from_text(&text).unwrap();
+        Signer::new(Arc::new(key), sign_type, charset).unwrap()
+    }
+
+    fn signers() -> Vec<Signer> {
+        vec![
+            signer("app_2048_pkcs8.pem", SignType::Rsa2, Charset::Utf8),
+            signer("app_2048_pkcs8.pem", SignType::Rsa2, Charset::Gbk),
+            signer("app_1024_pkcs1.pem", SignType::Rsa, Charset::Utf8),
+        ]
+    }
+
+    fn assert_nothing_to_sign<T: std::fmt::Debug>(result: Result<T>) {
+        let error = result.expect_err("an empty content was signed");
+        assert_eq!(error.kind(), "config", "{error}");
+        assert!(error.reason().contains("nothing to sign"), "{error}");
+        assert!(
+            error.reason().contains("every parameter is empty"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn every_entry_point_refuses_an_empty_content() {
+        for signer in signers() {
+            assert_nothing_to_sign(signer.sign(""));
+            assert_nothing_to_sign(signer.sign_bytes(b""));
+            assert_nothing_to_sign(signer.sign_params(Vec::<(&str, &str)>::new()));
+            assert_nothing_to_sign(signer.sign_params([("a", ""), ("b", " \t\u{3000}")]));
+            assert_nothing_to_sign(signer.sign_params([("sign", "abc"), ("c", "")]));
+        }
+    }
+
+    #[test]
+    fn one_non_blank_parameter_is_enough() {
+        for signer in signers() {
+            let (content, sign) = signer.sign_params([("a", ""), ("b", "0")]).unwrap();
+            assert_eq!(content, "b=0");
+            assert!(!sign.is_empty());
+        }
+    }
+
+    #[test]
+    fn verifying_an_empty_content_is_a_signature_error_not_a_panic() {
+        for signer in signers() {
+            let public = Arc::new(signer.key().public_key().clone());
+            let verifier = Verifier::new(public, signer.sign_type(), signer.charset()).unwrap();
+            let sign = signer.sign("a=1").unwrap();
+            for (content, sign) in [("", sign.as_str()), ("", ""), ("", "not base64!")] {
+                let error = verifier.verify(content, sign).err().unwrap();
+                assert_eq!(error.kind(), "signature", "{error}");
+            }
+            let error = verifier.verify_bytes(b"", &sign).err().unwrap();
+            assert_eq!(error.kind(), "signature", "{error}");
+            assert!(verifier.verify("a=1", &sign).is_ok());
+        }
     }
 }

@@ -56,9 +56,15 @@ impl Verifier {
     /// Verifies a Base64 signature over a content string.
     ///
     /// # Errors
-    /// [`Error::Signature`] when the signature is not valid Base64 or does not verify;
-    /// [`Error::Config`] when the content has a character the charset cannot encode.
+    /// [`Error::Signature`] when the signature is not valid Base64 or does not verify, or the content
+    /// is empty; [`Error::Config`] when the content has a character the charset cannot encode.
     pub fn verify(&self, content: &str, sign: &str) -> Result<()> {
+        if content.is_empty() {
+            // Nothing to sign is refused when signing: a signature over nothing is never accepted.
+            return Err(Error::signature(
+                "the signed content is empty: every parameter is empty, so nothing was signed",
+            ));
+        }
         let bytes = self.charset.encode(content)?;
         self.verify_bytes(&bytes, sign)
     }
