@@ -3,8 +3,9 @@
 //! (the whole delegated flow against the emulator).
 //!
 //! Exit codes: 0 success, 1 a signature did not verify or the gateway answered an error, 2 bad input
-//! (keys, files, options, malformed bodies). Errors are
-//! printed as one JSON line on stderr: `{"kind": "...", "reason": "..."}`.
+//! (keys, files, options, malformed bodies). Errors — command-line mistakes included — are
+//! printed as one JSON line on stderr: `{"kind": "...", "reason": "..."}`. A closed stdout or stderr
+//! (`alipay-isv … | true`) is not an error: the command ends quietly with its normal exit code.
 
 mod commands;
 mod input;
@@ -12,6 +13,7 @@ mod output;
 
 use std::process::ExitCode;
 
+use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 
 /// Alipay third-party app (ISV) toolkit: keys, signatures, and the delegated-call flow.
@@ -47,7 +49,16 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => match error.kind() {
+            // Not errors: clap prints them (ignoring a closed pipe) with its own exit code.
+            ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => error.exit(),
+            _ => return output::report_usage_error(&error),
+        },
+    };
     let outcome = match cli.command {
         Command::Keygen(args) => commands::keygen::run(args),
         Command::Sign(args) => commands::sign::run(args),

@@ -105,7 +105,17 @@ fn response_errors_exit_with_their_kind() {
 
 #[test]
 fn notifications_verify_and_print_their_kind() {
-    let text = std::fs::read_to_string(vectors().join("notifications.json")).unwrap();
+    check_notification_file("notifications.json");
+}
+
+/// Genuine notifications signed by Alipay (official SDKs' test suites) and their tampered twins.
+#[test]
+fn real_signed_notifications_verify_and_their_tampered_twins_fail() {
+    check_notification_file("real_notifications.json");
+}
+
+fn check_notification_file(file: &str) {
+    let text = std::fs::read_to_string(vectors().join(file)).unwrap();
     let all: Value = serde_json::from_str(&text).unwrap();
     for c in all["cases"].as_array().unwrap() {
         let Some(body) = c["body"].as_str() else {
@@ -133,6 +143,9 @@ fn notifications_verify_and_print_their_kind() {
                     _ => "other",
                 };
                 assert_eq!(printed["kind"], expected, "{name}");
+                if let Some(form) = c["signed_form"].as_str() {
+                    assert_eq!(printed["signed_form"], form, "{name}");
+                }
                 if let Some(token) = c["detail"]["app_auth_token"].as_str() {
                     let stdout = String::from_utf8(output.stdout.clone()).unwrap();
                     assert!(!stdout.contains(token), "{name}: token printed");

@@ -59,6 +59,5 @@ pub fn run(args: Args) -> Result<()> {
         let link = app_auth_link(&args.host, &args.app_id, &args.redirect_uri, &types, state)?;
         (kind, link)
     };
-    print_json(&json!({"kind": kind, "url": link.url, "state": link.state}));
-    Ok(())
+    print_json(&json!({"kind": kind, "url": link.url, "state": link.state}))
 }

@@ -53,6 +53,5 @@ pub fn run(args: Args) -> Result<()> {
             "give --app-cert FILE, --root-cert FILE and/or --alipay-cert FILE",
         ));
     }
-    print_json(&Value::Object(output));
-    Ok(())
+    print_json(&Value::Object(output))
 }

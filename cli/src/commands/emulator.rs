@@ -91,9 +91,8 @@ pub fn run(args: Args) -> Result<()> {
         }
         settings["cert_mode"] = cert;
     }
-    print_json(&settings);
-    use std::io::Write;
-    let _ = std::io::stdout().flush();
+    // Printed and flushed; a closed stdout does not stop the emulator.
+    print_json(&settings)?;
     loop {
         std::thread::park();
     }

@@ -98,7 +98,7 @@ pub fn run(args: Args) -> Result<()> {
                 .iter()
                 .map(|record| describe(record, args.show_secrets))
                 .collect();
-            print_json(&Value::Array(records));
+            print_json(&Value::Array(records))?;
         }
         Action::Show { auth_app_id } => {
             let record = registry.get(&auth_app_id)?.ok_or_else(|| {
@@ -107,11 +107,11 @@ pub fn run(args: Args) -> Result<()> {
                     path.display()
                 ))
             })?;
-            print_json(&describe(&record, args.show_secrets));
+            print_json(&describe(&record, args.show_secrets))?;
         }
         Action::Revoke { auth_app_id } => {
             let record = registry.revoke(&auth_app_id)?;
-            print_json(&describe(&record, args.show_secrets));
+            print_json(&describe(&record, args.show_secrets))?;
         }
     }
     Ok(())

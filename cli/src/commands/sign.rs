@@ -34,6 +34,5 @@ pub fn run(args: Args) -> Result<()> {
     let key = read_private_key(&args.private_key)?;
     let signer = Signer::new(Arc::new(key), sign_type, charset)?;
     let (content, sign) = signer.sign_params(params)?;
-    print_json(&json!({ "content": content, "sign": sign }));
-    Ok(())
+    print_json(&json!({ "content": content, "sign": sign }))
 }

@@ -40,6 +40,5 @@ pub fn run(args: Args) -> Result<()> {
     verifier.verify(&content, &args.sign)?;
     print_json(
         &json!({ "valid": true, "sign_type": sign_type.as_str(), "public_key": fingerprint }),
-    );
-    Ok(())
+    )
 }

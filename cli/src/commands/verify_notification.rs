@@ -7,7 +7,7 @@ use alipay_isv::notify::{Notification, NotificationVerifier};
 use alipay_isv::sign::SignType;
 use serde_json::{Map, Value, json};
 
-use crate::input::{read_bytes, read_public_key};
+use crate::input::{read_body, read_public_key};
 use crate::output::{mask_token_fields, print_json};
 
 /// Options of `verify-notification`.
@@ -27,12 +27,12 @@ pub struct Args {
     show_secrets: bool,
 }
 
-/// Verifies and prints `{"kind": ..., "params": {...}, ...}`.
+/// Verifies and prints `{"kind": ..., "params": {...}, "signed_form": "v1", ...}`.
 pub fn run(args: Args) -> Result<()> {
     let sign_type: SignType = args.sign_type.parse()?;
     let key = Arc::new(read_public_key(&args.alipay_public_key)?);
     let verifier = NotificationVerifier::new(key).with_default_sign_type(sign_type);
-    let body = read_bytes(&args.body, "body")?;
+    let body = read_body(&args.body, "body")?;
     let params_of = |params: &[(String, String)]| {
         Value::Object(
             params
@@ -41,7 +41,8 @@ pub fn run(args: Args) -> Result<()> {
                 .collect::<Map<_, _>>(),
         )
     };
-    let mut printed = match verifier.verify_body(&body)? {
+    let verified = verifier.verify_body_with_form(&body)?;
+    let mut printed = match verified.notification {
         Notification::AppAuth(auth) => json!({
             "kind": "app_auth",
             "notify_id": auth.notify_id,
@@ -65,9 +66,9 @@ pub fn run(args: Args) -> Result<()> {
         }),
         Notification::Other { params } => json!({ "kind": "other", "params": params_of(&params) }),
     };
+    printed["signed_form"] = json!(verified.signed_form.name());
     if !args.show_secrets {
         mask_token_fields(&mut printed);
     }
-    print_json(&printed);
-    Ok(())
+    print_json(&printed)
 }

@@ -8,7 +8,7 @@ use alipay_isv::response::ResponseVerifier;
 use alipay_isv::sign::{Charset, SignType};
 use serde_json::Value;
 
-use crate::input::{read_bytes, read_public_key};
+use crate::input::{read_body, read_public_key};
 use crate::output::{mask_token_fields, print_json};
 
 /// Options of `verify-response`.
@@ -46,12 +46,11 @@ pub fn run(args: Args) -> Result<()> {
     if let Some(aes_key) = &args.aes_key {
         verifier = verifier.with_aes_key(AesKey::from_base64(aes_key)?);
     }
-    let body = read_bytes(&args.body, "body")?;
+    let body = read_body(&args.body, "body")?;
     let verified = verifier.verify(&args.method, &body)?;
     let mut fields = Value::Object(verified.fields);
     if !args.show_secrets {
         mask_token_fields(&mut fields);
     }
-    print_json(&fields);
-    Ok(())
+    print_json(&fields)
 }

@@ -9,12 +9,13 @@ use aws_lc_rs::signature::{
 };
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use rsa::pkcs1::DecodeRsaPublicKey;
+use rsa::pkcs8::der::asn1::{AnyRef, Null};
 use rsa::pkcs8::der::{Decode, Encode};
-use rsa::pkcs8::{DecodePublicKey, EncodePublicKey, LineEnding};
+use rsa::pkcs8::spki::SubjectPublicKeyInfoRef;
+use rsa::pkcs8::{EncodePublicKey, LineEnding};
 use rsa::traits::PublicKeyParts;
 
-use super::classify::{DerShape, classify_der};
+use super::classify::{DerShape, RSA_ENCRYPTION, classify_der};
 use super::text::decode_key_text;
 use super::{MAX_KEY_BITS, MIN_KEY_BITS, MIN_RSA2_KEY_BITS};
 use crate::error::{Error, Result};
@@ -71,10 +72,8 @@ impl PublicKey {
     /// [`Error::Config`] as for [`PublicKey::from_text`].
     pub fn from_der(der: &[u8]) -> Result<Self> {
         let rsa = match classify_der(der) {
-            DerShape::SpkiRsa => {
-                rsa::RsaPublicKey::from_public_key_der(der).map_err(invalid_rsa)?
-            }
-            DerShape::Pkcs1Public => rsa::RsaPublicKey::from_pkcs1_der(der).map_err(invalid_rsa)?,
+            DerShape::SpkiRsa => rsa_from_spki_der(der)?,
+            DerShape::Pkcs1Public => rsa_from_pkcs1_der(der)?,
             DerShape::Certificate => return Self::from_certificate_der(der),
             DerShape::SpkiOther(name) | DerShape::Pkcs8Other(name) => {
                 return Err(Error::config(format!(
@@ -121,10 +120,7 @@ impl PublicKey {
     pub(crate) fn from_rsa(rsa: rsa::RsaPublicKey) -> Result<Self> {
         let bits = rsa.n().bits();
         if !(MIN_KEY_BITS..=MAX_KEY_BITS).contains(&bits) {
-            return Err(Error::config(format!(
-                "the public key has {bits} bits; expected {MIN_KEY_BITS} to {MAX_KEY_BITS} \
-                 (Alipay RSA2 keys are 2048 bits)"
-            )));
+            return Err(size_out_of_range(bits));
         }
         let spki_der = rsa
             .to_public_key_der()
@@ -210,4 +206,90 @@ impl fmt::Debug for PublicKey {
 
 fn invalid_rsa(_: impl std::fmt::Display) -> Error {
     Error::config("the public key is structurally an RSA key but its numbers are invalid")
+}
+
+/// An RSA key from SPKI DER. The `rsa` crate's own SPKI decoding caps the modulus at 4096 bits
+/// (`RsaPublicKey::MAX_SIZE`), so the SPKI is unwrapped here and the PKCS#1 key inside is checked against
+/// [`MAX_KEY_BITS`] instead: 8192-bit keys sign, so they must verify too.
+fn rsa_from_spki_der(der: &[u8]) -> Result<rsa::RsaPublicKey> {
+    let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(invalid_rsa)?;
+    if spki.algorithm.oid != RSA_ENCRYPTION {
+        return Err(Error::config("the public key is not an RSA key"));
+    }
+    // rsaEncryption's parameters must be NULL (RFC 3279), as the `rsa` crate requires.
+    if spki.algorithm.parameters != Some(AnyRef::from(Null)) {
+        return Err(invalid_rsa("rsaEncryption parameters are not NULL"));
+    }
+    let pkcs1 = spki
+        .subject_public_key
+        .as_bytes()
+        .ok_or_else(|| invalid_rsa("the key's bit string is not whole bytes"))?;
+    rsa_from_pkcs1_der(pkcs1)
+}
+
+/// An RSA key from PKCS#1 `RSAPublicKey` DER, of [`MIN_KEY_BITS`] to [`MAX_KEY_BITS`] bits.
+fn rsa_from_pkcs1_der(der: &[u8]) -> Result<rsa::RsaPublicKey> {
+    let key = rsa::pkcs1::RsaPublicKey::from_der(der).map_err(invalid_rsa)?;
+    let n = rsa::BigUint::from_bytes_be(key.modulus.as_bytes());
+    let e = rsa::BigUint::from_bytes_be(key.public_exponent.as_bytes());
+    let bits = n.bits();
+    if !(MIN_KEY_BITS..=MAX_KEY_BITS).contains(&bits) {
+        return Err(size_out_of_range(bits));
+    }
+    rsa::RsaPublicKey::new_with_max_size(n, e, MAX_KEY_BITS).map_err(invalid_rsa)
+}
+
+fn size_out_of_range(bits: usize) -> Error {
+    Error::config(format!(
+        "the public key has {bits} bits; expected {MIN_KEY_BITS} to {MAX_KEY_BITS} \
+         (Alipay RSA2 keys are 2048 bits)"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A public key of exactly `bits` bits (odd, top bit set; not a product of primes, which parsing
+    /// does not need), as SPKI DER.
+    fn spki_of_bits(bits: usize) -> Vec<u8> {
+        let mut modulus = vec![0x5au8; bits.div_ceil(8)];
+        let top = (bits - 1) % 8;
+        modulus[0] = (modulus[0] & ((1u16 << top) as u8).wrapping_sub(1)) | (1 << top);
+        *modulus.last_mut().unwrap() |= 1;
+        let n = rsa::BigUint::from_bytes_be(&modulus);
+        assert_eq!(n.bits(), bits);
+        rsa::RsaPublicKey::new_unchecked(n, rsa::BigUint::from(65_537u32))
+            .to_public_key_der()
+            .unwrap()
+            .into_vec()
+    }
+
+    #[test]
+    fn keys_up_to_8192_bits_parse_and_larger_ones_are_refused_by_size() {
+        for bits in [2048, 4096, 4097, 6144, 8192] {
+            let der = spki_of_bits(bits);
+            let key = PublicKey::from_der(&der).unwrap_or_else(|e| panic!("{bits}: {e}"));
+            assert_eq!(key.bits(), bits);
+            assert!(key.sha256_key().is_some(), "{bits}: RSA2 must be usable");
+            let pem = key.to_pem();
+            assert_eq!(PublicKey::from_text(&pem).unwrap(), key, "{bits}");
+            // The bare PKCS#1 form too.
+            let pkcs1 = SubjectPublicKeyInfoRef::from_der(&der)
+                .unwrap()
+                .subject_public_key
+                .raw_bytes()
+                .to_vec();
+            assert_eq!(PublicKey::from_der(&pkcs1).unwrap(), key, "{bits}");
+        }
+        for bits in [8193, 16384, 512] {
+            let reason = PublicKey::from_der(&spki_of_bits(bits))
+                .unwrap_err()
+                .reason();
+            assert!(
+                reason.contains(&format!("has {bits} bits")) && reason.contains("1024 to 8192"),
+                "{bits}: {reason}"
+            );
+        }
+    }
 }

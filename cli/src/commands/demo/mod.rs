@@ -17,6 +17,8 @@ mod flow;
 
 use alipay_isv::Result;
 
+use crate::output::out;
+
 /// Options of `demo`.
 #[derive(clap::Args)]
 pub struct Args {
@@ -46,17 +48,18 @@ impl Steps {
         self.number += 1;
         match step() {
             Ok((value, detail)) => {
-                println!("{:>2}. ok      {description}", self.number);
+                out(&format!("{:>2}. ok      {description}", self.number))?;
                 for line in detail.lines() {
-                    println!("            {line}");
+                    out(&format!("            {line}"))?;
                 }
                 Ok(value)
             }
             Err(error) => {
-                println!(
+                // The step's error is what the demo reports, even if stdout failed too.
+                let _ = out(&format!(
                     "{:>2}. FAILED  {description}\n            {error}",
                     self.number
-                );
+                ));
                 Err(error)
             }
         }
@@ -70,17 +73,14 @@ pub fn run(args: Args) -> Result<()> {
     } else {
         ""
     };
-    println!(
+    out(&format!(
         "alipay-isv demo: the delegated-call flow against the built-in Alipay emulator{mode}\n"
-    );
+    ))?;
     let mut steps = Steps { number: 0 };
     match flow::run(&mut steps, &args) {
-        Ok(()) => {
-            println!("\nall {} steps passed", steps.number);
-            Ok(())
-        }
+        Ok(()) => out(&format!("\nall {} steps passed", steps.number)),
         Err(error) => {
-            println!("\nthe demo stopped at step {}", steps.number);
+            let _ = out(&format!("\nthe demo stopped at step {}", steps.number));
             Err(error)
         }
     }

@@ -1,9 +1,13 @@
 //! [`SqliteStore`]: the registry in one SQLite file (bundled SQLite; WAL, `synchronous=FULL`, a busy
-//! timeout), shared safely by threads and by processes. A file that is not SQLite, or a SQLite database of
-//! another application, is refused with a typed error and never modified.
+//! timeout), shared safely by threads and by processes. A file that is refused — not SQLite, corrupt, a
+//! SQLite database of another application, a newer schema, the wrong key or encryption setting — is
+//! refused with a typed error before anything is written to it: it is left byte-identical, in WAL or in
+//! rollback-journal mode, with no `-wal` / `-shm` file left behind.
 
 mod codec;
 mod schema;
+#[cfg(test)]
+mod tests;
 
 use std::fs::File;
 use std::io::Read;
@@ -100,12 +104,18 @@ impl SqliteStore {
         connection
             .busy_timeout(BUSY_TIMEOUT)
             .map_err(|error| store_error("cannot set the busy timeout", &error))?;
+        // Every check that can refuse the file runs first, reading only: nothing is written to a file
+        // that is then refused (not even the switch to WAL, which rewrites the header of a
+        // rollback-journal database such as a `VACUUM INTO` backup).
         let inspection = schema::inspect(&connection, &shown)?;
+        let encryption = check_encryption(&connection, &inspection, key.as_ref(), &shown)?;
         connection
             .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
             .map_err(|error| store_error(&format!("cannot configure {shown}"), &error))?;
         schema::migrate(&mut connection, inspection.schema_version)?;
-        check_encryption(&connection, key.as_ref(), &shown)?;
+        if let Encryption::Unrecorded = encryption {
+            record_encryption(&connection, key.as_ref())?;
+        }
         Ok(SqliteStore {
             connection: Mutex::new(connection),
             key,
@@ -152,33 +162,38 @@ impl SqliteStore {
     }
 }
 
-fn check_encryption(connection: &Connection, key: Option<&TokenKey>, shown: &str) -> Result<()> {
-    let stored: Option<String> = connection
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'encryption'",
-            [],
-            |row| row.get(0),
-        )
-        .optional()
-        .map_err(|error| store_error(&format!("cannot read {shown}"), &error))?;
-    match (stored.as_deref(), key) {
-        (None, None) => connection
-            .execute(
-                "INSERT INTO meta (key, value) VALUES ('encryption', 'none')",
+/// What [`check_encryption`] found.
+enum Encryption {
+    /// The database records the same setting as the key given (none, or a matching key).
+    Matches,
+    /// A new database (or one from before the setting was recorded): [`record_encryption`] records it
+    /// once the database is accepted.
+    Unrecorded,
+}
+
+/// Checks, reading only, that the key (or its absence) fits what the database records.
+fn check_encryption(
+    connection: &Connection,
+    inspection: &schema::Inspection,
+    key: Option<&TokenKey>,
+    shown: &str,
+) -> Result<Encryption> {
+    let stored: Option<String> = if inspection.schema_version == 0 {
+        // No schema yet, so no `meta` table: a new database.
+        None
+    } else {
+        connection
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'encryption'",
                 [],
+                |row| row.get(0),
             )
-            .map(|_| ())
-            .map_err(|error| store_error("cannot record the encryption setting", &error)),
-        (None, Some(key)) => {
-            let check = STANDARD.encode(key.seal(KEY_CHECK_PLAIN, KEY_CHECK_CONTEXT)?);
-            connection
-                .execute_batch(&format!(
-                    "BEGIN; INSERT INTO meta (key, value) VALUES ('encryption', 'aes-256-gcm');
-                     INSERT INTO meta (key, value) VALUES ('key_check', '{check}'); COMMIT;"
-                ))
-                .map_err(|error| store_error("cannot record the encryption setting", &error))
-        }
-        (Some("none"), None) => Ok(()),
+            .optional()
+            .map_err(|error| store_error(&format!("cannot read {shown}"), &error))?
+    };
+    match (stored.as_deref(), key) {
+        (None, _) => Ok(Encryption::Unrecorded),
+        (Some("none"), None) => Ok(Encryption::Matches),
         (Some("none"), Some(_)) => Err(Error::Store {
             reason: format!(
                 "{shown} stores tokens unencrypted; open it without a key (or migrate it to a new \
@@ -198,7 +213,7 @@ fn check_encryption(connection: &Connection, key: Option<&TokenKey>, shown: &str
                 .map_err(|error| store_error(&format!("cannot read {shown}"), &error))?;
             let sealed = STANDARD.decode(check).unwrap_or_default();
             match key.open(&sealed, KEY_CHECK_CONTEXT) {
-                Ok(plain) if plain.as_slice() == KEY_CHECK_PLAIN => Ok(()),
+                Ok(plain) if plain.as_slice() == KEY_CHECK_PLAIN => Ok(Encryption::Matches),
                 _ => Err(Error::Store {
                     reason: format!(
                         "the encryption key does not match the one {shown} was created with"
@@ -209,6 +224,28 @@ fn check_encryption(connection: &Connection, key: Option<&TokenKey>, shown: &str
         (Some(other), _) => Err(Error::Store {
             reason: format!("{shown} uses an unknown token encryption `{other}`"),
         }),
+    }
+}
+
+/// Records the encryption setting (and, with a key, its check value) of an accepted new database.
+fn record_encryption(connection: &Connection, key: Option<&TokenKey>) -> Result<()> {
+    match key {
+        None => connection
+            .execute(
+                "INSERT INTO meta (key, value) VALUES ('encryption', 'none')",
+                [],
+            )
+            .map(|_| ())
+            .map_err(|error| store_error("cannot record the encryption setting", &error)),
+        Some(key) => {
+            let check = STANDARD.encode(key.seal(KEY_CHECK_PLAIN, KEY_CHECK_CONTEXT)?);
+            connection
+                .execute_batch(&format!(
+                    "BEGIN; INSERT INTO meta (key, value) VALUES ('encryption', 'aes-256-gcm');
+                     INSERT INTO meta (key, value) VALUES ('key_check', '{check}'); COMMIT;"
+                ))
+                .map_err(|error| store_error("cannot record the encryption setting", &error))
+        }
     }
 }
 

@@ -1,0 +1,304 @@
+//! A refused file is left byte-identical: every refusal (not SQLite, corrupt, foreign schema, newer schema,
+//! wrong key, encrypted vs not) runs before anything is written, in WAL mode and in rollback-journal mode
+//! (a `VACUUM INTO` backup), and leaves no `-wal` / `-shm` / `-journal` file that was not there.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+use super::SqliteStore;
+use crate::auth::AppAuthToken;
+use crate::error::Error;
+use crate::registry::{Registry, TokenKey};
+
+fn temp_path(name: &str) -> PathBuf {
+    let mut random = [0u8; 6];
+    let _ = aws_lc_rs::rand::SecureRandom::fill(&aws_lc_rs::rand::SystemRandom::new(), &mut random);
+    let suffix: String = random.iter().map(|byte| format!("{byte:02x}")).collect();
+    std::env::temp_dir().join(format!("alipay-isv-sqlite-{name}-{suffix}.db"))
+}
+
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+const SIDECARS: [&str; 3] = ["-wal", "-shm", "-journal"];
+
+fn remove_all(path: &Path) {
+    let _ = std::fs::remove_file(path);
+    for suffix in SIDECARS {
+        let _ = std::fs::remove_file(sidecar(path, suffix));
+    }
+}
+
+/// Everything a refused open could have changed: the bytes, and which side files exist.
+#[derive(Debug, PartialEq)]
+struct Snapshot {
+    digest: Vec<u8>,
+    length: usize,
+    bytes: Vec<u8>,
+    sidecars: Vec<(&'static str, bool)>,
+}
+
+fn snapshot(path: &Path) -> Snapshot {
+    let bytes = std::fs::read(path).unwrap();
+    Snapshot {
+        digest: aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &bytes)
+            .as_ref()
+            .to_vec(),
+        length: bytes.len(),
+        bytes,
+        sidecars: SIDECARS
+            .iter()
+            .map(|suffix| (*suffix, sidecar(path, suffix).exists()))
+            .collect(),
+    }
+}
+
+/// Bytes 18 and 19 of the header: 2 in WAL mode, 1 in rollback-journal mode.
+fn journal_bytes(path: &Path) -> [u8; 2] {
+    let bytes = std::fs::read(path).unwrap();
+    [bytes[18], bytes[19]]
+}
+
+const WAL: [u8; 2] = [2, 2];
+const ROLLBACK: [u8; 2] = [1, 1];
+
+fn key(byte: u8) -> TokenKey {
+    TokenKey::from_bytes(&[byte; 32]).unwrap()
+}
+
+/// A registry with one record, written through the library (so in WAL mode), all connections closed.
+fn registry_file(name: &str, key: Option<TokenKey>) -> PathBuf {
+    let path = temp_path(name);
+    let registry = Registry::open(&path, key).unwrap();
+    registry
+        .ingest_tokens(&[AppAuthToken {
+            app_auth_token: "202509BBa1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6".into(),
+            app_refresh_token: Some("202509BBrefresh".into()),
+            auth_app_id: "2021004100000001".into(),
+            user_id: Some("2088000000000001".into()),
+            expires_in: Some(31_536_000),
+            re_expires_in: Some(32_140_800),
+        }])
+        .unwrap();
+    drop(registry);
+    path
+}
+
+/// Another application's database, switched to WAL.
+fn foreign_file(name: &str) -> PathBuf {
+    let path = temp_path(name);
+    let connection = Connection::open(&path).unwrap();
+    connection
+        .execute_batch(
+            "PRAGMA journal_mode = WAL;
+             CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount TEXT);
+             INSERT INTO invoices VALUES (1, '9.99');",
+        )
+        .unwrap();
+    drop(connection);
+    path
+}
+
+/// The rollback-journal backup of `path`, as `VACUUM INTO` makes it.
+fn vacuum_copy(path: &Path, name: &str) -> PathBuf {
+    let copy = temp_path(name);
+    let connection = Connection::open(path).unwrap();
+    connection
+        .execute("VACUUM INTO ?1", [copy.to_str().unwrap()])
+        .unwrap();
+    drop(connection);
+    copy
+}
+
+fn set_user_version(path: &Path, version: i64) {
+    let connection = Connection::open(path).unwrap();
+    connection
+        .execute_batch(&format!("PRAGMA user_version = {version}"))
+        .unwrap();
+}
+
+/// Overwrites the b-tree page header of the page holding `table` (page 1 for `sqlite_master`) with
+/// garbage: SQLite then reports the database image as malformed when it reads that table.
+fn corrupt_table(path: &Path, table: &str) {
+    let (page_size, root): (i64, i64) = {
+        let connection = Connection::open(path).unwrap();
+        let page_size = connection
+            .query_row("PRAGMA page_size", [], |row| row.get(0))
+            .unwrap();
+        let root = if table == "sqlite_master" {
+            1
+        } else {
+            connection
+                .query_row(
+                    "SELECT rootpage FROM sqlite_master WHERE name = ?1",
+                    [table],
+                    |row| row.get(0),
+                )
+                .unwrap()
+        };
+        (page_size, root)
+    };
+    let mut bytes = std::fs::read(path).unwrap();
+    let start = ((root - 1) * page_size) as usize + if root == 1 { 100 } else { 0 };
+    bytes[start..start + 12].copy_from_slice(&[0xEE; 12]);
+    std::fs::write(path, bytes).unwrap();
+}
+
+type Make = fn(&str) -> PathBuf;
+type Mutate = fn(&Path);
+
+struct Refusal {
+    name: &'static str,
+    make: Make,
+    mutate: Mutate,
+    key: Option<u8>,
+    expect: &'static str,
+}
+
+fn refusals() -> Vec<Refusal> {
+    vec![
+        Refusal {
+            name: "foreign",
+            make: foreign_file,
+            mutate: |_| {},
+            key: None,
+            expect: "another application",
+        },
+        Refusal {
+            name: "newer-schema",
+            make: |name| registry_file(name, None),
+            mutate: |path| set_user_version(path, 99),
+            key: None,
+            expect: "newer than this library",
+        },
+        Refusal {
+            name: "corrupt-schema",
+            make: |name| registry_file(name, None),
+            mutate: |path| corrupt_table(path, "sqlite_master"),
+            key: None,
+            expect: "cannot read",
+        },
+        Refusal {
+            name: "corrupt-meta",
+            make: |name| registry_file(name, None),
+            mutate: |path| corrupt_table(path, "meta"),
+            key: None,
+            expect: "cannot read",
+        },
+        Refusal {
+            name: "wrong-key",
+            make: |name| registry_file(name, Some(key(1))),
+            mutate: |_| {},
+            key: Some(2),
+            expect: "does not match",
+        },
+        Refusal {
+            name: "encrypted-without-key",
+            make: |name| registry_file(name, Some(key(1))),
+            mutate: |_| {},
+            key: None,
+            expect: "stores tokens encrypted",
+        },
+        Refusal {
+            name: "plain-with-key",
+            make: |name| registry_file(name, None),
+            mutate: |_| {},
+            key: Some(1),
+            expect: "stores tokens unencrypted",
+        },
+    ]
+}
+
+fn assert_refused_untouched(path: &Path, key: Option<u8>, expect: &str, what: &str) {
+    let before = snapshot(path);
+    match SqliteStore::open(path, key.map(self::key)) {
+        Err(Error::Store { reason }) => assert!(reason.contains(expect), "{what}: {reason}"),
+        Err(other) => panic!("{what}: expected a store error, got {other:?}"),
+        Ok(store) => panic!("{what}: expected a refusal, got {store:?}"),
+    }
+    let after = snapshot(path);
+    assert_eq!(
+        (&after.digest, after.length, &after.sidecars),
+        (&before.digest, before.length, &before.sidecars),
+        "{what}: the refused file changed"
+    );
+    assert!(
+        after.bytes == before.bytes,
+        "{what}: the refused file changed"
+    );
+}
+
+#[test]
+fn every_refusal_leaves_the_file_byte_identical_in_wal_and_rollback_mode() {
+    for refusal in refusals() {
+        let wal = (refusal.make)(&format!("{}-wal-mode", refusal.name));
+        let rollback = vacuum_copy(&wal, &format!("{}-rollback", refusal.name));
+        assert_eq!(journal_bytes(&wal), WAL, "{}", refusal.name);
+        assert_eq!(journal_bytes(&rollback), ROLLBACK, "{}", refusal.name);
+        for path in [&wal, &rollback] {
+            (refusal.mutate)(path);
+        }
+        for (mode, path) in [("WAL", &wal), ("rollback journal", &rollback)] {
+            assert!(
+                SIDECARS
+                    .iter()
+                    .all(|suffix| !sidecar(path, suffix).exists()),
+                "{} ({mode}): a side file was left by the setup",
+                refusal.name
+            );
+            let what = format!("{} ({mode})", refusal.name);
+            assert_refused_untouched(path, refusal.key, refusal.expect, &what);
+            // Refused again, the same way: the first refusal did not half-convert it.
+            assert_refused_untouched(path, refusal.key, refusal.expect, &what);
+        }
+        assert_eq!(journal_bytes(&rollback), ROLLBACK, "{}", refusal.name);
+        remove_all(&wal);
+        remove_all(&rollback);
+    }
+}
+
+#[test]
+fn files_that_are_not_sqlite_are_refused_untouched() {
+    let garbage = temp_path("garbage");
+    std::fs::write(&garbage, b"this is not a database at all, just some text").unwrap();
+    assert_refused_untouched(&garbage, None, "not a SQLite database", "garbage");
+    let truncated = temp_path("truncated");
+    let mut header = b"SQLite format 3\0".to_vec();
+    header.extend([0xffu8; 84]);
+    std::fs::write(&truncated, &header).unwrap();
+    assert_refused_untouched(&truncated, Some(1), "cannot", "truncated");
+    remove_all(&garbage);
+    remove_all(&truncated);
+}
+
+#[test]
+fn an_accepted_rollback_backup_is_switched_to_wal_and_keeps_its_records() {
+    // The control for the test above: opening with the right key does write (the switch to WAL), so
+    // comparing bytes would catch a refusal that wrote first.
+    let original = registry_file("accepted", Some(key(1)));
+    let backup = vacuum_copy(&original, "accepted-backup");
+    assert_eq!(journal_bytes(&backup), ROLLBACK);
+    let registry = Registry::open(&backup, Some(key(1))).unwrap();
+    assert_eq!(
+        registry.token_for("2021004100000001").unwrap(),
+        "202509BBa1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6"
+    );
+    drop(registry);
+    assert_eq!(journal_bytes(&backup), WAL);
+    // A new file records its setting once accepted, and is checked against it from then on.
+    let fresh = temp_path("fresh");
+    drop(SqliteStore::open(&fresh, Some(key(3))).unwrap());
+    assert!(
+        SqliteStore::open(&fresh, Some(key(3)))
+            .unwrap()
+            .is_encrypted()
+    );
+    assert_refused_untouched(&fresh, Some(4), "does not match", "fresh");
+    for path in [original, backup, fresh] {
+        remove_all(&path);
+    }
+}
