@@ -23,7 +23,7 @@ use crate::convert::{self, BodyArg, byte_limit};
 use crate::error::{OrThrow, to_js_error};
 use crate::json::Json;
 use crate::models::{AppAuthToken, AppAuthTokenInfo, UserInfo, UserToken};
-use crate::notify::VerifiedNotification;
+use crate::notify::FormedNotification;
 use crate::record::StringRecord;
 use crate::request::CallOptions;
 use crate::response::VerifiedResponse;
@@ -180,8 +180,8 @@ fn user_token(inner: alipay_isv::auth::UserToken) -> UserToken {
     UserToken { inner }
 }
 
-fn notification(inner: alipay_isv::notify::Notification) -> VerifiedNotification {
-    VerifiedNotification(inner)
+fn notification(inner: alipay_isv::notify::VerifiedNotification) -> FormedNotification {
+    FormedNotification(inner)
 }
 
 fn downloaded(fetched: bool) -> bool {
@@ -207,7 +207,7 @@ type Pending<T, J> = AsyncTask<Blocking<T, J>>;
 type VerifiedTask = Pending<alipay_isv::response::VerifiedResponse, VerifiedResponse>;
 type AppTokensTask = Pending<Vec<alipay_isv::auth::AppAuthToken>, Vec<AppAuthToken>>;
 type UserTokenTask = Pending<alipay_isv::auth::UserToken, UserToken>;
-type NotificationTask = Pending<alipay_isv::notify::Notification, VerifiedNotification>;
+type NotificationTask = Pending<alipay_isv::notify::VerifiedNotification, FormedNotification>;
 
 #[napi]
 impl Client {
@@ -510,7 +510,10 @@ impl Client {
     pub fn verify_notification(&self, body: BodyArg) -> NotificationTask {
         let body = convert::with_body(&body, <[u8]>::to_vec);
         let client = self.inner.clone();
-        spawn(move || client.verify_notification(&body), notification)
+        spawn(
+            move || client.verify_notification_with_form(&body),
+            notification,
+        )
     }
 
     /// `verifyNotification`, blocking the calling thread.
@@ -519,10 +522,14 @@ impl Client {
         &self,
         env: Env,
         body: BodyArg,
-    ) -> napi::Result<VerifiedNotification> {
+    ) -> napi::Result<FormedNotification> {
         run_sync(
             &env,
-            || convert::with_body(&body, |bytes| self.inner.verify_notification(bytes)),
+            || {
+                convert::with_body(&body, |bytes| {
+                    self.inner.verify_notification_with_form(bytes)
+                })
+            },
             notification,
         )
     }

@@ -1,22 +1,26 @@
 //! [`NotificationVerifier`]: notifications posted to the application gateway (应用网关), verified and
 //! typed, mirroring `alipay_isv::notify`.
 //!
-//! The results are plain objects tagged by `kind` (`appAuth`, `message`, `other`). They carry the
-//! verified parameters in full, and an `appAuth` result carries the merchant's `app_auth_token` and
-//! `app_refresh_token` in `detail`: store them, never log them.
+//! The results are plain objects tagged by `kind` (`appAuth`, `message`, `other`), with the form of
+//! the signature that matched (`signedForm`: `v1`, `v1+empty`, `v2`, …; a non-enumerable property,
+//! like the string forms below). They carry the verified
+//! parameters (those the signature covers) in full, and an `appAuth` result carries the merchant's
+//! `app_auth_token` and `app_refresh_token` in `detail`: store them, never log them.
 //!
 //! Their `toString()` and `util.inspect` (non-enumerable, so `JSON.stringify`, spreading and
 //! `assert.deepEqual` see the data alone) mask the tokens and the code, on the result and on its
 //! `detail`; an `appAuth` result's `params` (whose `biz_content` holds the tokens) shows its keys only.
 //!
-//! A result is built by one `JSON.parse` of its JSON text (see [`VerifiedNotification`]); the
+//! A result is built by one `JSON.parse` of its JSON text (see [`FormedNotification`]); the
 //! `#[napi(object)]` structs below describe its shape (and `index.d.ts`) and build the rare results
 //! that `JSON.parse` cannot reproduce.
 
 use alipay_isv::notify as core;
 use indexmap::IndexMap;
-use napi::bindgen_prelude::{Either3, Object, ToNapiValue, TypeName};
-use napi::{Env, JsValue, ValueType, sys};
+use napi::bindgen_prelude::{
+    Either3, JsObjectValue, Object, PropertyAttributes, ToNapiValue, TypeName,
+};
+use napi::{Env, JsValue, Property, ValueType, sys};
 use napi_derive::napi;
 use serde_json::Value;
 
@@ -73,6 +77,14 @@ pub struct AppAuthNotification {
     /// Always `appAuth`.
     #[napi(ts_type = "'appAuth'")]
     pub kind: String,
+    /// The form of the signature that matched: `v1` (without `sign` and `sign_type`) or `v2`
+    /// (without `sign` only), `+empty` when empty values were signed, `+alipay_cert_sn` when that
+    /// parameter was.
+    /// Non-enumerable, like `toString`: `Object.keys`, `JSON.stringify` and spreading leave it out.
+    #[napi(
+        ts_type = "'v1' | 'v1+empty' | 'v2' | 'v2+empty' | 'v1+alipay_cert_sn' | 'v1+empty+alipay_cert_sn' | 'v2+alipay_cert_sn' | 'v2+empty+alipay_cert_sn'"
+    )]
+    pub signed_form: Option<String>,
     /// Alipay's id of this notification: deduplicate retries with it.
     pub notify_id: String,
     /// When it was sent (`yyyy-MM-dd HH:mm:ss`, China time).
@@ -93,6 +105,14 @@ pub struct MessageNotification {
     /// Always `message`.
     #[napi(ts_type = "'message'")]
     pub kind: String,
+    /// The form of the signature that matched: `v1` (without `sign` and `sign_type`) or `v2`
+    /// (without `sign` only), `+empty` when empty values were signed, `+alipay_cert_sn` when that
+    /// parameter was.
+    /// Non-enumerable, like `toString`: `Object.keys`, `JSON.stringify` and spreading leave it out.
+    #[napi(
+        ts_type = "'v1' | 'v1+empty' | 'v2' | 'v2+empty' | 'v1+alipay_cert_sn' | 'v1+empty+alipay_cert_sn' | 'v2+alipay_cert_sn' | 'v2+empty+alipay_cert_sn'"
+    )]
+    pub signed_form: Option<String>,
     /// The message method, e.g. `alipay.open.auth.appauth.cancelled`.
     pub msg_method: String,
     /// Whether this is a merchant revoking the app's authorisation
@@ -115,11 +135,19 @@ pub struct MessageNotification {
 }
 
 /// Any other notification (payments, …): the verified parameters.
-#[napi(object, object_from_js = false)]
+#[napi(object, object_from_js = false, use_nullable = true)]
 pub struct OtherNotification {
     /// Always `other`.
     #[napi(ts_type = "'other'")]
     pub kind: String,
+    /// The form of the signature that matched: `v1` (without `sign` and `sign_type`) or `v2`
+    /// (without `sign` only), `+empty` when empty values were signed, `+alipay_cert_sn` when that
+    /// parameter was.
+    /// Non-enumerable, like `toString`: `Object.keys`, `JSON.stringify` and spreading leave it out.
+    #[napi(
+        ts_type = "'v1' | 'v1+empty' | 'v2' | 'v2+empty' | 'v1+alipay_cert_sn' | 'v1+empty+alipay_cert_sn' | 'v2+alipay_cert_sn' | 'v2+empty+alipay_cert_sn'"
+    )]
+    pub signed_form: Option<String>,
     /// Every verified parameter, in the order received.
     pub params: IndexMap<String, String>,
 }
@@ -161,14 +189,18 @@ impl NotificationVerifier {
     /// Parses the raw `application/x-www-form-urlencoded` body exactly once and verifies it. Pass the
     /// raw bytes (a `Buffer`; needed for GBK) or text, never a body your framework already decoded.
     ///
-    /// @throws {AlipayError} `ALIPAY_SIGNATURE_ERROR` when the sign is missing or verifies under neither
-    /// V1 nor V2; `ALIPAY_PROTOCOL_ERROR` for an oversized or malformed body, a parameter given twice,
-    /// or an authorisation notification without its detail.
+    /// Every form the gateway has signed notifications in is tried (V1 / V2, empty values signed or
+    /// not, `alipay_cert_sn` signed or not); the result's `signedForm` says which one matched, and
+    /// a parameter that form does not sign is left out of `params`.
+    ///
+    /// @throws {AlipayError} `ALIPAY_SIGNATURE_ERROR` when the sign is missing or verifies under none
+    /// of those forms; `ALIPAY_PROTOCOL_ERROR` for an oversized or malformed body, a parameter given
+    /// twice, or an authorisation notification without its detail.
     #[napi(catch_unwind, ts_return_type = "Notification")]
-    pub fn verify_body(&self, env: Env, body: BodyArg) -> napi::Result<VerifiedNotification> {
-        let notification =
-            convert::with_body(&body, |bytes| self.inner.verify_body(bytes)).or_throw(&env)?;
-        Ok(VerifiedNotification(notification))
+    pub fn verify_body(&self, env: Env, body: BodyArg) -> napi::Result<FormedNotification> {
+        let verified = convert::with_body(&body, |bytes| self.inner.verify_body_with_form(bytes))
+            .or_throw(&env)?;
+        Ok(FormedNotification(verified))
     }
 
     /// Verifies parameters a web framework already decoded (once!), as an object of strings.
@@ -179,22 +211,23 @@ impl NotificationVerifier {
         &self,
         env: Env,
         #[napi(ts_arg_type = "Record<string, string>")] params: Object<'_>,
-    ) -> napi::Result<VerifiedNotification> {
+    ) -> napi::Result<FormedNotification> {
         // Every value must be a string: unlike the other parameter objects, `undefined` is refused.
         // SAFETY: `params` is an argument of this call, alive for its duration.
         let pairs = unsafe { string_entries(env.raw(), params.raw(), false)? }.to_vec();
-        Ok(VerifiedNotification(
-            self.inner.verify_params(pairs).or_throw(&env)?,
+        Ok(FormedNotification(
+            self.inner.verify_params_with_form(pairs).or_throw(&env)?,
         ))
     }
 }
 
-/// A verified notification on its way to JavaScript: a [`Notification`] object built by one
-/// `JSON.parse` of its JSON text, with the same fields in the same order as the structs give, or by
-/// the structs themselves when `JSON.parse` could not reproduce it (see [`json_safe`]).
-pub struct VerifiedNotification(pub(crate) core::Notification);
+/// A verified notification and the form its signature matched, on its way to JavaScript: a
+/// [`Notification`] object built by one `JSON.parse` of its JSON text, with the same fields in the
+/// same order as the structs give, or by the structs themselves when `JSON.parse` could not
+/// reproduce it (see [`json_safe`]).
+pub struct FormedNotification(pub(crate) core::VerifiedNotification);
 
-impl TypeName for VerifiedNotification {
+impl TypeName for FormedNotification {
     fn type_name() -> &'static str {
         "Notification"
     }
@@ -204,25 +237,61 @@ impl TypeName for VerifiedNotification {
     }
 }
 
-impl ToNapiValue for VerifiedNotification {
+impl ToNapiValue for FormedNotification {
     unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
-        let (object, shown) = match to_json(&value.0) {
-            // SAFETY: `env` is the live environment of this call, as `ToNapiValue` requires.
-            Some(text) => (
-                unsafe { json_parse(env, &text) }?,
-                masked::Shown::of(value.0),
-            ),
-            None => {
-                let shown = masked::Shown::of(value.0.clone());
-                (
-                    unsafe { Notification::to_napi_value(env, to_js(value.0)) }?,
-                    shown,
-                )
-            }
-        };
-        shown.attach(&Env::from_raw(env), object)?;
-        Ok(object)
+        let core::VerifiedNotification {
+            notification,
+            signed_form,
+        } = value.0;
+        // SAFETY: as this function's own contract.
+        unsafe { notification_to_js(env, notification, Some(signed_form)) }
     }
+}
+
+/// The JavaScript object of a notification and (when known) the form its signature matched.
+///
+/// # Safety
+/// `env` must be the live environment of the current call, as [`ToNapiValue`] requires.
+unsafe fn notification_to_js(
+    env: sys::napi_env,
+    notification: core::Notification,
+    signed_form: Option<core::SignedForm>,
+) -> napi::Result<sys::napi_value> {
+    let (object, shown) = match to_json(&notification) {
+        // SAFETY: `env` is the live environment of this call, as `ToNapiValue` requires.
+        Some(text) => (
+            unsafe { json_parse(env, &text) }?,
+            masked::Shown::of(notification, signed_form),
+        ),
+        None => {
+            let shown = masked::Shown::of(notification.clone(), signed_form);
+            (
+                unsafe { Notification::to_napi_value(env, to_js(notification, signed_form)) }?,
+                shown,
+            )
+        }
+    };
+    let env = Env::from_raw(env);
+    define_signed_form(&env, object, signed_form)?;
+    shown.attach(&env, object)?;
+    Ok(object)
+}
+
+/// Defines `signedForm` on the result `object`: non-enumerable, like `toString`, so that
+/// `Object.keys`, `JSON.stringify`, spreading and `assert.deepEqual` see the notification's data
+/// alone, while `notification.signedForm` reads it.
+fn define_signed_form(
+    env: &Env,
+    object: sys::napi_value,
+    signed_form: Option<core::SignedForm>,
+) -> napi::Result<()> {
+    let mut object = Object::from_raw(env.raw(), object);
+    let attributes = PropertyAttributes::Writable | PropertyAttributes::Configurable;
+    let property = Property::new()
+        .with_utf8_name("signedForm")?
+        .with_napi_value(env, signed_form.map(core::SignedForm::name))?
+        .with_property_attributes(attributes);
+    object.define_properties(&[property])
 }
 
 /// The JSON text of the JavaScript result: the fields of [`AppAuthNotification`],
@@ -359,10 +428,12 @@ impl JsonObject {
     }
 }
 
-fn to_js(notification: core::Notification) -> Notification {
+fn to_js(notification: core::Notification, signed_form: Option<core::SignedForm>) -> Notification {
+    let signed_form = signed_form.map(|form| form.name().to_string());
     match notification {
         core::Notification::AppAuth(auth) => Either3::A(AppAuthNotification {
             kind: "appAuth".into(),
+            signed_form,
             notify_id: auth.notify_id,
             notify_time: auth.notify_time,
             app_id: auth.app_id,
@@ -381,6 +452,7 @@ fn to_js(notification: core::Notification) -> Notification {
         }),
         core::Notification::Message(message) => Either3::B(MessageNotification {
             kind: "message".into(),
+            signed_form,
             app_auth_cancelled: message.is_app_auth_cancelled(),
             msg_method: message.msg_method,
             notify_id: message.notify_id,
@@ -393,6 +465,7 @@ fn to_js(notification: core::Notification) -> Notification {
         }),
         core::Notification::Other { params } => Either3::C(OtherNotification {
             kind: "other".into(),
+            signed_form,
             params: params.into_iter().collect(),
         }),
     }

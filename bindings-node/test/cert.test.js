@@ -315,5 +315,5 @@ test('notifications pick the key by alipay_cert_sn; an unknown SN is a signature
   assert.equal(verifier.verifyBody(notificationBody(config.alipayCertSn)).params.notify_id, 'n1')
   assert.equal(verifier.verifyBody(notificationBody(null)).params.notify_id, 'n1')
   expectError(() => verifier.verifyBody(notificationBody('ffff')), 'signature', 'ffff', 'unknown SN')
-  expectError(() => verifier.verifyBody(notificationBody(config.alipayCertSn, new Signer(PrivateKey.fromText(readKey('keys/app_2048_pkcs8.pem'))))), 'signature', 'neither v1 nor v2', 'wrong key')
+  expectError(() => verifier.verifyBody(notificationBody(config.alipayCertSn, new Signer(PrivateKey.fromText(readKey('keys/app_2048_pkcs8.pem'))))), 'signature', 'none of the forms', 'wrong key')
 })

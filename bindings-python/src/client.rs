@@ -16,7 +16,7 @@ use pyo3::pybacked::PyBackedStr;
 use crate::config::{IsvConfig, call_options};
 use crate::convert::Body;
 use crate::error::{Failure, detached, guarded};
-use crate::notify::typed;
+use crate::notify::typed_with_form;
 use crate::response::VerifiedResponse;
 use crate::tokens::{AppAuthToken, AppAuthTokenInfo, UserInfo, UserToken};
 
@@ -285,10 +285,10 @@ impl Client {
     #[pyo3(signature = (body))]
     fn verify_notification(&self, py: Python<'_>, body: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let body = Body::extract(body, Charset::Utf8, "body")?;
-        let notification = detached(py, || {
-            Ok(self.inner.verify_notification(body.as_bytes())?)
+        let verified = detached(py, || {
+            Ok(self.inner.verify_notification_with_form(body.as_bytes())?)
         })?;
-        typed(py, notification)
+        typed_with_form(py, verified.notification, verified.signed_form)
     }
 
     fn __repr__(&self) -> String {

@@ -2,12 +2,13 @@
 //!
 //! Verification runs with the GIL released. A verified notification comes back as one of three
 //! classes — `AppAuthNotification` (with its `AppAuthDetail`), `MessageNotification`,
-//! `OtherNotification` — each with `kind` and the verified `params`. `repr()` masks the tokens and
-//! shows parameter names only. [`core_notification`] turns one back into the core type, for the
+//! `OtherNotification` — each with `kind`, the verified `params` and `signed_form`, the form of
+//! the signature that matched (`v1`, `v1+empty`, `v2`, …). `repr()` masks the tokens and shows
+//! parameter names only. [`core_notification`] turns one back into the core type, for the
 //! registry's ingestion.
 
 use alipay_isv::error::mask_secret;
-use alipay_isv::notify::{self, Notification};
+use alipay_isv::notify::{self, Notification, SignedForm};
 use alipay_isv::sign::Charset;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -52,16 +53,18 @@ impl NotificationVerifier {
     #[pyo3(signature = (body))]
     fn verify_body(&self, py: Python<'_>, body: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let body = Body::extract(body, Charset::Utf8, "body")?;
-        let notification = detached(py, || Ok(self.inner.verify_body(body.as_bytes())?))?;
-        typed(py, notification)
+        let verified = detached(py, || {
+            Ok(self.inner.verify_body_with_form(body.as_bytes())?)
+        })?;
+        typed_with_form(py, verified.notification, verified.signed_form)
     }
 
     /// Verifies parameters a web framework already decoded (once).
     #[pyo3(signature = (params))]
     fn verify_params(&self, py: Python<'_>, params: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let params = extract_params(params)?;
-        let notification = detached(py, || Ok(self.inner.verify_params(params)?))?;
-        typed(py, notification)
+        let verified = detached(py, || Ok(self.inner.verify_params_with_form(params)?))?;
+        typed_with_form(py, verified.notification, verified.signed_form)
     }
 
     fn __repr__(&self) -> &'static str {
@@ -69,8 +72,13 @@ impl NotificationVerifier {
     }
 }
 
-/// The Python object of a verified notification.
-pub(crate) fn typed(py: Python<'_>, notification: Notification) -> PyResult<Py<PyAny>> {
+/// The Python object of a verified notification and the form its signature matched.
+pub(crate) fn typed_with_form(
+    py: Python<'_>,
+    notification: Notification,
+    signed_form: SignedForm,
+) -> PyResult<Py<PyAny>> {
+    let signed_form = signed_form.name();
     Ok(match notification {
         Notification::AppAuth(auth) => {
             let object = AppAuthNotification {
@@ -82,6 +90,7 @@ pub(crate) fn typed(py: Python<'_>, notification: Notification) -> PyResult<Py<P
                     },
                 )?,
                 inner: auth,
+                signed_form,
             };
             Py::new(py, object)?.into_any()
         }
@@ -90,6 +99,7 @@ pub(crate) fn typed(py: Python<'_>, notification: Notification) -> PyResult<Py<P
                 params: params_dict(py, &message.params)?.unbind(),
                 biz_content: json_to_py(py, &message.biz_content)?.unbind(),
                 inner: message,
+                signed_form,
             };
             Py::new(py, object)?.into_any()
         }
@@ -97,6 +107,7 @@ pub(crate) fn typed(py: Python<'_>, notification: Notification) -> PyResult<Py<P
             let object = OtherNotification {
                 dict: params_dict(py, &params)?.unbind(),
                 params,
+                signed_form,
             };
             Py::new(py, object)?.into_any()
         }
@@ -127,6 +138,7 @@ pub struct AppAuthNotification {
     inner: notify::AppAuthNotification,
     detail: Py<AppAuthDetail>,
     params: Py<PyDict>,
+    signed_form: &'static str,
 }
 
 #[pymethods]
@@ -173,11 +185,19 @@ impl AppAuthNotification {
         self.params.clone_ref(py)
     }
 
+    /// The form of the signature that matched (`v1`, `v1+empty`, `v2`, `v2+empty`, with
+    /// `+alipay_cert_sn` when that was signed).
+    #[getter]
+    fn signed_form(&self) -> &'static str {
+        self.signed_form
+    }
+
     fn __repr__(&self) -> String {
         format!(
-            "AppAuthNotification(notify_id='{}', status={}, detail={}, params={})",
+            "AppAuthNotification(notify_id='{}', status={}, signed_form='{}', detail={}, params={})",
             self.inner.notify_id,
             optional(self.inner.status.as_deref()),
+            self.signed_form,
             detail_repr(&self.inner.detail),
             key_list(&self.inner.params)
         )
@@ -269,6 +289,7 @@ pub struct MessageNotification {
     inner: notify::MessageNotification,
     biz_content: Py<PyAny>,
     params: Py<PyDict>,
+    signed_form: &'static str,
 }
 
 #[pymethods]
@@ -333,12 +354,20 @@ impl MessageNotification {
         self.params.clone_ref(py)
     }
 
+    /// The form of the signature that matched.
+    #[getter]
+    fn signed_form(&self) -> &'static str {
+        self.signed_form
+    }
+
     fn __repr__(&self) -> String {
         format!(
-            "MessageNotification(msg_method='{}', notify_id={}, msg_app_id={}, params={})",
+            "MessageNotification(msg_method='{}', notify_id={}, msg_app_id={}, signed_form='{}', \
+             params={})",
             self.inner.msg_method,
             optional(self.inner.notify_id.as_deref()),
             optional(self.inner.msg_app_id.as_deref()),
+            self.signed_form,
             key_list(&self.inner.params)
         )
     }
@@ -349,6 +378,7 @@ impl MessageNotification {
 pub struct OtherNotification {
     params: Vec<(String, String)>,
     dict: Py<PyDict>,
+    signed_form: &'static str,
 }
 
 #[pymethods]
@@ -365,7 +395,17 @@ impl OtherNotification {
         self.dict.clone_ref(py)
     }
 
+    /// The form of the signature that matched.
+    #[getter]
+    fn signed_form(&self) -> &'static str {
+        self.signed_form
+    }
+
     fn __repr__(&self) -> String {
-        format!("OtherNotification(params={})", key_list(&self.params))
+        format!(
+            "OtherNotification(signed_form='{}', params={})",
+            self.signed_form,
+            key_list(&self.params)
+        )
     }
 }

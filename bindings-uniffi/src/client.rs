@@ -16,7 +16,7 @@ use alipay_isv::transport as core_transport;
 use crate::auth::{AppAuthToken, AppAuthTokenInfo, UserInfo, UserToken};
 use crate::config::IsvConfig;
 use crate::error::{Result, guard};
-use crate::notify::Notification;
+use crate::notify::{Notification, VerifiedNotification};
 use crate::request::CallOptions;
 use crate::response::VerifiedResponse;
 
@@ -192,6 +192,18 @@ impl Client {
             self.inner
                 .verify_notification(&body)
                 .map(Notification::from)
+        })
+    }
+
+    /// `verifyNotification`, also saying which form of content the gateway had signed
+    /// (`signedForm`: `v1`, `v2`, `v1+empty`, …) — blocking; call from `Dispatchers.IO`.
+    ///
+    /// Throws as `verifyNotification` does.
+    pub fn verify_notification_with_form(&self, body: Vec<u8>) -> Result<VerifiedNotification> {
+        guard("Client.verifyNotificationWithForm", || {
+            self.inner
+                .verify_notification_with_form(&body)
+                .map(VerifiedNotification::from)
         })
     }
 

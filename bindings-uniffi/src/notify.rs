@@ -1,6 +1,9 @@
 //! Notifications posted to the application gateway, mirroring `alipay_isv::notify`:
-//! [`NotificationVerifier`] parses a form body exactly once, verifies it (V1, then V2) and returns a
-//! typed [`Notification`]; [`success_ack`] is the body to answer with.
+//! [`NotificationVerifier`] parses a form body exactly once, verifies it against every form the
+//! gateway signs (V1 / V2, empty values signed or not, `alipay_cert_sn` signed or not) and returns a
+//! typed [`Notification`] — or, from `verifyBodyWithForm` / `verifyParamsWithForm`, a
+//! [`VerifiedNotification`] that also names the form that matched; [`success_ack`] is the body to
+//! answer with.
 //!
 //! The Kotlin `toString()` of a notification masks the tokens and shows parameter names only (the
 //! authorisation's `biz_content` parameter holds the tokens too).
@@ -216,6 +219,45 @@ impl fmt::Display for Notification {
     }
 }
 
+/// A verified notification and the form its signature matched (Kotlin:
+/// `verifier.verifyBodyWithForm(body)`). `toString()` masks the tokens as [`Notification`] does.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Display)]
+pub struct VerifiedNotification {
+    /// The notification, with only the parameters the matching signature covers (and `sign`,
+    /// `sign_type`).
+    pub notification: Notification,
+    /// The form of the signature that matched: `v1` (without `sign` and `sign_type`) or `v2`
+    /// (without `sign` only), then `+empty` when empty values were signed and `+alipay_cert_sn`
+    /// when that parameter was (`v1`, `v1+empty`, `v2`, `v2+empty`, `v1+alipay_cert_sn`, …).
+    pub signed_form: String,
+}
+
+impl From<core::VerifiedNotification> for VerifiedNotification {
+    fn from(verified: core::VerifiedNotification) -> Self {
+        VerifiedNotification {
+            notification: verified.notification.into(),
+            signed_form: verified.signed_form.name().to_string(),
+        }
+    }
+}
+
+impl fmt::Debug for VerifiedNotification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for VerifiedNotification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "VerifiedNotification(signedForm={}, notification={})",
+            self.signed_form, self.notification
+        )
+    }
+}
+
 /// Verifies notifications posted to the application gateway with the Alipay public key (Kotlin:
 /// `config.notificationVerifier()`, or `NotificationVerifier(alipayPublicKey)` on its own).
 #[derive(uniffi::Object)]
@@ -254,11 +296,23 @@ impl NotificationVerifier {
     /// Parses the raw form body (the exact bytes received) exactly once and verifies it.
     ///
     /// Throws `AlipayException.Protocol` for an oversized or malformed body (a parameter twice,
-    /// invalid bytes in its charset), `.Signature` when `sign` is missing or verifies under neither
-    /// V1 nor V2.
+    /// invalid bytes in its charset), `.Signature` when `sign` is missing or verifies under none of
+    /// the forms the gateway signs.
     pub fn verify_body(&self, body: Vec<u8>) -> Result<Notification> {
         guard("NotificationVerifier.verifyBody", || {
             self.inner.verify_body(&body).map(Notification::from)
+        })
+    }
+
+    /// `verifyBody`, also saying which form the signature matched (`signedForm`: `v1`, `v1+empty`,
+    /// `v2`, `v2+empty`, with `+alipay_cert_sn` when that was signed).
+    ///
+    /// Throws as `verifyBody` does.
+    pub fn verify_body_with_form(&self, body: Vec<u8>) -> Result<VerifiedNotification> {
+        guard("NotificationVerifier.verifyBodyWithForm", || {
+            self.inner
+                .verify_body_with_form(&body)
+                .map(VerifiedNotification::from)
         })
     }
 
@@ -270,6 +324,22 @@ impl NotificationVerifier {
             let mut params: Vec<(String, String)> = params.into_iter().collect();
             params.sort();
             self.inner.verify_params(params).map(Notification::from)
+        })
+    }
+
+    /// `verifyParams`, also saying which form the signature matched.
+    ///
+    /// Throws as `verifyBody` does.
+    pub fn verify_params_with_form(
+        &self,
+        params: HashMap<String, String>,
+    ) -> Result<VerifiedNotification> {
+        guard("NotificationVerifier.verifyParamsWithForm", || {
+            let mut params: Vec<(String, String)> = params.into_iter().collect();
+            params.sort();
+            self.inner
+                .verify_params_with_form(params)
+                .map(VerifiedNotification::from)
         })
     }
 }
@@ -327,6 +397,18 @@ mod tests {
         }
         assert!(shown.contains("2088102000000009"), "{shown}");
         assert_eq!(notification.kind(), "app_auth");
+        let verified = VerifiedNotification {
+            notification,
+            signed_form: "v1+empty".into(),
+        };
+        let shown = verified.to_string();
+        assert!(
+            shown.starts_with("VerifiedNotification(signedForm=v1+empty, "),
+            "{shown}"
+        );
+        for secret in ["8f3c5a1e", "f0e1d2c3", "P5f3secretcode"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
         assert_eq!(success_ack(), "success");
     }
 }

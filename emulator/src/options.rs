@@ -1,10 +1,13 @@
-//! [`EmulatorOptions`] (who the emulator serves, its keys, lifetimes and retry policy) and [`Fault`]
-//! (the network failures it can inject into gateway answers).
+//! [`EmulatorOptions`] (who the emulator serves, its keys, lifetimes and retry policy), [`PushForms`]
+//! (which forms its pushes are signed in) and [`Fault`] (the network failures it can inject into
+//! gateway answers).
 
 use std::time::Duration;
 
 use alipay_isv::aes::AesKey;
 use alipay_isv::key::{PrivateKey, PublicKey};
+use alipay_isv::notify::SignedForm;
+use alipay_isv::{Error, Result};
 
 /// How an emulator is set up. Build one with [`EmulatorOptions::new`] and change the public fields.
 #[derive(Debug)]
@@ -45,6 +48,9 @@ pub struct EmulatorOptions {
     /// certificate (`alipay_cert_sn`) in every signed answer and push, and serves
     /// `alipay.open.app.alipaycert.download`. Default `false`.
     pub cert_mode: bool,
+    /// The forms pushes are signed in (default [`PushForms::Classic`]: authorisations V1,
+    /// cancellations V2).
+    pub push_forms: PushForms,
 }
 
 impl EmulatorOptions {
@@ -66,6 +72,82 @@ impl EmulatorOptions {
             refresh_grace: Duration::from_secs(10 * 60),
             aes_key: None,
             cert_mode: false,
+            push_forms: PushForms::Classic,
+        }
+    }
+}
+
+/// Which [`SignedForm`] each push to the application gateway is signed in: the real gateway has
+/// signed notifications in several forms (see [`SignedForm`]), and an application gateway must accept
+/// them all. The form of each push is recorded in [`crate::Delivery::signed_form`].
+///
+/// A push signed in a form that signs empty values (`+empty`) carries an empty parameter,
+/// `isv_ticket=`, as the real service-market order notification of 2020 does, and it is part of the
+/// signed content. In certificate mode a form with `+alipay_cert_sn` signs the `alipay_cert_sn` the
+/// push carries; the other forms send it unsigned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PushForms {
+    /// As the emulator always did: authorisations ([`crate::APP_AUTH_NOTIFY`]) in V1, cancellations
+    /// ([`crate::APP_AUTH_CANCELLED`]) in V2, empty values dropped (none sent), `alipay_cert_sn`
+    /// (certificate mode) unsigned.
+    #[default]
+    Classic,
+    /// Every push in this form. A form with `+alipay_cert_sn` needs certificate mode
+    /// ([`EmulatorOptions::cert_mode`]): [`crate::Emulator::start`] refuses it otherwise.
+    Fixed(SignedForm),
+    /// Each push in a form drawn from a generator seeded with `seed` (the same seed and the same
+    /// pushes give the same forms): every form of [`SignedForm::TRY_ORDER`] in certificate mode, the
+    /// four without `+alipay_cert_sn` otherwise (and then no `alipay_cert_sn` is sent). The forms are
+    /// dealt like a shuffled deck, so any run of 4 (8 in certificate mode) consecutive pushes uses
+    /// each form once. About half the pushes whose form drops empty values still carry an unsigned
+    /// `isv_ticket=`, which a verifier must leave out of what it returns.
+    Mixed {
+        /// The generator's seed.
+        seed: u64,
+    },
+}
+
+impl PushForms {
+    /// The policy named `name`: `classic`, `mixed` (with `seed`, default 0) or a form name
+    /// ([`SignedForm::name`]: `v1`, `v1+empty`, `v2`, `v2+empty`, `v1+alipay_cert_sn`, …).
+    ///
+    /// # Errors
+    /// [`Error::Config`] for an unknown name, or a `seed` with anything but `mixed`.
+    pub fn from_name(name: &str, seed: Option<u64>) -> Result<PushForms> {
+        let policy = match name.trim() {
+            "classic" => PushForms::Classic,
+            "mixed" => PushForms::Mixed {
+                seed: seed.unwrap_or(0),
+            },
+            other => match SignedForm::from_name(other) {
+                Some(form) => PushForms::Fixed(form),
+                None => {
+                    return Err(Error::config(format!(
+                        "unknown push form `{}`; expected classic, mixed or one of {}",
+                        other.chars().take(40).collect::<String>(),
+                        SignedForm::TRY_ORDER
+                            .iter()
+                            .map(|form| form.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )));
+                }
+            },
+        };
+        if seed.is_some() && !matches!(policy, PushForms::Mixed { .. }) {
+            return Err(Error::config(
+                "a push form seed applies to the `mixed` policy only",
+            ));
+        }
+        Ok(policy)
+    }
+
+    /// `classic`, `mixed` or the fixed form's name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            PushForms::Classic => "classic",
+            PushForms::Fixed(form) => form.name(),
+            PushForms::Mixed { .. } => "mixed",
         }
     }
 }

@@ -1,18 +1,22 @@
 //! Pushes to the ISV's application gateway: the signed `open_app_auth_notify` when a merchant
-//! authorises (V1 signature: without `sign` and `sign_type`), and the message-service message
-//! `alipay.open.auth.appauth.cancelled` when a merchant revokes (V2: without `sign` only). Each push is
-//! posted from its own thread and retried with doubling backoff until the gateway answers `success`.
+//! authorises, and the message-service message `alipay.open.auth.appauth.cancelled` when a merchant
+//! revokes. Each push is signed in the [`SignedForm`] the [`PushForms`] policy chooses (by default
+//! authorisations V1 — without `sign` and `sign_type` — and cancellations V2 — without `sign` only),
+//! its content built by [`SignedForm::content`], and posted from its own thread, retried with
+//! doubling backoff until the gateway answers `success`.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use alipay_isv::notify::SignedForm;
 use alipay_isv::request::china_timestamp;
-use alipay_isv::sign::{Charset, sign_content};
+use alipay_isv::sign::Charset;
 use serde_json::json;
 
 use crate::http::client::{HttpUrl, send};
 use crate::ids;
+use crate::options::PushForms;
 use crate::shared::{Shared, lock};
 use crate::state::Grant;
 
@@ -20,6 +24,9 @@ use crate::state::Grant;
 pub const APP_AUTH_NOTIFY: &str = "open_app_auth_notify";
 /// `msg_method` of a revocation push.
 pub const APP_AUTH_CANCELLED: &str = "alipay.open.auth.appauth.cancelled";
+/// The empty parameter a push carries when its form signs empty values (and, in a mix, sometimes
+/// unsigned when it does not): the one the real 2020 service-market order notification carried.
+pub const EMPTY_PARAM: &str = "isv_ticket";
 
 /// One push the emulator made (or would have made: with no `notify_url` it is recorded, finished,
 /// with 0 attempts).
@@ -39,6 +46,8 @@ pub struct Delivery {
     pub acknowledged: bool,
     /// Whether delivery is over (acknowledged, attempts exhausted, or nowhere to post).
     pub finished: bool,
+    /// The form the push is signed in: a verifier that accepts it reports this form.
+    pub signed_form: SignedForm,
     /// The exact form body posted (`application/x-www-form-urlencoded; charset=utf-8`); it carries
     /// tokens, so `Debug` shows only its length.
     pub body: String,
@@ -54,25 +63,99 @@ impl fmt::Debug for Delivery {
             .field("attempts", &self.attempts)
             .field("acknowledged", &self.acknowledged)
             .field("finished", &self.finished)
+            .field("signed_form", &format_args!("{}", self.signed_form))
             .field("body_bytes", &self.body.len())
             .finish()
     }
 }
 
-/// Signs `params` (V1 leaves `sign_type` out of the content, V2 keeps it) and form-encodes them; in
-/// certificate mode `alipay_cert_sn` (never signed) names the signing certificate.
-fn signed_body(shared: &Shared, mut params: Vec<(String, String)>, v1: bool) -> Option<String> {
-    let content = sign_content(
-        params
-            .iter()
-            .filter(|(key, _)| !(v1 && key == "sign_type"))
-            .map(|(k, v)| (k.as_str(), v.as_str())),
-    );
+/// Deals the forms of [`PushForms::Mixed`]: a seeded SplitMix64 generator and a deck of forms,
+/// shuffled again each time it runs out, so every form of the pool turns up once per round.
+#[derive(Debug)]
+pub struct FormDealer {
+    state: u64,
+    deck: Vec<SignedForm>,
+}
+
+impl FormDealer {
+    /// A dealer seeded with `seed`.
+    pub fn new(seed: u64) -> Self {
+        FormDealer {
+            state: seed,
+            deck: Vec::new(),
+        }
+    }
+
+    /// The next number of the generator (SplitMix64).
+    fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number below `bound` (a bound of a handful: the modulo bias is negligible).
+    fn below(&mut self, bound: usize) -> usize {
+        (self.next_u64() % bound as u64) as usize
+    }
+
+    /// The next form from `pool`, reshuffling a fresh deck of it when the deck is empty.
+    fn deal(&mut self, pool: &[SignedForm]) -> SignedForm {
+        if self.deck.is_empty() {
+            self.deck = pool.to_vec();
+            for index in (1..self.deck.len()).rev() {
+                let other = self.below(index + 1);
+                self.deck.swap(index, other);
+            }
+        }
+        self.deck.pop().unwrap_or(SignedForm::V1)
+    }
+
+    /// A fair coin.
+    fn coin(&mut self) -> bool {
+        self.next_u64() & 1 == 1
+    }
+}
+
+/// The form of the next push (`classic`: its form under [`PushForms::Classic`]) and whether it
+/// carries the empty parameter [`EMPTY_PARAM`].
+fn choose_form(shared: &Shared, classic: SignedForm) -> (SignedForm, bool) {
+    match shared.push_forms {
+        PushForms::Classic => (classic, false),
+        PushForms::Fixed(form) => (form, form.empty_values_signed),
+        PushForms::Mixed { .. } => {
+            let cert_mode = shared.cert.is_some();
+            let pool: Vec<SignedForm> = SignedForm::TRY_ORDER
+                .into_iter()
+                .filter(|form| cert_mode || !form.alipay_cert_sn_signed)
+                .collect();
+            let mut dealer = lock(&shared.form_dealer);
+            let form = dealer.deal(&pool);
+            let empty = form.empty_values_signed || dealer.coin();
+            (form, empty)
+        }
+    }
+}
+
+/// Signs `params` in `form` and form-encodes them: with the empty parameter [`EMPTY_PARAM`] (signed
+/// or not, as `form` says) when `with_empty`, and in certificate mode `alipay_cert_sn` naming the
+/// signing certificate (signed or not, as `form` says).
+fn signed_body(
+    shared: &Shared,
+    mut params: Vec<(String, String)>,
+    form: SignedForm,
+    with_empty: bool,
+) -> Option<String> {
+    if with_empty {
+        let at = params.len().saturating_sub(1);
+        params.insert(at, (EMPTY_PARAM.to_string(), String::new()));
+    }
     let (signer, cert_sn) = shared.signer(Charset::Utf8).ok()?;
-    let sign = signer.sign(&content).ok()?;
     if let Some(sn) = cert_sn {
         params.push(("alipay_cert_sn".into(), sn));
     }
+    let sign = signer.sign(&form.content(&params)).ok()?;
     params.push(("sign".into(), sign));
     Some(
         form_urlencoded::Serializer::new(String::new())
@@ -133,8 +216,15 @@ pub fn push_app_auth(shared: &Arc<Shared>, grant: &Grant, app_auth_code: &str) {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
-    if let Some(body) = signed_body(shared, params, true) {
-        enqueue(shared, notify_id, APP_AUTH_NOTIFY, &grant.auth_app_id, body);
+    let (form, with_empty) = choose_form(shared, SignedForm::V1);
+    if let Some(body) = signed_body(shared, params, form, with_empty) {
+        let pushed = Pushed {
+            notify_id,
+            kind: APP_AUTH_NOTIFY,
+            auth_app_id: &grant.auth_app_id,
+            signed_form: form,
+        };
+        enqueue(shared, pushed, body);
     }
 }
 
@@ -163,24 +253,40 @@ pub fn push_cancelled(shared: &Arc<Shared>, auth_app_id: &str, merchant_pid: &st
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
-    if let Some(body) = signed_body(shared, params, false) {
-        enqueue(shared, notify_id, APP_AUTH_CANCELLED, auth_app_id, body);
+    let (form, with_empty) = choose_form(shared, SignedForm::V2);
+    if let Some(body) = signed_body(shared, params, form, with_empty) {
+        let pushed = Pushed {
+            notify_id,
+            kind: APP_AUTH_CANCELLED,
+            auth_app_id,
+            signed_form: form,
+        };
+        enqueue(shared, pushed, body);
     }
 }
 
+/// What a new push is, beside its body.
+struct Pushed<'a> {
+    notify_id: String,
+    kind: &'static str,
+    auth_app_id: &'a str,
+    signed_form: SignedForm,
+}
+
 /// Records the push and starts delivering it.
-fn enqueue(shared: &Arc<Shared>, notify_id: String, kind: &str, auth_app_id: &str, body: String) {
+fn enqueue(shared: &Arc<Shared>, pushed: Pushed<'_>, body: String) {
     let url = lock(&shared.notify_url).clone();
     let index = {
         let mut deliveries = lock(&shared.deliveries);
         deliveries.push(Delivery {
-            notify_id,
-            kind: kind.to_string(),
-            auth_app_id: auth_app_id.to_string(),
+            notify_id: pushed.notify_id,
+            kind: pushed.kind.to_string(),
+            auth_app_id: pushed.auth_app_id.to_string(),
             url: url.clone(),
             attempts: 0,
             acknowledged: false,
             finished: url.is_none(),
+            signed_form: pushed.signed_form,
             body: body.clone(),
         });
         deliveries.len() - 1

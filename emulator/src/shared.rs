@@ -13,8 +13,8 @@ use alipay_isv::key::{PrivateKey, PublicKey};
 use alipay_isv::sign::{Charset, SignType, Signer};
 
 use crate::certs::CertAuthority;
-use crate::options::Fault;
-use crate::push::Delivery;
+use crate::options::{Fault, PushForms};
+use crate::push::{Delivery, FormDealer};
 use crate::state::{Lifetimes, State};
 
 /// Locks a mutex, recovering the data if a thread panicked while holding it (the state stays usable).
@@ -70,6 +70,10 @@ pub struct Shared {
     pub fault: Mutex<FaultSetting>,
     /// Call counters.
     pub stats: Mutex<Stats>,
+    /// The forms pushes are signed in.
+    pub push_forms: PushForms,
+    /// Deals the forms of [`PushForms::Mixed`].
+    pub form_dealer: Mutex<FormDealer>,
     /// Every push made.
     pub deliveries: Mutex<Vec<Delivery>>,
     /// Signalled whenever a delivery changes.

@@ -71,6 +71,17 @@ fn limits_and_unknown_paths() {
         post(&emulator, "/emulator/stats", "text/plain", b"").status,
         405
     );
+    // A chunk that would take the body over 10 MiB is refused from its size line, its data unsent.
+    let huge_chunk = format!(
+        "POST /gateway.do HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n",
+        10 * 1024 * 1024 + 1
+    );
+    assert_eq!(
+        send_raw(emulator.local_addr(), huge_chunk.as_bytes())
+            .unwrap()
+            .status,
+        413
+    );
     let bad_chunks =
         b"POST /gateway.do HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n";
     assert_eq!(

@@ -327,7 +327,8 @@ def blank(text: str) -> bool:
 
 def canonical(params: dict[str, str]) -> str:
     items = [(k, v) for k, v in params.items() if k != "sign" and not blank(k) and not blank(v)]
-    items.sort(key=lambda kv: kv[0].encode("utf-8"))
+    # Java's String.compareTo: by UTF-16 code units.
+    items.sort(key=lambda kv: kv[0].encode("utf-16-be"))
     return "&".join(f"{k}={v}" for k, v in items)
 
 
@@ -610,9 +611,9 @@ def sign_cases() -> list[dict]:
                    "subject": "早餐：豆浆、油条，共计￥12。", "store_id": "杭州西湖店"}),
             charset="GBK", sign_type="RSA"),
         charset="GBK", sign_type="RSA")
-    # Keys outside ASCII: UTF-8 byte order differs from UTF-16 code-unit order
-    # (U+FF21 sorts before U+1F600 in UTF-8; a naive JavaScript/Java sort puts the emoji first).
-    add("non_ascii_keys_utf8_byte_order",
+    # Keys outside ASCII: UTF-16 code-unit order (Java's, the gateway's) differs from UTF-8 byte order
+    # (U+1F600 is the surrogate pair D83D DE00, before U+FF21 in UTF-16; after it in UTF-8).
+    add("non_ascii_keys_utf16_order",
         {"app_id": APP_ID, "\uff21": "fullwidth-A", "\U0001F600": "grinning-face", "z": "last-ascii",
          "é": "e-acute"})
 
@@ -708,7 +709,7 @@ def check_openssl(cases: list[dict], vcases: list[dict]) -> list[str]:
     report = []
     by = {c["name"]: c for c in cases}
     picks = ["utf8_chinese_biz_content", "gbk_chinese_biz_content_rsa2", "rsa_sha1_1024",
-             "rsa2_4096", "non_ascii_keys_utf8_byte_order"]
+             "rsa2_4096", "non_ascii_keys_utf16_order"]
     with tempfile.TemporaryDirectory() as td:
         t = Path(td)
         for name in picks:
@@ -790,8 +791,8 @@ def main() -> int:
         f"A=upper-A&B=upper-B&Method=Capitalised&Z=upper-Z&_x=underscore&a=lower-a&app_id={APP_ID}"
         "&b=lower-b&sign_type=RSA2")
     assert by["single_parameter"]["content"] == f"app_id={APP_ID}"
-    assert by["non_ascii_keys_utf8_byte_order"]["content"] == \
-        f"app_id={APP_ID}&z=last-ascii&é=e-acute&\uff21=fullwidth-A&\U0001F600=grinning-face"
+    assert by["non_ascii_keys_utf16_order"]["content"] == \
+        f"app_id={APP_ID}&z=last-ascii&é=e-acute&\U0001F600=grinning-face&\uff21=fullwidth-A"
     c = by["empty_values_dropped"]["content"]
     assert "notify_url" not in c and "return_url" not in c and "app_auth_token" not in c
     assert by["zero_value_kept"]["content"].startswith("app_auth_token=0&app_id=")
@@ -816,7 +817,7 @@ def main() -> int:
         "description": (
             "Canonical content and signature vectors (PROTOCOL.md, 'Canonical content and signature'). "
             "cases: build the canonical content from `params` (drop `sign`, drop values equal to \"\", "
-            "drop values made only of whitespace as Java's StringUtils.isEmpty does, keep \"0\", sort keys by UTF-8 byte order, join key=value with '&', no "
+            "drop values made only of whitespace as Java's StringUtils.isEmpty does, keep \"0\", sort keys by UTF-16 code units (Java's String.compareTo), join key=value with '&', no "
             "URL-encoding) and compare with `content`; encode it in `charset`; sign with `private_key` "
             "(RSA2 = SHA256withRSA, RSA = SHA1withRSA, PKCS#1 v1.5) and compare the standard Base64 with "
             "`sign`; verify `sign` with `public_key`. verify_cases: verify `sign` over `content` encoded "

@@ -12,8 +12,9 @@ use alipay_isv::notify as core;
 use napi::bindgen_prelude::{JsObjectValue, Object, PropertyAttributes};
 use napi::{Env, Property, sys};
 
-/// The notification the texts are written from, shared by the methods of its objects.
-pub(super) struct Shown(Arc<core::Notification>);
+/// The notification the texts are written from (and the form its signature matched), shared by
+/// the methods of its objects.
+pub(super) struct Shown(Arc<(core::Notification, Option<core::SignedForm>)>);
 
 /// Which object a method belongs to.
 #[derive(Clone, Copy)]
@@ -27,15 +28,18 @@ enum Part {
 }
 
 impl Shown {
-    /// The texts of `notification`, to be written when asked for.
-    pub(super) fn of(notification: core::Notification) -> Self {
-        Shown(Arc::new(notification))
+    /// The texts of `notification` verified in `signed_form`, to be written when asked for.
+    pub(super) fn of(
+        notification: core::Notification,
+        signed_form: Option<core::SignedForm>,
+    ) -> Self {
+        Shown(Arc::new((notification, signed_form)))
     }
 
     /// Defines the methods on the result `object` and on its nested `detail` / `params`.
     pub(super) fn attach(self, env: &Env, object: sys::napi_value) -> napi::Result<()> {
         let mut top = Object::from_raw(env.raw(), object);
-        if matches!(*self.0, core::Notification::AppAuth(_)) {
+        if matches!(self.0.0, core::Notification::AppAuth(_)) {
             for (name, part) in [("detail", Part::Detail), ("params", Part::Params)] {
                 let mut nested: Object<'_> = top.get_named_property(name)?;
                 define(env, &mut nested, self.0.clone(), part)?;
@@ -46,15 +50,17 @@ impl Shown {
 }
 
 /// The masked text of one part of a notification.
-fn text(notification: &core::Notification, part: Part) -> String {
+fn text(shown: &(core::Notification, Option<core::SignedForm>), part: Part) -> String {
+    let (notification, signed_form) = shown;
+    let form = quoted(signed_form.map(core::SignedForm::name));
     match (notification, part) {
         (core::Notification::AppAuth(auth), Part::Detail) => detail_text(&auth.detail),
         (core::Notification::AppAuth(auth), Part::Params) => {
             format!("params {{ {} }}", keys(&auth.params))
         }
         (core::Notification::AppAuth(auth), _) => format!(
-            "AppAuthNotification {{ notifyId: {}, notifyTime: {}, appId: {}, status: {}, \
-             detail: {}, params: [{}] }}",
+            "AppAuthNotification {{ signedForm: {form}, notifyId: {}, notifyTime: {}, appId: {}, \
+             status: {}, detail: {}, params: [{}] }}",
             quoted(Some(&auth.notify_id)),
             quoted(auth.notify_time.as_deref()),
             quoted(auth.app_id.as_deref()),
@@ -63,8 +69,8 @@ fn text(notification: &core::Notification, part: Part) -> String {
             keys(&auth.params),
         ),
         (core::Notification::Message(message), _) => format!(
-            "MessageNotification {{ msgMethod: {}, appAuthCancelled: {}, notifyId: {}, \
-             appId: {}, msgAppId: {}, msgUid: {}, params: [{}] }}",
+            "MessageNotification {{ signedForm: {form}, msgMethod: {}, appAuthCancelled: {}, \
+             notifyId: {}, appId: {}, msgAppId: {}, msgUid: {}, params: [{}] }}",
             quoted(Some(&message.msg_method)),
             message.is_app_auth_cancelled(),
             quoted(message.notify_id.as_deref()),
@@ -74,7 +80,10 @@ fn text(notification: &core::Notification, part: Part) -> String {
             keys(&message.params),
         ),
         (core::Notification::Other { params }, _) => {
-            format!("OtherNotification {{ params: [{}] }}", keys(params))
+            format!(
+                "OtherNotification {{ signedForm: {form}, params: [{}] }}",
+                keys(params)
+            )
         }
     }
 }
@@ -84,7 +93,7 @@ fn text(notification: &core::Notification, part: Part) -> String {
 fn define(
     env: &Env,
     object: &mut Object<'_>,
-    notification: Arc<core::Notification>,
+    notification: Arc<(core::Notification, Option<core::SignedForm>)>,
     part: Part,
 ) -> napi::Result<()> {
     let show = env.create_function_from_closure::<(), String, _>("toString", move |_| {

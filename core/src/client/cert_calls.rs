@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::Client;
 use crate::cert::{ALIPAY_CERT_DOWNLOAD_METHOD, AlipayCertStore};
 use crate::error::{Error, Result};
-use crate::notify::{Notification, parse_form};
+use crate::notify::{Notification, VerifiedNotification, parse_form};
 use crate::request::CallOptions;
 use crate::response::{ResponseCheck, ResponseVerifier, VerifiedResponse, extract_signed_node};
 use crate::transport::HttpResponse;
@@ -92,6 +92,15 @@ impl Client {
     /// The errors of [`NotificationVerifier::verify_body`](crate::notify::NotificationVerifier::verify_body),
     /// and of [`Client::fetch_alipay_cert`] when a certificate had to be fetched.
     pub fn verify_notification(&self, body: &[u8]) -> Result<Notification> {
+        self.verify_notification_with_form(body)
+            .map(|verified| verified.notification)
+    }
+
+    /// [`Client::verify_notification`], also saying which form of content the gateway had signed.
+    ///
+    /// # Errors
+    /// As for [`Client::verify_notification`].
+    pub fn verify_notification_with_form(&self, body: &[u8]) -> Result<VerifiedNotification> {
         let verifier = self.config.notification_verifier();
         if let Some(store) = verifier.cert_store() {
             let params = parse_form(body)?;
@@ -103,7 +112,7 @@ impl Client {
                 self.fetch_alipay_cert(&sn)?;
             }
         }
-        verifier.verify_body(body)
+        verifier.verify_body_with_form(body)
     }
 
     /// Verifies an answer, downloading the signing certificate first when it is unknown.

@@ -1,5 +1,6 @@
-//! Decoding `Transfer-Encoding: chunked` bodies, with a size limit, from a buffer that may still be
-//! incomplete.
+//! Decoding `Transfer-Encoding: chunked` bodies, with a size limit counted while decoding: at once
+//! from a buffer that may still be incomplete ([`decode_chunked`]), or incrementally as input
+//! arrives ([`ChunkedDecoder`]), in time linear in the input.
 
 /// The outcome of decoding what has arrived so far.
 #[derive(Debug, PartialEq, Eq)]
@@ -44,51 +45,149 @@ fn chunk_size(line: &[u8]) -> Option<usize> {
     usize::from_str_radix(digits, 16).ok()
 }
 
-/// Decodes a chunked body from the start of `data`, refusing bodies over `limit` bytes.
-pub fn decode_chunked(data: &[u8], limit: usize) -> Chunked {
-    let mut body = Vec::new();
-    let mut position = 0;
-    loop {
-        let (line, next) = match line_at(data, position) {
-            Ok(Some(found)) => found,
-            Ok(None) => return Chunked::NeedMore,
-            Err(()) => return Chunked::Invalid,
-        };
-        let Some(size) = chunk_size(line) else {
-            return Chunked::Invalid;
-        };
-        if size == 0 {
-            let mut position = next;
-            loop {
-                match line_at(data, position) {
-                    Ok(Some((trailer, after))) => {
-                        if trailer.is_empty() {
-                            return Chunked::Done {
-                                body,
-                                consumed: after,
-                            };
-                        }
-                        position = after;
+/// Where a [`ChunkedDecoder`] is in the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// Before a chunk-size line.
+    Size,
+    /// Inside a chunk's data, with this many bytes still to come.
+    Data(usize),
+    /// After a chunk's data: its CRLF.
+    DataEnd,
+    /// After the last (zero) chunk: trailer lines until an empty one.
+    Trailers,
+    /// The body is complete.
+    Done,
+}
+
+/// What [`ChunkedDecoder::decode`] reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The body is complete.
+    Done,
+    /// More input is needed.
+    NeedMore,
+    /// The decoded body would exceed the limit.
+    TooLarge,
+    /// The framing is broken.
+    Invalid,
+}
+
+/// Decodes a chunked body incrementally: input is fed as it arrives and every byte is looked at once
+/// (a partial line is looked at again, at most [`MAX_LINE`] bytes, when more arrives), so decoding
+/// is linear in the input. The decoded size is counted while reading: a chunk that would take the
+/// body over the limit is refused as soon as its size line is read, before its data arrives.
+#[derive(Debug)]
+pub struct ChunkedDecoder {
+    stage: Stage,
+    body: Vec<u8>,
+    limit: usize,
+    consumed: usize,
+}
+
+impl ChunkedDecoder {
+    /// A decoder refusing bodies over `limit` bytes.
+    pub fn new(limit: usize) -> Self {
+        ChunkedDecoder {
+            stage: Stage::Size,
+            body: Vec::new(),
+            limit,
+            consumed: 0,
+        }
+    }
+
+    /// Input bytes consumed so far (framing included).
+    pub fn consumed(&self) -> usize {
+        self.consumed
+    }
+
+    /// The decoded body so far (all of it once [`Step::Done`]).
+    pub fn into_body(self) -> Vec<u8> {
+        self.body
+    }
+
+    /// Decodes what it can of `input` (the bytes after those already consumed): returns how many
+    /// bytes of `input` it consumed, and where that left it. Unconsumed bytes (a partial line, or
+    /// whatever follows the body) must be given again, followed by more input.
+    pub fn decode(&mut self, input: &[u8]) -> (usize, Step) {
+        let mut position = 0;
+        let step = loop {
+            match self.stage {
+                Stage::Done => break Step::Done,
+                Stage::Size => {
+                    let (line, next) = match line_at(input, position) {
+                        Ok(Some(found)) => found,
+                        Ok(None) => break Step::NeedMore,
+                        Err(()) => break Step::Invalid,
+                    };
+                    let Some(size) = chunk_size(line) else {
+                        break Step::Invalid;
+                    };
+                    if self.body.len().saturating_add(size) > self.limit {
+                        break Step::TooLarge;
                     }
-                    Ok(None) => return Chunked::NeedMore,
-                    Err(()) => return Chunked::Invalid,
+                    position = next;
+                    self.stage = if size == 0 {
+                        Stage::Trailers
+                    } else {
+                        Stage::Data(size)
+                    };
                 }
+                Stage::Data(left) => {
+                    let available = input.len() - position;
+                    if available == 0 {
+                        break Step::NeedMore;
+                    }
+                    let take = left.min(available);
+                    self.body
+                        .extend_from_slice(&input[position..position + take]);
+                    position += take;
+                    self.stage = if take == left {
+                        Stage::DataEnd
+                    } else {
+                        Stage::Data(left - take)
+                    };
+                }
+                Stage::DataEnd => match input.get(position..position + 2) {
+                    Some(b"\r\n") => {
+                        position += 2;
+                        self.stage = Stage::Size;
+                    }
+                    Some(_) => break Step::Invalid,
+                    None if input.get(position).is_some_and(|&b| b != b'\r') => {
+                        break Step::Invalid;
+                    }
+                    None => break Step::NeedMore,
+                },
+                Stage::Trailers => match line_at(input, position) {
+                    Ok(Some((trailer, next))) => {
+                        position = next;
+                        if trailer.is_empty() {
+                            self.stage = Stage::Done;
+                        }
+                    }
+                    Ok(None) => break Step::NeedMore,
+                    Err(()) => break Step::Invalid,
+                },
             }
-        }
-        if body.len().saturating_add(size) > limit {
-            return Chunked::TooLarge;
-        }
-        let end = next.saturating_add(size);
-        let Some(chunk) = data.get(next..end) else {
-            return Chunked::NeedMore;
         };
-        match data.get(end..end + 2) {
-            Some(b"\r\n") => {}
-            Some(_) => return Chunked::Invalid,
-            None => return Chunked::NeedMore,
-        }
-        body.extend_from_slice(chunk);
-        position = end + 2;
+        self.consumed = self.consumed.saturating_add(position);
+        (position, step)
+    }
+}
+
+/// Decodes a chunked body from the start of `data` (complete or not), refusing bodies over `limit`
+/// bytes.
+pub fn decode_chunked(data: &[u8], limit: usize) -> Chunked {
+    let mut decoder = ChunkedDecoder::new(limit);
+    match decoder.decode(data) {
+        (consumed, Step::Done) => Chunked::Done {
+            body: decoder.into_body(),
+            consumed,
+        },
+        (_, Step::NeedMore) => Chunked::NeedMore,
+        (_, Step::TooLarge) => Chunked::TooLarge,
+        (_, Step::Invalid) => Chunked::Invalid,
     }
 }
 
@@ -106,6 +205,36 @@ mod tests {
                 consumed: data.len() - 4
             }
         );
+    }
+
+    #[test]
+    fn fed_byte_by_byte_it_decodes_the_same_body() {
+        let data = b"4;x=y\r\nWiki\r\n5\r\npedia\r\n0\r\nX-Trailer: 1\r\n\r\nNEXT";
+        let mut decoder = ChunkedDecoder::new(100);
+        let mut pending: Vec<u8> = Vec::new();
+        let mut outcome = Step::NeedMore;
+        for &byte in data.iter() {
+            pending.push(byte);
+            let (consumed, step) = decoder.decode(&pending);
+            pending.drain(..consumed);
+            outcome = step;
+            if step != Step::NeedMore {
+                break;
+            }
+        }
+        assert_eq!(outcome, Step::Done);
+        assert_eq!(decoder.consumed(), data.len() - 4);
+        assert_eq!(decoder.into_body(), b"Wikipedia");
+    }
+
+    #[test]
+    fn the_limit_is_checked_at_each_size_line_before_its_data() {
+        let mut decoder = ChunkedDecoder::new(10);
+        assert_eq!(decoder.decode(b"6\r\nabcdef\r\n"), (11, Step::NeedMore));
+        assert_eq!(decoder.decode(b"5\r\n").1, Step::TooLarge);
+        let mut decoder = ChunkedDecoder::new(10);
+        assert_eq!(decoder.decode(b"4\r\nab").1, Step::NeedMore);
+        assert_eq!(decoder.decode(b"cdX").1, Step::Invalid);
     }
 
     #[test]

@@ -1,10 +1,14 @@
 //! Reading HTTP/1.1 requests from a connection: heads parsed by `httparse` (64 KiB at most), bodies by
 //! `Content-Length` or chunked (10 MiB at most), keep-alive and pipelining kept in a per-connection
 //! buffer. Malformed input becomes an error answer, never a panic.
+//!
+//! Bodies are bounded while they are read, never after: a `Content-Length` over the limit is refused
+//! before a byte of the body is read, a sized body is read up to its length only, and a chunked body
+//! is decoded as it arrives, its size counted chunk by chunk (see [`RequestReader::next_request`]).
 
 use std::io::{Read, Write};
 
-use super::chunked::{Chunked, decode_chunked};
+use super::chunked::{ChunkedDecoder, Step};
 use super::response::Response;
 use super::{MAX_BODY_BYTES, MAX_HEAD_BYTES};
 
@@ -222,24 +226,29 @@ impl<S: Read + Write> RequestReader<S> {
         Ok(Some(body))
     }
 
+    /// Reads a chunked body through a [`ChunkedDecoder`]: input is decoded as it arrives and dropped
+    /// from the buffer once decoded, the decoded size is counted while reading (a chunk that would
+    /// take it over [`MAX_BODY_BYTES`] is refused from its size line, before its data is read), and
+    /// the framing read with it is capped at [`MAX_CHUNKED_INPUT_BYTES`].
     fn read_chunked_body(
         &mut self,
         head: usize,
         expects_continue: bool,
     ) -> Result<Option<Vec<u8>>, Response> {
         self.send_continue(expects_continue, head + 1);
+        self.buffer.drain(..head);
+        let mut decoder = ChunkedDecoder::new(MAX_BODY_BYTES);
         loop {
-            match decode_chunked(&self.buffer[head..], MAX_BODY_BYTES) {
-                Chunked::Done { body, consumed } => {
-                    self.buffer.drain(..head + consumed);
-                    return Ok(Some(body));
-                }
-                Chunked::TooLarge => return Err(body_too_large()),
-                Chunked::Invalid => {
+            let (consumed, step) = decoder.decode(&self.buffer);
+            self.buffer.drain(..consumed);
+            match step {
+                Step::Done => return Ok(Some(decoder.into_body())),
+                Step::TooLarge => return Err(body_too_large()),
+                Step::Invalid => {
                     return Err(Response::text(400, "malformed chunked body\n"));
                 }
-                Chunked::NeedMore => {
-                    if self.buffer.len() - head > MAX_BODY_BYTES + MAX_HEAD_BYTES {
+                Step::NeedMore => {
+                    if decoder.consumed() > MAX_CHUNKED_INPUT_BYTES {
                         return Err(body_too_large());
                     }
                     if !self.fill() {
@@ -250,6 +259,11 @@ impl<S: Read + Write> RequestReader<S> {
         }
     }
 }
+
+/// The most input a chunked body may take, framing included (chunk-size lines, extensions,
+/// trailers): twice the body limit (and a head), so that a body in chunks of a few dozen bytes still
+/// fits, while a peer sending endless framing around little data is cut off.
+const MAX_CHUNKED_INPUT_BYTES: usize = 2 * MAX_BODY_BYTES + MAX_HEAD_BYTES;
 
 /// The `Content-Length` (0 when absent); conflicting or malformed values are refused.
 fn content_length(headers: &[(String, String)]) -> Result<usize, Response> {
@@ -287,6 +301,142 @@ mod tests {
             body: Vec::new(),
             keep_alive: true,
         }
+    }
+
+    /// A peer that sends `head`, then `body` repeated without end, and counts what was read.
+    struct Endless {
+        head: Vec<u8>,
+        body: Vec<u8>,
+        read: usize,
+    }
+
+    impl std::io::Read for Endless {
+        fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+            let mut written = 0;
+            while written < buffer.len() {
+                let source = if self.read < self.head.len() {
+                    &self.head[self.read..]
+                } else {
+                    let cycle = (self.read - self.head.len()) % self.body.len();
+                    &self.body[cycle..]
+                };
+                let take = source.len().min(buffer.len() - written);
+                buffer[written..written + take].copy_from_slice(&source[..take]);
+                written += take;
+                self.read += take;
+            }
+            Ok(written)
+        }
+    }
+
+    impl std::io::Write for Endless {
+        fn write(&mut self, buffer: &[u8]) -> std::io::Result<usize> {
+            Ok(buffer.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn status_of(incoming: Incoming) -> u16 {
+        match incoming {
+            Incoming::Reject(response) => response.status,
+            Incoming::Request(_) => 200,
+            Incoming::Closed => 0,
+        }
+    }
+
+    #[test]
+    fn a_content_length_over_the_limit_is_refused_before_the_body_is_read() {
+        let head = format!(
+            "POST /gateway.do HTTP/1.1\r\nContent-Length: {}\r\n\r\n",
+            MAX_BODY_BYTES + 1
+        );
+        let mut reader = RequestReader::new(Endless {
+            head: head.clone().into_bytes(),
+            body: b"a".to_vec(),
+            read: 0,
+        });
+        assert_eq!(status_of(reader.next_request()), 413);
+        assert!(
+            reader.stream.read <= head.len() + 16 * 1024,
+            "{}",
+            reader.stream.read
+        );
+    }
+
+    #[test]
+    fn a_chunk_over_the_limit_is_refused_from_its_size_line() {
+        let head = format!(
+            "POST /gateway.do HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n",
+            MAX_BODY_BYTES + 1
+        );
+        let mut reader = RequestReader::new(Endless {
+            head: head.clone().into_bytes(),
+            body: b"a".to_vec(),
+            read: 0,
+        });
+        assert_eq!(status_of(reader.next_request()), 413);
+        assert!(
+            reader.stream.read <= head.len() + 16 * 1024,
+            "{}",
+            reader.stream.read
+        );
+    }
+
+    #[test]
+    fn an_endless_chunked_body_is_cut_off_at_the_limit() {
+        let mut chunk = format!("{:x}\r\n", 64 * 1024).into_bytes();
+        chunk.extend(std::iter::repeat_n(b'a', 64 * 1024));
+        chunk.extend_from_slice(b"\r\n");
+        let mut reader = RequestReader::new(Endless {
+            head: b"POST /gateway.do HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec(),
+            body: chunk,
+            read: 0,
+        });
+        assert_eq!(status_of(reader.next_request()), 413);
+        let read = reader.stream.read;
+        assert!(
+            read <= MAX_BODY_BYTES + 128 * 1024,
+            "{read} bytes read for a 10 MiB limit"
+        );
+        assert!(read >= MAX_BODY_BYTES - 64 * 1024);
+    }
+
+    #[test]
+    fn endless_framing_around_little_data_is_cut_off() {
+        let extension = format!("1;{}\r\na\r\n", "x".repeat(4000));
+        let mut reader = RequestReader::new(Endless {
+            head: b"POST /gateway.do HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec(),
+            body: extension.into_bytes(),
+            read: 0,
+        });
+        assert_eq!(status_of(reader.next_request()), 413);
+        assert!(reader.stream.read <= MAX_CHUNKED_INPUT_BYTES + 32 * 1024);
+    }
+
+    #[test]
+    fn a_body_in_small_chunks_is_read_whole() {
+        let mut request =
+            b"POST /gateway.do HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+        for _ in 0..50_000 {
+            request.extend_from_slice(b"8\r\nabcdefgh\r\n");
+        }
+        request.extend_from_slice(b"0\r\n\r\nGET / HTTP/1.1\r\n\r\n");
+        let mut reader = RequestReader::new(Endless {
+            head: request,
+            body: b"\r\n".to_vec(),
+            read: 0,
+        });
+        let Incoming::Request(first) = reader.next_request() else {
+            panic!("a request");
+        };
+        assert_eq!(first.body.len(), 400_000);
+        let Incoming::Request(second) = reader.next_request() else {
+            panic!("the pipelined request");
+        };
+        assert_eq!(second.method, "GET");
     }
 
     #[test]
