@@ -38,12 +38,17 @@ export type ApplicationType = 'MOBILEAPP' | 'WEBAPP' | 'PUBLICAPP' | 'TINYAPP' |
 export type UserScope = 'auth_base' | 'auth_user'
 /**
  * What a `Registry` ingestion did: `applied` (the registry changed), `duplicate` (a notification
- * already ingested: Alipay's retry), `stale` (older than what is stored: nothing changed) or
+ * already ingested: Alipay's retry; or a token already imported), `stale` (older than what is stored: nothing changed) or
  * `ignored` (not about a stored merchant authorisation).
  */
 export type IngestOutcome = 'applied' | 'duplicate' | 'stale' | 'ignored'
 /** Whether a merchant authorisation can be used: `active`, or `revoked` (kept, never used). */
 export type AuthStatus = 'active' | 'revoked'
+/**
+ * How a merchant authorisation reached the registry: `authorised` (the merchant authorised through a
+ * link) or `imported` (a token copied from the open-platform console, `Registry.importToken`).
+ */
+export type AuthOrigin = 'authorised' | 'imported'
 /** The network faults the emulator can inject into gateway answers (see `Emulator.setFault`). */
 export type FaultKind =
   | 'delay'

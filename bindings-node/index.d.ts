@@ -38,12 +38,17 @@ export type ApplicationType = 'MOBILEAPP' | 'WEBAPP' | 'PUBLICAPP' | 'TINYAPP' |
 export type UserScope = 'auth_base' | 'auth_user'
 /**
  * What a `Registry` ingestion did: `applied` (the registry changed), `duplicate` (a notification
- * already ingested: Alipay's retry), `stale` (older than what is stored: nothing changed) or
+ * already ingested: Alipay's retry; or a token already imported), `stale` (older than what is stored: nothing changed) or
  * `ignored` (not about a stored merchant authorisation).
  */
 export type IngestOutcome = 'applied' | 'duplicate' | 'stale' | 'ignored'
 /** Whether a merchant authorisation can be used: `active`, or `revoked` (kept, never used). */
 export type AuthStatus = 'active' | 'revoked'
+/**
+ * How a merchant authorisation reached the registry: `authorised` (the merchant authorised through a
+ * link) or `imported` (a token copied from the open-platform console, `Registry.importToken`).
+ */
+export type AuthOrigin = 'authorised' | 'imported'
 /** The network faults the emulator can inject into gateway answers (see `Emulator.setFault`). */
 export type FaultKind =
   | 'delay'
@@ -308,6 +313,25 @@ export declare class Client {
 }
 
 /**
+ * The console's entry for one merchant authorisation. The getters return the token in full (a secret:
+ * never log it); `toString()` and `util.inspect` mask it.
+ */
+export declare class ConsoleToken {
+  /** The merchant's authorised app. */
+  get authAppId(): string
+  /** The merchant's PID (2088…). */
+  get merchantPid(): string
+  /** The merchant's current token, to import with `Registry.importToken`. Secret. */
+  get appAuthToken(): string
+  /** When the merchant authorised, `yyyy-MM-dd HH:mm:ss` (UTC+8). */
+  get authStart(): string
+  /** When the token ends, `yyyy-MM-dd HH:mm:ss` (UTC+8). */
+  get authEnd(): string
+  /** `ConsoleToken { auth_app_id: …, app_auth_token: "2026…(40 chars)", … }`: the token masked. */
+  toString(): string
+}
+
+/**
  * An offline Alipay gateway on loopback. Stop it with `stop()` when done (a stopped emulator refuses
  * every call with `ALIPAY_CONFIG_ERROR`); a call still running keeps it alive until it finishes.
  */
@@ -409,6 +433,15 @@ export declare class Emulator {
    * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` when that app never authorised.
    */
   revoke(authAppId: string): void
+  /**
+   * The merchant's current `appAuthToken` as the open-platform console shows it (with the merchant
+   * app, PID, and when the authorisation started and the token ends): what an ISV copies to import
+   * the merchant with `Registry.importToken`. No refresh token is shown.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` when that app never authorised, or the merchant
+   * revoked the authorisation.
+   */
+  consoleAppAuthToken(authAppId: string): ConsoleToken
   /**
    * Test hook: the current tokens of `authAppId` expire now (refresh tokens keep working).
    *
@@ -567,6 +600,11 @@ export declare class MerchantAuthorisation {
   /** The last write, epoch milliseconds. */
   get updatedAtMs(): number
   /**
+   * How the authorisation reached the registry: `authorised` (the merchant authorised through a
+   * link) or `imported` (a token copied from the open-platform console, `Registry.importToken`).
+   */
+  get origin(): AuthOrigin
+  /**
    * `MerchantAuthorisation { auth_app_id: …, app_auth_token: "2026…(40 chars)", … }`: the tokens
    * masked.
    */
@@ -586,9 +624,13 @@ export declare class NotificationVerifier {
    * Parses the raw `application/x-www-form-urlencoded` body exactly once and verifies it. Pass the
    * raw bytes (a `Buffer`; needed for GBK) or text, never a body your framework already decoded.
    *
-   * @throws {AlipayError} `ALIPAY_SIGNATURE_ERROR` when the sign is missing or verifies under neither
-   * V1 nor V2; `ALIPAY_PROTOCOL_ERROR` for an oversized or malformed body, a parameter given twice,
-   * or an authorisation notification without its detail.
+   * Every form the gateway has signed notifications in is tried (V1 / V2, empty values signed or
+   * not, `alipay_cert_sn` signed or not); the result's `signedForm` says which one matched, and
+   * a parameter that form does not sign is left out of `params`.
+   *
+   * @throws {AlipayError} `ALIPAY_SIGNATURE_ERROR` when the sign is missing or verifies under none
+   * of those forms; `ALIPAY_PROTOCOL_ERROR` for an oversized or malformed body, a parameter given
+   * twice, or an authorisation notification without its detail.
    */
   verifyBody(body: BodyArg): Notification
   /**
@@ -696,6 +738,26 @@ export declare class PublicKey {
  * `toString()` and `util.inspect` show the path and settings, never a token or the key.
  */
 export declare class Registry {
+  /**
+   * Imports a merchant's `appAuthToken` copied from the open-platform console (方法二), with its
+   * `appRefreshToken` when known. The token is checked with `alipay.open.auth.token.app.query`
+   * through the registry's client, and the relation the gateway answers — merchant PID,
+   * `authAppId`, granted APIs, expiry — is stored with `origin: 'imported'`. Importing the stored
+   * token again is `duplicate` (one record); a token older than the stored one (it expires
+   * earlier) is `stale` and changes nothing. Without a refresh token, `tokenFor` refuses the token
+   * once it is due for refresh (re-import it, or have the merchant authorise again). Runs on the
+   * libuv pool.
+   *
+   * Rejects, with nothing stored and no token in the error, with `ALIPAY_CONFIG_ERROR` for text
+   * that cannot be a token (empty, spaces, control or non-ASCII characters, too long: no call is
+   * made) or a registry without a client; `ALIPAY_API_ERROR` when the gateway refuses the query
+   * (`aop.invalid-app-auth-token` for a token it never issued); `ALIPAY_STORE_ERROR` when it
+   * reports the token `invalid` (expired or revoked) or the store fails; `ALIPAY_TRANSPORT_ERROR`
+   * / `ALIPAY_PROTOCOL_ERROR` as for `Client.execute`.
+   */
+  importToken(appAuthToken: string, appRefreshToken?: string | undefined | null): Promise<TokenImport>
+  /** `importToken`, blocking the calling thread. */
+  importTokenSync(appAuthToken: string, appRefreshToken?: string | undefined | null): TokenImport
   /**
    * Opens (or creates) the registry in the SQLite file at `path`, with `options` (client, refresh
    * margin, token encryption key).
@@ -970,6 +1032,23 @@ export declare class Signer {
 }
 
 /**
+ * What `Registry.importToken` did, and the merchant's record as it is stored now. `toString()` and
+ * `util.inspect` mask the tokens.
+ */
+export declare class TokenImport {
+  /**
+   * `applied` (stored or updated), `duplicate` (this token was already stored: nothing changed) or
+   * `stale` (the stored token is newer, or the record was revoked after this token's
+   * authorisation: nothing changed).
+   */
+  get outcome(): IngestOutcome
+  /** The merchant's record after the import (the stored one when nothing changed). */
+  get record(): MerchantAuthorisation
+  /** `TokenImport { outcome: …, record: MerchantAuthorisation { … } }`: the tokens masked. */
+  toString(): string
+}
+
+/**
  * A 256-bit key that encrypts the stored tokens at rest (AES-256-GCM), so a leaked database file
  * does not leak tokens. Keep it outside the database (a secret manager, an environment variable);
  * `toString()` and `util.inspect` show nothing of it.
@@ -1126,6 +1205,13 @@ export interface AppAuthLinkOptions {
 export interface AppAuthNotification {
   /** Always `appAuth`. */
   kind: 'appAuth'
+  /**
+   * The form of the signature that matched: `v1` (without `sign` and `sign_type`) or `v2`
+   * (without `sign` only), `+empty` when empty values were signed, `+alipay_cert_sn` when that
+   * parameter was.
+   * Non-enumerable, like `toString`: `Object.keys`, `JSON.stringify` and spreading leave it out.
+   */
+  signedForm: 'v1' | 'v1+empty' | 'v2' | 'v2+empty' | 'v1+alipay_cert_sn' | 'v1+empty+alipay_cert_sn' | 'v2+alipay_cert_sn' | 'v2+empty+alipay_cert_sn' | null
   /** Alipay's id of this notification: deduplicate retries with it. */
   notifyId: string
   /** When it was sent (`yyyy-MM-dd HH:mm:ss`, China time). */
@@ -1241,6 +1327,8 @@ export interface Delivery {
   acknowledged: boolean
   /** Whether delivery is over (acknowledged, attempts exhausted, or nowhere to post). */
   finished: boolean
+  /** The form the push is signed in: a verifier that accepts it reports this `signedForm`. */
+  signedForm: 'v1' | 'v1+empty' | 'v2' | 'v2+empty' | 'v1+alipay_cert_sn' | 'v1+empty+alipay_cert_sn' | 'v2+alipay_cert_sn' | 'v2+empty+alipay_cert_sn'
 }
 
 /** How an emulator is set up. */
@@ -1283,6 +1371,21 @@ export interface EmulatorOptions {
    * their signing certificate (`alipay_cert_sn`); `alipay.open.app.alipaycert.download` is served.
    */
   certMode?: boolean
+  /**
+   * The form pushes are signed in (each `Delivery` says its `signedForm`): `classic` (the
+   * default: authorisations `v1`, cancellations `v2`); one form for every push (`v1`,
+   * `v1+empty`, `v2`, `v2+empty`, and in certificate mode the `+alipay_cert_sn` forms); or
+   * `mixed`: each push in a form dealt from a deck of every form (the `+alipay_cert_sn` ones in
+   * certificate mode only), reshuffled by a generator seeded with `pushFormSeed`. A `+empty` form
+   * sends and signs an empty `isv_ticket=`; in a mix, about half the pushes whose form drops
+   * empty values carry it unsigned (a verifier leaves it out of `params`).
+   */
+  pushForm?: 'classic' | 'mixed' | 'v1' | 'v1+empty' | 'v2' | 'v2+empty' | 'v1+alipay_cert_sn' | 'v1+empty+alipay_cert_sn' | 'v2+alipay_cert_sn' | 'v2+empty+alipay_cert_sn'
+  /**
+   * The seed of the `mixed` push form (a whole number from 0 to 2^53 - 1, default 0); only with
+   * `pushForm: 'mixed'`.
+   */
+  pushFormSeed?: number
 }
 
 /** The stable `code` of every error the binding throws, one per core error kind. */
@@ -1421,6 +1524,13 @@ export declare function looksLikeOwnKey(privateKey: PrivateKey, alipayPublicKey:
 export interface MessageNotification {
   /** Always `message`. */
   kind: 'message'
+  /**
+   * The form of the signature that matched: `v1` (without `sign` and `sign_type`) or `v2`
+   * (without `sign` only), `+empty` when empty values were signed, `+alipay_cert_sn` when that
+   * parameter was.
+   * Non-enumerable, like `toString`: `Object.keys`, `JSON.stringify` and spreading leave it out.
+   */
+  signedForm: 'v1' | 'v1+empty' | 'v2' | 'v2+empty' | 'v1+alipay_cert_sn' | 'v1+empty+alipay_cert_sn' | 'v2+alipay_cert_sn' | 'v2+empty+alipay_cert_sn' | null
   /** The message method, e.g. `alipay.open.auth.appauth.cancelled`. */
   msgMethod: string
   /**
@@ -1456,6 +1566,13 @@ export interface NotificationVerifierOptions {
 export interface OtherNotification {
   /** Always `other`. */
   kind: 'other'
+  /**
+   * The form of the signature that matched: `v1` (without `sign` and `sign_type`) or `v2`
+   * (without `sign` only), `+empty` when empty values were signed, `+alipay_cert_sn` when that
+   * parameter was.
+   * Non-enumerable, like `toString`: `Object.keys`, `JSON.stringify` and spreading leave it out.
+   */
+  signedForm: 'v1' | 'v1+empty' | 'v2' | 'v2+empty' | 'v1+alipay_cert_sn' | 'v1+empty+alipay_cert_sn' | 'v2+alipay_cert_sn' | 'v2+empty+alipay_cert_sn' | null
   /** Every verified parameter, in the order received. */
   params: Record<string, string>
 }

@@ -63,6 +63,20 @@ pub struct EmulatorOptions<'env> {
     /// `issueAppCert` and the `alipay_root_cert_sn` of `rootCertBundlePem`; answers and pushes name
     /// their signing certificate (`alipay_cert_sn`); `alipay.open.app.alipaycert.download` is served.
     pub cert_mode: Option<bool>,
+    /// The form pushes are signed in (each `Delivery` says its `signedForm`): `classic` (the
+    /// default: authorisations `v1`, cancellations `v2`); one form for every push (`v1`,
+    /// `v1+empty`, `v2`, `v2+empty`, and in certificate mode the `+alipay_cert_sn` forms); or
+    /// `mixed`: each push in a form dealt from a deck of every form (the `+alipay_cert_sn` ones in
+    /// certificate mode only), reshuffled by a generator seeded with `pushFormSeed`. A `+empty` form
+    /// sends and signs an empty `isv_ticket=`; in a mix, about half the pushes whose form drops
+    /// empty values carry it unsigned (a verifier leaves it out of `params`).
+    #[napi(
+        ts_type = "'classic' | 'mixed' | 'v1' | 'v1+empty' | 'v2' | 'v2+empty' | 'v1+alipay_cert_sn' | 'v1+empty+alipay_cert_sn' | 'v2+alipay_cert_sn' | 'v2+empty+alipay_cert_sn'"
+    )]
+    pub push_form: Option<String>,
+    /// The seed of the `mixed` push form (a whole number from 0 to 2^53 - 1, default 0); only with
+    /// `pushForm: 'mixed'`.
+    pub push_form_seed: Option<f64>,
 }
 
 /// The details of a failure the gateway injects (`setFault`): `delay` (answer late), `reset` (TCP
@@ -98,6 +112,11 @@ pub struct Delivery {
     pub acknowledged: bool,
     /// Whether delivery is over (acknowledged, attempts exhausted, or nowhere to post).
     pub finished: bool,
+    /// The form the push is signed in: a verifier that accepts it reports this `signedForm`.
+    #[napi(
+        ts_type = "'v1' | 'v1+empty' | 'v2' | 'v2+empty' | 'v1+alipay_cert_sn' | 'v1+empty+alipay_cert_sn' | 'v2+alipay_cert_sn' | 'v2+empty+alipay_cert_sn'"
+    )]
+    pub signed_form: String,
 }
 
 impl From<core::Delivery> for Delivery {
@@ -110,6 +129,7 @@ impl From<core::Delivery> for Delivery {
             attempts: delivery.attempts,
             acknowledged: delivery.acknowledged,
             finished: delivery.finished,
+            signed_form: delivery.signed_form.name().to_string(),
         }
     }
 }
@@ -160,6 +180,22 @@ fn core_options(env: &Env, options: EmulatorOptions<'_>) -> napi::Result<core::E
         core.app_auth_token_ttl = millis(env, "appAuthTokenTtlMs", ms, false)?;
     }
     core.cert_mode = options.cert_mode.unwrap_or(false);
+    let seed = match options.push_form_seed {
+        None => None,
+        Some(seed) if seed >= 0.0 && seed.fract() == 0.0 && seed < 9_007_199_254_740_992.0 => {
+            Some(seed as u64)
+        }
+        Some(seed) => {
+            return Err(config_error(
+                env,
+                format!("pushFormSeed must be a whole number from 0 to 2^53 - 1; got {seed}"),
+            ));
+        }
+    };
+    if options.push_form.is_some() || seed.is_some() {
+        let name = options.push_form.as_deref().unwrap_or("classic");
+        core.push_forms = core::PushForms::from_name(name, seed).or_throw(env)?;
+    }
     Ok(core)
 }
 
@@ -385,6 +421,25 @@ impl Emulator {
     #[napi(catch_unwind)]
     pub fn revoke(&self, env: Env, auth_app_id: String) -> napi::Result<()> {
         self.running(&env)?.revoke(&auth_app_id).or_throw(&env)
+    }
+
+    /// The merchant's current `appAuthToken` as the open-platform console shows it (with the merchant
+    /// app, PID, and when the authorisation started and the token ends): what an ISV copies to import
+    /// the merchant with `Registry.importToken`. No refresh token is shown.
+    ///
+    /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` when that app never authorised, or the merchant
+    /// revoked the authorisation.
+    #[napi(catch_unwind)]
+    pub fn console_app_auth_token(
+        &self,
+        env: Env,
+        auth_app_id: String,
+    ) -> napi::Result<crate::console::ConsoleToken> {
+        let inner = self
+            .running(&env)?
+            .console_app_auth_token(&auth_app_id)
+            .or_throw(&env)?;
+        Ok(crate::console::ConsoleToken { inner })
     }
 
     /// Test hook: the current tokens of `authAppId` expire now (refresh tokens keep working).

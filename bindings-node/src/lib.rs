@@ -9,7 +9,8 @@
 //! the one place where a core error becomes a JavaScript `Error` with a stable `code`. [`client`]
 //! calls the gateway (typed results in [`models`]), [`auth`] builds authorisation links and parses
 //! their callbacks, [`registry`] keeps merchant authorisations (SQLite or memory) and serves their
-//! tokens, and [`emulator`] runs the offline Alipay gateway for tests.
+//! tokens, and [`emulator`] runs the offline Alipay gateway for tests (its console entries in
+//! [`console`]).
 //!
 //! Crypto and parsing calls are synchronous. Network calls (and the emulator's waits) return Promises
 //! and run on the libuv thread pool, each with a blocking `…Sync` twin. Every export is compiled with
@@ -23,6 +24,7 @@ pub mod auth;
 pub mod cert;
 pub mod client;
 pub mod config;
+pub mod console;
 mod convert;
 pub mod emulator;
 pub mod error;

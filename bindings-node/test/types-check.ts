@@ -61,6 +61,9 @@ import {
   generateTokenKey,
   type IngestOutcome,
   type AuthStatus,
+  type AuthOrigin,
+  TokenImport,
+  ConsoleToken,
   type RegistryOptions,
   type RefreshLease,
   Certificate,
@@ -307,6 +310,21 @@ async function registryUse(client: Client, verifier: NotificationVerifier, token
   return `${outcomes}${refreshed}${outcome}${queried}${status}${expiry}${lease?.untilMs}${all.length}${token}${tokenSync}${byPid}${answer.fields}${answerSync.fields}${check}${closed}${notOutcome}${notSync}`
 }
 
+// A merchant's token copied from the open-platform console (方法二), imported into the registry.
+async function registryImportUse(registry: Registry, emulator: Emulator): Promise<string> {
+  const entry: ConsoleToken = emulator.consoleAppAuthToken('2021')
+  const shown: string = `${entry.authAppId}${entry.merchantPid}${entry.authStart}${entry.authEnd}`
+  const imported: TokenImport = await registry.importToken(entry.appAuthToken)
+  const withRefresh: TokenImport = registry.importTokenSync(entry.appAuthToken, 'refresh')
+  const outcome: IngestOutcome = imported.outcome
+  const origin: AuthOrigin = withRefresh.record.origin
+  // @ts-expect-error not an origin
+  const notOrigin: AuthOrigin = 'copied'
+  // @ts-expect-error importToken resolves to a TokenImport, it is not one
+  const notSync: TokenImport = registry.importToken('t')
+  return `${shown}${outcome}${origin}${notOrigin}${notSync}`
+}
+
 async function certMode(): Promise<string> {
   const bundleText: CertificateInput = '-----BEGIN CERTIFICATE-----\n...'
   const certBytes: CertificateInput = Buffer.from('...')
@@ -350,6 +368,7 @@ async function certMode(): Promise<string> {
 export const used = [
   flow,
   registryUse,
+  registryImportUse,
   certMode,
   bits, exported, der, publicText, publicBits, same, signType, charset, sign, verified, verifierType,
   content, own, describe, notBoolean, notCode, params, outputs, oneParam, configInfo, certSn, userId,

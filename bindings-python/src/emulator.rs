@@ -199,6 +199,8 @@ impl Emulator {
         notify_backoff = 0.1,
         refresh_grace = 600.0,
         cert_mode = false,
+        push_form = "classic",
+        push_form_seed = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -216,6 +218,8 @@ impl Emulator {
         notify_backoff: f64,
         refresh_grace: f64,
         cert_mode: bool,
+        push_form: &str,
+        push_form_seed: Option<u64>,
     ) -> PyResult<Self> {
         let public = KeyArg::public(app_public_key)?;
         let private = alipay_private_key.map(KeyArg::private).transpose()?;
@@ -233,6 +237,7 @@ impl Emulator {
             options.notify_backoff = seconds(notify_backoff, "notify_backoff")?;
             options.refresh_grace = seconds(refresh_grace, "refresh_grace")?;
             options.cert_mode = cert_mode;
+            options.push_forms = emulator::PushForms::from_name(push_form, push_form_seed)?;
             Ok(emulator::Emulator::start(options)?)
         })?;
         Ok(Emulator {
@@ -261,6 +266,8 @@ impl Emulator {
         notify_backoff = 0.1,
         refresh_grace = 600.0,
         cert_mode = false,
+        push_form = "classic",
+        push_form_seed = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn start(
@@ -278,6 +285,8 @@ impl Emulator {
         notify_backoff: f64,
         refresh_grace: f64,
         cert_mode: bool,
+        push_form: &str,
+        push_form_seed: Option<u64>,
     ) -> PyResult<Self> {
         Emulator::new(
             py,
@@ -294,6 +303,8 @@ impl Emulator {
             notify_backoff,
             refresh_grace,
             cert_mode,
+            push_form,
+            push_form_seed,
         )
     }
 
@@ -462,6 +473,14 @@ impl Emulator {
         detached(py, || Ok(running.revoke(&auth_app_id)?))
     }
 
+    /// The merchant's current `app_auth_token` as the open-platform console shows it.
+    #[pyo3(signature = (auth_app_id))]
+    fn console_app_auth_token(&self, auth_app_id: &str) -> PyResult<crate::console::ConsoleToken> {
+        let running = self.live()?;
+        let entry = guarded(|| Ok(running.console_app_auth_token(auth_app_id)?))?;
+        Ok(crate::console::ConsoleToken::wrap(entry))
+    }
+
     /// Test hook: the current tokens of `auth_app_id` expire now.
     #[pyo3(signature = (auth_app_id))]
     fn expire_app_auth_token(&self, auth_app_id: &str) -> PyResult<()> {
@@ -609,6 +628,13 @@ impl Delivery {
         self.inner.finished
     }
 
+    /// The form the push is signed in (`v1`, `v1+empty`, `v2`, `v2+empty`, with `+alipay_cert_sn`
+    /// when that is signed): a verifier that accepts the push reports this form.
+    #[getter]
+    fn signed_form(&self) -> &'static str {
+        self.inner.signed_form.name()
+    }
+
     /// The exact form body posted: it carries tokens, keep it out of logs.
     #[getter]
     fn body(&self) -> &str {
@@ -618,7 +644,7 @@ impl Delivery {
     fn __repr__(&self) -> String {
         format!(
             "Delivery(notify_id='{}', kind='{}', auth_app_id='{}', url={}, attempts={}, \
-             acknowledged={}, finished={}, body_bytes={})",
+             acknowledged={}, finished={}, signed_form='{}', body_bytes={})",
             self.inner.notify_id,
             self.inner.kind,
             self.inner.auth_app_id,
@@ -630,6 +656,7 @@ impl Delivery {
                 "False"
             },
             if self.inner.finished { "True" } else { "False" },
+            self.inner.signed_form,
             self.inner.body.len(),
         )
     }

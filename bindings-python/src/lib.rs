@@ -3,8 +3,9 @@
 //! This file only registers the module. The binding modules mirror the core's: [`key`], [`sign`],
 //! [`aes`], [`config`], [`request`], [`response`], [`notify`], [`client`] (with the token results
 //! of [`tokens`]) and [`auth`]; [`cert`] has certificate mode's certificates, root bundles and
-//! SNs; [`registry`] (with its [`record`]s) keeps merchant authorisations; [`emulator`] wraps
-//! the offline gateway of `alipay-isv-emulator`. [`error`] is the one place core errors (and
+//! SNs; [`registry`] (with its [`record`]s and the results of [`token_import`]) keeps merchant
+//! authorisations; [`emulator`] wraps the offline gateway of `alipay-isv-emulator` (its console entries
+//! in [`console`]). [`error`] is the one place core errors (and
 //! panics) become Python exceptions, whose classes live in `python/alipay_isv/errors.py`;
 //! [`convert`] holds the shared argument and result conversions.
 
@@ -13,6 +14,7 @@ mod auth;
 mod cert;
 mod client;
 mod config;
+mod console;
 mod convert;
 mod emulator;
 mod error;
@@ -24,6 +26,7 @@ mod registry;
 mod request;
 mod response;
 mod sign;
+mod token_import;
 mod tokens;
 
 use pyo3::prelude::*;
@@ -79,8 +82,10 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<registry::Registry>()?;
     module.add_class::<record::MerchantAuthorisation>()?;
     module.add_class::<record::TokenKey>()?;
+    module.add_class::<token_import::TokenImport>()?;
     module.add_class::<emulator::Emulator>()?;
     module.add_class::<emulator::Delivery>()?;
+    module.add_class::<console::ConsoleToken>()?;
     module.add("SUCCESS_ACK", alipay_isv::notify::SUCCESS_ACK)?;
     module.add("SERVICE_CHECK", alipay_isv::notify::SERVICE_CHECK)?;
     module.add("DEFAULT_MAX_BODY_BYTES", convert::DEFAULT_MAX_BODY_BYTES)?;

@@ -1,6 +1,6 @@
 //! What the registry hands out and takes in: `MerchantAuthorisation` (one stored merchant
-//! authorisation), `TokenKey` (the key of tokens at rest), and the `IngestOutcome` / `AuthStatus`
-//! values as the `str` enums of `alipay_isv/enums.py` — the Python face of the types of
+//! authorisation), `TokenKey` (the key of tokens at rest), and the `IngestOutcome` / `AuthStatus` /
+//! `AuthOrigin` values as the `str` enums of `alipay_isv/enums.py` — the Python face of the types of
 //! `alipay_isv::registry`.
 //!
 //! `repr()` masks every token and never shows the key.
@@ -141,12 +141,19 @@ impl MerchantAuthorisation {
         self.inner.updated_at_ms
     }
 
+    /// `AuthOrigin.AUTHORISED` (the merchant authorised through a link) or `AuthOrigin.IMPORTED`
+    /// (a token copied from the open-platform console, `Registry.import_token`).
+    #[getter]
+    fn origin<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        enum_member(py, "AuthOrigin", self.inner.origin.as_str())
+    }
+
     fn __repr__(&self) -> String {
         let record = &self.inner;
         format!(
             "MerchantAuthorisation(auth_app_id='{}', merchant_pid={}, status='{}', \
              app_auth_token={}, app_refresh_token={}, expires_at_ms={}, authorised_at_ms={}, \
-             granted_methods={}, version={})",
+             granted_methods={}, version={}, origin='{}')",
             record.auth_app_id,
             optional(record.merchant_pid.as_deref()),
             record.status.as_str(),
@@ -162,6 +169,7 @@ impl MerchantAuthorisation {
             record.authorised_at_ms,
             record.granted_methods.len(),
             record.version,
+            record.origin.as_str(),
         )
     }
 }

@@ -2,7 +2,8 @@
 //! authorisation registry (PID – `auth_app_id` – `app_auth_token`) in a SQLite file or in memory.
 //!
 //! Every method releases the GIL: opening and ingesting touch the disk, `token_for` and
-//! `execute_for` may refresh a token over the network (exactly once however many threads ask).
+//! `execute_for` may refresh a token over the network (exactly once however many threads ask),
+//! `import_token` asks the gateway about the token it stores.
 //! The core registry is shared behind an `Arc`, so `close()` never waits for calls in flight.
 
 use std::path::PathBuf;
@@ -21,6 +22,7 @@ use crate::error::{detached, guarded};
 use crate::notify::core_notification;
 use crate::record::{MerchantAuthorisation, TokenKey, outcome};
 use crate::response::VerifiedResponse;
+use crate::token_import::TokenImport;
 use crate::tokens::{AppAuthToken, AppAuthTokenInfo};
 
 /// An open registry: the core registry and, for a file, its SQLite store.
@@ -233,6 +235,22 @@ impl Registry {
         let registry = self.live()?;
         let done = detached(py, || Ok(registry.ingest_query(&app_auth_token, &info)?))?;
         outcome(py, done)
+    }
+
+    /// Imports a merchant's `app_auth_token` copied from the open-platform console (see the stub):
+    /// checked with `alipay.open.auth.token.app.query` through the registry's client, then stored.
+    #[pyo3(signature = (app_auth_token, app_refresh_token = None))]
+    fn import_token(
+        &self,
+        py: Python<'_>,
+        app_auth_token: PyBackedStr,
+        app_refresh_token: Option<PyBackedStr>,
+    ) -> PyResult<TokenImport> {
+        let registry = self.live()?;
+        let imported = detached(py, || {
+            Ok(registry.import_token(&app_auth_token, app_refresh_token.as_deref())?)
+        })?;
+        TokenImport::wrap(py, imported)
     }
 
     /// The record of `auth_app_id`, or `None`.

@@ -93,6 +93,9 @@ pub struct Delivery {
     pub finished: bool,
     /// The exact form body posted.
     pub body: String,
+    /// The form the push is signed in (`v1`, `v1+empty`, `v2`, `v2+empty`, with `+alipay_cert_sn`
+    /// when that is signed): `verifyBodyWithForm` reports this `signedForm` for it.
+    pub signed_form: String,
 }
 
 impl From<core::Delivery> for Delivery {
@@ -105,6 +108,7 @@ impl From<core::Delivery> for Delivery {
             attempts: delivery.attempts,
             acknowledged: delivery.acknowledged,
             finished: delivery.finished,
+            signed_form: delivery.signed_form.name().to_string(),
             body: delivery.body,
         }
     }
@@ -121,7 +125,7 @@ impl fmt::Display for Delivery {
         write!(
             f,
             "Delivery(notifyId={}, kind={}, authAppId={}, url={}, attempts={}, acknowledged={}, \
-             finished={}, bodyBytes={})",
+             finished={}, signedForm={}, bodyBytes={})",
             self.notify_id,
             self.kind,
             self.auth_app_id,
@@ -129,6 +133,7 @@ impl fmt::Display for Delivery {
             self.attempts,
             self.acknowledged,
             self.finished,
+            self.signed_form,
             self.body.len()
         )
     }
@@ -157,6 +162,8 @@ struct StartOptions {
     host: Option<String>,
     app_auth_token_ttl: Option<Duration>,
     cert_mode: bool,
+    push_form: Option<String>,
+    push_form_seed: Option<u64>,
 }
 
 impl Emulator {
@@ -181,6 +188,10 @@ impl Emulator {
             )?);
         }
         options.cert_mode = start.cert_mode;
+        if start.push_form.is_some() || start.push_form_seed.is_some() {
+            let name = start.push_form.as_deref().unwrap_or("classic");
+            options.push_forms = core::PushForms::from_name(name, start.push_form_seed)?;
+        }
         let emulator = core::Emulator::start(options)?;
         Ok(Arc::new(Emulator {
             base_url: emulator.base_url(),
@@ -216,11 +227,19 @@ impl Emulator {
     /// (default false) runs it in certificate mode: its own test root CA and Alipay certificate
     /// (`rootCertBundlePem()`, `alipayCertPem()`, `issueAppCert(key)`), both SNs required on every
     /// request, `alipay_cert_sn` in answers and pushes, the certificate download API, and
-    /// `rotateAlipayCert()`.
+    /// `rotateAlipayCert()`; `push_form` is the form pushes are signed in (each `Delivery` says its
+    /// `signedForm`): null or `classic` (authorisations `v1`, cancellations `v2`), one form for
+    /// every push (`v1`, `v1+empty`, `v2`, `v2+empty`, and in certificate mode the
+    /// `+alipay_cert_sn` forms), or `mixed`: each push in a form dealt from a deck of every form
+    /// (the `+alipay_cert_sn` ones in certificate mode only) reshuffled by a generator seeded with
+    /// `push_form_seed` (default 0; only with `mixed`). A `+empty` form sends and signs an empty
+    /// `isv_ticket=`; in a mix, about half the pushes whose form drops empty values carry it
+    /// unsigned (a verifier leaves it out of `params`).
     ///
-    /// Throws `AlipayException.Config` for a non-numeric app id, or a notify URL that is not
-    /// `http://`, `.Transport` when the port cannot be bound.
-    #[uniffi::constructor(default(port = None, notify_url = None, alipay_private_key = None, host = None, app_auth_token_ttl = None, cert_mode = false))]
+    /// Throws `AlipayException.Config` for a non-numeric app id, a notify URL that is not
+    /// `http://`, an unknown push form, a seed without `mixed`, a `+alipay_cert_sn` form outside
+    /// certificate mode; `.Transport` when the port cannot be bound.
+    #[uniffi::constructor(default(port = None, notify_url = None, alipay_private_key = None, host = None, app_auth_token_ttl = None, cert_mode = false, push_form = None, push_form_seed = None))]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         app_id: String,
@@ -231,6 +250,8 @@ impl Emulator {
         host: Option<String>,
         app_auth_token_ttl: Option<Duration>,
         cert_mode: bool,
+        push_form: Option<String>,
+        push_form_seed: Option<u64>,
     ) -> Result<Arc<Self>> {
         guard("Emulator", || {
             let key = (**app_public_key.core()).clone();
@@ -241,6 +262,8 @@ impl Emulator {
                 host,
                 app_auth_token_ttl,
                 cert_mode,
+                push_form,
+                push_form_seed,
             };
             Emulator::start(app_id, key, options)
         })
@@ -250,7 +273,7 @@ impl Emulator {
     ///
     /// Throws `AlipayException.Config` for key text that does not parse, and as the primary
     /// constructor does.
-    #[uniffi::constructor(default(port = None, notify_url = None, alipay_private_key = None, host = None, app_auth_token_ttl = None, cert_mode = false))]
+    #[uniffi::constructor(default(port = None, notify_url = None, alipay_private_key = None, host = None, app_auth_token_ttl = None, cert_mode = false, push_form = None, push_form_seed = None))]
     #[allow(clippy::too_many_arguments)]
     pub fn from_pem(
         app_id: String,
@@ -261,6 +284,8 @@ impl Emulator {
         host: Option<String>,
         app_auth_token_ttl: Option<Duration>,
         cert_mode: bool,
+        push_form: Option<String>,
+        push_form_seed: Option<u64>,
     ) -> Result<Arc<Self>> {
         guard("Emulator.fromPem", || {
             let key = core_key::PublicKey::from_text(&app_public_key_pem)?;
@@ -271,6 +296,8 @@ impl Emulator {
                 host,
                 app_auth_token_ttl,
                 cert_mode,
+                push_form,
+                push_form_seed,
             };
             Emulator::start(app_id, key, options)
         })
@@ -352,6 +379,18 @@ impl Emulator {
     /// Throws `AlipayException.Config` when the app never authorised.
     pub fn revoke(&self, auth_app_id: String) -> Result<()> {
         self.with("Emulator.revoke", |emulator| emulator.revoke(&auth_app_id))
+    }
+
+    /// The merchant's current `appAuthToken` as the open-platform console shows it (with the
+    /// merchant app, PID, and when the authorisation started and the token ends): what an ISV copies
+    /// to import the merchant with `Registry.importToken`. No refresh token is shown.
+    ///
+    /// Throws `AlipayException.Config` when the app never authorised, or the merchant revoked the
+    /// authorisation.
+    pub fn console_app_auth_token(&self, auth_app_id: String) -> Result<crate::ConsoleToken> {
+        self.with("Emulator.consoleAppAuthToken", |emulator| {
+            Ok(emulator.console_app_auth_token(&auth_app_id)?.into())
+        })
     }
 
     /// Test hook: the current tokens of `auth_app_id` expire now (refresh tokens keep working).

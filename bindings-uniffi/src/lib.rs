@@ -8,7 +8,7 @@
 //! one place where core errors become the sealed Kotlin `AlipayException` hierarchy), plus
 //! [`client`] (the HTTP client and its typed authorisation calls), [`auth`] (authorisation links,
 //! `state`, callbacks, token records), [`registry`] (the durable merchant authorisation registry)
-//! and [`emulator`] (the offline Alipay gateway for tests). The binding holds no protocol logic: it
+//! and [`emulator`] (the offline Alipay gateway for tests, its console entries in [`console`]). The binding holds no protocol logic: it
 //! converts types, maps errors and catches panics. Debug builds add [`testing`] hooks (sample core
 //! errors, deliberate panics) for the Kotlin suite.
 //!
@@ -21,6 +21,7 @@ pub mod auth;
 pub mod cert;
 pub mod client;
 pub mod config;
+pub mod console;
 pub mod emulator;
 pub mod error;
 pub mod key;
@@ -45,6 +46,7 @@ pub use cert::{
 };
 pub use client::{Client, RetryPolicy, TransportOptions};
 pub use config::IsvConfig;
+pub use console::ConsoleToken;
 pub use emulator::{Delivery, Emulator, Fault};
 pub use error::AlipayError;
 pub use key::{KeyPair, PrivateKey, PublicKey, generate_key_pair};
@@ -52,8 +54,8 @@ pub use notify::{
     AppAuthDetail, Notification, NotificationVerifier, service_check_name, success_ack,
 };
 pub use registry::{
-    AuthStatus, IngestOutcome, MerchantAuthorisation, RefreshLease, Registry, TokenKey,
-    generate_token_key,
+    AuthOrigin, AuthStatus, IngestOutcome, MerchantAuthorisation, RefreshLease, Registry,
+    TokenImport, TokenKey, generate_token_key,
 };
 pub use request::{
     CallOptions, HttpRequest, SignedRequest, china_timestamp, china_timestamp_now,

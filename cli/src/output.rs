@@ -9,6 +9,7 @@ use std::io::{ErrorKind, Write};
 use std::process::ExitCode;
 
 use alipay_isv::Error;
+use clap::error::{ContextKind, ContextValue};
 use serde_json::json;
 
 /// Exit code when a signature did not verify, or the gateway answered an error.
@@ -79,6 +80,16 @@ pub fn report_usage_error(error: &clap::Error) -> ExitCode {
             reason.push_str(if reason.ends_with(':') { " " } else { "; " });
         }
         reason.push_str(line.strip_prefix("error: ").unwrap_or(line));
+    }
+    // An unexpected positional argument may be a secret typed where it does not belong (a token given
+    // to `registry import`, which reads tokens from standard input or the environment only): shown
+    // masked.
+    if error.kind() == clap::error::ErrorKind::UnknownArgument
+        && let Some(ContextValue::String(argument)) = error.get(ContextKind::InvalidArg)
+        && !argument.starts_with('-')
+        && argument.chars().count() > 8
+    {
+        reason = reason.replace(argument.as_str(), &alipay_isv::error::mask_secret(argument));
     }
     report_error(&Error::config(reason))
 }

@@ -1,5 +1,6 @@
-//! `alipay-isv demo --db FILE` keeps the registry in that file, and `alipay-isv registry` reads it back with
-//! tokens masked, shows one record, and revokes by hand.
+//! `alipay-isv demo --db FILE` keeps the registry in that file (the first merchant authorised and revoked,
+//! the second imported from the console), and `alipay-isv registry` reads it back with tokens masked, shows
+//! one record, and revokes by hand.
 
 mod common;
 
@@ -26,10 +27,23 @@ fn the_demo_registry_is_listed_shown_and_revoked_from_the_cli() {
         String::from_utf8_lossy(&listed.stderr)
     );
     let records: Value = serde_json::from_slice(&listed.stdout).unwrap();
-    let record = &records[0];
+    let records = records.as_array().unwrap();
+    assert_eq!(records.len(), 2, "{records:?}");
+    // The second merchant was imported from the console token (方法二) and is still active.
+    let imported = records
+        .iter()
+        .find(|record| record["origin"] == "imported")
+        .unwrap();
+    assert_eq!(imported["auth_app_id"], "2021000000000002");
+    assert_eq!(imported["status"], "active");
+    assert!(imported["app_refresh_token"].is_null());
+    let record = records
+        .iter()
+        .find(|record| record["origin"] == "authorised")
+        .unwrap();
     assert_eq!(
         record["status"], "revoked",
-        "the demo ends with the merchant revoking"
+        "the demo revokes the first merchant"
     );
     let masked = record["app_auth_token"].as_str().unwrap();
     assert!(masked.contains('…'), "{masked}");

@@ -1,6 +1,7 @@
 //! The emulator's own endpoints under `/emulator/`: revoke a merchant (`POST /emulator/revoke`), the
 //! Alipay public key (`GET /emulator/alipay-public-key`), call counts (`GET /emulator/stats`); and the
-//! revocation itself, shared with [`crate::Emulator::revoke`].
+//! revocation itself, shared with [`crate::Emulator::revoke`]. The console's token page
+//! (`GET /emulator/console/app-auth-token`) lives in [`crate::console`].
 
 use std::sync::Arc;
 

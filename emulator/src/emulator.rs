@@ -13,8 +13,8 @@ use alipay_isv::{Error, Result};
 
 use crate::certs::CertAuthority;
 use crate::http::client::{HttpUrl, send};
-use crate::options::{EmulatorOptions, Fault};
-use crate::push::Delivery;
+use crate::options::{EmulatorOptions, Fault, PushForms};
+use crate::push::{Delivery, FormDealer};
 use crate::shared::{Shared, Stats, lock, millis};
 use crate::state::{Lifetimes, State};
 use crate::{admin, server};
@@ -32,7 +32,7 @@ const ALIPAY_PAGE_HOSTS: &[&str] = &[
 
 /// A running emulator. `Send + Sync`: share it between test threads. Dropping it stops the server.
 pub struct Emulator {
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
     alipay_public_key: PublicKey,
     local_addr: SocketAddr,
     accept_thread: Mutex<Option<JoinHandle<()>>>,
@@ -62,6 +62,15 @@ fn check_options(options: &EmulatorOptions) -> Result<()> {
     if options.timestamp_window.is_zero() {
         return Err(Error::config("timestamp_window must be positive"));
     }
+    if let PushForms::Fixed(form) = options.push_forms
+        && form.alipay_cert_sn_signed
+        && !options.cert_mode
+    {
+        return Err(Error::config(format!(
+            "the push form {form} signs alipay_cert_sn, which is only sent in certificate mode \
+             (EmulatorOptions::cert_mode)"
+        )));
+    }
     if let Some(url) = &options.notify_url {
         HttpUrl::parse(url)
             .map_err(|reason| Error::config(format!("notify_url `{url}`: {reason}")))?;
@@ -75,7 +84,8 @@ impl Emulator {
     ///
     /// # Errors
     /// [`Error::Config`] for a non-numeric `app_id`, an Alipay key shorter than 2048 bits, a
-    /// `notify_url` that is not `http://`, zero attempts or window; [`Error::Transport`] when the
+    /// `notify_url` that is not `http://`, zero attempts or window, a fixed push form with
+    /// `+alipay_cert_sn` outside certificate mode; [`Error::Transport`] when the
     /// address cannot be bound.
     pub fn start(options: EmulatorOptions) -> Result<Emulator> {
         check_options(&options)?;
@@ -131,6 +141,11 @@ impl Emulator {
             notify_url: Mutex::new(options.notify_url),
             fault: Mutex::new(None),
             stats: Mutex::new(Stats::default()),
+            push_forms: options.push_forms,
+            form_dealer: Mutex::new(FormDealer::new(match options.push_forms {
+                PushForms::Mixed { seed } => seed,
+                _ => 0,
+            })),
             deliveries: Mutex::new(Vec::new()),
             deliveries_changed: Condvar::new(),
             stopping: AtomicBool::new(false),

@@ -25,16 +25,22 @@
 //! HTTP endpoints: `GET|POST /gateway.do`; `GET /oauth2/appToAppAuth.htm`,
 //! `/oauth2/appToAppBatchAuth.htm`, `/page/message/tasksDetail`, `/oauth2/publicAppAuthorize.htm`;
 //! admin `POST /emulator/revoke?auth_app_id=`, `GET /emulator/alipay-public-key`,
-//! `GET /emulator/stats`. No token is ever logged.
+//! `GET /emulator/stats`, the console's `GET /emulator/console/app-auth-token?auth_app_id=`
+//! ([`Emulator::console_app_auth_token`]). No token is ever logged.
 //!
 //! Certificate mode ([`EmulatorOptions::cert_mode`]): a test root CA of its own, an Alipay certificate it
 //! signed ([`Emulator::alipay_cert_pem`]), the root bundle to configure
 //! ([`Emulator::root_cert_bundle_pem`]), app certificates on demand ([`Emulator::issue_app_cert`]), SN
 //! checks on every request, `alipay_cert_sn` in answers and pushes, the certificate download API, and
 //! [`Emulator::rotate_alipay_cert`].
+//!
+//! Signed forms ([`EmulatorOptions::push_forms`], [`PushForms`]): pushes are signed V1 / V2 as the
+//! gateway usually does, or all in one [`SignedForm`], or in a seeded mix of every form the real
+//! gateway has used (empty values signed, `alipay_cert_sn` signed); each [`Delivery`] records its form.
 
 mod admin;
 mod certs;
+mod console;
 mod emulator;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -48,6 +54,8 @@ mod server;
 mod shared;
 mod state;
 
+pub use alipay_isv::notify::SignedForm;
+pub use console::ConsoleToken;
 pub use emulator::Emulator;
-pub use options::{EmulatorOptions, Fault};
-pub use push::{APP_AUTH_CANCELLED, APP_AUTH_NOTIFY, Delivery};
+pub use options::{EmulatorOptions, Fault, PushForms};
+pub use push::{APP_AUTH_CANCELLED, APP_AUTH_NOTIFY, Delivery, EMPTY_PARAM};

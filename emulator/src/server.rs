@@ -13,7 +13,7 @@ use crate::gateway::{self, Outcome};
 use crate::http::request::{Incoming, Request, RequestReader};
 use crate::http::response::Response;
 use crate::shared::{Shared, lock};
-use crate::{admin, pages};
+use crate::{admin, console, pages};
 
 /// The most connections served at once; more are answered 503 and closed.
 pub const MAX_CONNECTIONS: usize = 256;
@@ -134,6 +134,9 @@ fn route(shared: &Arc<Shared>, request: &Request) -> Outcome {
         "/emulator/revoke" if method == "POST" => admin::revoke_endpoint(shared, query),
         "/emulator/alipay-public-key" if get => admin::public_key_endpoint(shared),
         "/emulator/stats" if get => admin::stats_endpoint(shared),
+        "/emulator/console/app-auth-token" if get => {
+            console::app_auth_token_endpoint(shared, query)
+        }
         "/gateway.do"
         | "/oauth2/appToAppAuth.htm"
         | "/oauth2/appToAppBatchAuth.htm"
@@ -141,7 +144,8 @@ fn route(shared: &Arc<Shared>, request: &Request) -> Outcome {
         | "/oauth2/publicAppAuthorize.htm"
         | "/emulator/revoke"
         | "/emulator/alipay-public-key"
-        | "/emulator/stats" => Response::text(405, "method not allowed\n"),
+        | "/emulator/stats"
+        | "/emulator/console/app-auth-token" => Response::text(405, "method not allowed\n"),
         _ => Response::text(404, "not found\n"),
     };
     Outcome::Respond(response)

@@ -133,6 +133,9 @@ pub struct State {
     pub access_tokens: HashMap<String, UserGrant>,
     /// User refresh tokens.
     pub user_refresh: HashMap<String, UserGrant>,
+    /// The latest `app_auth_token` minted per merchant app (`auth_app_id`): the one the open-platform
+    /// console shows.
+    pub current_app_tokens: HashMap<String, String>,
 }
 
 /// Lifetimes used when minting tokens, in milliseconds.
@@ -196,6 +199,8 @@ impl State {
                 used: false,
             },
         );
+        self.current_app_tokens
+            .insert(auth_app_id.to_string(), token.clone());
         let auth_time_ms = self
             .authorisations
             .get(auth_app_id)

@@ -5,14 +5,17 @@
 //! processes.
 //!
 //! Threading: the calls that may reach the network (`tokenFor`, `tokenForMerchant`, `executeFor`: a
-//! due token is refreshed first) return Promises and run on the libuv pool, each with a `…Sync` twin.
+//! due token is refreshed first; `importToken`, in [`import`]) return Promises and run on the libuv
+//! pool, each with a `…Sync` twin.
 //! Opening, ingesting, reading and revoking are synchronous: they are local SQLite transactions
 //! (milliseconds), and they only wait longer while another process holds the file's write lock (up to
 //! the store's 10 s busy timeout).
 
+mod import;
 mod input;
 mod record;
 
+pub use import::TokenImport;
 pub use record::{MerchantAuthorisation, RefreshLease, TokenKey, generate_token_key};
 
 use std::sync::{Arc, RwLock};

@@ -127,6 +127,13 @@ impl MerchantAuthorisation {
         self.inner.updated_at_ms
     }
 
+    /// How the authorisation reached the registry: `authorised` (the merchant authorised through a
+    /// link) or `imported` (a token copied from the open-platform console, `Registry.importToken`).
+    #[napi(getter, catch_unwind, ts_return_type = "AuthOrigin")]
+    pub fn origin(&self) -> &'static str {
+        self.inner.origin.as_str()
+    }
+
     /// `MerchantAuthorisation { auth_app_id: …, app_auth_token: "2026…(40 chars)", … }`: the tokens
     /// masked.
     #[napi(js_name = "toString", catch_unwind)]

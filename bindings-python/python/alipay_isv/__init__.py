@@ -20,7 +20,10 @@ The merchant authorisation registry: :class:`Registry` keeps the relation mercha
 ``auth_app_id`` - ``app_auth_token`` in a SQLite file (tokens optionally encrypted with a
 :class:`TokenKey`) or in memory, ingests token answers and verified notifications idempotently
 (:class:`IngestOutcome`), and hands out usable tokens (:meth:`Registry.token_for`, refreshed
-exactly once ahead of expiry) as :class:`MerchantAuthorisation` records (:class:`AuthStatus`).
+exactly once ahead of expiry) as :class:`MerchantAuthorisation` records (:class:`AuthStatus`,
+:class:`AuthOrigin`); a token copied from the open-platform console is imported with
+:meth:`Registry.import_token` (:class:`TokenImport`; the emulator's console shows one as a
+:class:`ConsoleToken`).
 
 Public-key certificate mode (公钥证书模式): give :class:`IsvConfig` ``app_cert``, ``alipay_cert``
 and ``root_cert`` instead of ``alipay_public_key``; :class:`Certificate`, :class:`RootBundle`,
@@ -45,6 +48,7 @@ from alipay_isv._native import (
     AuthLink,
     Certificate,
     Client,
+    ConsoleToken,
     Delivery,
     Emulator,
     HttpRequest,
@@ -63,6 +67,7 @@ from alipay_isv._native import (
     RootBundle,
     SignedRequest,
     Signer,
+    TokenImport,
     TokenKey,
     UserAuthCallback,
     UserInfo,
@@ -83,7 +88,7 @@ from alipay_isv._native import (
     states_match,
     user_consent_link,
 )
-from alipay_isv.enums import ApplicationType, AuthStatus, IngestOutcome, UserScope
+from alipay_isv.enums import ApplicationType, AuthOrigin, AuthStatus, IngestOutcome, UserScope
 from alipay_isv.errors import (
     AlipayError,
     ApiError,
@@ -109,10 +114,12 @@ __all__ = [
     "AppAuthTokenInfo",
     "ApplicationType",
     "AuthLink",
+    "AuthOrigin",
     "AuthStatus",
     "Certificate",
     "Client",
     "ConfigError",
+    "ConsoleToken",
     "Delivery",
     "Emulator",
     "HttpRequest",
@@ -135,6 +142,7 @@ __all__ = [
     "SignedRequest",
     "Signer",
     "StoreError",
+    "TokenImport",
     "TokenKey",
     "TransportError",
     "UserAuthCallback",

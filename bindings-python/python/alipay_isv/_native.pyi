@@ -17,7 +17,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final, Literal, TypeAlias, final
 
-from alipay_isv.enums import AuthStatus, IngestOutcome
+from alipay_isv.enums import AuthOrigin, AuthStatus, IngestOutcome
 
 @final
 class PrivateKey:
@@ -751,6 +751,24 @@ class NotificationVerifier:
             TypeError: a key or value is not a ``str``.
         """
 
+SignedFormName: TypeAlias = Literal[
+    "v1",
+    "v1+empty",
+    "v2",
+    "v2+empty",
+    "v1+alipay_cert_sn",
+    "v1+empty+alipay_cert_sn",
+    "v2+alipay_cert_sn",
+    "v2+empty+alipay_cert_sn",
+]
+"""A form the gateway has signed notifications in: ``v1`` (without ``sign`` and ``sign_type``) or
+``v2`` (without ``sign`` only), ``+empty`` when empty values were signed, ``+alipay_cert_sn``
+when that parameter was."""
+
+PushForm: TypeAlias = SignedFormName | Literal["classic", "mixed"]
+"""How the :class:`Emulator` signs its pushes: ``"classic"`` (authorisations ``v1``,
+cancellations ``v2``), ``"mixed"`` (a seeded mix of every form) or one fixed form."""
+
 @final
 class AppAuthNotification:
     """A merchant authorised (or re-authorised) the app (``notify_type=open_app_auth_notify``).
@@ -784,7 +802,12 @@ class AppAuthNotification:
 
     @property
     def params(self) -> dict[str, str]:
-        """The verified parameters."""
+        """The verified parameters: only those the matching signature covers (and ``sign``,
+        ``sign_type``)."""
+
+    @property
+    def signed_form(self) -> SignedFormName:
+        """The form of the signature that matched."""
 
 @final
 class AppAuthDetail:
@@ -867,7 +890,12 @@ class MessageNotification:
 
     @property
     def params(self) -> dict[str, str]:
-        """The verified parameters."""
+        """The verified parameters: only those the matching signature covers (and ``sign``,
+        ``sign_type``)."""
+
+    @property
+    def signed_form(self) -> SignedFormName:
+        """The form of the signature that matched."""
 
 @final
 class OtherNotification:
@@ -880,7 +908,12 @@ class OtherNotification:
 
     @property
     def params(self) -> dict[str, str]:
-        """The verified parameters."""
+        """The verified parameters: only those the matching signature covers (and ``sign``,
+        ``sign_type``)."""
+
+    @property
+    def signed_form(self) -> SignedFormName:
+        """The form of the signature that matched."""
 
 @final
 class RetryPolicy:
@@ -1451,6 +1484,27 @@ class MerchantAuthorisation:
     def updated_at_ms(self) -> int:
         """The last write, epoch milliseconds."""
 
+    @property
+    def origin(self) -> AuthOrigin:
+        """:attr:`AuthOrigin.AUTHORISED` (the merchant authorised through a link) or
+        :attr:`AuthOrigin.IMPORTED` (a token copied from the open-platform console and imported
+        with :meth:`Registry.import_token`); equal to ``"authorised"`` / ``"imported"``."""
+
+@final
+class TokenImport:
+    """What :meth:`Registry.import_token` did, and the merchant's record as stored now.
+    ``repr()`` masks the tokens."""
+
+    @property
+    def outcome(self) -> IngestOutcome:
+        """``APPLIED`` (stored or updated), ``DUPLICATE`` (this token was already stored) or
+        ``STALE`` (the stored token is newer, or the record was revoked after this token's
+        authorisation: nothing changed)."""
+
+    @property
+    def record(self) -> MerchantAuthorisation:
+        """The merchant's record after the import (the stored one when nothing changed)."""
+
 @final
 class Registry:
     """The merchant authorisation registry: the unique relation merchant PID - ``auth_app_id`` -
@@ -1553,6 +1607,30 @@ class Registry:
 
         Raises:
             StoreError: the store failed.
+        """
+
+    def import_token(
+        self, app_auth_token: str, app_refresh_token: str | None = None
+    ) -> TokenImport:
+        """Imports a merchant's ``app_auth_token`` copied from the open-platform console
+        (获得 app_auth_token 的方法二), with its ``app_refresh_token`` when known. The token is
+        checked with ``alipay.open.auth.token.app.query`` through the registry's client (the GIL
+        released), and the relation the gateway answers — merchant PID, ``auth_app_id``, granted
+        APIs, expiry — is stored with :attr:`AuthOrigin.IMPORTED`. Importing the stored token
+        again is ``DUPLICATE`` (one record); a token older than the stored one (it expires
+        earlier) is ``STALE`` and changes nothing. Without a refresh token, :meth:`token_for`
+        refuses the token once it is due for refresh (re-import it, or have the merchant
+        authorise again). Nothing is stored on any error, and no error holds either token.
+
+        Raises:
+            ConfigError: text that cannot be a token (empty, spaces, control or non-ASCII
+                characters, too long; no call is made), or a registry without a client.
+            ApiError: the gateway refused the query (``20001 aop.invalid-app-auth-token`` for a
+                token it never issued).
+            StoreError: the gateway reports the token ``invalid`` (expired or revoked), or the
+                store failed.
+            TransportError: the gateway could not be reached.
+            ProtocolError: an answer without ``auth_app_id`` or ``status``.
         """
 
     def get(self, auth_app_id: str) -> MerchantAuthorisation | None:
@@ -1658,6 +1736,8 @@ class Emulator:
         notify_backoff: float = 0.1,
         refresh_grace: float = 600.0,
         cert_mode: bool = False,
+        push_form: PushForm = "classic",
+        push_form_seed: int | None = None,
     ) -> None:
         """Starts an emulator serving the ISV app ``app_id``.
 
@@ -1682,10 +1762,20 @@ class Emulator:
                 ``app_cert_sn`` of an app certificate it issued (:meth:`issue_app_cert`) and its
                 ``alipay_root_cert_sn`` on every request, names ``alipay_cert_sn`` in every
                 signed answer and push, and serves ``alipay.open.app.alipaycert.download``.
+            push_form: the form pushes are signed in (see :attr:`Delivery.signed_form`):
+                ``"classic"`` (authorisations ``v1``, cancellations ``v2``); one form for every
+                push (``"v1"``, ``"v1+empty"``, ``"v2"``, ``"v2+empty"``, and in certificate mode
+                the ``+alipay_cert_sn`` forms); or ``"mixed"``: each push in a form dealt from a
+                deck of every form (the ``+alipay_cert_sn`` ones in certificate mode only),
+                reshuffled by a generator seeded with ``push_form_seed``. A form with ``+empty``
+                sends and signs an empty ``isv_ticket=``; in a mix, about half the pushes whose
+                form drops empty values carry it unsigned (a verifier leaves it out).
+            push_form_seed: the seed of ``"mixed"`` (default 0); only with ``"mixed"``.
 
         Raises:
             ConfigError: a non-numeric ``app_id``, a bad key, a ``notify_url`` that is not
-                ``http://``, zero attempts or window.
+                ``http://``, zero attempts or window, an unknown ``push_form``, a seed without
+                ``"mixed"``, a ``+alipay_cert_sn`` form outside certificate mode.
             TransportError: the address cannot be bound.
         """
 
@@ -1705,6 +1795,8 @@ class Emulator:
         notify_backoff: float = 0.1,
         refresh_grace: float = 600.0,
         cert_mode: bool = False,
+        push_form: PushForm = "classic",
+        push_form_seed: int | None = None,
     ) -> Emulator:
         """Starts an emulator: the same as the constructor."""
 
@@ -1848,6 +1940,16 @@ class Emulator:
             ConfigError: the app never authorised.
         """
 
+    def console_app_auth_token(self, auth_app_id: str) -> ConsoleToken:
+        """The merchant's current ``app_auth_token`` as the open-platform console shows it (with
+        the merchant app, PID, and when the authorisation started and the token ends): what an
+        ISV copies to import the merchant with :meth:`Registry.import_token`. No refresh token
+        is shown.
+
+        Raises:
+            ConfigError: the app never authorised, or the merchant revoked the authorisation.
+        """
+
     def expire_app_auth_token(self, auth_app_id: str) -> None:
         """Test hook: the current tokens of ``auth_app_id`` expire now (refresh tokens keep
         working).
@@ -1884,6 +1986,31 @@ class Emulator:
     def __exit__(self, *args: object) -> bool: ...
 
 @final
+class ConsoleToken:
+    """What the emulator's open-platform console shows of one merchant authorisation
+    (:meth:`Emulator.console_app_auth_token`). ``repr()`` masks the token."""
+
+    @property
+    def auth_app_id(self) -> str:
+        """The merchant's authorised app."""
+
+    @property
+    def merchant_pid(self) -> str:
+        """The merchant's PID (``2088…``)."""
+
+    @property
+    def app_auth_token(self) -> str:
+        """The merchant's current token, to import: keep it secret."""
+
+    @property
+    def auth_start(self) -> str:
+        """When the merchant authorised, ``yyyy-MM-dd HH:mm:ss`` (UTC+8)."""
+
+    @property
+    def auth_end(self) -> str:
+        """When the token ends, ``yyyy-MM-dd HH:mm:ss`` (UTC+8)."""
+
+@final
 class Delivery:
     """One push the emulator made to the application gateway. ``repr()`` hides the body."""
 
@@ -1914,6 +2041,10 @@ class Delivery:
     @property
     def finished(self) -> bool:
         """Whether delivery is over (acknowledged, attempts exhausted, or nowhere to post)."""
+
+    @property
+    def signed_form(self) -> SignedFormName:
+        """The form the push is signed in: a verifier that accepts it reports this form."""
 
     @property
     def body(self) -> str:

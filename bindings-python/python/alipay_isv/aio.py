@@ -40,6 +40,7 @@ from alipay_isv._native import (
     MessageNotification,
     OtherNotification,
     RetryPolicy,
+    TokenImport,
     TokenKey,
     UserInfo,
     UserToken,
@@ -287,6 +288,12 @@ class Registry:
     async def ingest_query(self, app_auth_token: str, info: AppAuthTokenInfo) -> IngestOutcome:
         """See :meth:`alipay_isv.Registry.ingest_query`."""
         return await self._run(self._blocking.ingest_query, app_auth_token, info)
+
+    async def import_token(
+        self, app_auth_token: str, app_refresh_token: str | None = None
+    ) -> TokenImport:
+        """See :meth:`alipay_isv.Registry.import_token`."""
+        return await self._run(self._blocking.import_token, app_auth_token, app_refresh_token)
 
     async def get(self, auth_app_id: str) -> MerchantAuthorisation | None:
         """See :meth:`alipay_isv.Registry.get`."""

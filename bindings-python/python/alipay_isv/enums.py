@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-__all__ = ["ApplicationType", "AuthStatus", "IngestOutcome", "UserScope"]
+__all__ = ["ApplicationType", "AuthOrigin", "AuthStatus", "IngestOutcome", "UserScope"]
 
 
 class ApplicationType(str, Enum):
@@ -47,7 +47,8 @@ class IngestOutcome(str, Enum):
     APPLIED = "applied"
     """The registry changed."""
     DUPLICATE = "duplicate"
-    """A notification already ingested (Alipay retries): nothing changed."""
+    """A notification already ingested (Alipay retries), or a token already imported: nothing
+    changed."""
     STALE = "stale"
     """Older than what is stored (a late message, a query about a previous token): nothing
     changed."""
@@ -66,6 +67,20 @@ class AuthStatus(str, Enum):
     """Usable (refreshed when it nears expiry)."""
     REVOKED = "revoked"
     """The merchant revoked it (or the gateway reported it invalid): kept, never used."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class AuthOrigin(str, Enum):
+    """How a stored merchant authorisation reached the registry."""
+
+    AUTHORISED = "authorised"
+    """The merchant authorised through a link (the code exchange or the authorisation
+    notification), and its refreshes."""
+    IMPORTED = "imported"
+    """A token copied from the open-platform console (:meth:`alipay_isv.Registry.import_token`),
+    and its refreshes."""
 
     def __str__(self) -> str:
         return self.value

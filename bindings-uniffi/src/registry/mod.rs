@@ -1,17 +1,20 @@
 //! [`Registry`], mirroring `alipay_isv::registry`: the durable relation merchant PID – `authAppId` –
 //! `appAuthToken` an ISV server keeps. Open one per process on a SQLite file (tokens optionally
 //! encrypted with a [`TokenKey`]) or in memory, feed it the exchange results, verified notifications
-//! and query answers (each ingestion idempotent), and ask it for usable tokens: `tokenFor` refreshes
-//! ahead of expiry, exactly once however many threads (or processes sharing the file) ask.
+//! and query answers (each ingestion idempotent), import tokens copied from the open-platform console
+//! (`importToken`, in [`import`]), and ask it for usable tokens: `tokenFor` refreshes ahead of expiry,
+//! exactly once however many threads (or processes sharing the file) ask.
 //!
 //! Every call is blocking: disk I/O, and for `tokenFor`, `tokenForMerchant` and `executeFor` network
-//! I/O when a refresh is due — call them from `Dispatchers.IO` or a thread pool. A registry is safe to
-//! share between threads.
+//! I/O when a refresh is due (for `importToken` always) — call them from `Dispatchers.IO` or a thread
+//! pool. A registry is safe to share between threads.
 
+mod import;
 mod record;
 mod token_key;
 
-pub use record::{AuthStatus, IngestOutcome, MerchantAuthorisation, RefreshLease};
+pub use import::TokenImport;
+pub use record::{AuthOrigin, AuthStatus, IngestOutcome, MerchantAuthorisation, RefreshLease};
 pub use token_key::{TokenKey, generate_token_key};
 
 use std::fmt;

@@ -1,6 +1,6 @@
 //! The values of the merchant authorisation registry, mirroring `alipay_isv::registry`: the
-//! [`MerchantAuthorisation`] record, its [`AuthStatus`], the [`RefreshLease`] a refresher holds and
-//! the [`IngestOutcome`] of an ingestion.
+//! [`MerchantAuthorisation`] record, its [`AuthStatus`] and [`AuthOrigin`], the [`RefreshLease`] a
+//! refresher holds and the [`IngestOutcome`] of an ingestion.
 //!
 //! The Kotlin `toString()` of a record masks both tokens.
 
@@ -45,13 +45,52 @@ impl AuthStatus {
     }
 }
 
+/// How a merchant authorisation reached the registry (Kotlin `AuthOrigin.AUTHORISED`, `.IMPORTED`;
+/// stored as `authorised` / `imported`, see `wireName()`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum AuthOrigin {
+    /// The merchant authorised through a link (the code exchange or the authorisation notification),
+    /// and its refreshes.
+    Authorised,
+    /// A token copied from the open-platform console and imported (`Registry.importToken`), and its
+    /// refreshes.
+    Imported,
+}
+
+impl From<core::AuthOrigin> for AuthOrigin {
+    fn from(origin: core::AuthOrigin) -> Self {
+        match origin {
+            core::AuthOrigin::Authorised => AuthOrigin::Authorised,
+            core::AuthOrigin::Imported => AuthOrigin::Imported,
+        }
+    }
+}
+
+impl From<AuthOrigin> for core::AuthOrigin {
+    fn from(origin: AuthOrigin) -> Self {
+        match origin {
+            AuthOrigin::Authorised => core::AuthOrigin::Authorised,
+            AuthOrigin::Imported => core::AuthOrigin::Imported,
+        }
+    }
+}
+
+#[uniffi::export]
+impl AuthOrigin {
+    /// The stored name: `authorised` or `imported`.
+    pub fn wire_name(&self) -> String {
+        core::AuthOrigin::from(*self).as_str().to_string()
+    }
+}
+
 /// What an ingestion did (Kotlin `IngestOutcome.APPLIED`, `.DUPLICATE`, `.STALE`, `.IGNORED`; see
 /// `wireName()`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
 pub enum IngestOutcome {
     /// The registry changed.
     Applied,
-    /// A notification already ingested (Alipay retries it): nothing changed.
+    /// A notification already ingested (Alipay retries it), or a token already imported: nothing
+    /// changed.
     Duplicate,
     /// Older than what is stored (a late message, a query about a previous token): nothing changed.
     Stale,
@@ -132,6 +171,9 @@ pub struct MerchantAuthorisation {
     pub refresh_lease: Option<RefreshLease>,
     /// The last write, epoch milliseconds.
     pub updated_at_ms: i64,
+    /// How the authorisation reached the registry: authorised through a link, or imported from the
+    /// console.
+    pub origin: AuthOrigin,
 }
 
 impl From<core::MerchantAuthorisation> for MerchantAuthorisation {
@@ -154,6 +196,7 @@ impl From<core::MerchantAuthorisation> for MerchantAuthorisation {
                 until_ms: lease.until_ms,
             }),
             updated_at_ms: record.updated_at_ms,
+            origin: record.origin.into(),
         }
     }
 }
@@ -171,7 +214,8 @@ impl fmt::Display for MerchantAuthorisation {
             f,
             "MerchantAuthorisation(authAppId={}, merchantPid={}, appAuthToken={}, appRefreshToken={}, \
              expiresAtMs={}, refreshExpiresAtMs={}, authorisedAtMs={}, tokenIssuedAtMs={}, status={}, \
-             revokedAtMs={}, grantedMethods={:?}, version={}, refreshLease={}, updatedAtMs={})",
+             revokedAtMs={}, grantedMethods={:?}, version={}, refreshLease={}, updatedAtMs={}, \
+             origin={})",
             self.auth_app_id,
             self.merchant_pid.as_deref().unwrap_or("null"),
             mask_secret(&self.app_auth_token),
@@ -191,6 +235,7 @@ impl fmt::Display for MerchantAuthorisation {
                 |lease| format!("{}@{}", lease.owner, lease.until_ms)
             ),
             self.updated_at_ms,
+            core::AuthOrigin::from(self.origin).as_str(),
         )
     }
 }
@@ -216,12 +261,15 @@ mod tests {
             version: 3,
             refresh_lease: None,
             updated_at_ms: 4,
+            origin: AuthOrigin::Imported,
         };
         let shown = record.to_string();
         for secret in ["8f3c5a1e", "f0e1d2c3"] {
             assert!(!shown.contains(secret), "{shown}");
         }
         assert!(shown.contains("status=revoked"), "{shown}");
+        assert!(shown.contains("origin=imported"), "{shown}");
+        assert_eq!(AuthOrigin::Authorised.wire_name(), "authorised");
         assert!(shown.contains("2088102000000009"), "{shown}");
         assert_eq!(IngestOutcome::Stale.wire_name(), "stale");
         assert_eq!(AuthStatus::Active.wire_name(), "active");

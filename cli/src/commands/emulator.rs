@@ -70,6 +70,7 @@ pub fn run(args: Args) -> Result<()> {
             "revoke": format!("POST {base}/emulator/revoke?auth_app_id="),
             "stats": format!("GET {base}/emulator/stats"),
             "alipay_public_key": format!("GET {base}/emulator/alipay-public-key"),
+            "console_app_auth_token": format!("GET {base}/emulator/console/app-auth-token?auth_app_id="),
         },
     });
     if emulator.is_cert_mode() {

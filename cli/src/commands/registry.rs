@@ -1,6 +1,9 @@
-//! `alipay-isv registry list|show|revoke --db FILE`: look into a merchant authorisation registry (SQLite)
-//! and revoke an authorisation by hand. Tokens are masked unless `--show-secrets` is given; an encrypted
+//! `alipay-isv registry list|show|revoke|import --db FILE`: look into a merchant authorisation registry
+//! (SQLite), revoke an authorisation by hand, and import a token copied from the open-platform console
+//! ([`import`]). Tokens are masked unless `--show-secrets` is given (never by `import`); an encrypted
 //! registry's key is read from an environment variable, never from the command line.
+
+mod import;
 
 use std::path::{Path, PathBuf};
 
@@ -41,10 +44,14 @@ enum Action {
         /// The merchant's authorised app.
         auth_app_id: String,
     },
+    /// Import a merchant's app_auth_token copied from the open-platform console (方法二): read from
+    /// standard input or an environment variable, never from an argument; checked with
+    /// alipay.open.auth.token.app.query, stored, and printed masked. Creates the registry if missing.
+    Import(Box<import::Args>),
 }
 
-fn open(path: &Path, key_env: Option<&str>) -> Result<Registry> {
-    if !path.exists() {
+fn open(path: &Path, key_env: Option<&str>, create: bool) -> Result<Registry> {
+    if !create && !path.exists() {
         return Err(Error::config(format!("no registry at {}", path.display())));
     }
     let key = match key_env {
@@ -61,6 +68,7 @@ fn open(path: &Path, key_env: Option<&str>) -> Result<Registry> {
     Registry::open(path, key)
 }
 
+/// A record as printed: tokens masked unless `show_secrets`.
 fn describe(record: &MerchantAuthorisation, show_secrets: bool) -> Value {
     let secret = |value: &str| {
         if show_secrets {
@@ -82,6 +90,7 @@ fn describe(record: &MerchantAuthorisation, show_secrets: bool) -> Value {
         "revoked_at_ms": record.revoked_at_ms,
         "granted_methods": record.granted_methods,
         "version": record.version,
+        "origin": record.origin.as_str(),
     })
 }
 
@@ -90,7 +99,14 @@ pub fn run(args: Args) -> Result<()> {
     let path = args
         .db
         .ok_or_else(|| Error::config("--db FILE is required: the registry's SQLite file"))?;
-    let registry = open(&path, args.key_env.as_deref())?;
+    let importing = matches!(args.action, Action::Import(_));
+    if importing && args.show_secrets {
+        return Err(Error::config(
+            "registry import never prints tokens: leave out --show-secrets (use `registry show` after)",
+        ));
+    }
+    let existed = path.exists();
+    let registry = open(&path, args.key_env.as_deref(), importing)?;
     match args.action {
         Action::List => {
             let records: Vec<Value> = registry
@@ -112,6 +128,18 @@ pub fn run(args: Args) -> Result<()> {
         Action::Revoke { auth_app_id } => {
             let record = registry.revoke(&auth_app_id)?;
             print_json(&describe(&record, args.show_secrets))?;
+        }
+        Action::Import(import) => {
+            let outcome = import::run(*import, registry, &path);
+            if outcome.is_err() && !existed {
+                // A refused import leaves no registry file behind that was not there before.
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut name = path.clone().into_os_string();
+                    name.push(suffix);
+                    let _ = std::fs::remove_file(name);
+                }
+            }
+            outcome?;
         }
     }
     Ok(())

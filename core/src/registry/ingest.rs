@@ -2,7 +2,7 @@
 //! replaces an older one, a message about an older token never overwrites a newer one, a cancellation
 //! revokes (never deletes) unless the merchant authorised again after it.
 
-use super::record::{AuthStatus, MerchantAuthorisation};
+use super::record::{AuthOrigin, AuthStatus, MerchantAuthorisation};
 use super::store::Decision;
 use crate::auth::{AppAuthToken, AppAuthTokenInfo};
 use crate::notify::AppAuthDetail;
@@ -16,7 +16,8 @@ pub(crate) enum TokenSource {
     Refresh,
 }
 
-fn expiry(issued_at_ms: i64, seconds: Option<i64>) -> Option<i64> {
+/// The instant `seconds` after `issued_at_ms`, when known.
+pub(crate) fn expiry(issued_at_ms: i64, seconds: Option<i64>) -> Option<i64> {
     seconds.map(|seconds| issued_at_ms.saturating_add(seconds.saturating_mul(1000)))
 }
 
@@ -30,9 +31,9 @@ pub(crate) fn from_token(
     if current.is_some_and(|stored| stored.token_issued_at_ms > now_ms) {
         return Decision::Keep;
     }
-    let authorised_at_ms = match (source, current) {
-        (TokenSource::Refresh, Some(stored)) => stored.authorised_at_ms,
-        _ => now_ms,
+    let (authorised_at_ms, origin) = match (source, current) {
+        (TokenSource::Refresh, Some(stored)) => (stored.authorised_at_ms, stored.origin),
+        _ => (now_ms, AuthOrigin::Authorised),
     };
     Decision::Write(Box::new(MerchantAuthorisation {
         auth_app_id: token.auth_app_id.clone(),
@@ -54,6 +55,7 @@ pub(crate) fn from_token(
         version: 0,
         refresh_lease: None,
         updated_at_ms: now_ms,
+        origin,
     }))
 }
 
@@ -92,6 +94,7 @@ pub(crate) fn from_app_auth_notification(
         version: 0,
         refresh_lease: None,
         updated_at_ms: authorised_at_ms,
+        origin: AuthOrigin::Authorised,
     }))
 }
 

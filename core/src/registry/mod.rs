@@ -2,7 +2,10 @@
 //! `app_auth_token` that an ISV server must keep, durable ([`SqliteStore`]) or in memory
 //! ([`MemoryStore`]), fed idempotently from token answers, notifications and queries, and serving usable
 //! tokens — refreshed ahead of expiry, exactly once across threads and processes ([`Registry::token_for`]).
+//! A token copied from the open-platform console is imported after the gateway vouched for it
+//! ([`Registry::import_token`]).
 
+mod import;
 mod ingest;
 mod memory;
 mod record;
@@ -11,8 +14,9 @@ mod sqlite;
 mod store;
 mod token_key;
 
+pub use import::TokenImport;
 pub use memory::MemoryStore;
-pub use record::{AuthStatus, IngestOutcome, MerchantAuthorisation, RefreshLease};
+pub use record::{AuthOrigin, AuthStatus, IngestOutcome, MerchantAuthorisation, RefreshLease};
 pub use refresh::RETRY_REFRESH_AFTER;
 pub use sqlite::SqliteStore;
 pub use store::{Decide, Decision, Store, UpdateResult};

@@ -33,6 +33,36 @@ impl AuthStatus {
     }
 }
 
+/// How a merchant authorisation reached the registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuthOrigin {
+    /// The merchant authorised through a link (方法一): the tokens of the `app_auth_code` exchange or of
+    /// the `open_app_auth_notify` push, and their refreshes.
+    Authorised,
+    /// An `app_auth_token` copied from the open-platform console and imported (方法二, see
+    /// `Registry::import_token`), and its refreshes.
+    Imported,
+}
+
+impl AuthOrigin {
+    /// `authorised` or `imported`, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthOrigin::Authorised => "authorised",
+            AuthOrigin::Imported => "imported",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "authorised" => Some(AuthOrigin::Authorised),
+            "imported" => Some(AuthOrigin::Imported),
+            _ => None,
+        }
+    }
+}
+
 /// A process holding the right to refresh a record's token (see `Registry::token_for`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshLease {
@@ -75,6 +105,9 @@ pub struct MerchantAuthorisation {
     pub refresh_lease: Option<RefreshLease>,
     /// The last write, epoch milliseconds.
     pub updated_at_ms: i64,
+    /// How the authorisation reached the registry: through the merchant's authorisation, or imported
+    /// from the console.
+    pub origin: AuthOrigin,
 }
 
 impl fmt::Debug for MerchantAuthorisation {
@@ -112,7 +145,7 @@ impl MerchantAuthorisation {
 pub enum IngestOutcome {
     /// The registry changed.
     Applied,
-    /// A notification already ingested (Alipay retries): nothing changed.
+    /// A notification already ingested (Alipay retries), or a token already imported: nothing changed.
     Duplicate,
     /// Older than what is stored (a late message, a query about a previous token): nothing changed.
     Stale,

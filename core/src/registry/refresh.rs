@@ -9,6 +9,10 @@
 //! A refresh that fails while the stored token has not expired yet is not an outage: the still-valid token
 //! is returned, and no new refresh is tried for [`RETRY_REFRESH_AFTER`]. Once the token has expired, the
 //! refresh's error is returned.
+//!
+//! A record without a refresh token (an `app_auth_token` imported alone) cannot be refreshed: once it is
+//! due, [`Registry::token_for`] refuses it with an [`Error::Store`] that names the merchant app and asks
+//! for a fresh import or a new authorisation — no lease is taken and no call is made.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
@@ -47,13 +51,54 @@ fn revoked(record: &MerchantAuthorisation) -> Error {
     }
 }
 
+/// The error for a due token that cannot be refreshed: no refresh token is stored.
+fn cannot_refresh(record: &MerchantAuthorisation, now: i64) -> Error {
+    let when = record
+        .expires_at_ms
+        .map(|at| {
+            let shown = crate::request::china_timestamp(at.div_euclid(1000));
+            if at <= now {
+                format!("expired at {shown} (UTC+8)")
+            } else {
+                format!("expires at {shown} (UTC+8)")
+            }
+        })
+        .unwrap_or_else(|| "is due for refresh".to_string());
+    Error::Store {
+        reason: format!(
+            "the app_auth_token of the merchant app {} ({}) {when} and cannot be refreshed: no \
+             app_refresh_token is stored (it was imported without one); import a fresh token from the \
+             open-platform console, with its app_refresh_token, or have the merchant authorise again",
+            record.auth_app_id,
+            record.merchant_pid.as_deref().unwrap_or("PID unknown"),
+        ),
+    }
+}
+
 impl Registry {
-    fn needs_refresh(&self, record: &MerchantAuthorisation, now: i64) -> bool {
+    /// Whether the token expires within the refresh margin (or has expired).
+    fn is_due(&self, record: &MerchantAuthorisation, now: i64) -> bool {
         let margin = self.refresh_margin.as_millis() as i64;
-        let due = record
+        record
             .expires_at_ms
-            .is_some_and(|expires_at| expires_at.saturating_sub(margin) <= now);
-        due && (is_expired(record, now) || !self.backing_off(&record.auth_app_id, now))
+            .is_some_and(|expires_at| expires_at.saturating_sub(margin) <= now)
+    }
+
+    /// The record, or the error of a due token that cannot be refreshed.
+    fn refreshable(
+        &self,
+        record: MerchantAuthorisation,
+        now: i64,
+    ) -> Result<MerchantAuthorisation> {
+        if record.app_refresh_token.is_none() && self.is_due(&record, now) {
+            return Err(cannot_refresh(&record, now));
+        }
+        Ok(record)
+    }
+
+    fn needs_refresh(&self, record: &MerchantAuthorisation, now: i64) -> bool {
+        self.is_due(record, now)
+            && (is_expired(record, now) || !self.backing_off(&record.auth_app_id, now))
     }
 
     fn backing_off(&self, auth_app_id: &str, now: i64) -> bool {
@@ -102,18 +147,21 @@ impl Registry {
     /// many threads, or processes sharing the SQLite file, ask at once; the others get the new token.
     ///
     /// # Errors
-    /// [`Error::Store`] for an unknown or revoked merchant app (no call is made) or a store failure;
+    /// [`Error::Store`] for an unknown or revoked merchant app (no call is made), for a token due for
+    /// refresh with no refresh token stored (imported without one: no call is made; the reason says to
+    /// import a fresh token or have the merchant authorise again), or a store failure;
     /// [`Error::Config`] when a refresh is due and the registry has no client; the refresh call's errors.
     pub fn token_for(&self, auth_app_id: &str) -> Result<String> {
-        let record = self.current(auth_app_id)?;
-        if !self.needs_refresh(&record, now_ms()) {
+        let now = now_ms();
+        let record = self.refreshable(self.current(auth_app_id)?, now)?;
+        if !self.needs_refresh(&record, now) {
             return Ok(record.app_auth_token);
         }
         let flight = self.flight(auth_app_id);
         let _single_flight = flight.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
-            let record = self.current(auth_app_id)?;
             let now = now_ms();
+            let record = self.refreshable(self.current(auth_app_id)?, now)?;
             if !self.needs_refresh(&record, now) {
                 return Ok(record.app_auth_token);
             }

@@ -422,5 +422,13 @@ pub fn run(steps: &mut Steps, args: &Args) -> Result<()> {
             Ok(_) => Err(Error::protocol("the revoked token was accepted")),
         },
     )?;
-    Ok(())
+
+    super::method_two::run(
+        steps,
+        &emulator,
+        &registry,
+        app_id,
+        CALLBACK,
+        DELEGATED_METHOD,
+    )
 }

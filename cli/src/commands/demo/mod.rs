@@ -5,7 +5,8 @@
 //! authorisation is stored → queried → the app-auth notification arrives and verifies → a user consents →
 //! the user code is exchanged on the merchant's behalf → `alipay.user.info.share` → a delegated call →
 //! the merchant token is refreshed → the merchant revokes → the cancellation arrives → a call with the
-//! revoked token fails with its real error. It stops at the first failed step and exits non-zero.
+//! revoked token fails with its real error → a second merchant is imported from the token the console
+//! shows (方法二) and called for. It stops at the first failed step and exits non-zero.
 //!
 //! With `--cert-mode` the same flow runs in public-key certificate mode (app certificate, Alipay
 //! certificate and root bundle from the emulator's CA), plus a step where Alipay rotates its certificate
@@ -14,6 +15,7 @@
 
 mod app_gateway;
 mod flow;
+mod method_two;
 
 use alipay_isv::Result;
 

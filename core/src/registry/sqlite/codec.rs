@@ -6,13 +6,13 @@ use zeroize::Zeroizing;
 
 use super::store_error;
 use crate::error::{Error, Result};
-use crate::registry::record::{AuthStatus, MerchantAuthorisation, RefreshLease};
+use crate::registry::record::{AuthOrigin, AuthStatus, MerchantAuthorisation, RefreshLease};
 use crate::registry::token_key::TokenKey;
 
 /// The selected columns, in the order [`read_rows`] reads them.
 pub(crate) const COLUMNS: &str = "auth_app_id, merchant_pid, app_auth_token, app_refresh_token, \
      expires_at_ms, refresh_expires_at_ms, authorised_at_ms, token_issued_at_ms, status, revoked_at_ms, \
-     granted_methods, version, refresh_lease_owner, refresh_lease_until_ms, updated_at_ms";
+     granted_methods, version, refresh_lease_owner, refresh_lease_until_ms, updated_at_ms, origin";
 
 fn seal(value: &str, auth_app_id: &str, column: &str, key: Option<&TokenKey>) -> Result<Vec<u8>> {
     match key {
@@ -51,6 +51,7 @@ pub(crate) fn read_rows(
         let methods: String = row.get(10).map_err(failed)?;
         let lease_owner: Option<String> = row.get(12).map_err(failed)?;
         let lease_until: Option<i64> = row.get(13).map_err(failed)?;
+        let origin: String = row.get(15).map_err(failed)?;
         records.push(MerchantAuthorisation {
             merchant_pid: row.get(1).map_err(failed)?,
             app_auth_token: unseal(&token, &auth_app_id, "app_auth_token", key)?,
@@ -71,6 +72,9 @@ pub(crate) fn read_rows(
                 .zip(lease_until)
                 .map(|(owner, until_ms)| RefreshLease { owner, until_ms }),
             updated_at_ms: row.get(14).map_err(failed)?,
+            origin: AuthOrigin::from_name(&origin).ok_or_else(|| Error::Store {
+                reason: format!("unknown origin `{origin}` stored for {auth_app_id}"),
+            })?,
             auth_app_id,
         });
     }
@@ -95,7 +99,7 @@ pub(crate) fn write_record(
         .execute(
             &format!(
                 "INSERT OR REPLACE INTO authorisations ({COLUMNS}) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
             ),
             params![
                 id,
@@ -116,6 +120,7 @@ pub(crate) fn write_record(
                     .map(|lease| lease.owner.as_str()),
                 record.refresh_lease.as_ref().map(|lease| lease.until_ms),
                 record.updated_at_ms,
+                record.origin.as_str(),
             ],
         )
         .map(|_| ())

@@ -35,6 +35,10 @@ const MIGRATIONS: &[&str] = &[
         received_at_ms INTEGER NOT NULL
     );
     CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);",
+    // 2: how each authorisation reached the registry (the records of version 1 all came from the
+    // merchant's authorisation).
+    "ALTER TABLE authorisations ADD COLUMN origin TEXT NOT NULL DEFAULT 'authorised'
+        CHECK (origin IN ('authorised', 'imported'));",
 ];
 
 /// The schema version this build writes.

@@ -302,3 +302,75 @@ fn an_accepted_rollback_backup_is_switched_to_wal_and_keeps_its_records() {
         remove_all(&path);
     }
 }
+
+/// A registry file as version 1 of the schema wrote it (before records had an origin), with one record.
+fn version_one_file(name: &str) -> PathBuf {
+    let path = temp_path(name);
+    let connection = Connection::open(&path).unwrap();
+    connection
+        .execute_batch(
+            "PRAGMA journal_mode = WAL;
+             CREATE TABLE authorisations (
+                auth_app_id TEXT PRIMARY KEY NOT NULL,
+                merchant_pid TEXT,
+                app_auth_token BLOB NOT NULL,
+                app_refresh_token BLOB,
+                expires_at_ms INTEGER,
+                refresh_expires_at_ms INTEGER,
+                authorised_at_ms INTEGER NOT NULL,
+                token_issued_at_ms INTEGER NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('active', 'revoked')),
+                revoked_at_ms INTEGER,
+                granted_methods TEXT NOT NULL DEFAULT '[]',
+                version INTEGER NOT NULL,
+                refresh_lease_owner TEXT,
+                refresh_lease_until_ms INTEGER,
+                updated_at_ms INTEGER NOT NULL
+             );
+             CREATE INDEX authorisations_by_merchant ON authorisations (merchant_pid);
+             CREATE TABLE seen_notifications (
+                notify_id TEXT PRIMARY KEY NOT NULL,
+                received_at_ms INTEGER NOT NULL
+             );
+             CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+             INSERT INTO meta (key, value) VALUES ('encryption', 'none');
+             INSERT INTO authorisations VALUES ('2021004100000009', '2088000000000009',
+                CAST('202509BBversion1token0000000000000000000' AS BLOB), NULL, NULL, NULL,
+                1000, 1000, 'active', NULL, '[]', 3, NULL, NULL, 1000);
+             PRAGMA application_id = 1095518544;
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    drop(connection);
+    path
+}
+
+#[test]
+fn a_version_one_file_is_migrated_forward_and_keeps_its_records() {
+    use crate::registry::AuthOrigin;
+
+    let path = version_one_file("version-one");
+    let registry = Registry::open(&path, None).unwrap();
+    let record = registry.get("2021004100000009").unwrap().unwrap();
+    assert_eq!(record.origin, AuthOrigin::Authorised);
+    assert_eq!(record.version, 3);
+    assert_eq!(
+        registry.token_for("2021004100000009").unwrap(),
+        "202509BBversion1token0000000000000000000"
+    );
+    drop(registry);
+    let version: i64 = Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(version, 2);
+    // Opened again: nothing left to migrate.
+    assert!(
+        Registry::open(&path, None)
+            .unwrap()
+            .get("2021004100000009")
+            .unwrap()
+            .is_some()
+    );
+    remove_all(&path);
+}
