@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use crate::sign::{java_key_order, sign_content};
+use crate::sign::{is_blank, java_key_order, sign_content};
 
 /// One way the gateway has signed a notification: which parameters are part of the signed content.
 ///
@@ -127,11 +127,6 @@ impl fmt::Display for SignedForm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
-}
-
-/// Whether text is empty or only Java whitespace: the rule [`sign_content`] drops values by.
-fn is_blank(text: &str) -> bool {
-    sign_content([("k", text)]).is_empty()
 }
 
 #[cfg(test)]

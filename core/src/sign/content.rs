@@ -81,7 +81,7 @@ pub fn java_key_order(a: &str, b: &str) -> Ordering {
 }
 
 /// Whether text is empty or made only of whitespace, as the Java SDK's `StringUtils.isEmpty` decides.
-fn is_blank(text: &str) -> bool {
+pub(crate) fn is_blank(text: &str) -> bool {
     text.chars().all(is_java_whitespace)
 }
 

@@ -12,6 +12,7 @@ mod signer;
 mod verifier;
 
 pub use charset::Charset;
+pub(crate) use content::is_blank;
 pub use content::{java_key_order, sign_content};
 pub use own_key::looks_like_own_key;
 pub use sign_type::SignType;
