@@ -55,7 +55,8 @@ def case_id(case: dict[str, Any]) -> str:
 
 
 CERTS: dict[str, Any] = load("certs.json")
-# Alipay's public production root bundle gives this `alipay_root_cert_sn` (PROTOCOL.md).
+# Alipay's public production root bundle gives this `alipay_root_cert_sn`
+# (docs/protocol.md, "Public-key certificate mode").
 PRODUCTION_ROOT_SN = "687b59193f3f462dd5336e5abf83c5d8_02941eef3187dddf3d3b83462e1dfcf6"
 
 

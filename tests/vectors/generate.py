@@ -312,7 +312,7 @@ def keys_json() -> dict:
 
 
 # --------------------------------------------------------------------------------------------------
-# Canonical content and signature (PROTOCOL.md, "Canonical content and signature")
+# Canonical content and signature (docs/protocol.md, "Canonical content and signature")
 # --------------------------------------------------------------------------------------------------
 
 
@@ -815,7 +815,7 @@ def main() -> int:
 
     sign_doc = {
         "description": (
-            "Canonical content and signature vectors (PROTOCOL.md, 'Canonical content and signature'). "
+            "Canonical content and signature vectors (docs/protocol.md, 'Canonical content and signature'). "
             "cases: build the canonical content from `params` (drop `sign`, drop values equal to \"\", "
             "drop values made only of whitespace as Java's StringUtils.isEmpty does, keep \"0\", sort keys by UTF-16 code units (Java's String.compareTo), join key=value with '&', no "
             "URL-encoding) and compare with `content`; encode it in `charset`; sign with `private_key` "

@@ -311,7 +311,7 @@ def main() -> None:
     cross_check(sn_cases, root_cases)
     document = {
         "description": (
-            "Certificate mode (PROTOCOL.md, 'Public-key certificate mode'). Paths are relative to tests/vectors. "
+            "Certificate mode (docs/protocol.md, 'Public-key certificate mode'). Paths are relative to tests/vectors. "
             "sn_cases: the SN of the file's first certificate = lowercase hex MD5 of UTF-8 (issuer as Java's "
             "X500Principal.getName() prints it + decimal serial); `issuer` and `serial_number` are given for "
             "diagnosis. root_cases: alipay_root_cert_sn of a bundle (RSA-signed certificates only, `_`-joined, "

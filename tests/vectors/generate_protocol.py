@@ -407,7 +407,7 @@ def form_body(pairs: list[tuple[str, str]], codec: str) -> str:
 def notify_content(pairs: list[tuple[str, str]], version: str) -> str:
     drop = {"sign", "alipay_cert_sn"} | ({"sign_type"} if version == "V1" else set())
     items = [(k, v) for k, v in pairs if k not in drop and v != ""]
-    items.sort(key=lambda kv: kv[0].encode("utf-8"))
+    items.sort(key=lambda kv: kv[0].encode("utf-16-be"))
     return "&".join(f"{k}={v}" for k, v in items)
 
 
@@ -799,7 +799,7 @@ def check_notification(c: dict) -> dict:
 
     def content(drop):
         items = sorted(((k, v) for k, v in params.items() if k not in drop and v != ""),
-                       key=lambda kv: kv[0].encode("utf-8"))
+                       key=lambda kv: kv[0].encode("utf-16-be"))
         return "&".join(f"{k}={v}" for k, v in items).encode(codec)
 
     v1 = content({"sign", "sign_type", "alipay_cert_sn"})
@@ -917,7 +917,7 @@ def main() -> int:
 
     resp_doc = {
         "description": (
-            "Response verification vectors (PROTOCOL.md, 'Response verification' and 'AES content "
+            "Response verification vectors (docs/protocol.md, 'Response verification' and 'AES content "
             "encryption'). The body is `body` (UTF-8 text) or `body_base64` (exact bytes). If "
             "`max_body_bytes` is set and the body is longer -> protocol_error. Decode the body in `charset` "
             "(invalid bytes -> protocol_error); it must be one JSON object with nothing after it, no root key "
@@ -938,15 +938,18 @@ def main() -> int:
     }
     notif_doc = {
         "description": (
-            "Application-gateway notification vectors (PROTOCOL.md, 'Notifications to the application "
+            "Application-gateway notification vectors (docs/protocol.md, 'Notifications to the application "
             "gateway'). The body is `body` (ASCII form text) or `body_base64`. Parse the "
             "application/x-www-form-urlencoded body exactly once: split on '&', each segment must contain "
             "'=' (else protocol_error); '+' is a space and %XX a byte; decode bytes in the charset given by "
             "the `charset` parameter (GBK when it says GBK, else UTF-8); invalid bytes or a parameter given "
-            "twice -> protocol_error. Missing `sign` -> signature_error. V1 content: drop sign, sign_type "
-            "and alipay_cert_sn, drop empty values, sort keys by bytes, join k=v with '&', encode in the "
-            "charset; V2: the same but sign_type stays. Verify V1, then V2, with `alipay_public_key` and the "
-            "`sign_type` parameter (RSA2 = SHA256withRSA, RSA = SHA1withRSA); neither -> signature_error. "
+            "twice -> protocol_error. Missing `sign` -> signature_error. Every case here is signed in one "
+            "of two forms: V1 content: drop sign, sign_type and alipay_cert_sn, drop empty values, sort keys "
+            "by UTF-16 code units (Java's String.compareTo), join k=v with '&', encode in the charset; V2: "
+            "the same but sign_type stays. A verifier also tries the forms that keep empty values or "
+            "alipay_cert_sn (real_notifications.json has a genuine one); none verifies -> signature_error. "
+            "Use `alipay_public_key` and the `sign_type` parameter (RSA2 = SHA256withRSA, RSA = "
+            "SHA1withRSA). "
             "expect=ok: the verified parameters contain `params` (a subset, strings; a parameter the "
             "signature did not cover, such as an empty value left out of the signed content, is not "
             "handed over); `kind` is app_auth "

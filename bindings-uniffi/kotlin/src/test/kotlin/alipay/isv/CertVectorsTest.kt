@@ -20,7 +20,7 @@ import kotlin.test.fail
  */
 class CertVectorsTest {
     companion object {
-        /** The public production root bundle's SN (PROTOCOL.md). */
+        /** The public production root bundle's SN (docs/protocol.md, "Public-key certificate mode"). */
         const val PRODUCTION_ROOT_SN = "687b59193f3f462dd5336e5abf83c5d8_02941eef3187dddf3d3b83462e1dfcf6"
 
         /** The SN of the official Node SDK's production app certificate fixture, as that SDK computes it. */

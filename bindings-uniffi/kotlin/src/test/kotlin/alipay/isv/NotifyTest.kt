@@ -56,6 +56,30 @@ class NotifyTest {
         }
     }
 
+    /** Genuine notifications published in the official SDKs' test suites, with the form each was signed in. */
+    @Test
+    fun `every real signed notification verifies in its form and every tampered twin fails`() {
+        val cases = Vectors.realNotificationCases
+        assertTrue(cases.count { it.getString("expect") == "ok" } >= 5, "genuine samples")
+        assertTrue(cases.count { it.getString("expect") == "signature_error" } >= 5, "tampered twins")
+        for (case in cases) {
+            val name = case.getString("name")
+            val body = Vectors.body(case)
+            val outcome = runCatching { verifierFor(case).verifyBodyWithForm(body) }
+            when (val expect = case.getString("expect")) {
+                "ok" -> {
+                    val verified = outcome.getOrElse { fail("$name: ${it.message}") }
+                    assertEquals(case.getString("signed_form"), verified.signedForm, name)
+                    assertCase(name, case, verified.notification)
+                    val byParams = verifierFor(case).verifyParamsWithForm(decodedParams(body))
+                    assertEquals(case.getString("signed_form"), byParams.signedForm, "$name (params)")
+                }
+                "signature_error" -> assertIs<AlipayException.Signature>(outcome.exceptionOrNull(), name)
+                else -> fail("$name: unknown expectation $expect")
+            }
+        }
+    }
+
     @Test
     fun `every notifications json case, by body and by decoded params`() {
         val seen = mutableMapOf<String, Int>()

@@ -31,6 +31,9 @@ object Vectors {
     /** Every case of notifications.json. */
     val notificationCases: List<JSONObject> by lazy { objects(load("notifications.json"), "cases") }
 
+    /** Every case of real_notifications.json: genuine notifications signed by Alipay, and tampered twins. */
+    val realNotificationCases: List<JSONObject> by lazy { objects(load("real_notifications.json"), "cases") }
+
     /** The parsed certs.json (certificate mode). */
     val certs: JSONObject by lazy { load("certs.json") }
 
