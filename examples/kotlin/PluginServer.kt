@@ -32,6 +32,9 @@ import java.util.concurrent.ExecutorService
 import java.util.concurrent.Executors
 import java.util.concurrent.LinkedBlockingQueue
 
+/** The largest body the gateway endpoint reads (the library's own limit for notifications). */
+private const val MAX_BODY_BYTES = 10 * 1024 * 1024
+
 /**
  * The plugin server. `authHost` is `production`, `sandbox` or the emulator's base URL; merchants are
  * kept in the registry file `registryPath` (created if missing); the server listens on
@@ -122,7 +125,10 @@ class PluginServer(
 
     private fun gateway(exchange: HttpExchange): Answer {
         if (exchange.requestMethod != "POST") return Answer(405, "POST only")
-        val notification = verifier.verifyBody(exchange.requestBody.readAllBytes())
+        // Never more than a notification may hold: one byte past the limit is enough to refuse it.
+        val body = exchange.requestBody.readNBytes(MAX_BODY_BYTES + 1)
+        if (body.size > MAX_BODY_BYTES) return Answer(413, "too large")
+        val notification = verifier.verifyBody(body)
         notifications.add(notification)
         return when (notification) {
             is Notification.Other ->

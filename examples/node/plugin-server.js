@@ -24,6 +24,8 @@ const {
 } = require('../../bindings-node')
 
 const VERSIONS = 'alipay.open.mini.version.list.query'
+/** The largest body the gateway endpoint reads (the library's own limit for notifications). */
+const MAX_BODY_BYTES = 10 * 1024 * 1024
 
 /**
  * The plugin server for `config` (an `IsvConfig`) calling through `client` (a `Client`), keeping
@@ -130,10 +132,20 @@ function send(response, status, object) {
   response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(object))
 }
 
+/** The request body, refused (and the connection dropped) as soon as it passes `MAX_BODY_BYTES`. */
 function readBody(request) {
   return new Promise((resolve, reject) => {
     const chunks = []
-    request.on('data', (chunk) => chunks.push(chunk))
+    let length = 0
+    request.on('data', (chunk) => {
+      length += chunk.length
+      if (length > MAX_BODY_BYTES) {
+        request.destroy()
+        reject(new Error(`the body is over the ${MAX_BODY_BYTES}-byte limit`))
+        return
+      }
+      chunks.push(chunk)
+    })
     request.on('end', () => resolve(Buffer.concat(chunks)))
     request.on('error', reject)
   })

@@ -29,6 +29,8 @@ from typing import Any
 import alipay_isv
 
 STATE_COOKIE = "alipay_state"
+# The largest body the gateway endpoint reads (the library's own limit for notifications).
+MAX_BODY_BYTES = 10 * 1024 * 1024
 
 
 class PluginServer:
@@ -148,7 +150,15 @@ class PluginServer:
                     self._answer(404, {}, b"not found\n")
 
             def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", "0"))
+                # Never read more than a notification may hold: the length is checked first.
+                try:
+                    length = int(self.headers.get("Content-Length", ""))
+                except ValueError:
+                    self._answer(411, {}, b"a Content-Length is required\n")
+                    return
+                if not 0 <= length <= MAX_BODY_BYTES:
+                    self._answer(413, {}, b"too large\n")
+                    return
                 body = self.rfile.read(length)
                 if urllib.parse.urlsplit(self.path).path == "/alipay/gateway":
                     self._answer(*plugin.gateway(body))
