@@ -57,6 +57,7 @@ def code_point_and_java_orders_differ(keys: list[str]) -> bool:
     """Whether sorting by code point (the SDK) and by UTF-16 code units (Java) disagree."""
     return sorted(keys) != sorted(keys, key=lambda key: key.encode("utf-16-be"))
 
+
 # The SDK's verify_with_rsa calls rsa.verify, which takes the hash from the signature itself
 # and ignores sign_type; we bind the hash to sign_type. Asserted, not skipped.
 SDK_LOOSER_VERDICTS = {
