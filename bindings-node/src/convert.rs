@@ -103,6 +103,10 @@ impl ToNapiValue for Text {
         };
         let mut value = ptr::null_mut();
         check_status!(
+            // SAFETY: `env` is the live environment of this call, as `ToNapiValue` requires; the
+            // pointer and length are those of the owned `String`, alive for the call, passed as
+            // Latin-1 only when it is ASCII (the same characters) and as UTF-8 otherwise; `value`
+            // is a local out-slot.
             unsafe {
                 create(
                     env,

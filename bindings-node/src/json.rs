@@ -57,6 +57,8 @@ impl ToNapiValue for Json {
                     match unsafe { json_parse(env, &text) } {
                         Ok(object) => return Ok(object),
                         // Not expected (the core verified the syntax): take the `Value` path.
+                        // SAFETY: `env` is the live environment of this call, as `ToNapiValue`
+                        // requires.
                         Err(_) => unsafe { clear_exception(env)? },
                     }
                 }
@@ -72,6 +74,7 @@ impl ToNapiValue for Json {
             }
         };
         if !json_safe(&value) {
+            // SAFETY: `env` is the live environment of this call, as `ToNapiValue` requires.
             return unsafe { Value::to_napi_value(env, value) };
         }
         let text = serde_json::to_string(&value).map_err(|error| {
@@ -80,6 +83,8 @@ impl ToNapiValue for Json {
                 format!("JSON serialisation: {error}"),
             )
         })?;
+        // SAFETY: `env` is the live environment of this call, as `ToNapiValue` requires; `text`
+        // came from `serde_json::to_string`, so it is valid UTF-8.
         unsafe { json_parse(env, &text) }
     }
 }
@@ -296,12 +301,16 @@ fn exact_number(token: &[u8]) -> bool {
 unsafe fn clear_exception(env: sys::napi_env) -> napi::Result<()> {
     let mut pending = false;
     check_status!(
+        // SAFETY: `env` is live, as this function's contract requires; `pending` is a local
+        // out-slot.
         unsafe { sys::napi_is_exception_pending(env, &mut pending) },
         "Failed to check for an exception"
     )?;
     if pending {
         let mut exception = ptr::null_mut();
         check_status!(
+            // SAFETY: `env` is live, as this function's contract requires; `exception` is a local
+            // out-slot.
             unsafe { sys::napi_get_and_clear_last_exception(env, &mut exception) },
             "Failed to clear an exception"
         )?;
@@ -318,16 +327,24 @@ unsafe fn clear_exception(env: sys::napi_env) -> napi::Result<()> {
 pub(crate) unsafe fn json_parse(env: sys::napi_env, text: &str) -> napi::Result<sys::napi_value> {
     let mut global = ptr::null_mut();
     check_status!(
+        // SAFETY: `env` is live, as this function's contract requires; `global` is a local
+        // out-slot.
         unsafe { sys::napi_get_global(env, &mut global) },
         "Failed to get the global object"
     )?;
     let mut json = ptr::null_mut();
     check_status!(
+        // SAFETY: `env` is live (this function's contract); `global` was created in this call just
+        // above; the name is a NUL-terminated C string literal; `json` is a local out-slot (the
+        // engine reports a non-object `global` as a status, checked).
         unsafe { sys::napi_get_named_property(env, global, c"JSON".as_ptr(), &mut json) },
         "Failed to get JSON"
     )?;
     let mut parse = ptr::null_mut();
     check_status!(
+        // SAFETY: `env` is live (this function's contract); `json` was created in this call just
+        // above; the name is a NUL-terminated C string literal; `parse` is a local out-slot (a
+        // non-object `json` is reported as a status, checked).
         unsafe { sys::napi_get_named_property(env, json, c"parse".as_ptr(), &mut parse) },
         "Failed to get JSON.parse"
     )?;
@@ -339,6 +356,9 @@ pub(crate) unsafe fn json_parse(env: sys::napi_env, text: &str) -> napi::Result<
         sys::napi_create_string_utf8
     };
     check_status!(
+        // SAFETY: `env` is live (this function's contract); the pointer and length are those of
+        // `text`, a `&str` borrowed for the call (valid UTF-8), passed as Latin-1 only when it is
+        // ASCII (the same characters); `argument` is a local out-slot.
         unsafe {
             create(
                 env,
@@ -351,6 +371,9 @@ pub(crate) unsafe fn json_parse(env: sys::napi_env, text: &str) -> napi::Result<
     )?;
     let mut result = ptr::null_mut();
     check_status!(
+        // SAFETY: `env` is live (this function's contract); `json`, `parse` and `argument` were
+        // created in this call above; `argc` 1 matches the one handle `&argument` points to;
+        // `result` is a local out-slot (a `parse` that is not a function is a status, checked).
         unsafe { sys::napi_call_function(env, json, parse, 1, &argument, &mut result) },
         "JSON.parse failed"
     )?;

@@ -266,6 +266,8 @@ unsafe fn notification_to_js(
         None => {
             let shown = masked::Shown::of(notification.clone(), signed_form);
             (
+                // SAFETY: `env` is the live environment of the current call, as this function's
+                // contract requires.
                 unsafe { Notification::to_napi_value(env, to_js(notification, signed_form)) }?,
                 shown,
             )

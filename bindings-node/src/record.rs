@@ -69,6 +69,8 @@ pub(crate) unsafe fn string_entries(
     object: sys::napi_value,
     skip_undefined: bool,
 ) -> napi::Result<StringEntries> {
+    // SAFETY: `env` and `object` are live handles of the current call, as this function's contract
+    // requires; `string_entries_by` asks the same.
     unsafe { string_entries_by(env, object, skip_undefined, true) }
 }
 
@@ -83,6 +85,7 @@ pub(crate) unsafe fn string_entries_by(
     skip_undefined: bool,
     fast: bool,
 ) -> napi::Result<StringEntries> {
+    // SAFETY: `env` and `object` are live handles of the current call (this function's contract).
     let object_type = unsafe { type_of(env, object)? };
     if object_type != ValueType::Object {
         return Err(napi::Error::new(
@@ -90,11 +93,15 @@ pub(crate) unsafe fn string_entries_by(
             format!("Parameters must be an object of strings, not {object_type}"),
         ));
     }
+    // SAFETY: `env` is the live environment of the current call (this function's contract).
     if let Some(read) = unsafe { ReadRecord::of(env) }.filter(|_| fast)
+        // SAFETY: `env` and `object` are live (this function's contract) and `read` was just taken
+        // from `ReadRecord::of(env)` in this call, a handle of the same environment.
         && let Some(entries) = unsafe { read.call(env, object, skip_undefined)? }
     {
         return Ok(entries);
     }
+    // SAFETY: `env` and `object` are live handles of the current call (this function's contract).
     unsafe { string_entries_by_napi(env, object, skip_undefined) }
 }
 
@@ -115,11 +122,15 @@ unsafe fn string_entries_by_napi(
 ) -> napi::Result<StringEntries> {
     let mut names = ptr::null_mut();
     check_status!(
+        // SAFETY: `env` and `object` are live (this function's contract); `names` is a local
+        // out-slot.
         unsafe { sys::napi_get_property_names(env, object, &mut names) },
         "Failed to get property names of given object"
     )?;
     let mut count = 0;
     check_status!(
+        // SAFETY: `env` is live (this function's contract); `names` was created by the successful
+        // `napi_get_property_names` above; `count` is a local out-slot.
         unsafe { sys::napi_get_array_length(env, names, &mut count) },
         "Failed to get the number of property names"
     )?;
@@ -128,11 +139,15 @@ unsafe fn string_entries_by_napi(
     for index in 0..count {
         let mut name = ptr::null_mut();
         check_status!(
+            // SAFETY: `env` is live (this function's contract); `names` is the array created above
+            // and `index < count`, its length; `name` is a local out-slot.
             unsafe { sys::napi_get_element(env, names, index, &mut name) },
             "Failed to get property name {index}"
         )?;
         let start = text.len();
         // Names come as strings (`napi_get_property_names` converts numbers to strings).
+        // SAFETY: `env` is live (this function's contract); `name` was just created by
+        // `napi_get_element` in this call.
         if !unsafe { append_string(env, name, &mut text)? } {
             return Err(napi::Error::new(
                 Status::StringExpected,
@@ -142,13 +157,19 @@ unsafe fn string_entries_by_napi(
         let middle = text.len();
         let mut value = ptr::null_mut();
         check_status!(
+            // SAFETY: `env` and `object` are live (this function's contract); `name` was created by
+            // `napi_get_element` in this call; `value` is a local out-slot.
             unsafe { sys::napi_get_property(env, object, name, &mut value) },
             "Failed to get a property"
         )?;
+        // SAFETY: `env` is live (this function's contract); `value` was just created by
+        // `napi_get_property` in this call.
         if unsafe { append_string(env, value, &mut text)? } {
             spans.push((start, middle, middle, text.len()));
             continue;
         }
+        // SAFETY: `env` is live (this function's contract); `value` was created by
+        // `napi_get_property` in this call.
         let value_type = unsafe { type_of(env, value)? };
         if skip_undefined && value_type == ValueType::Undefined {
             text.truncate(start);
@@ -185,6 +206,9 @@ unsafe fn append_string(
     let start = text.len();
     text.reserve(SHORT_STRING);
     let mut written = 0;
+    // SAFETY: `env` and `value` are live (this function's contract); `reserve(SHORT_STRING)` leaves
+    // at least `SHORT_STRING` bytes of capacity after `start` (the length), so the engine's at most
+    // `SHORT_STRING` bytes stay inside the allocation; `written` is a local out-slot.
     let status = unsafe {
         sys::napi_get_value_string_utf8(
             env,
@@ -203,11 +227,16 @@ unsafe fn append_string(
     if written + 5 >= SHORT_STRING {
         let mut length = 0;
         check_status!(
+            // SAFETY: `env` and `value` are live (this function's contract); a null buffer of size
+            // 0 only asks for the length, written to the local `length`.
             unsafe { sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut length) },
             "Failed to read a string"
         )?;
         text.reserve(length + 1);
         check_status!(
+            // SAFETY: `env` and `value` are live (this function's contract); the length is still
+            // `start`, so `reserve(length + 1)` leaves room for the `length + 1` bytes the engine
+            // may write after `start`; `written` is a local out-slot.
             unsafe {
                 sys::napi_get_value_string_utf8(
                     env,
@@ -234,6 +263,8 @@ unsafe fn append_string(
 unsafe fn type_of(env: sys::napi_env, value: sys::napi_value) -> napi::Result<ValueType> {
     let mut value_type = 0;
     check_status!(
+        // SAFETY: `env` and `value` are live handles of the current call (this function's
+        // contract); `value_type` is a local out-slot.
         unsafe { sys::napi_typeof(env, value, &mut value_type) },
         "Failed to get the type of a value"
     )?;
@@ -273,12 +304,18 @@ impl ReadRecord {
     /// `env` must be the live environment of the current call.
     unsafe fn of(env: sys::napi_env) -> Option<ReadFunction> {
         let mut data = ptr::null_mut();
+        // SAFETY: `env` is live (this function's contract); `data` is a local out-slot.
         if unsafe { sys::napi_get_instance_data(env, &mut data) } != sys::Status::napi_ok {
             return None;
         }
         let reference = if data.is_null() {
+            // SAFETY: `env` is the live environment of the current call (this function's contract).
             let reference = unsafe { compile(env) };
             let instance = Box::into_raw(Box::new(ReadRecord(reference)));
+            // SAFETY: `env` is live (this function's contract); `instance` is a live box given up
+            // by `Box::into_raw`, whose ownership passes to the environment on success, and
+            // `drop_instance` frees it as that same `Box<ReadRecord>`, once, when the environment
+            // ends. The slot was empty (`data` is null), so no earlier data is overwritten.
             let status = unsafe {
                 sys::napi_set_instance_data(
                     env,
@@ -301,6 +338,9 @@ impl ReadRecord {
             return None;
         }
         let mut function = ptr::null_mut();
+        // SAFETY: `env` is live (this function's contract); `reference` is non-null, a strong
+        // reference `compile` created in this environment, never deleted while it lives; `function`
+        // is a local out-slot.
         let status = unsafe { sys::napi_get_reference_value(env, reference, &mut function) };
         (status == sys::Status::napi_ok && !function.is_null()).then_some(ReadFunction(function))
     }
@@ -313,6 +353,8 @@ impl ReadRecord {
 /// `env` must be the live environment of the current call.
 #[cfg(debug_assertions)]
 pub(crate) unsafe fn reader_available(env: sys::napi_env) -> bool {
+    // SAFETY: `env` is the live environment of the current call, as this function's contract
+    // requires.
     unsafe { ReadRecord::of(env) }.is_some()
 }
 
@@ -336,6 +378,10 @@ unsafe fn compile(env: sys::napi_env) -> sys::napi_ref {
     let mut source = ptr::null_mut();
     let mut function = ptr::null_mut();
     let mut reference = ptr::null_mut();
+    // SAFETY: `env` is live (this function's contract); `READ_RECORD_SOURCE` is a static ASCII
+    // `str` (so also Latin-1) passed with its own length; each later call runs only once the one
+    // before succeeded (`&&`), so `source` and `function` are handles just created in this call;
+    // all out-slots are locals.
     let compiled = unsafe {
         sys::napi_create_string_latin1(
             env,
@@ -350,10 +396,12 @@ unsafe fn compile(env: sys::napi_env) -> sys::napi_ref {
         return reference;
     }
     let mut pending = false;
+    // SAFETY: `env` is live (this function's contract); `pending` is a local out-slot.
     if unsafe { sys::napi_is_exception_pending(env, &mut pending) } == sys::Status::napi_ok
         && pending
     {
         let mut exception = ptr::null_mut();
+        // SAFETY: `env` is live (this function's contract); `exception` is a local out-slot.
         unsafe { sys::napi_get_and_clear_last_exception(env, &mut exception) };
     }
     ptr::null_mut()
@@ -379,16 +427,22 @@ impl ReadFunction {
         let mut receiver = ptr::null_mut();
         let mut flag = ptr::null_mut();
         check_status!(
+            // SAFETY: `env` is live (this function's contract); `receiver` is a local out-slot.
             unsafe { sys::napi_get_undefined(env, &mut receiver) },
             "Failed to get undefined"
         )?;
         check_status!(
+            // SAFETY: `env` is live (this function's contract); `flag` is a local out-slot.
             unsafe { sys::napi_get_boolean(env, skip_undefined, &mut flag) },
             "Failed to create a boolean"
         )?;
         let arguments = [object, flag];
         let mut text = ptr::null_mut();
         check_status!(
+            // SAFETY: `env` and `object` are live (this function's contract); `self.0` is the
+            // reader function `ReadRecord::of(env)` just took in this call (the only maker of a
+            // `ReadFunction`, used at once); `receiver` and `flag` were created above; `argc` 2
+            // matches the two handles of `arguments`; `text` is a local out-slot.
             unsafe {
                 sys::napi_call_function(env, receiver, self.0, 2, arguments.as_ptr(), &mut text)
             },
@@ -396,6 +450,9 @@ impl ReadFunction {
         )?;
         let mut length = 0;
         let status =
+            // SAFETY: `env` is live (this function's contract); `text` was returned by the call
+            // above; a null buffer of size 0 only asks for the length (a non-string is a status,
+            // handled).
             unsafe { sys::napi_get_value_string_utf16(env, text, ptr::null_mut(), 0, &mut length) };
         if status == sys::Status::napi_string_expected {
             return Ok(None);
@@ -407,6 +464,9 @@ impl ReadFunction {
         let mut bytes: Vec<u8> = Vec::with_capacity(capacity);
         let mut written = 0;
         check_status!(
+            // SAFETY: `env` is live (this function's contract); `text` was returned by the call
+            // above; `bytes` has a capacity of at least `capacity` bytes, the most the engine
+            // writes; `written` is a local out-slot.
             unsafe {
                 sys::napi_get_value_string_utf8(
                     env,
@@ -426,6 +486,9 @@ impl ReadFunction {
         let mut units: Vec<u16> = Vec::with_capacity(length + 1);
         let mut copied = 0;
         check_status!(
+            // SAFETY: `env` is live (this function's contract); `text` was returned by the call
+            // above; `units` has a capacity of at least `length + 1` units, the most the engine
+            // writes; `copied` is a local out-slot.
             unsafe {
                 sys::napi_get_value_string_utf16(
                     env,
