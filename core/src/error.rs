@@ -146,6 +146,18 @@ impl Error {
     }
 }
 
+/// How many characters of outside text (a parameter name, a root key) an error shows.
+pub(crate) const SHOWN_CHARS: usize = 64;
+
+/// Outside text shown in an error: at most `shown` characters, then `…` and its length in bytes, so
+/// a hostile input never makes an error text unbounded.
+pub(crate) fn shortened(text: &str, shown: usize) -> String {
+    match text.char_indices().nth(shown) {
+        Some((cut, _)) => format!("{}… ({} bytes)", &text[..cut], text.len()),
+        None => text.to_string(),
+    }
+}
+
 /// Masks a secret for display: at most the first four characters, then `…` and the length.
 ///
 /// `mask_secret("202311BB5d8a1e6b8f9e4a0b")` is `"2023…(24 chars)"`.

@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SHOWN_CHARS, shortened};
 use crate::sign::Charset;
 
 /// How many parameters a notification may have by default: far above any real message (they have
@@ -69,7 +69,7 @@ pub(crate) fn refuse_duplicates(params: &[(String, String)]) -> Result<()> {
         if !seen.insert(key.as_str()) {
             return Err(Error::protocol(format!(
                 "the notification has the parameter `{}` twice: refused",
-                shortened(key)
+                shortened(key, SHOWN_CHARS)
             )));
         }
     }
@@ -82,15 +82,6 @@ pub(crate) fn too_many_params(max_params: usize) -> Error {
         "the notification has more than {max_params} parameters: refused (no real notification has \
          that many; raise the limit only if you expect it)"
     ))
-}
-
-/// Text from outside shown in an error: at most 64 characters.
-pub(crate) fn shortened(text: &str) -> String {
-    const SHOWN: usize = 64;
-    match text.char_indices().nth(SHOWN) {
-        Some((cut, _)) => format!("{}… ({} bytes)", &text[..cut], text.len()),
-        None => text.to_string(),
-    }
 }
 
 /// Turns decoded bytes into text in `charset`, reusing the buffer for UTF-8.

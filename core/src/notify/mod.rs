@@ -20,13 +20,13 @@ use std::io::Read;
 use std::sync::Arc;
 
 pub use form::{DEFAULT_MAX_PARAMS, parse_form, parse_form_limited};
-use form::{refuse_duplicates, shortened, too_many_params};
+use form::{refuse_duplicates, too_many_params};
 pub use service_check::{SERVICE_CHECK, service_check_answer};
 pub use signed_form::SignedForm;
 pub use typed::{AppAuthDetail, AppAuthNotification, MessageNotification, Notification};
 
 use crate::cert::AlipayCertStore;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SHOWN_CHARS, shortened};
 use crate::key::PublicKey;
 use crate::response::DEFAULT_MAX_BODY_BYTES;
 use crate::sign::{Charset, SignType, Verifier};
@@ -166,7 +166,7 @@ impl NotificationVerifier {
             Some(name) => name.parse().map_err(|_| {
                 Error::protocol(format!(
                     "the notification's sign_type `{}` is unknown",
-                    shortened(name)
+                    shortened(name, SHOWN_CHARS)
                 ))
             })?,
             None => self.default_sign_type,
@@ -176,7 +176,7 @@ impl NotificationVerifier {
             Some(name) => name.parse().map_err(|_| {
                 Error::protocol(format!(
                     "the notification's charset `{}` is unknown",
-                    shortened(name)
+                    shortened(name, SHOWN_CHARS)
                 ))
             })?,
             None => Charset::Utf8,
@@ -189,7 +189,7 @@ impl NotificationVerifier {
                 Error::signature(format!(
                     "the notification is signed by the Alipay certificate {}, which is not trusted \
                      yet: fetch it (Client::fetch_alipay_cert) and verify again",
-                    shortened(sn)
+                    shortened(sn, SHOWN_CHARS)
                 ))
             })?,
         };

@@ -11,7 +11,7 @@ use std::fmt;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SHOWN_CHARS, shortened};
 
 /// Which root node carried the answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +90,7 @@ pub fn extract_signed_node_limited<'body>(
             let mut keys: Vec<String> = entries
                 .iter()
                 .take(SHOWN_KEYS)
-                .map(|(key, _)| shortened(key))
+                .map(|(key, _)| shortened(key, SHOWN_CHARS))
                 .collect();
             if entries.len() > SHOWN_KEYS {
                 keys.push(format!("… {} more", entries.len() - SHOWN_KEYS));
@@ -136,7 +136,7 @@ fn describe_json_error(error: &serde_json::Error) -> Error {
         return Error::protocol(format!(
             "the response has the root node `{}` twice: refused (a signature-wrapping attempt or a \
              broken proxy)",
-            shortened(key)
+            shortened(key, SHOWN_CHARS)
         ));
     }
     if let Some(limit) = text.strip_prefix(TOO_MANY_MARKER) {
@@ -154,24 +154,12 @@ fn describe_json_error(error: &serde_json::Error) -> Error {
     }
     Error::protocol(format!(
         "the response is not valid JSON: {}",
-        shortened_to(&text, 200)
+        shortened(&text, 200)
     ))
 }
 
 const DUPLICATE_MARKER: &str = "duplicate root key ";
 const TOO_MANY_MARKER: &str = "too many root keys ";
-
-/// Text from the body shown in an error: at most 64 characters.
-fn shortened(text: &str) -> String {
-    shortened_to(text, 64)
-}
-
-fn shortened_to(text: &str, shown: usize) -> String {
-    match text.char_indices().nth(shown) {
-        Some((cut, _)) => format!("{}… ({} bytes)", &text[..cut], text.len()),
-        None => text.to_string(),
-    }
-}
 
 /// Collects the root entries, refusing a repeated key (one hash-set lookup each) and more than
 /// `max_root_keys` of them.
