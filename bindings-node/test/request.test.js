@@ -1,5 +1,5 @@
 'use strict'
-// Mirrors core/src/config.rs, core/src/request and core/src/aes.rs: configuration checks, signed
+// Mirrors protocol/src/config.rs, protocol/src/request and protocol/src/aes.rs: configuration checks, signed
 // requests in their four forms (each decoded back to the signed parameters), AES, the UTC+8 timestamp.
 
 const { test } = require('node:test')

@@ -1,5 +1,5 @@
 'use strict'
-// Mirrors core/src/response: every responses.json case, the API error fields, bytes vs text, limits.
+// Mirrors protocol/src/response: every responses.json case, the API error fields, bytes vs text, limits.
 
 const { test } = require('node:test')
 const assert = require('node:assert/strict')

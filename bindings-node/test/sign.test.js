@@ -1,5 +1,5 @@
 'use strict'
-// Mirrors core/src/sign: every sign.json case and verify case, options, charsets, failure modes.
+// Mirrors protocol/src/sign: every sign.json case and verify case, options, charsets, failure modes.
 
 const { test } = require('node:test')
 const assert = require('node:assert/strict')

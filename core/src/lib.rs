@@ -1,9 +1,15 @@
 //! `alipay-isv`: the Alipay Open Platform server protocol for third-party apps (ISV) and mini-program
 //! plugins that call Alipay on behalf of merchants (代调用).
 //!
-//! The crate is sans-IO below `client`: keys ([`key`]), canonical content and RSA signatures ([`sign`]),
-//! and one public error type ([`Error`]). Every language binding (Python, Node.js, Kotlin/JVM) is a thin
-//! layer over these modules.
+//! The protocol itself — keys, signatures, requests, responses, notifications, authorisation links,
+//! certificates, AES, configuration and the error type — lives in the sans-IO crate
+//! `alipay-isv-protocol` and is re-exported here module by module, so `alipay_isv::sign::Signer` and
+//! `alipay_isv_protocol::sign::Signer` are the same type. This crate adds what does I/O:
+//!
+//! - [`transport`]: the small `Transport` trait and its default blocking HTTP client (ureq on rustls);
+//! - [`client`]: `Client` = configuration + transport, for any API and the typed ISV calls;
+//! - [`registry`]: the merchant authorisations (PID – auth_app_id – app_auth_token) in memory or in a
+//!   SQLite file (feature `sqlite`, on by default), refreshed ahead of expiry.
 //!
 //! ```
 //! use alipay_isv::{key::PrivateKey, sign::{sign_content, Charset, SignType, Signer, Verifier}};
@@ -18,18 +24,12 @@
 //! # Ok::<(), alipay_isv::Error>(())
 //! ```
 
-pub mod aes;
-pub mod auth;
-pub mod cert;
+pub use alipay_isv_protocol::{
+    aes, auth, cert, config, error, key, notify, request, response, sign,
+};
+
 pub mod client;
-pub mod config;
-pub mod error;
-pub mod key;
-pub mod notify;
 pub mod registry;
-pub mod request;
-pub mod response;
-pub mod sign;
 pub mod transport;
 
 pub use error::{ApiError, Error, Result};

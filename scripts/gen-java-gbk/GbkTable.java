@@ -1,9 +1,9 @@
 // Dumps the JDK's own `GBK` charset (sun.nio.cs.GBK, what the Java SDK and the Alipay gateway use) as
-// the table core/src/sign/java_gbk.bin that `Charset::Gbk` encodes and decodes by.
+// the table protocol/src/sign/java_gbk.bin that `Charset::Gbk` encodes and decodes by.
 //
 // Run (JDK 11+, single-file source launch) from the repository root:
-//     java scripts/gen-java-gbk/GbkTable.java core/src/sign/java_gbk.bin
-// then paste the three digests it prints into core/tests/java_gbk.rs.
+//     java scripts/gen-java-gbk/GbkTable.java protocol/src/sign/java_gbk.bin
+// then paste the three digests it prints into protocol/tests/java_gbk.rs.
 //
 // Table format: 126 x 191 little-endian u16, 48,132 bytes, no header. Entry (lead - 0x81) * 191 +
 // (trail - 0x40), for lead 0x81..=0xFE and trail 0x40..=0xFE, is the BMP character Java decodes the

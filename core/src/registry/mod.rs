@@ -10,6 +10,7 @@ mod ingest;
 mod memory;
 mod record;
 mod refresh;
+#[cfg(feature = "sqlite")]
 mod sqlite;
 mod store;
 mod token_key;
@@ -18,13 +19,13 @@ pub use import::TokenImport;
 pub use memory::MemoryStore;
 pub use record::{AuthOrigin, AuthStatus, IngestOutcome, MerchantAuthorisation, RefreshLease};
 pub use refresh::RETRY_REFRESH_AFTER;
+#[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 pub use store::{Decide, Decision, Store, UpdateResult};
 pub use token_key::TokenKey;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -99,7 +100,8 @@ impl Registry {
     ///
     /// # Errors
     /// As for [`SqliteStore::open`].
-    pub fn open(path: impl AsRef<Path>, key: Option<TokenKey>) -> Result<Self> {
+    #[cfg(feature = "sqlite")]
+    pub fn open(path: impl AsRef<std::path::Path>, key: Option<TokenKey>) -> Result<Self> {
         Ok(Registry::new(Arc::new(SqliteStore::open(path, key)?)))
     }
 
@@ -405,5 +407,5 @@ pub(crate) fn unknown_merchant(auth_app_id: &str) -> Error {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "sqlite"))]
 mod tests;

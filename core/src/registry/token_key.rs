@@ -67,7 +67,11 @@ impl TokenKey {
     }
 
     /// Seals `plain`, bound to `context` (e.g. `auth_app_id` + column): nonce ‖ ciphertext ‖ tag.
-    pub(crate) fn seal(&self, plain: &[u8], context: &str) -> Result<Vec<u8>> {
+    /// A host's own [`Store`](super::Store) uses it to keep tokens encrypted at rest as the SQLite store does.
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the cipher fails.
+    pub fn seal(&self, plain: &[u8], context: &str) -> Result<Vec<u8>> {
         let mut buffer = plain.to_vec();
         let nonce = self
             .key
@@ -81,7 +85,10 @@ impl TokenKey {
     }
 
     /// Opens what [`TokenKey::seal`] made with the same `context`.
-    pub(crate) fn open(&self, sealed: &[u8], context: &str) -> Result<Zeroizing<Vec<u8>>> {
+    ///
+    /// # Errors
+    /// [`Error::Store`] for a wrong key, another context, or a tampered value.
+    pub fn open(&self, sealed: &[u8], context: &str) -> Result<Zeroizing<Vec<u8>>> {
         let failure = || Error::Store {
             reason: format!(
                 "a stored value ({context}) does not decrypt with this key: a wrong key, or a tampered database"

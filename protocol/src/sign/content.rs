@@ -16,10 +16,10 @@ use std::cmp::Ordering;
 /// [`Signer`](super::Signer) refuses to sign, as Java does.
 ///
 /// ```
-/// let content = alipay_isv::sign::sign_content([("b", "2"), ("a", "1"), ("sign", "x"), ("c", "")]);
+/// let content = alipay_isv_protocol::sign::sign_content([("b", "2"), ("a", "1"), ("sign", "x"), ("c", "")]);
 /// assert_eq!(content, "a=1&b=2");
 /// // Java order: the emoji (UTF-16 D83D DE00) sorts before ￥ (FFE5), unlike their UTF-8 bytes.
-/// let content = alipay_isv::sign::sign_content([("x￥", "b"), ("x😀", "s")]);
+/// let content = alipay_isv_protocol::sign::sign_content([("x￥", "b"), ("x😀", "s")]);
 /// assert_eq!(content, "x😀=s&x￥=b");
 /// ```
 pub fn sign_content<I, K, V>(params: I) -> String

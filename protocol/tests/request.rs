@@ -4,11 +4,11 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use alipay_isv::aes::AesKey;
-use alipay_isv::config::{IsvConfig, SANDBOX_GATEWAY};
-use alipay_isv::key::{PrivateKey, PublicKey};
-use alipay_isv::request::{CallOptions, china_timestamp_now, parse_china_timestamp};
-use alipay_isv::sign::{Charset, SignType, Verifier};
+use alipay_isv_protocol::aes::AesKey;
+use alipay_isv_protocol::config::{IsvConfig, SANDBOX_GATEWAY};
+use alipay_isv_protocol::key::{PrivateKey, PublicKey};
+use alipay_isv_protocol::request::{CallOptions, china_timestamp_now, parse_china_timestamp};
+use alipay_isv_protocol::sign::{Charset, SignType, Verifier};
 
 fn key_file(name: &str) -> String {
     std::fs::read_to_string(format!(

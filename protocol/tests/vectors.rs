@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use alipay_isv::key::{PrivateKey, PublicKey};
-use alipay_isv::sign::{Charset, SignType, Signer, Verifier, sign_content};
+use alipay_isv_protocol::key::{PrivateKey, PublicKey};
+use alipay_isv_protocol::sign::{Charset, SignType, Signer, Verifier, sign_content};
 use serde_json::Value;
 
 fn vectors_dir() -> PathBuf {

@@ -10,7 +10,7 @@
 //! verified with the configured Alipay certificate. An SN the store does not know is reported by
 //! [`ResponseVerifier::check`] as [`ResponseCheck::NeedsCertificate`], so the caller can download the
 //! certificate ([`crate::cert::ALIPAY_CERT_DOWNLOAD_METHOD`]), trust it, and check again —
-//! [`Client`](crate::client::Client) does this by itself.
+//! `Client` (crate `alipay-isv`) does this by itself.
 
 mod hints;
 mod scan;
@@ -255,8 +255,12 @@ impl ResponseVerifier {
         self.check_node_with(method, body, None)
     }
 
-    /// [`ResponseVerifier::check`], trusting one more certificate (SN and key) for this body only.
-    pub(crate) fn check_with(
+    /// [`ResponseVerifier::check`], trusting one more certificate (SN and key) for this body only — how
+    /// a certificate download answer is verified by the certificate it carries before it is trusted.
+    ///
+    /// # Errors
+    /// As for [`ResponseVerifier::verify`].
+    pub fn check_with(
         &self,
         method: &str,
         body: &[u8],

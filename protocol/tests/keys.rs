@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use alipay_isv::key::{PrivateKey, PublicKey, generate_key_pair};
-use alipay_isv::sign::{Charset, SignType, Signer, Verifier, looks_like_own_key};
+use alipay_isv_protocol::key::{PrivateKey, PublicKey, generate_key_pair};
+use alipay_isv_protocol::sign::{Charset, SignType, Signer, Verifier, looks_like_own_key};
 
 fn key_file(name: &str) -> String {
     std::fs::read_to_string(format!(

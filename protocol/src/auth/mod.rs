@@ -1,7 +1,7 @@
 //! Merchant and user authorisation: the links a merchant or user opens ([`links`]), the `state` that
 //! ties a callback to the link it came from ([`state`]), parsing those callbacks ([`callback`]), and the
 //! lenient token models the gateway answers with ([`models`]). The calls that exchange codes for tokens
-//! live on [`Client`](crate::client::Client).
+//! live on `Client` (crate `alipay-isv`).
 
 pub mod callback;
 mod lenient;

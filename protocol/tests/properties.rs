@@ -6,11 +6,11 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
-use alipay_isv::key::{PrivateKey, PublicKey};
-use alipay_isv::notify::parse_form;
-use alipay_isv::request::form_encode;
-use alipay_isv::response::ResponseVerifier;
-use alipay_isv::sign::{Charset, SignType, Signer, Verifier, sign_content};
+use alipay_isv_protocol::key::{PrivateKey, PublicKey};
+use alipay_isv_protocol::notify::parse_form;
+use alipay_isv_protocol::request::form_encode;
+use alipay_isv_protocol::response::ResponseVerifier;
+use alipay_isv_protocol::sign::{Charset, SignType, Signer, Verifier, sign_content};
 use proptest::prelude::*;
 
 fn key_file(name: &str) -> String {

@@ -3,11 +3,11 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use alipay_isv::Error;
-use alipay_isv::aes::AesKey;
-use alipay_isv::key::PublicKey;
-use alipay_isv::notify::{Notification, NotificationVerifier};
-use alipay_isv::response::ResponseVerifier;
+use alipay_isv_protocol::Error;
+use alipay_isv_protocol::aes::AesKey;
+use alipay_isv_protocol::key::PublicKey;
+use alipay_isv_protocol::notify::{Notification, NotificationVerifier};
+use alipay_isv_protocol::response::ResponseVerifier;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
@@ -243,8 +243,8 @@ fn check_notification_cases(cases: &[Value]) {
 /// error, by both `verify` and `verify_node`, rather than one of them picked.
 #[test]
 fn a_node_with_two_codes_is_refused() {
-    use alipay_isv::key::PrivateKey;
-    use alipay_isv::sign::{Charset, SignType, Signer};
+    use alipay_isv_protocol::key::PrivateKey;
+    use alipay_isv_protocol::sign::{Charset, SignType, Signer};
     let keys = vectors_dir().join("keys");
     let private = PrivateKey::from_text(
         &std::fs::read_to_string(keys.join("alipay_2048_pkcs8.pem")).unwrap(),

@@ -8,8 +8,8 @@
 //! Certificate mode ([`NotificationVerifier::with_cert_store`]): the key is the one of the certificate
 //! the `alipay_cert_sn` parameter names (the configured certificate when it is absent); an SN the store
 //! does not know is an [`Error::Signature`] naming it — fetch it with
-//! [`Client::fetch_alipay_cert`](crate::client::Client::fetch_alipay_cert) and verify again, or let
-//! [`Client::verify_notification`](crate::client::Client::verify_notification) do both.
+//! `Client::fetch_alipay_cert` (crate `alipay-isv`) and verify again, or let
+//! `Client::verify_notification` do both.
 
 mod form;
 mod service_check;

@@ -1,5 +1,5 @@
 //! `Charset::Gbk` is Java's `GBK` charset, checked without a JDK: the digests below were printed by
-//! `java scripts/gen-java-gbk/GbkTable.java core/src/sign/java_gbk.bin` (JDK 17.0.15) from the JDK's own
+//! `java scripts/gen-java-gbk/GbkTable.java protocol/src/sign/java_gbk.bin` (JDK 17.0.15) from the JDK's own
 //! encoder and decoder, and this test recomputes them through `Charset::Gbk` alone. Regenerate the table
 //! and paste the new digests here if a JDK ever changes its GBK.
 //!
@@ -11,8 +11,8 @@
 
 use std::sync::Arc;
 
-use alipay_isv::key::PrivateKey;
-use alipay_isv::sign::{Charset, SignType, Signer, Verifier, sign_content};
+use alipay_isv_protocol::key::PrivateKey;
+use alipay_isv_protocol::sign::{Charset, SignType, Signer, Verifier, sign_content};
 use aws_lc_rs::digest::{Context, SHA256, digest};
 
 const TABLE_SHA256: &str = "a731affe11e4d60ccda014434ba297e585805358791fb08894bab5847f21e52f";

@@ -39,9 +39,18 @@ impl AlipayCertStore {
     /// [`Error::Config`] for a bundle without RSA roots, an unreadable certificate, an expired or
     /// not-yet-valid certificate, one not chained to the bundle, or one whose key is not RSA.
     pub fn new(root_bundle: &[u8], alipay_cert: &[u8]) -> Result<Self> {
+        Self::new_at(root_bundle, alipay_cert, SystemTime::now())
+    }
+
+    /// [`AlipayCertStore::new`], with the configured certificate checked for validity at `at`
+    /// instead of now.
+    ///
+    /// # Errors
+    /// As for [`AlipayCertStore::new`].
+    pub fn new_at(root_bundle: &[u8], alipay_cert: &[u8], at: SystemTime) -> Result<Self> {
         let roots = RootBundle::parse(root_bundle)?;
         let leaf = roots
-            .verify_chain(alipay_cert, SystemTime::now())
+            .verify_chain(alipay_cert, at)
             .map_err(|e| Error::config(format!("the Alipay certificate: {}", e.reason())))?;
         let key = Arc::new(
             leaf.public_key()
@@ -107,16 +116,25 @@ impl AlipayCertStore {
     /// [`Error::Signature`] when it does not parse, is expired, is not chained to the bundle or is
     /// tampered with, or when its key is not RSA.
     pub fn check(&self, alipay_cert: &[u8]) -> Result<(Certificate, Arc<PublicKey>)> {
+        self.check_at(alipay_cert, SystemTime::now())
+    }
+
+    /// [`AlipayCertStore::check`] at the time `at` instead of now.
+    ///
+    /// # Errors
+    /// As for [`AlipayCertStore::check`].
+    pub fn check_at(
+        &self,
+        alipay_cert: &[u8],
+        at: SystemTime,
+    ) -> Result<(Certificate, Arc<PublicKey>)> {
         let refuse = |e: Error| {
             Error::signature(format!(
                 "the downloaded Alipay certificate is refused: {}",
                 e.reason()
             ))
         };
-        let leaf = self
-            .roots
-            .verify_chain(alipay_cert, SystemTime::now())
-            .map_err(refuse)?;
+        let leaf = self.roots.verify_chain(alipay_cert, at).map_err(refuse)?;
         let key = leaf.public_key().map_err(refuse)?;
         Ok((leaf, Arc::new(key)))
     }
@@ -131,7 +149,9 @@ impl AlipayCertStore {
         Ok(leaf.sn().to_string())
     }
 
-    pub(crate) fn insert(&self, sn: &str, key: Arc<PublicKey>) {
+    /// Trusts `key` as the certificate `sn`. Only for a key that [`AlipayCertStore::check`] (or a
+    /// verified download answer) has already accepted: the store does not check it again.
+    pub fn insert(&self, sn: &str, key: Arc<PublicKey>) {
         self.keys
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
