@@ -1469,6 +1469,9 @@ export interface HttpRequest {
   contentType: string
 }
 
+/** Whether a field of this name (protocol spelling, e.g. `app_auth_token`) holds a secret. */
+export declare function isSecretField(name: string): boolean
+
 /** What identifies the third-party app to the gateway. */
 export interface IsvConfigOptions {
   /** The app's `app_id`: the digits shown in the console. */
@@ -1519,6 +1522,9 @@ export interface KeyPair {
  * verify).
  */
 export declare function looksLikeOwnKey(privateKey: PrivateKey, alipayPublicKey: PublicKey): boolean
+
+/** A secret as it may be shown: at most its first four characters, `…` and its length. */
+export declare function maskSecret(value: string): string
 
 /** A message-service message (`msg_method` present). */
 export interface MessageNotification {
@@ -1680,10 +1686,22 @@ export interface RetryOptions {
 export declare const SANDBOX_GATEWAY: string
 
 /**
+ * The field names (protocol spelling, snake_case) whose values are secrets, masked in every
+ * `toString()`, `util.inspect` form, error and event.
+ */
+export declare function secretFields(): Array<string>
+
+/**
  * The `service` parameter of the legacy gateway check (`alipay.service.check`); answer it with
  * `IsvConfig.serviceCheckAnswer`.
  */
 export declare const SERVICE_CHECK: string
+
+/**
+ * The value of the field `name` as it may be shown: masked when the field is secret, its length when
+ * it may carry a secret (`biz_content`), unchanged otherwise.
+ */
+export declare function shown(name: string, value: string): string
 
 /**
  * Builds the canonical content of a parameter set: every parameter except `sign`, without empty

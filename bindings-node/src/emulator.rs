@@ -564,44 +564,24 @@ impl Emulator {
     }
 }
 
-/// The core fault named `kind`, with the detail its kind needs from `options`.
+/// The core fault named `kind` with its details in JavaScript's units (milliseconds, bytes); the
+/// emulator crate checks names, required and foreign details and limits.
 fn fault(env: &Env, kind: &str, options: &FaultOptions) -> napi::Result<core::Fault> {
-    let needs = |value: Option<f64>, name: &str| {
-        value.ok_or_else(|| config_error(env, format!("the `{kind}` fault needs `{name}`")))
+    let detail = core::FaultDetail {
+        delay: options
+            .delay_ms
+            .map(|value| millis(env, "delayMs", value, true))
+            .transpose()?,
+        pause: options
+            .pause_ms
+            .map(|value| millis(env, "pauseMs", value, true))
+            .transpose()?,
+        size: options
+            .size_bytes
+            .map(|value| convert::byte_limit(env, "sizeBytes", value))
+            .transpose()?,
     };
-    Ok(match kind {
-        "delay" => core::Fault::Delay(millis(
-            env,
-            "delayMs",
-            needs(options.delay_ms, "delayMs")?,
-            true,
-        )?),
-        "reset" => core::Fault::Reset,
-        "truncated_body" => core::Fault::TruncatedBody,
-        "bad_gateway" => core::Fault::BadGateway,
-        "unsigned" => core::Fault::Unsigned,
-        "hang" => core::Fault::Hang,
-        "trickle" => core::Fault::Trickle(millis(
-            env,
-            "pauseMs",
-            needs(options.pause_ms, "pauseMs")?,
-            true,
-        )?),
-        "oversized" => core::Fault::Oversized(convert::byte_limit(
-            env,
-            "sizeBytes",
-            needs(options.size_bytes, "sizeBytes")?,
-        )?),
-        other => {
-            return Err(config_error(
-                env,
-                format!(
-                    "unknown fault {other:?}; expected delay, reset, truncated_body, bad_gateway, \
-                     unsigned, hang, trickle or oversized"
-                ),
-            ));
-        }
-    })
+    core::Fault::from_name(kind, detail).or_throw(env)
 }
 
 /// A counter as a JavaScript number (exact below 2^53).

@@ -9,7 +9,7 @@
 //! the one place where a core error becomes a JavaScript `Error` with a stable `code`. [`client`]
 //! calls the gateway (typed results in [`models`]), [`auth`] builds authorisation links and parses
 //! their callbacks, [`registry`] keeps merchant authorisations (SQLite or memory) and serves their
-//! tokens, and [`emulator`] runs the offline Alipay gateway for tests (its console entries in
+//! tokens, [`secret`] is the one masking rule, and [`emulator`] runs the offline Alipay gateway for tests (its console entries in
 //! [`console`]).
 //!
 //! Crypto and parsing calls are synchronous. Network calls (and the emulator's waits) return Promises
@@ -36,6 +36,7 @@ mod record;
 pub mod registry;
 pub mod request;
 pub mod response;
+pub mod secret;
 pub mod sign;
 mod task;
 #[cfg(debug_assertions)]

@@ -11,9 +11,9 @@
 //! `assert.deepEqual` see the data alone) mask the tokens and the code, on the result and on its
 //! `detail`; an `appAuth` result's `params` (whose `biz_content` holds the tokens) shows its keys only.
 //!
-//! A result is built by one `JSON.parse` of its JSON text (see [`FormedNotification`]); the
-//! `#[napi(object)]` structs below describe its shape (and `index.d.ts`) and build the rare results
-//! that `JSON.parse` cannot reproduce.
+//! One shape: the `#[napi(object)]` structs below describe a result (and `index.d.ts`). A result is
+//! made by one `JSON.parse` of its struct serialised with serde (see [`FormedNotification`]), or, in
+//! the rare cases `JSON.parse` cannot reproduce, converted from the struct by napi.
 
 use alipay_isv::notify as core;
 use indexmap::IndexMap;
@@ -22,6 +22,7 @@ use napi::bindgen_prelude::{
 };
 use napi::{Env, JsValue, Property, ValueType, sys};
 use napi_derive::napi;
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::convert::{self, BodyArg, PublicKeyArg};
@@ -52,6 +53,8 @@ pub struct NotificationVerifierOptions {
 
 /// The token detail of a merchant authorisation. Secret: store the tokens, never log them.
 #[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AppAuthDetail {
     /// The token for delegated calls (代调用). Secret.
     pub app_auth_token: String,
@@ -73,6 +76,8 @@ pub struct AppAuthDetail {
 
 /// `notify_type=open_app_auth_notify`: a merchant authorised (or re-authorised) the app.
 #[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AppAuthNotification {
     /// Always `appAuth`.
     #[napi(ts_type = "'appAuth'")]
@@ -84,6 +89,7 @@ pub struct AppAuthNotification {
     #[napi(
         ts_type = "'v1' | 'v1+empty' | 'v2' | 'v2+empty' | 'v1+alipay_cert_sn' | 'v1+empty+alipay_cert_sn' | 'v2+alipay_cert_sn' | 'v2+empty+alipay_cert_sn'"
     )]
+    #[serde(skip)]
     pub signed_form: Option<String>,
     /// Alipay's id of this notification: deduplicate retries with it.
     pub notify_id: String,
@@ -101,6 +107,8 @@ pub struct AppAuthNotification {
 
 /// A message-service message (`msg_method` present).
 #[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MessageNotification {
     /// Always `message`.
     #[napi(ts_type = "'message'")]
@@ -112,6 +120,7 @@ pub struct MessageNotification {
     #[napi(
         ts_type = "'v1' | 'v1+empty' | 'v2' | 'v2+empty' | 'v1+alipay_cert_sn' | 'v1+empty+alipay_cert_sn' | 'v2+alipay_cert_sn' | 'v2+empty+alipay_cert_sn'"
     )]
+    #[serde(skip)]
     pub signed_form: Option<String>,
     /// The message method, e.g. `alipay.open.auth.appauth.cancelled`.
     pub msg_method: String,
@@ -136,6 +145,8 @@ pub struct MessageNotification {
 
 /// Any other notification (payments, …): the verified parameters.
 #[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct OtherNotification {
     /// Always `other`.
     #[napi(ts_type = "'other'")]
@@ -147,6 +158,7 @@ pub struct OtherNotification {
     #[napi(
         ts_type = "'v1' | 'v1+empty' | 'v2' | 'v2+empty' | 'v1+alipay_cert_sn' | 'v1+empty+alipay_cert_sn' | 'v2+alipay_cert_sn' | 'v2+empty+alipay_cert_sn'"
     )]
+    #[serde(skip)]
     pub signed_form: Option<String>,
     /// Every verified parameter, in the order received.
     pub params: IndexMap<String, String>,
@@ -296,138 +308,30 @@ fn define_signed_form(
     object.define_properties(&[property])
 }
 
-/// The JSON text of the JavaScript result: the fields of [`AppAuthNotification`],
-/// [`MessageNotification`] or [`OtherNotification`] in their order, `null` for an absent optional
-/// field; `None` for a parameter named `__proto__` or a `biz_content` that is not [`json_safe`].
+/// The JSON text of the JavaScript result: [`to_js`]'s object serialised field by field in the order
+/// of its struct (`null` for an absent optional field, `signedForm` left to
+/// [`define_signed_form`]); `None` for a parameter named `__proto__` or a `biz_content` that is not
+/// [`json_safe`], which `JSON.parse` would not give back as they are.
 fn to_json(notification: &core::Notification) -> Option<String> {
-    let mut json = JsonObject::new();
     let params = match notification {
-        core::Notification::AppAuth(auth) => {
-            json.string("kind", "appAuth");
-            json.string("notifyId", &auth.notify_id);
-            json.optional_string("notifyTime", &auth.notify_time);
-            json.optional_string("appId", &auth.app_id);
-            json.optional_string("status", &auth.status);
-            let detail = &auth.detail;
-            let mut inner = JsonObject::new();
-            inner.string("appAuthToken", &detail.app_auth_token);
-            inner.optional_string("appRefreshToken", &detail.app_refresh_token);
-            inner.optional_string("userId", &detail.user_id);
-            inner.string("authAppId", &detail.auth_app_id);
-            inner.optional_integer("expiresIn", detail.expires_in);
-            inner.optional_integer("reExpiresIn", detail.re_expires_in);
-            inner.optional_integer("authTime", detail.auth_time);
-            inner.optional_string("appAuthCode", &detail.app_auth_code);
-            json.raw_field("detail", &inner.finish());
-            &auth.params
-        }
+        core::Notification::AppAuth(auth) => &auth.params,
         core::Notification::Message(message) => {
             if !json_safe(&message.biz_content) {
                 return None;
             }
-            json.string("kind", "message");
-            json.string("msgMethod", &message.msg_method);
-            json.raw_field(
-                "appAuthCancelled",
-                if message.is_app_auth_cancelled() {
-                    "true"
-                } else {
-                    "false"
-                },
-            );
-            json.optional_string("notifyId", &message.notify_id);
-            json.optional_string("utcTimestamp", &message.utc_timestamp);
-            json.optional_string("appId", &message.app_id);
-            json.optional_string("msgAppId", &message.msg_app_id);
-            json.optional_string("msgUid", &message.msg_uid);
-            json.raw_field("bizContent", &message.biz_content.to_string());
             &message.params
         }
-        core::Notification::Other { params } => {
-            json.string("kind", "other");
-            params
-        }
+        core::Notification::Other { params } => params,
     };
-    let mut object = JsonObject::new();
-    for (key, value) in params {
-        if key == "__proto__" {
-            return None;
-        }
-        object.string(key, value);
+    if params.iter().any(|(key, _)| key == "__proto__") {
+        return None;
     }
-    json.raw_field("params", &object.finish());
-    Some(json.finish())
-}
-
-/// A JSON object written field by field, in order, into one buffer.
-struct JsonObject(Vec<u8>);
-
-impl JsonObject {
-    /// An empty object.
-    fn new() -> Self {
-        let mut text = Vec::with_capacity(1024);
-        text.push(b'{');
-        JsonObject(text)
-    }
-
-    /// Appends `"key":"value"`.
-    fn string(&mut self, key: &str, value: &str) {
-        self.key(key);
-        self.quote(value);
-    }
-
-    /// Appends `"key":"value"`, or `"key":null` when absent.
-    fn optional_string(&mut self, key: &str, value: &Option<String>) {
-        match value {
-            Some(value) => self.string(key, value),
-            None => self.raw_field(key, "null"),
-        }
-    }
-
-    /// Appends `"key":number`, or `"key":null` when absent.
-    fn optional_integer(&mut self, key: &str, value: Option<i64>) {
-        match value {
-            Some(value) => self.raw_field(key, &value.to_string()),
-            None => self.raw_field(key, "null"),
-        }
-    }
-
-    /// Appends `"key":` and JSON text as it is.
-    fn raw_field(&mut self, key: &str, json: &str) {
-        self.key(key);
-        self.0.extend_from_slice(json.as_bytes());
-    }
-
-    /// Appends `"key":` (after a comma unless it is the first field).
-    fn key(&mut self, key: &str) {
-        if self.0.len() > 1 {
-            self.0.push(b',');
-        }
-        self.quote(key);
-        self.0.push(b':');
-    }
-
-    /// Appends a string as JSON text.
-    fn quote(&mut self, text: &str) {
-        // Most parameters need no escape (no quote, backslash or control character): copied as
-        // they are, as `serde_json` would write them.
-        if !needs_escape(text.as_bytes()) {
-            self.0.reserve(text.len() + 2);
-            self.0.push(b'"');
-            self.0.extend_from_slice(text.as_bytes());
-            self.0.push(b'"');
-            return;
-        }
-        // Writing a string into a `Vec` cannot fail.
-        let _ = serde_json::to_writer(&mut self.0, text);
-    }
-
-    /// The object's text.
-    fn finish(mut self) -> String {
-        self.0.push(b'}');
-        // SAFETY: only UTF-8 text was appended (`serde_json` output and `&str`s).
-        unsafe { String::from_utf8_unchecked(self.0) }
-    }
+    let object = match to_js(notification.clone(), None) {
+        Either3::A(auth) => serde_json::to_string(&auth),
+        Either3::B(message) => serde_json::to_string(&message),
+        Either3::C(other) => serde_json::to_string(&other),
+    };
+    object.ok()
 }
 
 fn to_js(notification: core::Notification, signed_form: Option<core::SignedForm>) -> Notification {
@@ -471,30 +375,4 @@ fn to_js(notification: core::Notification, signed_form: Option<core::SignedForm>
             params: params.into_iter().collect(),
         }),
     }
-}
-
-/// Whether JSON text of `bytes` needs an escape: a quote, a backslash or a control character (eight
-/// bytes at a time, with the classic zero-byte tests).
-fn needs_escape(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS != 0;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word);
-        // A byte below 0x20 (`word - 0x20…` borrows into its high bit, unless that bit was set).
-        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS != 0;
-        if control
-            || has_zero(word ^ (ONES * u64::from(b'"')))
-            || has_zero(word ^ (ONES * u64::from(b'\\')))
-        {
-            return true;
-        }
-    }
-    chunks
-        .remainder()
-        .iter()
-        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }

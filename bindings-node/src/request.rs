@@ -5,8 +5,8 @@
 //! method, the gateway, the parameter names and masked tokens only. `params`, `httpRequest()` and the
 //! other outputs carry them in full, because they are what is sent.
 
-use alipay_isv::error::mask_secret;
 use alipay_isv::request as core;
+use alipay_isv::secret::{is_secret_request_param, shown};
 use indexmap::IndexMap;
 use napi::{Env, JsValue, Unknown, ValueType};
 use napi_derive::napi;
@@ -161,9 +161,9 @@ impl SignedRequest {
             self.inner.param("method").unwrap_or_default(),
             names.join(", ")
         );
-        for secret in ["app_auth_token", "auth_token"] {
-            if let Some(token) = self.inner.param(secret) {
-                text.push_str(&format!("; {secret}: {}", mask_secret(token)));
+        for (name, value) in self.inner.params() {
+            if is_secret_request_param(name) {
+                text.push_str(&format!("; {name}: {}", shown(name, value)));
             }
         }
         text.push(')');

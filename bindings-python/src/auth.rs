@@ -7,7 +7,7 @@
 //! code.
 
 use alipay_isv::auth::{self, ApplicationType, StateCheck, UserScope};
-use alipay_isv::error::mask_secret;
+use alipay_isv::secret::shown;
 use alipay_isv::{Error, Result};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -177,7 +177,7 @@ impl AppAuthCallback {
     fn __repr__(&self) -> String {
         format!(
             "AppAuthCallback(app_auth_code='{}', app_id='{}', source={}, state={})",
-            mask_secret(&self.inner.app_auth_code),
+            shown("app_auth_code", &self.inner.app_auth_code),
             self.inner.app_id,
             optional(self.inner.source.as_deref()),
             optional(self.inner.state.as_deref()),
@@ -236,7 +236,7 @@ impl UserAuthCallback {
     fn __repr__(&self) -> String {
         format!(
             "UserAuthCallback(auth_code='{}', app_id='{}', scope={}, state={})",
-            mask_secret(&self.inner.auth_code),
+            shown("auth_code", &self.inner.auth_code),
             self.inner.app_id,
             optional(self.inner.scope.as_deref()),
             optional(self.inner.state.as_deref()),

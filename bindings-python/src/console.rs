@@ -2,7 +2,7 @@
 //! token an ISV copies to import the merchant by hand (获得 app_auth_token 的方法二). The Python face of
 //! `alipay_isv_emulator::ConsoleToken`; `repr()` masks the token.
 
-use alipay_isv::error::mask_secret;
+use alipay_isv::secret::shown;
 use alipay_isv_emulator as emulator;
 use pyo3::prelude::*;
 
@@ -58,7 +58,7 @@ impl ConsoleToken {
              auth_start='{}', auth_end='{}')",
             self.inner.auth_app_id,
             self.inner.merchant_pid,
-            mask_secret(&self.inner.app_auth_token),
+            shown("app_auth_token", &self.inner.app_auth_token),
             self.inner.auth_start,
             self.inner.auth_end,
         )

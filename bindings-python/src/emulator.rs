@@ -73,92 +73,20 @@ impl KeyArg {
     }
 }
 
-/// The arguments of `Emulator.set_fault` beside its kind: each belongs to one kind only.
-struct FaultArgs {
-    /// `delay=`: seconds the `delay` fault waits before answering.
+/// The core fault named `kind` with its details in Python's units (seconds, bytes); the emulator
+/// crate checks names, required and foreign details and limits.
+fn fault(
+    kind: &str,
     delay: Option<f64>,
-    /// `pause=`: seconds the `trickle` fault waits between bytes.
     pause: Option<f64>,
-    /// `size=`: bytes of the body the `oversized` fault sends.
     size: Option<usize>,
-}
-
-impl FaultArgs {
-    /// A `ConfigError` when an argument is given that `what` (a fault, or clearing) does not take.
-    fn only(&self, what: &str, allowed: Option<&str>) -> Result<(), Failure> {
-        let given = [
-            ("delay", self.delay.is_some()),
-            ("pause", self.pause.is_some()),
-            ("size", self.size.is_some()),
-        ];
-        match given
-            .iter()
-            .find(|(name, set)| *set && Some(*name) != allowed)
-        {
-            Some((name, _)) => {
-                Err(Error::config(format!("{what} takes no `{name}=` argument")).into())
-            }
-            None => Ok(()),
-        }
-    }
-}
-
-/// The largest body the `oversized` fault may serve (1 GiB): the emulator builds the body in
-/// memory, and a failed allocation would abort the whole Python process.
-const MAX_OVERSIZED_BYTES: usize = 1 << 30;
-
-/// A required argument of a fault kind, or a `ConfigError` saying what it means.
-fn required<T>(value: Option<T>, kind: &str, what: &str) -> Result<T, Failure> {
-    value.ok_or_else(|| Error::config(format!("the `{kind}` fault needs {what}")).into())
-}
-
-/// The core fault of a fault name and its arguments.
-fn fault(kind: &str, args: &FaultArgs) -> Result<emulator::Fault, Failure> {
-    use emulator::Fault;
-    let allowed = match kind {
-        "delay" => Some("delay"),
-        "trickle" => Some("pause"),
-        "oversized" => Some("size"),
-        _ => None,
+) -> Result<emulator::Fault, Failure> {
+    let detail = emulator::FaultDetail {
+        delay: delay.map(|value| seconds(value, "delay")).transpose()?,
+        pause: pause.map(|value| seconds(value, "pause")).transpose()?,
+        size,
     };
-    let fault = match kind {
-        "delay" => {
-            let delay = required(
-                args.delay,
-                kind,
-                "`delay=` seconds to wait before answering",
-            )?;
-            Fault::Delay(seconds(delay, "delay")?)
-        }
-        "trickle" => {
-            let pause = required(args.pause, kind, "`pause=` seconds to wait between bytes")?;
-            Fault::Trickle(seconds(pause, "pause")?)
-        }
-        "oversized" => {
-            let size = required(args.size, kind, "`size=` bytes of body")?;
-            if size > MAX_OVERSIZED_BYTES {
-                return Err(Error::config(format!(
-                    "the `oversized` fault serves at most {MAX_OVERSIZED_BYTES} bytes, not {size}"
-                ))
-                .into());
-            }
-            Fault::Oversized(size)
-        }
-        "reset" => Fault::Reset,
-        "truncated_body" => Fault::TruncatedBody,
-        "bad_gateway" => Fault::BadGateway,
-        "unsigned" => Fault::Unsigned,
-        "hang" => Fault::Hang,
-        other => {
-            return Err(Error::config(format!(
-                "unknown fault `{other}`; expected delay, reset, truncated_body, bad_gateway, \
-                 unsigned, hang, trickle, oversized, or None to clear"
-            ))
-            .into());
-        }
-    };
-    args.only(&format!("the `{kind}` fault"), allowed)?;
-    Ok(fault)
+    Ok(emulator::Fault::from_name(kind, detail)?)
 }
 
 /// A running offline Alipay gateway on loopback.
@@ -421,10 +349,12 @@ impl Emulator {
         size: Option<usize>,
     ) -> PyResult<()> {
         let running = self.live()?;
-        let args = FaultArgs { delay, pause, size };
         let fault = guarded(|| match kind {
-            Some(kind) => fault(kind, &args).map(Some),
-            None => args.only("clearing the fault", None).map(|()| None),
+            Some(kind) => fault(kind, delay, pause, size).map(Some),
+            None if delay.is_some() || pause.is_some() || size.is_some() => {
+                Err(Error::config("clearing the fault takes no delay, pause or size").into())
+            }
+            None => Ok(None),
         })?;
         guarded(|| {
             running.set_fault(fault, times);

@@ -4,7 +4,7 @@
 //! [`aes`], [`config`], [`request`], [`response`], [`notify`], [`client`] (with the token results
 //! of [`tokens`]) and [`auth`]; [`cert`] has certificate mode's certificates, root bundles and
 //! SNs; [`registry`] (with its [`record`]s and the results of [`token_import`]) keeps merchant
-//! authorisations; [`emulator`] wraps the offline gateway of `alipay-isv-emulator` (its console entries
+//! authorisations; [`secret`] is the one masking rule; [`emulator`] wraps the offline gateway of `alipay-isv-emulator` (its console entries
 //! in [`console`]). [`error`] is the one place core errors (and
 //! panics) become Python exceptions, whose classes live in `python/alipay_isv/errors.py`;
 //! [`convert`] holds the shared argument and result conversions.
@@ -25,6 +25,7 @@ mod record;
 mod registry;
 mod request;
 mod response;
+mod secret;
 mod sign;
 mod token_import;
 mod tokens;
@@ -86,6 +87,10 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<emulator::Emulator>()?;
     module.add_class::<emulator::Delivery>()?;
     module.add_class::<console::ConsoleToken>()?;
+    module.add_function(wrap_pyfunction!(secret::secret_fields, module)?)?;
+    module.add_function(wrap_pyfunction!(secret::is_secret_field, module)?)?;
+    module.add_function(wrap_pyfunction!(secret::mask_secret, module)?)?;
+    module.add_function(wrap_pyfunction!(secret::shown, module)?)?;
     module.add("SUCCESS_ACK", alipay_isv::notify::SUCCESS_ACK)?;
     module.add("SERVICE_CHECK", alipay_isv::notify::SERVICE_CHECK)?;
     module.add("DEFAULT_MAX_BODY_BYTES", convert::DEFAULT_MAX_BODY_BYTES)?;

@@ -7,8 +7,8 @@
 //! parameter names only. [`core_notification`] turns one back into the core type, for the
 //! registry's ingestion.
 
-use alipay_isv::error::mask_secret;
 use alipay_isv::notify::{self, Notification, SignedForm};
+use alipay_isv::secret::shown_optional;
 use alipay_isv::sign::Charset;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -267,19 +267,20 @@ impl AppAuthDetail {
 
 /// The masked `repr` of a token detail.
 fn detail_repr(detail: &notify::AppAuthDetail) -> String {
-    let masked = |secret: Option<&str>| optional(secret.map(mask_secret).as_deref());
+    let masked =
+        |name: &str, secret: Option<&str>| optional(shown_optional(name, secret).as_deref());
     let number = |value: Option<i64>| value.map_or_else(|| "None".to_string(), |n| n.to_string());
     format!(
         "AppAuthDetail(app_auth_token={}, app_refresh_token={}, user_id={}, auth_app_id='{}', \
          expires_in={}, re_expires_in={}, auth_time={}, app_auth_code={})",
-        masked(Some(&detail.app_auth_token)),
-        masked(detail.app_refresh_token.as_deref()),
+        masked("app_auth_token", Some(&detail.app_auth_token)),
+        masked("app_refresh_token", detail.app_refresh_token.as_deref()),
         optional(detail.user_id.as_deref()),
         detail.auth_app_id,
         number(detail.expires_in),
         number(detail.re_expires_in),
         number(detail.auth_time),
-        masked(detail.app_auth_code.as_deref()),
+        masked("app_auth_code", detail.app_auth_code.as_deref()),
     )
 }
 

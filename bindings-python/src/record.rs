@@ -5,8 +5,8 @@
 //!
 //! `repr()` masks every token and never shows the key.
 
-use alipay_isv::error::mask_secret;
 use alipay_isv::registry::{self, AuthStatus, IngestOutcome};
+use alipay_isv::secret::{shown, shown_optional};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
@@ -157,13 +157,9 @@ impl MerchantAuthorisation {
             record.auth_app_id,
             optional(record.merchant_pid.as_deref()),
             record.status.as_str(),
-            optional(Some(&mask_secret(&record.app_auth_token))),
+            optional(Some(&shown("app_auth_token", &record.app_auth_token))),
             optional(
-                record
-                    .app_refresh_token
-                    .as_deref()
-                    .map(mask_secret)
-                    .as_deref()
+                shown_optional("app_refresh_token", record.app_refresh_token.as_deref()).as_deref()
             ),
             number(record.expires_at_ms),
             record.authorised_at_ms,

@@ -5,15 +5,15 @@
 //! length), so logging a result never leaks one.
 
 use alipay_isv::auth::models;
-use alipay_isv::error::mask_secret;
+use alipay_isv::secret::shown_optional;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::convert::{json_to_py, optional};
 
 /// `'abcd…(40)'` or `None`, for a `repr`.
-fn masked(secret: Option<&str>) -> String {
-    optional(secret.map(mask_secret).as_deref())
+fn masked(name: &str, secret: Option<&str>) -> String {
+    optional(shown_optional(name, secret).as_deref())
 }
 
 /// `123` or `None`, for a `repr`.
@@ -77,8 +77,8 @@ impl AppAuthToken {
         format!(
             "AppAuthToken(app_auth_token={}, app_refresh_token={}, auth_app_id='{}', user_id={}, \
              expires_in={}, re_expires_in={})",
-            masked(Some(&token.app_auth_token)),
-            masked(token.app_refresh_token.as_deref()),
+            masked("app_auth_token", Some(&token.app_auth_token)),
+            masked("app_refresh_token", token.app_refresh_token.as_deref()),
             token.auth_app_id,
             optional(token.user_id.as_deref()),
             number(token.expires_in),
@@ -230,9 +230,9 @@ impl UserToken {
              refresh_token={}, re_expires_in={}, auth_start={})",
             optional(token.user_id.as_deref()),
             optional(token.open_id.as_deref()),
-            masked(Some(&token.access_token)),
+            masked("access_token", Some(&token.access_token)),
             number(token.expires_in),
-            masked(token.refresh_token.as_deref()),
+            masked("refresh_token", token.refresh_token.as_deref()),
             number(token.re_expires_in),
             optional(token.auth_start.as_deref()),
         )

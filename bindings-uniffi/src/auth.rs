@@ -8,21 +8,21 @@ use std::collections::HashMap;
 use std::fmt;
 
 use alipay_isv::auth as core;
-use alipay_isv::error::mask_secret;
+use alipay_isv::secret::shown;
 use serde_json::Value;
 
 use crate::error::{Result, guard};
 use crate::response::scalar_fields;
 
 /// Masks an optional secret for `toString()`.
-fn masked(secret: &Option<String>) -> String {
+fn masked(name: &str, secret: &Option<String>) -> String {
     secret
         .as_deref()
-        .map_or_else(|| "null".to_string(), mask_secret)
+        .map_or_else(|| "null".to_string(), |value| shown(name, value))
 }
 
 /// Shows an optional value for `toString()`.
-fn shown<T: fmt::Display>(value: &Option<T>) -> String {
+fn plain<T: fmt::Display>(value: &Option<T>) -> String {
     value
         .as_ref()
         .map_or_else(|| "null".to_string(), ToString::to_string)
@@ -280,10 +280,10 @@ impl fmt::Display for AppAuthCallback {
         write!(
             f,
             "AppAuthCallback(appAuthCode={}, appId={}, source={}, state={})",
-            mask_secret(&self.app_auth_code),
+            shown("app_auth_code", &self.app_auth_code),
             self.app_id,
-            shown(&self.source),
-            shown(&self.state)
+            plain(&self.source),
+            plain(&self.state)
         )
     }
 }
@@ -335,10 +335,10 @@ impl fmt::Display for UserAuthCallback {
         write!(
             f,
             "UserAuthCallback(authCode={}, appId={}, scope={}, state={})",
-            mask_secret(&self.auth_code),
+            shown("auth_code", &self.auth_code),
             self.app_id,
-            shown(&self.scope),
-            shown(&self.state)
+            plain(&self.scope),
+            plain(&self.state)
         )
     }
 }
@@ -408,12 +408,12 @@ impl fmt::Display for AppAuthToken {
             f,
             "AppAuthToken(appAuthToken={}, appRefreshToken={}, authAppId={}, userId={}, \
              expiresIn={}, reExpiresIn={})",
-            mask_secret(&self.app_auth_token),
-            masked(&self.app_refresh_token),
+            shown("app_auth_token", &self.app_auth_token),
+            masked("app_refresh_token", &self.app_refresh_token),
             self.auth_app_id,
-            shown(&self.user_id),
-            shown(&self.expires_in),
-            shown(&self.re_expires_in)
+            plain(&self.user_id),
+            plain(&self.expires_in),
+            plain(&self.re_expires_in)
         )
     }
 }
@@ -500,13 +500,13 @@ impl fmt::Display for UserToken {
             f,
             "UserToken(userId={}, openId={}, accessToken={}, expiresIn={}, refreshToken={}, \
              reExpiresIn={}, authStart={})",
-            shown(&self.user_id),
-            shown(&self.open_id),
-            mask_secret(&self.access_token),
-            shown(&self.expires_in),
-            masked(&self.refresh_token),
-            shown(&self.re_expires_in),
-            shown(&self.auth_start)
+            plain(&self.user_id),
+            plain(&self.open_id),
+            shown("access_token", &self.access_token),
+            plain(&self.expires_in),
+            masked("refresh_token", &self.refresh_token),
+            plain(&self.re_expires_in),
+            plain(&self.auth_start)
         )
     }
 }
@@ -564,9 +564,9 @@ impl fmt::Display for UserInfo {
         write!(
             f,
             "UserInfo(userId={}, openId={}, nickName={}, fields={names:?})",
-            shown(&self.user_id),
-            shown(&self.open_id),
-            shown(&self.nick_name)
+            plain(&self.user_id),
+            plain(&self.open_id),
+            plain(&self.nick_name)
         )
     }
 }

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use alipay_isv::error::mask_secret;
+use alipay_isv::secret::shown;
 use alipay_isv_emulator as core;
 
 /// The console's entry for one merchant authorisation. `toString()` masks the token.
@@ -48,7 +48,7 @@ impl fmt::Display for ConsoleToken {
             "ConsoleToken(authAppId={}, merchantPid={}, appAuthToken={}, authStart={}, authEnd={})",
             self.auth_app_id,
             self.merchant_pid,
-            mask_secret(&self.app_auth_token),
+            shown("app_auth_token", &self.app_auth_token),
             self.auth_start,
             self.auth_end
         )

@@ -68,10 +68,6 @@ impl From<Fault> for core::Fault {
     }
 }
 
-/// The largest `Fault.Oversized` body: the emulator builds it in memory, and an absurd size would
-/// abort the process on allocation instead of failing.
-const MAX_OVERSIZED_BYTES: u64 = 1 << 30;
-
 /// One push the emulator made to the application gateway. `toString()` shows the body's length
 /// only (it carries tokens).
 #[derive(Clone, PartialEq, Eq, uniffi::Record)]
@@ -336,19 +332,16 @@ impl Emulator {
     /// Injects `fault` into the next `times` gateway calls (null: until cleared); a null `fault`
     /// clears it.
     ///
-    /// Throws `AlipayException.Config` for a `Fault.Oversized` body over 1 GiB (the emulator
-    /// builds it in memory).
+    /// Throws `AlipayException.Config` for a `Fault.Oversized` body of 0 bytes or over 256 MiB
+    /// (the emulator builds it in memory).
     #[uniffi::method(default(times = None))]
     pub fn set_fault(&self, fault: Option<Fault>, times: Option<u32>) -> Result<()> {
         self.with("Emulator.setFault", |emulator| {
-            if let Some(Fault::Oversized { bytes }) = fault
-                && bytes > MAX_OVERSIZED_BYTES
-            {
-                return Err(alipay_isv::Error::config(format!(
-                    "Fault.Oversized of {bytes} bytes: at most {MAX_OVERSIZED_BYTES} (1 GiB)"
-                )));
+            let fault = fault.map(core::Fault::from);
+            if let Some(fault) = &fault {
+                fault.check()?;
             }
-            emulator.set_fault(fault.map(Into::into), times);
+            emulator.set_fault(fault, times);
             Ok(())
         })
     }

@@ -8,7 +8,7 @@
 //! one place where core errors become the sealed Kotlin `AlipayException` hierarchy), plus
 //! [`client`] (the HTTP client and its typed authorisation calls), [`auth`] (authorisation links,
 //! `state`, callbacks, token records), [`registry`] (the durable merchant authorisation registry)
-//! and [`emulator`] (the offline Alipay gateway for tests, its console entries in [`console`]). The binding holds no protocol logic: it
+//! [`secret`] (the one masking rule) and [`emulator`] (the offline Alipay gateway for tests, its console entries in [`console`]). The binding holds no protocol logic: it
 //! converts types, maps errors and catches panics. Debug builds add [`testing`] hooks (sample core
 //! errors, deliberate panics) for the Kotlin suite.
 //!
@@ -29,6 +29,7 @@ pub mod notify;
 pub mod registry;
 pub mod request;
 pub mod response;
+pub mod secret;
 pub mod sign;
 #[cfg(debug_assertions)]
 pub mod testing;
@@ -62,6 +63,7 @@ pub use request::{
     parse_china_timestamp,
 };
 pub use response::{ResponseCheck, ResponseVerifier, VerifiedResponse};
+pub use secret::{is_secret_field, mask_secret, secret_fields, shown};
 pub use sign::{
     Charset, SignType, SignedContent, Signer, Verifier, looks_like_own_key, parse_charset,
     parse_sign_type, sign_content,

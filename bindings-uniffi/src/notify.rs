@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use alipay_isv::error::mask_secret;
 use alipay_isv::notify as core;
+use alipay_isv::secret::shown;
 
 use crate::error::{Result, guard};
 use crate::key::PublicKey;
@@ -66,14 +66,16 @@ impl fmt::Debug for AppAuthDetail {
 impl fmt::Display for AppAuthDetail {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let number = |value: Option<i64>| value.map_or_else(|| "null".into(), |n| n.to_string());
+        let secret = |name: &str, value: Option<&str>| {
+            value.map_or_else(|| "null".into(), |value| shown(name, value))
+        };
         write!(
             f,
-            "AppAuthDetail(appAuthToken={}, appRefreshToken={}, userId={}, authAppId={}, \
-             expiresIn={}, reExpiresIn={}, authTime={})",
-            mask_secret(&self.app_auth_token),
-            self.app_refresh_token
-                .as_deref()
-                .map_or_else(|| "null".into(), mask_secret),
+            "AppAuthDetail(appAuthToken={}, appRefreshToken={}, appAuthCode={}, userId={}, \
+             authAppId={}, expiresIn={}, reExpiresIn={}, authTime={})",
+            shown("app_auth_token", &self.app_auth_token),
+            secret("app_refresh_token", self.app_refresh_token.as_deref()),
+            secret("app_auth_code", self.app_auth_code.as_deref()),
             self.user_id.as_deref().unwrap_or("null"),
             self.auth_app_id,
             number(self.expires_in),

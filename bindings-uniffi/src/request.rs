@@ -9,8 +9,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use alipay_isv::error::mask_secret;
 use alipay_isv::request as core;
+use alipay_isv::secret::shown_optional;
 
 use crate::error::{Result, guard};
 
@@ -76,9 +76,8 @@ impl fmt::Debug for CallOptions {
 
 impl fmt::Display for CallOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let masked = |token: &Option<String>| match token {
-            Some(token) => mask_secret(token),
-            None => "null".to_string(),
+        let masked = |name: &str, token: &Option<String>| {
+            shown_optional(name, token.as_deref()).unwrap_or_else(|| "null".to_string())
         };
         let shown = |text: &Option<String>| text.clone().unwrap_or_else(|| "null".into());
         let mut extra: Vec<&str> = self.extra_params.keys().map(String::as_str).collect();
@@ -87,8 +86,8 @@ impl fmt::Display for CallOptions {
             f,
             "CallOptions(appAuthToken={}, authToken={}, notifyUrl={}, returnUrl={}, \
              bizContentChars={}, extraParams={extra:?}, encrypt={}, timestamp={})",
-            masked(&self.app_auth_token),
-            masked(&self.auth_token),
+            masked("app_auth_token", &self.app_auth_token),
+            masked("auth_token", &self.auth_token),
             shown(&self.notify_url),
             shown(&self.return_url),
             self.biz_content.as_ref().map_or_else(

@@ -89,35 +89,16 @@ pub fn report_usage_error(error: &clap::Error) -> ExitCode {
         && !argument.starts_with('-')
         && argument.chars().count() > 8
     {
-        reason = reason.replace(argument.as_str(), &alipay_isv::error::mask_secret(argument));
+        reason = reason.replace(
+            argument.as_str(),
+            &alipay_isv::secret::mask_secret(argument),
+        );
     }
     report_error(&Error::config(reason))
 }
 
-/// Field names whose values are secrets: masked in printed output unless asked otherwise.
-const TOKEN_FIELDS: &[&str] = &[
-    "app_auth_token",
-    "app_refresh_token",
-    "access_token",
-    "refresh_token",
-    "auth_token",
-    "biz_content",
-];
-
-/// Masks token values anywhere in a JSON value (and the raw `biz_content` text, which embeds them).
+/// Masks token values anywhere in a JSON value (and the raw `biz_content` text, which embeds them),
+/// by the one rule of `alipay_isv::secret`.
 pub fn mask_token_fields(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Object(fields) => {
-            for (key, field) in fields.iter_mut() {
-                match field {
-                    serde_json::Value::String(text) if TOKEN_FIELDS.contains(&key.as_str()) => {
-                        *text = alipay_isv::error::mask_secret(text);
-                    }
-                    other => mask_token_fields(other),
-                }
-            }
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(mask_token_fields),
-        _ => {}
-    }
+    alipay_isv::secret::mask_json(value);
 }

@@ -6,8 +6,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-use alipay_isv::error::mask_secret;
 use alipay_isv::request::china_timestamp;
+use alipay_isv::secret::shown;
 use alipay_isv::{Error, Result};
 use serde_json::json;
 
@@ -35,7 +35,10 @@ impl fmt::Debug for ConsoleToken {
         f.debug_struct("ConsoleToken")
             .field("auth_app_id", &self.auth_app_id)
             .field("merchant_pid", &self.merchant_pid)
-            .field("app_auth_token", &mask_secret(&self.app_auth_token))
+            .field(
+                "app_auth_token",
+                &shown("app_auth_token", &self.app_auth_token),
+            )
             .field("auth_start", &self.auth_start)
             .field("auth_end", &self.auth_end)
             .finish()

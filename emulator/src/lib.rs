@@ -57,5 +57,5 @@ mod state;
 pub use alipay_isv::notify::SignedForm;
 pub use console::ConsoleToken;
 pub use emulator::Emulator;
-pub use options::{EmulatorOptions, Fault, PushForms};
+pub use options::{EmulatorOptions, Fault, FaultDetail, MAX_OVERSIZED_BYTES, PushForms};
 pub use push::{APP_AUTH_CANCELLED, APP_AUTH_NOTIFY, Delivery, EMPTY_PARAM};

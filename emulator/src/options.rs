@@ -173,6 +173,164 @@ pub enum Fault {
     /// Process the request and send the answer one byte at a time, pausing this long between bytes.
     Trickle(Duration),
     /// Answer HTTP 200 with a body of this many bytes (a valid-looking JSON prefix padded with spaces):
-    /// a peer that returns far more than any answer should be. Capped at 256 MiB.
+    /// a peer that returns far more than any answer should be. At most [`MAX_OVERSIZED_BYTES`].
     Oversized(usize),
+}
+
+/// The largest body [`Fault::Oversized`] may send: the answer is built in memory, and a failed
+/// allocation would abort the host process (a Python, Node or JVM test run with it).
+pub const MAX_OVERSIZED_BYTES: usize = 256 * 1024 * 1024;
+
+/// What a named fault may carry beside its name ([`Fault::from_name`]); each detail belongs to one
+/// kind only. Bindings convert their callers' units (seconds, milliseconds, `Duration`) into these.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FaultDetail {
+    /// How long `delay` waits before answering.
+    pub delay: Option<Duration>,
+    /// How long `trickle` pauses between bytes.
+    pub pause: Option<Duration>,
+    /// How many bytes of body `oversized` sends.
+    pub size: Option<usize>,
+}
+
+impl Fault {
+    /// Every fault name, as [`Fault::name`] gives it and [`Fault::from_name`] reads it.
+    pub const NAMES: &'static [&'static str] = &[
+        "delay",
+        "reset",
+        "truncated_body",
+        "bad_gateway",
+        "unsigned",
+        "hang",
+        "trickle",
+        "oversized",
+    ];
+
+    /// The fault's stable name (`delay`, `reset`, `truncated_body`, `bad_gateway`, `unsigned`,
+    /// `hang`, `trickle`, `oversized`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Fault::Delay(_) => "delay",
+            Fault::Reset => "reset",
+            Fault::TruncatedBody => "truncated_body",
+            Fault::BadGateway => "bad_gateway",
+            Fault::Unsigned => "unsigned",
+            Fault::Hang => "hang",
+            Fault::Trickle(_) => "trickle",
+            Fault::Oversized(_) => "oversized",
+        }
+    }
+
+    /// The fault named `name` with its `detail`, checked: `delay` needs a delay, `trickle` a pause,
+    /// `oversized` a size of 1 to [`MAX_OVERSIZED_BYTES`] bytes; no kind takes another's detail.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for an unknown name, a missing or foreign detail, or a size out of range.
+    pub fn from_name(name: &str, detail: FaultDetail) -> Result<Fault> {
+        let needs = |value: Option<Duration>, what: &str| {
+            value.ok_or_else(|| Error::config(format!("the `{name}` fault needs {what}")))
+        };
+        let fault = match name {
+            "delay" => Fault::Delay(needs(detail.delay, "a delay before answering")?),
+            "trickle" => Fault::Trickle(needs(detail.pause, "a pause between bytes")?),
+            "oversized" => Fault::Oversized(
+                detail
+                    .size
+                    .ok_or_else(|| Error::config("the `oversized` fault needs a body size"))?,
+            ),
+            "reset" => Fault::Reset,
+            "truncated_body" => Fault::TruncatedBody,
+            "bad_gateway" => Fault::BadGateway,
+            "unsigned" => Fault::Unsigned,
+            "hang" => Fault::Hang,
+            other => {
+                return Err(Error::config(format!(
+                    "unknown fault `{}`; expected one of {}",
+                    other.chars().take(40).collect::<String>(),
+                    Fault::NAMES.join(", ")
+                )));
+            }
+        };
+        let foreign = [
+            ("delay", detail.delay.is_some(), "delay"),
+            ("pause", detail.pause.is_some(), "trickle"),
+            ("size", detail.size.is_some(), "oversized"),
+        ]
+        .into_iter()
+        .find(|(_, given, owner)| *given && *owner != name);
+        if let Some((what, _, _)) = foreign {
+            return Err(Error::config(format!("the `{name}` fault takes no {what}")));
+        }
+        fault.check()?;
+        Ok(fault)
+    }
+
+    /// Checks the fault's detail: an `oversized` body of 1 to [`MAX_OVERSIZED_BYTES`] bytes.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a size out of range.
+    pub fn check(&self) -> Result<()> {
+        match self {
+            Fault::Oversized(size) if *size == 0 || *size > MAX_OVERSIZED_BYTES => {
+                Err(Error::config(format!(
+                    "the `oversized` fault sends 1 to {MAX_OVERSIZED_BYTES} bytes (256 MiB), not {size}"
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_fault_name_reads_back_with_its_detail() {
+        let detail = |name: &str| match name {
+            "delay" => FaultDetail {
+                delay: Some(Duration::from_millis(5)),
+                ..FaultDetail::default()
+            },
+            "trickle" => FaultDetail {
+                pause: Some(Duration::from_millis(5)),
+                ..FaultDetail::default()
+            },
+            "oversized" => FaultDetail {
+                size: Some(1024),
+                ..FaultDetail::default()
+            },
+            _ => FaultDetail::default(),
+        };
+        for name in Fault::NAMES {
+            let fault = Fault::from_name(name, detail(name)).unwrap();
+            assert_eq!(fault.name(), *name);
+        }
+    }
+
+    #[test]
+    fn missing_foreign_and_out_of_range_details_are_config_errors() {
+        let refused = |name: &str, detail: FaultDetail| {
+            let error = Fault::from_name(name, detail).unwrap_err();
+            assert_eq!(error.kind(), "config", "{name}: {error}");
+            error.reason().to_string()
+        };
+        assert!(refused("delay", FaultDetail::default()).contains("needs a delay"));
+        assert!(refused("oversized", FaultDetail::default()).contains("needs a body size"));
+        let foreign = FaultDetail {
+            size: Some(10),
+            ..FaultDetail::default()
+        };
+        assert!(refused("reset", foreign).contains("takes no size"));
+        let huge = FaultDetail {
+            size: Some(MAX_OVERSIZED_BYTES + 1),
+            ..FaultDetail::default()
+        };
+        assert!(refused("oversized", huge).contains("256 MiB"));
+        let unknown = refused(&"meteor".repeat(100), FaultDetail::default());
+        assert!(
+            unknown.contains("unknown fault") && unknown.len() < 200,
+            "{unknown}"
+        );
+    }
 }

@@ -33,6 +33,7 @@ pub mod key;
 pub mod notify;
 pub mod request;
 pub mod response;
+pub mod secret;
 pub mod sign;
 
 pub use error::{ApiError, Error, Result};

@@ -7,8 +7,8 @@
 
 use std::sync::Arc;
 
-use alipay_isv::error::mask_secret;
 use alipay_isv::notify as core;
+use alipay_isv::secret::shown;
 use napi::bindgen_prelude::{JsObjectValue, Object, PropertyAttributes};
 use napi::{Env, Property, sys};
 
@@ -114,8 +114,8 @@ fn define(
 
 /// The masked text of a token detail: the tokens and the code as at most 4 characters + `…`.
 fn detail_text(detail: &core::AppAuthDetail) -> String {
-    let masked = |secret: Option<&str>| {
-        secret.map_or_else(|| "null".to_string(), |s| format!("'{}'", mask_secret(s)))
+    let masked = |name: &str, secret: Option<&str>| {
+        secret.map_or_else(|| "null".to_string(), |s| format!("'{}'", shown(name, s)))
     };
     let number = |value: Option<i64>| value.map_or_else(|| "null".to_string(), |n| n.to_string());
     format!(
@@ -123,9 +123,9 @@ fn detail_text(detail: &core::AppAuthDetail) -> String {
                      appAuthCode: {}, expiresIn: {}, reExpiresIn: {}, authTime: {} }}",
         quoted(Some(&detail.auth_app_id)),
         quoted(detail.user_id.as_deref()),
-        masked(Some(&detail.app_auth_token)),
-        masked(detail.app_refresh_token.as_deref()),
-        masked(detail.app_auth_code.as_deref()),
+        masked("app_auth_token", Some(&detail.app_auth_token)),
+        masked("app_refresh_token", detail.app_refresh_token.as_deref()),
+        masked("app_auth_code", detail.app_auth_code.as_deref()),
         number(detail.expires_in),
         number(detail.re_expires_in),
         number(detail.auth_time),

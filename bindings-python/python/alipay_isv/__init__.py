@@ -31,7 +31,9 @@ and ``root_cert`` instead of ``alipay_public_key``; :class:`Certificate`, :class
 downloads and checks an Alipay certificate it does not know (:meth:`Client.fetch_alipay_cert`),
 and :meth:`ResponseVerifier.check` tells when one is needed (:class:`NeedsCertificate`).
 
-Every error is an :class:`AlipayError`; RSA operations and network calls release the GIL.
+Secrets follow one rule (:func:`secret_fields`, :func:`mask_secret`): no ``repr()``, error or
+log event shows a token or a code. Every error is an :class:`AlipayError`; RSA operations and
+network calls release the GIL.
 """
 
 from alipay_isv._native import (
@@ -81,9 +83,13 @@ from alipay_isv._native import (
     console_auth_link,
     generate_key_pair,
     generate_state,
+    is_secret_field,
     looks_like_own_key,
+    mask_secret,
     parse_app_auth_callback,
     parse_user_auth_callback,
+    secret_fields,
+    shown,
     sign_content,
     states_match,
     user_consent_link,
@@ -158,9 +164,13 @@ __all__ = [
     "console_auth_link",
     "generate_key_pair",
     "generate_state",
+    "is_secret_field",
     "looks_like_own_key",
+    "mask_secret",
     "parse_app_auth_callback",
     "parse_user_auth_callback",
+    "secret_fields",
+    "shown",
     "sign_content",
     "states_match",
     "user_consent_link",

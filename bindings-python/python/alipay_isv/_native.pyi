@@ -610,6 +610,21 @@ class HttpRequest:
     def content_type(self) -> str:
         """``application/x-www-form-urlencoded;charset=<charset>``."""
 
+def secret_fields() -> list[str]:
+    """The field names whose values are secrets (``app_auth_token``, ``app_refresh_token``,
+    ``access_token``, ``refresh_token``, ``auth_token``, ``app_auth_code``, ``auth_code``), masked
+    in every ``repr()``, error and log event: the one rule of the Rust core."""
+
+def is_secret_field(name: str) -> bool:
+    """Whether a field of this name holds a secret."""
+
+def mask_secret(value: str) -> str:
+    """A secret as it may be shown: at most its first four characters, ``…`` and its length."""
+
+def shown(name: str, value: str) -> str:
+    """The value of the field ``name`` as it may be shown: masked when the field is secret, its
+    length when it may carry a secret (``biz_content``), unchanged otherwise."""
+
 def china_timestamp_now() -> str:
     """The current time as the gateway expects it: ``yyyy-MM-dd HH:mm:ss`` in China time
     (UTC+8), whatever the host's time zone."""

@@ -6,8 +6,8 @@
 
 use std::fmt;
 
-use alipay_isv::error::mask_secret;
 use alipay_isv::registry as core;
+use alipay_isv::secret::shown;
 
 /// Whether a merchant authorisation can be used (Kotlin `AuthStatus.ACTIVE`, `.REVOKED`; stored as
 /// `active` / `revoked`, see `wireName()`).
@@ -218,10 +218,10 @@ impl fmt::Display for MerchantAuthorisation {
              origin={})",
             self.auth_app_id,
             self.merchant_pid.as_deref().unwrap_or("null"),
-            mask_secret(&self.app_auth_token),
+            shown("app_auth_token", &self.app_auth_token),
             self.app_refresh_token
                 .as_deref()
-                .map_or_else(|| "null".into(), mask_secret),
+                .map_or_else(|| "null".into(), |token| shown("app_refresh_token", token)),
             number(self.expires_at_ms),
             number(self.refresh_expires_at_ms),
             self.authorised_at_ms,

@@ -7,8 +7,8 @@ mod import;
 
 use std::path::{Path, PathBuf};
 
-use alipay_isv::error::mask_secret;
 use alipay_isv::registry::{MerchantAuthorisation, Registry, TokenKey};
+use alipay_isv::secret::mask_json;
 use alipay_isv::{Error, Result};
 use serde_json::{Value, json};
 
@@ -70,19 +70,12 @@ fn open(path: &Path, key_env: Option<&str>, create: bool) -> Result<Registry> {
 
 /// A record as printed: tokens masked unless `show_secrets`.
 fn describe(record: &MerchantAuthorisation, show_secrets: bool) -> Value {
-    let secret = |value: &str| {
-        if show_secrets {
-            value.to_string()
-        } else {
-            mask_secret(value)
-        }
-    };
-    json!({
+    let mut described = json!({
         "auth_app_id": record.auth_app_id,
         "merchant_pid": record.merchant_pid,
         "status": record.status.as_str(),
-        "app_auth_token": secret(&record.app_auth_token),
-        "app_refresh_token": record.app_refresh_token.as_deref().map(secret),
+        "app_auth_token": record.app_auth_token,
+        "app_refresh_token": record.app_refresh_token,
         "expires_at_ms": record.expires_at_ms,
         "refresh_expires_at_ms": record.refresh_expires_at_ms,
         "authorised_at_ms": record.authorised_at_ms,
@@ -91,7 +84,11 @@ fn describe(record: &MerchantAuthorisation, show_secrets: bool) -> Value {
         "granted_methods": record.granted_methods,
         "version": record.version,
         "origin": record.origin.as_str(),
-    })
+    });
+    if !show_secrets {
+        mask_json(&mut described);
+    }
+    described
 }
 
 /// Runs the action.

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::error::mask_secret;
+use crate::secret::{shown, shown_optional};
 
 /// Whether the merchant's authorisation can be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -115,10 +115,13 @@ impl fmt::Debug for MerchantAuthorisation {
         f.debug_struct("MerchantAuthorisation")
             .field("auth_app_id", &self.auth_app_id)
             .field("merchant_pid", &self.merchant_pid)
-            .field("app_auth_token", &mask_secret(&self.app_auth_token))
+            .field(
+                "app_auth_token",
+                &shown("app_auth_token", &self.app_auth_token),
+            )
             .field(
                 "app_refresh_token",
-                &self.app_refresh_token.as_deref().map(mask_secret),
+                &shown_optional("app_refresh_token", self.app_refresh_token.as_deref()),
             )
             .field("expires_at_ms", &self.expires_at_ms)
             .field("refresh_expires_at_ms", &self.refresh_expires_at_ms)

@@ -11,7 +11,9 @@ mod user_token;
 use std::sync::Arc;
 use std::time::Duration;
 
-use alipay_isv::error::mask_secret;
+use alipay_isv::secret::shown_param;
+
+use crate::options::MAX_OVERSIZED_BYTES;
 use alipay_isv::request::parse_china_timestamp;
 use alipay_isv::sign::{Charset, SignType, Verifier, sign_content};
 use serde_json::{Map, Value};
@@ -37,9 +39,6 @@ pub enum Outcome {
     /// Write this answer one byte at a time with this pause between bytes.
     Trickle(Response, Duration),
 }
-
-/// Parameters whose values are secrets: masked when a canonical content is echoed in an error.
-const SECRET_PARAMS: &[&str] = &["app_auth_token", "auth_token", "code", "refresh_token"];
 
 /// A verified gateway call.
 #[derive(Debug)]
@@ -84,9 +83,6 @@ impl Call {
         }
     }
 }
-
-/// The largest body `Fault::Oversized` sends (the answer is built in memory).
-pub const MAX_OVERSIZED_BYTES: usize = 256 * 1024 * 1024;
 
 /// Handles one `/gateway.do` request, applying the injected fault.
 pub fn handle(shared: &Arc<Shared>, request: &Request) -> Outcome {
@@ -330,16 +326,11 @@ fn check_cert_sns(shared: &Shared, value: &impl Fn(&str) -> Option<String>) -> R
 
 /// The canonical content with secret values masked, for the invalid-signature message.
 fn masked_content(params: &[(String, String)]) -> String {
-    sign_content(params.iter().map(|(k, v)| {
-        let shown = if SECRET_PARAMS.contains(&k.as_str()) {
-            mask_secret(v)
-        } else if k == "biz_content" {
-            format!("({} chars)", v.chars().count())
-        } else {
-            v.clone()
-        };
-        (k.clone(), shown)
-    }))
+    sign_content(
+        params
+            .iter()
+            .map(|(name, value)| (name.clone(), shown_param(name, value))),
+    )
 }
 
 /// The method handlers.

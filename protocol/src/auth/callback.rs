@@ -5,7 +5,8 @@
 use std::fmt;
 
 use super::state::states_match;
-use crate::error::{Error, Result, mask_secret};
+use crate::error::{Error, Result};
+use crate::secret::shown;
 
 /// How to check the callback's `state`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +37,10 @@ pub struct AppAuthCallback {
 impl fmt::Debug for AppAuthCallback {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AppAuthCallback")
-            .field("app_auth_code", &mask_secret(&self.app_auth_code))
+            .field(
+                "app_auth_code",
+                &shown("app_auth_code", &self.app_auth_code),
+            )
             .field("app_id", &self.app_id)
             .field("source", &self.source)
             .field("state", &self.state)
@@ -60,7 +64,7 @@ pub struct UserAuthCallback {
 impl fmt::Debug for UserAuthCallback {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UserAuthCallback")
-            .field("auth_code", &mask_secret(&self.auth_code))
+            .field("auth_code", &shown("auth_code", &self.auth_code))
             .field("app_id", &self.app_id)
             .field("scope", &self.scope)
             .field("state", &self.state)

@@ -6,10 +6,11 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use super::lenient::{integer, text, text_list};
-use crate::error::{Error, Result, mask_secret};
+use crate::error::{Error, Result};
+use crate::secret::shown;
 
-fn masked(token: &Option<String>) -> Option<String> {
-    token.as_deref().map(mask_secret)
+fn masked(name: &str, token: &Option<String>) -> Option<String> {
+    token.as_deref().map(|value| shown(name, value))
 }
 
 /// One merchant authorisation: the token for delegated calls and the merchant it belongs to.
@@ -32,8 +33,14 @@ pub struct AppAuthToken {
 impl fmt::Debug for AppAuthToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AppAuthToken")
-            .field("app_auth_token", &mask_secret(&self.app_auth_token))
-            .field("app_refresh_token", &masked(&self.app_refresh_token))
+            .field(
+                "app_auth_token",
+                &shown("app_auth_token", &self.app_auth_token),
+            )
+            .field(
+                "app_refresh_token",
+                &masked("app_refresh_token", &self.app_refresh_token),
+            )
             .field("auth_app_id", &self.auth_app_id)
             .field("user_id", &self.user_id)
             .field("expires_in", &self.expires_in)
@@ -147,9 +154,12 @@ impl fmt::Debug for UserToken {
         f.debug_struct("UserToken")
             .field("user_id", &self.user_id)
             .field("open_id", &self.open_id)
-            .field("access_token", &mask_secret(&self.access_token))
+            .field("access_token", &shown("access_token", &self.access_token))
             .field("expires_in", &self.expires_in)
-            .field("refresh_token", &masked(&self.refresh_token))
+            .field(
+                "refresh_token",
+                &masked("refresh_token", &self.refresh_token),
+            )
             .field("re_expires_in", &self.re_expires_in)
             .field("auth_start", &self.auth_start)
             .finish()

@@ -4,7 +4,8 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use crate::error::{Error, Result, mask_secret};
+use crate::error::{Error, Result};
+use crate::secret::{shown, shown_optional};
 
 /// A verified notification, by type. Every variant keeps all verified parameters. `Debug` shows parameter
 /// names only (values may carry tokens) and masks the tokens of an authorisation.
@@ -62,17 +63,24 @@ pub struct AppAuthDetail {
 impl fmt::Debug for AppAuthDetail {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AppAuthDetail")
-            .field("app_auth_token", &mask_secret(&self.app_auth_token))
+            .field(
+                "app_auth_token",
+                &shown("app_auth_token", &self.app_auth_token),
+            )
             .field(
                 "app_refresh_token",
-                &self.app_refresh_token.as_deref().map(mask_secret),
+                &shown_optional("app_refresh_token", self.app_refresh_token.as_deref()),
             )
             .field("user_id", &self.user_id)
             .field("auth_app_id", &self.auth_app_id)
             .field("expires_in", &self.expires_in)
             .field("re_expires_in", &self.re_expires_in)
             .field("auth_time", &self.auth_time)
-            .finish_non_exhaustive()
+            .field(
+                "app_auth_code",
+                &shown_optional("app_auth_code", self.app_auth_code.as_deref()),
+            )
+            .finish()
     }
 }
 

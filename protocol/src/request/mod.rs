@@ -56,10 +56,15 @@ pub struct CallOptions {
 
 impl std::fmt::Debug for CallOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let masked = |token: &Option<String>| token.as_deref().map(crate::error::mask_secret);
+        let masked = |name: &str, token: &Option<String>| {
+            crate::secret::shown_optional(name, token.as_deref())
+        };
         f.debug_struct("CallOptions")
-            .field("app_auth_token", &masked(&self.app_auth_token))
-            .field("auth_token", &masked(&self.auth_token))
+            .field(
+                "app_auth_token",
+                &masked("app_auth_token", &self.app_auth_token),
+            )
+            .field("auth_token", &masked("auth_token", &self.auth_token))
             .field("notify_url", &self.notify_url)
             .field("return_url", &self.return_url)
             .field(

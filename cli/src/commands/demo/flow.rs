@@ -10,11 +10,11 @@ use alipay_isv::auth::{
 };
 use alipay_isv::client::Client;
 use alipay_isv::config::IsvConfig;
-use alipay_isv::error::mask_secret;
 use alipay_isv::key::generate_key_pair;
 use alipay_isv::notify::Notification;
 use alipay_isv::registry::Registry;
 use alipay_isv::request::CallOptions;
+use alipay_isv::secret::shown;
 use alipay_isv::{Error, Result};
 use alipay_isv_emulator::{Emulator, EmulatorOptions};
 
@@ -170,7 +170,7 @@ pub fn run(steps: &mut Steps, args: &Args) -> Result<()> {
             parse_app_auth_callback(&callback_url, app_id, StateCheck::Expect(&link.state))?;
         let detail = format!(
             "app_auth_code {} from {}",
-            mask_secret(&callback.app_auth_code),
+            shown("app_auth_code", &callback.app_auth_code),
             callback.source.as_deref().unwrap_or("?")
         );
         Ok((callback, detail))
@@ -185,7 +185,7 @@ pub fn run(steps: &mut Steps, args: &Args) -> Result<()> {
                 "merchant {} authorised app {}: token {} for {} s",
                 token.user_id.as_deref().unwrap_or("?"),
                 token.auth_app_id,
-                mask_secret(&token.app_auth_token),
+                shown("app_auth_token", &token.app_auth_token),
                 token.expires_in.unwrap_or_default()
             );
             Ok((token, detail))
@@ -204,7 +204,7 @@ pub fn run(steps: &mut Steps, args: &Args) -> Result<()> {
                 "{} – {} – {} ({}) in {}",
                 stored.merchant_pid.as_deref().unwrap_or("?"),
                 stored.auth_app_id,
-                mask_secret(&stored.app_auth_token),
+                shown("app_auth_token", &stored.app_auth_token),
                 outcomes[0].as_str(),
                 registry_place(args)
             );
@@ -271,7 +271,7 @@ pub fn run(steps: &mut Steps, args: &Args) -> Result<()> {
             parse_user_auth_callback(&location, &auth_app_id, StateCheck::Expect(&link.state))?;
         let detail = format!(
             "auth_code {} with scope {}",
-            mask_secret(&callback.auth_code),
+            shown("auth_code", &callback.auth_code),
             callback.scope.as_deref().unwrap_or("?")
         );
         Ok((callback, detail))
@@ -287,7 +287,7 @@ pub fn run(steps: &mut Steps, args: &Args) -> Result<()> {
                 "user {} / open_id {}: access token {}",
                 token.user_id.as_deref().unwrap_or("-"),
                 token.open_id.as_deref().unwrap_or("-"),
-                mask_secret(&token.access_token)
+                shown("access_token", &token.access_token)
             );
             Ok((token, detail))
         },
@@ -336,7 +336,7 @@ pub fn run(steps: &mut Steps, args: &Args) -> Result<()> {
             client.execute(DELEGATED_METHOD, &delegated(&merchant_token))?;
             let detail = format!(
                 "new token {}; the previous one still answers",
-                mask_secret(&fresh.app_auth_token)
+                shown("app_auth_token", &fresh.app_auth_token)
             );
             if registry.token_for(&auth_app_id)? != fresh.app_auth_token {
                 return Err(Error::protocol("the registry did not keep the new token"));

@@ -4,9 +4,9 @@
 //! it with `alipay.open.auth.token.app.query`), and makes a delegated call with it through the registry.
 
 use alipay_isv::auth::{ApplicationType, console_auth_link};
-use alipay_isv::error::mask_secret;
 use alipay_isv::registry::Registry;
 use alipay_isv::request::CallOptions;
+use alipay_isv::secret::shown;
 use alipay_isv::{Error, Result};
 use alipay_isv_emulator::Emulator;
 
@@ -63,11 +63,11 @@ pub(super) fn run(
                 "the console shows token {} until {} (UTC+8), and no refresh token\n\
                  alipay.open.auth.token.app.query vouched for it: {} – {} – {} stored ({}, origin {})\n\
                  without a refresh token it cannot be refreshed: re-import it before it expires",
-                mask_secret(&console.app_auth_token),
+                shown("app_auth_token", &console.app_auth_token),
                 console.auth_end,
                 record.merchant_pid.as_deref().unwrap_or("?"),
                 record.auth_app_id,
-                mask_secret(&record.app_auth_token),
+                shown("app_auth_token", &record.app_auth_token),
                 imported.outcome.as_str(),
                 record.origin.as_str()
             );

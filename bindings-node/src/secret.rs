@@ -1,0 +1,31 @@
+//! The JavaScript face of `alipay_isv::secret`: the one rule for secrets on display, as every
+//! `toString()` and `util.inspect` form of this package applies it.
+
+use alipay_isv::secret;
+use napi_derive::napi;
+
+/// The field names (protocol spelling, snake_case) whose values are secrets, masked in every
+/// `toString()`, `util.inspect` form, error and event.
+#[napi(catch_unwind)]
+pub fn secret_fields() -> Vec<&'static str> {
+    secret::SECRET_FIELDS.to_vec()
+}
+
+/// Whether a field of this name (protocol spelling, e.g. `app_auth_token`) holds a secret.
+#[napi(catch_unwind)]
+pub fn is_secret_field(name: String) -> bool {
+    secret::is_secret_field(&name)
+}
+
+/// A secret as it may be shown: at most its first four characters, `…` and its length.
+#[napi(catch_unwind)]
+pub fn mask_secret(value: String) -> String {
+    secret::mask_secret(&value)
+}
+
+/// The value of the field `name` as it may be shown: masked when the field is secret, its length when
+/// it may carry a secret (`biz_content`), unchanged otherwise.
+#[napi(catch_unwind)]
+pub fn shown(name: String, value: String) -> String {
+    secret::shown(&name, &value)
+}

@@ -1,0 +1,33 @@
+//! The Python face of `alipay_isv::secret`: the one rule for secrets on display, as every `repr()`
+//! of this package applies it.
+
+use alipay_isv::secret;
+use pyo3::prelude::*;
+
+/// The field names whose values are secrets, masked in every `repr()`, error and log event.
+#[pyfunction]
+pub fn secret_fields() -> Vec<&'static str> {
+    secret::SECRET_FIELDS.to_vec()
+}
+
+/// Whether a field of this name holds a secret.
+#[pyfunction]
+#[pyo3(signature = (name))]
+pub fn is_secret_field(name: &str) -> bool {
+    secret::is_secret_field(name)
+}
+
+/// A secret as it may be shown: at most its first four characters, `…` and its length.
+#[pyfunction]
+#[pyo3(signature = (value))]
+pub fn mask_secret(value: &str) -> String {
+    secret::mask_secret(value)
+}
+
+/// The value of the field `name` as it may be shown: masked when the field is secret, its length when
+/// it may carry a secret (`biz_content`), unchanged otherwise.
+#[pyfunction]
+#[pyo3(signature = (name, value))]
+pub fn shown(name: &str, value: &str) -> String {
+    secret::shown(name, value)
+}
