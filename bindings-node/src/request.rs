@@ -66,6 +66,7 @@ impl CallOptions<'_> {
                 .unwrap_or_default(),
             encrypt: self.encrypt.unwrap_or(false),
             timestamp: self.timestamp.clone(),
+            ..core::CallOptions::default()
         })
     }
 }

@@ -323,5 +323,6 @@ pub(crate) fn call_options(
             .unwrap_or_default(),
         encrypt,
         timestamp,
+        ..request::CallOptions::default()
     })
 }

@@ -25,6 +25,10 @@ pub struct CallOptions {
     /// The user's `access_token`, sent as the `auth_token` parameter.
     #[uniffi(default)]
     pub auth_token: Option<String>,
+    /// The merchant app (`auth_app_id`) the call is for. Not sent: it labels the call's
+    /// observability event (`Registry.executeFor` sets it itself).
+    #[uniffi(default)]
+    pub auth_app_id: Option<String>,
     /// `notify_url` for the asynchronous notifications of this call.
     #[uniffi(default)]
     pub notify_url: Option<String>,
@@ -58,6 +62,7 @@ impl CallOptions {
         core::CallOptions {
             app_auth_token: self.app_auth_token.clone(),
             auth_token: self.auth_token.clone(),
+            auth_app_id: self.auth_app_id.clone(),
             notify_url: self.notify_url.clone(),
             return_url: self.return_url.clone(),
             biz_content: self.biz_content.clone(),

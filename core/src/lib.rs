@@ -25,7 +25,7 @@
 //! ```
 
 pub use alipay_isv_protocol::{
-    aes, auth, cert, config, error, key, notify, request, response, secret, sign,
+    aes, auth, cert, config, error, key, notify, observe, request, response, secret, sign,
 };
 
 pub mod client;

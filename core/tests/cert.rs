@@ -387,6 +387,7 @@ impl Transport for RotatedGateway {
             status: 200,
             content_type: Some("text/html;charset=utf-8".into()),
             body: body(&node, &raw, Some(&self.sn), &self.signer).into_bytes(),
+            trace_id: None,
         })
     }
 }

@@ -31,6 +31,18 @@ pub fn hex(count: usize) -> String {
     text
 }
 
+/// A trace id for the `trace_id` header of a gateway answer, in the shape of Alipay's: the host's
+/// address in hex (127.0.0.1), a millisecond timestamp, a four-digit sequence and the process id.
+pub fn trace_id() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static SEQUENCE: AtomicU32 = AtomicU32::new(1000);
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis());
+    let sequence = 1000 + SEQUENCE.fetch_add(1, Ordering::Relaxed) % 9000;
+    format!("7f000001{millis:013}{sequence:04}{:x}", std::process::id())
+}
+
 /// A merchant PID: `2088` and 12 digits.
 pub fn merchant_pid() -> String {
     format!("2088{}", digits(12))

@@ -31,6 +31,7 @@ pub mod config;
 pub mod error;
 pub mod key;
 pub mod notify;
+pub mod observe;
 pub mod request;
 pub mod response;
 pub mod secret;

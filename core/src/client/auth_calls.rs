@@ -44,7 +44,7 @@ impl Client {
     pub fn exchange_app_auth_code(&self, app_auth_code: &str) -> Result<Vec<AppAuthToken>> {
         required("app_auth_code", app_auth_code)?;
         let biz = json!({"grant_type": "authorization_code", "code": app_auth_code});
-        self.app_auth_tokens(biz)
+        self.app_auth_tokens(biz, None)
     }
 
     /// Refreshes a merchant's token with its `app_refresh_token`. The previous token keeps working for
@@ -53,14 +53,29 @@ impl Client {
     /// # Errors
     /// As for [`Client::exchange_app_auth_code`].
     pub fn refresh_app_auth_token(&self, app_refresh_token: &str) -> Result<Vec<AppAuthToken>> {
-        required("app_refresh_token", app_refresh_token)?;
-        let biz = json!({"grant_type": "refresh_token", "refresh_token": app_refresh_token});
-        self.app_auth_tokens(biz)
+        self.refresh_app_auth_token_for(app_refresh_token, None)
     }
 
-    fn app_auth_tokens(&self, biz: serde_json::Value) -> Result<Vec<AppAuthToken>> {
+    /// [`Client::refresh_app_auth_token`] for the merchant app `auth_app_id` (the call's event says
+    /// which).
+    pub(crate) fn refresh_app_auth_token_for(
+        &self,
+        app_refresh_token: &str,
+        auth_app_id: Option<&str>,
+    ) -> Result<Vec<AppAuthToken>> {
+        required("app_refresh_token", app_refresh_token)?;
+        let biz = json!({"grant_type": "refresh_token", "refresh_token": app_refresh_token});
+        self.app_auth_tokens(biz, auth_app_id)
+    }
+
+    fn app_auth_tokens(
+        &self,
+        biz: serde_json::Value,
+        auth_app_id: Option<&str>,
+    ) -> Result<Vec<AppAuthToken>> {
         let options = CallOptions {
             biz_content: Some(biz.to_string()),
+            auth_app_id: auth_app_id.map(str::to_string),
             ..CallOptions::default()
         };
         let response = self.execute(APP_AUTH_TOKEN_METHOD, &options)?;

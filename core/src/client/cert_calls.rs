@@ -6,11 +6,13 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
+use std::time::Instant;
 
 use super::Client;
 use crate::cert::{ALIPAY_CERT_DOWNLOAD_METHOD, AlipayCertStore};
 use crate::error::{Error, Result};
 use crate::notify::{Notification, VerifiedNotification, parse_form};
+use crate::observe;
 use crate::request::CallOptions;
 use crate::response::{ResponseCheck, ResponseVerifier, VerifiedResponse, extract_signed_node};
 use crate::transport::HttpResponse;
@@ -38,6 +40,28 @@ impl Client {
         if store.key(sn).is_some() {
             return Ok(false);
         }
+        let started = Instant::now();
+        let mut trace_id = None;
+        let result = self.download_alipay_cert(store, sn, &mut trace_id);
+        let mut event = self.call_event(ALIPAY_CERT_DOWNLOAD_METHOD, None, started);
+        event.trace_id = trace_id;
+        if let Err(error) = &result {
+            event = event.with_error(error);
+        } else {
+            event.code = Some("10000".to_string());
+        }
+        observe::emit(&event);
+        result.map(|()| true)
+    }
+
+    /// Downloads, checks and trusts the certificate `sn` (the call of [`Client::fetch_alipay_cert`]),
+    /// noting the answer's trace id.
+    fn download_alipay_cert(
+        &self,
+        store: &AlipayCertStore,
+        sn: &str,
+        trace_id: &mut Option<String>,
+    ) -> Result<()> {
         let options = CallOptions {
             biz_content: Some(json!({ "alipay_cert_sn": sn }).to_string()),
             ..CallOptions::default()
@@ -46,6 +70,7 @@ impl Client {
             .config
             .sign_request(ALIPAY_CERT_DOWNLOAD_METHOD, &options)?;
         let response = self.transport.send(&request.to_http_request()?)?;
+        trace_id.clone_from(&response.trace_id);
         let verifier = self.verifier_for(ALIPAY_CERT_DOWNLOAD_METHOD, &response)?;
         let body = &response.body;
         match verifier.check(ALIPAY_CERT_DOWNLOAD_METHOD, body)? {
@@ -82,7 +107,7 @@ impl Client {
                 }
             }
         }
-        Ok(true)
+        Ok(())
     }
 
     /// Parses a notification body once and verifies it; in certificate mode an unknown

@@ -3,14 +3,17 @@
 //! authorisation flow. Immutable, `Send + Sync`, cheap to clone: one client serves every merchant, with
 //! tokens passed per call.
 
-mod auth_calls;
+pub(crate) mod auth_calls;
 mod cert_calls;
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Instant;
 
 use crate::config::IsvConfig;
 use crate::error::{Error, Result};
+use crate::observe::{self, Event, EventKind, Outcome};
 use crate::request::CallOptions;
 use crate::response::VerifiedResponse;
 use crate::transport::{
@@ -76,10 +79,48 @@ impl Client {
     /// verify, [`Error::Transport`] when it did not arrive (or arrived with an HTTP status other than 200),
     /// [`Error::Protocol`] for a malformed answer, [`Error::Config`] for bad options.
     pub fn execute(&self, method: &str, options: &CallOptions) -> Result<VerifiedResponse> {
-        let request = self.config.sign_request(method, options)?;
-        let http = request.to_http_request()?;
-        let response = self.transport.send(&http)?;
-        self.verify_fetching(method, &response)
+        self.execute_attempt(method, options, 0)
+    }
+
+    /// One attempt of a call (`retries` attempts came before it), with its observability event.
+    fn execute_attempt(
+        &self,
+        method: &str,
+        options: &CallOptions,
+        retries: u32,
+    ) -> Result<VerifiedResponse> {
+        let started = Instant::now();
+        let mut trace_id = None;
+        let result = (|| {
+            let request = self.config.sign_request(method, options)?;
+            let http = request.to_http_request()?;
+            let response = self.transport.send(&http)?;
+            trace_id.clone_from(&response.trace_id);
+            self.verify_fetching(method, &response)
+        })();
+        let mut event = self.call_event(method, options.auth_app_id.as_deref(), started);
+        event.trace_id = trace_id;
+        event.retries = retries;
+        match &result {
+            Ok(answer) => event.code = answer.code().map(str::to_string),
+            Err(error) => event = event.with_error(error),
+        }
+        observe::emit(&event);
+        result
+    }
+
+    /// The event of a call to `method` for the merchant app `auth_app_id`, started at `started`.
+    pub(crate) fn call_event(
+        &self,
+        method: &str,
+        auth_app_id: Option<&str>,
+        started: Instant,
+    ) -> Event {
+        let mut event = Event::new(EventKind::Call, Outcome::SUCCESS, started.elapsed());
+        event.app_id = Some(self.config.app_id().to_string());
+        event.auth_app_id = auth_app_id.map(str::to_string);
+        event.method = Some(method.to_string());
+        event
     }
 
     /// [`Client::execute`] retried under `policy`: by default only after failures that happened before the
@@ -93,7 +134,11 @@ impl Client {
         options: &CallOptions,
         policy: &RetryPolicy,
     ) -> Result<VerifiedResponse> {
-        retry(policy, || self.execute(method, options))
+        let attempts = AtomicU32::new(0);
+        retry(policy, || {
+            let retries = attempts.fetch_add(1, Ordering::Relaxed);
+            self.execute_attempt(method, options, retries)
+        })
     }
 }
 

@@ -24,6 +24,7 @@ impl Transport for FakeGateway {
             status,
             content_type: Some(format!("text/html;charset={}", charset.as_str())),
             body: charset.encode(&body).unwrap().into_owned(),
+            trace_id: Some("0b8f2a1d17000000000000000000001".into()),
         })
     }
 }

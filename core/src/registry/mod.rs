@@ -27,7 +27,7 @@ pub use token_key::TokenKey;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use ingest::TokenSource;
 
@@ -35,6 +35,7 @@ use crate::auth::{AppAuthToken, AppAuthTokenInfo};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::notify::Notification;
+use crate::observe::{self, Event, EventKind, Outcome};
 use crate::request::{CallOptions, parse_china_timestamp};
 use crate::response::VerifiedResponse;
 use crate::transport::RetryPolicy;
@@ -126,6 +127,28 @@ impl Registry {
     /// The store.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// Emits the event of revoking `auth_app_id` (by `method`: the cancellation message or
+    /// `registry.revoke`), whose store update started at `started` and ended in `result`.
+    fn revocation_event(
+        &self,
+        auth_app_id: &str,
+        method: &str,
+        started: Instant,
+        result: &Result<UpdateResult>,
+    ) {
+        let mut event = Event::new(EventKind::Revocation, Outcome::SUCCESS, started.elapsed());
+        event.app_id = self
+            .client
+            .as_ref()
+            .map(|client| client.config().app_id().to_string());
+        event.auth_app_id = Some(auth_app_id.to_string());
+        event.method = Some(method.to_string());
+        if let Err(error) = result {
+            event = event.with_error(error);
+        }
+        observe::emit(&event);
     }
 
     fn outcome(result: UpdateResult) -> IngestOutcome {
@@ -234,15 +257,17 @@ impl Registry {
                     .and_then(|text| text.trim().parse::<i64>().ok())
                     .unwrap_or_else(now_ms);
                 let mut known = true;
-                let result = self.store.update(
-                    &auth_app_id,
-                    message.notify_id.as_deref(),
-                    &mut |current| {
-                        known = current.is_some();
-                        Ok(ingest::from_cancellation(current, cancelled_at))
-                    },
-                )?;
-                Ok(match Registry::outcome(result) {
+                let started = Instant::now();
+                let result =
+                    self.store
+                        .update(&auth_app_id, message.notify_id.as_deref(), &mut |current| {
+                            known = current.is_some();
+                            Ok(ingest::from_cancellation(current, cancelled_at))
+                        });
+                if matches!(&result, Ok(UpdateResult::Written(_)) | Err(_)) {
+                    self.revocation_event(&auth_app_id, &message.msg_method, started, &result);
+                }
+                Ok(match Registry::outcome(result?) {
                     IngestOutcome::Stale if !known => IngestOutcome::Ignored,
                     outcome => outcome,
                 })
@@ -282,14 +307,19 @@ impl Registry {
     /// [`Error::Store`] when there is no such record or the store fails.
     pub fn revoke(&self, auth_app_id: &str) -> Result<MerchantAuthorisation> {
         let now = now_ms();
-        match self.store.update(auth_app_id, None, &mut |current| {
+        let started = Instant::now();
+        let result = self.store.update(auth_app_id, None, &mut |current| {
             Ok(match current {
                 Some(stored) => {
                     ingest::from_cancellation(Some(stored), now.max(stored.authorised_at_ms))
                 }
                 None => Decision::Keep,
             })
-        })? {
+        });
+        if matches!(&result, Ok(UpdateResult::Written(_)) | Err(_)) {
+            self.revocation_event(auth_app_id, "registry.revoke", started, &result);
+        }
+        match result? {
             UpdateResult::Written(record) => Ok(*record),
             UpdateResult::Kept(Some(record)) => Ok(*record),
             _ => Err(unknown_merchant(auth_app_id)),
@@ -387,6 +417,7 @@ impl Registry {
     fn delegated_options(&self, auth_app_id: &str, options: &CallOptions) -> Result<CallOptions> {
         let mut options = options.clone();
         options.app_auth_token = Some(self.token_for(auth_app_id)?);
+        options.auth_app_id = Some(auth_app_id.to_string());
         Ok(options)
     }
 

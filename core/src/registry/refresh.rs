@@ -16,12 +16,14 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::record::{AuthStatus, MerchantAuthorisation, RefreshLease};
 use super::store::{Decision, UpdateResult};
 use super::{Registry, ingest, now_ms, unknown_merchant};
+use crate::client::auth_calls::APP_AUTH_TOKEN_METHOD;
 use crate::error::{Error, Result};
+use crate::observe::{self, Event, EventKind, Outcome};
 
 /// How often a waiting caller re-reads a record another process is refreshing.
 const LEASE_POLL: Duration = Duration::from_millis(25);
@@ -205,6 +207,24 @@ impl Registry {
     }
 
     fn refresh_holding_lease(&self, record: MerchantAuthorisation) -> Result<String> {
+        let started = Instant::now();
+        let result = self.refresh_and_store(record.clone());
+        let mut event = Event::new(EventKind::Refresh, Outcome::SUCCESS, started.elapsed());
+        event.app_id = self
+            .client
+            .as_ref()
+            .map(|client| client.config().app_id().to_string());
+        event.auth_app_id = Some(record.auth_app_id.clone());
+        event.method = Some(APP_AUTH_TOKEN_METHOD.to_string());
+        if let Err(error) = &result {
+            event = event.with_error(error);
+        }
+        observe::emit(&event);
+        result
+    }
+
+    /// Refreshes the token of `record` (whose lease we hold) and stores the answer.
+    fn refresh_and_store(&self, record: MerchantAuthorisation) -> Result<String> {
         let outcome = self.refresh_call(&record);
         let owner = self.owner.clone();
         let now = now_ms();
@@ -263,7 +283,7 @@ impl Registry {
                     record.auth_app_id
                 ),
             })?;
-        let tokens = client.refresh_app_auth_token(refresh_token)?;
+        let tokens = client.refresh_app_auth_token_for(refresh_token, Some(&record.auth_app_id))?;
         let position = tokens
             .iter()
             .position(|token| {

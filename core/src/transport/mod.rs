@@ -20,6 +20,9 @@ pub struct HttpResponse {
     pub content_type: Option<String>,
     /// The body, as received.
     pub body: Vec<u8>,
+    /// Alipay's trace id of the answer (the `trace_id` header), when it has one: quote it to Alipay's
+    /// support; it is in every call's observability event.
+    pub trace_id: Option<String>,
 }
 
 impl HttpResponse {
@@ -59,6 +62,7 @@ mod tests {
             status: 200,
             content_type: content_type.map(str::to_string),
             body: Vec::new(),
+            trace_id: None,
         };
         assert_eq!(
             response(Some("text/html;charset=GBK")).charset().as_deref(),

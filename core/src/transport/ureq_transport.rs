@@ -118,6 +118,13 @@ impl Transport for UreqTransport {
             .get("content-type")
             .and_then(|value| value.to_str().ok())
             .map(str::to_string);
+        let trace_id = response
+            .headers()
+            .get("trace_id")
+            .or_else(|| response.headers().get("alipay-trace-id"))
+            .and_then(|value| value.to_str().ok())
+            .filter(|value| !value.is_empty() && value.len() <= 128)
+            .map(str::to_string);
         let limit = self.options.max_response_bytes as u64;
         let body = response
             .body_mut()
@@ -135,6 +142,7 @@ impl Transport for UreqTransport {
             status,
             content_type,
             body,
+            trace_id,
         })
     }
 }

@@ -129,6 +129,11 @@ pub fn handle(shared: &Arc<Shared>, request: &Request) -> Outcome {
     } else {
         process(shared, &raw, unsigned)
     };
+    // The real gateway names each answer's trace in a `trace_id` header (what its support asks for).
+    let mut response = response;
+    response
+        .headers
+        .push(("trace_id".to_string(), crate::ids::trace_id()));
     match fault {
         Some(Fault::TruncatedBody) => Outcome::Truncate(response),
         Some(Fault::Trickle(pause)) => Outcome::Trickle(response, pause),

@@ -18,6 +18,7 @@ mod typed;
 
 use std::io::Read;
 use std::sync::Arc;
+use std::time::Instant;
 
 pub use form::{DEFAULT_MAX_PARAMS, parse_form, parse_form_limited};
 use form::{refuse_duplicates, too_many_params};
@@ -28,6 +29,7 @@ pub use typed::{AppAuthDetail, AppAuthNotification, MessageNotification, Notific
 use crate::cert::AlipayCertStore;
 use crate::error::{Error, Result, SHOWN_CHARS, shortened};
 use crate::key::PublicKey;
+use crate::observe;
 use crate::response::DEFAULT_MAX_BODY_BYTES;
 use crate::sign::{Charset, SignType, Verifier};
 
@@ -103,6 +105,11 @@ impl NotificationVerifier {
     /// # Errors
     /// As for [`NotificationVerifier::verify_body`].
     pub fn verify_body_with_form(&self, body: &[u8]) -> Result<VerifiedNotification> {
+        observed(|| self.verify_body_unobserved(body))
+    }
+
+    /// [`NotificationVerifier::verify_body_with_form`] without its observability event.
+    fn verify_body_unobserved(&self, body: &[u8]) -> Result<VerifiedNotification> {
         if body.len() > self.max_body_bytes {
             return Err(Error::protocol(format!(
                 "the notification is {} bytes, over the {}-byte limit",
@@ -110,7 +117,7 @@ impl NotificationVerifier {
                 self.max_body_bytes
             )));
         }
-        self.verify_params_with_form(parse_form_limited(body, self.max_params)?)
+        self.verify_params_unobserved(parse_form_limited(body, self.max_params)?)
     }
 
     /// Reads a body from `reader` (a request stream), stopping at the body limit, and verifies it.
@@ -119,8 +126,10 @@ impl NotificationVerifier {
     /// [`Error::Protocol`] as soon as the body exceeds the limit (the rest is never read) or when it
     /// cannot be read; otherwise as for [`NotificationVerifier::verify_body`].
     pub fn verify_reader(&self, reader: impl Read) -> Result<VerifiedNotification> {
-        let body = read_bounded(reader, self.max_body_bytes, "notification")?;
-        self.verify_body_with_form(&body)
+        observed(|| {
+            let body = read_bounded(reader, self.max_body_bytes, "notification")?;
+            self.verify_body_unobserved(&body)
+        })
     }
 
     /// Verifies parameters a web framework already decoded (once!).
@@ -143,6 +152,14 @@ impl NotificationVerifier {
     /// # Errors
     /// As for [`NotificationVerifier::verify_body`].
     pub fn verify_params_with_form(
+        &self,
+        params: Vec<(String, String)>,
+    ) -> Result<VerifiedNotification> {
+        observed(|| self.verify_params_unobserved(params))
+    }
+
+    /// [`NotificationVerifier::verify_params_with_form`] without its observability event.
+    fn verify_params_unobserved(
         &self,
         mut params: Vec<(String, String)>,
     ) -> Result<VerifiedNotification> {
@@ -211,6 +228,31 @@ impl NotificationVerifier {
             signed_form,
         })
     }
+}
+
+/// Runs one verification and emits its [`observe::Event`]: the notification's type, ids and signed
+/// form once verified; for a refused one only the outcome (nothing unverified is trusted as a label).
+fn observed(verify: impl FnOnce() -> Result<VerifiedNotification>) -> Result<VerifiedNotification> {
+    let started = Instant::now();
+    let result = verify();
+    let mut event = observe::Event::new(
+        observe::EventKind::Notification,
+        observe::Outcome::SUCCESS,
+        started.elapsed(),
+    );
+    match &result {
+        Ok(verified) => {
+            let notification = &verified.notification;
+            event.method = Some(notification.type_name().to_string());
+            event.app_id = notification.param("app_id").map(str::to_string);
+            event.notify_id = notification.param("notify_id").map(str::to_string);
+            event.auth_app_id = notification.auth_app_id().map(str::to_string);
+            event.signed_form = Some(verified.signed_form.name());
+        }
+        Err(error) => event = event.with_error(error),
+    }
+    observe::emit(&event);
+    result
 }
 
 /// A verified notification and the form its signature matched.

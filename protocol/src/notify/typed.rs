@@ -164,6 +164,44 @@ impl MessageNotification {
 }
 
 impl Notification {
+    /// Every verified parameter, in the order received.
+    pub fn params(&self) -> &[(String, String)] {
+        match self {
+            Notification::AppAuth(auth) => &auth.params,
+            Notification::Message(message) => &message.params,
+            Notification::Other { params } => params,
+        }
+    }
+
+    /// The verified parameter `name`, when present and not empty.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params()
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+            .filter(|value| !value.is_empty())
+    }
+
+    /// What kind of notification this is: its `msg_method` for a message, its `notify_type` otherwise
+    /// (`open_app_auth_notify`, `trade_status_sync`, …), `unknown` when it names neither.
+    pub fn type_name(&self) -> &str {
+        match self {
+            Notification::Message(message) => &message.msg_method,
+            Notification::AppAuth(_) => "open_app_auth_notify",
+            Notification::Other { .. } => self.param("notify_type").unwrap_or("unknown"),
+        }
+    }
+
+    /// The merchant app the notification concerns, when it says: the authorised app of an
+    /// authorisation, the `msg_app_id` of a message, an `auth_app_id` parameter otherwise.
+    pub fn auth_app_id(&self) -> Option<&str> {
+        match self {
+            Notification::AppAuth(auth) => Some(&auth.detail.auth_app_id),
+            Notification::Message(message) => message.msg_app_id.as_deref(),
+            Notification::Other { .. } => self.param("auth_app_id"),
+        }
+    }
+
     /// Types verified parameters.
     pub(crate) fn from_verified(params: Vec<(String, String)>) -> Result<Self> {
         let get = |name: &str| {

@@ -40,6 +40,9 @@ pub struct CallOptions {
     pub app_auth_token: Option<String>,
     /// The user's `access_token`, sent as `auth_token`.
     pub auth_token: Option<String>,
+    /// The merchant app (`auth_app_id`) the call is for. Not sent: it labels the call's
+    /// observability event (the registry sets it for the calls it makes).
+    pub auth_app_id: Option<String>,
     /// `notify_url` for asynchronous notifications of this call.
     pub notify_url: Option<String>,
     /// `return_url` for page flows.

@@ -45,6 +45,13 @@ pub struct VerifiedResponse {
     pub alipay_cert_sn: Option<String>,
 }
 
+impl VerifiedResponse {
+    /// The answer's `code` (`10000` for a success), when it has one.
+    pub fn code(&self) -> Option<&str> {
+        self.fields.get("code").and_then(Value::as_str)
+    }
+}
+
 impl fmt::Debug for VerifiedResponse {
     /// Field names only: answers carry tokens.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
