@@ -1560,6 +1560,23 @@ export interface MessageNotification {
   params: Record<string, string>
 }
 
+/** One counter of observed events. */
+export interface MetricSample {
+  /** `call`, `notification`, `refresh` or `revocation`. */
+  kind: string
+  /** The method (`-` when none). */
+  method: string
+  /** `success` or an error kind. */
+  outcome: string
+  /** How many events. */
+  count: number
+  /** Their latencies summed, in seconds. */
+  latencySecondsTotal: number
+}
+
+/** Every counter of observed events (process-wide). */
+export declare function metricsSnapshot(): Array<MetricSample>
+
 /** How notifications are verified. */
 export interface NotificationVerifierOptions {
   /** The algorithm assumed when a notification carries no `sign_type` (default `RSA2`). */
@@ -1567,6 +1584,52 @@ export interface NotificationVerifierOptions {
   /** The largest body accepted, in bytes (default 10 MiB). */
   maxBodyBytes?: number
 }
+
+/**
+ * One observed operation: a gateway call, a notification received, a registry refresh or a
+ * revocation. Every field is safe to log: no token or code ever enters an event.
+ */
+export interface ObservedEvent {
+  /** What was observed. */
+  kind: 'call' | 'notification' | 'refresh' | 'revocation'
+  /** `info` for a success, `warn` for a failure: the level to log it at. */
+  level: 'info' | 'warn'
+  /** One line for a human, with every field. */
+  text: string
+  /** `success`, or the kind of the error. */
+  outcome: 'success' | 'config' | 'signature' | 'api' | 'transport' | 'protocol' | 'store'
+  /** The ISV's app id. */
+  appId: string | null
+  /** The merchant's app the operation was for, when known. */
+  authAppId: string | null
+  /** The API method of a call; the `notify_type` or `msg_method` of a verified notification. */
+  method: string | null
+  /** Alipay's `code`, when the gateway answered one. */
+  code: string | null
+  /** Alipay's `sub_code`, when the gateway answered one. */
+  subCode: string | null
+  /** How long it took, in milliseconds. */
+  latencyMs: number
+  /** Alipay's trace id of the answer, when it had one. */
+  traceId: string | null
+  /** For a call: how many attempts came before this one. */
+  retries: number
+  /** For a notification: its `notify_id`, once verified. */
+  notifyId: string | null
+  /** For a notification: the form its signature matched. */
+  signedForm: string | null
+  /** The error's reason when the operation failed. */
+  reason: string | null
+}
+
+/** Stops calling the listener `id`; false when it was not listening. */
+export declare function offEvent(id: number): boolean
+
+/**
+ * Calls `listener` with every observed event from now on (asynchronously, on the JavaScript thread;
+ * a listener that throws is reported by Node as an uncaught exception). Returns an id for `offEvent`.
+ */
+export declare function onEvent(listener: (event: ObservedEvent) => void): number
 
 /** Any other notification (payments, …): the verified parameters. */
 export interface OtherNotification {
@@ -1618,6 +1681,12 @@ export declare function parseUserAuthCallback(urlOrQuery: string, expectedAppId:
 /** The production gateway URL. */
 export declare const PRODUCTION_GATEWAY: string
 
+/**
+ * The counters in the Prometheus text exposition format (serve it at `/metrics` with
+ * `Content-Type: text/plain; version=0.0.4`).
+ */
+export declare function prometheusMetrics(): string
+
 /** Who is refreshing a record's token right now (another registry instance or process). */
 export interface RefreshLease {
   /** The registry instance holding it (`<pid>-<random>`). */
@@ -1641,6 +1710,9 @@ export interface RegistryOptions {
    */
   tokenKey?: TokenKey | string
 }
+
+/** Forgets every counter (tests; exporters of deltas). */
+export declare function resetMetrics(): void
 
 /** The outcome of `ResponseVerifier.check`: exactly one of the two fields is set. */
 export interface ResponseCheck {
@@ -1704,9 +1776,9 @@ export declare const SERVICE_CHECK: string
 export declare function shown(name: string, value: string): string
 
 /**
- * Builds the canonical content of a parameter set: every parameter except `sign`, without empty
- * values (`"0"` and whitespace are kept), sorted by key in UTF-8 byte order, joined as `key=value` with
- * `&`, not URL-encoded. `sign_type` stays in.
+ * Builds the canonical content of a parameter set as Java does: every parameter except `sign`,
+ * without empty or whitespace-only values (`"0"` is kept), sorted by key in UTF-16 code-unit order
+ * (Java's `String.compareTo`), joined as `key=value` with `&`, not URL-encoded. `sign_type` stays in.
  */
 export declare function signContent(params: Record<string, string>): string
 

@@ -1,16 +1,20 @@
 //! Node.js binding of `alipay-isv` (napi-rs): `require('alipay-isv')`.
 //!
 //! A thin layer over the Rust core: it converts types, maps errors and holds no protocol logic. The
-//! modules mirror the core's: [`key`] (private and public keys, key-pair generation), [`sign`]
-//! (canonical content, signers and verifiers), [`config`] (the app configuration), [`request`]
-//! (signed requests and the China-time timestamp), [`aes`] (content encryption), [`response`]
-//! (gateway response verification), [`notify`] (application-gateway notifications) and [`cert`]
-//! (certificate mode: SNs, certificates, the root bundle and its chain check); [`error`] is
+//! modules mirror the core's module paths: [`key`] (private and public keys, key-pair generation),
+//! [`sign`] (canonical content, signers and verifiers), [`config`] (the app configuration),
+//! [`request`] (signed requests and the China-time timestamp), [`aes`] (content encryption),
+//! [`response`] (gateway response verification), [`notify`] (application-gateway notifications) and
+//! [`cert`] (certificate mode: SNs, certificates, the root bundle and its chain check); [`error`] is
 //! the one place where a core error becomes a JavaScript `Error` with a stable `code`. [`client`]
-//! calls the gateway (typed results in [`models`]), [`auth`] builds authorisation links and parses
-//! their callbacks, [`registry`] keeps merchant authorisations (SQLite or memory) and serves their
-//! tokens, [`secret`] is the one masking rule, and [`emulator`] runs the offline Alipay gateway for tests (its console entries in
-//! [`console`]).
+//! calls the gateway (its `auth_calls` and `cert_calls` as in the core), [`auth`] builds
+//! authorisation links (`links`, `state`), parses their callbacks (`callback`) and holds the typed
+//! token results (`auth/models.rs`), [`registry`] keeps merchant authorisations (SQLite or memory:
+//! `record`, `token_key`, `import`) and serves their tokens, [`secret`] is the one masking rule, and
+//! [`emulator`] runs the offline Alipay gateway for tests (its `options`, `push` deliveries and
+//! `console` entries). `convert` reads JavaScript arguments (parameter objects in
+//! `convert/js_object.rs`), `json` hands results back by one `JSON.parse`, and `task` runs blocking
+//! work on the libuv pool.
 //!
 //! Crypto and parsing calls are synchronous. Network calls (and the emulator's waits) return Promises
 //! and run on the libuv thread pool, each with a blocking `…Sync` twin. Every export is compiled with
@@ -24,15 +28,13 @@ pub mod auth;
 pub mod cert;
 pub mod client;
 pub mod config;
-pub mod console;
 mod convert;
 pub mod emulator;
 pub mod error;
 mod json;
 pub mod key;
-pub mod models;
 pub mod notify;
-mod record;
+pub mod observe;
 pub mod registry;
 pub mod request;
 pub mod response;

@@ -25,10 +25,10 @@ use napi_derive::napi;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::convert::js_object::string_entries;
 use crate::convert::{self, BodyArg, PublicKeyArg};
 use crate::error::OrThrow;
 use crate::json::{json_parse, json_safe};
-use crate::record::string_entries;
 use crate::sign::parse_sign_type;
 
 mod masked;

@@ -11,9 +11,9 @@ use indexmap::IndexMap;
 use napi::{Env, JsValue, Unknown, ValueType};
 use napi_derive::napi;
 
+use crate::convert::js_object::StringRecord;
 use crate::convert::json_stringify;
 use crate::error::OrThrow;
-use crate::record::StringRecord;
 
 /// Per-call options of `IsvConfig.signRequest`.
 ///

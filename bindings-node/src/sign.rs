@@ -7,9 +7,9 @@ use napi::bindgen_prelude::Uint8Array;
 use napi_derive::napi;
 
 use crate::convert::Text;
+use crate::convert::js_object::StringRecord;
 use crate::error::OrThrow;
 use crate::key::{PrivateKey, PublicKey};
-use crate::record::StringRecord;
 
 /// How to sign or verify: the algorithm and the charset the content is encoded in.
 #[napi(object)]
@@ -157,9 +157,9 @@ impl Verifier {
     }
 }
 
-/// Builds the canonical content of a parameter set: every parameter except `sign`, without empty
-/// values (`"0"` and whitespace are kept), sorted by key in UTF-8 byte order, joined as `key=value` with
-/// `&`, not URL-encoded. `sign_type` stays in.
+/// Builds the canonical content of a parameter set as Java does: every parameter except `sign`,
+/// without empty or whitespace-only values (`"0"` is kept), sorted by key in UTF-16 code-unit order
+/// (Java's `String.compareTo`), joined as `key=value` with `&`, not URL-encoded. `sign_type` stays in.
 #[napi(catch_unwind, ts_return_type = "string")]
 pub fn sign_content(#[napi(ts_arg_type = "Record<string, string>")] params: StringRecord) -> Text {
     Text(core::sign_content(params.0.pairs()))

@@ -9,9 +9,9 @@ use napi::{Env, JsValue};
 use napi_derive::napi;
 use serde_json::Value;
 
+use crate::convert::js_object::{reader_available, string_entries_by};
 use crate::error::to_js_error;
 use crate::json::{Json, raw_json_safe};
-use crate::record::{reader_available, string_entries_by};
 use crate::task::{Blocking, spawn};
 
 /// Throws the JavaScript error of a sample core error of `kind` (`config`, `signature`, `api`,

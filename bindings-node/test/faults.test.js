@@ -105,14 +105,16 @@ test('the blocking twin is bounded as well (hang, trickle)', () => {
   }
 })
 
-test('fault details are checked: trickle needs pauseMs, oversized a positive whole sizeBytes', () => {
-  assert.throws(() => emulator.setFault('trickle'), { code: 'ALIPAY_CONFIG_ERROR', message: /pauseMs/ })
+test('fault details are checked: trickle needs a pause, oversized 1 byte to 256 MiB', () => {
+  assert.throws(() => emulator.setFault('trickle'), { code: 'ALIPAY_CONFIG_ERROR', message: /needs a pause/ })
   assert.throws(() => emulator.setFault('trickle', { pauseMs: -1 }), { code: 'ALIPAY_CONFIG_ERROR' })
-  assert.throws(() => emulator.setFault('oversized'), { code: 'ALIPAY_CONFIG_ERROR', message: /sizeBytes/ })
+  assert.throws(() => emulator.setFault('oversized'), { code: 'ALIPAY_CONFIG_ERROR', message: /needs a body size/ })
   for (const sizeBytes of [0, -5, 1.5, Number.NaN, Infinity]) {
     assert.throws(() => emulator.setFault('oversized', { sizeBytes }), { code: 'ALIPAY_CONFIG_ERROR' }, `${sizeBytes}`)
   }
-  assert.throws(() => emulator.setFault('meltdown'), { code: 'ALIPAY_CONFIG_ERROR', message: /hang, trickle or oversized/ })
+  assert.throws(() => emulator.setFault('oversized', { sizeBytes: 2 ** 30 }), { code: 'ALIPAY_CONFIG_ERROR', message: /256 MiB/ })
+  assert.throws(() => emulator.setFault('reset', { sizeBytes: 10 }), { code: 'ALIPAY_CONFIG_ERROR', message: /takes no size/ })
+  assert.throws(() => emulator.setFault('meltdown'), { code: 'ALIPAY_CONFIG_ERROR', message: /hang, trickle, oversized/ })
   emulator.setFault('hang')
   emulator.setFault(null)
 })

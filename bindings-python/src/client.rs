@@ -13,12 +13,12 @@ use alipay_isv::{Error, client, transport};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 
+use crate::auth::{AppAuthToken, AppAuthTokenInfo, UserInfo, UserToken};
 use crate::config::{IsvConfig, call_options};
 use crate::convert::Body;
 use crate::error::{Failure, detached, guarded};
 use crate::notify::typed_with_form;
 use crate::response::VerifiedResponse;
-use crate::tokens::{AppAuthToken, AppAuthTokenInfo, UserInfo, UserToken};
 
 /// A duration from seconds given in Python; `what` names the argument in the error.
 pub(crate) fn seconds(value: f64, what: &str) -> Result<Duration, Failure> {

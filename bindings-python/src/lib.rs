@@ -1,34 +1,33 @@
 //! `alipay_isv._native`: the pyo3 extension behind the `alipay_isv` Python package.
 //!
-//! This file only registers the module. The binding modules mirror the core's: [`key`], [`sign`],
-//! [`aes`], [`config`], [`request`], [`response`], [`notify`], [`client`] (with the token results
-//! of [`tokens`]) and [`auth`]; [`cert`] has certificate mode's certificates, root bundles and
-//! SNs; [`registry`] (with its [`record`]s and the results of [`token_import`]) keeps merchant
-//! authorisations; [`secret`] is the one masking rule; [`emulator`] wraps the offline gateway of `alipay-isv-emulator` (its console entries
-//! in [`console`]). [`error`] is the one place core errors (and
-//! panics) become Python exceptions, whose classes live in `python/alipay_isv/errors.py`;
-//! [`convert`] holds the shared argument and result conversions.
+//! This file only registers the module. The binding modules mirror the core's module paths:
+//! [`key`], [`sign`], [`aes`], [`config`], [`request`], [`response`], [`notify`], [`client`] and
+//! [`auth`] (`links`, `state`, `callback`, and the token results of the client's calls in
+//! `auth/models.rs`); [`cert`] has certificate mode's certificates, root bundles and SNs;
+//! [`registry`] keeps merchant authorisations (its `record`s, `token_key` and the results of
+//! `import`); [`secret`] is the one masking rule; [`observe`] bridges the core's events to `logging`; [`emulator`] wraps the offline gateway of
+//! `alipay-isv-emulator` (its `options`, `push` deliveries and `console` entries). [`error`] is the
+//! one place core errors (and panics) become Python exceptions, whose classes live in
+//! `python/alipay_isv/errors.py`; [`convert`] holds the shared argument and result conversions and
+//! [`json_text`] turns JSON text into Python objects.
 
 mod aes;
 mod auth;
 mod cert;
 mod client;
 mod config;
-mod console;
 mod convert;
 mod emulator;
 mod error;
 mod json_text;
 mod key;
 mod notify;
-mod record;
+mod observe;
 mod registry;
 mod request;
 mod response;
 mod secret;
 mod sign;
-mod token_import;
-mod tokens;
 
 use pyo3::prelude::*;
 
@@ -66,10 +65,10 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<notify::OtherNotification>()?;
     module.add_class::<client::Client>()?;
     module.add_class::<client::RetryPolicy>()?;
-    module.add_class::<tokens::AppAuthToken>()?;
-    module.add_class::<tokens::AppAuthTokenInfo>()?;
-    module.add_class::<tokens::UserToken>()?;
-    module.add_class::<tokens::UserInfo>()?;
+    module.add_class::<auth::AppAuthToken>()?;
+    module.add_class::<auth::AppAuthTokenInfo>()?;
+    module.add_class::<auth::UserToken>()?;
+    module.add_class::<auth::UserInfo>()?;
     module.add_class::<auth::AuthLink>()?;
     module.add_class::<auth::AppAuthCallback>()?;
     module.add_class::<auth::UserAuthCallback>()?;
@@ -81,12 +80,16 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(auth::parse_app_auth_callback, module)?)?;
     module.add_function(wrap_pyfunction!(auth::parse_user_auth_callback, module)?)?;
     module.add_class::<registry::Registry>()?;
-    module.add_class::<record::MerchantAuthorisation>()?;
-    module.add_class::<record::TokenKey>()?;
-    module.add_class::<token_import::TokenImport>()?;
+    module.add_class::<registry::MerchantAuthorisation>()?;
+    module.add_class::<registry::TokenKey>()?;
+    module.add_class::<registry::TokenImport>()?;
     module.add_class::<emulator::Emulator>()?;
     module.add_class::<emulator::Delivery>()?;
-    module.add_class::<console::ConsoleToken>()?;
+    module.add_class::<emulator::ConsoleToken>()?;
+    module.add_function(wrap_pyfunction!(observe::metrics_snapshot, module)?)?;
+    module.add_function(wrap_pyfunction!(observe::prometheus_metrics, module)?)?;
+    module.add_function(wrap_pyfunction!(observe::reset_metrics, module)?)?;
+    observe::install_logging_bridge();
     module.add_function(wrap_pyfunction!(secret::secret_fields, module)?)?;
     module.add_function(wrap_pyfunction!(secret::is_secret_field, module)?)?;
     module.add_function(wrap_pyfunction!(secret::mask_secret, module)?)?;

@@ -180,8 +180,8 @@ impl Verifier {
     }
 }
 
-/// The canonical content of `params`: `sign` and empty values dropped, sorted by key bytes,
-/// joined as `key=value` with `&`, no URL-encoding.
+/// The canonical content of `params`, as Java computes it: `sign` and empty or whitespace-only values
+/// dropped, sorted by key in UTF-16 code-unit order, joined as `key=value` with `&`, no URL-encoding.
 #[pyfunction]
 #[pyo3(signature = (params))]
 pub(crate) fn sign_content(params: &Bound<'_, PyAny>) -> PyResult<String> {

@@ -168,7 +168,8 @@ def test_new_fault_arguments_are_checked(setup: Setup, token: str) -> None:
         ("delay", {"delay": 1.0, "pause": 0.1}, "pause"),
         ("trickle", {"pause": -1.0}, "pause"),
         ("trickle", {"pause": float("inf")}, "pause"),
-        ("oversized", {"size": 2 * 1024 * MIB}, "at most"),
+        ("oversized", {"size": 2 * 1024 * MIB}, "256 MiB"),
+        ("oversized", {"size": 0}, "256 MiB"),
         (None, {"size": 10}, "size"),
     ]:
         with pytest.raises(ConfigError, match=says):

@@ -1,16 +1,18 @@
 //! uniffi binding of `alipay-isv`: generates the Kotlin/JVM package `alipay.isv`.
 //!
-//! The modules mirror the core crate one to one: [`key`] (private and public keys, key-pair
+//! The modules mirror the core crates' module paths: [`key`] (private and public keys, key-pair
 //! generation), [`sign`] (canonical content, signing, verification), [`config`] (the app's
 //! configuration), [`request`] (signed requests and their three outputs), [`aes`] (content
 //! encryption), [`response`] (gateway response verification), [`notify`] (application-gateway
 //! notifications), [`cert`] (certificate mode: SNs, certificates, root bundles) and [`error`] (the
 //! one place where core errors become the sealed Kotlin `AlipayException` hierarchy), plus
-//! [`client`] (the HTTP client and its typed authorisation calls), [`auth`] (authorisation links,
-//! `state`, callbacks, token records), [`registry`] (the durable merchant authorisation registry)
-//! [`secret`] (the one masking rule) and [`emulator`] (the offline Alipay gateway for tests, its console entries in [`console`]). The binding holds no protocol logic: it
-//! converts types, maps errors and catches panics. Debug builds add [`testing`] hooks (sample core
-//! errors, deliberate panics) for the Kotlin suite.
+//! [`client`] (the HTTP client and its typed authorisation calls), [`auth`] (`links`, `state`,
+//! `callback`, and the token records in `auth/models.rs`), [`registry`] (the durable merchant
+//! authorisation registry: `record`, `import`, `token_key`), [`secret`] (the one masking rule), [`observe`] (events for SLF4J, counters) and
+//! [`emulator`] (the offline Alipay gateway for tests: its `options` and faults, `push` deliveries
+//! and `console` entries). The binding holds no protocol logic: it converts types, maps errors and
+//! catches panics. Debug builds add [`testing`] hooks (sample core errors, deliberate panics) for
+//! the Kotlin suite.
 //!
 //! Every call is blocking: CPU-bound (RSA) or, for `Client`, `Registry` and `Emulator`, disk and
 //! network I/O; from coroutines, call it on `Dispatchers.IO` (or `Dispatchers.Default` for pure
@@ -21,11 +23,11 @@ pub mod auth;
 pub mod cert;
 pub mod client;
 pub mod config;
-pub mod console;
 pub mod emulator;
 pub mod error;
 pub mod key;
 pub mod notify;
+pub mod observe;
 pub mod registry;
 pub mod request;
 pub mod response;
@@ -47,12 +49,15 @@ pub use cert::{
 };
 pub use client::{Client, RetryPolicy, TransportOptions};
 pub use config::IsvConfig;
-pub use console::ConsoleToken;
-pub use emulator::{Delivery, Emulator, Fault};
+pub use emulator::{ConsoleToken, Delivery, Emulator, Fault};
 pub use error::AlipayError;
 pub use key::{KeyPair, PrivateKey, PublicKey, generate_key_pair};
 pub use notify::{
     AppAuthDetail, Notification, NotificationVerifier, service_check_name, success_ack,
+};
+pub use observe::{
+    EventListener, MetricSample, ObservedEvent, add_event_listener, metrics_snapshot,
+    prometheus_metrics, remove_event_listener, reset_metrics,
 };
 pub use registry::{
     AuthOrigin, AuthStatus, IngestOutcome, MerchantAuthorisation, RefreshLease, Registry,

@@ -25,10 +25,6 @@ pub struct CallOptions {
     /// The user's `access_token`, sent as the `auth_token` parameter.
     #[uniffi(default)]
     pub auth_token: Option<String>,
-    /// The merchant app (`auth_app_id`) the call is for. Not sent: it labels the call's
-    /// observability event (`Registry.executeFor` sets it itself).
-    #[uniffi(default)]
-    pub auth_app_id: Option<String>,
     /// `notify_url` for the asynchronous notifications of this call.
     #[uniffi(default)]
     pub notify_url: Option<String>,
@@ -47,6 +43,10 @@ pub struct CallOptions {
     /// Use this timestamp (`yyyy-MM-dd HH:mm:ss`, China time) instead of now: tests and replays.
     #[uniffi(default)]
     pub timestamp: Option<String>,
+    /// The merchant app (`auth_app_id`) the call is for. Not sent: it labels the call's
+    /// observability event (`Registry.executeFor` sets it itself).
+    #[uniffi(default)]
+    pub auth_app_id: Option<String>,
 }
 
 impl CallOptions {

@@ -103,8 +103,9 @@ pub fn parse_charset(name: String) -> Result<Charset> {
     })
 }
 
-/// Builds the canonical content Alipay signs: drops `sign` and empty values, sorts the keys by their
-/// UTF-8 bytes, joins `key=value` pairs with `&`, encodes nothing.
+/// Builds the canonical content Alipay signs, as Java does: drops `sign` and empty or whitespace-only
+/// values, sorts the keys in UTF-16 code-unit order (Java's `String.compareTo`), joins `key=value`
+/// pairs with `&`, encodes nothing.
 #[uniffi::export]
 pub fn sign_content(params: HashMap<String, String>) -> Result<String> {
     guard("signContent", || Ok(core::sign_content(&params)))

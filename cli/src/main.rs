@@ -42,7 +42,7 @@ enum Command {
     CertSn(commands::cert_sn::Args),
     /// Run the offline Alipay emulator on loopback and print its gateway URL and Alipay public key.
     Emulator(commands::emulator::Args),
-    /// Look into a merchant authorisation registry (list, show) and revoke by hand; tokens masked.
+    /// Look into a merchant authorisation registry (list, show), revoke by hand, import a console token; tokens masked.
     Registry(commands::registry::Args),
     /// Walk through the main job step by step, printing each step in plain words.
     Demo(commands::demo::Args),

@@ -11,6 +11,9 @@ an ``alipay_isv.Registry`` (a SQLite file; tokens encrypted at rest when a key i
   too.
 * ``GET /merchants/<auth_app_id>/versions`` — one delegated call on the merchant's behalf, the
   token looked up (and refreshed when due) by the registry.
+* ``GET /metrics`` — the counters of every gateway call, notification, refresh and revocation,
+  in Prometheus' text format (``alipay_isv.prometheus_metrics()``): point a scrape job at it.
+  The same events are logged to the ``alipay_isv.*`` loggers (``logging.basicConfig`` shows them).
 
 Nothing Alipay-specific is done by hand: every check, signature and token rule is alipay_isv's.
 See ``plugin_server_demo.py`` for a run against the emulator.
@@ -146,6 +149,9 @@ class PluginServer:
                     self._answer(*plugin.callback(self.path, self.headers.get("Cookie")))
                 elif len(parts) == 3 and parts[0] == "merchants" and parts[2] == "versions":
                     self._answer(*plugin.versions(parts[1]))
+                elif path == "/metrics":
+                    metrics = alipay_isv.prometheus_metrics().encode()
+                    self._answer(200, {"Content-Type": "text/plain; version=0.0.4"}, metrics)
                 else:
                     self._answer(404, {}, b"not found\n")
 

@@ -4,7 +4,8 @@ callback, the plugin exchanges the code and stores the tokens in its registry (a
 SQLite file in a temporary directory), the app-auth notification reaches the plugin's
 application gateway, verifies and is ingested, the gateway check is answered and signed, the
 plugin makes a delegated call for the merchant through the registry, and the merchant's
-revocation arrives and is recorded (the record survives a restart). Exits non-zero if a step
+revocation arrives and is recorded (the record survives a restart), and Prometheus can
+scrape the plugin's counters at ``/metrics``. Exits non-zero if a step
 fails. Run after building the
 binding (scripts/test-python.sh does both):
 
@@ -82,7 +83,7 @@ def main() -> None:
             auth_app_id = run(emulator, plugin, alipay.private_key, app.public_key)
         finally:
             plugin.stop()
-        # 7. The registry is a file: after a restart the merchant is still known, and revoked.
+        # 8. The registry is a file: after a restart the merchant is still known, and revoked.
         with alipay_isv.Registry(registry_path, key=token_key) as reopened:
             record = reopened.get(auth_app_id)
             assert record is not None and record.status is alipay_isv.AuthStatus.REVOKED, record
@@ -170,6 +171,16 @@ def run(
     assert refused.status == 410, refused.status
     assert emulator.total_calls() == calls, "a call was made for a revoked merchant"
     step("the cancellation arrived: the merchant is revoked in the registry, calls refused")
+
+    # 7. Prometheus scrapes the plugin's counters.
+    scraped, metrics = get(plugin.base_url + "/metrics")
+    text = metrics.decode()
+    assert scraped.status == 200 and "# TYPE alipay_isv_calls_total counter" in text, text
+    for family in ("calls", "notifications", "revocations"):
+        assert f"alipay_isv_{family}_total{{" in text, (family, text)
+    method = "alipay.open.mini.version.list.query"
+    delegated = [line for line in text.splitlines() if method in line]
+    step(f"GET /metrics serves the counters to Prometheus, e.g. {delegated[0]}")
     return auth_app_id
 
 

@@ -10,13 +10,19 @@
 //! Opening, ingesting, reading and revoking are synchronous: they are local SQLite transactions
 //! (milliseconds), and they only wait longer while another process holds the file's write lock (up to
 //! the store's 10 s busy timeout).
+//!
+//! As in the core: the records it hands out are in [`record`], the key of tokens at rest in
+//! [`token_key`], importing a console token in [`import`], and [`input`] reads the JavaScript objects
+//! it ingests back into the core's types.
 
 mod import;
 mod input;
 mod record;
+mod token_key;
 
 pub use import::TokenImport;
-pub use record::{MerchantAuthorisation, RefreshLease, TokenKey, generate_token_key};
+pub use record::{MerchantAuthorisation, RefreshLease};
+pub use token_key::{TokenKey, generate_token_key};
 
 use std::sync::{Arc, RwLock};
 
@@ -26,9 +32,9 @@ use napi::bindgen_prelude::{AsyncTask, ClassInstance, Either};
 use napi_derive::napi;
 use serde_json::Value;
 
+use crate::auth::AppAuthToken;
 use crate::client::{Client, ExecuteOptions, millis, verified};
 use crate::error::{OrThrow, to_js_error};
-use crate::models::AppAuthToken;
 use crate::response::VerifiedResponse;
 use crate::task::{Blocking, run_sync, spawn};
 

@@ -31,10 +31,18 @@ and ``root_cert`` instead of ``alipay_public_key``; :class:`Certificate`, :class
 downloads and checks an Alipay certificate it does not know (:meth:`Client.fetch_alipay_cert`),
 and :meth:`ResponseVerifier.check` tells when one is needed (:class:`NeedsCertificate`).
 
+Observability: every gateway call, notification, registry refresh and revocation is logged to
+the ``logging`` loggers ``alipay_isv.call``, ``alipay_isv.notification``, ``alipay_isv.refresh``
+and ``alipay_isv.revocation`` (``INFO``, ``WARNING`` on failure; the record's ``alipay``
+attribute holds the fields: app_id, auth_app_id, method, outcome, code, sub_code, latency_ms,
+trace_id, retries, ...), and counted (:func:`metrics_snapshot`, :func:`prometheus_metrics`).
+
 Secrets follow one rule (:func:`secret_fields`, :func:`mask_secret`): no ``repr()``, error or
 log event shows a token or a code. Every error is an :class:`AlipayError`; RSA operations and
 network calls release the GIL.
 """
+
+import logging as _logging
 
 from alipay_isv._native import (
     ALIPAY_CERT_DOWNLOAD_METHOD,
@@ -86,8 +94,11 @@ from alipay_isv._native import (
     is_secret_field,
     looks_like_own_key,
     mask_secret,
+    metrics_snapshot,
     parse_app_auth_callback,
     parse_user_auth_callback,
+    prometheus_metrics,
+    reset_metrics,
     secret_fields,
     shown,
     sign_content,
@@ -167,11 +178,17 @@ __all__ = [
     "is_secret_field",
     "looks_like_own_key",
     "mask_secret",
+    "metrics_snapshot",
     "parse_app_auth_callback",
     "parse_user_auth_callback",
+    "prometheus_metrics",
+    "reset_metrics",
     "secret_fields",
     "shown",
     "sign_content",
     "states_match",
     "user_consent_link",
 ]
+
+# A library logs to its loggers and leaves handlers to the application.
+_logging.getLogger("alipay_isv").addHandler(_logging.NullHandler())

@@ -217,9 +217,10 @@ class Verifier:
         """
 
 def sign_content(params: Mapping[str, str]) -> str:
-    """The canonical content Alipay signs: every parameter except ``sign`` and those with an
-    empty key or value, sorted by key in UTF-8 byte order, joined as ``key=value`` with ``&``,
-    without URL-encoding.
+    """The canonical content Alipay signs, as Java computes it: every parameter except ``sign``
+    and those with an empty key or an empty or whitespace-only value, sorted by key in UTF-16
+    code-unit order (Java's ``String.compareTo``), joined as ``key=value`` with ``&``, without
+    URL-encoding.
 
     Raises:
         TypeError: a key or value is not a ``str``.
@@ -610,6 +611,18 @@ class HttpRequest:
     def content_type(self) -> str:
         """``application/x-www-form-urlencoded;charset=<charset>``."""
 
+def metrics_snapshot() -> list[dict[str, Any]]:
+    """Every counter of observed events (gateway calls, notifications, registry refreshes and
+    revocations): dicts with ``kind``, ``method``, ``outcome`` (``success`` or an error kind),
+    ``count`` and ``latency_seconds_total``. Process-wide."""
+
+def prometheus_metrics() -> str:
+    """The counters in the Prometheus text exposition format: serve it at ``/metrics`` with
+    ``Content-Type: text/plain; version=0.0.4``."""
+
+def reset_metrics() -> None:
+    """Forgets every counter (tests; exporters of deltas)."""
+
 def secret_fields() -> list[str]:
     """The field names whose values are secrets (``app_auth_token``, ``app_refresh_token``,
     ``access_token``, ``refresh_token``, ``auth_token``, ``app_auth_code``, ``auth_code``), masked
@@ -720,7 +733,9 @@ class VerifiedResponse:
 @final
 class NotificationVerifier:
     """Verifies notifications posted to the application gateway (form bodies) with the Alipay
-    public key: V1 (without ``sign_type``), then V2. A verifier made with the constructor ignores
+    public key, under every form the gateway signs (V1 without ``sign_type``, V2 with it; empty
+    values dropped or kept; ``alipay_cert_sn`` in or out), the likeliest first; the form that
+    matched is the result's ``signed_form``. A verifier made with the constructor ignores
     ``alipay_cert_sn``; in certificate mode (:meth:`IsvConfig.notification_verifier`) the key is
     the Alipay certificate the notification names, and an unknown one is a ``SignatureError``
     naming it (:meth:`Client.verify_notification` fetches it first).

@@ -80,11 +80,11 @@ class FaultsTest {
     }
 
     @Test
-    fun `an oversized fault beyond 1 GiB is refused, not allocated`() {
+    fun `an oversized fault beyond 256 MiB is refused, not allocated`() {
         Emulators.start().use { emulator ->
             val refused = runCatching { emulator.setFault(Fault.Oversized(1UL shl 40)) }.exceptionOrNull()
             assertIs<AlipayException.Config>(refused)
-            assertContains(refused.reason(), "1 GiB")
+            assertContains(refused.reason(), "256 MiB")
         }
     }
 

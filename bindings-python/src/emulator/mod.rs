@@ -1,93 +1,30 @@
-//! `Emulator` and `Delivery`: the Python handle of `alipay_isv_emulator`, an offline Alipay gateway
-//! on loopback for tests and demos.
+//! `Emulator`: the Python handle of `alipay_isv_emulator`, an offline Alipay gateway on loopback
+//! for tests and demos. Its arguments (key arguments, faults) are read in [`options`], the pushes it
+//! made are [`Delivery`]s ([`push`]), and its open-platform console's entries are [`ConsoleToken`]s
+//! ([`console`]), as in the emulator crate.
 //!
 //! Every call that waits on the network or on the server — starting, the authorisation pages,
-//! revocation, waiting for pushes, stopping, a certificate rotation — releases the GIL, so an application gateway served
-//! by Python in the same process keeps answering the emulator's pushes.
+//! revocation, waiting for pushes, stopping, a certificate rotation — releases the GIL, so an
+//! application gateway served by Python in the same process keeps answering the emulator's pushes.
+
+mod console;
+mod options;
+mod push;
+
+pub(crate) use console::ConsoleToken;
+pub(crate) use push::Delivery;
 
 use std::sync::{Arc, PoisonError, RwLock};
 
 use alipay_isv::Error;
-use alipay_isv::key::{PrivateKey as CorePrivateKey, PublicKey as CorePublicKey};
 use alipay_isv_emulator as emulator;
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
-use pyo3::types::PyString;
 
 use crate::client::seconds;
-use crate::convert::optional;
-use crate::error::{Failure, detached, guarded};
-use crate::key::{PrivateKey, PublicKey};
-
-/// A key argument: the binding's key object, or its text (PEM or Base64).
-enum KeyArg {
-    /// Text to parse.
-    Text(PyBackedStr),
-    /// An already parsed public key.
-    Public(Box<CorePublicKey>),
-    /// An already parsed private key, exported for the emulator to own a copy.
-    Private(zeroize::Zeroizing<String>),
-}
-
-impl KeyArg {
-    fn public(value: &Bound<'_, PyAny>) -> PyResult<KeyArg> {
-        if let Ok(key) = value.cast::<PublicKey>() {
-            return Ok(KeyArg::Public(Box::new((*key.get().inner).clone())));
-        }
-        Self::text(value, "app_public_key must be a PublicKey or its PEM text")
-    }
-
-    fn private(value: &Bound<'_, PyAny>) -> PyResult<KeyArg> {
-        if let Ok(key) = value.cast::<PrivateKey>() {
-            let pem = guarded(|| Ok(key.get().inner.to_pkcs8_pem()?))?;
-            return Ok(KeyArg::Private(pem));
-        }
-        Self::text(
-            value,
-            "alipay_private_key must be a PrivateKey or its PEM text",
-        )
-    }
-
-    fn text(value: &Bound<'_, PyAny>, message: &'static str) -> PyResult<KeyArg> {
-        if value.is_instance_of::<PyString>() {
-            return Ok(KeyArg::Text(value.extract()?));
-        }
-        Err(PyTypeError::new_err(message))
-    }
-
-    fn into_public(self) -> Result<CorePublicKey, Failure> {
-        match self {
-            KeyArg::Public(key) => Ok(*key),
-            KeyArg::Text(text) => Ok(CorePublicKey::from_text(&text)?),
-            KeyArg::Private(_) => Err(Error::config("a private key is not a public key").into()),
-        }
-    }
-
-    fn into_private(self) -> Result<CorePrivateKey, Failure> {
-        match self {
-            KeyArg::Private(pem) => Ok(CorePrivateKey::from_text(&pem)?),
-            KeyArg::Text(text) => Ok(CorePrivateKey::from_text(&text)?),
-            KeyArg::Public(_) => Err(Error::config("a public key is not a private key").into()),
-        }
-    }
-}
-
-/// The core fault named `kind` with its details in Python's units (seconds, bytes); the emulator
-/// crate checks names, required and foreign details and limits.
-fn fault(
-    kind: &str,
-    delay: Option<f64>,
-    pause: Option<f64>,
-    size: Option<usize>,
-) -> Result<emulator::Fault, Failure> {
-    let detail = emulator::FaultDetail {
-        delay: delay.map(|value| seconds(value, "delay")).transpose()?,
-        pause: pause.map(|value| seconds(value, "pause")).transpose()?,
-        size,
-    };
-    Ok(emulator::Fault::from_name(kind, detail)?)
-}
+use crate::error::{detached, guarded};
+use crate::key::PublicKey;
+use options::{KeyArg, fault};
 
 /// A running offline Alipay gateway on loopback.
 #[pyclass(module = "alipay_isv", frozen)]
@@ -405,10 +342,10 @@ impl Emulator {
 
     /// The merchant's current `app_auth_token` as the open-platform console shows it.
     #[pyo3(signature = (auth_app_id))]
-    fn console_app_auth_token(&self, auth_app_id: &str) -> PyResult<crate::console::ConsoleToken> {
+    fn console_app_auth_token(&self, auth_app_id: &str) -> PyResult<ConsoleToken> {
         let running = self.live()?;
         let entry = guarded(|| Ok(running.console_app_auth_token(auth_app_id)?))?;
-        Ok(crate::console::ConsoleToken::wrap(entry))
+        Ok(ConsoleToken::wrap(entry))
     }
 
     /// Test hook: the current tokens of `auth_app_id` expire now.
@@ -504,90 +441,5 @@ impl Emulator {
                 if self.running() { "True" } else { "False" },
             ))
         })
-    }
-}
-
-/// One push the emulator made to the application gateway. `repr()` hides the body (it carries
-/// tokens).
-#[pyclass(module = "alipay_isv", frozen)]
-pub struct Delivery {
-    inner: emulator::Delivery,
-}
-
-#[pymethods]
-impl Delivery {
-    /// The push's `notify_id`.
-    #[getter]
-    fn notify_id(&self) -> &str {
-        &self.inner.notify_id
-    }
-
-    /// `"open_app_auth_notify"` or `"alipay.open.auth.appauth.cancelled"`.
-    #[getter]
-    fn kind(&self) -> &str {
-        &self.inner.kind
-    }
-
-    /// The merchant app it concerns.
-    #[getter]
-    fn auth_app_id(&self) -> &str {
-        &self.inner.auth_app_id
-    }
-
-    /// Where it was posted (`None`: no notify URL was set).
-    #[getter]
-    fn url(&self) -> Option<&str> {
-        self.inner.url.as_deref()
-    }
-
-    /// How many times it was posted so far.
-    #[getter]
-    fn attempts(&self) -> u32 {
-        self.inner.attempts
-    }
-
-    /// Whether the application gateway answered `success`.
-    #[getter]
-    fn acknowledged(&self) -> bool {
-        self.inner.acknowledged
-    }
-
-    /// Whether delivery is over (acknowledged, attempts exhausted, or nowhere to post).
-    #[getter]
-    fn finished(&self) -> bool {
-        self.inner.finished
-    }
-
-    /// The form the push is signed in (`v1`, `v1+empty`, `v2`, `v2+empty`, with `+alipay_cert_sn`
-    /// when that is signed): a verifier that accepts the push reports this form.
-    #[getter]
-    fn signed_form(&self) -> &'static str {
-        self.inner.signed_form.name()
-    }
-
-    /// The exact form body posted: it carries tokens, keep it out of logs.
-    #[getter]
-    fn body(&self) -> &str {
-        &self.inner.body
-    }
-
-    fn __repr__(&self) -> String {
-        format!(
-            "Delivery(notify_id='{}', kind='{}', auth_app_id='{}', url={}, attempts={}, \
-             acknowledged={}, finished={}, signed_form='{}', body_bytes={})",
-            self.inner.notify_id,
-            self.inner.kind,
-            self.inner.auth_app_id,
-            optional(self.inner.url.as_deref()),
-            self.inner.attempts,
-            if self.inner.acknowledged {
-                "True"
-            } else {
-                "False"
-            },
-            if self.inner.finished { "True" } else { "False" },
-            self.inner.signed_form,
-            self.inner.body.len(),
-        )
     }
 }

@@ -1,11 +1,20 @@
 //! [`Emulator`], wrapping `alipay_isv_emulator`: an offline Alipay gateway on loopback for tests —
 //! start it with the app's public key, point a `Client` at `gatewayUrl()` with
 //! `alipayPublicKey()`, drive the authorisation pages (`merchantAuthorizes`, `userConsents`),
-//! revoke, inject network faults ([`Fault`]) and watch its pushes ([`Delivery`]). In certificate
-//! mode (`certMode = true`) it hands out its root bundle, Alipay and app certificates and rotates its
+//! revoke, inject network faults ([`Fault`], in [`options`]) and watch its pushes ([`Delivery`], in
+//! [`push`]); the open-platform console's entries are in [`console`]. In certificate mode
+//! (`certMode = true`) it hands out its root bundle, Alipay and app certificates and rotates its
 //! Alipay certificate on demand.
 //!
 //! `close()` (Kotlin `use { }`) or `stop()` stops the server.
+
+mod console;
+mod options;
+mod push;
+
+pub use console::ConsoleToken;
+pub use options::Fault;
+pub use push::Delivery;
 
 use std::fmt;
 use std::sync::{Arc, RwLock};
@@ -16,124 +25,7 @@ use alipay_isv_emulator as core;
 
 use crate::error::{Result, guard};
 use crate::key::{PrivateKey, PublicKey};
-
-/// A failure injected into the next gateway answers (Kotlin: `Fault.Delay(Duration.ofSeconds(2))`,
-/// `Fault.Reset`, …). Faults apply to `/gateway.do` only, never to the authorisation pages.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
-pub enum Fault {
-    /// Wait this long, then answer normally.
-    Delay {
-        /// How long to wait before answering.
-        duration: Duration,
-    },
-    /// Read the request, then reset the connection without answering (the request is not run).
-    Reset,
-    /// Run the request, send the headers with the full `Content-Length` and half the body, close.
-    TruncatedBody,
-    /// Answer HTTP 502 with a small HTML page (the request is not run).
-    BadGateway,
-    /// Run the request and answer without the `sign` field.
-    Unsigned,
-    /// Read the request and never answer (until the emulator stops): a peer that accepts and hangs.
-    Hang,
-    /// Run the request and send the answer one byte at a time, waiting `pause` between bytes
-    /// (Kotlin: `Fault.Trickle(Duration.ofMillis(50))`).
-    Trickle {
-        /// The wait between two bytes of the answer.
-        pause: Duration,
-    },
-    /// Answer HTTP 200 with a body of `bytes` bytes (a JSON-looking prefix padded with spaces): a
-    /// peer that sends far more than any answer should be (Kotlin:
-    /// `Fault.Oversized(10uL * 1024u * 1024u)`).
-    Oversized {
-        /// The size of the body sent.
-        bytes: u64,
-    },
-}
-
-impl From<Fault> for core::Fault {
-    fn from(fault: Fault) -> Self {
-        match fault {
-            Fault::Delay { duration } => core::Fault::Delay(duration),
-            Fault::Reset => core::Fault::Reset,
-            Fault::TruncatedBody => core::Fault::TruncatedBody,
-            Fault::BadGateway => core::Fault::BadGateway,
-            Fault::Unsigned => core::Fault::Unsigned,
-            Fault::Hang => core::Fault::Hang,
-            Fault::Trickle { pause } => core::Fault::Trickle(pause),
-            Fault::Oversized { bytes } => {
-                core::Fault::Oversized(usize::try_from(bytes).unwrap_or(usize::MAX))
-            }
-        }
-    }
-}
-
-/// One push the emulator made to the application gateway. `toString()` shows the body's length
-/// only (it carries tokens).
-#[derive(Clone, PartialEq, Eq, uniffi::Record)]
-#[uniffi::export(Display)]
-pub struct Delivery {
-    /// The push's `notify_id`.
-    pub notify_id: String,
-    /// `open_app_auth_notify` or `alipay.open.auth.appauth.cancelled`.
-    pub kind: String,
-    /// The merchant app it concerns.
-    pub auth_app_id: String,
-    /// Where it was posted (null: no notify URL was set).
-    pub url: Option<String>,
-    /// How many times it was posted so far.
-    pub attempts: u32,
-    /// Whether the application gateway answered `success`.
-    pub acknowledged: bool,
-    /// Whether delivery is over (acknowledged, attempts exhausted, or nowhere to post).
-    pub finished: bool,
-    /// The exact form body posted.
-    pub body: String,
-    /// The form the push is signed in (`v1`, `v1+empty`, `v2`, `v2+empty`, with `+alipay_cert_sn`
-    /// when that is signed): `verifyBodyWithForm` reports this `signedForm` for it.
-    pub signed_form: String,
-}
-
-impl From<core::Delivery> for Delivery {
-    fn from(delivery: core::Delivery) -> Self {
-        Delivery {
-            notify_id: delivery.notify_id,
-            kind: delivery.kind,
-            auth_app_id: delivery.auth_app_id,
-            url: delivery.url,
-            attempts: delivery.attempts,
-            acknowledged: delivery.acknowledged,
-            finished: delivery.finished,
-            signed_form: delivery.signed_form.name().to_string(),
-            body: delivery.body,
-        }
-    }
-}
-
-impl fmt::Debug for Delivery {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
-    }
-}
-
-impl fmt::Display for Delivery {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "Delivery(notifyId={}, kind={}, authAppId={}, url={}, attempts={}, acknowledged={}, \
-             finished={}, signedForm={}, bodyBytes={})",
-            self.notify_id,
-            self.kind,
-            self.auth_app_id,
-            self.url.as_deref().unwrap_or("null"),
-            self.attempts,
-            self.acknowledged,
-            self.finished,
-            self.signed_form,
-            self.body.len()
-        )
-    }
-}
+use options::StartOptions;
 
 /// A running offline Alipay gateway on loopback (Kotlin:
 /// `Emulator(appId, appPublicKey).use { emulator -> … }`). Thread-safe. `close()` or `stop()`
@@ -149,18 +41,6 @@ pub struct Emulator {
 
 /// The message of calls on a stopped emulator.
 const STOPPED: &str = "the emulator is stopped";
-
-/// The start options of both constructors, the app key aside.
-struct StartOptions {
-    port: Option<u16>,
-    notify_url: Option<String>,
-    alipay_private_key: Option<Arc<PrivateKey>>,
-    host: Option<String>,
-    app_auth_token_ttl: Option<Duration>,
-    cert_mode: bool,
-    push_form: Option<String>,
-    push_form_seed: Option<u64>,
-}
 
 impl Emulator {
     /// Starts an emulator from checked options.

@@ -1,4 +1,6 @@
-//! [`Client`]: the ISV configuration plus the default HTTP transport, mirroring `alipay_isv::client`.
+//! [`Client`]: the ISV configuration plus the default HTTP transport, mirroring `alipay_isv::client`:
+//! the client, its options and `execute` here, the typed authorisation calls in [`auth_calls`], and
+//! certificate mode's calls in [`cert_calls`].
 //! Every network call has two forms: the default one returns a `Promise` and runs on the libuv thread
 //! pool (the JavaScript thread never waits on the network), and a `…Sync` twin blocks the calling
 //! thread (scripts, CLIs). The typed authorisation calls return classes that mask their tokens.
@@ -19,12 +21,10 @@ use napi_derive::napi;
 use serde_json::Value;
 
 use crate::config::IsvConfig;
-use crate::convert::{self, BodyArg, byte_limit};
+use crate::convert::byte_limit;
+use crate::convert::js_object::StringRecord;
 use crate::error::{OrThrow, to_js_error};
 use crate::json::Json;
-use crate::models::{AppAuthToken, AppAuthTokenInfo, UserInfo, UserToken};
-use crate::notify::FormedNotification;
-use crate::record::StringRecord;
 use crate::request::CallOptions;
 use crate::response::VerifiedResponse;
 use crate::task::{Blocking, run_sync, spawn};
@@ -169,25 +169,6 @@ pub(crate) fn verified(response: alipay_isv::response::VerifiedResponse) -> Veri
     }
 }
 
-fn app_tokens(tokens: Vec<alipay_isv::auth::AppAuthToken>) -> Vec<AppAuthToken> {
-    tokens
-        .into_iter()
-        .map(|inner| AppAuthToken { inner })
-        .collect()
-}
-
-fn user_token(inner: alipay_isv::auth::UserToken) -> UserToken {
-    UserToken { inner }
-}
-
-fn notification(inner: alipay_isv::notify::VerifiedNotification) -> FormedNotification {
-    FormedNotification(inner)
-}
-
-fn downloaded(fetched: bool) -> bool {
-    fetched
-}
-
 /// Calls the Alipay gateway on behalf of merchants: signs, sends, verifies. Immutable and cheap to
 /// share: one client serves every merchant, tokens are passed per call.
 ///
@@ -205,9 +186,6 @@ pub struct Client {
 
 type Pending<T, J> = AsyncTask<Blocking<T, J>>;
 type VerifiedTask = Pending<alipay_isv::response::VerifiedResponse, VerifiedResponse>;
-type AppTokensTask = Pending<Vec<alipay_isv::auth::AppAuthToken>, Vec<AppAuthToken>>;
-type UserTokenTask = Pending<alipay_isv::auth::UserToken, UserToken>;
-type NotificationTask = Pending<alipay_isv::notify::VerifiedNotification, FormedNotification>;
 
 #[napi]
 impl Client {
@@ -293,247 +271,17 @@ impl Client {
             None => Ok((CoreCallOptions::default(), None)),
         }
     }
+}
 
-    /// Exchanges the `app_auth_code` of a merchant authorisation callback for the merchant's tokens,
-    /// one per authorised app (a batch authorisation grants several). A used, unknown or expired code
-    /// rejects with `ALIPAY_API_ERROR` `40002` / `isv.code-invalid`.
-    #[napi(catch_unwind, ts_return_type = "Promise<AppAuthToken[]>")]
-    pub fn exchange_app_auth_code(&self, app_auth_code: String) -> AppTokensTask {
-        let client = self.inner.clone();
-        spawn(
-            move || client.exchange_app_auth_code(&app_auth_code),
-            app_tokens,
-        )
-    }
+// Declared here, between the two `impl Client` blocks, on purpose: napi-rs lists a class's methods in
+// `index.d.ts` in the order rustc expands their impl blocks, and an out-of-line module's items expand
+// where it is declared. So the generated class reads: constructor and `execute`, the authorisation
+// calls, the certificate calls, `toString`.
+mod auth_calls;
+mod cert_calls;
 
-    /// `exchangeAppAuthCode`, blocking the calling thread.
-    #[napi(catch_unwind)]
-    pub fn exchange_app_auth_code_sync(
-        &self,
-        env: Env,
-        app_auth_code: String,
-    ) -> napi::Result<Vec<AppAuthToken>> {
-        run_sync(
-            &env,
-            || self.inner.exchange_app_auth_code(&app_auth_code),
-            app_tokens,
-        )
-    }
-
-    /// Refreshes a merchant's tokens with its `app_refresh_token`. The previous token keeps working for
-    /// about ten minutes; the previous refresh token is dead at once.
-    #[napi(catch_unwind, ts_return_type = "Promise<AppAuthToken[]>")]
-    pub fn refresh_app_auth_token(&self, app_refresh_token: String) -> AppTokensTask {
-        let client = self.inner.clone();
-        spawn(
-            move || client.refresh_app_auth_token(&app_refresh_token),
-            app_tokens,
-        )
-    }
-
-    /// `refreshAppAuthToken`, blocking the calling thread.
-    #[napi(catch_unwind)]
-    pub fn refresh_app_auth_token_sync(
-        &self,
-        env: Env,
-        app_refresh_token: String,
-    ) -> napi::Result<Vec<AppAuthToken>> {
-        run_sync(
-            &env,
-            || self.inner.refresh_app_auth_token(&app_refresh_token),
-            app_tokens,
-        )
-    }
-
-    /// Asks the gateway what it knows of a merchant token (`alipay.open.auth.token.app.query`).
-    #[napi(catch_unwind, ts_return_type = "Promise<AppAuthTokenInfo>")]
-    pub fn query_app_auth_token(
-        &self,
-        app_auth_token: String,
-    ) -> Pending<alipay_isv::auth::AppAuthTokenInfo, AppAuthTokenInfo> {
-        let client = self.inner.clone();
-        spawn(
-            move || client.query_app_auth_token(&app_auth_token),
-            AppAuthTokenInfo::from,
-        )
-    }
-
-    /// `queryAppAuthToken`, blocking the calling thread.
-    #[napi(catch_unwind)]
-    pub fn query_app_auth_token_sync(
-        &self,
-        env: Env,
-        app_auth_token: String,
-    ) -> napi::Result<AppAuthTokenInfo> {
-        run_sync(
-            &env,
-            || self.inner.query_app_auth_token(&app_auth_token),
-            AppAuthTokenInfo::from,
-        )
-    }
-
-    /// Exchanges a user's `auth_code` (from the consent callback) for their access token, on the
-    /// merchant's behalf when `appAuthToken` is given.
-    #[napi(catch_unwind, ts_return_type = "Promise<UserToken>")]
-    pub fn exchange_user_auth_code(
-        &self,
-        auth_code: String,
-        app_auth_token: Option<String>,
-    ) -> UserTokenTask {
-        let client = self.inner.clone();
-        spawn(
-            move || client.exchange_user_auth_code(&auth_code, app_auth_token.as_deref()),
-            user_token,
-        )
-    }
-
-    /// `exchangeUserAuthCode`, blocking the calling thread.
-    #[napi(catch_unwind)]
-    pub fn exchange_user_auth_code_sync(
-        &self,
-        env: Env,
-        auth_code: String,
-        app_auth_token: Option<String>,
-    ) -> napi::Result<UserToken> {
-        run_sync(
-            &env,
-            || {
-                self.inner
-                    .exchange_user_auth_code(&auth_code, app_auth_token.as_deref())
-            },
-            user_token,
-        )
-    }
-
-    /// Refreshes a user's access token with its `refreshToken`, on the merchant's behalf when
-    /// `appAuthToken` is given.
-    #[napi(catch_unwind, ts_return_type = "Promise<UserToken>")]
-    pub fn refresh_user_token(
-        &self,
-        refresh_token: String,
-        app_auth_token: Option<String>,
-    ) -> UserTokenTask {
-        let client = self.inner.clone();
-        spawn(
-            move || client.refresh_user_token(&refresh_token, app_auth_token.as_deref()),
-            user_token,
-        )
-    }
-
-    /// `refreshUserToken`, blocking the calling thread.
-    #[napi(catch_unwind)]
-    pub fn refresh_user_token_sync(
-        &self,
-        env: Env,
-        refresh_token: String,
-        app_auth_token: Option<String>,
-    ) -> napi::Result<UserToken> {
-        run_sync(
-            &env,
-            || {
-                self.inner
-                    .refresh_user_token(&refresh_token, app_auth_token.as_deref())
-            },
-            user_token,
-        )
-    }
-
-    /// Reads the user's profile (`alipay.user.info.share`) with their access token, on the
-    /// merchant's behalf when `appAuthToken` is given.
-    #[napi(catch_unwind, ts_return_type = "Promise<UserInfo>")]
-    pub fn user_info_share(
-        &self,
-        access_token: String,
-        app_auth_token: Option<String>,
-    ) -> Pending<alipay_isv::auth::UserInfo, UserInfo> {
-        let client = self.inner.clone();
-        spawn(
-            move || client.user_info_share(&access_token, app_auth_token.as_deref()),
-            UserInfo::from,
-        )
-    }
-
-    /// `userInfoShare`, blocking the calling thread.
-    #[napi(catch_unwind)]
-    pub fn user_info_share_sync(
-        &self,
-        env: Env,
-        access_token: String,
-        app_auth_token: Option<String>,
-    ) -> napi::Result<UserInfo> {
-        run_sync(
-            &env,
-            || {
-                self.inner
-                    .user_info_share(&access_token, app_auth_token.as_deref())
-            },
-            UserInfo::from,
-        )
-    }
-
-    /// Certificate mode: makes sure the Alipay certificate `alipayCertSn` is trusted. Resolves `false`
-    /// when it already is; otherwise downloads it (`alipay.open.app.alipaycert.download`), checks its
-    /// validity and its chain to the root bundle, trusts it for every client of this configuration,
-    /// and resolves `true`. Runs on the libuv pool.
-    ///
-    /// Rejects with `ALIPAY_CONFIG_ERROR` outside certificate mode or for an empty SN;
-    /// `ALIPAY_SIGNATURE_ERROR` when the certificate is expired, not chained to the root bundle,
-    /// tampered with or not the one asked for, or when the answer does not verify; the errors of
-    /// `execute` for the download call itself (`ALIPAY_API_ERROR` for an SN Alipay does not know).
-    #[napi(catch_unwind, ts_return_type = "Promise<boolean>")]
-    pub fn fetch_alipay_cert(&self, alipay_cert_sn: String) -> Pending<bool, bool> {
-        let client = self.inner.clone();
-        spawn(
-            move || client.fetch_alipay_cert(&alipay_cert_sn),
-            downloaded,
-        )
-    }
-
-    /// `fetchAlipayCert`, blocking the calling thread.
-    #[napi(catch_unwind)]
-    pub fn fetch_alipay_cert_sync(&self, env: Env, alipay_cert_sn: String) -> napi::Result<bool> {
-        run_sync(
-            &env,
-            || self.inner.fetch_alipay_cert(&alipay_cert_sn),
-            downloaded,
-        )
-    }
-
-    /// Parses a notification body (the raw bytes, as for `NotificationVerifier.verifyBody`) once and
-    /// verifies it; in certificate mode a notification signed by an Alipay certificate not trusted yet
-    /// (`alipay_cert_sn`) makes the client fetch that certificate first (`fetchAlipayCert`). Runs on
-    /// the libuv pool.
-    ///
-    /// Rejects as `NotificationVerifier.verifyBody` throws, and as `fetchAlipayCert` when a
-    /// certificate had to be fetched.
-    #[napi(catch_unwind, ts_return_type = "Promise<Notification>")]
-    pub fn verify_notification(&self, body: BodyArg) -> NotificationTask {
-        let body = convert::with_body(&body, <[u8]>::to_vec);
-        let client = self.inner.clone();
-        spawn(
-            move || client.verify_notification_with_form(&body),
-            notification,
-        )
-    }
-
-    /// `verifyNotification`, blocking the calling thread.
-    #[napi(catch_unwind, ts_return_type = "Notification")]
-    pub fn verify_notification_sync(
-        &self,
-        env: Env,
-        body: BodyArg,
-    ) -> napi::Result<FormedNotification> {
-        run_sync(
-            &env,
-            || {
-                convert::with_body(&body, |bytes| {
-                    self.inner.verify_notification_with_form(bytes)
-                })
-            },
-            notification,
-        )
-    }
-
+#[napi]
+impl Client {
     /// `Client(2021000000000001, https://…/gateway.do)`: never a key or a token.
     #[napi(js_name = "toString", catch_unwind)]
     pub fn describe(&self) -> String {

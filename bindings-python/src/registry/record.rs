@@ -1,20 +1,14 @@
-//! What the registry hands out and takes in: `MerchantAuthorisation` (one stored merchant
-//! authorisation), `TokenKey` (the key of tokens at rest), and the `IngestOutcome` / `AuthStatus` /
-//! `AuthOrigin` values as the `str` enums of `alipay_isv/enums.py` — the Python face of the types of
-//! `alipay_isv::registry`.
+//! What the registry hands out: `MerchantAuthorisation` (one stored merchant authorisation), and the
+//! `IngestOutcome` / `AuthStatus` / `AuthOrigin` values as the `str` enums of `alipay_isv/enums.py` —
+//! the Python face of `alipay_isv::registry`'s record types.
 //!
-//! `repr()` masks every token and never shows the key.
+//! `repr()` masks every token.
 
 use alipay_isv::registry::{self, AuthStatus, IngestOutcome};
 use alipay_isv::secret::{shown, shown_optional};
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
-use pyo3::types::{PyBytes, PyString};
-use zeroize::Zeroizing;
 
 use crate::convert::optional;
-use crate::error::{Failure, guarded};
 
 /// The member of the Python `str` enum `name` (in `alipay_isv.enums`) whose value is `value`.
 fn enum_member<'py>(py: Python<'py>, name: &str, value: &str) -> PyResult<Bound<'py, PyAny>> {
@@ -167,80 +161,5 @@ impl MerchantAuthorisation {
             record.version,
             record.origin.as_str(),
         )
-    }
-}
-
-/// The key material of a `TokenKey`, kept to build a core key for each registry opened with it.
-enum Material {
-    /// Base64 text of 32 bytes.
-    Base64(Zeroizing<String>),
-    /// 32 raw bytes.
-    Raw(Zeroizing<Vec<u8>>),
-}
-
-/// A 256-bit key encrypting stored tokens at rest (AES-256-GCM). `repr()` shows nothing of it.
-#[pyclass(module = "alipay_isv", frozen)]
-pub struct TokenKey {
-    material: Material,
-}
-
-impl TokenKey {
-    /// A core key of this material.
-    pub(crate) fn core(&self) -> Result<registry::TokenKey, Failure> {
-        Ok(match &self.material {
-            Material::Base64(text) => registry::TokenKey::from_base64(text)?,
-            Material::Raw(bytes) => registry::TokenKey::from_bytes(bytes)?,
-        })
-    }
-
-    /// A core key from a registry's `key=` argument: a `TokenKey`, its Base64 text, or 32 bytes.
-    pub(crate) fn extract(value: &Bound<'_, PyAny>) -> PyResult<registry::TokenKey> {
-        if let Ok(key) = value.cast::<TokenKey>() {
-            return guarded(|| key.get().core());
-        }
-        if value.is_instance_of::<PyString>() {
-            let text: PyBackedStr = value.extract()?;
-            return guarded(|| Ok(registry::TokenKey::from_base64(&text)?));
-        }
-        if value.is_instance_of::<PyBytes>() {
-            let bytes: PyBackedBytes = value.extract()?;
-            return guarded(|| Ok(registry::TokenKey::from_bytes(&bytes)?));
-        }
-        Err(PyTypeError::new_err(
-            "key must be a TokenKey, its Base64 text, or 32 bytes",
-        ))
-    }
-}
-
-#[pymethods]
-impl TokenKey {
-    /// A key from its Base64 text (44 characters for 32 bytes).
-    #[new]
-    #[pyo3(signature = (text))]
-    fn new(text: &str) -> PyResult<Self> {
-        let material = Material::Base64(Zeroizing::new(text.to_string()));
-        let key = TokenKey { material };
-        guarded(|| key.core().map(drop))?;
-        Ok(key)
-    }
-
-    /// A key from 32 raw bytes.
-    #[staticmethod]
-    #[pyo3(signature = (data))]
-    fn from_bytes(data: &[u8]) -> PyResult<Self> {
-        let material = Material::Raw(Zeroizing::new(data.to_vec()));
-        let key = TokenKey { material };
-        guarded(|| key.core().map(drop))?;
-        Ok(key)
-    }
-
-    /// A fresh random key, as Base64 text, for a host setting up encryption.
-    #[staticmethod]
-    fn generate_base64() -> PyResult<String> {
-        guarded(|| Ok(registry::TokenKey::generate_base64()?.to_string()))
-    }
-
-    fn __repr__(&self) -> &'static str {
-        "TokenKey(AES-256-GCM, redacted)"
     }
 }

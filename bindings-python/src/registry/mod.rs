@@ -5,6 +5,17 @@
 //! `execute_for` may refresh a token over the network (exactly once however many threads ask),
 //! `import_token` asks the gateway about the token it stores.
 //! The core registry is shared behind an `Arc`, so `close()` never waits for calls in flight.
+//!
+//! As in the core: the records it hands out are in [`record`], the key of tokens at rest in
+//! [`token_key`], and what `import_token` did ([`TokenImport`]) in [`import`].
+
+mod import;
+mod record;
+mod token_key;
+
+pub(crate) use import::TokenImport;
+pub(crate) use record::MerchantAuthorisation;
+pub(crate) use token_key::TokenKey;
 
 use std::path::PathBuf;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -16,14 +27,13 @@ use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::PyList;
 
+use crate::auth::{AppAuthToken, AppAuthTokenInfo};
 use crate::client::{Client, RetryPolicy, seconds};
 use crate::config::call_options;
 use crate::error::{detached, guarded};
 use crate::notify::core_notification;
-use crate::record::{MerchantAuthorisation, TokenKey, outcome};
 use crate::response::VerifiedResponse;
-use crate::token_import::TokenImport;
-use crate::tokens::{AppAuthToken, AppAuthTokenInfo};
+use record::outcome;
 
 /// An open registry: the core registry and, for a file, its SQLite store.
 struct Open {

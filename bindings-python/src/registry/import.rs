@@ -4,7 +4,7 @@
 use alipay_isv::registry;
 use pyo3::prelude::*;
 
-use crate::record::{MerchantAuthorisation, outcome};
+use super::record::{MerchantAuthorisation, outcome};
 
 /// The result of importing a console token into a `Registry`. `repr()` masks the tokens.
 #[pyclass(module = "alipay_isv", frozen)]

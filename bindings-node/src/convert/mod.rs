@@ -1,6 +1,9 @@
 //! Conversions shared by the protocol classes: keys and AES keys given as objects or text, bodies given
 //! as bytes or text, byte limits and JavaScript values serialised with `JSON.stringify`. Parameter
-//! objects come in through `crate::record`, results go back by one `JSON.parse` (`crate::json`).
+//! objects come in through [`js_object`] (with its JavaScript reader, `read_record.js`), results go
+//! back by one `JSON.parse` (`crate::json`).
+
+pub(crate) mod js_object;
 
 use std::ptr;
 use std::sync::Arc;

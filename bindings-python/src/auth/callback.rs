@@ -1,0 +1,143 @@
+//! The callback parsers, the Python face of `alipay_isv::auth::callback`: `parse_app_auth_callback`
+//! and `parse_user_auth_callback`, checking the app id and the `state` (or its absence when
+//! `allow_missing_state` is set), and the [`AppAuthCallback`] / [`UserAuthCallback`] they return.
+//! `repr()` masks the code.
+
+use alipay_isv::auth::{self, StateCheck};
+use alipay_isv::secret::shown;
+use alipay_isv::{Error, Result};
+use pyo3::prelude::*;
+
+use crate::convert::optional;
+use crate::error::{Failure, guarded};
+
+/// The core state check from the Python arguments.
+fn state_check(state: Option<&str>, allow_missing_state: bool) -> Result<StateCheck<'_>, Failure> {
+    match (state, allow_missing_state) {
+        (issued, true) => Ok(StateCheck::AllowMissing { issued }),
+        (Some(issued), false) => Ok(StateCheck::Expect(issued)),
+        (None, false) => Err(Error::config(
+            "pass the `state` issued with the link, or allow_missing_state=True for links issued \
+             from the Alipay console (they come back without state)",
+        )
+        .into()),
+    }
+}
+
+/// A verified merchant authorisation callback. `repr()` masks the code.
+#[pyclass(module = "alipay_isv", frozen)]
+pub struct AppAuthCallback {
+    inner: auth::AppAuthCallback,
+}
+
+#[pymethods]
+impl AppAuthCallback {
+    /// The single-use code to exchange with `Client.exchange_app_auth_code`.
+    #[getter]
+    fn app_auth_code(&self) -> &str {
+        &self.inner.app_auth_code
+    }
+
+    /// The ISV `app_id` (checked to be ours).
+    #[getter]
+    fn app_id(&self) -> &str {
+        &self.inner.app_id
+    }
+
+    /// `"alipay_app_auth"` for Alipay's redirect.
+    #[getter]
+    fn source(&self) -> Option<&str> {
+        self.inner.source.as_deref()
+    }
+
+    /// The `state` carried back, when there was one.
+    #[getter]
+    fn state(&self) -> Option<&str> {
+        self.inner.state.as_deref()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "AppAuthCallback(app_auth_code='{}', app_id='{}', source={}, state={})",
+            shown("app_auth_code", &self.inner.app_auth_code),
+            self.inner.app_id,
+            optional(self.inner.source.as_deref()),
+            optional(self.inner.state.as_deref()),
+        )
+    }
+}
+
+/// Parses and checks a merchant authorisation callback (see the stub).
+#[pyfunction]
+#[pyo3(signature = (url_or_query, expected_app_id, state = None, *, allow_missing_state = false))]
+pub(crate) fn parse_app_auth_callback(
+    url_or_query: &str,
+    expected_app_id: &str,
+    state: Option<&str>,
+    allow_missing_state: bool,
+) -> PyResult<AppAuthCallback> {
+    guarded(|| {
+        let check = state_check(state, allow_missing_state)?;
+        let inner = auth::parse_app_auth_callback(url_or_query, expected_app_id, check)?;
+        Ok(AppAuthCallback { inner })
+    })
+}
+
+/// A verified user consent callback. `repr()` masks the code.
+#[pyclass(module = "alipay_isv", frozen)]
+pub struct UserAuthCallback {
+    inner: auth::UserAuthCallback,
+}
+
+#[pymethods]
+impl UserAuthCallback {
+    /// The single-use code to exchange with `Client.exchange_user_auth_code`.
+    #[getter]
+    fn auth_code(&self) -> &str {
+        &self.inner.auth_code
+    }
+
+    /// The app the user consented to (for a delegated mini-program, the merchant's auth_app_id).
+    #[getter]
+    fn app_id(&self) -> &str {
+        &self.inner.app_id
+    }
+
+    /// The scopes granted, e.g. `"auth_user"`.
+    #[getter]
+    fn scope(&self) -> Option<&str> {
+        self.inner.scope.as_deref()
+    }
+
+    /// The `state` carried back, when there was one.
+    #[getter]
+    fn state(&self) -> Option<&str> {
+        self.inner.state.as_deref()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "UserAuthCallback(auth_code='{}', app_id='{}', scope={}, state={})",
+            shown("auth_code", &self.inner.auth_code),
+            self.inner.app_id,
+            optional(self.inner.scope.as_deref()),
+            optional(self.inner.state.as_deref()),
+        )
+    }
+}
+
+/// Parses and checks a user consent callback (see the stub).
+#[pyfunction]
+#[pyo3(signature = (url_or_query, expected_app_id, state = None, *, allow_missing_state = false))]
+pub(crate) fn parse_user_auth_callback(
+    url_or_query: &str,
+    expected_app_id: &str,
+    state: Option<&str>,
+    allow_missing_state: bool,
+) -> PyResult<UserAuthCallback> {
+    guarded(|| {
+        let check = state_check(state, allow_missing_state)?;
+        let inner = auth::parse_user_auth_callback(url_or_query, expected_app_id, check)?;
+        Ok(UserAuthCallback { inner })
+    })
+}
