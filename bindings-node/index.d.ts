@@ -1291,6 +1291,11 @@ export interface CallOptions {
   encrypt?: boolean
   /** The `timestamp` to sign instead of now, `yyyy-MM-dd HH:mm:ss` in China time (tests, replays). */
   timestamp?: string
+  /**
+   * The merchant app (`auth_app_id`) the call is for. Not sent: it labels the call's observability
+   * event (`onEvent`, the counters); `Registry.executeFor` sets it itself.
+   */
+  authAppId?: string
 }
 
 /** Formats Unix seconds as `yyyy-MM-dd HH:mm:ss` in China time (UTC+8). */
@@ -1416,6 +1421,11 @@ export interface ExecuteOptions {
   encrypt?: boolean
   /** The `timestamp` to sign instead of now, `yyyy-MM-dd HH:mm:ss` in China time (tests, replays). */
   timestamp?: string
+  /**
+   * The merchant app (`auth_app_id`) the call is for. Not sent: it labels the call's observability
+   * event (`onEvent`, the counters); `Registry.executeFor` sets it itself.
+   */
+  authAppId?: string
   /** Retry transport failures under this policy (each attempt signed afresh); none by default. */
   retry?: RetryOptions
 }

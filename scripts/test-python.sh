@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the Python binding (debug) into .venv and runs its whole suite: ruff, pytest (including
+# Builds the Python binding (debug) into .venv and runs its whole suite: ruff, the Rust doc comments
+# checked against the docstrings of _native.pyi (scripts/sync-python-docs.py --check), pytest (including
 # conformance with the official alipay-sdk-python, and the flow, fault, concurrency, registry and
 # official-SDK tests against the emulator on loopback, certificate mode — the certs.json vectors,
 # and the whole flow with a certificate rotation on an emulator in cert mode —, the registry on
@@ -41,6 +42,9 @@ echo "== ruff"
 RUFF_CONFIG=bindings-python/pyproject.toml
 .venv/bin/ruff check --config "$RUFF_CONFIG" bindings-python examples/python
 .venv/bin/ruff format --check --config "$RUFF_CONFIG" bindings-python examples/python
+
+echo "== Rust doc comments in step with the docstrings of _native.pyi"
+python3 scripts/sync-python-docs.py --check
 
 echo "== pytest"
 .venv/bin/python -m pytest bindings-python/tests -q -rs -p no:cacheprovider

@@ -27,5 +27,7 @@ echo "== cargo test (protocol, core, emulator, cli)"
 cargo test -p alipay-isv-protocol -p alipay-isv -p alipay-isv-emulator -p alipay-isv-cli
 echo "== the registry without SQLite (cargo check --no-default-features)"
 cargo check -q -p alipay-isv --no-default-features --all-targets
+echo "== the bindings without the emulator (cargo check --no-default-features)"
+cargo check -q -p alipay-isv-python -p alipay-isv-node -p alipay-isv-uniffi --no-default-features
 echo "== main job: alipay-isv demo"
 cargo run -q -p alipay-isv-cli -- demo

@@ -29,6 +29,7 @@ pub mod cert;
 pub mod client;
 pub mod config;
 mod convert;
+#[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod error;
 mod json;

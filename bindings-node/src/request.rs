@@ -40,6 +40,9 @@ pub struct CallOptions<'env> {
     pub encrypt: Option<bool>,
     /// The `timestamp` to sign instead of now, `yyyy-MM-dd HH:mm:ss` in China time (tests, replays).
     pub timestamp: Option<String>,
+    /// The merchant app (`auth_app_id`) the call is for. Not sent: it labels the call's observability
+    /// event (`onEvent`, the counters); `Registry.executeFor` sets it itself.
+    pub auth_app_id: Option<String>,
 }
 
 impl CallOptions<'_> {
@@ -66,7 +69,7 @@ impl CallOptions<'_> {
                 .unwrap_or_default(),
             encrypt: self.encrypt.unwrap_or(false),
             timestamp: self.timestamp.clone(),
-            ..core::CallOptions::default()
+            auth_app_id: self.auth_app_id.clone(),
         })
     }
 }

@@ -126,3 +126,20 @@ test('a removed listener hears nothing more', async () => {
   }
   assert.deepEqual(heard, [])
 })
+
+test('a direct call is labelled with the merchant app given as authAppId', async () => {
+  const heard = []
+  const id = onEvent((event) => heard.push(event))
+  const { emulator, client } = startEmulator()
+  try {
+    await rejection(client.execute(VERSIONS, { authAppId: '2021000000000042' }))
+    await until(() => heard.some((event) => event.authAppId === '2021000000000042'))
+  } finally {
+    offEvent(id)
+    emulator.stop()
+  }
+  const [event] = heard.filter((e) => e.authAppId === '2021000000000042')
+  assert.equal(event.kind, 'call')
+  assert.equal(event.method, VERSIONS)
+  assert.equal(event.subCode, 'isv.self-invoke-forbidden')
+})

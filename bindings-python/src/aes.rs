@@ -10,7 +10,8 @@ use pyo3::types::PyBytes;
 use crate::convert::Body;
 use crate::error::guarded;
 
-/// The AES content-encryption key issued in the Alipay console (AES-CBC, zero IV, PKCS#7).
+/// The AES content-encryption key issued in the Alipay console (``encrypt_type=AES``:
+/// AES-CBC, zero IV, PKCS#7). ``repr()`` shows the size only.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct AesKey {
     pub(crate) inner: aes::AesKey,
@@ -19,6 +20,9 @@ pub struct AesKey {
 #[pymethods]
 impl AesKey {
     /// Parses the Base64 key from the console (16, 24 or 32 bytes once decoded).
+    ///
+    /// Raises:
+    ///     ConfigError: not Base64, or another length.
     #[new]
     #[pyo3(signature = (text))]
     fn new(text: PyBackedStr) -> PyResult<Self> {
@@ -26,14 +30,17 @@ impl AesKey {
         Ok(AesKey { inner })
     }
 
-    /// Encrypts `bytes`, or a `str` as UTF-8; returns standard Base64.
+    /// Encrypts ``bytes``, or a ``str`` as UTF-8; returns standard Base64.
     #[pyo3(signature = (plain))]
     fn encrypt(&self, plain: &Bound<'_, PyAny>) -> PyResult<String> {
         let plain = Body::extract(plain, alipay_isv::sign::Charset::Utf8, "plain")?;
         guarded(|| Ok(self.inner.encrypt(plain.as_bytes())?))
     }
 
-    /// Decrypts standard Base64 ciphertext; returns the plain bytes.
+    /// Decrypts standard Base64 ciphertext.
+    ///
+    /// Raises:
+    ///     ProtocolError: not Base64, not whole blocks, or bad padding (usually the wrong key).
     #[pyo3(signature = (ciphertext))]
     fn decrypt<'py>(
         &self,

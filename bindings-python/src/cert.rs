@@ -98,7 +98,8 @@ fn at_time(at: Option<&Bound<'_, PyAny>>) -> PyResult<SystemTime> {
     })
 }
 
-/// One X.509 certificate, parsed once: its SN, names, serial, validity and public key.
+/// One X.509 certificate, parsed once: what certificate mode needs of it. Immutable,
+/// hashable, equal when the DER is. ``repr()`` shows its SN, names and fingerprint.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct Certificate {
     pub(crate) inner: cert::Certificate,
@@ -106,7 +107,12 @@ pub struct Certificate {
 
 #[pymethods]
 impl Certificate {
-    /// Parses the first certificate of PEM, DER or Base64 input (see the stub).
+    /// Parses the first certificate of the input (the leaf of a chain file).
+    ///
+    /// Raises:
+    ///     ConfigError: no certificate, or its first block does not parse; a file that cannot
+    ///         be read; a ``str`` that looks like a file name (pass a ``pathlib.Path``).
+    ///     TypeError: an argument of another type.
     #[new]
     #[pyo3(signature = (data))]
     fn new(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
@@ -115,8 +121,12 @@ impl Certificate {
         Ok(Certificate { inner })
     }
 
-    /// Every certificate of the input, in order (non-RSA-signed blocks that do not parse are
-    /// skipped).
+    /// Every certificate of the input, in order. A block that is not valid X.509 (the SM2
+    /// root of Alipay's bundle, say) is skipped when it is not RSA-signed.
+    ///
+    /// Raises:
+    ///     ConfigError: empty input, no certificate block, bad Base64, or an RSA-signed block
+    ///         that does not parse.
     #[staticmethod]
     #[pyo3(signature = (data))]
     fn parse_all(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Vec<Certificate>> {
@@ -125,13 +135,16 @@ impl Certificate {
         Ok(all.into_iter().map(|inner| Certificate { inner }).collect())
     }
 
-    /// The SN: lowercase hex MD5 of the issuer (RFC 2253) and the decimal serial.
+    /// The certificate's SN: lowercase hex MD5 of :attr:`issuer` followed by the decimal
+    /// :attr:`serial_number` (``app_cert_sn`` of an app certificate, ``alipay_cert_sn`` of an
+    /// Alipay certificate).
     #[getter]
     fn sn(&self) -> &str {
         self.inner.sn()
     }
 
-    /// The issuer DN in RFC 2253 form, as Java's `X500Principal.getName()` prints it.
+    /// The issuer DN in RFC 2253 form, as Java's ``X500Principal.getName()`` prints it
+    /// (``CN=…,OU=…,O=…,C=…``).
     #[getter]
     fn issuer(&self) -> PyResult<String> {
         guarded(|| Ok(self.inner.issuer()))
@@ -143,43 +156,47 @@ impl Certificate {
         guarded(|| Ok(self.inner.subject()))
     }
 
-    /// The serial number, as an `int`.
+    /// The serial number.
     #[getter]
     fn serial_number<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let decimal = guarded(|| Ok(self.inner.serial_number()))?;
         py.import("builtins")?.getattr("int")?.call1((decimal,))
     }
 
-    /// The dotted OID of the signature algorithm.
+    /// The dotted OID of the signature algorithm, e.g. ``"1.2.840.113549.1.1.11"``.
     #[getter]
     fn signature_algorithm(&self) -> PyResult<String> {
         guarded(|| Ok(self.inner.signature_algorithm()))
     }
 
-    /// Whether the certificate is RSA-signed (the ones a root SN counts).
+    /// Whether the signature algorithm is RSA (OID under ``1.2.840.113549.1.1``): the
+    /// certificates a root SN counts.
     #[getter]
     fn is_rsa_signed(&self) -> PyResult<bool> {
         guarded(|| Ok(self.inner.is_rsa_signed()))
     }
 
-    /// Start of the validity period (an aware UTC `datetime`).
+    /// Start of the validity period (aware, UTC).
     #[getter]
     fn not_before<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_datetime(py, self.inner.not_before())
     }
 
-    /// End of the validity period (an aware UTC `datetime`).
+    /// End of the validity period (aware, UTC).
     #[getter]
     fn not_after<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_datetime(py, self.inner.not_after())
     }
 
     /// The subject's RSA public key.
+    ///
+    /// Raises:
+    ///     ConfigError: the key is not RSA (SM2, EC) or of an unaccepted size.
     fn public_key(&self, py: Python<'_>) -> PyResult<PublicKey> {
         detached(py, || Ok(self.inner.public_key()?)).map(PublicKey::wrap)
     }
 
-    /// PEM (`-----BEGIN CERTIFICATE-----`, 64-character lines, LF).
+    /// PEM (``-----BEGIN CERTIFICATE-----``, 64-character lines, LF).
     #[getter]
     fn pem(&self) -> PyResult<String> {
         guarded(|| Ok(self.inner.to_pem()))
@@ -191,7 +208,7 @@ impl Certificate {
         PyBytes::new(py, self.inner.der())
     }
 
-    /// `SHA256:` and 16 hex digits of the DER's SHA-256: a short public name.
+    /// ``SHA256:`` and 16 hex digits of the DER's SHA-256: a short public name.
     #[getter]
     fn fingerprint(&self) -> PyResult<String> {
         guarded(|| Ok(self.inner.fingerprint()))
@@ -220,7 +237,8 @@ impl Certificate {
     }
 }
 
-/// The Alipay root bundle (`alipayRootCert.crt`): its RSA-signed roots and the chain check.
+/// The Alipay root bundle (``alipayRootCert.crt``): its RSA-signed roots, its SN, and the
+/// chain check of Alipay certificates. Immutable.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct RootBundle {
     inner: cert::RootBundle,
@@ -228,7 +246,12 @@ pub struct RootBundle {
 
 #[pymethods]
 impl RootBundle {
-    /// Parses a root bundle (see the stub).
+    /// Parses a root bundle: PEM (any line endings, text between blocks), DER, or Base64.
+    ///
+    /// Raises:
+    ///     ConfigError: a block cannot be read, or no certificate is RSA-signed (a bundle of
+    ///         only SM2 / ECDSA roots).
+    ///     TypeError: as for :class:`Certificate`.
     #[new]
     #[pyo3(signature = (data))]
     fn new(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
@@ -237,7 +260,8 @@ impl RootBundle {
         Ok(RootBundle { inner })
     }
 
-    /// The `alipay_root_cert_sn`: the SNs of the RSA-signed roots joined with `_`, file order.
+    /// The ``alipay_root_cert_sn``: the SNs of the RSA-signed roots joined with ``_``, in
+    /// file order.
     #[getter]
     fn sn(&self) -> &str {
         self.inner.sn()
@@ -255,7 +279,16 @@ impl RootBundle {
             .collect()
     }
 
-    /// Checks an Alipay certificate against the bundle at `at` (now by default); returns the leaf.
+    /// Checks an Alipay certificate (its first certificate, plus at most one CA
+    /// intermediate from the rest of the input) against this bundle at ``at`` (a ``datetime``,
+    /// Unix seconds, or ``None`` for now; a naive ``datetime`` is local time, as
+    /// ``datetime.timestamp()`` reads it); returns the leaf.
+    ///
+    /// Raises:
+    ///     SignatureError: the leaf or the intermediate is expired or not valid yet, the issuer
+    ///         is neither a root nor an intermediate of the input, or a signature does not
+    ///         verify (a tampered certificate).
+    ///     ConfigError: the input does not parse.
     #[pyo3(signature = (alipay_cert, at = None))]
     fn verify_chain(
         &self,
@@ -278,7 +311,10 @@ impl RootBundle {
     }
 }
 
-/// The `app_cert_sn` of an app public-key certificate (its first certificate).
+/// The ``app_cert_sn`` of an app public-key certificate (its first certificate).
+///
+/// Raises:
+///     ConfigError: the input holds no certificate that parses.
 #[pyfunction]
 #[pyo3(signature = (app_cert))]
 pub(crate) fn app_cert_sn(py: Python<'_>, app_cert: &Bound<'_, PyAny>) -> PyResult<String> {
@@ -286,7 +322,13 @@ pub(crate) fn app_cert_sn(py: Python<'_>, app_cert: &Bound<'_, PyAny>) -> PyResu
     detached(py, || Ok(cert::app_cert_sn(&bytes)?))
 }
 
-/// The `alipay_root_cert_sn` of a root bundle.
+/// The ``alipay_root_cert_sn`` of a root bundle: the SNs of its RSA-signed certificates
+/// joined with ``_`` (for Alipay's production bundle
+/// ``687b59193f3f462dd5336e5abf83c5d8_02941eef3187dddf3d3b83462e1dfcf6``).
+///
+/// Raises:
+///     ConfigError: no RSA-signed certificate (only SM2 or ECDSA roots), or a block that cannot
+///         be read.
 #[pyfunction]
 #[pyo3(signature = (root_cert))]
 pub(crate) fn alipay_root_cert_sn(

@@ -30,7 +30,10 @@ pub(crate) fn seconds(value: f64, what: &str) -> Result<Duration, Failure> {
     })
 }
 
-/// How `Client.execute(..., retry=...)` retries transport failures.
+/// How :meth:`Client.execute` retries transport failures (``retry=RetryPolicy(...)``).
+///
+/// By default only failures before the request could reach the gateway are retried
+/// (``TransportError.request_sent`` false: DNS, connect, TLS): that can never run a call twice.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct RetryPolicy {
     pub(crate) inner: transport::RetryPolicy,
@@ -38,7 +41,16 @@ pub struct RetryPolicy {
 
 #[pymethods]
 impl RetryPolicy {
-    /// A policy (see the stub for the arguments).
+    /// A retry policy.
+    ///
+    /// Args:
+    ///     attempts: total attempts, the first included (0 counts as 1).
+    ///     backoff: seconds to wait before the second attempt, doubled before each later one.
+    ///     idempotent: also retry failures after the request may have been received (timeouts,
+    ///         resets, HTTP 5xx): set it only for idempotent calls such as queries.
+    ///
+    /// Raises:
+    ///     ConfigError: a negative or non-finite backoff.
     #[new]
     #[pyo3(signature = (attempts = 3, backoff = 0.2, idempotent = false))]
     fn new(attempts: u32, backoff: f64, idempotent: bool) -> PyResult<Self> {
@@ -58,7 +70,7 @@ impl RetryPolicy {
         self.inner.attempts
     }
 
-    /// Seconds to wait before the second attempt, doubled before each later one.
+    /// Seconds before the second attempt, doubled before each later one.
     #[getter]
     fn backoff(&self) -> f64 {
         self.inner.backoff.as_secs_f64()
@@ -84,7 +96,12 @@ impl RetryPolicy {
     }
 }
 
-/// Calls the Alipay gateway on behalf of merchants. Immutable; share one across threads.
+/// Calls the Alipay gateway on behalf of merchants: signs, POSTs, verifies.
+///
+/// Immutable and safe to share between threads (one client serves every merchant; tokens are
+/// passed per call). Every call releases the GIL for its whole duration; nothing is retried
+/// unless ``retry`` says so. ``repr()`` shows the app id, gateway and timeouts only. For asyncio,
+/// use :class:`alipay_isv.aio.Client`.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct Client {
     pub(crate) inner: client::Client,
@@ -94,7 +111,23 @@ pub struct Client {
 
 #[pymethods]
 impl Client {
-    /// A client of `config` on the default HTTP transport (see the stub for the options).
+    /// A client of ``config`` on the default HTTP transport (TLS on rustls/aws-lc-rs,
+    /// pooled keep-alive connections).
+    ///
+    /// Args:
+    ///     config: the ISV app's configuration (its gateway: production, sandbox or a URL
+    ///         such as :attr:`Emulator.gateway_url`).
+    ///     connect_timeout: seconds to resolve, connect and finish the TLS handshake.
+    ///     read_timeout: seconds to send the request and receive the whole answer; the
+    ///         whole exchange never takes longer than ``connect_timeout + read_timeout``
+    ///         (a peer that hangs or answers byte by byte ends in a ``TransportError``).
+    ///     max_response_bytes: answers larger than this are refused (``TransportError``).
+    ///     proxy: an ``http://host:port`` proxy; ``None`` reads ``HTTPS_PROXY``,
+    ///         ``HTTP_PROXY``, ``ALL_PROXY`` (honouring ``NO_PROXY``).
+    ///     max_idle_connections_per_host: idle keep-alive connections kept per host.
+    ///
+    /// Raises:
+    ///     ConfigError: a zero, negative or non-finite timeout, a malformed proxy URL.
     #[new]
     #[pyo3(signature = (
         config,
@@ -138,7 +171,20 @@ impl Client {
         self.config.clone_ref(py)
     }
 
-    /// Calls any Alipay API and returns the verified answer (see the stub).
+    /// Calls any Alipay API: signs ``method`` (see :meth:`IsvConfig.sign_request` for the
+    /// arguments), POSTs it, verifies the answer and returns its fields.
+    ///
+    /// Args:
+    ///     retry: retry transport failures under this policy, signing each attempt afresh;
+    ///         ``None`` (the default) tries once.
+    ///
+    /// Raises:
+    ///     ApiError: the gateway answered an error (``code``, ``sub_code``, ``signed``...).
+    ///     SignatureError: the answer did not verify (or carried no ``sign``).
+    ///     TransportError: no complete answer (DNS, connect, timeout, reset, TLS, an HTTP status
+    ///         other than 200); ``request_sent`` says whether the call may have run.
+    ///     ProtocolError: a malformed, truncated or oversized answer.
+    ///     ConfigError: bad arguments, as for :meth:`IsvConfig.sign_request`.
     #[pyo3(signature = (
         method,
         biz_content = None,
@@ -185,7 +231,13 @@ impl Client {
         VerifiedResponse::convert(py, verified)
     }
 
-    /// Exchanges the `app_auth_code` of an authorisation callback for the merchant's tokens.
+    /// Exchanges the ``app_auth_code`` of an authorisation callback for the merchant's
+    /// tokens (``alipay.open.auth.token.app``): one per authorised app, several for a batch
+    /// authorisation. Called as the ISV itself.
+    ///
+    /// Raises:
+    ///     ApiError: ``40002 isv.code-invalid`` for an unknown, expired or used code; the other
+    ///         errors of :meth:`execute`.
     #[pyo3(signature = (app_auth_code))]
     fn exchange_app_auth_code(
         &self,
@@ -198,7 +250,11 @@ impl Client {
         Ok(tokens.into_iter().map(AppAuthToken::wrap).collect())
     }
 
-    /// Refreshes a merchant's token with its `app_refresh_token`.
+    /// Refreshes a merchant's token with its ``app_refresh_token``. The previous token keeps
+    /// working for about ten minutes; the previous refresh token is dead at once.
+    ///
+    /// Raises:
+    ///     ApiError: as for :meth:`exchange_app_auth_code`.
     #[pyo3(signature = (app_refresh_token))]
     fn refresh_app_auth_token(
         &self,
@@ -211,7 +267,11 @@ impl Client {
         Ok(tokens.into_iter().map(AppAuthToken::wrap).collect())
     }
 
-    /// Asks the gateway what it knows of a merchant token.
+    /// Asks the gateway what it knows of a merchant token
+    /// (``alipay.open.auth.token.app.query``).
+    ///
+    /// Raises:
+    ///     ApiError: ``20001 aop.invalid-app-auth-token`` for an unknown token.
     #[pyo3(signature = (app_auth_token))]
     fn query_app_auth_token(
         &self,
@@ -224,8 +284,11 @@ impl Client {
         Ok(AppAuthTokenInfo::wrap(info))
     }
 
-    /// Exchanges a user's `auth_code` for an access token, on the merchant's behalf when
-    /// `app_auth_token` is given.
+    /// Exchanges a user's ``auth_code`` for an access token (``alipay.system.oauth.token``),
+    /// on the merchant's behalf when ``app_auth_token`` is given.
+    ///
+    /// Raises:
+    ///     ApiError: ``40002 isv.code-invalid`` for a bad or used code.
     #[pyo3(signature = (auth_code, app_auth_token = None))]
     fn exchange_user_auth_code(
         &self,
@@ -241,7 +304,10 @@ impl Client {
         Ok(UserToken::wrap(token))
     }
 
-    /// Refreshes a user's access token with its `refresh_token`.
+    /// Refreshes a user's access token with its ``refresh_token``.
+    ///
+    /// Raises:
+    ///     ApiError: as for :meth:`exchange_user_auth_code`.
     #[pyo3(signature = (refresh_token, app_auth_token = None))]
     fn refresh_user_token(
         &self,
@@ -257,7 +323,11 @@ impl Client {
         Ok(UserToken::wrap(token))
     }
 
-    /// Reads the user's profile with their access token.
+    /// Reads the user's profile (``alipay.user.info.share``) with their access token, on
+    /// the merchant's behalf when ``app_auth_token`` is given.
+    ///
+    /// Raises:
+    ///     ApiError: ``20001 aop.invalid-auth-token`` for an expired access token.
     #[pyo3(signature = (access_token, app_auth_token = None))]
     fn user_info_share(
         &self,
@@ -273,15 +343,30 @@ impl Client {
         UserInfo::convert(py, info)
     }
 
-    /// Certificate mode: makes sure the Alipay certificate `alipay_cert_sn` is trusted,
-    /// downloading and checking it when unknown; returns whether a download happened.
+    /// Certificate mode: makes sure the Alipay certificate ``alipay_cert_sn`` is trusted.
+    /// Nothing happens when it already is; otherwise it is downloaded
+    /// (``alipay.open.app.alipaycert.download``), its validity and its chain to the root bundle
+    /// are checked, and it is trusted by every client of this configuration. Returns whether a
+    /// download happened. :meth:`execute` and :meth:`verify_notification` do this by
+    /// themselves.
+    ///
+    /// Raises:
+    ///     SignatureError: the certificate is expired, not chained to the root bundle, tampered
+    ///         with or not the one asked for, or the download answer does not verify.
+    ///     ConfigError: the client is not in certificate mode, or the SN is empty.
+    ///     ApiError, TransportError, ProtocolError: as for :meth:`execute`.
     #[pyo3(signature = (alipay_cert_sn))]
     fn fetch_alipay_cert(&self, py: Python<'_>, alipay_cert_sn: PyBackedStr) -> PyResult<bool> {
         detached(py, || Ok(self.inner.fetch_alipay_cert(&alipay_cert_sn)?))
     }
 
-    /// Verifies a notification body; in certificate mode an unknown `alipay_cert_sn` is fetched
-    /// first.
+    /// Verifies a notification body as :meth:`NotificationVerifier.verify_body` does; in
+    /// certificate mode an ``alipay_cert_sn`` not trusted yet is fetched first
+    /// (:meth:`fetch_alipay_cert`).
+    ///
+    /// Raises:
+    ///     SignatureError, ProtocolError: as for :meth:`NotificationVerifier.verify_body`.
+    ///     ApiError, TransportError: the certificate download failed.
     #[pyo3(signature = (body))]
     fn verify_notification(&self, py: Python<'_>, body: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let body = Body::extract(body, Charset::Utf8, "body")?;

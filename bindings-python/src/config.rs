@@ -20,7 +20,9 @@ use crate::request::SignedRequest;
 use crate::response::ResponseVerifier;
 use crate::sign::{extract_params, parse_options};
 
-/// The third-party app's configuration. Immutable; share one across threads.
+/// The third-party app's configuration: ``app_id``, keys and options, checked once.
+///
+/// Immutable and safe to share between threads.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct IsvConfig {
     pub(crate) inner: config::IsvConfig,
@@ -28,8 +30,41 @@ pub struct IsvConfig {
 
 #[pymethods]
 impl IsvConfig {
-    /// Checks and builds the configuration (see the stub for every option): public-key mode with
-    /// `alipay_public_key`, certificate mode with `app_cert`, `alipay_cert` and `root_cert`.
+    /// Checks and builds the configuration, in public-key mode (``alipay_public_key``) or in
+    /// public-key certificate mode (公钥证书模式: ``app_cert``, ``alipay_cert`` and ``root_cert``).
+    ///
+    /// In certificate mode the Alipay key is the key of ``alipay_cert``, which must be valid
+    /// now and chained to ``root_cert``; ``app_cert`` must hold the public half of
+    /// ``private_key``; ``app_cert_sn`` and ``alipay_root_cert_sn`` are then signed into every
+    /// request, and answers are verified with the Alipay certificate they name
+    /// (``alipay_cert_sn``; an unknown one is downloaded by :class:`Client`). Each certificate
+    /// is a ``str`` (PEM or Base64 contents), ``bytes`` (PEM, DER or Base64), a
+    /// ``pathlib.Path`` (read), or a :class:`Certificate`.
+    ///
+    /// Args:
+    ///     app_id: the ISV app's id (digits, from the console).
+    ///     private_key: the app private key.
+    ///     alipay_public_key: the **Alipay** public key (支付宝公钥), not the app's own. In
+    ///         certificate mode it may be left out (when given it must be the key of
+    ///         ``alipay_cert``).
+    ///     app_cert: the app public-key certificate (``appCertPublicKey_<app_id>.crt``).
+    ///     alipay_cert: the Alipay public-key certificate (``alipayCertPublicKey_RSA2.crt``).
+    ///     root_cert: the Alipay root bundle (``alipayRootCert.crt``).
+    ///     sign_type: ``"RSA2"`` or ``"RSA"``.
+    ///     charset: ``"UTF-8"`` or ``"GBK"``.
+    ///     gateway: ``"production"``, ``"sandbox"`` or an ``http(s)://`` URL.
+    ///     aes_key: the content-encryption key (an :class:`AesKey` or its Base64 text).
+    ///     max_body_bytes: the largest response or notification body accepted.
+    ///
+    /// Raises:
+    ///     ConfigError: a bad ``app_id``, gateway, sign type, charset or AES key, a key too short
+    ///         for ``RSA2``, or the app's own public key given as the Alipay public key; no
+    ///         Alipay key at all, or only some of the three certificates. In certificate mode
+    ///         also: a certificate that does not parse or cannot be read, a root bundle without
+    ///         an RSA-signed root (only SM2 / ECDSA), an Alipay certificate that is expired, not
+    ///         chained to the bundle or tampered with, an app certificate for another key; a
+    ///         ``str`` certificate that looks like a file name (pass a ``pathlib.Path``).
+    ///     TypeError: a certificate of another type.
     #[new]
     #[pyo3(signature = (
         app_id,
@@ -98,7 +133,7 @@ impl IsvConfig {
         Ok(IsvConfig { inner })
     }
 
-    /// The app's `app_id`.
+    /// The app's ``app_id``.
     #[getter]
     fn app_id(&self) -> &str {
         self.inner.app_id()
@@ -110,37 +145,38 @@ impl IsvConfig {
         self.inner.gateway()
     }
 
-    /// `"RSA2"` or `"RSA"`.
+    /// ``"RSA2"`` or ``"RSA"``.
     #[getter]
     fn sign_type(&self) -> &'static str {
         self.inner.signer().sign_type().as_str()
     }
 
-    /// `"UTF-8"` or `"GBK"`.
+    /// ``"UTF-8"`` or ``"GBK"``.
     #[getter]
     fn charset(&self) -> &'static str {
         self.inner.signer().charset().as_str()
     }
 
-    /// The Alipay public key.
+    /// The Alipay public key (in certificate mode: the key of ``alipay_cert``).
     #[getter]
     fn alipay_public_key(&self) -> PublicKey {
         PublicKey::wrap((**self.inner.alipay_public_key()).clone())
     }
 
-    /// Whether the configuration is in certificate mode.
+    /// Whether the configuration is in public-key certificate mode.
     #[getter]
     fn cert_mode(&self) -> bool {
         self.inner.cert_mode().is_some()
     }
 
-    /// Certificate mode: the `app_cert_sn` sent with every request; `None` in public-key mode.
+    /// Certificate mode: the ``app_cert_sn`` signed into every request; else ``None``.
     #[getter]
     fn app_cert_sn(&self) -> Option<&str> {
         self.inner.cert_mode().map(|cert| cert.app_cert_sn())
     }
 
-    /// Certificate mode: the `alipay_root_cert_sn` sent with every request; else `None`.
+    /// Certificate mode: the ``alipay_root_cert_sn`` signed into every request; else
+    /// ``None``.
     #[getter]
     fn alipay_root_cert_sn(&self) -> Option<&str> {
         self.inner
@@ -148,13 +184,14 @@ impl IsvConfig {
             .map(|cert| cert.alipay_root_cert_sn())
     }
 
-    /// Certificate mode: the SN of the configured Alipay certificate; else `None`.
+    /// Certificate mode: the SN of the configured Alipay certificate; else ``None``.
     #[getter]
     fn alipay_cert_sn(&self) -> Option<&str> {
         self.inner.cert_mode().map(|cert| cert.alipay_cert_sn())
     }
 
-    /// Certificate mode: every trusted Alipay certificate SN, sorted; else `None`.
+    /// Certificate mode: the SNs of every trusted Alipay certificate (the configured one and
+    /// those downloaded since, by any client of this configuration), sorted; else ``None``.
     #[getter]
     fn trusted_alipay_cert_sns(&self) -> PyResult<Option<Vec<String>>> {
         guarded(|| {
@@ -165,8 +202,14 @@ impl IsvConfig {
         })
     }
 
-    /// Certificate mode: checks an Alipay certificate you downloaded yourself against the root
-    /// bundle, then trusts it (for every clone of this configuration); returns its SN.
+    /// Certificate mode, without a :class:`Client`: checks an Alipay certificate you
+    /// downloaded yourself (``alipay.open.app.alipaycert.download``) against the root bundle
+    /// now, then trusts it for every user of this configuration; returns its SN.
+    ///
+    /// Raises:
+    ///     SignatureError: the certificate does not parse, is expired, is not chained to the
+    ///         root bundle, is tampered with, or its key is not RSA.
+    ///     ConfigError: the configuration is not in certificate mode.
     #[pyo3(signature = (alipay_cert))]
     fn trust_alipay_cert(
         &self,
@@ -182,7 +225,27 @@ impl IsvConfig {
         })
     }
 
-    /// Builds and signs a request for `method`.
+    /// Builds and signs a request for ``method`` (``app_id, method, format=JSON, charset,
+    /// sign_type, timestamp, version=1.0`` plus the options given, then ``sign``).
+    ///
+    /// Args:
+    ///     method: the API, e.g. ``"alipay.open.auth.token.app"``.
+    ///     biz_content: a ``dict`` (serialised to compact JSON) or JSON text.
+    ///     app_auth_token: the merchant's token, for a delegated call.
+    ///     auth_token: the user's ``access_token``.
+    ///     notify_url: where Alipay posts this call's notifications.
+    ///     return_url: where a page flow returns.
+    ///     extra_params: other top-level parameters, e.g. ``grant_type`` and ``code`` of
+    ///         ``alipay.system.oauth.token``.
+    ///     encrypt: AES-encrypt ``biz_content`` (``encrypt_type=AES``) with the configured key.
+    ///     timestamp: ``yyyy-MM-dd HH:mm:ss`` China time instead of now (tests, replays).
+    ///
+    /// Raises:
+    ///     ConfigError: an empty method, an extra parameter colliding with a common one,
+    ///         ``encrypt`` without an AES key, a malformed timestamp, text the charset cannot
+    ///         encode.
+    ///     TypeError: ``biz_content`` not a ``dict``/``str``, ``extra_params`` not str to str.
+    ///     ValueError: ``biz_content`` holds ``NaN`` or infinity.
     #[pyo3(signature = (
         method,
         *,
@@ -223,19 +286,23 @@ impl IsvConfig {
         Ok(SignedRequest { inner })
     }
 
-    /// A verifier of this app's gateway responses (its sign type, charset, AES key, size limit).
+    /// A verifier of this app's gateway responses (its sign type, charset, AES key and
+    /// body limit; in certificate mode, the trusted Alipay certificates).
     fn response_verifier(&self) -> ResponseVerifier {
         let signer = self.inner.signer();
         let inner = self.inner.response_verifier().clone();
         ResponseVerifier::wrap(inner, signer.sign_type(), signer.charset())
     }
 
-    /// A verifier of the notifications posted to this app's gateway.
+    /// A verifier of the notifications posted to this app's gateway (its body limit; in
+    /// certificate mode it picks the key by ``alipay_cert_sn``).
     fn notification_verifier(&self) -> NotificationVerifier {
         NotificationVerifier::wrap(self.inner.notification_verifier())
     }
 
-    /// The signed XML answer to the gateway check (`service=alipay.service.check`).
+    /// The signed XML answer to the legacy gateway check (``service=alipay.service.check``),
+    /// carrying the app public key. Pass ``verified=False`` when the check request's own
+    /// signature did not verify: the answer then says ``VERIFY_FAILED``.
     #[pyo3(signature = (verified = true))]
     fn service_check_answer(&self, py: Python<'_>, verified: bool) -> PyResult<String> {
         detached(py, || {

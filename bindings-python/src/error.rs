@@ -108,8 +108,9 @@ where
     .map_err(PyErr::from)
 }
 
-/// Raises the Python exception of a core error of `kind` (test hook: covers the mapping of all six
-/// categories, whichever the API happens to raise).
+/// Raises the exception of a core error of ``kind`` (test hook): ``config``, ``signature``,
+/// ``transport`` (``request_sent`` true), ``transport_unsent``, ``protocol``, ``store``, ``api``
+/// or ``api_bare``.
 #[pyfunction]
 pub(crate) fn _error_for_tests(kind: &str) -> PyResult<()> {
     use alipay_isv::{ApiError, Error};
@@ -148,7 +149,8 @@ pub(crate) fn _error_for_tests(kind: &str) -> PyResult<()> {
     guarded(|| Err(error.into()))
 }
 
-/// Raises a panic inside an entry point, to test that it surfaces as `AlipayError`.
+/// Panics inside the extension (test hook): raises the base ``AlipayError``, kind
+/// ``"internal"``.
 #[pyfunction]
 pub(crate) fn _panic_for_tests(py: Python<'_>, detach: bool) -> PyResult<()> {
     let call = || -> Result<(), Failure> { panic!("deliberate panic for the test suite") };

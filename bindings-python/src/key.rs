@@ -15,6 +15,8 @@ use pyo3::types::PyBytes;
 use crate::error::{detached, guarded};
 
 /// An RSA private key (the app's), parsed once and reused for every signature.
+///
+/// ``repr()`` shows the size and the public fingerprint, never key material.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct PrivateKey {
     pub(crate) inner: Arc<key::PrivateKey>,
@@ -23,6 +25,10 @@ pub struct PrivateKey {
 #[pymethods]
 impl PrivateKey {
     /// Parses a private key from PEM or bare one-line Base64 text, PKCS#1 or PKCS#8.
+    ///
+    /// Raises:
+    ///     ConfigError: the text is not an RSA private key of 1024 to 8192 bits (the reason
+    ///         says what was found instead, never the key itself).
     #[new]
     #[pyo3(signature = (text))]
     fn new(py: Python<'_>, text: PyBackedStr) -> PyResult<Self> {
@@ -33,6 +39,9 @@ impl PrivateKey {
     }
 
     /// Parses a DER-encoded private key, PKCS#8 or PKCS#1.
+    ///
+    /// Raises:
+    ///     ConfigError: as for the constructor.
     #[staticmethod]
     #[pyo3(signature = (data))]
     fn from_der(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
@@ -42,33 +51,34 @@ impl PrivateKey {
         })
     }
 
-    /// The modulus size in bits.
+    /// The modulus size in bits (2048 for every current Alipay app key).
     #[getter]
     fn bits(&self) -> PyResult<usize> {
         guarded(|| Ok(self.inner.bits()))
     }
 
-    /// The public half of this key.
+    /// The public half of this key, e.g. to upload to the Alipay console.
     fn public_key(&self) -> PyResult<PublicKey> {
         guarded(|| Ok(PublicKey::wrap(self.inner.public_key().clone())))
     }
 
-    /// PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`).
+    /// PKCS#8 PEM (``-----BEGIN PRIVATE KEY-----``), the form Java tools expect.
     fn to_pkcs8_pem(&self) -> PyResult<String> {
         guarded(|| Ok(self.inner.to_pkcs8_pem()?.to_string()))
     }
 
-    /// PKCS#1 PEM (`-----BEGIN RSA PRIVATE KEY-----`).
+    /// PKCS#1 PEM (``-----BEGIN RSA PRIVATE KEY-----``), the form most other tools expect.
     fn to_pkcs1_pem(&self) -> PyResult<String> {
         guarded(|| Ok(self.inner.to_pkcs1_pem()?.to_string()))
     }
 
-    /// PKCS#8 DER as one line of Base64.
+    /// PKCS#8 DER as one line of Base64 (the Alipay key tool's Java format).
     fn to_pkcs8_base64(&self) -> PyResult<String> {
         guarded(|| Ok(self.inner.to_pkcs8_base64()?.to_string()))
     }
 
-    /// PKCS#1 DER as one line of Base64.
+    /// PKCS#1 DER as one line of Base64 (the Alipay key tool's non-Java format, and what
+    /// the official Python SDK expects).
     fn to_pkcs1_base64(&self) -> PyResult<String> {
         guarded(|| Ok(self.inner.to_pkcs1_base64()?.to_string()))
     }
@@ -85,6 +95,8 @@ impl PrivateKey {
 }
 
 /// An RSA public key (the Alipay public key, or the app's own).
+///
+/// Two keys are equal (and hash equally) when their modulus and exponent are.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct PublicKey {
     pub(crate) inner: Arc<key::PublicKey>,
@@ -100,7 +112,11 @@ impl PublicKey {
 
 #[pymethods]
 impl PublicKey {
-    /// Parses a public key from PEM or bare Base64 text: SPKI, PKCS#1 or an X.509 certificate.
+    /// Parses a public key from PEM or bare Base64 text: SPKI, PKCS#1 or an X.509
+    /// certificate (its subject key).
+    ///
+    /// Raises:
+    ///     ConfigError: the text is not an RSA public key of 1024 to 8192 bits.
     #[new]
     #[pyo3(signature = (text))]
     fn new(py: Python<'_>, text: PyBackedStr) -> PyResult<Self> {
@@ -108,6 +124,9 @@ impl PublicKey {
     }
 
     /// Parses a DER-encoded public key: SPKI, PKCS#1 or an X.509 certificate.
+    ///
+    /// Raises:
+    ///     ConfigError: as for the constructor.
     #[staticmethod]
     #[pyo3(signature = (data))]
     fn from_der(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
@@ -120,12 +139,12 @@ impl PublicKey {
         guarded(|| Ok(self.inner.bits()))
     }
 
-    /// SPKI PEM (`-----BEGIN PUBLIC KEY-----`).
+    /// SPKI PEM (``-----BEGIN PUBLIC KEY-----``).
     fn to_pem(&self) -> PyResult<String> {
         guarded(|| Ok(self.inner.to_pem()))
     }
 
-    /// SPKI DER as one line of Base64 (what the Alipay console asks for).
+    /// SPKI DER as one line of Base64: what the Alipay console asks for.
     fn to_base64(&self) -> PyResult<String> {
         guarded(|| Ok(self.inner.to_base64()))
     }
@@ -136,7 +155,8 @@ impl PublicKey {
         Ok(PyBytes::new(py, &der))
     }
 
-    /// `SHA256:` and 16 hex digits: a short public name for the key, safe to log.
+    /// ``SHA256:`` and 16 hex digits of the SHA-256 of the SPKI DER: a short public name for
+    /// the key, safe to log.
     #[getter]
     fn fingerprint(&self) -> PyResult<String> {
         guarded(|| Ok(self.inner.fingerprint()))
@@ -163,13 +183,13 @@ impl PublicKey {
     }
 }
 
-/// A freshly generated key pair.
+/// A freshly generated key pair (see :func:`generate_key_pair`).
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct KeyPair {
-    /// The private key: keep it secret.
+    /// The private key: keep it secret, export it with ``to_pkcs8_pem()``.
     #[pyo3(get)]
     private_key: Py<PrivateKey>,
-    /// The public key: upload `to_base64()` to the Alipay console.
+    /// The public key: upload ``to_base64()`` to the Alipay console.
     #[pyo3(get)]
     public_key: Py<PublicKey>,
 }
@@ -188,7 +208,10 @@ impl KeyPair {
     }
 }
 
-/// Generates an RSA key pair of `bits` bits: 2048 (Alipay's size), 3072 or 4096.
+/// Generates an RSA key pair of ``bits`` bits: 2048 (Alipay's size), 3072 or 4096.
+///
+/// Raises:
+///     ConfigError: any other size.
 #[pyfunction]
 #[pyo3(signature = (bits = 2048))]
 pub(crate) fn generate_key_pair(py: Python<'_>, bits: u32) -> PyResult<KeyPair> {

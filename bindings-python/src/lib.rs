@@ -17,6 +17,7 @@ mod cert;
 mod client;
 mod config;
 mod convert;
+#[cfg(feature = "emulator")]
 mod emulator;
 mod error;
 mod json_text;
@@ -83,9 +84,12 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<registry::MerchantAuthorisation>()?;
     module.add_class::<registry::TokenKey>()?;
     module.add_class::<registry::TokenImport>()?;
-    module.add_class::<emulator::Emulator>()?;
-    module.add_class::<emulator::Delivery>()?;
-    module.add_class::<emulator::ConsoleToken>()?;
+    #[cfg(feature = "emulator")]
+    {
+        module.add_class::<emulator::Emulator>()?;
+        module.add_class::<emulator::Delivery>()?;
+        module.add_class::<emulator::ConsoleToken>()?;
+    }
     module.add_function(wrap_pyfunction!(observe::metrics_snapshot, module)?)?;
     module.add_function(wrap_pyfunction!(observe::prometheus_metrics, module)?)?;
     module.add_function(wrap_pyfunction!(observe::reset_metrics, module)?)?;

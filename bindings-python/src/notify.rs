@@ -19,7 +19,15 @@ use crate::error::{detached, guarded};
 use crate::key::PublicKey;
 use crate::sign::extract_params;
 
-/// Verifies notifications posted to the application gateway with the Alipay public key.
+/// Verifies notifications posted to the application gateway (form bodies) with the Alipay
+/// public key, under every form the gateway signs (V1 without ``sign_type``, V2 with it; empty
+/// values dropped or kept; ``alipay_cert_sn`` in or out), the likeliest first; the form that
+/// matched is the result's ``signed_form``. A verifier made with the constructor ignores
+/// ``alipay_cert_sn``; in certificate mode (:meth:`IsvConfig.notification_verifier`) the key is
+/// the Alipay certificate the notification names, and an unknown one is a ``SignatureError``
+/// naming it (:meth:`Client.verify_notification` fetches it first).
+///
+/// Immutable and safe to share between threads; verification releases the GIL.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct NotificationVerifier {
     inner: notify::NotificationVerifier,
@@ -34,7 +42,11 @@ impl NotificationVerifier {
 
 #[pymethods]
 impl NotificationVerifier {
-    /// A verifier using `alipay_public_key` (see the stub for the options).
+    /// A verifier using ``alipay_public_key``; ``default_sign_type`` applies to
+    /// notifications without a ``sign_type``.
+    ///
+    /// Raises:
+    ///     ConfigError: an unknown sign type.
     #[new]
     #[pyo3(signature = (alipay_public_key, *, default_sign_type = "RSA2", max_body_bytes = 10485760))]
     fn new(
@@ -49,7 +61,14 @@ impl NotificationVerifier {
         Ok(NotificationVerifier::wrap(inner))
     }
 
-    /// Parses the raw form body exactly once and verifies it.
+    /// Parses the raw ``application/x-www-form-urlencoded`` body exactly once (in its
+    /// declared ``charset``) and verifies it. Prefer this over :meth:`verify_params`: a web
+    /// framework's own parsing may decode twice.
+    ///
+    /// Raises:
+    ///     SignatureError: no ``sign``, or a signature that verifies under neither V1 nor V2.
+    ///     ProtocolError: an oversized or malformed body, a parameter given twice, bytes
+    ///         invalid in the declared charset.
     #[pyo3(signature = (body))]
     fn verify_body(&self, py: Python<'_>, body: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let body = Body::extract(body, Charset::Utf8, "body")?;
@@ -60,6 +79,11 @@ impl NotificationVerifier {
     }
 
     /// Verifies parameters a web framework already decoded (once).
+    ///
+    /// Raises:
+    ///     SignatureError: as for :meth:`verify_body`.
+    ///     ProtocolError: an unknown ``sign_type`` or ``charset``, malformed ``biz_content``.
+    ///     TypeError: a key or value is not a ``str``.
     #[pyo3(signature = (params))]
     fn verify_params(&self, py: Python<'_>, params: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let params = extract_params(params)?;
@@ -132,7 +156,9 @@ pub(crate) fn core_notification(value: &Bound<'_, PyAny>) -> PyResult<Notificati
     ))
 }
 
-/// A merchant authorised (or re-authorised) the app: `notify_type=open_app_auth_notify`.
+/// A merchant authorised (or re-authorised) the app (``notify_type=open_app_auth_notify``).
+///
+/// ``repr()`` masks the tokens.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct AppAuthNotification {
     inner: notify::AppAuthNotification,
@@ -143,7 +169,7 @@ pub struct AppAuthNotification {
 
 #[pymethods]
 impl AppAuthNotification {
-    /// `"app_auth"`.
+    /// ``"app_auth"``.
     #[getter]
     fn kind(&self) -> &'static str {
         "app_auth"
@@ -155,19 +181,19 @@ impl AppAuthNotification {
         &self.inner.notify_id
     }
 
-    /// When it was sent (`yyyy-MM-dd HH:mm:ss`, China time).
+    /// When it was sent (``yyyy-MM-dd HH:mm:ss``, China time).
     #[getter]
     fn notify_time(&self) -> Option<&str> {
         self.inner.notify_time.as_deref()
     }
 
-    /// The ISV's `app_id`.
+    /// The ISV's ``app_id``.
     #[getter]
     fn app_id(&self) -> Option<&str> {
         self.inner.app_id.as_deref()
     }
 
-    /// `execute_auth` for a new authorisation.
+    /// ``execute_auth`` for a new authorisation.
     #[getter]
     fn status(&self) -> Option<&str> {
         self.inner.status.as_deref()
@@ -179,14 +205,14 @@ impl AppAuthNotification {
         self.detail.clone_ref(py)
     }
 
-    /// The verified parameters.
+    /// The verified parameters: only those the matching signature covers (and ``sign``,
+    /// ``sign_type``).
     #[getter]
     fn params(&self, py: Python<'_>) -> Py<PyDict> {
         self.params.clone_ref(py)
     }
 
-    /// The form of the signature that matched (`v1`, `v1+empty`, `v2`, `v2+empty`, with
-    /// `+alipay_cert_sn` when that was signed).
+    /// The form of the signature that matched.
     #[getter]
     fn signed_form(&self) -> &'static str {
         self.signed_form
@@ -204,7 +230,8 @@ impl AppAuthNotification {
     }
 }
 
-/// The token detail of a merchant authorisation. `repr()` masks the tokens and the code.
+/// The token detail of a merchant authorisation. ``repr()`` masks the tokens and the code;
+/// store the tokens with the relation PID (``user_id``) - ``auth_app_id`` - token.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct AppAuthDetail {
     inner: notify::AppAuthDetail,
@@ -224,7 +251,7 @@ impl AppAuthDetail {
         self.inner.app_refresh_token.as_deref()
     }
 
-    /// The merchant's PID (`2088…`).
+    /// The merchant's PID (``2088…``).
     #[getter]
     fn user_id(&self) -> Option<&str> {
         self.inner.user_id.as_deref()
@@ -236,7 +263,7 @@ impl AppAuthDetail {
         &self.inner.auth_app_id
     }
 
-    /// Seconds the token lives.
+    /// Seconds the token lives (sent as a number or a string).
     #[getter]
     fn expires_in(&self) -> Option<i64> {
         self.inner.expires_in
@@ -284,7 +311,8 @@ fn detail_repr(detail: &notify::AppAuthDetail) -> String {
     )
 }
 
-/// A message-service message (`msg_method` present), e.g. `alipay.open.auth.appauth.cancelled`.
+/// A message-service message (``msg_method`` present). ``repr()`` shows parameter names
+/// only.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct MessageNotification {
     inner: notify::MessageNotification,
@@ -295,13 +323,13 @@ pub struct MessageNotification {
 
 #[pymethods]
 impl MessageNotification {
-    /// `"message"`.
+    /// ``"message"``.
     #[getter]
     fn kind(&self) -> &'static str {
         "message"
     }
 
-    /// The message method, e.g. `alipay.open.auth.appauth.cancelled`.
+    /// The message method, e.g. ``alipay.open.auth.appauth.cancelled``.
     #[getter]
     fn msg_method(&self) -> &str {
         &self.inner.msg_method
@@ -319,7 +347,7 @@ impl MessageNotification {
         self.inner.utc_timestamp.as_deref()
     }
 
-    /// The ISV's `app_id`.
+    /// The ISV's ``app_id``.
     #[getter]
     fn app_id(&self) -> Option<&str> {
         self.inner.app_id.as_deref()
@@ -337,19 +365,21 @@ impl MessageNotification {
         self.inner.msg_uid.as_deref()
     }
 
-    /// The parsed `biz_content` (`None` when absent).
+    /// The parsed ``biz_content`` JSON (``None`` when absent).
     #[getter]
     fn biz_content(&self, py: Python<'_>) -> Py<PyAny> {
         self.biz_content.clone_ref(py)
     }
 
-    /// Whether a merchant revoked the app's authorisation (`alipay.open.auth.appauth.cancelled`).
+    /// Whether a merchant revoked the app's authorisation
+    /// (``alipay.open.auth.appauth.cancelled``): forget its ``app_auth_token``.
     #[getter]
     fn is_app_auth_cancelled(&self) -> bool {
         self.inner.is_app_auth_cancelled()
     }
 
-    /// The verified parameters.
+    /// The verified parameters: only those the matching signature covers (and ``sign``,
+    /// ``sign_type``).
     #[getter]
     fn params(&self, py: Python<'_>) -> Py<PyDict> {
         self.params.clone_ref(py)
@@ -374,7 +404,8 @@ impl MessageNotification {
     }
 }
 
-/// Any other verified notification (payment notifications, …).
+/// Any other verified notification (payment notifications, …). ``repr()`` shows parameter
+/// names only.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct OtherNotification {
     params: Vec<(String, String)>,
@@ -384,13 +415,14 @@ pub struct OtherNotification {
 
 #[pymethods]
 impl OtherNotification {
-    /// `"other"`.
+    /// ``"other"``.
     #[getter]
     fn kind(&self) -> &'static str {
         "other"
     }
 
-    /// The verified parameters.
+    /// The verified parameters: only those the matching signature covers (and ``sign``,
+    /// ``sign_type``).
     #[getter]
     fn params(&self, py: Python<'_>) -> Py<PyDict> {
         self.dict.clone_ref(py)

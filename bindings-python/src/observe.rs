@@ -68,8 +68,9 @@ fn log(py: Python<'_>, event: &Event) -> PyResult<()> {
     Ok(())
 }
 
-/// Every counter of observed events: a list of dicts with `kind`, `method`, `outcome`, `count` and
-/// `latency_seconds_total`.
+/// Every counter of observed events (gateway calls, notifications, registry refreshes and
+/// revocations): dicts with ``kind``, ``method``, ``outcome`` (``success`` or an error kind),
+/// ``count`` and ``latency_seconds_total``. Process-wide.
 #[pyfunction]
 pub fn metrics_snapshot(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
     observe::metrics_snapshot()
@@ -86,8 +87,8 @@ pub fn metrics_snapshot(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
         .collect()
 }
 
-/// The counters in the Prometheus text exposition format (serve it at `/metrics` with
-/// `Content-Type: text/plain; version=0.0.4`).
+/// The counters in the Prometheus text exposition format: serve it at ``/metrics`` with
+/// ``Content-Type: text/plain; version=0.0.4``.
 #[pyfunction]
 pub fn prometheus_metrics() -> String {
     observe::prometheus_text()

@@ -20,7 +20,11 @@ use crate::json_text::Tape;
 use crate::key::PublicKey;
 use crate::sign::parse_options;
 
-/// Verifies gateway response bodies with the Alipay public key.
+/// Verifies gateway response bodies with the Alipay public key: extracts the signed node's
+/// exact raw text, refuses a duplicated root node, verifies (once more with ``\/`` → ``/``),
+/// decrypts AES nodes, and raises :class:`ApiError` for error answers.
+///
+/// Immutable and safe to share between threads; verification releases the GIL.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct ResponseVerifier {
     inner: response::ResponseVerifier,
@@ -45,7 +49,10 @@ impl ResponseVerifier {
 
 #[pymethods]
 impl ResponseVerifier {
-    /// A verifier of responses signed with `alipay_public_key` (see the stub for the options).
+    /// A verifier of responses to requests signed with ``sign_type`` in ``charset``.
+    ///
+    /// Raises:
+    ///     ConfigError: an unknown sign type, charset or AES key.
     #[new]
     #[pyo3(signature = (
         alipay_public_key,
@@ -74,19 +81,29 @@ impl ResponseVerifier {
         Ok(ResponseVerifier::wrap(inner, sign_type, charset))
     }
 
-    /// `"RSA2"` or `"RSA"`.
+    /// ``"RSA2"`` or ``"RSA"``.
     #[getter]
     fn sign_type(&self) -> &'static str {
         self.sign_type.as_str()
     }
 
-    /// `"UTF-8"` or `"GBK"`: the charset bodies are decoded (and `str` bodies encoded) in.
+    /// ``"UTF-8"`` or ``"GBK"``: bodies are decoded in it (and ``str`` bodies encoded).
     #[getter]
     fn charset(&self) -> &'static str {
         self.charset.as_str()
     }
 
-    /// Verifies the body the gateway answered for `method`; returns the verified fields.
+    /// Verifies the body the gateway answered for ``method`` (pass the raw ``bytes``).
+    ///
+    /// Raises:
+    ///     ApiError: the gateway answered an error (``signed`` says whether it was verified).
+    ///     SignatureError: a success without ``sign``, or a signature that does not verify.
+    ///     ProtocolError: a malformed, truncated, oversized, wrongly encoded or duplicated body.
+    ///     ConfigError: an AES-encrypted node and no AES key.
+    ///
+    /// In certificate mode (a verifier from :meth:`IsvConfig.response_verifier`) also
+    /// ``SignatureError`` for a success without ``alipay_cert_sn``, and for an
+    /// ``alipay_cert_sn`` not trusted yet (the reason names it; see :meth:`check`).
     #[pyo3(signature = (method, body))]
     fn verify(
         &self,
@@ -103,7 +120,19 @@ impl ResponseVerifier {
         VerifiedResponse::from_node(py, verified, &tape)
     }
 
-    /// Verifies like `verify`, but answers `NeedsCertificate` for an unknown `alipay_cert_sn`.
+    /// Verifies like :meth:`verify`, but answers :class:`NeedsCertificate` instead of
+    /// raising when the body is signed by an Alipay certificate not trusted yet (certificate
+    /// mode, after Alipay rotated its certificate): fetch it (:meth:`Client.fetch_alipay_cert`
+    /// or :meth:`IsvConfig.trust_alipay_cert`) and check the same body again::
+    ///
+    ///     match verifier.check(method, body):
+    ///         case NeedsCertificate(sn):
+    ///             client.fetch_alipay_cert(sn)
+    ///         case VerifiedResponse() as answer:
+    ///             ...
+    ///
+    /// Raises:
+    ///     As for :meth:`verify`.
     #[pyo3(signature = (method, body))]
     fn check(
         &self,
@@ -129,7 +158,7 @@ impl ResponseVerifier {
         }
     }
 
-    /// Whether the verifier chooses the key by `alipay_cert_sn` (certificate mode).
+    /// Whether the key is chosen by the body's ``alipay_cert_sn`` (certificate mode).
     #[getter]
     fn cert_mode(&self) -> bool {
         self.inner.cert_store().is_some()
@@ -145,13 +174,14 @@ impl ResponseVerifier {
     }
 }
 
-/// A verified response node.
+/// A verified response node. ``repr()`` shows the field names only.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct VerifiedResponse {
-    /// The node's fields, decrypted first when the node was AES-encrypted.
+    /// The node's fields as ``json.loads`` gives them, keys in document order (decrypted
+    /// first for AES); integers beyond 64 bits become ``float``.
     #[pyo3(get)]
     fields: Py<PyDict>,
-    /// The `alipay_cert_sn` the body named (certificate mode), else `None`.
+    /// The ``alipay_cert_sn`` the body named (certificate mode).
     #[pyo3(get)]
     alipay_cert_sn: Option<String>,
 }
@@ -194,11 +224,11 @@ impl VerifiedResponse {
     }
 }
 
-/// The outcome of `ResponseVerifier.check` for a body signed by an Alipay certificate the
-/// configuration does not trust yet (certificate mode, after Alipay rotated its certificate).
+/// The answer of :meth:`ResponseVerifier.check` for a body signed by an Alipay certificate
+/// not trusted yet. Supports ``match`` (``case NeedsCertificate(sn):``) and equality.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct NeedsCertificate {
-    /// The `alipay_cert_sn` the body names: fetch it with `Client.fetch_alipay_cert`.
+    /// The ``alipay_cert_sn`` the body names: fetch that certificate.
     #[pyo3(get)]
     alipay_cert_sn: String,
 }

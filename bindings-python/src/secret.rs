@@ -4,7 +4,9 @@
 use alipay_isv::secret;
 use pyo3::prelude::*;
 
-/// The field names whose values are secrets, masked in every `repr()`, error and log event.
+/// The field names whose values are secrets (``app_auth_token``, ``app_refresh_token``,
+/// ``access_token``, ``refresh_token``, ``auth_token``, ``app_auth_code``, ``auth_code``), masked
+/// in every ``repr()``, error and log event: the one rule of the Rust core.
 #[pyfunction]
 pub fn secret_fields() -> Vec<&'static str> {
     secret::SECRET_FIELDS.to_vec()
@@ -17,15 +19,15 @@ pub fn is_secret_field(name: &str) -> bool {
     secret::is_secret_field(name)
 }
 
-/// A secret as it may be shown: at most its first four characters, `…` and its length.
+/// A secret as it may be shown: at most its first four characters, ``…`` and its length.
 #[pyfunction]
 #[pyo3(signature = (value))]
 pub fn mask_secret(value: &str) -> String {
     secret::mask_secret(value)
 }
 
-/// The value of the field `name` as it may be shown: masked when the field is secret, its length when
-/// it may carry a secret (`biz_content`), unchanged otherwise.
+/// The value of the field ``name`` as it may be shown: masked when the field is secret, its
+/// length when it may carry a secret (``biz_content``), unchanged otherwise.
 #[pyfunction]
 #[pyo3(signature = (name, value))]
 pub fn shown(name: &str, value: &str) -> String {

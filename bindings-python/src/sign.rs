@@ -65,7 +65,9 @@ pub(crate) fn parse_options(sign_type: &str, charset: &str) -> PyResult<(SignTyp
     guarded(|| Ok((sign_type.parse()?, charset.parse()?)))
 }
 
-/// Signs with the app private key, `RSA2` (SHA256withRSA) or legacy `RSA` (SHA1withRSA).
+/// Signs with the app private key: ``RSA2`` (SHA256withRSA) or legacy ``RSA`` (SHA1withRSA).
+///
+/// Immutable and safe to share between threads; signing releases the GIL.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct Signer {
     inner: sign::Signer,
@@ -73,7 +75,16 @@ pub struct Signer {
 
 #[pymethods]
 impl Signer {
-    /// A signer over content encoded in `charset` (`UTF-8` or `GBK`).
+    /// A signer over content encoded in ``charset``.
+    ///
+    /// Args:
+    ///     private_key: the app private key.
+    ///     sign_type: ``"RSA2"`` or ``"RSA"`` (case-insensitive).
+    ///     charset: ``"UTF-8"`` or ``"GBK"`` (case-insensitive).
+    ///
+    /// Raises:
+    ///     ConfigError: an unknown sign type or charset, or ``RSA2`` with a key shorter than
+    ///         2048 bits.
     #[new]
     #[pyo3(signature = (private_key, sign_type = "RSA2", charset = "UTF-8"))]
     fn new(private_key: PyRef<'_, PrivateKey>, sign_type: &str, charset: &str) -> PyResult<Self> {
@@ -83,25 +94,35 @@ impl Signer {
         Ok(Signer { inner })
     }
 
-    /// `"RSA2"` or `"RSA"`.
+    /// ``"RSA2"`` or ``"RSA"``.
     #[getter]
     fn sign_type(&self) -> &'static str {
         self.inner.sign_type().as_str()
     }
 
-    /// `"UTF-8"` or `"GBK"`.
+    /// ``"UTF-8"`` or ``"GBK"``.
     #[getter]
     fn charset(&self) -> &'static str {
         self.inner.charset().as_str()
     }
 
-    /// Signs a canonical content string; returns standard Base64.
+    /// Signs a canonical content string; returns standard Base64 without newlines.
+    ///
+    /// Raises:
+    ///     ConfigError: the content has a character the charset cannot encode.
     #[pyo3(signature = (content))]
     fn sign(&self, py: Python<'_>, content: PyBackedStr) -> PyResult<String> {
         detached(py, || Ok(self.inner.sign(&content)?))
     }
 
-    /// Builds the canonical content of `params` and signs it; returns `(content, sign)`.
+    /// Builds the canonical content of ``params`` (see :func:`sign_content`) and signs it.
+    ///
+    /// Returns:
+    ///     ``(content, sign)``.
+    ///
+    /// Raises:
+    ///     ConfigError: as for :meth:`sign`.
+    ///     TypeError: a key or value is not a ``str``.
     #[pyo3(signature = (params))]
     fn sign_params(&self, py: Python<'_>, params: &Bound<'_, PyAny>) -> PyResult<(String, String)> {
         let pairs = backed_params(params)?;
@@ -128,7 +149,9 @@ impl Signer {
     }
 }
 
-/// Verifies `RSA2` or `RSA` signatures with a public key.
+/// Verifies ``RSA2`` or ``RSA`` signatures with a public key (usually the Alipay public key).
+///
+/// Immutable and safe to share between threads; verification releases the GIL.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct Verifier {
     inner: sign::Verifier,
@@ -136,7 +159,11 @@ pub struct Verifier {
 
 #[pymethods]
 impl Verifier {
-    /// A verifier over content encoded in `charset` (`UTF-8` or `GBK`).
+    /// A verifier over content encoded in ``charset``.
+    ///
+    /// Raises:
+    ///     ConfigError: an unknown sign type or charset, or ``RSA2`` with a key shorter than
+    ///         2048 bits.
     #[new]
     #[pyo3(signature = (public_key, sign_type = "RSA2", charset = "UTF-8"))]
     fn new(public_key: PyRef<'_, PublicKey>, sign_type: &str, charset: &str) -> PyResult<Self> {
@@ -146,25 +173,32 @@ impl Verifier {
         Ok(Verifier { inner })
     }
 
-    /// `"RSA2"` or `"RSA"`.
+    /// ``"RSA2"`` or ``"RSA"``.
     #[getter]
     fn sign_type(&self) -> &'static str {
         self.inner.sign_type().as_str()
     }
 
-    /// `"UTF-8"` or `"GBK"`.
+    /// ``"UTF-8"`` or ``"GBK"``.
     #[getter]
     fn charset(&self) -> &'static str {
         self.inner.charset().as_str()
     }
 
-    /// Verifies a Base64 signature over a content string; raises `SignatureError` if it fails.
+    /// Verifies a Base64 signature over a content string.
+    ///
+    /// Raises:
+    ///     SignatureError: the signature is malformed or does not verify.
+    ///     ConfigError: the content has a character the charset cannot encode.
     #[pyo3(signature = (content, sign))]
     fn verify(&self, py: Python<'_>, content: PyBackedStr, sign: PyBackedStr) -> PyResult<()> {
         detached(py, || Ok(self.inner.verify(&content, &sign)?))
     }
 
     /// Verifies a Base64 signature over bytes that are already encoded.
+    ///
+    /// Raises:
+    ///     SignatureError: the signature is malformed or does not verify.
     #[pyo3(signature = (data, sign))]
     fn verify_bytes(&self, py: Python<'_>, data: &[u8], sign: PyBackedStr) -> PyResult<()> {
         detached(py, || Ok(self.inner.verify_bytes(data, &sign)?))
@@ -180,8 +214,13 @@ impl Verifier {
     }
 }
 
-/// The canonical content of `params`, as Java computes it: `sign` and empty or whitespace-only values
-/// dropped, sorted by key in UTF-16 code-unit order, joined as `key=value` with `&`, no URL-encoding.
+/// The canonical content Alipay signs, as Java computes it: every parameter except ``sign``
+/// and those with an empty key or an empty or whitespace-only value, sorted by key in UTF-16
+/// code-unit order (Java's ``String.compareTo``), joined as ``key=value`` with ``&``, without
+/// URL-encoding.
+///
+/// Raises:
+///     TypeError: a key or value is not a ``str``.
 #[pyfunction]
 #[pyo3(signature = (params))]
 pub(crate) fn sign_content(params: &Bound<'_, PyAny>) -> PyResult<String> {
@@ -193,8 +232,8 @@ pub(crate) fn sign_content(params: &Bound<'_, PyAny>) -> PyResult<String> {
     })
 }
 
-/// True when `alipay_public_key` is the public half of the app's own `private_key` (a common
-/// misconfiguration: every response then fails to verify).
+/// True when ``alipay_public_key`` is the public half of the app's own ``private_key``: the
+/// app public key was configured where the Alipay public key belongs.
 #[pyfunction]
 #[pyo3(signature = (private_key, alipay_public_key))]
 pub(crate) fn looks_like_own_key(

@@ -1,11 +1,13 @@
 """The hand-written stubs (``_native.pyi``) match the extension: same names, same parameters
 (positional or keyword-only), same defaults, same constants; and every runtime item is
-documented."""
+documented, with the stub's docstring (``scripts/sync-python-docs.py`` copies the stub's
+docstrings into the Rust doc comments pyo3 builds ``__doc__`` from)."""
 
 from __future__ import annotations
 
 import ast
 import inspect
+import re
 from pathlib import Path
 
 import pytest
@@ -69,8 +71,46 @@ def runtime(qualified: str) -> object:
     return target
 
 
+def stub_docstrings() -> dict[str, str | None]:
+    """The docstring of every class, function, method, staticmethod and property of the stub
+    that exists at runtime, by qualified name. Dunder methods are left out, ``__init__`` too:
+    pyo3 documents a constructor by its class's docstring (the script still copies the stub's
+    ``__init__`` docstring onto the ``#[new]`` fn, for readers of the Rust)."""
+    found: dict[str, str | None] = {}
+    for node in STUB.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            found[node.name] = ast.get_docstring(node)
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and not item.name.startswith("__"):
+                    found[f"{node.name}.{item.name}"] = ast.get_docstring(item)
+    return {name: doc for name, doc in found.items() if exists_at_runtime(name)}
+
+
+def exists_at_runtime(qualified: str) -> bool:
+    try:
+        runtime(qualified)
+    except AttributeError:
+        return False
+    return True
+
+
+# What CPython shows of a builtin's text signature when it does not strip it from ``__doc__``:
+# ``name(params)`` (``$self``/``$type`` first for methods), a ``--`` line and a blank line.
+TEXT_SIGNATURE = re.compile(r"\A[\w.]+\([^\n]*\)\n--\n\n")
+
+
+def without_text_signature(doc: str) -> str:
+    return inspect.cleandoc(TEXT_SIGNATURE.sub("", doc, count=1))
+
+
+def runtime_docstring(qualified: str) -> str:
+    return without_text_signature(runtime(qualified).__doc__ or "")
+
+
 FUNCTIONS = stub_functions()
 CONSTANTS = stub_constants()
+DOCSTRINGS = stub_docstrings()
 
 
 def test_every_runtime_name_is_in_the_stub_and_back() -> None:
@@ -105,6 +145,31 @@ def test_stub_parameters_match_the_runtime(qualified: str) -> None:
 @pytest.mark.parametrize("qualified", sorted(FUNCTIONS))
 def test_runtime_items_have_docstrings(qualified: str) -> None:
     assert (runtime(qualified).__doc__ or "").strip(), qualified
+
+
+def test_every_documented_stub_item_is_checked() -> None:
+    assert len(DOCSTRINGS) > 250
+    assert {"PrivateKey", "PrivateKey.from_der", "PrivateKey.bits", "KeyPair.private_key"} <= set(
+        DOCSTRINGS
+    )
+
+
+def test_a_text_signature_header_is_not_part_of_the_docstring() -> None:
+    assert without_text_signature('Signer(private_key, sign_type="RSA2")\n--\n\nSigns.') == "Signs."
+    assert without_text_signature("sign($self, /, content)\n--\n\nSigns.\n\nRaises: x") == (
+        "Signs.\n\nRaises: x"
+    )
+    assert without_text_signature("Signs.\n\nRaises: x") == "Signs.\n\nRaises: x"
+
+
+@pytest.mark.parametrize("qualified", sorted(DOCSTRINGS))
+def test_runtime_docstrings_are_the_stub_docstrings(qualified: str) -> None:
+    stub = DOCSTRINGS[qualified]
+    assert stub, f"{qualified} has no docstring in _native.pyi"
+    assert runtime_docstring(qualified) == inspect.cleandoc(stub), (
+        f"help({qualified}) differs from _native.pyi: run `python3 scripts/sync-python-docs.py`, "
+        "then rebuild the extension"
+    )
 
 
 def test_the_package_exports_the_whole_native_module() -> None:

@@ -23,6 +23,7 @@ pub mod auth;
 pub mod cert;
 pub mod client;
 pub mod config;
+#[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod error;
 pub mod key;
@@ -49,6 +50,7 @@ pub use cert::{
 };
 pub use client::{Client, RetryPolicy, TransportOptions};
 pub use config::IsvConfig;
+#[cfg(feature = "emulator")]
 pub use emulator::{ConsoleToken, Delivery, Emulator, Fault};
 pub use error::AlipayError;
 pub use key::{KeyPair, PrivateKey, PublicKey, generate_key_pair};

@@ -82,6 +82,9 @@ pub struct ExecuteOptions<'env> {
     pub encrypt: Option<bool>,
     /// The `timestamp` to sign instead of now, `yyyy-MM-dd HH:mm:ss` in China time (tests, replays).
     pub timestamp: Option<String>,
+    /// The merchant app (`auth_app_id`) the call is for. Not sent: it labels the call's observability
+    /// event (`onEvent`, the counters); `Registry.executeFor` sets it itself.
+    pub auth_app_id: Option<String>,
     /// Retry transport failures under this policy (each attempt signed afresh); none by default.
     pub retry: Option<RetryOptions>,
 }
@@ -105,6 +108,7 @@ impl ExecuteOptions<'_> {
             extra_params: self.extra_params,
             encrypt: self.encrypt,
             timestamp: self.timestamp,
+            auth_app_id: self.auth_app_id,
         };
         Ok((call.to_core(env)?, retry))
     }

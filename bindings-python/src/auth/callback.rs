@@ -24,7 +24,7 @@ fn state_check(state: Option<&str>, allow_missing_state: bool) -> Result<StateCh
     }
 }
 
-/// A verified merchant authorisation callback. `repr()` masks the code.
+/// A checked merchant authorisation callback. ``repr()`` masks the code.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct AppAuthCallback {
     inner: auth::AppAuthCallback,
@@ -32,25 +32,25 @@ pub struct AppAuthCallback {
 
 #[pymethods]
 impl AppAuthCallback {
-    /// The single-use code to exchange with `Client.exchange_app_auth_code`.
+    /// The single-use code to exchange with :meth:`Client.exchange_app_auth_code`.
     #[getter]
     fn app_auth_code(&self) -> &str {
         &self.inner.app_auth_code
     }
 
-    /// The ISV `app_id` (checked to be ours).
+    /// The ISV ``app_id`` (checked to be ours).
     #[getter]
     fn app_id(&self) -> &str {
         &self.inner.app_id
     }
 
-    /// `"alipay_app_auth"` for Alipay's redirect.
+    /// ``"alipay_app_auth"`` for Alipay's redirect.
     #[getter]
     fn source(&self) -> Option<&str> {
         self.inner.source.as_deref()
     }
 
-    /// The `state` carried back, when there was one.
+    /// The ``state`` carried back, when there was one.
     #[getter]
     fn state(&self) -> Option<&str> {
         self.inner.state.as_deref()
@@ -67,7 +67,22 @@ impl AppAuthCallback {
     }
 }
 
-/// Parses and checks a merchant authorisation callback (see the stub).
+/// Parses and checks a merchant authorisation callback (a full URL, or its query with or
+/// without ``?``).
+///
+/// Args:
+///     url_or_query: the callback as received.
+///     expected_app_id: the ISV app's id: the callback must name it.
+///     state: the ``state`` issued with the link (compared in constant time).
+///     allow_missing_state: accept a callback without ``state`` (links issued from the Alipay
+///         console come back without one); a ``state`` that is present is still compared with
+///         ``state`` when given.
+///
+/// Raises:
+///     SignatureError: another ``app_id``, a ``state`` that does not match, or a missing one.
+///     ProtocolError: no ``app_id`` or ``app_auth_code`` (the merchant declined), or a
+///         parameter given twice.
+///     ConfigError: neither ``state`` nor ``allow_missing_state`` given.
 #[pyfunction]
 #[pyo3(signature = (url_or_query, expected_app_id, state = None, *, allow_missing_state = false))]
 pub(crate) fn parse_app_auth_callback(
@@ -83,7 +98,7 @@ pub(crate) fn parse_app_auth_callback(
     })
 }
 
-/// A verified user consent callback. `repr()` masks the code.
+/// A checked user consent callback. ``repr()`` masks the code.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct UserAuthCallback {
     inner: auth::UserAuthCallback,
@@ -91,25 +106,26 @@ pub struct UserAuthCallback {
 
 #[pymethods]
 impl UserAuthCallback {
-    /// The single-use code to exchange with `Client.exchange_user_auth_code`.
+    /// The single-use code to exchange with :meth:`Client.exchange_user_auth_code`.
     #[getter]
     fn auth_code(&self) -> &str {
         &self.inner.auth_code
     }
 
-    /// The app the user consented to (for a delegated mini-program, the merchant's auth_app_id).
+    /// The app the user consented to (for a delegated mini-program, the merchant's
+    /// ``auth_app_id``).
     #[getter]
     fn app_id(&self) -> &str {
         &self.inner.app_id
     }
 
-    /// The scopes granted, e.g. `"auth_user"`.
+    /// The scopes granted, e.g. ``"auth_user"``.
     #[getter]
     fn scope(&self) -> Option<&str> {
         self.inner.scope.as_deref()
     }
 
-    /// The `state` carried back, when there was one.
+    /// The ``state`` carried back, when there was one.
     #[getter]
     fn state(&self) -> Option<&str> {
         self.inner.state.as_deref()
@@ -126,7 +142,8 @@ impl UserAuthCallback {
     }
 }
 
-/// Parses and checks a user consent callback (see the stub).
+/// Parses and checks a user consent callback; ``expected_app_id`` is the app the link
+/// named. Arguments and errors as for :func:`parse_app_auth_callback`, with ``auth_code``.
 #[pyfunction]
 #[pyo3(signature = (url_or_query, expected_app_id, state = None, *, allow_missing_state = false))]
 pub(crate) fn parse_user_auth_callback(

@@ -28,13 +28,14 @@ fn parse_all<T: std::str::FromStr<Err = Error>>(names: &[String]) -> Result<Vec<
     names.iter().map(|name| name.parse()).collect()
 }
 
-/// A link to send a merchant or user to, with the `state` to check on the way back.
+/// A link to send a merchant or user to, with the ``state`` to check on the way back.
+/// ``repr()`` shows the page and the state, not the query.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct AuthLink {
-    /// The URL to open (a redirect target for the browser).
+    /// The URL to open (redirect the browser to it).
     #[pyo3(get)]
     url: String,
-    /// The `state` the callback must carry back: keep it (session, signed cookie) until then.
+    /// The ``state`` the callback must carry back: keep it (session, signed cookie).
     #[pyo3(get)]
     state: String,
 }
@@ -56,7 +57,20 @@ impl AuthLink {
     }
 }
 
-/// The merchant authorisation link: single, or batch when `application_types` is given.
+/// The merchant authorisation link: single (``appToAppAuth.htm``), or batch
+/// (``appToAppBatchAuth.htm?application_type=…``) when ``application_types`` is given.
+///
+/// Args:
+///     app_id: the ISV app's id.
+///     redirect_uri: the http(s) callback URL configured for the app.
+///     host: ``"production"``, ``"sandbox"`` or a URL (:attr:`Emulator.base_url`).
+///     application_types: ``"TINYAPP"``, ``"WEBAPP"``... (see
+///         :class:`alipay_isv.ApplicationType`), one or a sequence.
+///     state: a Base64 ``state`` of your own; ``None`` generates one.
+///
+/// Raises:
+///     ConfigError: an empty ``app_id``, a ``redirect_uri`` that is not http(s), a ``state``
+///         that is not Base64, an unknown host or application type.
 #[pyfunction]
 #[pyo3(signature = (app_id, redirect_uri, *, host = "production", application_types = None, state = None))]
 pub(crate) fn app_auth_link(
@@ -74,7 +88,13 @@ pub(crate) fn app_auth_link(
     })
 }
 
-/// The console-style merchant authorisation link (`b.alipay.com/page/message/tasksDetail`).
+/// The console-style merchant authorisation link
+/// (``b.alipay.com/page/message/tasksDetail?bizData=…``); ``host`` is ``"production"`` or a
+/// URL.
+///
+/// Raises:
+///     ConfigError: as for :func:`app_auth_link`; at least one application type is required
+///         and the sandbox has no console links.
 #[pyfunction]
 #[pyo3(signature = (app_id, redirect_uri, application_types, *, host = "production", state = None))]
 pub(crate) fn console_auth_link(
@@ -92,7 +112,15 @@ pub(crate) fn console_auth_link(
     })
 }
 
-/// The user consent link (`publicAppAuthorize.htm`).
+/// The user consent link (``publicAppAuthorize.htm``) for the app ``app_id`` — for a
+/// delegated mini-program, the merchant's ``auth_app_id``.
+///
+/// Args:
+///     scopes: ``"auth_user"`` or ``"auth_base"`` (see :class:`alipay_isv.UserScope`), one or a
+///         sequence.
+///
+/// Raises:
+///     ConfigError: as for :func:`app_auth_link`; at least one scope is required.
 #[pyfunction]
 #[pyo3(signature = (app_id, redirect_uri, scopes, *, host = "production", state = None))]
 pub(crate) fn user_consent_link(

@@ -21,7 +21,8 @@ fn number(value: Option<i64>) -> String {
     value.map_or_else(|| "None".to_string(), |n| n.to_string())
 }
 
-/// One merchant authorisation: the token for delegated calls and the merchant it belongs to.
+/// One merchant authorisation: the token for delegated calls and the merchant it belongs
+/// to. ``repr()`` masks the tokens.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct AppAuthToken {
     pub(crate) inner: models::AppAuthToken,
@@ -36,7 +37,7 @@ impl AppAuthToken {
 
 #[pymethods]
 impl AppAuthToken {
-    /// The token to pass as `app_auth_token` on delegated calls: keep it secret.
+    /// The token to pass as ``app_auth_token`` on delegated calls: keep it secret.
     #[getter]
     fn app_auth_token(&self) -> &str {
         &self.inner.app_auth_token
@@ -54,7 +55,7 @@ impl AppAuthToken {
         &self.inner.auth_app_id
     }
 
-    /// The merchant's PID (`2088…`).
+    /// The merchant's PID (``2088…``).
     #[getter]
     fn user_id(&self) -> Option<&str> {
         self.inner.user_id.as_deref()
@@ -87,7 +88,7 @@ impl AppAuthToken {
     }
 }
 
-/// What `alipay.open.auth.token.app.query` says of a merchant token.
+/// What ``alipay.open.auth.token.app.query`` says of a merchant token.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct AppAuthTokenInfo {
     pub(crate) inner: models::AppAuthTokenInfo,
@@ -120,13 +121,13 @@ impl AppAuthTokenInfo {
         self.inner.expires_in
     }
 
-    /// The APIs the merchant granted (a new list on each access).
+    /// The APIs the merchant granted.
     #[getter]
     fn auth_methods(&self) -> Vec<String> {
         self.inner.auth_methods.clone()
     }
 
-    /// When the authorisation started (`yyyy-MM-dd HH:mm:ss`, China time).
+    /// When the authorisation started (``yyyy-MM-dd HH:mm:ss``, China time).
     #[getter]
     fn auth_start(&self) -> Option<&str> {
         self.inner.auth_start.as_deref()
@@ -138,7 +139,7 @@ impl AppAuthTokenInfo {
         self.inner.auth_end.as_deref()
     }
 
-    /// `"valid"` or `"invalid"`.
+    /// ``"valid"`` or ``"invalid"`` (revoked or expired).
     #[getter]
     fn status(&self) -> Option<&str> {
         self.inner.status.as_deref()
@@ -166,7 +167,8 @@ impl AppAuthTokenInfo {
     }
 }
 
-/// A user's authorisation, from `alipay.system.oauth.token`.
+/// A user's authorisation, from ``alipay.system.oauth.token``. ``repr()`` masks the
+/// tokens.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct UserToken {
     inner: models::UserToken,
@@ -181,19 +183,19 @@ impl UserToken {
 
 #[pymethods]
 impl UserToken {
-    /// The user's id (`2088…`), when the app still receives it.
+    /// The user's id (``2088…``), when the app still receives it.
     #[getter]
     fn user_id(&self) -> Option<&str> {
         self.inner.user_id.as_deref()
     }
 
-    /// The user's per-app `open_id`, when present.
+    /// The user's per-app ``open_id``, when present.
     #[getter]
     fn open_id(&self) -> Option<&str> {
         self.inner.open_id.as_deref()
     }
 
-    /// The token to pass as `auth_token` on calls for this user: keep it secret.
+    /// The token to pass as ``auth_token`` on calls for this user: keep it secret.
     #[getter]
     fn access_token(&self) -> &str {
         &self.inner.access_token
@@ -217,7 +219,7 @@ impl UserToken {
         self.inner.re_expires_in
     }
 
-    /// When the user authorised (`yyyy-MM-dd HH:mm:ss`, China time).
+    /// When the user authorised (``yyyy-MM-dd HH:mm:ss``, China time).
     #[getter]
     fn auth_start(&self) -> Option<&str> {
         self.inner.auth_start.as_deref()
@@ -239,7 +241,8 @@ impl UserToken {
     }
 }
 
-/// A user's profile, from `alipay.user.info.share`; every attribute optional.
+/// A user's profile, from ``alipay.user.info.share``; every attribute optional.
+/// ``repr()`` shows the identifiers and the field names only.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct UserInfo {
     inner: models::UserInfo,
@@ -259,13 +262,13 @@ impl UserInfo {
 
 #[pymethods]
 impl UserInfo {
-    /// The user's id (`2088…`).
+    /// The user's id (``2088…``).
     #[getter]
     fn user_id(&self) -> Option<&str> {
         self.inner.user_id.as_deref()
     }
 
-    /// The user's per-app `open_id`.
+    /// The user's per-app ``open_id``.
     #[getter]
     fn open_id(&self) -> Option<&str> {
         self.inner.open_id.as_deref()
@@ -295,13 +298,14 @@ impl UserInfo {
         self.inner.city.as_deref()
     }
 
-    /// `"m"` or `"f"`.
+    /// ``"m"`` or ``"f"``.
     #[getter]
     fn gender(&self) -> Option<&str> {
         self.inner.gender.as_deref()
     }
 
-    /// Every field of the answer (`code` and `msg` included), as `json.loads` gives them.
+    /// Every field of the answer (``code`` and ``msg`` included), as ``json.loads``
+    /// gives them.
     #[getter]
     fn fields(&self, py: Python<'_>) -> Py<PyDict> {
         self.fields.clone_ref(py)

@@ -6,13 +6,13 @@ use pyo3::prelude::*;
 
 use crate::error::guarded;
 
-/// A fresh random `state`.
+/// A fresh ``state``: 24 random bytes as URL-safe Base64 (32 characters).
 #[pyfunction]
 pub(crate) fn generate_state() -> PyResult<String> {
     guarded(|| Ok(auth::generate_state()?))
 }
 
-/// Compares a received `state` with the issued one in constant time.
+/// Whether the ``state`` a callback carried equals the one issued (constant-time).
 #[pyfunction]
 #[pyo3(signature = (issued, received))]
 pub(crate) fn states_match(issued: &str, received: &str) -> PyResult<bool> {

@@ -6,8 +6,8 @@ use alipay_isv::secret::shown;
 use alipay_isv_emulator as emulator;
 use pyo3::prelude::*;
 
-/// The console's entry for one merchant authorisation (from `Emulator.console_app_auth_token`).
-/// `repr()` masks the token.
+/// What the emulator's open-platform console shows of one merchant authorisation
+/// (:meth:`Emulator.console_app_auth_token`). ``repr()`` masks the token.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct ConsoleToken {
     inner: emulator::ConsoleToken,
@@ -28,25 +28,25 @@ impl ConsoleToken {
         &self.inner.auth_app_id
     }
 
-    /// The merchant's PID (`2088…`).
+    /// The merchant's PID (``2088…``).
     #[getter]
     fn merchant_pid(&self) -> &str {
         &self.inner.merchant_pid
     }
 
-    /// The merchant's current token, to import with `Registry.import_token`: keep it secret.
+    /// The merchant's current token, to import: keep it secret.
     #[getter]
     fn app_auth_token(&self) -> &str {
         &self.inner.app_auth_token
     }
 
-    /// When the merchant authorised, `yyyy-MM-dd HH:mm:ss` (UTC+8).
+    /// When the merchant authorised, ``yyyy-MM-dd HH:mm:ss`` (UTC+8).
     #[getter]
     fn auth_start(&self) -> &str {
         &self.inner.auth_start
     }
 
-    /// When the token ends, `yyyy-MM-dd HH:mm:ss` (UTC+8).
+    /// When the token ends, ``yyyy-MM-dd HH:mm:ss`` (UTC+8).
     #[getter]
     fn auth_end(&self) -> &str {
         &self.inner.auth_end

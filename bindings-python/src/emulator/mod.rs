@@ -26,7 +26,12 @@ use crate::error::{detached, guarded};
 use crate::key::PublicKey;
 use options::{KeyArg, fault};
 
-/// A running offline Alipay gateway on loopback.
+/// An offline Alipay gateway on loopback, for tests and demos: a real HTTP server with its
+/// own "Alipay" key pair, the authorisation pages, the token methods, signed pushes to the
+/// application gateway, and injectable faults.
+///
+/// Starting it starts serving; :meth:`stop` (or leaving a ``with`` block, or :meth:`close`)
+/// stops it. Safe to share between threads; calls that wait release the GIL.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct Emulator {
     inner: RwLock<Option<Arc<emulator::Emulator>>>,
@@ -47,7 +52,44 @@ impl Emulator {
 
 #[pymethods]
 impl Emulator {
-    /// Starts an emulator (see the stub for every option).
+    /// Starts an emulator serving the ISV app ``app_id``.
+    ///
+    /// Args:
+    ///     app_id: the ISV app's id: requests with another are refused (unsigned
+    ///         ``isv.invalid-app-id``).
+    ///     app_public_key: the app's public key (object or PEM text): request signatures are
+    ///         verified with it.
+    ///     host: the interface to listen on.
+    ///     port: the port; ``0`` takes a free one (see :attr:`base_url`).
+    ///     notify_url: the application gateway the pushes are posted to.
+    ///     alipay_private_key: the "Alipay" key to sign with (object or PEM text); ``None``
+    ///         generates a 2048-bit pair.
+    ///     app_auth_token_ttl: seconds an ``app_auth_token`` lives (365 days).
+    ///     access_token_ttl: seconds a user ``access_token`` lives (2 hours).
+    ///     timestamp_window: seconds a request ``timestamp`` may be off (15 minutes).
+    ///     notify_attempts: how many times a push is attempted until ``success``.
+    ///     notify_backoff: seconds before the first retry of a push, doubled after each.
+    ///     refresh_grace: seconds the old ``app_auth_token`` works after a refresh (10 min).
+    ///     cert_mode: public-key certificate mode: the emulator makes a test root CA (its bundle
+    ///         also holds an ECDSA root) and an Alipay certificate for its key, requires the
+    ///         ``app_cert_sn`` of an app certificate it issued (:meth:`issue_app_cert`) and its
+    ///         ``alipay_root_cert_sn`` on every request, names ``alipay_cert_sn`` in every
+    ///         signed answer and push, and serves ``alipay.open.app.alipaycert.download``.
+    ///     push_form: the form pushes are signed in (see :attr:`Delivery.signed_form`):
+    ///         ``"classic"`` (authorisations ``v1``, cancellations ``v2``); one form for every
+    ///         push (``"v1"``, ``"v1+empty"``, ``"v2"``, ``"v2+empty"``, and in certificate mode
+    ///         the ``+alipay_cert_sn`` forms); or ``"mixed"``: each push in a form dealt from a
+    ///         deck of every form (the ``+alipay_cert_sn`` ones in certificate mode only),
+    ///         reshuffled by a generator seeded with ``push_form_seed``. A form with ``+empty``
+    ///         sends and signs an empty ``isv_ticket=``; in a mix, about half the pushes whose
+    ///         form drops empty values carry it unsigned (a verifier leaves it out).
+    ///     push_form_seed: the seed of ``"mixed"`` (default 0); only with ``"mixed"``.
+    ///
+    /// Raises:
+    ///     ConfigError: a non-numeric ``app_id``, a bad key, a ``notify_url`` that is not
+    ///         ``http://``, zero attempts or window, an unknown ``push_form``, a seed without
+    ///         ``"mixed"``, a ``+alipay_cert_sn`` form outside certificate mode.
+    ///     TransportError: the address cannot be bound.
     #[new]
     #[pyo3(signature = (
         app_id,
@@ -173,19 +215,19 @@ impl Emulator {
         )
     }
 
-    /// `http://127.0.0.1:PORT`: the host of the emulator's authorisation links.
+    /// ``http://127.0.0.1:PORT``: the ``host`` of the emulator's authorisation links.
     #[getter]
     fn base_url(&self) -> &str {
         &self.base_url
     }
 
-    /// `base_url + "/gateway.do"`: the gateway to configure.
+    /// ``base_url + "/gateway.do"``: the gateway to configure.
     #[getter]
     fn gateway_url(&self) -> String {
         format!("{}/gateway.do", self.base_url)
     }
 
-    /// The ISV `app_id` the emulator serves.
+    /// The ISV ``app_id`` the emulator serves.
     #[getter]
     fn app_id(&self) -> &str {
         &self.app_id
@@ -209,35 +251,44 @@ impl Emulator {
         self.cert_mode
     }
 
-    /// Certificate mode: the root bundle to configure (`alipayRootCert.crt`), PEM.
+    /// Certificate mode: the root bundle to configure as ``root_cert``: an ECDSA root
+    /// (which the root SN leaves out), then the RSA root that signs the other certificates.
+    ///
+    /// Raises:
+    ///     ConfigError: the emulator is not in certificate mode (as for the other
+    ///         certificate-mode members).
     #[getter]
     fn root_cert_bundle_pem(&self) -> PyResult<String> {
         let running = self.live()?;
         guarded(|| Ok(running.root_cert_bundle_pem()?))
     }
 
-    /// Certificate mode: the `alipay_root_cert_sn` the emulator requires.
+    /// Certificate mode: the ``alipay_root_cert_sn`` the emulator requires.
     #[getter]
     fn alipay_root_cert_sn(&self) -> PyResult<String> {
         let running = self.live()?;
         guarded(|| Ok(running.alipay_root_cert_sn()?))
     }
 
-    /// Certificate mode: the current Alipay certificate (`alipayCertPublicKey_RSA2.crt`), PEM.
+    /// Certificate mode: the current Alipay certificate (``alipayCertPublicKey_RSA2.crt``),
+    /// PEM.
     #[getter]
     fn alipay_cert_pem(&self) -> PyResult<String> {
         let running = self.live()?;
         guarded(|| Ok(running.alipay_cert_pem()?))
     }
 
-    /// Certificate mode: the SN of the current Alipay certificate.
+    /// Certificate mode: the SN of the current Alipay certificate, named in every signed
+    /// answer and push.
     #[getter]
     fn alipay_cert_sn(&self) -> PyResult<String> {
         let running = self.live()?;
         guarded(|| Ok(running.alipay_cert_sn()?))
     }
 
-    /// Certificate mode: issues an app public-key certificate for `app_public_key`; returns PEM.
+    /// Certificate mode: issues an app public-key certificate (PEM) for ``app_public_key``,
+    /// signed by the emulator's root. Its SN is accepted as ``app_cert_sn`` only when the key is
+    /// the app key the emulator serves; others are issued for tests of a mismatch.
     #[pyo3(signature = (app_public_key))]
     fn issue_app_cert(
         &self,
@@ -249,7 +300,9 @@ impl Emulator {
         detached(py, || Ok(running.issue_app_cert(&key.into_public()?)?))
     }
 
-    /// Certificate mode: Alipay rotates its certificate; returns the new `alipay_cert_sn`.
+    /// Certificate mode: Alipay rotates its certificate: a new 2048-bit key and a new
+    /// certificate from the same root sign every later answer and push (clients must download
+    /// it); earlier certificates stay downloadable. Returns the new ``alipay_cert_sn``.
     fn rotate_alipay_cert(&self, py: Python<'_>) -> PyResult<String> {
         let running = self.live()?;
         // A new 2048-bit key is generated: release the GIL.
@@ -265,7 +318,7 @@ impl Emulator {
             .is_some()
     }
 
-    /// Where pushes go from now on (`None`: nowhere).
+    /// Where pushes go from now on (``None``: nowhere; they are still recorded).
     #[pyo3(signature = (url))]
     fn set_notify_url(&self, url: Option<String>) -> PyResult<()> {
         let running = self.live()?;
@@ -275,7 +328,26 @@ impl Emulator {
         })
     }
 
-    /// Injects a fault into the next gateway calls, or clears it with `None` (see the stub).
+    /// Injects a fault into the next ``times`` gateway calls (``None``: until cleared);
+    /// ``kind=None`` clears it.
+    ///
+    /// * ``"delay"``: wait ``delay`` seconds, then answer normally.
+    /// * ``"reset"``: close the connection with a TCP reset without answering.
+    /// * ``"truncated_body"``: send the headers and half the body, then close.
+    /// * ``"bad_gateway"``: answer HTTP 502 with an HTML page.
+    /// * ``"unsigned"``: answer a success without ``sign``.
+    /// * ``"hang"``: read the request and never answer (until the emulator stops).
+    /// * ``"trickle"``: send the answer one byte at a time, ``pause`` seconds apart.
+    /// * ``"oversized"``: answer HTTP 200 with a body of ``size`` bytes (a JSON-looking prefix
+    ///   padded with spaces, at most 1 GiB), to meet the client's ``max_response_bytes``.
+    ///
+    /// ``delay``, ``pause`` and ``size`` each belong to their one kind.
+    ///
+    /// Raises:
+    ///     ConfigError: an unknown kind, a kind without its argument (``"delay"`` without
+    ///         ``delay``, ``"trickle"`` without ``pause``, ``"oversized"`` without ``size``),
+    ///         an argument the kind does not take, a negative or non-finite number of
+    ///         seconds, or a ``size`` over 1 GiB.
     #[pyo3(signature = (kind, *, delay = None, times = None, pause = None, size = None))]
     fn set_fault(
         &self,
@@ -306,7 +378,7 @@ impl Emulator {
         guarded(|| Ok(running.app_auth_url(redirect_uri, state)))
     }
 
-    /// The user consent link for a merchant app on this emulator.
+    /// The user consent link for the merchant app ``auth_app_id`` on this emulator.
     #[pyo3(signature = (auth_app_id, redirect_uri, scope = "auth_user", state = None))]
     fn user_consent_url(
         &self,
@@ -319,28 +391,45 @@ impl Emulator {
         guarded(|| Ok(running.user_consent_url(auth_app_id, scope, redirect_uri, state)))
     }
 
-    /// The merchant opens `link` and agrees; returns the callback URL (with `app_auth_code`).
+    /// The merchant opens an authorisation link (single, batch or console-style, built with
+    /// ``host=emulator.base_url``) and agrees; returns the redirect target: the callback URL
+    /// with ``app_auth_code`` and ``state``. The app-auth push starts now.
+    ///
+    /// Raises:
+    ///     ConfigError: the link points elsewhere.
+    ///     TransportError: the page refused (e.g. a wrong ``app_id``).
     #[pyo3(signature = (link))]
     fn merchant_authorizes(&self, py: Python<'_>, link: PyBackedStr) -> PyResult<String> {
         let running = self.live()?;
         detached(py, || Ok(running.merchant_authorizes(&link)?))
     }
 
-    /// The user opens a consent `link` and agrees; returns the callback URL (with `auth_code`).
+    /// The user opens a consent link and agrees; returns the callback URL with
+    /// ``auth_code``. Errors as for :meth:`merchant_authorizes`.
     #[pyo3(signature = (link))]
     fn user_consents(&self, py: Python<'_>, link: PyBackedStr) -> PyResult<String> {
         let running = self.live()?;
         detached(py, || Ok(running.user_consents(&link)?))
     }
 
-    /// The merchant revokes the authorisation of `auth_app_id`.
+    /// The merchant revokes the authorisation of ``auth_app_id``: its tokens stop working
+    /// and ``alipay.open.auth.appauth.cancelled`` is pushed.
+    ///
+    /// Raises:
+    ///     ConfigError: the app never authorised.
     #[pyo3(signature = (auth_app_id))]
     fn revoke(&self, py: Python<'_>, auth_app_id: PyBackedStr) -> PyResult<()> {
         let running = self.live()?;
         detached(py, || Ok(running.revoke(&auth_app_id)?))
     }
 
-    /// The merchant's current `app_auth_token` as the open-platform console shows it.
+    /// The merchant's current ``app_auth_token`` as the open-platform console shows it (with
+    /// the merchant app, PID, and when the authorisation started and the token ends): what an
+    /// ISV copies to import the merchant with :meth:`Registry.import_token`. No refresh token
+    /// is shown.
+    ///
+    /// Raises:
+    ///     ConfigError: the app never authorised, or the merchant revoked the authorisation.
     #[pyo3(signature = (auth_app_id))]
     fn console_app_auth_token(&self, auth_app_id: &str) -> PyResult<ConsoleToken> {
         let running = self.live()?;
@@ -348,14 +437,19 @@ impl Emulator {
         Ok(ConsoleToken::wrap(entry))
     }
 
-    /// Test hook: the current tokens of `auth_app_id` expire now.
+    /// Test hook: the current tokens of ``auth_app_id`` expire now (refresh tokens keep
+    /// working).
+    ///
+    /// Raises:
+    ///     ConfigError: the app never authorised.
     #[pyo3(signature = (auth_app_id))]
     fn expire_app_auth_token(&self, auth_app_id: &str) -> PyResult<()> {
         let running = self.live()?;
         guarded(|| Ok(running.expire_app_auth_token(auth_app_id)?))
     }
 
-    /// Test hook: moves the emulator's token clock forward by `seconds`.
+    /// Test hook: codes and tokens age by ``seconds`` (request timestamps are still checked
+    /// against real time).
     #[pyo3(signature = (seconds))]
     fn advance_clock(&self, seconds: f64) -> PyResult<()> {
         let running = self.live()?;
@@ -366,7 +460,7 @@ impl Emulator {
         })
     }
 
-    /// Gateway requests received for `method` (faulted ones included).
+    /// Gateway requests received for ``method`` (faulted ones included).
     #[pyo3(signature = (method))]
     fn call_count(&self, method: &str) -> PyResult<u64> {
         let running = self.live()?;
@@ -389,7 +483,8 @@ impl Emulator {
             .collect())
     }
 
-    /// Waits until at least `count` pushes are finished; `False` on timeout.
+    /// Waits until at least ``count`` pushes are finished (acknowledged, attempts
+    /// exhausted, or nowhere to post); ``False`` on timeout.
     #[pyo3(signature = (count, timeout = 10.0))]
     fn wait_for_deliveries(&self, py: Python<'_>, count: usize, timeout: f64) -> PyResult<bool> {
         let running = self.live()?;
@@ -399,7 +494,8 @@ impl Emulator {
         })
     }
 
-    /// Stops the server (idempotent).
+    /// Stops the server and waits for it (idempotent). Other methods then raise
+    /// :class:`ConfigError`.
     fn stop(&self, py: Python<'_>) -> PyResult<()> {
         let taken = self
             .inner
@@ -414,7 +510,7 @@ impl Emulator {
         })
     }
 
-    /// Same as `stop()`.
+    /// The same as :meth:`stop`.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
         self.stop(py)
     }

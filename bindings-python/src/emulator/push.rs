@@ -6,8 +6,7 @@ use pyo3::prelude::*;
 
 use crate::convert::optional;
 
-/// One push the emulator made to the application gateway. `repr()` hides the body (it carries
-/// tokens).
+/// One push the emulator made to the application gateway. ``repr()`` hides the body.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct Delivery {
     pub(super) inner: emulator::Delivery,
@@ -15,13 +14,13 @@ pub struct Delivery {
 
 #[pymethods]
 impl Delivery {
-    /// The push's `notify_id`.
+    /// The push's ``notify_id``.
     #[getter]
     fn notify_id(&self) -> &str {
         &self.inner.notify_id
     }
 
-    /// `"open_app_auth_notify"` or `"alipay.open.auth.appauth.cancelled"`.
+    /// ``"open_app_auth_notify"`` or ``"alipay.open.auth.appauth.cancelled"``.
     #[getter]
     fn kind(&self) -> &str {
         &self.inner.kind
@@ -33,7 +32,7 @@ impl Delivery {
         &self.inner.auth_app_id
     }
 
-    /// Where it was posted (`None`: no notify URL was set).
+    /// Where it was posted (``None``: no notify URL was set).
     #[getter]
     fn url(&self) -> Option<&str> {
         self.inner.url.as_deref()
@@ -45,7 +44,7 @@ impl Delivery {
         self.inner.attempts
     }
 
-    /// Whether the application gateway answered `success`.
+    /// Whether the application gateway answered ``success``.
     #[getter]
     fn acknowledged(&self) -> bool {
         self.inner.acknowledged
@@ -57,8 +56,7 @@ impl Delivery {
         self.inner.finished
     }
 
-    /// The form the push is signed in (`v1`, `v1+empty`, `v2`, `v2+empty`, with `+alipay_cert_sn`
-    /// when that is signed): a verifier that accepts the push reports this form.
+    /// The form the push is signed in: a verifier that accepts it reports this form.
     #[getter]
     fn signed_form(&self) -> &'static str {
         self.inner.signed_form.name()

@@ -6,7 +6,8 @@ use pyo3::prelude::*;
 
 use super::record::{MerchantAuthorisation, outcome};
 
-/// The result of importing a console token into a `Registry`. `repr()` masks the tokens.
+/// What :meth:`Registry.import_token` did, and the merchant's record as stored now.
+/// ``repr()`` masks the tokens.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct TokenImport {
     outcome: registry::IngestOutcome,
@@ -25,8 +26,8 @@ impl TokenImport {
 
 #[pymethods]
 impl TokenImport {
-    /// `IngestOutcome.APPLIED` (stored or updated), `.DUPLICATE` (this token was already stored) or
-    /// `.STALE` (the stored token is newer, or the record was revoked after this token's
+    /// ``APPLIED`` (stored or updated), ``DUPLICATE`` (this token was already stored) or
+    /// ``STALE`` (the stored token is newer, or the record was revoked after this token's
     /// authorisation: nothing changed).
     #[getter]
     fn outcome<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

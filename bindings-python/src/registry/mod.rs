@@ -41,7 +41,19 @@ struct Open {
     sqlite: Option<Arc<SqliteStore>>,
 }
 
-/// The merchant authorisation registry. Thread-safe; open one per process and share it.
+/// The merchant authorisation registry: the unique relation merchant PID - ``auth_app_id`` -
+/// ``app_auth_token`` an ISV server must keep, in a SQLite file (WAL; shared safely by threads
+/// and by processes) or in memory.
+///
+/// Fed idempotently from token answers (:meth:`ingest_tokens`), verified notifications
+/// (:meth:`ingest_notification`: Alipay's retries are duplicates, late messages never overwrite
+/// newer state, a cancellation revokes without deleting) and queries (:meth:`ingest_query`);
+/// serves usable tokens (:meth:`token_for`), refreshed ahead of expiry exactly once however many
+/// threads or processes ask, and delegated calls (:meth:`execute_for`).
+///
+/// Thread-safe: open one per process and share it. Every method releases the GIL (opening and
+/// ingesting touch the disk; :meth:`token_for` and :meth:`execute_for` may call the gateway).
+/// For asyncio, use :class:`alipay_isv.aio.Registry`. ``repr()`` shows no token and no key.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct Registry {
     open: RwLock<Option<Open>>,
@@ -142,7 +154,20 @@ impl Registry {
 
 #[pymethods]
 impl Registry {
-    /// Opens (or creates) a registry in the SQLite file at `path` (see the stub).
+    /// Opens the registry in the SQLite file at ``path``, creating it if missing.
+    ///
+    /// Args:
+    ///     path: the database file (its ``-wal`` and ``-shm`` companions live beside it).
+    ///     key: encrypt stored tokens with this key (a :class:`TokenKey`, its Base64 text, or
+    ///         32 bytes); a file created with a key must always be opened with that key.
+    ///     client: the client tokens are refreshed and :meth:`execute_for` calls made with.
+    ///     refresh_margin: refresh a token when it expires within this many seconds.
+    ///
+    /// Raises:
+    ///     StoreError: the file is not SQLite, or a SQLite database of another application (it
+    ///         is left untouched), or was encrypted with another key (or none), or cannot be
+    ///         opened.
+    ///     ConfigError: a malformed key or a negative margin.
     #[new]
     #[pyo3(signature = (path, *, key = None, client = None, refresh_margin = 600.0))]
     fn new(
@@ -168,6 +193,7 @@ impl Registry {
     }
 
     /// A registry in memory (gone with the process), for tests and single-process tools.
+    /// Arguments as for the constructor.
     #[staticmethod]
     #[pyo3(signature = (*, client = None, refresh_margin = 600.0))]
     fn in_memory(client: Option<Bound<'_, Client>>, refresh_margin: f64) -> PyResult<Self> {
@@ -176,13 +202,13 @@ impl Registry {
         Ok(Self::build(store, None, client, margin, None, false))
     }
 
-    /// The SQLite file, or `None` for a registry in memory.
+    /// The SQLite file, or ``None`` for a registry in memory.
     #[getter]
     fn path(&self) -> Option<&str> {
         self.path.as_deref()
     }
 
-    /// Whether stored tokens are encrypted with a `TokenKey`.
+    /// Whether stored tokens are encrypted with a :class:`TokenKey`.
     #[getter]
     fn encrypted(&self) -> bool {
         self.encrypted
@@ -200,7 +226,13 @@ impl Registry {
         self.refresh_margin.as_secs_f64()
     }
 
-    /// Stores the tokens of `exchange_app_auth_code` (each a new authorisation).
+    /// Stores the tokens :meth:`Client.exchange_app_auth_code` returned (every token of a
+    /// batch): each is a new authorisation and replaces what was stored for its
+    /// ``auth_app_id``. Returns one outcome per token.
+    ///
+    /// Raises:
+    ///     ProtocolError: a token without ``auth_app_id``.
+    ///     StoreError: the store failed.
     #[pyo3(signature = (tokens))]
     fn ingest_tokens<'py>(
         &self,
@@ -210,7 +242,8 @@ impl Registry {
         self.ingest_with(py, tokens, false)
     }
 
-    /// Stores the tokens of a `refresh_app_auth_token` made outside the registry.
+    /// Stores the tokens of a :meth:`Client.refresh_app_auth_token` made outside the
+    /// registry (the authorisation time is kept). Errors as for :meth:`ingest_tokens`.
     #[pyo3(signature = (tokens))]
     fn ingest_refreshed_tokens<'py>(
         &self,
@@ -220,7 +253,14 @@ impl Registry {
         self.ingest_with(py, tokens, true)
     }
 
-    /// Ingests a verified notification (authorisation or cancellation; others are ignored).
+    /// Ingests a notification :meth:`NotificationVerifier.verify_body` verified: an
+    /// ``open_app_auth_notify`` stores its tokens, an ``alipay.open.auth.appauth.cancelled``
+    /// revokes; both de-duplicated by ``notify_id`` (``DUPLICATE``) and ordered (``STALE`` when
+    /// older than what is stored). Anything else is ``IGNORED``. Answer ``success`` only after
+    /// this returned.
+    ///
+    /// Raises:
+    ///     StoreError: the store failed.
     #[pyo3(signature = (notification))]
     fn ingest_notification<'py>(
         &self,
@@ -233,7 +273,12 @@ impl Registry {
         outcome(py, done)
     }
 
-    /// Ingests what `query_app_auth_token(app_auth_token)` answered.
+    /// Ingests what :meth:`Client.query_app_auth_token` answered for ``app_auth_token``:
+    /// granted APIs, expiry and — when the gateway says ``invalid`` — revocation. A query about
+    /// a token that is no longer the stored one is ``STALE``.
+    ///
+    /// Raises:
+    ///     StoreError: the store failed.
     #[pyo3(signature = (app_auth_token, info))]
     fn ingest_query<'py>(
         &self,
@@ -247,8 +292,25 @@ impl Registry {
         outcome(py, done)
     }
 
-    /// Imports a merchant's `app_auth_token` copied from the open-platform console (see the stub):
-    /// checked with `alipay.open.auth.token.app.query` through the registry's client, then stored.
+    /// Imports a merchant's ``app_auth_token`` copied from the open-platform console
+    /// (获得 app_auth_token 的方法二), with its ``app_refresh_token`` when known. The token is
+    /// checked with ``alipay.open.auth.token.app.query`` through the registry's client (the GIL
+    /// released), and the relation the gateway answers — merchant PID, ``auth_app_id``, granted
+    /// APIs, expiry — is stored with :attr:`AuthOrigin.IMPORTED`. Importing the stored token
+    /// again is ``DUPLICATE`` (one record); a token older than the stored one (it expires
+    /// earlier) is ``STALE`` and changes nothing. Without a refresh token, :meth:`token_for`
+    /// refuses the token once it is due for refresh (re-import it, or have the merchant
+    /// authorise again). Nothing is stored on any error, and no error holds either token.
+    ///
+    /// Raises:
+    ///     ConfigError: text that cannot be a token (empty, spaces, control or non-ASCII
+    ///         characters, too long; no call is made), or a registry without a client.
+    ///     ApiError: the gateway refused the query (``20001 aop.invalid-app-auth-token`` for a
+    ///         token it never issued).
+    ///     StoreError: the gateway reports the token ``invalid`` (expired or revoked), or the
+    ///         store failed.
+    ///     TransportError: the gateway could not be reached.
+    ///     ProtocolError: an answer without ``auth_app_id`` or ``status``.
     #[pyo3(signature = (app_auth_token, app_refresh_token = None))]
     fn import_token(
         &self,
@@ -263,7 +325,7 @@ impl Registry {
         TokenImport::wrap(py, imported)
     }
 
-    /// The record of `auth_app_id`, or `None`.
+    /// The record of ``auth_app_id``, or ``None``.
     #[pyo3(signature = (auth_app_id))]
     fn get(
         &self,
@@ -275,14 +337,14 @@ impl Registry {
         Ok(found.map(MerchantAuthorisation::wrap))
     }
 
-    /// Every record, by `auth_app_id`.
+    /// Every record (revoked ones included), by ``auth_app_id``.
     fn list(&self, py: Python<'_>) -> PyResult<Vec<Py<MerchantAuthorisation>>> {
         let registry = self.live()?;
         let records = detached(py, || Ok(registry.list()?))?;
         Self::records(py, records)
     }
 
-    /// The records of one merchant PID.
+    /// The records of one merchant PID (a merchant may authorise several apps).
     #[pyo3(signature = (merchant_pid))]
     fn by_merchant(
         &self,
@@ -295,6 +357,9 @@ impl Registry {
     }
 
     /// Marks the merchant app revoked locally (the record is kept) and returns the record.
+    ///
+    /// Raises:
+    ///     StoreError: no record of ``auth_app_id``.
     #[pyo3(signature = (auth_app_id))]
     fn revoke(&self, py: Python<'_>, auth_app_id: PyBackedStr) -> PyResult<MerchantAuthorisation> {
         let registry = self.live()?;
@@ -302,7 +367,18 @@ impl Registry {
         Ok(MerchantAuthorisation::wrap(record))
     }
 
-    /// A usable `app_auth_token` for `auth_app_id`, refreshed first when due.
+    /// A usable ``app_auth_token`` for the merchant app: the stored one, or — when it
+    /// expires within the refresh margin — a fresh one obtained with the stored refresh token
+    /// through :attr:`client` and stored before it is returned. Exactly one refresh reaches the
+    /// gateway when many threads (or processes sharing the file) ask at once. A refresh that
+    /// fails while the stored token is still valid returns the stored token (and is retried a
+    /// few seconds later); once it has expired, the refresh's error is raised.
+    ///
+    /// Raises:
+    ///     StoreError: an unknown or revoked merchant app (the reason names its
+    ///         ``auth_app_id``; no call is made), or a store failure.
+    ///     ConfigError: the token has expired and the registry has no client to refresh it.
+    ///     ApiError: the refresh was refused; the other errors of :meth:`Client.execute`.
     #[pyo3(signature = (auth_app_id))]
     fn token_for(&self, py: Python<'_>, auth_app_id: PyBackedStr) -> PyResult<String> {
         let registry = self.live()?;
@@ -310,14 +386,24 @@ impl Registry {
     }
 
     /// A usable token of the merchant's only active authorisation, by PID.
+    ///
+    /// Raises:
+    ///     StoreError: the merchant has no active authorisation, or several (ask by
+    ///         ``auth_app_id``); otherwise as for :meth:`token_for`.
     #[pyo3(signature = (merchant_pid))]
     fn token_for_merchant(&self, py: Python<'_>, merchant_pid: PyBackedStr) -> PyResult<String> {
         let registry = self.live()?;
         detached(py, || Ok(registry.token_for_merchant(&merchant_pid)?))
     }
 
-    /// `Client.execute` on behalf of the merchant app `auth_app_id`, its token looked up (and
-    /// refreshed when due) by the registry.
+    /// :meth:`Client.execute` on behalf of the merchant app ``auth_app_id``: its token is
+    /// looked up (and refreshed when due) by the registry. Arguments as for
+    /// :meth:`Client.execute`, without ``app_auth_token``.
+    ///
+    /// Raises:
+    ///     StoreError: as for :meth:`token_for` (no call is made for a revoked merchant).
+    ///     ConfigError: the registry has no client.
+    ///     ApiError: the errors of :meth:`Client.execute`.
     #[pyo3(signature = (
         auth_app_id,
         method,
@@ -367,7 +453,11 @@ impl Registry {
         VerifiedResponse::convert(py, verified)
     }
 
-    /// Runs SQLite's `PRAGMA integrity_check` (`"ok"` when healthy).
+    /// Runs SQLite's ``PRAGMA integrity_check``: ``"ok"`` when the file is healthy.
+    ///
+    /// Raises:
+    ///     ConfigError: a registry in memory (no file) or a closed one.
+    ///     StoreError: the check could not run.
     fn integrity_check(&self, py: Python<'_>) -> PyResult<String> {
         let sqlite = {
             let open = self.open.read().unwrap_or_else(PoisonError::into_inner);
@@ -381,7 +471,8 @@ impl Registry {
         })
     }
 
-    /// Closes the registry (idempotent); calls in flight finish first.
+    /// Closes the registry (idempotent): later calls raise ``ConfigError``; calls in flight
+    /// finish first. Leaving a ``with`` block closes it too.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
         let taken = self
             .open
@@ -394,7 +485,7 @@ impl Registry {
         })
     }
 
-    /// Whether `close()` was called.
+    /// Whether :meth:`close` was called.
     #[getter]
     fn closed(&self) -> bool {
         self.open

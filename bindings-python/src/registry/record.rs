@@ -27,7 +27,9 @@ fn number(value: Option<i64>) -> String {
     value.map_or_else(|| "None".to_string(), |n| n.to_string())
 }
 
-/// One merchant authorisation as stored in a registry. `repr()` masks the tokens.
+/// One merchant authorisation stored in a :class:`Registry`: unique per ``auth_app_id``,
+/// indexed by the merchant's PID. A snapshot: read the registry again for fresh state.
+/// ``repr()`` masks the tokens.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct MerchantAuthorisation {
     inner: registry::MerchantAuthorisation,
@@ -48,13 +50,14 @@ impl MerchantAuthorisation {
         &self.inner.auth_app_id
     }
 
-    /// The merchant's PID (`2088…`), when known.
+    /// The merchant's PID (``2088…``), when known.
     #[getter]
     fn merchant_pid(&self) -> Option<&str> {
         self.inner.merchant_pid.as_deref()
     }
 
-    /// The stored token for delegated calls: keep it secret.
+    /// The stored token for delegated calls: keep it secret. Prefer
+    /// :meth:`Registry.token_for`, which refreshes it when due.
     #[getter]
     fn app_auth_token(&self) -> &str {
         &self.inner.app_auth_token
@@ -84,13 +87,14 @@ impl MerchantAuthorisation {
         self.inner.authorised_at_ms
     }
 
-    /// When the current token was issued, epoch milliseconds.
+    /// When the current token was issued (authorisation or refresh), epoch milliseconds.
     #[getter]
     fn token_issued_at_ms(&self) -> i64 {
         self.inner.token_issued_at_ms
     }
 
-    /// `AuthStatus.ACTIVE` or `AuthStatus.REVOKED`.
+    /// :attr:`AuthStatus.ACTIVE` or :attr:`AuthStatus.REVOKED` (equal to ``"active"`` /
+    /// ``"revoked"``).
     #[getter]
     fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         enum_member(py, "AuthStatus", self.inner.status.as_str())
@@ -114,13 +118,13 @@ impl MerchantAuthorisation {
         self.inner.granted_methods.clone()
     }
 
-    /// Incremented by every write.
+    /// Incremented by every write (the compare-and-swap guard between processes).
     #[getter]
     fn version(&self) -> i64 {
         self.inner.version
     }
 
-    /// `(owner, until_ms)` of the registry refreshing the token right now, if any.
+    /// ``(owner, until_ms)`` of the registry refreshing the token right now, if any.
     #[getter]
     fn refresh_lease(&self) -> Option<(String, i64)> {
         self.inner
@@ -135,8 +139,9 @@ impl MerchantAuthorisation {
         self.inner.updated_at_ms
     }
 
-    /// `AuthOrigin.AUTHORISED` (the merchant authorised through a link) or `AuthOrigin.IMPORTED`
-    /// (a token copied from the open-platform console, `Registry.import_token`).
+    /// :attr:`AuthOrigin.AUTHORISED` (the merchant authorised through a link) or
+    /// :attr:`AuthOrigin.IMPORTED` (a token copied from the open-platform console and imported
+    /// with :meth:`Registry.import_token`); equal to ``"authorised"`` / ``"imported"``.
     #[getter]
     fn origin<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         enum_member(py, "AuthOrigin", self.inner.origin.as_str())

@@ -19,7 +19,8 @@ enum Material {
     Raw(Zeroizing<Vec<u8>>),
 }
 
-/// A 256-bit key encrypting stored tokens at rest (AES-256-GCM). `repr()` shows nothing of it.
+/// A 256-bit key encrypting stored tokens at rest (AES-256-GCM), provided by the host (a
+/// secret manager, an environment variable). ``repr()`` shows nothing of it.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct TokenKey {
     material: Material,
@@ -56,6 +57,9 @@ impl TokenKey {
 #[pymethods]
 impl TokenKey {
     /// A key from its Base64 text (44 characters for 32 bytes).
+    ///
+    /// Raises:
+    ///     ConfigError: the text is not Base64 of 32 bytes.
     #[new]
     #[pyo3(signature = (text))]
     fn new(text: &str) -> PyResult<Self> {
@@ -66,6 +70,9 @@ impl TokenKey {
     }
 
     /// A key from 32 raw bytes.
+    ///
+    /// Raises:
+    ///     ConfigError: not 32 bytes.
     #[staticmethod]
     #[pyo3(signature = (data))]
     fn from_bytes(data: &[u8]) -> PyResult<Self> {
@@ -75,7 +82,8 @@ impl TokenKey {
         Ok(key)
     }
 
-    /// A fresh random key, as Base64 text, for a host setting up encryption.
+    /// A fresh random key as Base64 text, for a host setting up encryption: store it as a
+    /// secret and pass it (or a :class:`TokenKey` of it) as ``Registry(..., key=...)``.
     #[staticmethod]
     fn generate_base64() -> PyResult<String> {
         guarded(|| Ok(registry::TokenKey::generate_base64()?.to_string()))
