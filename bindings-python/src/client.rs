@@ -177,6 +177,8 @@ impl Client {
     /// Args:
     ///     retry: retry transport failures under this policy, signing each attempt afresh;
     ///         ``None`` (the default) tries once.
+    ///     auth_app_id: the merchant app the call is for; not sent, it labels the call's
+    ///         logging event and counters (:meth:`Registry.execute_for` sets it itself).
     ///
     /// Raises:
     ///     ApiError: the gateway answered an error (``code``, ``sub_code``, ``signed``...).
@@ -196,6 +198,7 @@ impl Client {
         extra_params = None,
         encrypt = false,
         retry = None,
+        auth_app_id = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn execute(
@@ -210,8 +213,9 @@ impl Client {
         extra_params: Option<&Bound<'_, PyAny>>,
         encrypt: bool,
         retry: Option<PyRef<'_, RetryPolicy>>,
+        auth_app_id: Option<String>,
     ) -> PyResult<VerifiedResponse> {
-        let options = call_options(
+        let mut options = call_options(
             biz_content,
             app_auth_token,
             auth_token,
@@ -221,6 +225,7 @@ impl Client {
             encrypt,
             None,
         )?;
+        options.auth_app_id = auth_app_id;
         let policy = retry.map(|policy| policy.inner.clone());
         let verified = detached(py, || {
             Ok(match &policy {

@@ -138,3 +138,17 @@ def test_nothing_is_logged_when_the_logger_is_off(caplog: pytest.LogCaptureFixtu
     finally:
         logging.getLogger("alipay_isv").setLevel(logging.NOTSET)
     assert not [r for r in caplog.records if r.name.startswith("alipay_isv.")]
+
+
+def test_a_direct_call_is_labelled_with_the_merchant_app(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="alipay_isv")
+    with emulated() as setup, pytest.raises(ApiError):
+        setup.client.execute(SUCCEEDING_METHOD, {}, auth_app_id="2021000000000042")
+    (labelled,) = [
+        r.alipay  # type: ignore[attr-defined]
+        for r in caplog.records
+        if getattr(r, "alipay", {}).get("auth_app_id") == "2021000000000042"
+    ]
+    assert labelled["kind"] == "call" and labelled["sub_code"] == "isv.self-invoke-forbidden"

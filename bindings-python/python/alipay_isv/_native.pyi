@@ -1033,6 +1033,7 @@ class Client:
         extra_params: Mapping[str, str] | None = None,
         encrypt: bool = False,
         retry: RetryPolicy | None = None,
+        auth_app_id: str | None = None,
     ) -> VerifiedResponse:
         """Calls any Alipay API: signs ``method`` (see :meth:`IsvConfig.sign_request` for the
         arguments), POSTs it, verifies the answer and returns its fields.
@@ -1040,6 +1041,8 @@ class Client:
         Args:
             retry: retry transport failures under this policy, signing each attempt afresh;
                 ``None`` (the default) tries once.
+            auth_app_id: the merchant app the call is for; not sent, it labels the call's
+                logging event and counters (:meth:`Registry.execute_for` sets it itself).
 
         Raises:
             ApiError: the gateway answered an error (``code``, ``sub_code``, ``signed``...).

@@ -142,6 +142,7 @@ class Client:
         extra_params: Mapping[str, str] | None = None,
         encrypt: bool = False,
         retry: RetryPolicy | None = None,
+        auth_app_id: str | None = None,
     ) -> VerifiedResponse:
         """Calls any Alipay API; see :meth:`alipay_isv.Client.execute`."""
         return await self._run(
@@ -155,6 +156,7 @@ class Client:
             extra_params=extra_params,
             encrypt=encrypt,
             retry=retry,
+            auth_app_id=auth_app_id,
         )
 
     async def exchange_app_auth_code(self, app_auth_code: str) -> list[AppAuthToken]:
