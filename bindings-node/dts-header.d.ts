@@ -73,8 +73,22 @@ export type CertificateInput = Uint8Array | string
 /** An Alipay certificate to check: a `Certificate`, or file contents (the leaf, then at most one intermediate CA). */
 export type CertificateArg = Certificate | Uint8Array | string
 /**
- * A verified notification, tagged by `kind`: `appAuth` (a merchant authorised the app; `detail`
- * holds its tokens), `message` (a message-service message) or `other` (payments, …). Plain objects:
- * they carry secrets, so never log them whole.
+ * A verified notification, tagged by `kind`: `appAuth` (a merchant authorised the app or, with
+ * `pluginAuthorisation`, its plugin; `detail` holds its tokens), `message` (a message-service
+ * message), `serviceMarketOrder` (a merchant ordered the ISV's plugin or service in the service
+ * market; `contactor` and `phone` are personal data) or `other` (payments, …). Plain objects: they
+ * carry secrets, so never log them whole (their `toString()` and `util.inspect` are masked).
  */
-export type Notification = AppAuthNotification | MessageNotification | OtherNotification
+export type Notification =
+  | AppAuthNotification
+  | MessageNotification
+  | ServiceMarketOrderNotification
+  | OtherNotification
+/**
+ * The item of a service-market order a call is about (`Client.completeServicemarketOrderItem`, …):
+ * the merchant's mini program (`miniAppId`: plugin and template orders) or a shop (`shopId`: shop
+ * services), exactly one of them; anything else is an `ALIPAY_CONFIG_ERROR`.
+ */
+export type ServiceMarketOrderItemTarget =
+  | { miniAppId: string; shopId?: null }
+  | { shopId: string; miniAppId?: null }

@@ -73,11 +73,25 @@ export type CertificateInput = Uint8Array | string
 /** An Alipay certificate to check: a `Certificate`, or file contents (the leaf, then at most one intermediate CA). */
 export type CertificateArg = Certificate | Uint8Array | string
 /**
- * A verified notification, tagged by `kind`: `appAuth` (a merchant authorised the app; `detail`
- * holds its tokens), `message` (a message-service message) or `other` (payments, …). Plain objects:
- * they carry secrets, so never log them whole.
+ * A verified notification, tagged by `kind`: `appAuth` (a merchant authorised the app or, with
+ * `pluginAuthorisation`, its plugin; `detail` holds its tokens), `message` (a message-service
+ * message), `serviceMarketOrder` (a merchant ordered the ISV's plugin or service in the service
+ * market; `contactor` and `phone` are personal data) or `other` (payments, …). Plain objects: they
+ * carry secrets, so never log them whole (their `toString()` and `util.inspect` are masked).
  */
-export type Notification = AppAuthNotification | MessageNotification | OtherNotification
+export type Notification =
+  | AppAuthNotification
+  | MessageNotification
+  | ServiceMarketOrderNotification
+  | OtherNotification
+/**
+ * The item of a service-market order a call is about (`Client.completeServicemarketOrderItem`, …):
+ * the merchant's mini program (`miniAppId`: plugin and template orders) or a shop (`shopId`: shop
+ * services), exactly one of them; anything else is an `ALIPAY_CONFIG_ERROR`.
+ */
+export type ServiceMarketOrderItemTarget =
+  | { miniAppId: string; shopId?: null }
+  | { shopId: string; miniAppId?: null }
 
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
@@ -308,6 +322,84 @@ export declare class Client {
   verifyNotification(body: BodyArg): Promise<Notification>
   /** `verifyNotification`, blocking the calling thread. */
   verifyNotificationSync(body: BodyArg): Notification
+  /**
+   * One page (from 1, the first by default) of a service-market order
+   * (`alipay.open.servicemarket.order.query`): its status and items, up to 100 a page. Called as
+   * the ISV itself (no `appAuthToken`). Runs on the libuv pool.
+   *
+   * Rejects with `ALIPAY_API_ERROR` `ORDER_NOT_EXIST` for an order Alipay does not know (with a
+   * `hint`); `ALIPAY_CONFIG_ERROR` for an empty id or a page that is not a whole number from 1;
+   * the other errors of `execute`.
+   */
+  queryServicemarketOrder(commodityOrderId: string, page?: number | undefined | null): Promise<ServiceMarketOrderPage>
+  /** `queryServicemarketOrder`, blocking the calling thread. */
+  queryServicemarketOrderSync(commodityOrderId: string, page?: number | undefined | null): ServiceMarketOrderPage
+  /**
+   * Every page of a service-market order, fetched one after another on the libuv pool (one call
+   * per page of 100 items) until the last; resolves to the pages in order. The first error rejects
+   * (and no later page is asked for), as `queryServicemarketOrder` rejects.
+   */
+  servicemarketOrderPages(commodityOrderId: string): Promise<ServiceMarketOrderPage[]>
+  /** `servicemarketOrderPages`, blocking the calling thread. */
+  servicemarketOrderPagesSync(commodityOrderId: string): Array<ServiceMarketOrderPage>
+  /**
+   * Accepts (接单) a service-market order the merchant placed
+   * (`alipay.open.servicemarket.order.accept`); resolves to `undefined`.
+   *
+   * Rejects with `ALIPAY_API_ERROR` `COMMODITY_ORDER_STATUS_INVALID` when the order is not awaiting
+   * the ISV (already accepted or rejected: query it), `ORDER_NOT_EXIST` (each with a `hint`);
+   * `ALIPAY_CONFIG_ERROR` for an empty id; the other errors of `execute`.
+   */
+  acceptServicemarketOrder(commodityOrderId: string): Promise<void>
+  /** `acceptServicemarketOrder`, blocking the calling thread. */
+  acceptServicemarketOrderSync(commodityOrderId: string): void
+  /**
+   * Rejects (拒单) a service-market order with the reason the merchant will read
+   * (`alipay.open.servicemarket.order.reject`); its items become `ISV_REJECTED`. Resolves to
+   * `undefined`.
+   *
+   * Rejects as `acceptServicemarketOrder` does; `ALIPAY_CONFIG_ERROR` for an empty reason.
+   */
+  rejectServicemarketOrder(commodityOrderId: string, reason: string): Promise<void>
+  /** `rejectServicemarketOrder`, blocking the calling thread. */
+  rejectServicemarketOrderSync(commodityOrderId: string, reason: string): void
+  /**
+   * Marks one item of an accepted order implemented
+   * (`alipay.open.servicemarket.order.item.complete`): `{ miniAppId }` or `{ shopId }`. The
+   * merchant then confirms it (or the ISV on its behalf, `confirmServicemarketOrderItem`).
+   * Resolves to `undefined`.
+   *
+   * Rejects with `ALIPAY_API_ERROR` `ITEM_STATUS_NOT_ALLOW` when the item is not in progress (the
+   * order not accepted yet, the item completed or cancelled), `COMMODITY_ORDER_ITEM_NOT_EXIST`,
+   * `ORDER_NOT_EXIST` (each with a `hint`); `ALIPAY_CONFIG_ERROR` for an empty id or an item that
+   * is not exactly one of `miniAppId` / `shopId`; the other errors of `execute`.
+   */
+  completeServicemarketOrderItem(commodityOrderId: string, item: ServiceMarketOrderItemTarget): Promise<void>
+  /** `completeServicemarketOrderItem`, blocking the calling thread. */
+  completeServicemarketOrderItemSync(commodityOrderId: string, item: ServiceMarketOrderItemTarget): void
+  /**
+   * Confirms a completed item on the merchant's behalf, with the merchant's `appAuthToken`
+   * (`alipay.open.servicemarket.order.item.confirm`; the plugin authorisation that came with the
+   * order carries it). Resolves to `undefined`.
+   *
+   * Rejects with `ALIPAY_API_ERROR` `ITEM_STATUS_NOT_ALLOW` when the item is not completed,
+   * `NO_PERMISSION_COMFIRM_ORDERITEM` for another merchant's token, `isv.self-invoke-forbidden`
+   * without a token, the token errors of a delegated call; as `completeServicemarketOrderItem`
+   * otherwise.
+   */
+  confirmServicemarketOrderItem(commodityOrderId: string, item: ServiceMarketOrderItemTarget, appAuthToken: string): Promise<void>
+  /** `confirmServicemarketOrderItem`, blocking the calling thread. */
+  confirmServicemarketOrderItemSync(commodityOrderId: string, item: ServiceMarketOrderItemTarget, appAuthToken: string): void
+  /**
+   * Cancels one item of an order, with the reason the merchant will read
+   * (`alipay.open.servicemarket.order.item.cancel`); allowed until the item is done. Resolves to
+   * `undefined`.
+   *
+   * Rejects as `completeServicemarketOrderItem` does; `ALIPAY_CONFIG_ERROR` for an empty reason.
+   */
+  cancelServicemarketOrderItem(commodityOrderId: string, item: ServiceMarketOrderItemTarget, reason: string): Promise<void>
+  /** `cancelServicemarketOrderItem`, blocking the calling thread. */
+  cancelServicemarketOrderItemSync(commodityOrderId: string, item: ServiceMarketOrderItemTarget, reason: string): void
   /** `Client(2021000000000001, https://…/gateway.do)`: never a key or a token. */
   toString(): string
 }
@@ -433,6 +525,19 @@ export declare class Emulator {
    * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` when that app never authorised.
    */
   revoke(authAppId: string): void
+  /**
+   * A merchant orders the ISV's plugin in the service market (服务市场订购): the emulator records
+   * the order (one item, `TO_DO`, for the merchant's mini program), authorises the plugin on that
+   * mini program, and pushes both the order message (`servicemarket_order_notify`) and the plugin
+   * authorisation (`open_app_auth_notify` with `trigger=appstore`, carrying the merchant's
+   * `appAuthToken`) to the notify URL, each retried until acknowledged. Returns at once (the pushes
+   * are queued; `waitForDeliveries` waits for them). The order calls (`Client.queryServicemarketOrder`,
+   * `acceptServicemarketOrder`, …) then walk the order's state machine.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for a `totalPrice` that is not a non-negative number
+   * of yuan, or a stopped emulator.
+   */
+  subscribe(options?: SubscribeOptions | undefined | null): Subscription
   /**
    * The merchant's current `appAuthToken` as the open-platform console shows it (with the merchant
    * app, PID, and when the authorisation started and the token ends): what an ISV copies to import
@@ -630,7 +735,8 @@ export declare class NotificationVerifier {
    *
    * @throws {AlipayError} `ALIPAY_SIGNATURE_ERROR` when the sign is missing or verifies under none
    * of those forms; `ALIPAY_PROTOCOL_ERROR` for an oversized or malformed body, a parameter given
-   * twice, or an authorisation notification without its detail.
+   * twice, an authorisation notification without its detail, or an order message without its
+   * `notify_id`, `commodity_order_id` or `merchant_pid` (or with a count that is not a number).
    */
   verifyBody(body: BodyArg): Notification
   /**
@@ -1173,6 +1279,13 @@ export interface AppAuthDetail {
   authTime: number | null
   /** The single-use code this authorisation came with. */
   appAuthCode: string | null
+  /** The app the merchant authorised (`detail.app_id`): the plugin's id for a plugin authorisation. */
+  authorisedAppId: string | null
+  /**
+   * The third-party app owning the plugin (`detail.agent_app_id`): present only for a plugin
+   * authorisation.
+   */
+  agentAppId: string | null
 }
 
 /**
@@ -1220,6 +1333,17 @@ export interface AppAuthNotification {
   appId: string | null
   /** `execute_auth` for a new authorisation. */
   status: string | null
+  /**
+   * What caused it (`biz_content.notify_context.trigger`): `appstore` when a merchant's order of a
+   * plugin in the service market granted it.
+   */
+  trigger: string | null
+  /**
+   * Whether a merchant's order of a plugin in the service market granted this authorisation
+   * (`trigger` is `appstore`, or `detail.agentAppId` is given): the token is then for the plugin
+   * (`detail.authorisedAppId`) on the merchant's app (`detail.authAppId`).
+   */
+  pluginAuthorisation: boolean
   /** The tokens and the merchant they belong to. Secret. */
   detail: AppAuthDetail
   /** Every verified parameter, in the order received (`biz_content` holds the tokens too). */
@@ -1320,7 +1444,10 @@ export declare function consoleAuthLink(options: AppAuthLinkOptions): AuthLink
 export interface Delivery {
   /** The push's `notify_id`. */
   notifyId: string
-  /** `open_app_auth_notify` or `alipay.open.auth.appauth.cancelled`. */
+  /**
+   * `open_app_auth_notify` (an authorisation, a plugin's too), `alipay.open.auth.appauth.cancelled`
+   * or `servicemarket_order_notify` (a service-market order).
+   */
   kind: string
   /** The merchant app it concerns. */
   authAppId: string
@@ -1478,6 +1605,9 @@ export interface HttpRequest {
   /** `application/x-www-form-urlencoded;charset=UTF-8` (or `GBK`). */
   contentType: string
 }
+
+/** Whether a field of this name (protocol spelling, e.g. `phone`) holds personal data. */
+export declare function isPersonalField(name: string): boolean
 
 /** Whether a field of this name (protocol spelling, e.g. `app_auth_token`) holds a secret. */
 export declare function isSecretField(name: string): boolean
@@ -1688,6 +1818,12 @@ export declare function parseChinaTimestamp(text: string): number | null
  */
 export declare function parseUserAuthCallback(urlOrQuery: string, expectedAppId: string, check: StateCheckOptions): UserAuthCallback
 
+/**
+ * The field names (protocol spelling) whose values are the personal data of the merchant's staff
+ * (the contact person and phone of a service-market order): shown by their length only.
+ */
+export declare function personalFields(): Array<string>
+
 /** The production gateway URL. */
 export declare const PRODUCTION_GATEWAY: string
 
@@ -1779,9 +1915,156 @@ export declare function secretFields(): Array<string>
  */
 export declare const SERVICE_CHECK: string
 
+/** `alipay.open.servicemarket.order.accept`: the ISV takes the order (接单). */
+export declare const SERVICEMARKET_ORDER_ACCEPT_METHOD: string
+
+/** `alipay.open.servicemarket.order.item.cancel`: one item cancelled, with a reason. */
+export declare const SERVICEMARKET_ORDER_ITEM_CANCEL_METHOD: string
+
+/** `alipay.open.servicemarket.order.item.complete`: one item implemented, awaiting the merchant. */
+export declare const SERVICEMARKET_ORDER_ITEM_COMPLETE_METHOD: string
+
+/**
+ * `alipay.open.servicemarket.order.item.confirm`: the item confirmed on the merchant's behalf
+ * (with the merchant's `app_auth_token`).
+ */
+export declare const SERVICEMARKET_ORDER_ITEM_CONFIRM_METHOD: string
+
+/** `notify_type` of a service-market order message (`Emulator.subscribe`). */
+export declare const SERVICEMARKET_ORDER_NOTIFY: string
+
+/** The most items one page of the order query holds (100). */
+export declare const SERVICEMARKET_ORDER_PAGE_SIZE: number
+
+/** `alipay.open.servicemarket.order.query`: one page of an order's items. */
+export declare const SERVICEMARKET_ORDER_QUERY_METHOD: string
+
+/** `alipay.open.servicemarket.order.reject`: the ISV declines the order (拒单), with a reason. */
+export declare const SERVICEMARKET_ORDER_REJECT_METHOD: string
+
+/**
+ * One item of a service-market order, as the order query answers it (every field text, as sent;
+ * `null` when absent).
+ */
+export interface ServiceMarketOrderItem {
+  /**
+   * The item's state: `TO_DO`, `DOING`, `TO_CONFIRM`, `CONFIRMED`, `DONE`, `MERCHANT_REJECTED`,
+   * `MERCHANT_CANCELLED`, `ISV_REJECTED`, `ISV_CANCELLED`.
+   */
+  orderStatus: string | null
+  /** The merchant's mini program of a plugin or template order. */
+  miniAppId: string | null
+  /** Its name. */
+  miniAppName: string | null
+  /** The shop of a shop service. */
+  shopId: string | null
+  /** The shop's name. */
+  shopName: string | null
+  /** The merchant's PID. */
+  merchantPid: string | null
+  /** The merchant's name. */
+  merchantName: string | null
+  /** The ordered commodity. */
+  commodityId: string | null
+  /** When the service starts (`yyyy-MM-dd HH:mm:ss`). */
+  serviceEffectDate: string | null
+  /** When the service ends (`yyyy-MM-dd HH:mm:ss`). */
+  serviceExpireDate: string | null
+  /** Every field of the item as answered (snake_case, as sent). */
+  fields: Record<string, any>
+}
+
+/**
+ * `notify_type=servicemarket_order_notify`: a merchant ordered the ISV's plugin or service in the
+ * service market (服务市场订购; the order message, 下单消息). The token comes separately, in the
+ * plugin authorisation (an `appAuth` result with `pluginAuthorisation`). `contactor` and `phone` are
+ * the merchant's personal data: `toString()` and `util.inspect` show their length only.
+ */
+export interface ServiceMarketOrderNotification {
+  /** Always `serviceMarketOrder`. */
+  kind: 'serviceMarketOrder'
+  /**
+   * The form of the signature that matched: `v1` (without `sign` and `sign_type`) or `v2`
+   * (without `sign` only), `+empty` when empty values were signed, `+alipay_cert_sn` when that
+   * parameter was.
+   * Non-enumerable, like `toString`: `Object.keys`, `JSON.stringify` and spreading leave it out.
+   */
+  signedForm: 'v1' | 'v1+empty' | 'v2' | 'v2+empty' | 'v1+alipay_cert_sn' | 'v1+empty+alipay_cert_sn' | 'v2+alipay_cert_sn' | 'v2+empty+alipay_cert_sn' | null
+  /** Alipay's id of this message: the same id is the same message (deduplicate retries with it). */
+  notifyId: string
+  /** When it was sent (`yyyy-MM-dd HH:mm:ss`, China time). */
+  notifyTime: string | null
+  /** The app the message was sent to (the ISV's third-party app or plugin). */
+  appId: string | null
+  /** The order number: the key of every later call (query, accept, reject, item complete…). */
+  commodityOrderId: string
+  /** The ordering merchant's PID (`2088…`). */
+  merchantPid: string
+  /** The merchant's name as Alipay shows it (`name`; often partly masked by Alipay). */
+  merchantName: string | null
+  /**
+   * The merchant's mini program the order is for (`consumer_miniAppId`), for mini-program orders:
+   * the `authAppId` of the plugin authorisation that comes with it.
+   */
+  consumerMiniAppId: string | null
+  /** When the merchant ordered (`yyyy-MM-dd HH:mm:ss`). */
+  orderTime: string | null
+  /** The ordered service's name. */
+  title: string | null
+  /** The order's price in yuan, as sent (`0.00`): money stays text. */
+  totalPrice: string | null
+  /** How many items (shops, mini programs) the order holds. */
+  orderItemNum: number | null
+  /** The service's item code (`AM0…`). */
+  itemCode: string | null
+  /** The chosen specification (`标准版`). */
+  specifications: string | null
+  /** The subscription period in days. */
+  periodDay: number | null
+  /** The order authorisation ticket, for `alipay.open.agent.create` in pre-authorised mode. */
+  orderTicket: string | null
+  /** The service code. */
+  serviceCode: string | null
+  /** The ISV's pass-through value from the order link (often sent empty: then `null`). */
+  isvTicket: string | null
+  /** The merchant's contact person. Personal data: never log it. */
+  contactor: string | null
+  /** The merchant's contact phone. Personal data: never log it. */
+  phone: string | null
+  /** Every verified parameter, in the order received (`contactor` and `phone` too). */
+  params: Record<string, string>
+}
+
+/**
+ * One page of a service-market order (`Client.queryServicemarketOrder`): the order's state and this
+ * page's items.
+ */
+export interface ServiceMarketOrderPage {
+  /** The ordered commodity. */
+  commodityId: string | null
+  /**
+   * The order's state: `MERCHANT_ORDED` (awaiting the ISV), `ISV_ACCEPTED`, `ISV_REJECTED`, … as
+   * Alipay answers.
+   */
+  status: string | null
+  /** The ordered specification. */
+  specifications: string | null
+  /** Whether the merchant turned automatic upgrades on. */
+  autoUpgrade: boolean | null
+  /** This page's number (from 1). */
+  currentPage: number
+  /** How many items the order holds in all. */
+  totalSize: number
+  /** Whether a later page may hold more items: this one was full and the total goes beyond it. */
+  hasNext: boolean
+  /** This page's items (at most `SERVICEMARKET_ORDER_PAGE_SIZE`). */
+  items: Array<ServiceMarketOrderItem>
+}
+
 /**
  * The value of the field `name` as it may be shown: masked when the field is secret, its length when
- * it may carry a secret (`biz_content`), unchanged otherwise.
+ * it holds personal data (`contactor`, `phone`: `…(11 chars)`) or may carry a secret (`biz_content`),
+ * unchanged otherwise.
  */
 export declare function shown(name: string, value: string): string
 
@@ -1830,6 +2113,41 @@ export interface StateCheckOptions {
 
 /** Whether the `state` a callback carried is the one issued, compared in constant time. */
 export declare function statesMatch(issued: string, received: string): boolean
+
+/** What a merchant's order looks like (`Emulator.subscribe`); every field has a default. */
+export interface SubscribeOptions {
+  /**
+   * The ordering merchant (default: a new PID, or the owner of `authAppId` when it authorised
+   * before).
+   */
+  merchantPid?: string
+  /** The merchant's mini program the plugin is for (default: a new app id). */
+  authAppId?: string
+  /** The ordered service's name (default `插件订购`). */
+  title?: string
+  /**
+   * The price in yuan, as text (default `0.00`; a priced item cannot be confirmed on the merchant's
+   * behalf: `CONFIRM_CHARGE_ITEM_NOT_ALLOW`).
+   */
+  totalPrice?: string
+  /**
+   * Push the plugin authorisation before the order message (default: the order first). The real
+   * gateway sends them in either order.
+   */
+  authorisationFirst?: boolean
+  /** Fault: the order query answers `ORDER_NOT_EXIST` for this order (the other order calls know it). */
+  unknownToQuery?: boolean
+}
+
+/** A subscription the emulator made: what the ISV will learn from the two pushes. */
+export interface Subscription {
+  /** The order number (`commodity_order_id`): the key of every order call. */
+  commodityOrderId: string
+  /** The ordering merchant. */
+  merchantPid: string
+  /** The merchant's mini program the plugin was authorised on: the order's item (`{ miniAppId }`). */
+  authAppId: string
+}
 
 /** The body to answer a handled notification with (`success`), so Alipay stops retrying. */
 export declare const SUCCESS_ACK: string

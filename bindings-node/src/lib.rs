@@ -7,7 +7,8 @@
 //! [`response`] (gateway response verification), [`notify`] (application-gateway notifications) and
 //! [`cert`] (certificate mode: SNs, certificates, the root bundle and its chain check); [`error`] is
 //! the one place where a core error becomes a JavaScript `Error` with a stable `code`. [`client`]
-//! calls the gateway (its `auth_calls` and `cert_calls` as in the core), [`auth`] builds
+//! calls the gateway (its `auth_calls`, `cert_calls` and `servicemarket_calls` as in the core), with
+//! [`servicemarket`] holding the service market's order pages and item targets, [`auth`] builds
 //! authorisation links (`links`, `state`), parses their callbacks (`callback`) and holds the typed
 //! token results (`auth/models.rs`), [`registry`] keeps merchant authorisations (SQLite or memory:
 //! `record`, `token_key`, `import`) and serves their tokens, [`secret`] is the one masking rule, and
@@ -40,6 +41,7 @@ pub mod registry;
 pub mod request;
 pub mod response;
 pub mod secret;
+pub mod servicemarket;
 pub mod sign;
 mod task;
 #[cfg(debug_assertions)]

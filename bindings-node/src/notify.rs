@@ -1,8 +1,8 @@
 //! [`NotificationVerifier`]: notifications posted to the application gateway (应用网关), verified and
 //! typed, mirroring `alipay_isv::notify`.
 //!
-//! The results are plain objects tagged by `kind` (`appAuth`, `message`, `other`), with the form of
-//! the signature that matched (`signedForm`: `v1`, `v1+empty`, `v2`, …; a non-enumerable property,
+//! The results are plain objects tagged by `kind` (`appAuth`, `message`, `serviceMarketOrder`,
+//! `other`), with the form of the signature that matched (`signedForm`: `v1`, `v1+empty`, `v2`, …; a non-enumerable property,
 //! like the string forms below). They carry the verified
 //! parameters (those the signature covers) in full, and an `appAuth` result carries the merchant's
 //! `app_auth_token` and `app_refresh_token` in `detail`: store them, never log them.
@@ -10,6 +10,8 @@
 //! Their `toString()` and `util.inspect` (non-enumerable, so `JSON.stringify`, spreading and
 //! `assert.deepEqual` see the data alone) mask the tokens and the code, on the result and on its
 //! `detail`; an `appAuth` result's `params` (whose `biz_content` holds the tokens) shows its keys only.
+//! A `serviceMarketOrder` result's forms show the merchant's contact person and phone by their length
+//! only (the core's personal-data rule), and its `params` (which hold them too) its keys only.
 //!
 //! One shape: the `#[napi(object)]` structs below describe a result (and `index.d.ts`). A result is
 //! made by one `JSON.parse` of its struct serialised with serde (see [`FormedNotification`]), or, in
@@ -18,7 +20,7 @@
 use alipay_isv::notify as core;
 use indexmap::IndexMap;
 use napi::bindgen_prelude::{
-    Either3, JsObjectValue, Object, PropertyAttributes, ToNapiValue, TypeName,
+    Either4, JsObjectValue, Object, PropertyAttributes, ToNapiValue, TypeName,
 };
 use napi::{Env, JsValue, Property, ValueType, sys};
 use napi_derive::napi;
@@ -72,6 +74,11 @@ pub struct AppAuthDetail {
     pub auth_time: Option<i64>,
     /// The single-use code this authorisation came with.
     pub app_auth_code: Option<String>,
+    /// The app the merchant authorised (`detail.app_id`): the plugin's id for a plugin authorisation.
+    pub authorised_app_id: Option<String>,
+    /// The third-party app owning the plugin (`detail.agent_app_id`): present only for a plugin
+    /// authorisation.
+    pub agent_app_id: Option<String>,
 }
 
 /// `notify_type=open_app_auth_notify`: a merchant authorised (or re-authorised) the app.
@@ -99,6 +106,13 @@ pub struct AppAuthNotification {
     pub app_id: Option<String>,
     /// `execute_auth` for a new authorisation.
     pub status: Option<String>,
+    /// What caused it (`biz_content.notify_context.trigger`): `appstore` when a merchant's order of a
+    /// plugin in the service market granted it.
+    pub trigger: Option<String>,
+    /// Whether a merchant's order of a plugin in the service market granted this authorisation
+    /// (`trigger` is `appstore`, or `detail.agentAppId` is given): the token is then for the plugin
+    /// (`detail.authorisedAppId`) on the merchant's app (`detail.authAppId`).
+    pub plugin_authorisation: bool,
     /// The tokens and the merchant they belong to. Secret.
     pub detail: AppAuthDetail,
     /// Every verified parameter, in the order received (`biz_content` holds the tokens too).
@@ -143,6 +157,69 @@ pub struct MessageNotification {
     pub params: IndexMap<String, String>,
 }
 
+/// `notify_type=servicemarket_order_notify`: a merchant ordered the ISV's plugin or service in the
+/// service market (服务市场订购; the order message, 下单消息). The token comes separately, in the
+/// plugin authorisation (an `appAuth` result with `pluginAuthorisation`). `contactor` and `phone` are
+/// the merchant's personal data: `toString()` and `util.inspect` show their length only.
+#[napi(object, object_from_js = false, use_nullable = true)]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceMarketOrderNotification {
+    /// Always `serviceMarketOrder`.
+    #[napi(ts_type = "'serviceMarketOrder'")]
+    pub kind: String,
+    /// The form of the signature that matched: `v1` (without `sign` and `sign_type`) or `v2`
+    /// (without `sign` only), `+empty` when empty values were signed, `+alipay_cert_sn` when that
+    /// parameter was.
+    /// Non-enumerable, like `toString`: `Object.keys`, `JSON.stringify` and spreading leave it out.
+    #[napi(
+        ts_type = "'v1' | 'v1+empty' | 'v2' | 'v2+empty' | 'v1+alipay_cert_sn' | 'v1+empty+alipay_cert_sn' | 'v2+alipay_cert_sn' | 'v2+empty+alipay_cert_sn'"
+    )]
+    #[serde(skip)]
+    pub signed_form: Option<String>,
+    /// Alipay's id of this message: the same id is the same message (deduplicate retries with it).
+    pub notify_id: String,
+    /// When it was sent (`yyyy-MM-dd HH:mm:ss`, China time).
+    pub notify_time: Option<String>,
+    /// The app the message was sent to (the ISV's third-party app or plugin).
+    pub app_id: Option<String>,
+    /// The order number: the key of every later call (query, accept, reject, item complete…).
+    pub commodity_order_id: String,
+    /// The ordering merchant's PID (`2088…`).
+    pub merchant_pid: String,
+    /// The merchant's name as Alipay shows it (`name`; often partly masked by Alipay).
+    pub merchant_name: Option<String>,
+    /// The merchant's mini program the order is for (`consumer_miniAppId`), for mini-program orders:
+    /// the `authAppId` of the plugin authorisation that comes with it.
+    pub consumer_mini_app_id: Option<String>,
+    /// When the merchant ordered (`yyyy-MM-dd HH:mm:ss`).
+    pub order_time: Option<String>,
+    /// The ordered service's name.
+    pub title: Option<String>,
+    /// The order's price in yuan, as sent (`0.00`): money stays text.
+    pub total_price: Option<String>,
+    /// How many items (shops, mini programs) the order holds.
+    pub order_item_num: Option<u32>,
+    /// The service's item code (`AM0…`).
+    pub item_code: Option<String>,
+    /// The chosen specification (`标准版`).
+    pub specifications: Option<String>,
+    /// The subscription period in days.
+    pub period_day: Option<u32>,
+    /// The order authorisation ticket, for `alipay.open.agent.create` in pre-authorised mode.
+    pub order_ticket: Option<String>,
+    /// The service code.
+    pub service_code: Option<String>,
+    /// The ISV's pass-through value from the order link (often sent empty: then `null`).
+    pub isv_ticket: Option<String>,
+    /// The merchant's contact person. Personal data: never log it.
+    pub contactor: Option<String>,
+    /// The merchant's contact phone. Personal data: never log it.
+    pub phone: Option<String>,
+    /// Every verified parameter, in the order received (`contactor` and `phone` too).
+    pub params: IndexMap<String, String>,
+}
+
 /// Any other notification (payments, …): the verified parameters.
 #[napi(object, object_from_js = false, use_nullable = true)]
 #[derive(Serialize)]
@@ -165,7 +242,12 @@ pub struct OtherNotification {
 }
 
 /// A verified notification, tagged by `kind`.
-pub type Notification = Either3<AppAuthNotification, MessageNotification, OtherNotification>;
+pub type Notification = Either4<
+    AppAuthNotification,
+    MessageNotification,
+    ServiceMarketOrderNotification,
+    OtherNotification,
+>;
 
 /// Verifies notifications with the Alipay public key. Immutable; share one instance.
 #[napi]
@@ -207,7 +289,8 @@ impl NotificationVerifier {
     ///
     /// @throws {AlipayError} `ALIPAY_SIGNATURE_ERROR` when the sign is missing or verifies under none
     /// of those forms; `ALIPAY_PROTOCOL_ERROR` for an oversized or malformed body, a parameter given
-    /// twice, or an authorisation notification without its detail.
+    /// twice, an authorisation notification without its detail, or an order message without its
+    /// `notify_id`, `commodity_order_id` or `merchant_pid` (or with a count that is not a number).
     #[napi(catch_unwind, ts_return_type = "Notification")]
     pub fn verify_body(&self, env: Env, body: BodyArg) -> napi::Result<FormedNotification> {
         let verified = convert::with_body(&body, |bytes| self.inner.verify_body_with_form(bytes))
@@ -321,15 +404,17 @@ fn to_json(notification: &core::Notification) -> Option<String> {
             }
             &message.params
         }
+        core::Notification::ServiceMarketOrder(order) => &order.params,
         core::Notification::Other { params } => params,
     };
     if params.iter().any(|(key, _)| key == "__proto__") {
         return None;
     }
     let object = match to_js(notification.clone(), None) {
-        Either3::A(auth) => serde_json::to_string(&auth),
-        Either3::B(message) => serde_json::to_string(&message),
-        Either3::C(other) => serde_json::to_string(&other),
+        Either4::A(auth) => serde_json::to_string(&auth),
+        Either4::B(message) => serde_json::to_string(&message),
+        Either4::C(order) => serde_json::to_string(&order),
+        Either4::D(other) => serde_json::to_string(&other),
     };
     object.ok()
 }
@@ -337,13 +422,15 @@ fn to_json(notification: &core::Notification) -> Option<String> {
 fn to_js(notification: core::Notification, signed_form: Option<core::SignedForm>) -> Notification {
     let signed_form = signed_form.map(|form| form.name().to_string());
     match notification {
-        core::Notification::AppAuth(auth) => Either3::A(AppAuthNotification {
+        core::Notification::AppAuth(auth) => Either4::A(AppAuthNotification {
             kind: "appAuth".into(),
             signed_form,
+            plugin_authorisation: auth.is_plugin_authorisation(),
             notify_id: auth.notify_id,
             notify_time: auth.notify_time,
             app_id: auth.app_id,
             status: auth.status,
+            trigger: auth.trigger,
             detail: AppAuthDetail {
                 app_auth_token: auth.detail.app_auth_token,
                 app_refresh_token: auth.detail.app_refresh_token,
@@ -353,10 +440,12 @@ fn to_js(notification: core::Notification, signed_form: Option<core::SignedForm>
                 re_expires_in: auth.detail.re_expires_in,
                 auth_time: auth.detail.auth_time,
                 app_auth_code: auth.detail.app_auth_code,
+                authorised_app_id: auth.detail.authorised_app_id,
+                agent_app_id: auth.detail.agent_app_id,
             },
             params: auth.params.into_iter().collect(),
         }),
-        core::Notification::Message(message) => Either3::B(MessageNotification {
+        core::Notification::Message(message) => Either4::B(MessageNotification {
             kind: "message".into(),
             signed_form,
             app_auth_cancelled: message.is_app_auth_cancelled(),
@@ -369,7 +458,33 @@ fn to_js(notification: core::Notification, signed_form: Option<core::SignedForm>
             biz_content: message.biz_content,
             params: message.params.into_iter().collect(),
         }),
-        core::Notification::Other { params } => Either3::C(OtherNotification {
+        core::Notification::ServiceMarketOrder(order) => {
+            Either4::C(ServiceMarketOrderNotification {
+                kind: "serviceMarketOrder".into(),
+                signed_form,
+                notify_id: order.notify_id,
+                notify_time: order.notify_time,
+                app_id: order.app_id,
+                commodity_order_id: order.commodity_order_id,
+                merchant_pid: order.merchant_pid,
+                merchant_name: order.merchant_name,
+                consumer_mini_app_id: order.consumer_mini_app_id,
+                order_time: order.order_time,
+                title: order.title,
+                total_price: order.total_price,
+                order_item_num: order.order_item_num,
+                item_code: order.item_code,
+                specifications: order.specifications,
+                period_day: order.period_day,
+                order_ticket: order.order_ticket,
+                service_code: order.service_code,
+                isv_ticket: order.isv_ticket,
+                contactor: order.contactor,
+                phone: order.phone,
+                params: order.params.into_iter().collect(),
+            })
+        }
+        core::Notification::Other { params } => Either4::D(OtherNotification {
             kind: "other".into(),
             signed_form,
             params: params.into_iter().collect(),

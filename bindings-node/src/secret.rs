@@ -17,6 +17,19 @@ pub fn is_secret_field(name: String) -> bool {
     secret::is_secret_field(&name)
 }
 
+/// The field names (protocol spelling) whose values are the personal data of the merchant's staff
+/// (the contact person and phone of a service-market order): shown by their length only.
+#[napi(catch_unwind)]
+pub fn personal_fields() -> Vec<&'static str> {
+    secret::PERSONAL_FIELDS.to_vec()
+}
+
+/// Whether a field of this name (protocol spelling, e.g. `phone`) holds personal data.
+#[napi(catch_unwind)]
+pub fn is_personal_field(name: String) -> bool {
+    secret::is_personal_field(&name)
+}
+
 /// A secret as it may be shown: at most its first four characters, `…` and its length.
 #[napi(catch_unwind)]
 pub fn mask_secret(value: String) -> String {
@@ -24,7 +37,8 @@ pub fn mask_secret(value: String) -> String {
 }
 
 /// The value of the field `name` as it may be shown: masked when the field is secret, its length when
-/// it may carry a secret (`biz_content`), unchanged otherwise.
+/// it holds personal data (`contactor`, `phone`: `…(11 chars)`) or may carry a secret (`biz_content`),
+/// unchanged otherwise.
 #[napi(catch_unwind)]
 pub fn shown(name: String, value: String) -> String {
     secret::shown(&name, &value)

@@ -1,5 +1,6 @@
 'use strict'
-// Mirrors protocol/src/notify: every notifications.json case, verifyParams, the acknowledgement, the
+// Mirrors protocol/src/notify: every notifications.json and real_notifications.json case, verifyParams,
+// the service-market order message and the plugin authorisation, the acknowledgement, the
 // service-check answer, and that no error carries a token.
 
 const { test } = require('node:test')
@@ -22,7 +23,19 @@ const vectors = loadVectors('notifications.json')
 // Genuine notifications signed by Alipay (official SDKs' test suites) and a tampered twin of each.
 const realVectors = loadVectors('real_notifications.json')
 const EXPECTED_CODES = { signature_error: 'ALIPAY_SIGNATURE_ERROR', protocol_error: 'ALIPAY_PROTOCOL_ERROR' }
-const KINDS = { app_auth: 'appAuth', message: 'message', other: 'other' }
+const KINDS = { app_auth: 'appAuth', message: 'message', servicemarket_order: 'serviceMarketOrder', other: 'other' }
+// The snake_case keys of a vector's `order` and the result's camelCase fields.
+const ORDER_FIELDS = {
+  commodity_order_id: 'commodityOrderId',
+  merchant_pid: 'merchantPid',
+  notify_id: 'notifyId',
+  merchant_name: 'merchantName',
+  consumer_mini_app_id: 'consumerMiniAppId',
+  title: 'title',
+  total_price: 'totalPrice',
+  order_item_num: 'orderItemNum',
+  order_ticket: 'orderTicket',
+}
 const DETAIL_FIELDS = {
   app_auth_token: 'appAuthToken',
   app_refresh_token: 'appRefreshToken',
@@ -49,6 +62,9 @@ test('notifications.json has the expected number of cases', () => {
 test('real_notifications.json has genuine samples and tampered twins', () => {
   assert.ok(realVectors.cases.filter((v) => v.expect === 'ok').length >= 5)
   assert.ok(realVectors.cases.filter((v) => v.expect !== 'ok').length >= 5)
+  const orders = realVectors.cases.filter((v) => v.kind === 'servicemarket_order')
+  assert.ok(orders.length >= 2, `only ${orders.length} order messages`)
+  for (const vector of orders) assert.deepEqual(Object.keys(vector.order).sort(), Object.keys(ORDER_FIELDS).sort())
 })
 
 const allCases = [
@@ -83,18 +99,212 @@ for (const [file, vector] of allCases) {
         assert.equal(notification.status, vector.params.status ?? null)
         assert.equal(notification.appId, vector.params.app_id ?? null)
         assert.equal(typeof notification.detail.expiresIn, 'number')
+        const biz = JSON.parse(vector.params.biz_content)
+        assert.equal(notification.trigger, biz.notify_context?.trigger ?? null)
+        assert.equal(notification.detail.authorisedAppId, biz.detail.app_id ?? null)
+        assert.equal(notification.detail.agentAppId, biz.detail.agent_app_id ?? null)
+        assert.equal(
+          notification.pluginAuthorisation,
+          notification.trigger === 'appstore' || notification.detail.agentAppId !== null,
+        )
       } else if (notification.kind === 'message') {
         assert.equal(notification.msgMethod, vector.msg_method)
         assert.equal(notification.appAuthCancelled, vector.msg_method === 'alipay.open.auth.appauth.cancelled')
         assert.deepEqual(notification.bizContent, JSON.parse(vector.params.biz_content))
         assert.equal(notification.msgUid, vector.params.msg_uid ?? null)
         assert.equal(notification.msgAppId, vector.params.msg_app_id ?? null)
+      } else if (notification.kind === 'serviceMarketOrder') {
+        for (const [key, value] of Object.entries(vector.order)) {
+          assert.deepEqual(notification[ORDER_FIELDS[key]], value, `${vector.name}: ${key}`)
+        }
+        assert.equal(typeof notification.orderItemNum, 'number')
+        assert.equal(notification.appId, vector.params.app_id ?? null)
+        assert.equal(notification.notifyTime, vector.params.notify_time ?? null)
+        assert.equal(notification.orderTime, vector.params.order_time ?? null)
+        assert.equal(notification.serviceCode, vector.params.service_code ?? null)
+        assert.equal(notification.contactor, vector.params.contactor ?? null)
+        assert.equal(notification.phone, vector.params.phone ?? null)
+        assert.equal(notification.isvTicket, vector.params.isv_ticket || null, 'an empty isv_ticket is null')
+        // Every field of the type, in the struct's order; `signedForm` not among them.
+        assert.deepEqual(Object.keys(notification), ORDER_KEYS)
+        assert.equal(Object.getOwnPropertyDescriptor(notification, 'signedForm').enumerable, false)
       } else {
         assert.deepEqual(Object.keys(notification).sort(), ['kind', 'params'])
       }
     }
   })
 }
+
+// The fields of a `serviceMarketOrder` result, in order (index.d.ts: ServiceMarketOrderNotification).
+const ORDER_KEYS = [
+  'kind', 'notifyId', 'notifyTime', 'appId', 'commodityOrderId', 'merchantPid', 'merchantName',
+  'consumerMiniAppId', 'orderTime', 'title', 'totalPrice', 'orderItemNum', 'itemCode', 'specifications',
+  'periodDay', 'orderTicket', 'serviceCode', 'isvTicket', 'contactor', 'phone', 'params',
+]
+
+/** `params` (re)signed with the Alipay test key (V1: `sign` and `sign_type` left out of the content). */
+function signedByAlipay(params) {
+  const { sign_type: _, sign: __, ...content } = params
+  return { ...params, sign: alipaySigner().sign(signContent(content)) }
+}
+
+/** A service-market order message, as the gateway sends one (the 2022 field sample's shape). */
+function orderParams(overrides = {}) {
+  return {
+    notify_id: '2022050700222114018083401442873617',
+    notify_type: 'servicemarket_order_notify',
+    notify_time: '2022-05-07 11:40:18',
+    app_id: '2021000000000001',
+    method: 'alipay.open.servicemarket.order.notify',
+    commodity_order_id: '202205070000000008344772',
+    merchant_pid: '2088731356422683',
+    name: '杭*************司',
+    consumer_miniAppId: '2021002123650074',
+    order_time: '2022-05-07 11:40:10',
+    title: '小程序模板',
+    total_price: '0.00',
+    order_item_num: '2',
+    item_code: 'AM010000000000001',
+    specifications: '标准版',
+    period_day: '30',
+    service_code: '58621634',
+    contactor: '张三丰',
+    phone: '17800000000',
+    charset: 'utf-8',
+    version: '1.0',
+    sign_type: 'RSA2',
+    ...overrides,
+  }
+}
+
+test('a service-market order message is typed: every field, counts as numbers, the rest in params', () => {
+  const params = signedByAlipay(orderParams())
+  for (const order of [alipayVerifier().verifyParams(params), alipayVerifier().verifyBody(new URLSearchParams(params).toString())]) {
+    assert.equal(order.kind, 'serviceMarketOrder')
+    assert.equal(order.signedForm, 'v1')
+    assert.deepEqual(
+      { ...order, params: undefined },
+      {
+        kind: 'serviceMarketOrder',
+        notifyId: '2022050700222114018083401442873617',
+        notifyTime: '2022-05-07 11:40:18',
+        appId: '2021000000000001',
+        commodityOrderId: '202205070000000008344772',
+        merchantPid: '2088731356422683',
+        merchantName: '杭*************司',
+        consumerMiniAppId: '2021002123650074',
+        orderTime: '2022-05-07 11:40:10',
+        title: '小程序模板',
+        totalPrice: '0.00',
+        orderItemNum: 2,
+        itemCode: 'AM010000000000001',
+        specifications: '标准版',
+        periodDay: 30,
+        orderTicket: null,
+        serviceCode: '58621634',
+        isvTicket: null,
+        contactor: '张三丰',
+        phone: '17800000000',
+        params: undefined,
+      },
+    )
+    assert.deepEqual(order.params, params)
+    assert.deepEqual(Object.keys(order), ORDER_KEYS)
+  }
+})
+
+test('an order message without its order number, merchant or id, or with a bad count, is a protocol error', () => {
+  for (const missing of ['commodity_order_id', 'merchant_pid', 'notify_id']) {
+    const { [missing]: _, ...rest } = orderParams()
+    const signed = signedByAlipay(rest)
+    for (const verify of [() => alipayVerifier().verifyParams(signed), () => alipayVerifier().verifyBody(new URLSearchParams(signed).toString())]) {
+      assert.throws(verify, (error) => {
+        assert.equal(error.code, 'ALIPAY_PROTOCOL_ERROR', `${missing}: ${error.code}`)
+        assert.equal(error.kind, 'protocol')
+        assert.ok(error.reason.includes(missing), error.reason)
+        for (const personal of ['张三丰', '17800000000']) assert.ok(!`${error.message} ${error.stack}`.includes(personal))
+        return true
+      })
+    }
+  }
+  // Blank is missing too; a count that is not a number is refused.
+  assert.throws(() => alipayVerifier().verifyParams(signedByAlipay(orderParams({ commodity_order_id: ' ' }))), {
+    code: 'ALIPAY_PROTOCOL_ERROR',
+  })
+  assert.throws(() => alipayVerifier().verifyParams(signedByAlipay(orderParams({ order_item_num: 'many' }))), {
+    code: 'ALIPAY_PROTOCOL_ERROR',
+  })
+  // Unsigned or tampered, it is a signature error first.
+  assert.throws(() => alipayVerifier().verifyParams({ ...signedByAlipay(orderParams()), phone: '17800000001' }), {
+    code: 'ALIPAY_SIGNATURE_ERROR',
+  })
+})
+
+test('an order with a __proto__ parameter takes the Node-API path to the same shape', () => {
+  const params = signedByAlipay(orderParams({ ['__proto__']: 'x' }))
+  assert.ok(Object.keys(params).includes('__proto__'))
+  const order = alipayVerifier().verifyParams(params)
+  assert.equal(order.kind, 'serviceMarketOrder')
+  assert.equal(order.signedForm, 'v1')
+  assert.equal(Object.getOwnPropertyDescriptor(order, 'signedForm').enumerable, false)
+  assert.deepEqual(Object.keys(order), ORDER_KEYS)
+  assert.equal(order.orderItemNum, 2)
+  assert.equal(order.orderTicket, null)
+  assert.equal(order.commodityOrderId, '202205070000000008344772')
+  assert.match(String(order), /^ServiceMarketOrderNotification \{/)
+  assert.ok(!String(order).includes('17800000000') && !String(order).includes('张三丰'))
+})
+
+test('a plugin authorisation (trigger=appstore) says so, with the plugin and the app owning it', () => {
+  const detail = {
+    app_auth_token: TOKENS[0],
+    app_refresh_token: TOKENS[1],
+    user_id: '2088731356422683',
+    auth_app_id: '2021002123650074',
+    app_id: '2021003100000042',
+    agent_app_id: '2021000000000001',
+    expires_in: 31536000,
+    re_expires_in: 32140800,
+    auth_time: 1763700000000,
+  }
+  const params = signedByAlipay({
+    notify_id: '2026112100222160000000000000000301',
+    notify_type: 'open_app_auth_notify',
+    notify_time: '2026-11-21 16:00:00',
+    status: 'execute_auth',
+    app_id: '2021000000000001',
+    sign_type: 'RSA2',
+    charset: 'utf-8',
+    version: '1.0',
+    biz_content: JSON.stringify({ notify_context: { trigger: 'appstore', trigger_context: {} }, detail }),
+  })
+  const notification = alipayVerifier().verifyParams(params)
+  assert.equal(notification.kind, 'appAuth')
+  assert.equal(notification.pluginAuthorisation, true)
+  assert.equal(notification.trigger, 'appstore')
+  assert.equal(notification.detail.authorisedAppId, '2021003100000042')
+  assert.equal(notification.detail.agentAppId, '2021000000000001')
+  assert.equal(notification.detail.authAppId, '2021002123650074')
+  assert.equal(notification.detail.appAuthToken, TOKENS[0])
+  const shown = String(notification)
+  assert.match(shown, /trigger: 'appstore', pluginAuthorisation: true/)
+  assert.match(shown, /authorisedAppId: '2021003100000042', agentAppId: '2021000000000001'/)
+  for (const token of TOKENS) assert.ok(!shown.includes(token), shown)
+
+  // Either sign is enough: an agent_app_id without the trigger, or the trigger without it.
+  const withoutTrigger = alipayVerifier().verifyParams(
+    signedByAlipay({ ...params, biz_content: JSON.stringify({ detail }) }),
+  )
+  assert.equal(withoutTrigger.trigger, null)
+  assert.equal(withoutTrigger.pluginAuthorisation, true)
+  const { agent_app_id: _, ...ownApp } = detail
+  const merchantOwn = alipayVerifier().verifyParams(
+    signedByAlipay({ ...params, biz_content: JSON.stringify({ notify_context: { trigger: 'user_app_auth' }, detail: ownApp }) }),
+  )
+  assert.equal(merchantOwn.pluginAuthorisation, false)
+  assert.equal(merchantOwn.trigger, 'user_app_auth')
+  assert.equal(merchantOwn.detail.agentAppId, null)
+})
 
 test('verifyParams gives the same verdicts as verifyBody on decoded parameters', () => {
   const verifier = alipayVerifier()

@@ -9,7 +9,14 @@ const { test, before, after } = require('node:test')
 const assert = require('node:assert/strict')
 const path = require('node:path')
 
-const { Registry, MerchantAuthorisation, APP_AUTH_NOTIFY, APP_AUTH_CANCELLED } = require('..')
+const {
+  Registry,
+  MerchantAuthorisation,
+  NotificationVerifier,
+  APP_AUTH_NOTIFY,
+  APP_AUTH_CANCELLED,
+} = require('..')
+const { loadVectors, readKey } = require('./helpers')
 const { startEmulator, startAppGateway, rejection, thrown } = require('./flow-helpers')
 const { VERSIONS, tempDir, authorise } = require('./registry-helpers')
 
@@ -184,6 +191,57 @@ test('notifications about no stored merchant are ignored', async () => {
   assert.equal(fresh.ingestNotification(notice), 'applied')
   assert.equal(fresh.ingestNotification(notice), 'duplicate')
   assert.equal(fresh.get(notice.detail.authAppId).appAuthToken, notice.detail.appAuthToken)
+})
+
+test('a service-market order message is ignored (the token comes with the plugin authorisation)', () => {
+  const fresh = Registry.inMemory()
+  const orders = loadVectors('real_notifications.json').cases.filter((vector) => vector.kind === 'servicemarket_order')
+  assert.ok(orders.length >= 2)
+  for (const vector of orders) {
+    const order = new NotificationVerifier(readKey(vector.alipay_public_key)).verifyBody(vector.body)
+    assert.equal(order.kind, 'serviceMarketOrder')
+    assert.equal(fresh.ingestNotification(order), 'ignored')
+    // A copy (spread, or through JSON) reads back the same.
+    assert.equal(fresh.ingestNotification({ ...order }), 'ignored')
+    assert.equal(fresh.ingestNotification(JSON.parse(JSON.stringify(order))), 'ignored')
+  }
+  assert.deepEqual(fresh.list(), [])
+  const order = { kind: 'serviceMarketOrder', notifyId: 'n', commodityOrderId: 'o', merchantPid: '2088', phone: '17800000000' }
+  assert.equal(fresh.ingestNotification(order), 'ignored')
+  for (const bad of [
+    { ...order, commodityOrderId: undefined },
+    { ...order, merchantPid: null },
+    { ...order, notifyId: 1 },
+    { ...order, orderItemNum: 1.5 },
+    { ...order, periodDay: -1 },
+    { ...order, phone: 17800000000 },
+  ]) {
+    const error = thrown(() => fresh.ingestNotification(bad))
+    assert.equal(error.code, 'ALIPAY_CONFIG_ERROR', JSON.stringify(bad))
+    assert.ok(!`${error.message} ${error.reason}`.includes('17800000000'), error.message)
+  }
+})
+
+test('a plugin authorisation read back from an object keeps its trigger, plugin and agent app', () => {
+  const fresh = Registry.inMemory()
+  const notice = {
+    kind: 'appAuth',
+    notifyId: 'n-plugin',
+    trigger: 'appstore',
+    pluginAuthorisation: true,
+    detail: {
+      appAuthToken: '202611BBplugin000000000000000000001',
+      authAppId: '2021002123650074',
+      authorisedAppId: '2021003100000042',
+      agentAppId: '2021000000000001',
+      expiresIn: 31536000,
+    },
+  }
+  assert.equal(fresh.ingestNotification(notice), 'applied')
+  assert.equal(fresh.get('2021002123650074').appAuthToken, notice.detail.appAuthToken)
+  for (const bad of [{ ...notice, trigger: 1 }, { ...notice, detail: { ...notice.detail, agentAppId: 2021 } }]) {
+    assert.equal(thrown(() => fresh.ingestNotification(bad)).code, 'ALIPAY_CONFIG_ERROR')
+  }
 })
 
 test('objects that are not notifications or query results are refused', () => {

@@ -4,7 +4,8 @@
 // protocol name: `appAuthToken` is `app_auth_token`) is fed through it: `toString()` and
 // `util.inspect` must show the rule's mask of the value and never the value. A field holding a token
 // or a code under a name the rule does not list fails the test, so a new secret field cannot slip
-// past the rule.
+// past the rule. The personal data of a service-market order (`contactor`, `phone`: a genuine order
+// message signed by Alipay) is fed the same way: never shown, only its length, as `shown` says.
 
 const { test } = require('node:test')
 const assert = require('node:assert/strict')
@@ -19,9 +20,16 @@ const {
   isSecretField,
   maskSecret,
   shown,
+  personalFields,
+  isPersonalField,
   Registry,
+  NotificationVerifier,
 } = require('..')
 const { APP_ID, REDIRECT_URI, startEmulator, startAppGateway } = require('./flow-helpers')
+const { loadVectors, readKey } = require('./helpers')
+
+// Protocol names ending in `_code` that name a product, not a secret.
+const NOT_SECRET = new Set(['service_code', 'item_code'])
 
 /** `appAuthToken` → `app_auth_token`. */
 const snake = (name) => name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)
@@ -68,6 +76,11 @@ async function collect() {
     })
     found.UserAuthCallback = userCallback
     found.UserToken = await client.exchangeUserAuthCode(userCallback.authCode, token.appAuthToken)
+    // The order message Alipay signed (EasySDK 2020 sample), verified with its key.
+    const order = loadVectors('real_notifications.json').cases.find(
+      (vector) => vector.name === 'easysdk_2020_servicemarket_order_notify',
+    )
+    found.ServiceMarketOrderNotification = new NotificationVerifier(readKey(order.alipay_public_key)).verifyBody(order.body)
     return found
   } finally {
     await gateway.close()
@@ -98,18 +111,36 @@ test('the rule is the core one', () => {
   assert.equal(maskSecret('short'), '…(5 chars)')
   assert.equal(shown('auth_app_id', '2021000000000001'), '2021000000000001')
   assert.equal(shown('biz_content', '{"code":"x"}'), '(12 chars)')
+  assert.deepEqual(personalFields(), ['contactor', 'phone'])
+  for (const name of personalFields()) {
+    assert.ok(isPersonalField(name) && !isSecretField(name), name)
+  }
+  assert.equal(isPersonalField('merchant_pid'), false)
+  assert.equal(shown('phone', '17826894615'), '…(11 chars)')
+  assert.equal(shown('contactor', '赵华杰'), '…(3 chars)')
 })
 
 test('every secret field of every record type is masked by the rule', async () => {
   const records = await collect()
   const fed = new Set()
+  const fedPersonal = new Set()
   for (const [typeName, record] of Object.entries(records)) {
     assert.ok(record, typeName)
     const texts = [String(record), util.inspect(record, { depth: 5 })]
+    if (record.params) texts.push(String(record.params), util.inspect(record.params))
     for (const [name, value] of fields(record)) {
       const protocolName = snake(name)
-      if (/_(token|code)$/.test(protocolName) && typeof value === 'string') {
+      if (/_(token|code)$/.test(protocolName) && typeof value === 'string' && !NOT_SECRET.has(protocolName)) {
         assert.ok(isSecretField(protocolName), `${typeName}.${name} holds a secret the rule misses`)
+      }
+      if (isPersonalField(protocolName) && value != null) {
+        assert.ok(typeof value === 'string' && value.length > 0, `${typeName}.${name}`)
+        for (const text of texts) {
+          assert.ok(!text.includes(value), `${typeName}.${name} shown in ${text}`)
+        }
+        assert.ok(texts[0].includes(`${name}: '${shown(protocolName, value)}'`), `${typeName}.${name}: ${texts[0]}`)
+        assert.ok(texts[1].includes(shown(protocolName, value)), `${typeName}.${name}: ${texts[1]}`)
+        fedPersonal.add(protocolName)
       }
       if (!isSecretField(protocolName) || value == null) continue
       assert.ok(typeof value === 'string' && value.length > 8, `${typeName}.${name}`)
@@ -123,4 +154,5 @@ test('every secret field of every record type is masked by the rule', async () =
   // `auth_token` is a call option (the user's token on a delegated call), not a record field.
   const missed = secretFields().filter((name) => !fed.has(name) && name !== 'auth_token')
   assert.deepEqual(missed, [], `secret fields no record type fed: ${missed}`)
+  assert.deepEqual([...fedPersonal].sort(), [...personalFields()].sort(), 'personal fields no record type fed')
 })

@@ -75,6 +75,24 @@ import {
   type CertificateInput,
   type ResponseCheck,
   type Notification as VerifiedNotification,
+  type ServiceMarketOrderNotification,
+  type AppAuthNotification,
+  personalFields,
+  isPersonalField,
+  shown as shownField,
+  SERVICEMARKET_ORDER_QUERY_METHOD,
+  SERVICEMARKET_ORDER_ACCEPT_METHOD,
+  SERVICEMARKET_ORDER_REJECT_METHOD,
+  SERVICEMARKET_ORDER_ITEM_COMPLETE_METHOD,
+  SERVICEMARKET_ORDER_ITEM_CONFIRM_METHOD,
+  SERVICEMARKET_ORDER_ITEM_CANCEL_METHOD,
+  SERVICEMARKET_ORDER_PAGE_SIZE,
+  SERVICEMARKET_ORDER_NOTIFY,
+  type ServiceMarketOrderPage,
+  type ServiceMarketOrderItem,
+  type ServiceMarketOrderItemTarget,
+  type SubscribeOptions,
+  type Subscription,
 } from '..'
 
 const pem: string = '-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----'
@@ -187,10 +205,35 @@ function handle(n: Notification): string {
       return `${n.notifyId} ${n.detail.appAuthToken} ${n.detail.appRefreshToken ?? ''} ${n.detail.authAppId} ${n.detail.expiresIn ?? 0} ${n.params['app_id'] ?? ''}`
     case 'message':
       return `${n.msgMethod} ${String(n.appAuthCancelled)} ${JSON.stringify(n.bizContent)} ${n.msgUid ?? ''}`
+    case 'serviceMarketOrder':
+      return handleOrder(n)
     case 'other':
       return JSON.stringify(n.params)
   }
 }
+function handleOrder(order: ServiceMarketOrderNotification): string {
+  const ids: [string, string, string] = [order.notifyId, order.commodityOrderId, order.merchantPid]
+  const counts: [number | null, number | null] = [order.orderItemNum, order.periodDay]
+  const texts: Array<string | null> = [
+    order.notifyTime, order.appId, order.merchantName, order.consumerMiniAppId, order.orderTime, order.title,
+    order.totalPrice, order.itemCode, order.specifications, order.orderTicket, order.serviceCode, order.isvTicket,
+    order.contactor, order.phone, order.signedForm,
+  ]
+  const personal: string = order.phone === null ? '' : shownField('phone', order.phone)
+  return `${ids.join()}${counts.join()}${texts.join()}${personal}${order.params['consumer_miniAppId'] ?? ''}`
+}
+function pluginAuthorisation(n: AppAuthNotification): string | null {
+  const plugin: boolean = n.pluginAuthorisation
+  const trigger: string | null = n.trigger
+  const ids: Array<string | null> = [n.detail.authorisedAppId, n.detail.agentAppId]
+  return plugin ? `${trigger}${ids.join()}` : null
+}
+const personalNames: string[] = personalFields()
+const isPersonal: boolean = isPersonalField('phone')
+// @ts-expect-error an order's counts are numbers, not text
+const notCount: string | null = ({} as ServiceMarketOrderNotification).orderItemNum
+// @ts-expect-error an order always has its order number
+const notOptional: null = ({} as ServiceMarketOrderNotification).commodityOrderId
 const answers: string[] = [SUCCESS_ACK, SERVICE_CHECK, config.serviceCheckAnswer(true), handle(notification),
   handle(fromParams), PRODUCTION_GATEWAY, SANDBOX_GATEWAY]
 const aes = AesKey.fromBase64('aa4BtZ4tspm2wnXLb1ThQA==')
@@ -205,7 +248,7 @@ new IsvConfig({ ...configOptions, signType: 'MD5' })
 new IsvConfig({ privateKey, alipayPublicKey: alipayKey })
 // @ts-expect-error extra parameters are strings
 config.signRequest('x.y', { extraParams: { a: 1 } })
-// @ts-expect-error a notification kind is one of three
+// @ts-expect-error a notification kind is one of four
 const notKind: Notification['kind'] = 'payment'
 
 // @ts-expect-error unknown sign type
@@ -365,12 +408,65 @@ async function certMode(): Promise<string> {
   return `${sns}${facts}${dates}${rsa}${all.length}${roots.length}${leaf.sn}${leaves.length}${configSns}${inCertMode}${trusted}${alipayPublic}${needed}${fields}${downloaded}${downloadedSync}${notification.kind}${notificationSync.kind}${emulated}${emulatorCertMode}${notNull}`
 }
 
+// Service-market orders: the emulator's subscription, the order calls and their Sync twins.
+async function servicemarket(client: Client, emulator: Emulator): Promise<string> {
+  const options: SubscribeOptions = { merchantPid: '2088', authAppId: '2021', title: '插件', totalPrice: '0.00', authorisationFirst: true, unknownToQuery: false }
+  const subscription: Subscription = emulator.subscribe(options)
+  const defaults: Subscription = emulator.subscribe()
+  const ids: string[] = [subscription.commodityOrderId, subscription.merchantPid, subscription.authAppId, defaults.authAppId]
+  const id = subscription.commodityOrderId
+  const page: ServiceMarketOrderPage = await client.queryServicemarketOrder(id)
+  const second: ServiceMarketOrderPage = client.queryServicemarketOrderSync(id, 2)
+  const pages: ServiceMarketOrderPage[] = await client.servicemarketOrderPages(id)
+  const pagesSync: ServiceMarketOrderPage[] = client.servicemarketOrderPagesSync(id)
+  const facts: Array<string | null> = [page.commodityId, page.status, page.specifications]
+  const numbers: number[] = [page.currentPage, page.totalSize, second.totalSize, SERVICEMARKET_ORDER_PAGE_SIZE]
+  const flags: Array<boolean | null> = [page.autoUpgrade, page.hasNext]
+  const item: ServiceMarketOrderItem | undefined = pages[0]?.items[0]
+  const itemTexts: Array<string | null | undefined> = [item?.orderStatus, item?.miniAppId, item?.miniAppName, item?.shopId,
+    item?.shopName, item?.merchantPid, item?.merchantName, item?.commodityId, item?.serviceEffectDate, item?.serviceExpireDate]
+  const raw: unknown = item?.fields['order_status']
+  const miniApp: ServiceMarketOrderItemTarget = { miniAppId: subscription.authAppId }
+  const shop: ServiceMarketOrderItemTarget = { shopId: '2015' }
+  const accepted: void = await client.acceptServicemarketOrder(id)
+  client.acceptServicemarketOrderSync(id)
+  await client.rejectServicemarketOrder(id, '暂不支持')
+  client.rejectServicemarketOrderSync(id, '暂不支持')
+  await client.completeServicemarketOrderItem(id, miniApp)
+  client.completeServicemarketOrderItemSync(id, shop)
+  await client.confirmServicemarketOrderItem(id, miniApp, 'token')
+  client.confirmServicemarketOrderItemSync(id, { shopId: '2015' }, 'token')
+  await client.cancelServicemarketOrderItem(id, shop, '不再需要')
+  client.cancelServicemarketOrderItemSync(id, miniApp, '不再需要')
+  const methods: string[] = [SERVICEMARKET_ORDER_QUERY_METHOD, SERVICEMARKET_ORDER_ACCEPT_METHOD, SERVICEMARKET_ORDER_REJECT_METHOD,
+    SERVICEMARKET_ORDER_ITEM_COMPLETE_METHOD, SERVICEMARKET_ORDER_ITEM_CONFIRM_METHOD, SERVICEMARKET_ORDER_ITEM_CANCEL_METHOD, SERVICEMARKET_ORDER_NOTIFY]
+  // @ts-expect-error an item is a mini program or a shop, not both
+  const both: ServiceMarketOrderItemTarget = { miniAppId: '2021', shopId: '2015' }
+  // @ts-expect-error an item names one of them
+  client.completeServicemarketOrderItem(id, {})
+  // @ts-expect-error the ids are strings
+  client.cancelServicemarketOrderItem(id, { miniAppId: 2021 }, '不再需要')
+  // @ts-expect-error confirming needs the merchant's token
+  client.confirmServicemarketOrderItem(id, miniApp)
+  // @ts-expect-error a price is text: money stays text
+  emulator.subscribe({ totalPrice: 9.9 })
+  // @ts-expect-error the order calls resolve to nothing
+  const notPage: ServiceMarketOrderPage = await client.acceptServicemarketOrder(id)
+  // @ts-expect-error queryServicemarketOrder resolves to a page, it is not one
+  const notSync: ServiceMarketOrderPage = client.queryServicemarketOrder(id)
+  // @ts-expect-error pages are numbers
+  client.queryServicemarketOrder(id, '1')
+  return `${ids}${facts}${numbers}${flags}${itemTexts}${String(raw)}${String(accepted)}${pagesSync.length}${methods}${String(both)}${String(notPage)}${String(notSync)}`
+}
+
 export const used = [
   flow,
+  servicemarket,
   registryUse,
   registryImportUse,
   certMode,
   bits, exported, der, publicText, publicBits, same, signType, charset, sign, verified, verifierType,
   content, own, describe, notBoolean, notCode, params, outputs, oneParam, configInfo, certSn, userId,
-  answers, cipher, plainBytes, times, notKind,
+  answers, cipher, plainBytes, times, notKind, pluginAuthorisation, personalNames, isPersonal, notCount,
+  notOptional,
 ]

@@ -19,6 +19,7 @@ use crate::convert::Body;
 use crate::error::{Failure, detached, guarded};
 use crate::notify::typed_with_form;
 use crate::response::VerifiedResponse;
+use crate::servicemarket::{ServiceMarketOrderPage, ServiceMarketOrderPages, item_target};
 
 /// A duration from seconds given in Python; `what` names the argument in the error.
 pub(crate) fn seconds(value: f64, what: &str) -> Result<Duration, Failure> {
@@ -379,6 +380,155 @@ impl Client {
             Ok(self.inner.verify_notification_with_form(body.as_bytes())?)
         })?;
         typed_with_form(py, verified.notification, verified.signed_form)
+    }
+
+    /// One page (from 1) of a service-market order (``alipay.open.servicemarket.order.query``):
+    /// its state and up to 100 of its items. Called as the ISV itself.
+    ///
+    /// Raises:
+    ///     ApiError: ``ORDER_NOT_EXIST`` for an unknown order; the other errors of :meth:`execute`.
+    ///     ConfigError: an empty id, or page 0.
+    #[pyo3(signature = (commodity_order_id, page = 1))]
+    fn query_servicemarket_order(
+        &self,
+        py: Python<'_>,
+        commodity_order_id: PyBackedStr,
+        page: u64,
+    ) -> PyResult<ServiceMarketOrderPage> {
+        let answer = detached(py, || {
+            Ok(self
+                .inner
+                .query_servicemarket_order(&commodity_order_id, page)?)
+        })?;
+        Ok(ServiceMarketOrderPage::wrap(answer))
+    }
+
+    /// Every page of a service-market order, fetched as the iterator advances (one call per
+    /// page of 100 items, the GIL released); the iteration ends after the last page. Nothing is
+    /// fetched until the first ``next()``; an error raises from ``next()`` and ends the
+    /// iteration.
+    #[pyo3(signature = (commodity_order_id))]
+    fn servicemarket_order_pages(&self, commodity_order_id: String) -> ServiceMarketOrderPages {
+        ServiceMarketOrderPages::new(self.inner.clone(), commodity_order_id)
+    }
+
+    /// Accepts (接单) a service-market order the merchant placed
+    /// (``alipay.open.servicemarket.order.accept``). Called as the ISV itself.
+    ///
+    /// Raises:
+    ///     ApiError: ``COMMODITY_ORDER_STATUS_INVALID`` when the order is not awaiting the ISV
+    ///         (already accepted or rejected), ``ORDER_NOT_EXIST``; the other errors of
+    ///         :meth:`execute`.
+    #[pyo3(signature = (commodity_order_id))]
+    fn accept_servicemarket_order(
+        &self,
+        py: Python<'_>,
+        commodity_order_id: PyBackedStr,
+    ) -> PyResult<()> {
+        detached(py, || {
+            Ok(self.inner.accept_servicemarket_order(&commodity_order_id)?)
+        })
+    }
+
+    /// Rejects (拒单) a service-market order, with the reason the merchant will read
+    /// (``alipay.open.servicemarket.order.reject``).
+    ///
+    /// Raises:
+    ///     ApiError: as for :meth:`accept_servicemarket_order`.
+    ///     ConfigError: an empty id or reason.
+    #[pyo3(signature = (commodity_order_id, reason))]
+    fn reject_servicemarket_order(
+        &self,
+        py: Python<'_>,
+        commodity_order_id: PyBackedStr,
+        reason: PyBackedStr,
+    ) -> PyResult<()> {
+        detached(py, || {
+            Ok(self
+                .inner
+                .reject_servicemarket_order(&commodity_order_id, &reason)?)
+        })
+    }
+
+    /// Marks one item of an accepted order implemented
+    /// (``alipay.open.servicemarket.order.item.complete``); the merchant then confirms it. The
+    /// item is named by exactly one of ``mini_app_id`` and ``shop_id``.
+    ///
+    /// Raises:
+    ///     ApiError: ``ITEM_STATUS_NOT_ALLOW`` when the item is not in progress (the order not
+    ///         accepted yet, the item already completed or cancelled),
+    ///         ``COMMODITY_ORDER_ITEM_NOT_EXIST``; the other errors of :meth:`execute`.
+    ///     ConfigError: neither or both of ``mini_app_id`` and ``shop_id``, or an empty one.
+    #[pyo3(signature = (commodity_order_id, *, mini_app_id = None, shop_id = None))]
+    fn complete_servicemarket_order_item(
+        &self,
+        py: Python<'_>,
+        commodity_order_id: PyBackedStr,
+        mini_app_id: Option<String>,
+        shop_id: Option<String>,
+    ) -> PyResult<()> {
+        let item = item_target(mini_app_id, shop_id)?;
+        detached(py, || {
+            Ok(self
+                .inner
+                .complete_servicemarket_order_item(&commodity_order_id, &item)?)
+        })
+    }
+
+    /// Confirms a completed item on the merchant's behalf, with the merchant's
+    /// ``app_auth_token`` (``alipay.open.servicemarket.order.item.confirm``; for a plugin, the
+    /// token of the plugin authorisation that came with the order). The item is named as for
+    /// :meth:`complete_servicemarket_order_item`.
+    ///
+    /// Raises:
+    ///     ApiError: ``ITEM_STATUS_NOT_ALLOW`` when the item is not completed,
+    ///         ``NO_PERMISSION_COMFIRM_ORDERITEM`` for another merchant's token,
+    ///         ``CONFIRM_CHARGE_ITEM_NOT_ALLOW`` for a priced item, the token errors of a
+    ///         delegated call (``isv.self-invoke-forbidden`` without one); the other errors of
+    ///         :meth:`execute`.
+    ///     ConfigError: as for :meth:`complete_servicemarket_order_item`.
+    #[pyo3(signature = (commodity_order_id, app_auth_token, *, mini_app_id = None, shop_id = None))]
+    fn confirm_servicemarket_order_item(
+        &self,
+        py: Python<'_>,
+        commodity_order_id: PyBackedStr,
+        app_auth_token: PyBackedStr,
+        mini_app_id: Option<String>,
+        shop_id: Option<String>,
+    ) -> PyResult<()> {
+        let item = item_target(mini_app_id, shop_id)?;
+        detached(py, || {
+            Ok(self.inner.confirm_servicemarket_order_item(
+                &commodity_order_id,
+                &item,
+                &app_auth_token,
+            )?)
+        })
+    }
+
+    /// Cancels one item of an order, with the reason the merchant will read
+    /// (``alipay.open.servicemarket.order.item.cancel``). The item is named as for
+    /// :meth:`complete_servicemarket_order_item`.
+    ///
+    /// Raises:
+    ///     ApiError: as for :meth:`complete_servicemarket_order_item` (a done, rejected or
+    ///         cancelled item cannot be cancelled).
+    ///     ConfigError: as for :meth:`complete_servicemarket_order_item`; an empty reason.
+    #[pyo3(signature = (commodity_order_id, reason, *, mini_app_id = None, shop_id = None))]
+    fn cancel_servicemarket_order_item(
+        &self,
+        py: Python<'_>,
+        commodity_order_id: PyBackedStr,
+        reason: PyBackedStr,
+        mini_app_id: Option<String>,
+        shop_id: Option<String>,
+    ) -> PyResult<()> {
+        let item = item_target(mini_app_id, shop_id)?;
+        detached(py, || {
+            Ok(self
+                .inner
+                .cancel_servicemarket_order_item(&commodity_order_id, &item, &reason)?)
+        })
     }
 
     fn __repr__(&self) -> String {

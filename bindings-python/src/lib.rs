@@ -1,12 +1,14 @@
 //! `alipay_isv._native`: the pyo3 extension behind the `alipay_isv` Python package.
 //!
 //! This file only registers the module. The binding modules mirror the core's module paths:
-//! [`key`], [`sign`], [`aes`], [`config`], [`request`], [`response`], [`notify`], [`client`] and
+//! [`key`], [`sign`], [`aes`], [`config`], [`request`], [`response`], [`notify`], [`client`],
+//! [`servicemarket`] (the typed answers of the client's service-market order calls) and
 //! [`auth`] (`links`, `state`, `callback`, and the token results of the client's calls in
 //! `auth/models.rs`); [`cert`] has certificate mode's certificates, root bundles and SNs;
 //! [`registry`] keeps merchant authorisations (its `record`s, `token_key` and the results of
-//! `import`); [`secret`] is the one masking rule; [`observe`] bridges the core's events to `logging`; [`emulator`] wraps the offline gateway of
-//! `alipay-isv-emulator` (its `options`, `push` deliveries and `console` entries). [`error`] is the
+//! `import`); [`secret`] is the one masking rule; [`observe`] bridges the core's events to
+//! `logging`; [`emulator`] wraps the offline gateway of `alipay-isv-emulator` (its `options`, `push`
+//! deliveries, `console` entries and service-market `subscription`s). [`error`] is the
 //! one place core errors (and panics) become Python exceptions, whose classes live in
 //! `python/alipay_isv/errors.py`; [`convert`] holds the shared argument and result conversions and
 //! [`json_text`] turns JSON text into Python objects.
@@ -28,6 +30,7 @@ mod registry;
 mod request;
 mod response;
 mod secret;
+mod servicemarket;
 mod sign;
 
 use pyo3::prelude::*;
@@ -63,9 +66,13 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<notify::AppAuthNotification>()?;
     module.add_class::<notify::AppAuthDetail>()?;
     module.add_class::<notify::MessageNotification>()?;
+    module.add_class::<notify::ServiceMarketOrderNotification>()?;
     module.add_class::<notify::OtherNotification>()?;
     module.add_class::<client::Client>()?;
     module.add_class::<client::RetryPolicy>()?;
+    module.add_class::<servicemarket::ServiceMarketOrderPage>()?;
+    module.add_class::<servicemarket::ServiceMarketOrderItem>()?;
+    module.add_class::<servicemarket::ServiceMarketOrderPages>()?;
     module.add_class::<auth::AppAuthToken>()?;
     module.add_class::<auth::AppAuthTokenInfo>()?;
     module.add_class::<auth::UserToken>()?;
@@ -89,6 +96,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
         module.add_class::<emulator::Emulator>()?;
         module.add_class::<emulator::Delivery>()?;
         module.add_class::<emulator::ConsoleToken>()?;
+        module.add_class::<emulator::Subscription>()?;
     }
     module.add_function(wrap_pyfunction!(observe::metrics_snapshot, module)?)?;
     module.add_function(wrap_pyfunction!(observe::prometheus_metrics, module)?)?;
@@ -96,10 +104,16 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     observe::install_logging_bridge();
     module.add_function(wrap_pyfunction!(secret::secret_fields, module)?)?;
     module.add_function(wrap_pyfunction!(secret::is_secret_field, module)?)?;
+    module.add_function(wrap_pyfunction!(secret::personal_fields, module)?)?;
+    module.add_function(wrap_pyfunction!(secret::is_personal_field, module)?)?;
     module.add_function(wrap_pyfunction!(secret::mask_secret, module)?)?;
     module.add_function(wrap_pyfunction!(secret::shown, module)?)?;
     module.add("SUCCESS_ACK", alipay_isv::notify::SUCCESS_ACK)?;
     module.add("SERVICE_CHECK", alipay_isv::notify::SERVICE_CHECK)?;
+    module.add(
+        "SERVICEMARKET_ORDER_NOTIFY",
+        alipay_isv::notify::SERVICEMARKET_ORDER_NOTIFY,
+    )?;
     module.add("DEFAULT_MAX_BODY_BYTES", convert::DEFAULT_MAX_BODY_BYTES)?;
     module.add_function(wrap_pyfunction!(error::_error_for_tests, module)?)?;
     module.add_function(wrap_pyfunction!(error::_panic_for_tests, module)?)?;

@@ -1,10 +1,11 @@
 //! `NotificationVerifier` and the typed notifications: the Python face of `alipay_isv::notify`.
 //!
-//! Verification runs with the GIL released. A verified notification comes back as one of three
+//! Verification runs with the GIL released. A verified notification comes back as one of four
 //! classes — `AppAuthNotification` (with its `AppAuthDetail`), `MessageNotification`,
-//! `OtherNotification` — each with `kind`, the verified `params` and `signed_form`, the form of
-//! the signature that matched (`v1`, `v1+empty`, `v2`, …). `repr()` masks the tokens and shows
-//! parameter names only. [`core_notification`] turns one back into the core type, for the
+//! `ServiceMarketOrderNotification`, `OtherNotification` — each with `kind`, the verified `params`
+//! and `signed_form`, the form of the signature that matched (`v1`, `v1+empty`, `v2`, …). `repr()`
+//! masks the tokens and the personal data of an order (through `alipay_isv::secret::shown`) and
+//! shows parameter names only. [`core_notification`] turns one back into the core type, for the
 //! registry's ingestion.
 
 use alipay_isv::notify::{self, Notification, SignedForm};
@@ -127,6 +128,14 @@ pub(crate) fn typed_with_form(
             };
             Py::new(py, object)?.into_any()
         }
+        Notification::ServiceMarketOrder(order) => {
+            let object = ServiceMarketOrderNotification {
+                params: params_dict(py, &order.params)?.unbind(),
+                inner: order,
+                signed_form,
+            };
+            Py::new(py, object)?.into_any()
+        }
         Notification::Other { params } => {
             let object = OtherNotification {
                 dict: params_dict(py, &params)?.unbind(),
@@ -145,6 +154,9 @@ pub(crate) fn core_notification(value: &Bound<'_, PyAny>) -> PyResult<Notificati
     }
     if let Ok(message) = value.cast::<MessageNotification>() {
         return Ok(Notification::Message(message.get().inner.clone()));
+    }
+    if let Ok(order) = value.cast::<ServiceMarketOrderNotification>() {
+        return Ok(Notification::ServiceMarketOrder(order.get().inner.clone()));
     }
     if let Ok(other) = value.cast::<OtherNotification>() {
         return Ok(Notification::Other {
@@ -199,6 +211,22 @@ impl AppAuthNotification {
         self.inner.status.as_deref()
     }
 
+    /// What caused it (``biz_content.notify_context.trigger``): ``appstore`` when a merchant's
+    /// order of a plugin in the service market granted it.
+    #[getter]
+    fn trigger(&self) -> Option<&str> {
+        self.inner.trigger.as_deref()
+    }
+
+    /// Whether a merchant's order of a plugin in the service market granted this
+    /// authorisation (``trigger`` is ``appstore``, or the detail names an ``agent_app_id``): the
+    /// token is then for the plugin (``detail.authorised_app_id``) on the merchant's app
+    /// (``detail.auth_app_id``).
+    #[getter]
+    fn is_plugin_authorisation(&self) -> bool {
+        self.inner.is_plugin_authorisation()
+    }
+
     /// The tokens and the merchant they belong to.
     #[getter]
     fn detail(&self, py: Python<'_>) -> Py<AppAuthDetail> {
@@ -220,9 +248,11 @@ impl AppAuthNotification {
 
     fn __repr__(&self) -> String {
         format!(
-            "AppAuthNotification(notify_id='{}', status={}, signed_form='{}', detail={}, params={})",
+            "AppAuthNotification(notify_id='{}', status={}, trigger={}, signed_form='{}', detail={}, \
+             params={})",
             self.inner.notify_id,
             optional(self.inner.status.as_deref()),
+            optional(self.inner.trigger.as_deref()),
             self.signed_form,
             detail_repr(&self.inner.detail),
             key_list(&self.inner.params)
@@ -287,6 +317,20 @@ impl AppAuthDetail {
         self.inner.app_auth_code.as_deref()
     }
 
+    /// The app the merchant authorised (``detail.app_id``): the plugin's id for a plugin
+    /// authorisation.
+    #[getter]
+    fn authorised_app_id(&self) -> Option<&str> {
+        self.inner.authorised_app_id.as_deref()
+    }
+
+    /// The third-party app owning the plugin (``detail.agent_app_id``): present only for a
+    /// plugin authorisation.
+    #[getter]
+    fn agent_app_id(&self) -> Option<&str> {
+        self.inner.agent_app_id.as_deref()
+    }
+
     fn __repr__(&self) -> String {
         detail_repr(&self.inner)
     }
@@ -299,7 +343,8 @@ fn detail_repr(detail: &notify::AppAuthDetail) -> String {
     let number = |value: Option<i64>| value.map_or_else(|| "None".to_string(), |n| n.to_string());
     format!(
         "AppAuthDetail(app_auth_token={}, app_refresh_token={}, user_id={}, auth_app_id='{}', \
-         expires_in={}, re_expires_in={}, auth_time={}, app_auth_code={})",
+         expires_in={}, re_expires_in={}, auth_time={}, authorised_app_id={}, agent_app_id={}, \
+         app_auth_code={})",
         masked("app_auth_token", Some(&detail.app_auth_token)),
         masked("app_refresh_token", detail.app_refresh_token.as_deref()),
         optional(detail.user_id.as_deref()),
@@ -307,6 +352,8 @@ fn detail_repr(detail: &notify::AppAuthDetail) -> String {
         number(detail.expires_in),
         number(detail.re_expires_in),
         number(detail.auth_time),
+        optional(detail.authorised_app_id.as_deref()),
+        optional(detail.agent_app_id.as_deref()),
         masked("app_auth_code", detail.app_auth_code.as_deref()),
     )
 }
@@ -400,6 +447,185 @@ impl MessageNotification {
             optional(self.inner.msg_app_id.as_deref()),
             self.signed_form,
             key_list(&self.inner.params)
+        )
+    }
+}
+
+/// A merchant's order of the ISV's plugin or service in the service market (下单消息,
+/// ``notify_type=servicemarket_order_notify``). ``notify_id``, ``commodity_order_id`` and
+/// ``merchant_pid`` are always there (a message without one is a ``ProtocolError``); the rest
+/// is ``None`` when the message leaves it out or sends it empty. No token comes with it: the
+/// token comes in the plugin authorisation, an :class:`AppAuthNotification` whose
+/// ``is_plugin_authorisation`` is true. ``repr()`` shows the contact person and phone by their
+/// length only (:func:`shown`) and parameter names only.
+#[pyclass(module = "alipay_isv", frozen)]
+pub struct ServiceMarketOrderNotification {
+    inner: notify::ServiceMarketOrder,
+    params: Py<PyDict>,
+    signed_form: &'static str,
+}
+
+#[pymethods]
+impl ServiceMarketOrderNotification {
+    /// ``"servicemarket_order"``.
+    #[getter]
+    fn kind(&self) -> &'static str {
+        "servicemarket_order"
+    }
+
+    /// Alipay's id of this message: deduplicate retries with it.
+    #[getter]
+    fn notify_id(&self) -> &str {
+        &self.inner.notify_id
+    }
+
+    /// When it was sent (``yyyy-MM-dd HH:mm:ss``, China time).
+    #[getter]
+    fn notify_time(&self) -> Option<&str> {
+        self.inner.notify_time.as_deref()
+    }
+
+    /// The app the message was sent to (the ISV's third-party app or plugin).
+    #[getter]
+    fn app_id(&self) -> Option<&str> {
+        self.inner.app_id.as_deref()
+    }
+
+    /// The order number: the key of every later call (query, accept, reject, item
+    /// complete…).
+    #[getter]
+    fn commodity_order_id(&self) -> &str {
+        &self.inner.commodity_order_id
+    }
+
+    /// The ordering merchant's PID (``2088…``).
+    #[getter]
+    fn merchant_pid(&self) -> &str {
+        &self.inner.merchant_pid
+    }
+
+    /// The merchant's name as Alipay shows it (``name``; often partly masked by Alipay).
+    #[getter]
+    fn merchant_name(&self) -> Option<&str> {
+        self.inner.merchant_name.as_deref()
+    }
+
+    /// The merchant's mini program the order is for (``consumer_miniAppId``), for
+    /// mini-program orders: the ``auth_app_id`` of the plugin authorisation that comes with it.
+    #[getter]
+    fn consumer_mini_app_id(&self) -> Option<&str> {
+        self.inner.consumer_mini_app_id.as_deref()
+    }
+
+    /// When the merchant ordered (``yyyy-MM-dd HH:mm:ss``).
+    #[getter]
+    fn order_time(&self) -> Option<&str> {
+        self.inner.order_time.as_deref()
+    }
+
+    /// The ordered service's name.
+    #[getter]
+    fn title(&self) -> Option<&str> {
+        self.inner.title.as_deref()
+    }
+
+    /// The order's price in yuan, as sent (``"0.00"``): money stays text.
+    #[getter]
+    fn total_price(&self) -> Option<&str> {
+        self.inner.total_price.as_deref()
+    }
+
+    /// How many items (shops, mini programs) the order holds.
+    #[getter]
+    fn order_item_num(&self) -> Option<u32> {
+        self.inner.order_item_num
+    }
+
+    /// The service's item code (``AM0…``).
+    #[getter]
+    fn item_code(&self) -> Option<&str> {
+        self.inner.item_code.as_deref()
+    }
+
+    /// The chosen specification (``标准版``).
+    #[getter]
+    fn specifications(&self) -> Option<&str> {
+        self.inner.specifications.as_deref()
+    }
+
+    /// The subscription period in days.
+    #[getter]
+    fn period_day(&self) -> Option<u32> {
+        self.inner.period_day
+    }
+
+    /// The order authorisation ticket, for ``alipay.open.agent.create`` in pre-authorised
+    /// mode.
+    #[getter]
+    fn order_ticket(&self) -> Option<&str> {
+        self.inner.order_ticket.as_deref()
+    }
+
+    /// The service code.
+    #[getter]
+    fn service_code(&self) -> Option<&str> {
+        self.inner.service_code.as_deref()
+    }
+
+    /// The ISV's pass-through value from the order link (often sent empty, then ``None``).
+    #[getter]
+    fn isv_ticket(&self) -> Option<&str> {
+        self.inner.isv_ticket.as_deref()
+    }
+
+    /// The merchant's contact person. Personal data: ``repr()`` shows its length only.
+    #[getter]
+    fn contactor(&self) -> Option<&str> {
+        self.inner.contactor.as_deref()
+    }
+
+    /// The merchant's contact phone. Personal data: ``repr()`` shows its length only.
+    #[getter]
+    fn phone(&self) -> Option<&str> {
+        self.inner.phone.as_deref()
+    }
+
+    /// The verified parameters: only those the matching signature covers (and ``sign``,
+    /// ``sign_type``), unknown ones included.
+    #[getter]
+    fn params(&self, py: Python<'_>) -> Py<PyDict> {
+        self.params.clone_ref(py)
+    }
+
+    /// The form of the signature that matched.
+    #[getter]
+    fn signed_form(&self) -> &'static str {
+        self.signed_form
+    }
+
+    fn __repr__(&self) -> String {
+        let order = &self.inner;
+        let personal =
+            |name: &str, value: Option<&str>| optional(shown_optional(name, value).as_deref());
+        format!(
+            "ServiceMarketOrderNotification(notify_id='{}', commodity_order_id='{}', \
+             merchant_pid='{}', consumer_mini_app_id={}, title={}, total_price={}, \
+             order_item_num={}, order_time={}, contactor={}, phone={}, signed_form='{}', \
+             params={})",
+            order.notify_id,
+            order.commodity_order_id,
+            order.merchant_pid,
+            optional(order.consumer_mini_app_id.as_deref()),
+            optional(order.title.as_deref()),
+            optional(order.total_price.as_deref()),
+            order
+                .order_item_num
+                .map_or_else(|| "None".to_string(), |n| n.to_string()),
+            optional(order.order_time.as_deref()),
+            personal("contactor", order.contactor.as_deref()),
+            personal("phone", order.phone.as_deref()),
+            self.signed_form,
+            key_list(&order.params)
         )
     }
 }

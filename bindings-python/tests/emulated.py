@@ -33,11 +33,13 @@ SUCCEEDING_METHOD = "alipay.open.mini.version.list.query"
 
 class AppGateway:
     """A tiny application gateway (应用网关) on loopback: records each POSTed form body and
-    answers ``success`` (or ``fail`` while ``failures_left`` > 0)."""
+    answers ``success`` (or ``fail`` while ``failures_left`` > 0, to the bodies containing
+    ``failing_only`` when it is set)."""
 
     def __init__(self) -> None:
         self.bodies: list[bytes] = []
         self.failures_left = 0
+        self.failing_only: bytes | None = None
         self._changed = threading.Condition()
         gateway = self
 
@@ -46,7 +48,9 @@ class AppGateway:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
                 with gateway._changed:
-                    failing = gateway.failures_left > 0
+                    failing = gateway.failures_left > 0 and (
+                        gateway.failing_only is None or gateway.failing_only in body
+                    )
                     if failing:
                         gateway.failures_left -= 1
                     else:

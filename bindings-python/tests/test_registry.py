@@ -19,13 +19,17 @@ from alipay_isv import (
     AppAuthNotification,
     AppAuthToken,
     AuthStatus,
+    Client,
     ConfigError,
     IngestOutcome,
+    IsvConfig,
     MerchantAuthorisation,
     MessageNotification,
     OtherNotification,
+    PublicKey,
     Registry,
     RetryPolicy,
+    ServiceMarketOrderNotification,
     Signer,
     StoreError,
     TokenKey,
@@ -35,7 +39,16 @@ from alipay_isv import (
     sign_content,
 )
 
-from emulated import ALIPAY_PRIVATE, APP_ID, CALLBACK, SUCCEEDING_METHOD, Setup, emulated
+from emulated import (
+    ALIPAY_PRIVATE,
+    APP_ID,
+    APP_PRIVATE,
+    CALLBACK,
+    SUCCEEDING_METHOD,
+    Setup,
+    emulated,
+)
+from vectors import case_body, read_key, real_notification_case
 
 TOKEN_METHOD = "alipay.open.auth.token.app"
 APP_AUTH_NOTIFY = "open_app_auth_notify"
@@ -195,6 +208,26 @@ def test_list_on_a_sqlite_file(setup: Setup, tmp_path: Path) -> None:
         registry.ingest_tokens(tokens)
         listed = [record.auth_app_id for record in registry.list()]
         assert listed == sorted(token.auth_app_id for token in tokens)
+
+
+def test_a_service_market_order_is_verified_by_the_client_and_ignored_by_the_registry() -> None:
+    case = real_notification_case("easysdk_2020_servicemarket_order_notify")
+    config = IsvConfig(APP_ID, APP_PRIVATE, PublicKey(read_key(case["alipay_public_key"])))
+    order = Client(config).verify_notification(case_body(case))
+    assert isinstance(order, ServiceMarketOrderNotification)
+    assert order.commodity_order_id == case["order"]["commodity_order_id"]
+    registry = Registry.in_memory()
+    assert registry.ingest_notification(order) == IngestOutcome.IGNORED
+    assert registry.ingest_notification(order) == IngestOutcome.IGNORED
+    assert registry.list() == []
+
+    async def through_aio() -> tuple[object, IngestOutcome]:
+        verified = await aio.Client(config).verify_notification(case_body(case))
+        return verified, await aio.Registry.wrap(registry).ingest_notification(verified)
+
+    verified, outcome = asyncio.run(through_aio())
+    assert isinstance(verified, ServiceMarketOrderNotification)
+    assert outcome == IngestOutcome.IGNORED
 
 
 def test_list_in_memory(setup: Setup) -> None:

@@ -2,28 +2,41 @@
 collected from a real flow against the emulator, and every one of its fields that the rule calls
 secret is fed through it: the ``repr()`` must show the rule's mask of the value and never the
 value. A field that holds a token or a code under a name the rule does not list fails the test,
-so a new secret field cannot slip past the rule."""
+so a new secret field cannot slip past the rule. Personal data (the contact person and phone of a
+service-market order, from a genuine order Alipay signed and from the emulator's) is shown by its
+length only; the service market's subscription, order page and item are collected too."""
 
 from __future__ import annotations
 
 import pytest
 
 from alipay_isv import (
+    AppAuthNotification,
+    NotificationVerifier,
+    PublicKey,
     Registry,
+    ServiceMarketOrderNotification,
     app_auth_link,
+    is_personal_field,
     is_secret_field,
     mask_secret,
     parse_app_auth_callback,
     parse_user_auth_callback,
+    personal_fields,
     secret_fields,
     shown,
     user_consent_link,
 )
 
 from emulated import APP_ID, CALLBACK, Setup, emulated
+from vectors import case_body, read_key, real_notification_case
 
 # Suffixes of the names of fields that carry a token or an authorisation code.
 SECRET_SUFFIXES = ("_token", "_code")
+# Fields with such a suffix that name a product, not an authorisation: an order's item and service.
+PRODUCT_CODES = ("item_code", "service_code")
+# The fields of personal data the core's rule shows by their length only (secret::PERSONAL_FIELDS).
+PERSONAL_FIELDS = ("contactor", "phone")
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +79,35 @@ def collect(setup: Setup) -> dict[str, object]:
     found["UserToken"] = setup.client.exchange_user_auth_code(
         user_callback.auth_code, token.app_auth_token
     )
+    found["ServiceMarketOrderNotification"] = genuine_order()
+    # A service-market subscription: its record, both pushes (the plugin authorisation carries a
+    # token, the order message a contact person and phone) and the order query's page and item.
+    pushes_before = len(setup.gateway.bodies)
+    subscription = setup.emulator.subscribe()
+    found["Subscription"] = subscription
+    for body in setup.gateway.wait_for(pushes_before + 2)[pushes_before:]:
+        pushed = setup.client.verify_notification(body)
+        if isinstance(pushed, AppAuthNotification):
+            assert pushed.is_plugin_authorisation
+            found["AppAuthNotification (plugin)"] = pushed
+            found["AppAuthDetail (plugin)"] = pushed.detail
+        else:
+            assert isinstance(pushed, ServiceMarketOrderNotification)
+            found["ServiceMarketOrderNotification (emulated)"] = pushed
+    page = setup.client.query_servicemarket_order(subscription.commodity_order_id)
+    found["ServiceMarketOrderPage"] = page
+    found["ServiceMarketOrderItem"] = page.items[0]
     return found
+
+
+def genuine_order() -> ServiceMarketOrderNotification:
+    """The order message of Alipay's EasySDK test suite (2020), verified with its key: it has a
+    contact person and a phone."""
+    case = real_notification_case("easysdk_2020_servicemarket_order_notify")
+    verifier = NotificationVerifier(PublicKey(read_key(case["alipay_public_key"])))
+    order = verifier.verify_body(case_body(case))
+    assert isinstance(order, ServiceMarketOrderNotification)
+    return order
 
 
 def fields(record: object) -> dict[str, object]:
@@ -88,6 +129,21 @@ def test_the_rule_is_the_cores() -> None:
     assert shown("auth_app_id", "2021000000000001") == "2021000000000001"
     assert shown("app_auth_token", "202311BBsecretsecretsecret") == "2023…(26 chars)"
     assert shown("biz_content", '{"code":"x"}') == "(12 chars)"
+    assert shown("phone", "17826894615") == "…(11 chars)"
+    assert shown("contactor", "赵华杰") == "…(3 chars)"
+    assert not is_secret_field("phone") and not is_secret_field("contactor")
+
+
+def test_the_personal_fields_are_the_cores() -> None:
+    names = personal_fields()
+    assert names == list(PERSONAL_FIELDS)
+    assert personal_fields() is not names, "a new list each time"
+    assert all(is_personal_field(name) for name in names)
+    assert not set(names) & set(secret_fields())
+    for name in ("name", "merchant_pid", "Phone", "app_auth_token", ""):
+        assert not is_personal_field(name), name
+    for name in names:
+        assert shown(name, "x") == "…(1 chars)"
 
 
 def test_every_secret_field_of_every_record_type_is_masked(records: dict[str, object]) -> None:
@@ -95,7 +151,11 @@ def test_every_secret_field_of_every_record_type_is_masked(records: dict[str, ob
     for type_name, record in records.items():
         text = repr(record)
         for name, value in fields(record).items():
-            if name.endswith(SECRET_SUFFIXES) and isinstance(value, str):
+            if (
+                name.endswith(SECRET_SUFFIXES)
+                and name not in PRODUCT_CODES
+                and isinstance(value, str)
+            ):
                 assert is_secret_field(name), f"{type_name}.{name} holds a secret the rule misses"
             if not is_secret_field(name) or value is None:
                 continue
@@ -105,3 +165,20 @@ def test_every_secret_field_of_every_record_type_is_masked(records: dict[str, ob
             fed.add(name)
     # `auth_token` is a call option (the user's token on a delegated call), not a record field.
     assert set(secret_fields()) - fed <= {"auth_token"}, fed
+
+
+def test_personal_data_of_every_record_type_is_shown_by_its_length(
+    records: dict[str, object],
+) -> None:
+    fed: set[str] = set()
+    for type_name, record in records.items():
+        text = repr(record)
+        for name, value in fields(record).items():
+            if name not in PERSONAL_FIELDS or value is None:
+                continue
+            assert isinstance(value, str) and value, f"{type_name}.{name}: {value!r}"
+            assert value not in text, f"{type_name}.{name} shown in {text}"
+            assert shown(name, value) == f"…({len(value)} chars)"
+            assert f"{name}='{shown(name, value)}'" in text, f"{type_name}.{name}: {text}"
+            fed.add(name)
+    assert fed == set(PERSONAL_FIELDS), fed

@@ -32,6 +32,20 @@ RESPONSE_CASES: list[dict[str, Any]] = load("responses.json")["cases"]
 NOTIFICATION_CASES: list[dict[str, Any]] = load("notifications.json")["cases"]
 # Genuine notifications signed by Alipay (official SDKs' test suites) and a tampered twin of each.
 REAL_NOTIFICATION_CASES: list[dict[str, Any]] = load("real_notifications.json")["cases"]
+# The typed fields a genuine `servicemarket_order` case names in its `order` object (`null` when the
+# message leaves the field out or sends it empty); every one is a property of
+# ServiceMarketOrderNotification.
+ORDER_FIELDS = (
+    "commodity_order_id",
+    "merchant_pid",
+    "notify_id",
+    "merchant_name",
+    "consumer_mini_app_id",
+    "title",
+    "total_price",
+    "order_item_num",
+    "order_ticket",
+)
 
 # The `expect` of a protocol case that fails, as the error `kind` it names.
 ERROR_KINDS = {
@@ -52,6 +66,11 @@ def case_body(case: dict[str, Any]) -> bytes:
 def case_id(case: dict[str, Any]) -> str:
     """The pytest id of a case: its name."""
     return case["name"]
+
+
+def real_notification_case(name: str) -> dict[str, Any]:
+    """The genuine notification case of this name (real_notifications.json)."""
+    return next(case for case in REAL_NOTIFICATION_CASES if case["name"] == name)
 
 
 CERTS: dict[str, Any] = load("certs.json")

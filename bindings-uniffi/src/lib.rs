@@ -6,7 +6,8 @@
 //! encryption), [`response`] (gateway response verification), [`notify`] (application-gateway
 //! notifications), [`cert`] (certificate mode: SNs, certificates, root bundles) and [`error`] (the
 //! one place where core errors become the sealed Kotlin `AlipayException` hierarchy), plus
-//! [`client`] (the HTTP client and its typed authorisation calls), [`auth`] (`links`, `state`,
+//! [`client`] (the HTTP client and its typed authorisation calls), [`servicemarket`] (the service
+//! market's order calls on the client and their records), [`auth`] (`links`, `state`,
 //! `callback`, and the token records in `auth/models.rs`), [`registry`] (the durable merchant
 //! authorisation registry: `record`, `import`, `token_key`), [`secret`] (the one masking rule), [`observe`] (events for SLF4J, counters) and
 //! [`emulator`] (the offline Alipay gateway for tests: its `options` and faults, `push` deliveries
@@ -33,6 +34,7 @@ pub mod registry;
 pub mod request;
 pub mod response;
 pub mod secret;
+pub mod servicemarket;
 pub mod sign;
 #[cfg(debug_assertions)]
 pub mod testing;
@@ -51,7 +53,7 @@ pub use cert::{
 pub use client::{Client, RetryPolicy, TransportOptions};
 pub use config::IsvConfig;
 #[cfg(feature = "emulator")]
-pub use emulator::{ConsoleToken, Delivery, Emulator, Fault};
+pub use emulator::{ConsoleToken, Delivery, Emulator, Fault, SubscribeOptions, Subscription};
 pub use error::AlipayError;
 pub use key::{KeyPair, PrivateKey, PublicKey, generate_key_pair};
 pub use notify::{
@@ -70,7 +72,10 @@ pub use request::{
     parse_china_timestamp,
 };
 pub use response::{ResponseCheck, ResponseVerifier, VerifiedResponse};
-pub use secret::{is_secret_field, mask_secret, secret_fields, shown};
+pub use secret::{
+    is_personal_field, is_secret_field, mask_secret, personal_fields, secret_fields, shown,
+};
+pub use servicemarket::{OrderItemTarget, ServiceMarketOrderItem, ServiceMarketOrderPage};
 pub use sign::{
     Charset, SignType, SignedContent, Signer, Verifier, looks_like_own_key, parse_charset,
     parse_sign_type, sign_content,

@@ -140,11 +140,27 @@ fn check_notification_file(file: &str) {
                 let expected = match c["kind"].as_str().unwrap() {
                     "app_auth" => "app_auth",
                     "message" => "message",
+                    "servicemarket_order" => "servicemarket_order",
                     _ => "other",
                 };
                 assert_eq!(printed["kind"], expected, "{name}");
                 if let Some(form) = c["signed_form"].as_str() {
                     assert_eq!(printed["signed_form"], form, "{name}");
+                }
+                if let Some(order) = c.get("order") {
+                    assert_eq!(
+                        printed["commodity_order_id"], order["commodity_order_id"],
+                        "{name}"
+                    );
+                    let phone = c["params"]["phone"].as_str().unwrap();
+                    let stdout = String::from_utf8(output.stdout.clone()).unwrap();
+                    assert!(!stdout.contains(phone), "{name}: the phone printed");
+                    let contactor = c["params"]["contactor"].as_str().unwrap();
+                    assert_ne!(
+                        printed["contactor"], contactor,
+                        "{name}: the contactor printed"
+                    );
+                    assert_ne!(printed["params"]["contactor"], contactor, "{name}");
                 }
                 if let Some(token) = c["detail"]["app_auth_token"].as_str() {
                     let stdout = String::from_utf8(output.stdout.clone()).unwrap();

@@ -1,5 +1,5 @@
 //! `alipay-isv demo --db FILE` keeps the registry in that file (the first merchant authorised and revoked,
-//! the second imported from the console), and `alipay-isv registry` reads it back with tokens masked, shows
+//! the second imported from the console, the third authorised by its plugin subscription), and `alipay-isv registry` reads it back with tokens masked, shows
 //! one record, and revokes by hand.
 
 mod common;
@@ -28,7 +28,7 @@ fn the_demo_registry_is_listed_shown_and_revoked_from_the_cli() {
     );
     let records: Value = serde_json::from_slice(&listed.stdout).unwrap();
     let records = records.as_array().unwrap();
-    assert_eq!(records.len(), 2, "{records:?}");
+    assert_eq!(records.len(), 3, "{records:?}");
     // The second merchant was imported from the console token (方法二) and is still active.
     let imported = records
         .iter()
@@ -37,13 +37,18 @@ fn the_demo_registry_is_listed_shown_and_revoked_from_the_cli() {
     assert_eq!(imported["auth_app_id"], "2021000000000002");
     assert_eq!(imported["status"], "active");
     assert!(imported["app_refresh_token"].is_null());
-    let record = records
+    let authorised: Vec<&Value> = records
         .iter()
-        .find(|record| record["origin"] == "authorised")
-        .unwrap();
-    assert_eq!(
-        record["status"], "revoked",
-        "the demo revokes the first merchant"
+        .filter(|record| record["origin"] == "authorised")
+        .collect();
+    assert_eq!(authorised.len(), 2, "the first merchant and the subscriber");
+    let record = authorised
+        .iter()
+        .find(|record| record["status"] == "revoked")
+        .expect("the demo revokes the first merchant");
+    assert!(
+        authorised.iter().any(|record| record["status"] == "active"),
+        "the subscribing merchant stays active"
     );
     let masked = record["app_auth_token"].as_str().unwrap();
     assert!(masked.contains('…'), "{masked}");

@@ -25,7 +25,8 @@
 //! ```
 
 pub use alipay_isv_protocol::{
-    aes, auth, cert, config, error, key, notify, observe, request, response, secret, sign,
+    aes, auth, cert, config, error, key, notify, observe, request, response, secret, servicemarket,
+    sign,
 };
 
 pub mod client;

@@ -435,6 +435,18 @@ impl Emulator {
         admin::revoke(&self.shared, auth_app_id)
     }
 
+    /// A merchant orders the ISV's plugin in the service market: the emulator records the order (one
+    /// item, the merchant's mini program), authorises the plugin on that mini program, and pushes the
+    /// order message and the plugin authorisation (order first unless `authorisation_first`), each
+    /// retried until the application gateway answers `success`. The order calls then follow the
+    /// order's state machine.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a price that is not a number of yuan.
+    pub fn subscribe(&self, options: crate::SubscribeOptions) -> Result<crate::Subscription> {
+        crate::servicemarket::subscribe(&self.shared, options)
+    }
+
     /// Test hook: the current tokens of `auth_app_id` expire now (refresh tokens keep working).
     ///
     /// # Errors

@@ -51,6 +51,7 @@ mod options;
 mod pages;
 mod push;
 mod server;
+mod servicemarket;
 mod shared;
 mod state;
 
@@ -59,3 +60,4 @@ pub use console::ConsoleToken;
 pub use emulator::Emulator;
 pub use options::{EmulatorOptions, Fault, FaultDetail, MAX_OVERSIZED_BYTES, PushForms};
 pub use push::{APP_AUTH_CANCELLED, APP_AUTH_NOTIFY, Delivery, EMPTY_PARAM};
+pub use servicemarket::{SubscribeOptions, Subscription};

@@ -9,7 +9,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use alipay_isv::notify::SignedForm;
+use alipay_isv::notify::{SERVICEMARKET_ORDER_NOTIFY, SignedForm};
 use alipay_isv::request::china_timestamp;
 use alipay_isv::sign::Charset;
 use serde_json::json;
@@ -166,6 +166,23 @@ fn signed_body(
 
 /// Pushes `open_app_auth_notify` for one merchant app just authorised.
 pub fn push_app_auth(shared: &Arc<Shared>, grant: &Grant, app_auth_code: &str) {
+    push_authorisation(shared, grant, app_auth_code, None);
+}
+
+/// Pushes the plugin authorisation a merchant's service-market order grants: `open_app_auth_notify`
+/// with `notify_context.trigger=appstore` and `detail.agent_app_id` (the third-party app owning the
+/// plugin, `agent_app_id`).
+pub fn push_plugin_auth(shared: &Arc<Shared>, grant: &Grant, agent_app_id: &str) {
+    push_authorisation(shared, grant, &ids::code(), Some(agent_app_id));
+}
+
+/// Pushes an authorisation; a plugin's when `agent_app_id` is given.
+fn push_authorisation(
+    shared: &Arc<Shared>,
+    grant: &Grant,
+    app_auth_code: &str,
+    agent_app_id: Option<&str>,
+) {
     let now = shared.now_ms();
     let (expires_in, re_expires_in) = {
         let state = lock(&shared.state);
@@ -185,8 +202,12 @@ pub fn push_app_auth(shared: &Arc<Shared>, grant: &Grant, app_auth_code: &str) {
             ),
         )
     };
-    let biz_content = json!({
-        "notify_context": {"trigger_context": {}},
+    let context = match agent_app_id {
+        Some(_) => json!({"trigger": "appstore", "trigger_context": {}}),
+        None => json!({"trigger_context": {}}),
+    };
+    let mut biz_content = json!({
+        "notify_context": context,
         "detail": {
             "app_auth_token": grant.app_auth_token,
             "app_refresh_token": grant.app_refresh_token,
@@ -200,6 +221,9 @@ pub fn push_app_auth(shared: &Arc<Shared>, grant: &Grant, app_auth_code: &str) {
         },
         "error": {},
     });
+    if let Some(agent) = agent_app_id {
+        biz_content["detail"]["agent_app_id"] = json!(agent);
+    }
     let notify_id = ids::notify_id();
     let params: Vec<(String, String)> = [
         ("notify_id", notify_id.clone()),
@@ -259,6 +283,70 @@ pub fn push_cancelled(shared: &Arc<Shared>, auth_app_id: &str, merchant_pid: &st
             notify_id,
             kind: APP_AUTH_CANCELLED,
             auth_app_id,
+            signed_form: form,
+        };
+        enqueue(shared, pushed, body);
+    }
+}
+
+/// Pushes `servicemarket_order_notify` for a merchant's new order: a classic form message with no
+/// `biz_content`, signed with `sign_type` outside the content (the 2020 form) unless the push forms
+/// say otherwise, with the empty `isv_ticket` real orders carry.
+pub fn push_order(shared: &Arc<Shared>, order: &crate::state::Order) {
+    let now = shared.now_ms();
+    let notify_id = ids::notify_id();
+    let time = china_timestamp((now / 1000) as i64);
+    let mut params: Vec<(String, String)> = vec![
+        ("notify_id".into(), notify_id.clone()),
+        ("notify_time".into(), time.clone()),
+        ("timestamp".into(), time),
+        ("notify_type".into(), SERVICEMARKET_ORDER_NOTIFY.into()),
+        (
+            "method".into(),
+            "alipay.open.servicemarket.order.notify".into(),
+        ),
+        ("app_id".into(), shared.app_id.clone()),
+        (
+            "commodity_order_id".into(),
+            order.commodity_order_id.clone(),
+        ),
+        ("merchant_pid".into(), order.merchant_pid.clone()),
+        ("name".into(), order.merchant_name.clone()),
+        ("contactor".into(), order.contactor.clone()),
+        ("phone".into(), order.phone.clone()),
+        ("title".into(), order.title.clone()),
+        ("total_price".into(), order.total_price.clone()),
+        ("order_item_num".into(), order.items.len().to_string()),
+        (
+            "order_time".into(),
+            china_timestamp((order.created_ms / 1000) as i64),
+        ),
+        ("consumer_miniAppId".into(), order.auth_app_id.clone()),
+        ("miniapp_release_bundle".into(), "1032".into()),
+        ("version".into(), "1.0".into()),
+        ("charset".into(), "UTF-8".into()),
+        ("sign_type".into(), "RSA2".into()),
+    ];
+    // The real 2020 message: an empty `isv_ticket`, signed with the empty value kept.
+    let (form, with_empty) = match shared.push_forms {
+        PushForms::Classic => (
+            SignedForm {
+                sign_type_signed: false,
+                empty_values_signed: true,
+                alipay_cert_sn_signed: false,
+            },
+            false,
+        ),
+        _ => choose_form(shared, SignedForm::V1),
+    };
+    if !with_empty {
+        params.push((EMPTY_PARAM.to_string(), String::new()));
+    }
+    if let Some(body) = signed_body(shared, params, form, with_empty) {
+        let pushed = Pushed {
+            notify_id,
+            kind: SERVICEMARKET_ORDER_NOTIFY,
+            auth_app_id: &order.auth_app_id,
             signed_form: form,
         };
         enqueue(shared, pushed, body);

@@ -132,6 +132,9 @@ fn route(shared: &Arc<Shared>, request: &Request) -> Outcome {
         "/page/message/tasksDetail" if get => pages::tasks_detail(shared, query),
         "/oauth2/publicAppAuthorize.htm" if get => pages::public_app_authorize(shared, query),
         "/emulator/revoke" if method == "POST" => admin::revoke_endpoint(shared, query),
+        "/emulator/servicemarket/subscribe" if method == "POST" => {
+            crate::servicemarket::subscribe_endpoint(shared, query)
+        }
         "/emulator/alipay-public-key" if get => admin::public_key_endpoint(shared),
         "/emulator/stats" if get => admin::stats_endpoint(shared),
         "/emulator/console/app-auth-token" if get => {
@@ -143,6 +146,7 @@ fn route(shared: &Arc<Shared>, request: &Request) -> Outcome {
         | "/page/message/tasksDetail"
         | "/oauth2/publicAppAuthorize.htm"
         | "/emulator/revoke"
+        | "/emulator/servicemarket/subscribe"
         | "/emulator/alipay-public-key"
         | "/emulator/stats"
         | "/emulator/console/app-auth-token" => Response::text(405, "method not allowed\n"),

@@ -136,6 +136,39 @@ pub struct State {
     /// The latest `app_auth_token` minted per merchant app (`auth_app_id`): the one the open-platform
     /// console shows.
     pub current_app_tokens: HashMap<String, String>,
+    /// Service-market orders by `commodity_order_id`.
+    pub orders: HashMap<String, Order>,
+}
+
+/// A merchant's service-market order of the ISV's plugin, with the state machine of its items.
+#[derive(Debug, Clone)]
+pub struct Order {
+    /// The order number.
+    pub commodity_order_id: String,
+    /// The ordering merchant.
+    pub merchant_pid: String,
+    /// Its name as the order message shows it.
+    pub merchant_name: String,
+    /// The contact person.
+    pub contactor: String,
+    /// The contact phone.
+    pub phone: String,
+    /// The merchant's mini program the plugin is for (one item).
+    pub auth_app_id: String,
+    /// The ordered service.
+    pub title: String,
+    /// Its price in yuan (`0.00`).
+    pub total_price: String,
+    /// When ordered, epoch ms.
+    pub created_ms: u64,
+    /// `MERCHANT_ORDED` (awaiting the ISV), `ISV_ACCEPTED`, `ISV_REJECTED`.
+    pub status: String,
+    /// Its items: (mini app id, `TO_DO` / `DOING` / `TO_CONFIRM` / `DONE` / `ISV_REJECTED` /
+    /// `ISV_CANCELLED`).
+    pub items: Vec<(String, String)>,
+    /// Fault: the order query does not know this order (`ORDER_NOT_EXIST`), as when a message
+    /// arrives before the order is queryable.
+    pub unknown_to_query: bool,
 }
 
 /// Lifetimes used when minting tokens, in milliseconds.

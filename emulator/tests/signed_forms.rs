@@ -63,11 +63,7 @@ fn authorise_and_revoke(emulator: &Emulator, merchants: usize) -> Vec<Delivery> 
 }
 
 fn params_of(notification: &Notification) -> &[(String, String)] {
-    match notification {
-        Notification::AppAuth(auth) => &auth.params,
-        Notification::Message(message) => &message.params,
-        Notification::Other { params } => params,
-    }
+    notification.params()
 }
 
 fn value<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {

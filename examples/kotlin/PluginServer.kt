@@ -137,6 +137,10 @@ class PluginServer(
                 } else {
                     Answer(200, successAck())
                 }
+            // A merchant's order of the plugin in the service market: no token comes with it (the plugin
+            // authorisation follows as an AppAuth with `pluginAuthorisation`); act on `commodityOrderId`
+            // (Alipay's retries repeat it) and acknowledge.
+            is Notification.ServiceMarketOrder -> Answer(200, successAck())
             is Notification.AppAuth, is Notification.Message -> {
                 // Authorisations and cancellations; retries are duplicates, late messages stale. Answer
                 // `success` only once the registry has it (a failure answers 4xx: Alipay retries).

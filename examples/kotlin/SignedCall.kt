@@ -58,7 +58,7 @@ object SignedCall {
             .verifyParams(params + ("sign" to Signer(alipay.privateKey).signParams(params).sign))
         when (notification) {
             is Notification.Message -> println("${notification.msgMethod}: cancelled=${notification.isAppAuthCancelled}")
-            is Notification.AppAuth, is Notification.Other -> exitProcess(1)
+            is Notification.AppAuth, is Notification.ServiceMarketOrder, is Notification.Other -> exitProcess(1)
         }
         println("answer: ${successAck()}")
     }

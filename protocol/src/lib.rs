@@ -35,6 +35,7 @@ pub mod observe;
 pub mod request;
 pub mod response;
 pub mod secret;
+pub mod servicemarket;
 pub mod sign;
 
 pub use error::{ApiError, Error, Result};

@@ -22,6 +22,10 @@ pub const SECRET_FIELDS: &[&str] = &[
     "auth_code",
 ];
 
+/// Field names whose values are personal data of the merchant's staff (the contact person and phone of
+/// a service-market order): shown by their length only, not even a prefix.
+pub const PERSONAL_FIELDS: &[&str] = &["contactor", "phone"];
+
 /// Request parameters that are secret beyond [`SECRET_FIELDS`]: `code`, the user's authorisation
 /// code that `alipay.system.oauth.token` takes as a top-level parameter. (In an answer, `code` is the
 /// result code and is shown.)
@@ -34,6 +38,11 @@ pub const SECRET_CARRYING_FIELDS: &[&str] = &["biz_content"];
 /// Whether a field of this name holds a secret (exact, case-sensitive protocol names).
 pub fn is_secret_field(name: &str) -> bool {
     SECRET_FIELDS.contains(&name)
+}
+
+/// Whether a field of this name holds personal data ([`PERSONAL_FIELDS`]).
+pub fn is_personal_field(name: &str) -> bool {
+    PERSONAL_FIELDS.contains(&name)
 }
 
 /// Whether a request parameter of this name holds a secret: a [`SECRET_FIELDS`] name or one of
@@ -56,10 +65,12 @@ pub fn mask_secret(secret: &str) -> String {
 }
 
 /// The value of the field `name` as it may be shown: masked when the field is secret, its length
-/// when it may carry a secret, as it is otherwise.
+/// when it may carry a secret or is personal data, as it is otherwise.
 pub fn shown(name: &str, value: &str) -> String {
     if is_secret_field(name) {
         mask_secret(value)
+    } else if is_personal_field(name) {
+        format!("…({} chars)", value.chars().count())
     } else if SECRET_CARRYING_FIELDS.contains(&name) {
         format!("({} chars)", value.chars().count())
     } else {
@@ -81,7 +92,8 @@ pub fn shown_optional(name: &str, value: Option<&str>) -> Option<String> {
     value.map(|value| shown(name, value))
 }
 
-/// Masks, at any depth of a JSON document, every string under a secret or secret-carrying field name.
+/// Masks, at any depth of a JSON document, every string under a secret, personal or secret-carrying
+/// field name.
 pub fn mask_json(value: &mut Value) {
     match value {
         Value::Object(fields) => {
@@ -89,6 +101,7 @@ pub fn mask_json(value: &mut Value) {
                 match field {
                     Value::String(text)
                         if is_secret_field(name)
+                            || is_personal_field(name)
                             || SECRET_CARRYING_FIELDS.contains(&name.as_str()) =>
                     {
                         *text = shown(name, text);
@@ -124,6 +137,8 @@ mod tests {
         assert_eq!(shown("auth_app_id", "2021000000000001"), "2021000000000001");
         assert_eq!(shown("biz_content", r#"{"code":"x"}"#), "(12 chars)");
         assert_eq!(shown_optional("access_token", None), None);
+        assert_eq!(shown("phone", "17826894615"), "…(11 chars)");
+        assert_eq!(shown("contactor", "赵华杰"), "…(3 chars)");
     }
 
     #[test]
@@ -134,6 +149,7 @@ mod tests {
                 "code": "10000"
             },
             "biz_content": "{\"grant_type\":\"authorization_code\"}",
+            "params": {"phone": "17826894615", "contactor": "赵华杰"},
             "sign": "abc"
         });
         mask_json(&mut document);
@@ -141,6 +157,10 @@ mod tests {
         assert!(!text.contains("secretsecret"), "{text}");
         assert!(text.contains("\"auth_app_id\":\"2021\""), "{text}");
         assert!(!text.contains("grant_type"), "{text}");
+        assert!(
+            !text.contains("17826894615") && !text.contains("赵华杰"),
+            "{text}"
+        );
         assert!(
             text.contains("\"code\":\"10000\""),
             "a result code is shown: {text}"

@@ -171,11 +171,7 @@ fn check_notification_cases(cases: &[Value]) {
                 panic!("{name}: expected {expected}, got {verified:?}")
             }
         };
-        let params = match &notification {
-            Notification::AppAuth(auth) => &auth.params,
-            Notification::Message(message) => &message.params,
-            Notification::Other { params } => params,
-        };
+        let params = notification.params();
         let params = Value::Object(
             params
                 .iter()
@@ -232,6 +228,39 @@ fn check_notification_cases(cases: &[Value]) {
                     message.is_app_auth_cancelled(),
                     message.msg_method == "alipay.open.auth.appauth.cancelled"
                 );
+            }
+            ("servicemarket_order", Notification::ServiceMarketOrder(order)) => {
+                let expected = &case["order"];
+                let text = |field: &str| expected[field].as_str().map(str::to_string);
+                assert_eq!(
+                    Some(order.commodity_order_id.clone()),
+                    text("commodity_order_id"),
+                    "{name}"
+                );
+                assert_eq!(
+                    Some(order.merchant_pid.clone()),
+                    text("merchant_pid"),
+                    "{name}"
+                );
+                assert_eq!(Some(order.notify_id.clone()), text("notify_id"), "{name}");
+                assert_eq!(order.merchant_name, text("merchant_name"), "{name}");
+                assert_eq!(
+                    order.consumer_mini_app_id,
+                    text("consumer_mini_app_id"),
+                    "{name}"
+                );
+                assert_eq!(order.title, text("title"), "{name}");
+                assert_eq!(order.total_price, text("total_price"), "{name}");
+                assert_eq!(order.order_ticket, text("order_ticket"), "{name}");
+                assert_eq!(
+                    order.order_item_num.map(i64::from),
+                    expected["order_item_num"].as_i64(),
+                    "{name}"
+                );
+                let debug = format!("{order:?}");
+                for personal in [&order.contactor, &order.phone].into_iter().flatten() {
+                    assert!(!debug.contains(personal.as_str()), "{name}: {debug}");
+                }
             }
             ("other", Notification::Other { .. }) => {}
             (kind, other) => panic!("{name}: expected {kind}, got {other:?}"),

@@ -162,11 +162,34 @@ def verify(case, base_dir):
 
 
 def expected_kind(params):
+    if params.get("notify_type") == "servicemarket_order_notify":
+        return "servicemarket_order"
     if params.get("notify_type") == "open_app_auth_notify":
         return "app_auth"
     if "msg_method" in params:
         return "message"
     return "other"
+
+
+def expected_order(params):
+    """The typed fields of an order message, read straight from its decoded parameters."""
+
+    def text(name):
+        value = params.get(name, "").strip()
+        return value or None
+
+    count = text("order_item_num")
+    return {
+        "commodity_order_id": text("commodity_order_id"),
+        "merchant_pid": text("merchant_pid"),
+        "notify_id": text("notify_id"),
+        "merchant_name": text("name"),
+        "consumer_mini_app_id": text("consumer_miniAppId"),
+        "title": text("title"),
+        "total_price": text("total_price"),
+        "order_item_num": int(count) if count is not None else None,
+        "order_ticket": text("order_ticket"),
+    }
 
 
 def main(argv):
@@ -189,6 +212,8 @@ def main(argv):
                     problems.append("params[%s] = %r, decoded %r" % (k, v, params.get(k)))
             if case.get("kind") != expected_kind(params):
                 problems.append("kind %s, decoded %s" % (case.get("kind"), expected_kind(params)))
+            if case.get("kind") == "servicemarket_order" and case.get("order") != expected_order(params):
+                problems.append("order %s, decoded %s" % (case.get("order"), expected_order(params)))
         if problems:
             failures += 1
         rows.append((case["name"], case["expect"], outcome, form or "-", "FAIL: " + "; ".join(problems) if problems else "ok"))

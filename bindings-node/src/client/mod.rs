@@ -1,6 +1,7 @@
 //! [`Client`]: the ISV configuration plus the default HTTP transport, mirroring `alipay_isv::client`:
-//! the client, its options and `execute` here, the typed authorisation calls in [`auth_calls`], and
-//! certificate mode's calls in [`cert_calls`].
+//! the client, its options and `execute` here, the typed authorisation calls in [`auth_calls`],
+//! certificate mode's calls in [`cert_calls`], and the service market's order calls in
+//! [`servicemarket_calls`].
 //! Every network call has two forms: the default one returns a `Promise` and runs on the libuv thread
 //! pool (the JavaScript thread never waits on the network), and a `…Sync` twin blocks the calling
 //! thread (scripts, CLIs). The typed authorisation calls return classes that mask their tokens.
@@ -280,9 +281,10 @@ impl Client {
 // Declared here, between the two `impl Client` blocks, on purpose: napi-rs lists a class's methods in
 // `index.d.ts` in the order rustc expands their impl blocks, and an out-of-line module's items expand
 // where it is declared. So the generated class reads: constructor and `execute`, the authorisation
-// calls, the certificate calls, `toString`.
+// calls, the certificate calls, the service-market order calls, `toString`.
 mod auth_calls;
 mod cert_calls;
+mod servicemarket_calls;
 
 #[napi]
 impl Client {

@@ -9,17 +9,24 @@
 //! app certificates, checks both SNs on every request, names the signing certificate in answers and
 //! pushes, serves the certificate download API, and can rotate its Alipay certificate.
 //!
+//! It also plays the service market: `subscribe` is a merchant ordering the ISV's plugin (the order,
+//! its two pushes), and the order calls (`Client.queryServicemarketOrder`, …) walk the order's state
+//! machine, answering wrong states with Alipay's `sub_code`s.
+//!
 //! As in the emulator crate: its start options and faults are in [`options`], the pushes it made
-//! ([`Delivery`]) in [`push`], and its open-platform console's entries ([`ConsoleToken`]) in
-//! [`console`].
+//! ([`Delivery`]) in [`push`], its open-platform console's entries ([`ConsoleToken`]) in
+//! [`console`], and service-market subscriptions ([`SubscribeOptions`], [`Subscription`]) in
+//! [`servicemarket`].
 
 mod console;
 mod options;
 mod push;
+mod servicemarket;
 
 pub use console::ConsoleToken;
 pub use options::{EmulatorOptions, FaultOptions};
-pub use push::{APP_AUTH_CANCELLED, APP_AUTH_NOTIFY, Delivery};
+pub use push::{APP_AUTH_CANCELLED, APP_AUTH_NOTIFY, Delivery, SERVICEMARKET_ORDER_NOTIFY};
+pub use servicemarket::{SubscribeOptions, Subscription};
 
 use std::sync::{Arc, RwLock};
 
@@ -261,6 +268,29 @@ impl Emulator {
     #[napi(catch_unwind)]
     pub fn revoke(&self, env: Env, auth_app_id: String) -> napi::Result<()> {
         self.running(&env)?.revoke(&auth_app_id).or_throw(&env)
+    }
+
+    /// A merchant orders the ISV's plugin in the service market (服务市场订购): the emulator records
+    /// the order (one item, `TO_DO`, for the merchant's mini program), authorises the plugin on that
+    /// mini program, and pushes both the order message (`servicemarket_order_notify`) and the plugin
+    /// authorisation (`open_app_auth_notify` with `trigger=appstore`, carrying the merchant's
+    /// `appAuthToken`) to the notify URL, each retried until acknowledged. Returns at once (the pushes
+    /// are queued; `waitForDeliveries` waits for them). The order calls (`Client.queryServicemarketOrder`,
+    /// `acceptServicemarketOrder`, …) then walk the order's state machine.
+    ///
+    /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for a `totalPrice` that is not a non-negative number
+    /// of yuan, or a stopped emulator.
+    #[napi(catch_unwind)]
+    pub fn subscribe(
+        &self,
+        env: Env,
+        options: Option<SubscribeOptions>,
+    ) -> napi::Result<Subscription> {
+        let options = options.map(Into::into).unwrap_or_default();
+        self.running(&env)?
+            .subscribe(options)
+            .map(Subscription::from)
+            .or_throw(&env)
     }
 
     /// The merchant's current `appAuthToken` as the open-platform console shows it (with the merchant

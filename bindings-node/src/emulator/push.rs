@@ -1,5 +1,6 @@
 //! The pushes the emulator makes to the application gateway, mirroring `alipay_isv_emulator`'s push:
-//! their kinds ([`APP_AUTH_NOTIFY`], [`APP_AUTH_CANCELLED`]) and the record of each ([`Delivery`]).
+//! their kinds ([`APP_AUTH_NOTIFY`], [`APP_AUTH_CANCELLED`], [`SERVICEMARKET_ORDER_NOTIFY`]) and the
+//! record of each ([`Delivery`]).
 
 use alipay_isv_emulator as core;
 use napi_derive::napi;
@@ -10,13 +11,17 @@ pub const APP_AUTH_NOTIFY: &str = core::APP_AUTH_NOTIFY;
 /// `msg_method` of a revocation push.
 #[napi]
 pub const APP_AUTH_CANCELLED: &str = core::APP_AUTH_CANCELLED;
+/// `notify_type` of a service-market order message (`Emulator.subscribe`).
+#[napi]
+pub const SERVICEMARKET_ORDER_NOTIFY: &str = alipay_isv::notify::SERVICEMARKET_ORDER_NOTIFY;
 
 /// One push the emulator made (the body, which carries tokens, is left out).
 #[napi(object, object_from_js = false, use_nullable = true)]
 pub struct Delivery {
     /// The push's `notify_id`.
     pub notify_id: String,
-    /// `open_app_auth_notify` or `alipay.open.auth.appauth.cancelled`.
+    /// `open_app_auth_notify` (an authorisation, a plugin's too), `alipay.open.auth.appauth.cancelled`
+    /// or `servicemarket_order_notify` (a service-market order).
     pub kind: String,
     /// The merchant app it concerns.
     pub auth_app_id: String,

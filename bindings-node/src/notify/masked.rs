@@ -1,7 +1,8 @@
 //! The masked string forms of a verified notification: `toString()` and `util.inspect` (through
 //! `Symbol.for('nodejs.util.inspect.custom')`) defined as non-enumerable methods on the plain result
-//! object, on its `detail` and, for an authorisation, on its `params`, so logging one never shows
-//! a token or the single-use code.
+//! object, on its `detail` and, for an authorisation or an order, on its `params`, so logging one
+//! never shows a token, the single-use code, or the merchant's contact person and phone (shown by
+//! their length only, as `alipay_isv::secret::shown` says).
 //!
 //! The texts are written when first asked for, not with every result: most results are never shown.
 
@@ -23,7 +24,7 @@ enum Part {
     Top,
     /// Its `detail` (authorisations only).
     Detail,
-    /// Its `params`, when they hold secrets (authorisations only).
+    /// Its `params`, when they hold secrets or personal data (authorisations and orders).
     Params,
 }
 
@@ -39,11 +40,14 @@ impl Shown {
     /// Defines the methods on the result `object` and on its nested `detail` / `params`.
     pub(super) fn attach(self, env: &Env, object: sys::napi_value) -> napi::Result<()> {
         let mut top = Object::from_raw(env.raw(), object);
-        if matches!(self.0.0, core::Notification::AppAuth(_)) {
-            for (name, part) in [("detail", Part::Detail), ("params", Part::Params)] {
-                let mut nested: Object<'_> = top.get_named_property(name)?;
-                define(env, &mut nested, self.0.clone(), part)?;
-            }
+        let nested: &[(&str, Part)] = match self.0.0 {
+            core::Notification::AppAuth(_) => &[("detail", Part::Detail), ("params", Part::Params)],
+            core::Notification::ServiceMarketOrder(_) => &[("params", Part::Params)],
+            core::Notification::Message(_) | core::Notification::Other { .. } => &[],
+        };
+        for &(name, part) in nested {
+            let mut object: Object<'_> = top.get_named_property(name)?;
+            define(env, &mut object, self.0.clone(), part)?;
         }
         define(env, &mut top, self.0, Part::Top)
     }
@@ -60,11 +64,13 @@ fn text(shown: &(core::Notification, Option<core::SignedForm>), part: Part) -> S
         }
         (core::Notification::AppAuth(auth), _) => format!(
             "AppAuthNotification {{ signedForm: {form}, notifyId: {}, notifyTime: {}, appId: {}, \
-             status: {}, detail: {}, params: [{}] }}",
+             status: {}, trigger: {}, pluginAuthorisation: {}, detail: {}, params: [{}] }}",
             quoted(Some(&auth.notify_id)),
             quoted(auth.notify_time.as_deref()),
             quoted(auth.app_id.as_deref()),
             quoted(auth.status.as_deref()),
+            quoted(auth.trigger.as_deref()),
+            auth.is_plugin_authorisation(),
             detail_text(&auth.detail),
             keys(&auth.params),
         ),
@@ -79,6 +85,10 @@ fn text(shown: &(core::Notification, Option<core::SignedForm>), part: Part) -> S
             quoted(message.msg_uid.as_deref()),
             keys(&message.params),
         ),
+        (core::Notification::ServiceMarketOrder(order), Part::Params) => {
+            format!("params {{ {} }}", keys(&order.params))
+        }
+        (core::Notification::ServiceMarketOrder(order), _) => order_text(order, &form),
         (core::Notification::Other { params }, _) => {
             format!(
                 "OtherNotification {{ signedForm: {form}, params: [{}] }}",
@@ -112,6 +122,31 @@ fn define(
     ])
 }
 
+/// The text of an order message, as the core's `Debug` shows it: the order and the merchant, the
+/// contact person and phone by their length only (`shown`), the parameter names.
+fn order_text(order: &core::ServiceMarketOrder, form: &str) -> String {
+    let personal = |name: &str, value: Option<&str>| {
+        value.map_or_else(|| "null".to_string(), |v| format!("'{}'", shown(name, v)))
+    };
+    let count = |value: Option<u32>| value.map_or_else(|| "null".to_string(), |n| n.to_string());
+    format!(
+        "ServiceMarketOrderNotification {{ signedForm: {form}, notifyId: {}, commodityOrderId: {}, \
+         merchantPid: {}, consumerMiniAppId: {}, title: {}, totalPrice: {}, orderItemNum: {}, \
+         orderTime: {}, contactor: {}, phone: {}, params: [{}] }}",
+        quoted(Some(&order.notify_id)),
+        quoted(Some(&order.commodity_order_id)),
+        quoted(Some(&order.merchant_pid)),
+        quoted(order.consumer_mini_app_id.as_deref()),
+        quoted(order.title.as_deref()),
+        quoted(order.total_price.as_deref()),
+        count(order.order_item_num),
+        quoted(order.order_time.as_deref()),
+        personal("contactor", order.contactor.as_deref()),
+        personal("phone", order.phone.as_deref()),
+        keys(&order.params),
+    )
+}
+
 /// The masked text of a token detail: the tokens and the code as at most 4 characters + `…`.
 fn detail_text(detail: &core::AppAuthDetail) -> String {
     let masked = |name: &str, secret: Option<&str>| {
@@ -119,10 +154,13 @@ fn detail_text(detail: &core::AppAuthDetail) -> String {
     };
     let number = |value: Option<i64>| value.map_or_else(|| "null".to_string(), |n| n.to_string());
     format!(
-        "AppAuthDetail {{ authAppId: {}, userId: {}, appAuthToken: {}, appRefreshToken: {}, \
-                     appAuthCode: {}, expiresIn: {}, reExpiresIn: {}, authTime: {} }}",
+        "AppAuthDetail {{ authAppId: {}, userId: {}, authorisedAppId: {}, agentAppId: {}, \
+                     appAuthToken: {}, appRefreshToken: {}, appAuthCode: {}, expiresIn: {}, \
+                     reExpiresIn: {}, authTime: {} }}",
         quoted(Some(&detail.auth_app_id)),
         quoted(detail.user_id.as_deref()),
+        quoted(detail.authorised_app_id.as_deref()),
+        quoted(detail.agent_app_id.as_deref()),
         masked("app_auth_token", Some(&detail.app_auth_token)),
         masked("app_refresh_token", detail.app_refresh_token.as_deref()),
         masked("app_auth_code", detail.app_auth_code.as_deref()),

@@ -1,12 +1,14 @@
 //! What the registry reads from JavaScript objects: a verified notification (the object
 //! `NotificationVerifier.verifyBody` / `verifyParams` returned) and a token query result (the object
-//! `Client.queryAppAuthToken` resolved to), back into the core's types. Only the fields the registry
-//! uses are read; `null` and absent optional fields are the same.
+//! `Client.queryAppAuthToken` resolved to), back into the core's types. The typed fields are read,
+//! not the verified `params` (the registry does not use them); `null` and absent optional fields are
+//! the same.
 
 use alipay_isv::auth::AppAuthTokenInfo as CoreTokenInfo;
 use alipay_isv::notify::{
     AppAuthDetail as CoreDetail, AppAuthNotification as CoreAppAuth,
     MessageNotification as CoreMessage, Notification as CoreNotification,
+    ServiceMarketOrder as CoreOrder,
 };
 use serde_json::{Map, Value};
 
@@ -52,7 +54,15 @@ fn integer(fields: &Map<String, Value>, name: &str) -> Result<Option<i64>, Refus
     }
 }
 
-/// A notification object (`kind` `appAuth`, `message` or `other`) as the core's [`CoreNotification`].
+/// An optional count field (`orderItemNum`, `periodDay`): a whole number from 0 to 2³² − 1.
+fn count(fields: &Map<String, Value>, name: &str) -> Result<Option<u32>, Refusal> {
+    integer(fields, name)?
+        .map(|number| u32::try_from(number).map_err(|_| format!("`{name}` must be a count")))
+        .transpose()
+}
+
+/// A notification object (`kind` `appAuth`, `message`, `serviceMarketOrder` or `other`) as the
+/// core's [`CoreNotification`].
 /// The verified `params` are not read back (the registry does not use them).
 pub(crate) fn notification(value: &Value) -> Result<CoreNotification, Refusal> {
     const WHAT: &str = "the notification";
@@ -71,6 +81,7 @@ pub(crate) fn notification(value: &Value) -> Result<CoreNotification, Refusal> {
                 notify_time: text(fields, "notifyTime")?,
                 app_id: text(fields, "appId")?,
                 status: text(fields, "status")?,
+                trigger: text(fields, "trigger")?,
                 detail: CoreDetail {
                     app_auth_token: required_text(detail, "appAuthToken", DETAIL)?,
                     app_refresh_token: text(detail, "appRefreshToken")?,
@@ -80,6 +91,8 @@ pub(crate) fn notification(value: &Value) -> Result<CoreNotification, Refusal> {
                     re_expires_in: integer(detail, "reExpiresIn")?,
                     auth_time: integer(detail, "authTime")?,
                     app_auth_code: text(detail, "appAuthCode")?,
+                    authorised_app_id: text(detail, "authorisedAppId")?,
+                    agent_app_id: text(detail, "agentAppId")?,
                 },
                 params: Vec::new(),
             }))
@@ -94,8 +107,33 @@ pub(crate) fn notification(value: &Value) -> Result<CoreNotification, Refusal> {
             biz_content: fields.get("bizContent").cloned().unwrap_or(Value::Null),
             params: Vec::new(),
         })),
+        "serviceMarketOrder" => Ok(CoreNotification::ServiceMarketOrder(CoreOrder {
+            notify_id: required_text(fields, "notifyId", WHAT)?,
+            notify_time: text(fields, "notifyTime")?,
+            app_id: text(fields, "appId")?,
+            commodity_order_id: required_text(fields, "commodityOrderId", WHAT)?,
+            merchant_pid: required_text(fields, "merchantPid", WHAT)?,
+            merchant_name: text(fields, "merchantName")?,
+            consumer_mini_app_id: text(fields, "consumerMiniAppId")?,
+            order_time: text(fields, "orderTime")?,
+            title: text(fields, "title")?,
+            total_price: text(fields, "totalPrice")?,
+            order_item_num: count(fields, "orderItemNum")?,
+            item_code: text(fields, "itemCode")?,
+            specifications: text(fields, "specifications")?,
+            period_day: count(fields, "periodDay")?,
+            order_ticket: text(fields, "orderTicket")?,
+            service_code: text(fields, "serviceCode")?,
+            isv_ticket: text(fields, "isvTicket")?,
+            contactor: text(fields, "contactor")?,
+            phone: text(fields, "phone")?,
+            params: Vec::new(),
+        })),
         "other" => Ok(CoreNotification::Other { params: Vec::new() }),
-        _ => Err("the notification's `kind` must be appAuth, message or other".to_string()),
+        _ => Err(
+            "the notification's `kind` must be appAuth, message, serviceMarketOrder or other"
+                .to_string(),
+        ),
     }
 }
 

@@ -7,7 +7,8 @@ protocol: the app configuration (:class:`IsvConfig`) signs requests (:class:`Sig
 emitted as an HTTP request, a page URL or form, or an order string), verifies gateway responses
 (:class:`ResponseVerifier`) and application-gateway notifications
 (:class:`NotificationVerifier`, typed as :class:`AppAuthNotification`,
-:class:`MessageNotification` or :class:`OtherNotification`; answer :data:`SUCCESS_ACK`).
+:class:`MessageNotification`, :class:`ServiceMarketOrderNotification` (a service-market order,
+:data:`SERVICEMARKET_ORDER_NOTIFY`) or :class:`OtherNotification`; answer :data:`SUCCESS_ACK`).
 
 The delegated-call flow: :class:`Client` calls any API (:meth:`Client.execute`) and the typed
 authorisation calls (:class:`AppAuthToken`, :class:`AppAuthTokenInfo`, :class:`UserToken`,
@@ -15,6 +16,14 @@ authorisation calls (:class:`AppAuthToken`, :class:`AppAuthTokenInfo`, :class:`U
 :func:`user_consent_link`) and their callbacks (:func:`parse_app_auth_callback`,
 :func:`parse_user_auth_callback`); :class:`Emulator`, an offline Alipay gateway on loopback for
 tests. ``alipay_isv.aio`` has the asyncio form of the client (``from alipay_isv import aio``).
+
+The service market (服务市场): after a merchant orders the ISV's plugin (the order message, a
+:class:`ServiceMarketOrderNotification`, and the plugin authorisation, an
+:class:`AppAuthNotification` whose ``is_plugin_authorisation`` is true), :class:`Client` queries
+the order (:meth:`Client.query_servicemarket_order`, a :class:`ServiceMarketOrderPage` of
+:class:`ServiceMarketOrderItem`, or every page through :meth:`Client.servicemarket_order_pages`,
+a :class:`ServiceMarketOrderPages` iterator), accepts or rejects it, and completes, confirms or
+cancels its items; :meth:`Emulator.subscribe` plays the merchant (a :class:`Subscription`).
 
 The merchant authorisation registry: :class:`Registry` keeps the relation merchant PID -
 ``auth_app_id`` - ``app_auth_token`` in a SQLite file (tokens optionally encrypted with a
@@ -38,7 +47,8 @@ attribute holds the fields: app_id, auth_app_id, method, outcome, code, sub_code
 trace_id, retries, ...), and counted (:func:`metrics_snapshot`, :func:`prometheus_metrics`).
 
 Secrets follow one rule (:func:`secret_fields`, :func:`mask_secret`): no ``repr()``, error or
-log event shows a token or a code. Every error is an :class:`AlipayError`; RSA operations and
+log event shows a token or a code; personal data (:func:`personal_fields`) is shown by its length
+only. Every error is an :class:`AlipayError`; RSA operations and
 network calls release the GIL.
 """
 
@@ -48,6 +58,7 @@ from alipay_isv._native import (
     ALIPAY_CERT_DOWNLOAD_METHOD,
     DEFAULT_MAX_BODY_BYTES,
     SERVICE_CHECK,
+    SERVICEMARKET_ORDER_NOTIFY,
     SUCCESS_ACK,
     AesKey,
     AppAuthCallback,
@@ -72,6 +83,10 @@ from alipay_isv._native import (
     ResponseVerifier,
     RetryPolicy,
     RootBundle,
+    ServiceMarketOrderItem,
+    ServiceMarketOrderNotification,
+    ServiceMarketOrderPage,
+    ServiceMarketOrderPages,
     SignedRequest,
     Signer,
     TokenImport,
@@ -88,12 +103,14 @@ from alipay_isv._native import (
     console_auth_link,
     generate_key_pair,
     generate_state,
+    is_personal_field,
     is_secret_field,
     looks_like_own_key,
     mask_secret,
     metrics_snapshot,
     parse_app_auth_callback,
     parse_user_auth_callback,
+    personal_fields,
     prometheus_metrics,
     reset_metrics,
     secret_fields,
@@ -116,6 +133,7 @@ from alipay_isv.errors import (
 __all__ = [
     "ALIPAY_CERT_DOWNLOAD_METHOD",
     "DEFAULT_MAX_BODY_BYTES",
+    "SERVICEMARKET_ORDER_NOTIFY",
     "SERVICE_CHECK",
     "SUCCESS_ACK",
     "AesKey",
@@ -149,6 +167,10 @@ __all__ = [
     "ResponseVerifier",
     "RetryPolicy",
     "RootBundle",
+    "ServiceMarketOrderItem",
+    "ServiceMarketOrderNotification",
+    "ServiceMarketOrderPage",
+    "ServiceMarketOrderPages",
     "SignatureError",
     "SignedRequest",
     "Signer",
@@ -169,12 +191,14 @@ __all__ = [
     "console_auth_link",
     "generate_key_pair",
     "generate_state",
+    "is_personal_field",
     "is_secret_field",
     "looks_like_own_key",
     "mask_secret",
     "metrics_snapshot",
     "parse_app_auth_callback",
     "parse_user_auth_callback",
+    "personal_fields",
     "prometheus_metrics",
     "reset_metrics",
     "secret_fields",
@@ -185,13 +209,13 @@ __all__ = [
 ]
 
 # The emulator is in every published build; a source build without the `emulator` cargo feature
-# has none of its three classes.
+# has none of its four classes.
 try:
-    from alipay_isv._native import ConsoleToken, Delivery, Emulator
+    from alipay_isv._native import ConsoleToken, Delivery, Emulator, Subscription
 except ImportError:  # pragma: no cover - only in a build without the emulator
     pass
 else:
-    __all__ += ["ConsoleToken", "Delivery", "Emulator"]
+    __all__ += ["ConsoleToken", "Delivery", "Emulator", "Subscription"]
 
 # A library logs to its loggers and leaves handlers to the application.
 _logging.getLogger("alipay_isv").addHandler(_logging.NullHandler())

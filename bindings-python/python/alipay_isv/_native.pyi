@@ -237,6 +237,10 @@ SERVICE_CHECK: Final = "alipay.service.check"
 """The ``service`` parameter of the legacy gateway check; answer it with
 :meth:`IsvConfig.service_check_answer`."""
 
+SERVICEMARKET_ORDER_NOTIFY: Final = "servicemarket_order_notify"
+"""The ``notify_type`` of a service-market order message, verified as a
+:class:`ServiceMarketOrderNotification`."""
+
 DEFAULT_MAX_BODY_BYTES: Final = 10485760
 """The default limit on response and notification bodies: 10 MiB."""
 
@@ -631,12 +635,21 @@ def secret_fields() -> list[str]:
 def is_secret_field(name: str) -> bool:
     """Whether a field of this name holds a secret."""
 
+def personal_fields() -> list[str]:
+    """The field names whose values are personal data of the merchant's staff (``contactor``,
+    ``phone``: the contact person and phone of a service-market order), shown by their length
+    only in every ``repr()`` (:func:`shown`): the one rule of the Rust core."""
+
+def is_personal_field(name: str) -> bool:
+    """Whether a field of this name (protocol spelling, e.g. ``phone``) holds personal data."""
+
 def mask_secret(value: str) -> str:
     """A secret as it may be shown: at most its first four characters, ``…`` and its length."""
 
 def shown(name: str, value: str) -> str:
     """The value of the field ``name`` as it may be shown: masked when the field is secret, its
-    length when it may carry a secret (``biz_content``), unchanged otherwise."""
+    length when it may carry a secret (``biz_content``) or is personal data (``contactor``,
+    ``phone``: ``…(N chars)``), unchanged otherwise."""
 
 def china_timestamp_now() -> str:
     """The current time as the gateway expects it: ``yyyy-MM-dd HH:mm:ss`` in China time
@@ -759,7 +772,12 @@ class NotificationVerifier:
 
     def verify_body(
         self, body: bytes | str
-    ) -> AppAuthNotification | MessageNotification | OtherNotification:
+    ) -> (
+        AppAuthNotification
+        | MessageNotification
+        | ServiceMarketOrderNotification
+        | OtherNotification
+    ):
         """Parses the raw ``application/x-www-form-urlencoded`` body exactly once (in its
         declared ``charset``) and verifies it. Prefer this over :meth:`verify_params`: a web
         framework's own parsing may decode twice.
@@ -772,7 +790,12 @@ class NotificationVerifier:
 
     def verify_params(
         self, params: Mapping[str, str]
-    ) -> AppAuthNotification | MessageNotification | OtherNotification:
+    ) -> (
+        AppAuthNotification
+        | MessageNotification
+        | ServiceMarketOrderNotification
+        | OtherNotification
+    ):
         """Verifies parameters a web framework already decoded (once).
 
         Raises:
@@ -827,6 +850,18 @@ class AppAuthNotification:
         """``execute_auth`` for a new authorisation."""
 
     @property
+    def trigger(self) -> str | None:
+        """What caused it (``biz_content.notify_context.trigger``): ``appstore`` when a merchant's
+        order of a plugin in the service market granted it."""
+
+    @property
+    def is_plugin_authorisation(self) -> bool:
+        """Whether a merchant's order of a plugin in the service market granted this
+        authorisation (``trigger`` is ``appstore``, or the detail names an ``agent_app_id``): the
+        token is then for the plugin (``detail.authorised_app_id``) on the merchant's app
+        (``detail.auth_app_id``)."""
+
+    @property
     def detail(self) -> AppAuthDetail:
         """The tokens and the merchant they belong to."""
 
@@ -876,6 +911,16 @@ class AppAuthDetail:
     def app_auth_code(self) -> str | None:
         """The single-use code this authorisation came with."""
 
+    @property
+    def authorised_app_id(self) -> str | None:
+        """The app the merchant authorised (``detail.app_id``): the plugin's id for a plugin
+        authorisation."""
+
+    @property
+    def agent_app_id(self) -> str | None:
+        """The third-party app owning the plugin (``detail.agent_app_id``): present only for a
+        plugin authorisation."""
+
 @final
 class MessageNotification:
     """A message-service message (``msg_method`` present). ``repr()`` shows parameter names
@@ -922,6 +967,108 @@ class MessageNotification:
     def params(self) -> dict[str, str]:
         """The verified parameters: only those the matching signature covers (and ``sign``,
         ``sign_type``)."""
+
+    @property
+    def signed_form(self) -> SignedFormName:
+        """The form of the signature that matched."""
+
+@final
+class ServiceMarketOrderNotification:
+    """A merchant's order of the ISV's plugin or service in the service market (下单消息,
+    ``notify_type=servicemarket_order_notify``). ``notify_id``, ``commodity_order_id`` and
+    ``merchant_pid`` are always there (a message without one is a ``ProtocolError``); the rest
+    is ``None`` when the message leaves it out or sends it empty. No token comes with it: the
+    token comes in the plugin authorisation, an :class:`AppAuthNotification` whose
+    ``is_plugin_authorisation`` is true. ``repr()`` shows the contact person and phone by their
+    length only (:func:`shown`) and parameter names only."""
+
+    @property
+    def kind(self) -> Literal["servicemarket_order"]:
+        """``"servicemarket_order"``."""
+
+    @property
+    def notify_id(self) -> str:
+        """Alipay's id of this message: deduplicate retries with it."""
+
+    @property
+    def notify_time(self) -> str | None:
+        """When it was sent (``yyyy-MM-dd HH:mm:ss``, China time)."""
+
+    @property
+    def app_id(self) -> str | None:
+        """The app the message was sent to (the ISV's third-party app or plugin)."""
+
+    @property
+    def commodity_order_id(self) -> str:
+        """The order number: the key of every later call (query, accept, reject, item
+        complete…)."""
+
+    @property
+    def merchant_pid(self) -> str:
+        """The ordering merchant's PID (``2088…``)."""
+
+    @property
+    def merchant_name(self) -> str | None:
+        """The merchant's name as Alipay shows it (``name``; often partly masked by Alipay)."""
+
+    @property
+    def consumer_mini_app_id(self) -> str | None:
+        """The merchant's mini program the order is for (``consumer_miniAppId``), for
+        mini-program orders: the ``auth_app_id`` of the plugin authorisation that comes with it."""
+
+    @property
+    def order_time(self) -> str | None:
+        """When the merchant ordered (``yyyy-MM-dd HH:mm:ss``)."""
+
+    @property
+    def title(self) -> str | None:
+        """The ordered service's name."""
+
+    @property
+    def total_price(self) -> str | None:
+        """The order's price in yuan, as sent (``"0.00"``): money stays text."""
+
+    @property
+    def order_item_num(self) -> int | None:
+        """How many items (shops, mini programs) the order holds."""
+
+    @property
+    def item_code(self) -> str | None:
+        """The service's item code (``AM0…``)."""
+
+    @property
+    def specifications(self) -> str | None:
+        """The chosen specification (``标准版``)."""
+
+    @property
+    def period_day(self) -> int | None:
+        """The subscription period in days."""
+
+    @property
+    def order_ticket(self) -> str | None:
+        """The order authorisation ticket, for ``alipay.open.agent.create`` in pre-authorised
+        mode."""
+
+    @property
+    def service_code(self) -> str | None:
+        """The service code."""
+
+    @property
+    def isv_ticket(self) -> str | None:
+        """The ISV's pass-through value from the order link (often sent empty, then ``None``)."""
+
+    @property
+    def contactor(self) -> str | None:
+        """The merchant's contact person. Personal data: ``repr()`` shows its length only."""
+
+    @property
+    def phone(self) -> str | None:
+        """The merchant's contact phone. Personal data: ``repr()`` shows its length only."""
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The verified parameters: only those the matching signature covers (and ``sign``,
+        ``sign_type``), unknown ones included."""
 
     @property
     def signed_form(self) -> SignedFormName:
@@ -1123,7 +1270,12 @@ class Client:
 
     def verify_notification(
         self, body: bytes | str
-    ) -> AppAuthNotification | MessageNotification | OtherNotification:
+    ) -> (
+        AppAuthNotification
+        | MessageNotification
+        | ServiceMarketOrderNotification
+        | OtherNotification
+    ):
         """Verifies a notification body as :meth:`NotificationVerifier.verify_body` does; in
         certificate mode an ``alipay_cert_sn`` not trusted yet is fetched first
         (:meth:`fetch_alipay_cert`).
@@ -1132,6 +1284,205 @@ class Client:
             SignatureError, ProtocolError: as for :meth:`NotificationVerifier.verify_body`.
             ApiError, TransportError: the certificate download failed.
         """
+
+    def query_servicemarket_order(
+        self, commodity_order_id: str, page: int = 1
+    ) -> ServiceMarketOrderPage:
+        """One page (from 1) of a service-market order (``alipay.open.servicemarket.order.query``):
+        its state and up to 100 of its items. Called as the ISV itself.
+
+        Raises:
+            ApiError: ``ORDER_NOT_EXIST`` for an unknown order; the other errors of :meth:`execute`.
+            ConfigError: an empty id, or page 0.
+        """
+
+    def servicemarket_order_pages(self, commodity_order_id: str) -> ServiceMarketOrderPages:
+        """Every page of a service-market order, fetched as the iterator advances (one call per
+        page of 100 items, the GIL released); the iteration ends after the last page. Nothing is
+        fetched until the first ``next()``; an error raises from ``next()`` and ends the
+        iteration."""
+
+    def accept_servicemarket_order(self, commodity_order_id: str) -> None:
+        """Accepts (接单) a service-market order the merchant placed
+        (``alipay.open.servicemarket.order.accept``). Called as the ISV itself.
+
+        Raises:
+            ApiError: ``COMMODITY_ORDER_STATUS_INVALID`` when the order is not awaiting the ISV
+                (already accepted or rejected), ``ORDER_NOT_EXIST``; the other errors of
+                :meth:`execute`.
+        """
+
+    def reject_servicemarket_order(self, commodity_order_id: str, reason: str) -> None:
+        """Rejects (拒单) a service-market order, with the reason the merchant will read
+        (``alipay.open.servicemarket.order.reject``).
+
+        Raises:
+            ApiError: as for :meth:`accept_servicemarket_order`.
+            ConfigError: an empty id or reason.
+        """
+
+    def complete_servicemarket_order_item(
+        self,
+        commodity_order_id: str,
+        *,
+        mini_app_id: str | None = None,
+        shop_id: str | None = None,
+    ) -> None:
+        """Marks one item of an accepted order implemented
+        (``alipay.open.servicemarket.order.item.complete``); the merchant then confirms it. The
+        item is named by exactly one of ``mini_app_id`` and ``shop_id``.
+
+        Raises:
+            ApiError: ``ITEM_STATUS_NOT_ALLOW`` when the item is not in progress (the order not
+                accepted yet, the item already completed or cancelled),
+                ``COMMODITY_ORDER_ITEM_NOT_EXIST``; the other errors of :meth:`execute`.
+            ConfigError: neither or both of ``mini_app_id`` and ``shop_id``, or an empty one.
+        """
+
+    def confirm_servicemarket_order_item(
+        self,
+        commodity_order_id: str,
+        app_auth_token: str,
+        *,
+        mini_app_id: str | None = None,
+        shop_id: str | None = None,
+    ) -> None:
+        """Confirms a completed item on the merchant's behalf, with the merchant's
+        ``app_auth_token`` (``alipay.open.servicemarket.order.item.confirm``; for a plugin, the
+        token of the plugin authorisation that came with the order). The item is named as for
+        :meth:`complete_servicemarket_order_item`.
+
+        Raises:
+            ApiError: ``ITEM_STATUS_NOT_ALLOW`` when the item is not completed,
+                ``NO_PERMISSION_COMFIRM_ORDERITEM`` for another merchant's token,
+                ``CONFIRM_CHARGE_ITEM_NOT_ALLOW`` for a priced item, the token errors of a
+                delegated call (``isv.self-invoke-forbidden`` without one); the other errors of
+                :meth:`execute`.
+            ConfigError: as for :meth:`complete_servicemarket_order_item`.
+        """
+
+    def cancel_servicemarket_order_item(
+        self,
+        commodity_order_id: str,
+        reason: str,
+        *,
+        mini_app_id: str | None = None,
+        shop_id: str | None = None,
+    ) -> None:
+        """Cancels one item of an order, with the reason the merchant will read
+        (``alipay.open.servicemarket.order.item.cancel``). The item is named as for
+        :meth:`complete_servicemarket_order_item`.
+
+        Raises:
+            ApiError: as for :meth:`complete_servicemarket_order_item` (a done, rejected or
+                cancelled item cannot be cancelled).
+            ConfigError: as for :meth:`complete_servicemarket_order_item`; an empty reason.
+        """
+
+@final
+class ServiceMarketOrderPage:
+    """One page of a service-market order (``alipay.open.servicemarket.order.query``): the order's
+    state and up to 100 of its items. ``repr()`` shows the order's state and its items."""
+
+    @property
+    def commodity_id(self) -> str | None:
+        """The ordered commodity."""
+
+    @property
+    def status(self) -> str | None:
+        """The order's state: ``MERCHANT_ORDED`` while it awaits the ISV, then as Alipay answers
+        (``ISV_ACCEPTED``, ``ISV_REJECTED``…)."""
+
+    @property
+    def specifications(self) -> str | None:
+        """The ordered specification."""
+
+    @property
+    def auto_upgrade(self) -> bool | None:
+        """Whether the merchant turned automatic upgrades on."""
+
+    @property
+    def current_page(self) -> int:
+        """This page's number (from 1)."""
+
+    @property
+    def total_size(self) -> int:
+        """How many items the order holds in all."""
+
+    @property
+    def has_next(self) -> bool:
+        """Whether a later page may hold more items: this one was full (100 items) and the total
+        goes beyond it."""
+
+    @property
+    def items(self) -> list[ServiceMarketOrderItem]:
+        """This page's items (a new ``list`` each time)."""
+
+@final
+class ServiceMarketOrderItem:
+    """One item of a service-market order, as the order query answers it (every field text, as
+    sent; ``None`` when absent). ``repr()`` shows the identifiers, dates and field names."""
+
+    @property
+    def order_status(self) -> str | None:
+        """The item's state: ``TO_DO``, ``DOING``, ``TO_CONFIRM``, ``CONFIRMED``, ``DONE``,
+        ``MERCHANT_REJECTED``, ``MERCHANT_CANCELLED``, ``ISV_REJECTED``, ``ISV_CANCELLED``."""
+
+    @property
+    def mini_app_id(self) -> str | None:
+        """The merchant's mini program of a plugin or template order: pass it as ``mini_app_id``
+        to the item calls."""
+
+    @property
+    def mini_app_name(self) -> str | None:
+        """Its name."""
+
+    @property
+    def shop_id(self) -> str | None:
+        """The shop of a shop service: pass it as ``shop_id`` to the item calls."""
+
+    @property
+    def shop_name(self) -> str | None:
+        """The shop's name."""
+
+    @property
+    def merchant_pid(self) -> str | None:
+        """The merchant's PID (``2088…``)."""
+
+    @property
+    def merchant_name(self) -> str | None:
+        """The merchant's name."""
+
+    @property
+    def commodity_id(self) -> str | None:
+        """The ordered commodity."""
+
+    @property
+    def service_effect_date(self) -> str | None:
+        """When the service starts (``yyyy-MM-dd HH:mm:ss``)."""
+
+    @property
+    def service_expire_date(self) -> str | None:
+        """When the service ends (``yyyy-MM-dd HH:mm:ss``)."""
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """Every field of the item as answered, as ``json.loads`` gives them (a new ``dict`` each
+        time)."""
+
+@final
+class ServiceMarketOrderPages:
+    """Every page of a service-market order (:meth:`Client.servicemarket_order_pages`): an
+    iterator fetching one page per step, with the GIL released, until the last page. An error
+    raises from ``next()`` and ends the iteration. Safe to share between threads (steps run one
+    at a time)."""
+
+    @property
+    def commodity_order_id(self) -> str:
+        """The order the pages are of."""
+
+    def __iter__(self) -> ServiceMarketOrderPages: ...
+    def __next__(self) -> ServiceMarketOrderPage: ...
 
 @final
 class AppAuthToken:
@@ -1621,13 +1972,17 @@ class Registry:
         registry (the authorisation time is kept). Errors as for :meth:`ingest_tokens`."""
 
     def ingest_notification(
-        self, notification: AppAuthNotification | MessageNotification | OtherNotification
+        self,
+        notification: AppAuthNotification
+        | MessageNotification
+        | ServiceMarketOrderNotification
+        | OtherNotification,
     ) -> IngestOutcome:
         """Ingests a notification :meth:`NotificationVerifier.verify_body` verified: an
         ``open_app_auth_notify`` stores its tokens, an ``alipay.open.auth.appauth.cancelled``
         revokes; both de-duplicated by ``notify_id`` (``DUPLICATE``) and ordered (``STALE`` when
-        older than what is stored). Anything else is ``IGNORED``. Answer ``success`` only after
-        this returned.
+        older than what is stored). Anything else (a service-market order too) is ``IGNORED``.
+        Answer ``success`` only after this returned.
 
         Raises:
             StoreError: the store failed.
@@ -1973,6 +2328,39 @@ class Emulator:
             ConfigError: the app never authorised.
         """
 
+    def subscribe(
+        self,
+        *,
+        merchant_pid: str | None = None,
+        auth_app_id: str | None = None,
+        title: str | None = None,
+        total_price: str | None = None,
+        authorisation_first: bool = False,
+        unknown_to_query: bool = False,
+    ) -> Subscription:
+        """A merchant orders the ISV's plugin in the service market (服务市场订购): the emulator
+        records the order (one item, ``TO_DO``, for the merchant's mini program), authorises the
+        plugin on that mini program, and pushes both the order message
+        (``servicemarket_order_notify``, a :class:`ServiceMarketOrderNotification`) and the plugin
+        authorisation (an :class:`AppAuthNotification` with ``trigger=appstore``), each retried
+        until the application gateway answers ``success``. The order calls of :class:`Client`
+        then walk the order (accept or reject, complete, confirm, cancel).
+
+        Args:
+            merchant_pid: the ordering merchant (default: the owner of ``auth_app_id`` when it
+                authorised before, else a new PID).
+            auth_app_id: the merchant's mini program the plugin is for (default: a new app id).
+            title: the ordered service's name (default ``插件订购``).
+            total_price: the price in yuan, as text (default ``"0.00"``; a priced item cannot be
+                confirmed on the merchant's behalf: ``CONFIRM_CHARGE_ITEM_NOT_ALLOW``).
+            authorisation_first: push the plugin authorisation before the order message (the
+                real gateway may send either first).
+            unknown_to_query: fault: the order query answers ``ORDER_NOT_EXIST`` for this order.
+
+        Raises:
+            ConfigError: a price that is not a non-negative number of yuan.
+        """
+
     def console_app_auth_token(self, auth_app_id: str) -> ConsoleToken:
         """The merchant's current ``app_auth_token`` as the open-platform console shows it (with
         the merchant app, PID, and when the authorisation started and the token ends): what an
@@ -2053,7 +2441,8 @@ class Delivery:
 
     @property
     def kind(self) -> str:
-        """``"open_app_auth_notify"`` or ``"alipay.open.auth.appauth.cancelled"``."""
+        """``"open_app_auth_notify"`` (a plugin authorisation too),
+        ``"alipay.open.auth.appauth.cancelled"`` or ``"servicemarket_order_notify"``."""
 
     @property
     def auth_app_id(self) -> str:
@@ -2082,6 +2471,24 @@ class Delivery:
     @property
     def body(self) -> str:
         """The exact form body posted: it carries tokens, keep it out of logs."""
+
+@final
+class Subscription:
+    """A merchant's order of the ISV's plugin that the emulator made (:meth:`Emulator.subscribe`):
+    what the ISV learns from the two pushes that follow it."""
+
+    @property
+    def commodity_order_id(self) -> str:
+        """The order number (``commodity_order_id``): the key of the order calls."""
+
+    @property
+    def merchant_pid(self) -> str:
+        """The ordering merchant's PID (``2088…``)."""
+
+    @property
+    def auth_app_id(self) -> str:
+        """The merchant's mini program the plugin was authorised on: the ``auth_app_id`` of the
+        plugin authorisation and the ``mini_app_id`` of the order's item."""
 
 def _panic_for_tests(detach: bool) -> None:
     """Panics inside the extension (test hook): raises the base ``AlipayError``, kind

@@ -11,6 +11,9 @@ parallel and the event loop never blocks::
     tokens = await client.exchange_app_auth_code(callback.app_auth_code)
     answer = await client.execute("alipay.open.mini.version.list.query", {},
                                   app_auth_token=tokens[0].app_auth_token)
+    await client.accept_servicemarket_order(order.commodity_order_id)
+    async for page in client.servicemarket_order_pages(order.commodity_order_id):
+        ...
 
     registry = aio.Registry("merchants.db", client=client)  # merchants kept in SQLite
     await registry.ingest_tokens(tokens)
@@ -27,7 +30,7 @@ import asyncio
 import builtins
 import functools
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from concurrent.futures import Executor
 from typing import Any, TypeVar
 
@@ -40,6 +43,8 @@ from alipay_isv._native import (
     MessageNotification,
     OtherNotification,
     RetryPolicy,
+    ServiceMarketOrderNotification,
+    ServiceMarketOrderPage,
     TokenImport,
     TokenKey,
     UserInfo,
@@ -195,9 +200,88 @@ class Client:
 
     async def verify_notification(
         self, body: bytes | str
-    ) -> AppAuthNotification | MessageNotification | OtherNotification:
+    ) -> (
+        AppAuthNotification
+        | MessageNotification
+        | ServiceMarketOrderNotification
+        | OtherNotification
+    ):
         """See :meth:`alipay_isv.Client.verify_notification`."""
         return await self._run(self._blocking.verify_notification, body)
+
+    async def query_servicemarket_order(
+        self, commodity_order_id: str, page: int = 1
+    ) -> ServiceMarketOrderPage:
+        """See :meth:`alipay_isv.Client.query_servicemarket_order`."""
+        return await self._run(self._blocking.query_servicemarket_order, commodity_order_id, page)
+
+    async def servicemarket_order_pages(
+        self, commodity_order_id: str
+    ) -> AsyncIterator[ServiceMarketOrderPage]:
+        """Every page of a service-market order as an asynchronous iterator
+        (``async for page in client.servicemarket_order_pages(order_id)``): each page is fetched
+        on a worker thread as the iteration advances, until the last page; an error raises from
+        the iteration and ends it. See :meth:`alipay_isv.Client.servicemarket_order_pages`."""
+        pages = self._blocking.servicemarket_order_pages(commodity_order_id)
+        while (page := await self._run(next, pages, None)) is not None:
+            yield page
+
+    async def accept_servicemarket_order(self, commodity_order_id: str) -> None:
+        """See :meth:`alipay_isv.Client.accept_servicemarket_order`."""
+        await self._run(self._blocking.accept_servicemarket_order, commodity_order_id)
+
+    async def reject_servicemarket_order(self, commodity_order_id: str, reason: str) -> None:
+        """See :meth:`alipay_isv.Client.reject_servicemarket_order`."""
+        await self._run(self._blocking.reject_servicemarket_order, commodity_order_id, reason)
+
+    async def complete_servicemarket_order_item(
+        self,
+        commodity_order_id: str,
+        *,
+        mini_app_id: str | None = None,
+        shop_id: str | None = None,
+    ) -> None:
+        """See :meth:`alipay_isv.Client.complete_servicemarket_order_item`."""
+        await self._run(
+            self._blocking.complete_servicemarket_order_item,
+            commodity_order_id,
+            mini_app_id=mini_app_id,
+            shop_id=shop_id,
+        )
+
+    async def confirm_servicemarket_order_item(
+        self,
+        commodity_order_id: str,
+        app_auth_token: str,
+        *,
+        mini_app_id: str | None = None,
+        shop_id: str | None = None,
+    ) -> None:
+        """See :meth:`alipay_isv.Client.confirm_servicemarket_order_item`."""
+        await self._run(
+            self._blocking.confirm_servicemarket_order_item,
+            commodity_order_id,
+            app_auth_token,
+            mini_app_id=mini_app_id,
+            shop_id=shop_id,
+        )
+
+    async def cancel_servicemarket_order_item(
+        self,
+        commodity_order_id: str,
+        reason: str,
+        *,
+        mini_app_id: str | None = None,
+        shop_id: str | None = None,
+    ) -> None:
+        """See :meth:`alipay_isv.Client.cancel_servicemarket_order_item`."""
+        await self._run(
+            self._blocking.cancel_servicemarket_order_item,
+            commodity_order_id,
+            reason,
+            mini_app_id=mini_app_id,
+            shop_id=shop_id,
+        )
 
     def __repr__(self) -> str:
         return f"aio.{self._blocking!r}"
@@ -282,7 +366,11 @@ class Registry:
         return await self._run(self._blocking.ingest_refreshed_tokens, list(tokens))
 
     async def ingest_notification(
-        self, notification: AppAuthNotification | MessageNotification | OtherNotification
+        self,
+        notification: AppAuthNotification
+        | MessageNotification
+        | ServiceMarketOrderNotification
+        | OtherNotification,
     ) -> IngestOutcome:
         """See :meth:`alipay_isv.Registry.ingest_notification`."""
         return await self._run(self._blocking.ingest_notification, notification)

@@ -1,7 +1,8 @@
 //! `Emulator`: the Python handle of `alipay_isv_emulator`, an offline Alipay gateway on loopback
 //! for tests and demos. Its arguments (key arguments, faults) are read in [`options`], the pushes it
-//! made are [`Delivery`]s ([`push`]), and its open-platform console's entries are [`ConsoleToken`]s
-//! ([`console`]), as in the emulator crate.
+//! made are [`Delivery`]s ([`push`]), its open-platform console's entries are [`ConsoleToken`]s
+//! ([`console`]), and a merchant's order of the plugin in its service market is a [`Subscription`]
+//! ([`servicemarket`]), as in the emulator crate.
 //!
 //! Every call that waits on the network or on the server — starting, the authorisation pages,
 //! revocation, waiting for pushes, stopping, a certificate rotation — releases the GIL, so an
@@ -10,9 +11,11 @@
 mod console;
 mod options;
 mod push;
+mod servicemarket;
 
 pub(crate) use console::ConsoleToken;
 pub(crate) use push::Delivery;
+pub(crate) use servicemarket::Subscription;
 
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -421,6 +424,61 @@ impl Emulator {
     fn revoke(&self, py: Python<'_>, auth_app_id: PyBackedStr) -> PyResult<()> {
         let running = self.live()?;
         detached(py, || Ok(running.revoke(&auth_app_id)?))
+    }
+
+    /// A merchant orders the ISV's plugin in the service market (服务市场订购): the emulator
+    /// records the order (one item, ``TO_DO``, for the merchant's mini program), authorises the
+    /// plugin on that mini program, and pushes both the order message
+    /// (``servicemarket_order_notify``, a :class:`ServiceMarketOrderNotification`) and the plugin
+    /// authorisation (an :class:`AppAuthNotification` with ``trigger=appstore``), each retried
+    /// until the application gateway answers ``success``. The order calls of :class:`Client`
+    /// then walk the order (accept or reject, complete, confirm, cancel).
+    ///
+    /// Args:
+    ///     merchant_pid: the ordering merchant (default: the owner of ``auth_app_id`` when it
+    ///         authorised before, else a new PID).
+    ///     auth_app_id: the merchant's mini program the plugin is for (default: a new app id).
+    ///     title: the ordered service's name (default ``插件订购``).
+    ///     total_price: the price in yuan, as text (default ``"0.00"``; a priced item cannot be
+    ///         confirmed on the merchant's behalf: ``CONFIRM_CHARGE_ITEM_NOT_ALLOW``).
+    ///     authorisation_first: push the plugin authorisation before the order message (the
+    ///         real gateway may send either first).
+    ///     unknown_to_query: fault: the order query answers ``ORDER_NOT_EXIST`` for this order.
+    ///
+    /// Raises:
+    ///     ConfigError: a price that is not a non-negative number of yuan.
+    #[pyo3(signature = (
+        *,
+        merchant_pid = None,
+        auth_app_id = None,
+        title = None,
+        total_price = None,
+        authorisation_first = false,
+        unknown_to_query = false,
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn subscribe(
+        &self,
+        py: Python<'_>,
+        merchant_pid: Option<String>,
+        auth_app_id: Option<String>,
+        title: Option<String>,
+        total_price: Option<String>,
+        authorisation_first: bool,
+        unknown_to_query: bool,
+    ) -> PyResult<Subscription> {
+        let running = self.live()?;
+        let options = emulator::SubscribeOptions {
+            merchant_pid,
+            auth_app_id,
+            title,
+            total_price,
+            authorisation_first,
+            unknown_to_query,
+        };
+        // The pushes start now (a Python application gateway in this process answers them).
+        let subscription = detached(py, || Ok(running.subscribe(options)?))?;
+        Ok(Subscription::wrap(subscription))
     }
 
     /// The merchant's current ``app_auth_token`` as the open-platform console shows it (with

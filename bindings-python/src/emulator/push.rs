@@ -20,7 +20,8 @@ impl Delivery {
         &self.inner.notify_id
     }
 
-    /// ``"open_app_auth_notify"`` or ``"alipay.open.auth.appauth.cancelled"``.
+    /// ``"open_app_auth_notify"`` (a plugin authorisation too),
+    /// ``"alipay.open.auth.appauth.cancelled"`` or ``"servicemarket_order_notify"``.
     #[getter]
     fn kind(&self) -> &str {
         &self.inner.kind

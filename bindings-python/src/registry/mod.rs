@@ -256,8 +256,8 @@ impl Registry {
     /// Ingests a notification :meth:`NotificationVerifier.verify_body` verified: an
     /// ``open_app_auth_notify`` stores its tokens, an ``alipay.open.auth.appauth.cancelled``
     /// revokes; both de-duplicated by ``notify_id`` (``DUPLICATE``) and ordered (``STALE`` when
-    /// older than what is stored). Anything else is ``IGNORED``. Answer ``success`` only after
-    /// this returned.
+    /// older than what is stored). Anything else (a service-market order too) is ``IGNORED``.
+    /// Answer ``success`` only after this returned.
     ///
     /// Raises:
     ///     StoreError: the store failed.

@@ -2,19 +2,22 @@
 //! start it with the app's public key, point a `Client` at `gatewayUrl()` with
 //! `alipayPublicKey()`, drive the authorisation pages (`merchantAuthorizes`, `userConsents`),
 //! revoke, inject network faults ([`Fault`], in [`options`]) and watch its pushes ([`Delivery`], in
-//! [`push`]); the open-platform console's entries are in [`console`]. In certificate mode
-//! (`certMode = true`) it hands out its root bundle, Alipay and app certificates and rotates its
-//! Alipay certificate on demand.
+//! [`push`]); the open-platform console's entries are in [`console`]; service-market subscriptions
+//! (`subscribe`: the order message and the plugin authorisation pushed) in [`servicemarket`]. In
+//! certificate mode (`certMode = true`) it hands out its root bundle, Alipay and app certificates
+//! and rotates its Alipay certificate on demand.
 //!
 //! `close()` (Kotlin `use { }`) or `stop()` stops the server.
 
 mod console;
 mod options;
 mod push;
+mod servicemarket;
 
 pub use console::ConsoleToken;
 pub use options::Fault;
 pub use push::Delivery;
+pub use servicemarket::{SubscribeOptions, Subscription};
 
 use std::fmt;
 use std::sync::{Arc, RwLock};

@@ -12,7 +12,7 @@ use alipay_isv_emulator as core;
 pub struct Delivery {
     /// The push's `notify_id`.
     pub notify_id: String,
-    /// `open_app_auth_notify` or `alipay.open.auth.appauth.cancelled`.
+    /// `open_app_auth_notify`, `alipay.open.auth.appauth.cancelled` or `servicemarket_order_notify`.
     pub kind: String,
     /// The merchant app it concerns.
     pub auth_app_id: String,

@@ -141,7 +141,8 @@ impl Registry {
     /// Ingests a VERIFIED notification (from `NotificationVerifier`): an `open_app_auth_notify`
     /// stores its tokens, an `alipay.open.auth.appauth.cancelled` revokes; both are de-duplicated by
     /// `notifyId` (Alipay's retries are `DUPLICATE`) and ordered (a late message is `STALE`). Other
-    /// notifications are `IGNORED`. Answer `successAck()` once this returned.
+    /// notifications — a `ServiceMarketOrder` among them: it carries no token, its plugin
+    /// authorisation comes as an `AppAuth` — are `IGNORED`. Answer `successAck()` once this returned.
     ///
     /// Throws `AlipayException.Store` when the store fails.
     pub fn ingest_notification(&self, notification: Notification) -> Result<IngestOutcome> {
@@ -323,21 +324,16 @@ fn notification_to_core(notification: Notification) -> core_notify::Notification
             status,
             detail,
             params: verified,
+            trigger,
+            // Derived from `trigger` and `detail.agentAppId` by the core.
+            plugin_authorisation: _,
         } => core_notify::Notification::AppAuth(core_notify::AppAuthNotification {
             notify_id,
             notify_time,
             app_id,
             status,
-            detail: core_notify::AppAuthDetail {
-                app_auth_token: detail.app_auth_token,
-                app_refresh_token: detail.app_refresh_token,
-                user_id: detail.user_id,
-                auth_app_id: detail.auth_app_id,
-                expires_in: detail.expires_in,
-                re_expires_in: detail.re_expires_in,
-                auth_time: detail.auth_time,
-                app_auth_code: detail.app_auth_code,
-            },
+            trigger,
+            detail: detail.into(),
             params: params(verified),
         }),
         Notification::Message {
@@ -360,6 +356,49 @@ fn notification_to_core(notification: Notification) -> core_notify::Notification
             biz_content: biz_content_json.map_or(Value::Null, |text| {
                 serde_json::from_str(&text).unwrap_or(Value::String(text))
             }),
+            params: params(verified),
+        }),
+        Notification::ServiceMarketOrder {
+            notify_id,
+            notify_time,
+            app_id,
+            commodity_order_id,
+            merchant_pid,
+            merchant_name,
+            consumer_mini_app_id,
+            order_time,
+            title,
+            total_price,
+            order_item_num,
+            item_code,
+            specifications,
+            period_day,
+            order_ticket,
+            service_code,
+            isv_ticket,
+            contactor,
+            phone,
+            params: verified,
+        } => core_notify::Notification::ServiceMarketOrder(core_notify::ServiceMarketOrder {
+            notify_id,
+            notify_time,
+            app_id,
+            commodity_order_id,
+            merchant_pid,
+            merchant_name,
+            consumer_mini_app_id,
+            order_time,
+            title,
+            total_price,
+            order_item_num,
+            item_code,
+            specifications,
+            period_day,
+            order_ticket,
+            service_code,
+            isv_ticket,
+            contactor,
+            phone,
             params: params(verified),
         }),
         Notification::Other { params: verified } => core_notify::Notification::Other {

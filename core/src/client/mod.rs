@@ -5,6 +5,9 @@
 
 pub(crate) mod auth_calls;
 mod cert_calls;
+mod servicemarket_calls;
+
+pub use servicemarket_calls::OrderPages;
 
 use std::fmt;
 use std::sync::Arc;

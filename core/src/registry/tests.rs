@@ -37,6 +37,7 @@ fn authorisation_notice(
         notify_time: None,
         app_id: Some("2021000000000001".into()),
         status: Some("execute_auth".into()),
+        trigger: None,
         detail: AppAuthDetail {
             app_auth_token: value.into(),
             app_refresh_token: Some(format!("{value}-refresh")),
@@ -45,7 +46,7 @@ fn authorisation_notice(
             expires_in: Some(31_536_000),
             re_expires_in: Some(32_140_800),
             auth_time: Some(auth_time),
-            app_auth_code: None,
+            ..AppAuthDetail::default()
         },
         params: Vec::new(),
     })

@@ -6,6 +6,7 @@ mod app_token;
 mod delegated;
 pub mod params;
 pub mod reply;
+mod servicemarket;
 mod user_token;
 
 use std::sync::Arc;
@@ -347,6 +348,22 @@ fn dispatch(shared: &Arc<Shared>, call: &Call) -> Answer {
         "alipay.user.info.share" => user_token::user_info_share(shared, call),
         "alipay.open.app.alipaycert.download" => delegated::cert_download(shared, call),
         "alipay.open.mini.version.list.query" => delegated::mini_version_list(shared, call),
+        "alipay.open.servicemarket.order.query" => servicemarket::query(shared, call),
+        "alipay.open.servicemarket.order.accept" => {
+            servicemarket::accept_or_reject(shared, call, true)
+        }
+        "alipay.open.servicemarket.order.reject" => {
+            servicemarket::accept_or_reject(shared, call, false)
+        }
+        "alipay.open.servicemarket.order.item.complete" => {
+            servicemarket::item(shared, call, servicemarket::ItemStep::Complete)
+        }
+        "alipay.open.servicemarket.order.item.confirm" => {
+            servicemarket::item(shared, call, servicemarket::ItemStep::Confirm)
+        }
+        "alipay.open.servicemarket.order.item.cancel" => {
+            servicemarket::item(shared, call, servicemarket::ItemStep::Cancel)
+        }
         _ => delegated::not_emulated(shared, call),
     }
 }

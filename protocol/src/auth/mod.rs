@@ -4,7 +4,7 @@
 //! live on `Client` (crate `alipay-isv`).
 
 pub mod callback;
-mod lenient;
+pub(crate) mod lenient;
 pub mod links;
 pub mod models;
 pub mod state;

@@ -13,6 +13,7 @@
 
 mod form;
 mod service_check;
+mod servicemarket;
 mod signed_form;
 mod typed;
 
@@ -23,6 +24,7 @@ use std::time::Instant;
 pub use form::{DEFAULT_MAX_PARAMS, parse_form, parse_form_limited};
 use form::{refuse_duplicates, too_many_params};
 pub use service_check::{SERVICE_CHECK, service_check_answer};
+pub use servicemarket::{SERVICEMARKET_ORDER_NOTIFY, ServiceMarketOrder};
 pub use signed_form::SignedForm;
 pub use typed::{AppAuthDetail, AppAuthNotification, MessageNotification, Notification};
 

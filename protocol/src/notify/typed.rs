@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
+use super::servicemarket::{SERVICEMARKET_ORDER_NOTIFY, ServiceMarketOrder};
 use crate::error::{Error, Result};
 use crate::secret::{shown, shown_optional};
 
@@ -15,6 +16,8 @@ pub enum Notification {
     AppAuth(AppAuthNotification),
     /// A message-service message (`msg_method` present), e.g. `alipay.open.auth.appauth.cancelled`.
     Message(MessageNotification),
+    /// `notify_type=servicemarket_order_notify`: a merchant ordered the ISV's plugin or service.
+    ServiceMarketOrder(ServiceMarketOrder),
     /// Anything else (payment notifications, …): the verified parameters.
     Other {
         /// The verified parameters, in the order they arrived.
@@ -33,6 +36,9 @@ pub struct AppAuthNotification {
     pub app_id: Option<String>,
     /// `execute_auth` for a new authorisation.
     pub status: Option<String>,
+    /// What caused it (`biz_content.notify_context.trigger`): `appstore` when a merchant's order of a
+    /// plugin in the service market granted it.
+    pub trigger: Option<String>,
     /// The tokens and the merchant they belong to.
     pub detail: AppAuthDetail,
     /// The verified parameters.
@@ -58,6 +64,11 @@ pub struct AppAuthDetail {
     pub auth_time: Option<i64>,
     /// The single-use code this authorisation came with.
     pub app_auth_code: Option<String>,
+    /// The app the merchant authorised (`detail.app_id`): the plugin's id for a plugin authorisation.
+    pub authorised_app_id: Option<String>,
+    /// The third-party app owning the plugin (`detail.agent_app_id`): present only for a plugin
+    /// authorisation.
+    pub agent_app_id: Option<String>,
 }
 
 impl fmt::Debug for AppAuthDetail {
@@ -76,6 +87,8 @@ impl fmt::Debug for AppAuthDetail {
             .field("expires_in", &self.expires_in)
             .field("re_expires_in", &self.re_expires_in)
             .field("auth_time", &self.auth_time)
+            .field("authorised_app_id", &self.authorised_app_id)
+            .field("agent_app_id", &self.agent_app_id)
             .field(
                 "app_auth_code",
                 &shown_optional("app_auth_code", self.app_auth_code.as_deref()),
@@ -115,6 +128,9 @@ impl fmt::Debug for Notification {
         match self {
             Notification::AppAuth(auth) => f.debug_tuple("AppAuth").field(auth).finish(),
             Notification::Message(message) => f.debug_tuple("Message").field(message).finish(),
+            Notification::ServiceMarketOrder(order) => {
+                f.debug_tuple("ServiceMarketOrder").field(order).finish()
+            }
             Notification::Other { params } => f
                 .debug_struct("Other")
                 .field("params", &param_names(params))
@@ -130,6 +146,7 @@ impl fmt::Debug for AppAuthNotification {
             .field("notify_time", &self.notify_time)
             .field("app_id", &self.app_id)
             .field("status", &self.status)
+            .field("trigger", &self.trigger)
             .field("detail", &self.detail)
             .field("params", &param_names(&self.params))
             .finish()
@@ -156,6 +173,15 @@ impl fmt::Debug for MessageNotification {
     }
 }
 
+impl AppAuthNotification {
+    /// Whether a merchant's order of a plugin in the service market granted this authorisation
+    /// (`trigger=appstore`, or a `detail.agent_app_id`): the token is then for the plugin
+    /// (`detail.authorised_app_id`) on the merchant's app (`detail.auth_app_id`).
+    pub fn is_plugin_authorisation(&self) -> bool {
+        self.trigger.as_deref() == Some("appstore") || self.detail.agent_app_id.is_some()
+    }
+}
+
 impl MessageNotification {
     /// Whether this is a merchant revoking the app's authorisation.
     pub fn is_app_auth_cancelled(&self) -> bool {
@@ -169,6 +195,7 @@ impl Notification {
         match self {
             Notification::AppAuth(auth) => &auth.params,
             Notification::Message(message) => &message.params,
+            Notification::ServiceMarketOrder(order) => &order.params,
             Notification::Other { params } => params,
         }
     }
@@ -188,6 +215,7 @@ impl Notification {
         match self {
             Notification::Message(message) => &message.msg_method,
             Notification::AppAuth(_) => "open_app_auth_notify",
+            Notification::ServiceMarketOrder(_) => SERVICEMARKET_ORDER_NOTIFY,
             Notification::Other { .. } => self.param("notify_type").unwrap_or("unknown"),
         }
     }
@@ -198,6 +226,7 @@ impl Notification {
         match self {
             Notification::AppAuth(auth) => Some(&auth.detail.auth_app_id),
             Notification::Message(message) => message.msg_app_id.as_deref(),
+            Notification::ServiceMarketOrder(order) => order.consumer_mini_app_id.as_deref(),
             Notification::Other { .. } => self.param("auth_app_id"),
         }
     }
@@ -231,16 +260,22 @@ impl Notification {
                 params,
             }));
         }
+        if get("notify_type").as_deref() == Some(SERVICEMARKET_ORDER_NOTIFY) {
+            return Ok(Notification::ServiceMarketOrder(
+                ServiceMarketOrder::from_params(params)?,
+            ));
+        }
         if get("notify_type").as_deref() == Some("open_app_auth_notify") {
             let biz_content = get("biz_content")
                 .ok_or_else(|| Error::protocol("the open_app_auth_notify has no biz_content"))?;
-            let detail = parse_auth_detail(&biz_content)?;
+            let (detail, trigger) = parse_auth_detail(&biz_content)?;
             return Ok(Notification::AppAuth(AppAuthNotification {
                 notify_id: get("notify_id")
                     .ok_or_else(|| Error::protocol("the open_app_auth_notify has no notify_id"))?,
                 notify_time: get("notify_time"),
                 app_id: get("app_id"),
                 status: get("status"),
+                trigger,
                 detail,
                 params,
             }));
@@ -249,8 +284,9 @@ impl Notification {
     }
 }
 
-/// Reads `{"detail": {...}}` from an authorisation notification's biz_content.
-fn parse_auth_detail(biz_content: &str) -> Result<AppAuthDetail> {
+/// Reads `{"detail": {...}, "notify_context": {"trigger": …}}` from an authorisation notification's
+/// biz_content.
+fn parse_auth_detail(biz_content: &str) -> Result<(AppAuthDetail, Option<String>)> {
     let value: Value = serde_json::from_str(biz_content)
         .map_err(|_| Error::protocol("the open_app_auth_notify's biz_content is not JSON"))?;
     let detail = value
@@ -264,7 +300,11 @@ fn parse_auth_detail(biz_content: &str) -> Result<AppAuthDetail> {
             Error::protocol(format!("the open_app_auth_notify's detail has no `{name}`"))
         })
     };
-    Ok(AppAuthDetail {
+    let trigger = value
+        .get("notify_context")
+        .and_then(Value::as_object)
+        .and_then(|context| lenient_text(context, "trigger"));
+    let detail = AppAuthDetail {
         app_auth_token: required("app_auth_token")?,
         auth_app_id: required("auth_app_id")?,
         app_refresh_token: lenient_text(detail, "app_refresh_token"),
@@ -273,7 +313,10 @@ fn parse_auth_detail(biz_content: &str) -> Result<AppAuthDetail> {
         re_expires_in: lenient_number(detail, "re_expires_in"),
         auth_time: lenient_number(detail, "auth_time"),
         app_auth_code: lenient_text(detail, "app_auth_code"),
-    })
+        authorised_app_id: lenient_text(detail, "app_id"),
+        agent_app_id: lenient_text(detail, "agent_app_id"),
+    };
+    Ok((detail, trigger))
 }
 
 /// A text field given as a string or a number.
@@ -298,6 +341,62 @@ pub(crate) fn lenient_number(fields: &Map<String, Value>, name: &str) -> Option<
 mod debug_tests {
     use super::*;
 
+    fn pairs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(key, value)| (key.to_string(), value.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_plugin_authorisation_is_recognised_and_an_ordinary_one_is_not() {
+        let plugin = r#"{"notify_context":{"trigger":"appstore"},"detail":{"app_auth_token":"202612BBplugintoken00000000000001","auth_app_id":"2021000000000201","app_id":"2021000000000301","agent_app_id":"2021000000000001","user_id":"2088000000000201","auth_time":1796000000000}}"#;
+        let params = pairs(&[
+            ("notify_type", "open_app_auth_notify"),
+            ("notify_id", "n-plugin"),
+            ("status", "execute_auth"),
+            ("biz_content", plugin),
+        ]);
+        let Notification::AppAuth(auth) = Notification::from_verified(params).unwrap() else {
+            panic!("an authorisation");
+        };
+        assert!(auth.is_plugin_authorisation());
+        assert_eq!(auth.trigger.as_deref(), Some("appstore"));
+        assert_eq!(
+            auth.detail.authorised_app_id.as_deref(),
+            Some("2021000000000301")
+        );
+        assert_eq!(
+            auth.detail.agent_app_id.as_deref(),
+            Some("2021000000000001")
+        );
+        let ordinary = r#"{"notify_context":{"trigger":"user"},"detail":{"app_auth_token":"202612BBordinarytoken000000000001","auth_app_id":"2021000000000202"}}"#;
+        let params = pairs(&[
+            ("notify_type", "open_app_auth_notify"),
+            ("notify_id", "n-ordinary"),
+            ("biz_content", ordinary),
+        ]);
+        let Notification::AppAuth(auth) = Notification::from_verified(params).unwrap() else {
+            panic!("an authorisation");
+        };
+        assert!(!auth.is_plugin_authorisation());
+    }
+
+    #[test]
+    fn an_order_message_is_typed_and_names_its_merchant_app() {
+        let params = pairs(&[
+            ("notify_type", SERVICEMARKET_ORDER_NOTIFY),
+            ("notify_id", "n-order"),
+            ("commodity_order_id", "202612070000000000000001"),
+            ("merchant_pid", "2088000000000201"),
+            ("consumer_miniAppId", "2021000000000201"),
+        ]);
+        let notification = Notification::from_verified(params).unwrap();
+        assert_eq!(notification.type_name(), SERVICEMARKET_ORDER_NOTIFY);
+        assert_eq!(notification.auth_app_id(), Some("2021000000000201"));
+        assert!(matches!(notification, Notification::ServiceMarketOrder(_)));
+    }
+
     #[test]
     fn debug_never_shows_tokens_in_params_or_biz_content() {
         let biz = r#"{"detail":{"app_auth_token":"secret-token-123456","app_refresh_token":"secret-refresh-123456"}}"#;
@@ -313,6 +412,7 @@ mod debug_tests {
             notify_time: None,
             app_id: None,
             status: None,
+            trigger: None,
             detail: AppAuthDetail {
                 app_auth_token: "secret-token-123456".into(),
                 app_refresh_token: Some("secret-refresh-123456".into()),

@@ -37,6 +37,35 @@ pub fn hint_for(code: &str, sub_code: Option<&str>) -> Option<&'static str> {
             Some("the timestamp must be China time (UTC+8) within minutes of the gateway's clock")
         }
         "isv.missing-signature" => Some("the request carried no sign parameter"),
+        // The service market's order calls (Alipay's spelling, misspellings included).
+        "ORDER_NOT_EXIST" => {
+            Some("no such service-market order: check commodity_order_id (from the order message)")
+        }
+        "COMMODITY_ORDER_STATUS_INVALID" => Some(
+            "the order is not in a state this call accepts (already accepted, rejected or done?): \
+             query it and act on its status",
+        ),
+        "COMMODITY_ORDER_ITEM_NOT_EXIST" => Some(
+            "the order has no item for this mini_app_id / shop_id: query the order for its items",
+        ),
+        "ITEM_STATUS_NOT_ALLOW" => Some(
+            "the item is not in a state this call accepts (complete needs it in progress, confirm \
+             needs it completed): query the order",
+        ),
+        "NO_PERMISSION_ACCETP_ORDER"
+        | "NO_PERMISSION_REJECT_ORDER"
+        | "NO_PERMISSION_OPERATION"
+        | "NO_PERMISSION_CANCEL_ORDER_ITEM"
+        | "NOPERMISSION_QUERY" => Some(
+            "this order belongs to another service provider's app: call with the app that received \
+             the order message",
+        ),
+        "NO_PERMISSION_COMFIRM_ORDERITEM" => {
+            Some("confirming an item on the merchant's behalf needs that merchant's app_auth_token")
+        }
+        "CONFIRM_CHARGE_ITEM_NOT_ALLOW" => Some(
+            "a paid item cannot be confirmed on the merchant's behalf: the merchant confirms it",
+        ),
         _ => None,
     };
     by_sub_code.or(match code {

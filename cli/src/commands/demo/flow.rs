@@ -24,7 +24,7 @@ use super::{Args, Steps};
 /// The ISV's callback URL (the emulator redirects there; the demo reads the redirect).
 const CALLBACK: &str = "http://127.0.0.1/alipay/callback";
 /// How long to wait for a pushed notification.
-const NOTIFICATION_WAIT: Duration = Duration::from_secs(15);
+pub(super) const NOTIFICATION_WAIT: Duration = Duration::from_secs(15);
 /// A merchant method the emulator answers with success when called with a valid token.
 const DELEGATED_METHOD: &str = "alipay.open.mini.version.list.query";
 
@@ -429,6 +429,15 @@ pub fn run(steps: &mut Steps, args: &Args) -> Result<()> {
         &registry,
         app_id,
         CALLBACK,
+        DELEGATED_METHOD,
+    )?;
+
+    super::subscription::run(
+        steps,
+        &emulator,
+        &client,
+        &registry,
+        &gateway,
         DELEGATED_METHOD,
     )
 }

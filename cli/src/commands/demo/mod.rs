@@ -6,7 +6,9 @@
 //! the user code is exchanged on the merchant's behalf → `alipay.user.info.share` → a delegated call →
 //! the merchant token is refreshed → the merchant revokes → the cancellation arrives → a call with the
 //! revoked token fails with its real error → a second merchant is imported from the token the console
-//! shows (方法二) and called for. It stops at the first failed step and exits non-zero.
+//! shows (方法二) and called for → a third merchant subscribes to the plugin in the service market: the
+//! order message and the plugin authorisation arrive, the ISV accepts the order, calls for the merchant,
+//! completes and confirms the item. It stops at the first failed step and exits non-zero.
 //!
 //! With `--cert-mode` the same flow runs in public-key certificate mode (app certificate, Alipay
 //! certificate and root bundle from the emulator's CA), plus a step where Alipay rotates its certificate
@@ -16,6 +18,7 @@
 mod app_gateway;
 mod flow;
 mod method_two;
+mod subscription;
 
 use alipay_isv::Result;
 

@@ -56,12 +56,14 @@ class SignedFormsTest {
     private fun notifyIdOf(notification: Notification): String? = when (notification) {
         is Notification.AppAuth -> notification.notifyId
         is Notification.Message -> notification.notifyId
+        is Notification.ServiceMarketOrder -> notification.notifyId
         is Notification.Other -> notification.params["notify_id"]
     }
 
     private fun paramsOf(notification: Notification): Map<String, String> = when (notification) {
         is Notification.AppAuth -> notification.params
         is Notification.Message -> notification.params
+        is Notification.ServiceMarketOrder -> notification.params
         is Notification.Other -> notification.params
     }
 
@@ -82,7 +84,7 @@ class SignedFormsTest {
             when (val notification = verified.notification) {
                 is Notification.AppAuth -> assertEquals("open_app_auth_notify", delivery.kind)
                 is Notification.Message -> assertTrue(notification.isAppAuthCancelled)
-                is Notification.Other -> throw AssertionError("unexpected $notification")
+                is Notification.ServiceMarketOrder, is Notification.Other -> throw AssertionError("unexpected $notification")
             }
             verified.signedForm
         }.toSet()
