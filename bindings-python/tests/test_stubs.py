@@ -177,3 +177,10 @@ def test_the_package_exports_the_whole_native_module() -> None:
     assert public <= set(alipay_isv.__all__)
     for name in public:
         assert getattr(alipay_isv, name) is getattr(native, name)
+
+
+def test_the_package_version_is_the_crates_version() -> None:
+    cargo = (Path(__file__).resolve().parents[2] / "Cargo.toml").read_text(encoding="utf-8")
+    section = cargo.split("[workspace.package]", 1)[1]
+    expected = section.split('version = "', 1)[1].split('"', 1)[0]
+    assert alipay_isv.__version__ == expected

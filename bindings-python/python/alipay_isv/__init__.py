@@ -53,6 +53,8 @@ network calls release the GIL.
 """
 
 import logging as _logging
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
 
 from alipay_isv._native import (
     ALIPAY_CERT_DOWNLOAD_METHOD,
@@ -216,6 +218,12 @@ except ImportError:  # pragma: no cover - only in a build without the emulator
     pass
 else:
     __all__ += ["ConsoleToken", "Delivery", "Emulator", "Subscription"]
+
+try:
+    __version__: str = _version("alipay-isv")
+    """The installed package's version (the Rust crates' version)."""
+except _PackageNotFoundError:  # pragma: no cover - only when imported from a bare source tree
+    __version__ = "0+unknown"
 
 # A library logs to its loggers and leaves handlers to the application.
 _logging.getLogger("alipay_isv").addHandler(_logging.NullHandler())
