@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use alipay_isv::observe::{self, Event};
+use alipay_isv::observe::{self, Event, EventKind};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyDict;
@@ -47,7 +47,13 @@ fn log(py: Python<'_>, event: &Event) -> PyResult<()> {
             logger("alipay_isv.revocation")?,
         ])
     })?;
-    let logger = loggers[event.kind as usize].bind(py);
+    let index = match event.kind {
+        EventKind::Call => 0,
+        EventKind::Notification => 1,
+        EventKind::Refresh => 2,
+        EventKind::Revocation => 3,
+    };
+    let logger = loggers[index].bind(py);
     let level = if event.is_failure() { WARNING } else { INFO };
     if !logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
         return Ok(());

@@ -96,9 +96,3 @@ pub fn report_usage_error(error: &clap::Error) -> ExitCode {
     }
     report_error(&Error::config(reason))
 }
-
-/// Masks token values anywhere in a JSON value (and the raw `biz_content` text, which embeds them),
-/// by the one rule of `alipay_isv::secret`.
-pub fn mask_token_fields(value: &mut serde_json::Value) {
-    alipay_isv::secret::mask_json(value);
-}

@@ -327,18 +327,13 @@ pub fn push_order(shared: &Arc<Shared>, order: &crate::state::Order) {
         ("charset".into(), "UTF-8".into()),
         ("sign_type".into(), "RSA2".into()),
     ];
-    // The real 2020 message: an empty `isv_ticket`, signed with the empty value kept.
-    let (form, with_empty) = match shared.push_forms {
-        PushForms::Classic => (
-            SignedForm {
-                sign_type_signed: false,
-                empty_values_signed: true,
-                alipay_cert_sn_signed: false,
-            },
-            false,
-        ),
-        _ => choose_form(shared, SignedForm::V1),
+    // Its classic form is the real 2020 message's: V1 with the empty `isv_ticket` kept in the content.
+    let classic = SignedForm {
+        sign_type_signed: false,
+        empty_values_signed: true,
+        alipay_cert_sn_signed: false,
     };
+    let (form, with_empty) = choose_form(shared, classic);
     if !with_empty {
         params.push((EMPTY_PARAM.to_string(), String::new()));
     }

@@ -8,7 +8,9 @@ use alipay_isv::sign::SignType;
 use serde_json::{Map, Value, json};
 
 use crate::input::{read_body, read_public_key};
-use crate::output::{mask_token_fields, print_json};
+use alipay_isv::secret::mask_json;
+
+use crate::output::print_json;
 
 /// Options of `verify-notification`.
 #[derive(clap::Args)]
@@ -89,7 +91,7 @@ pub fn run(args: Args) -> Result<()> {
     };
     printed["signed_form"] = json!(verified.signed_form.name());
     if !args.show_secrets {
-        mask_token_fields(&mut printed);
+        mask_json(&mut printed);
     }
     print_json(&printed)
 }

@@ -9,7 +9,9 @@ use alipay_isv::sign::{Charset, SignType};
 use serde_json::Value;
 
 use crate::input::{read_body, read_public_key};
-use crate::output::{mask_token_fields, print_json};
+use alipay_isv::secret::mask_json;
+
+use crate::output::print_json;
 
 /// Options of `verify-response`.
 #[derive(clap::Args)]
@@ -50,7 +52,7 @@ pub fn run(args: Args) -> Result<()> {
     let verified = verifier.verify(&args.method, &body)?;
     let mut fields = Value::Object(verified.fields);
     if !args.show_secrets {
-        mask_token_fields(&mut fields);
+        mask_json(&mut fields);
     }
     print_json(&fields)
 }

@@ -31,7 +31,9 @@ pub struct MetricSample {
     pub latency_seconds_total: f64,
 }
 
-type Series = BTreeMap<(EventKind, String, Outcome), (u64, Duration)>;
+/// The counters by (kind, outcome), then by method: a lookup by `&str` finds an existing series
+/// without allocating, the common case on every call and notification.
+type Series = BTreeMap<(EventKind, Outcome), BTreeMap<String, (u64, Duration)>>;
 
 static SERIES: Mutex<Series> = Mutex::new(BTreeMap::new());
 
@@ -43,29 +45,46 @@ fn series() -> std::sync::MutexGuard<'static, Series> {
 
 /// Counts `event`.
 pub(super) fn record(event: &Event) {
-    let method = event.method.clone().unwrap_or_else(|| "-".to_string());
+    let method = event.method.as_deref().unwrap_or("-");
+    let key = (event.kind, event.outcome);
     let mut series = series();
-    let mut key = (event.kind, method, event.outcome);
-    if !series.contains_key(&key) && series.len() >= MAX_SERIES {
-        key.1 = "other".to_string();
-    }
-    let entry = series.entry(key).or_insert((0, Duration::ZERO));
+    let entry = match series
+        .get_mut(&key)
+        .and_then(|by_method| by_method.get_mut(method))
+    {
+        Some(entry) => entry,
+        None => {
+            let total: usize = series.values().map(BTreeMap::len).sum();
+            let method = if total >= MAX_SERIES { "other" } else { method };
+            series
+                .entry(key)
+                .or_default()
+                .entry(method.to_string())
+                .or_insert((0, Duration::ZERO))
+        }
+    };
     entry.0 += 1;
     entry.1 += event.latency;
 }
 
 /// Every counter, ordered by kind, method and outcome.
 pub fn snapshot() -> Vec<MetricSample> {
-    series()
+    let mut samples: Vec<MetricSample> = series()
         .iter()
-        .map(|((kind, method, outcome), (count, latency))| MetricSample {
-            kind: *kind,
-            method: method.clone(),
-            outcome: *outcome,
-            count: *count,
-            latency_seconds_total: latency.as_secs_f64(),
+        .flat_map(|((kind, outcome), by_method)| {
+            by_method
+                .iter()
+                .map(move |(method, (count, latency))| MetricSample {
+                    kind: *kind,
+                    method: method.clone(),
+                    outcome: *outcome,
+                    count: *count,
+                    latency_seconds_total: latency.as_secs_f64(),
+                })
         })
-        .collect()
+        .collect();
+    samples.sort_by(|a, b| (a.kind, &a.method, a.outcome).cmp(&(b.kind, &b.method, b.outcome)));
+    samples
 }
 
 /// Forgets every counter (tests; a host that exports deltas).

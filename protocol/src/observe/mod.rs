@@ -53,12 +53,18 @@ pub fn remove_listener(id: ListenerId) -> bool {
 pub fn emit(event: &Event) {
     trace(event);
     metrics::record(event);
-    let listeners: Vec<Listener> = LISTENERS
-        .read()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .iter()
-        .map(|(_, listener)| listener.clone())
-        .collect();
+    let listeners: Vec<Listener> = {
+        let registered = LISTENERS
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if registered.is_empty() {
+            return;
+        }
+        registered
+            .iter()
+            .map(|(_, listener)| listener.clone())
+            .collect()
+    };
     for listener in listeners {
         let _ = catch_unwind(AssertUnwindSafe(|| listener(event)));
     }
