@@ -30,6 +30,7 @@ pub use alipay_isv_protocol::{
 };
 
 pub mod client;
+pub mod gateway;
 pub mod registry;
 pub mod transport;
 

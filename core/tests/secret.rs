@@ -57,6 +57,7 @@ fn records() -> Vec<(&'static str, String, Vec<&'static str>)> {
         ..CallOptions::default()
     };
     let record = MerchantAuthorisation {
+        app_id: "2021000000000001".into(),
         auth_app_id: "2021000000000002".into(),
         merchant_pid: Some("2088000000000001".into()),
         app_auth_token: secret("app_auth_token"),

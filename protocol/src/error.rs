@@ -151,7 +151,7 @@ pub(crate) const SHOWN_CHARS: usize = 64;
 
 /// Outside text shown in an error: at most `shown` characters, then `…` and its length in bytes, so
 /// a hostile input never makes an error text unbounded.
-pub(crate) fn shortened(text: &str, shown: usize) -> String {
+pub fn shortened(text: &str, shown: usize) -> String {
     match text.char_indices().nth(shown) {
         Some((cut, _)) => format!("{}… ({} bytes)", &text[..cut], text.len()),
         None => text.to_string(),

@@ -154,6 +154,7 @@ impl<'a> Vouched<'a> {
             self.granted_methods.clone()
         };
         MerchantAuthorisation {
+            app_id: String::new(),
             auth_app_id: auth_app_id.to_string(),
             merchant_pid: self
                 .merchant_pid
@@ -277,11 +278,14 @@ impl Registry {
         }
         let vouched = Vouched::new(token, refresh, &info, now_ms());
         let mut outcome = IngestOutcome::Applied;
-        let result = self.store.update(&auth_app_id, None, &mut |current| {
-            let (decision, decided) = from_import(current, &auth_app_id, &vouched);
-            outcome = decided;
-            Ok(decision)
-        })?;
+        let app_id = self.default_app_id().to_string();
+        let result = self
+            .store
+            .update(&app_id, &auth_app_id, None, &mut |current| {
+                let (decision, decided) = from_import(current, &auth_app_id, &vouched);
+                outcome = decided;
+                Ok(decision)
+            })?;
         let record = match result {
             UpdateResult::Written(record) | UpdateResult::Kept(Some(record)) => *record,
             UpdateResult::Kept(None) | UpdateResult::Duplicate => {

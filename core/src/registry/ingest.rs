@@ -21,9 +21,10 @@ pub(crate) fn expiry(issued_at_ms: i64, seconds: Option<i64>) -> Option<i64> {
     seconds.map(|seconds| issued_at_ms.saturating_add(seconds.saturating_mul(1000)))
 }
 
-/// A token answered by the gateway at `now_ms`.
+/// A token answered by the gateway at `now_ms` to our app `app_id`.
 pub(crate) fn from_token(
     current: Option<&MerchantAuthorisation>,
+    app_id: &str,
     token: &AppAuthToken,
     source: TokenSource,
     now_ms: i64,
@@ -36,6 +37,7 @@ pub(crate) fn from_token(
         _ => (now_ms, AuthOrigin::Authorised),
     };
     Decision::Write(Box::new(MerchantAuthorisation {
+        app_id: app_id.to_string(),
         auth_app_id: token.auth_app_id.clone(),
         merchant_pid: token
             .user_id
@@ -59,9 +61,10 @@ pub(crate) fn from_token(
     }))
 }
 
-/// A verified `open_app_auth_notify`, authorised at `authorised_at_ms`.
+/// A verified `open_app_auth_notify` to our app `app_id`, authorised at `authorised_at_ms`.
 pub(crate) fn from_app_auth_notification(
     current: Option<&MerchantAuthorisation>,
+    app_id: &str,
     detail: &AppAuthDetail,
     authorised_at_ms: i64,
 ) -> Decision {
@@ -75,6 +78,7 @@ pub(crate) fn from_app_auth_notification(
         }
     }
     Decision::Write(Box::new(MerchantAuthorisation {
+        app_id: app_id.to_string(),
         auth_app_id: detail.auth_app_id.clone(),
         merchant_pid: detail
             .user_id

@@ -8,6 +8,8 @@
 mod import;
 mod ingest;
 mod memory;
+mod order;
+mod orders;
 mod record;
 mod refresh;
 #[cfg(feature = "sqlite")]
@@ -17,11 +19,15 @@ mod token_key;
 
 pub use import::TokenImport;
 pub use memory::MemoryStore;
+pub use order::{
+    ITEM_CANCELLED, ITEM_DONE, ITEM_TO_CONFIRM, ORDER_ACCEPTED, ORDER_PLACED, ORDER_REJECTED,
+    OrderItemState, OrderRecord, OrderStatusChange,
+};
 pub use record::{AuthOrigin, AuthStatus, IngestOutcome, MerchantAuthorisation, RefreshLease};
 pub use refresh::RETRY_REFRESH_AFTER;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
-pub use store::{Decide, Decision, Store, UpdateResult};
+pub use store::{Decide, DecideOrder, Decision, NotificationState, Store, UpdateResult};
 pub use token_key::TokenKey;
 
 use std::collections::HashMap;
@@ -54,7 +60,7 @@ pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(600);
 /// one per process and share it.
 pub struct Registry {
     store: Arc<dyn Store>,
-    client: Option<Client>,
+    clients: Vec<Client>,
     refresh_margin: Duration,
     lease_duration: Duration,
     owner: String,
@@ -65,7 +71,7 @@ pub struct Registry {
 impl fmt::Debug for Registry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Registry")
-            .field("client", &self.client)
+            .field("clients", &self.clients)
             .field("refresh_margin", &self.refresh_margin)
             .field("owner", &self.owner)
             .finish_non_exhaustive()
@@ -88,7 +94,7 @@ impl Registry {
         );
         Registry {
             store,
-            client: None,
+            clients: Vec::new(),
             refresh_margin: DEFAULT_REFRESH_MARGIN,
             lease_duration: Duration::from_secs(30),
             owner,
@@ -111,11 +117,31 @@ impl Registry {
         Registry::new(Arc::new(MemoryStore::new()))
     }
 
-    /// Refresh tokens through this client (needed by [`Registry::token_for`] and
-    /// [`Registry::execute_for`]).
+    /// Refresh tokens and call through this client (needed by [`Registry::token_for`] and
+    /// [`Registry::execute_for`]) for the merchants who authorised its app. Call it once per app when one
+    /// registry serves several of our apps or plugins: each record is refreshed and called through the
+    /// client of the app it authorised. The first client's app is the registry's *default app*: the
+    /// tokens of [`Registry::ingest_tokens`] are stored under it, and it wins when a merchant app
+    /// authorised several of ours and is asked for by `auth_app_id` alone. A second client of the same
+    /// app replaces the first.
     pub fn with_client(mut self, client: Client) -> Self {
-        self.client = Some(client);
+        let app_id = client.config().app_id().to_string();
+        match self
+            .clients
+            .iter_mut()
+            .find(|known| known.config().app_id() == app_id)
+        {
+            Some(known) => *known = client,
+            None => self.clients.push(client),
+        }
         self
+    }
+
+    /// The app of the first client (empty without a client).
+    pub fn default_app_id(&self) -> &str {
+        self.clients
+            .first()
+            .map_or("", |client| client.config().app_id())
     }
 
     /// Refresh a token when it expires within `margin` (default 10 minutes).
@@ -129,20 +155,19 @@ impl Registry {
         &self.store
     }
 
-    /// Emits the event of revoking `auth_app_id` (by `method`: the cancellation message or
-    /// `registry.revoke`), whose store update started at `started` and ended in `result`.
+    /// Emits the event of revoking the authorisation of `auth_app_id` to `app_id` (by `method`: the
+    /// cancellation message or `registry.revoke`), whose store update started at `started` and ended in
+    /// `result`.
     fn revocation_event(
         &self,
+        app_id: &str,
         auth_app_id: &str,
         method: &str,
         started: Instant,
         result: &Result<UpdateResult>,
     ) {
         let mut event = Event::new(EventKind::Revocation, Outcome::SUCCESS, started.elapsed());
-        event.app_id = self
-            .client
-            .as_ref()
-            .map(|client| client.config().app_id().to_string());
+        event.app_id = Some(self.event_app_id(app_id));
         event.auth_app_id = Some(auth_app_id.to_string());
         event.method = Some(method.to_string());
         if let Err(error) = result {
@@ -151,12 +176,65 @@ impl Registry {
         observe::emit(&event);
     }
 
-    fn outcome(result: UpdateResult) -> IngestOutcome {
+    /// The app an event about a record of `app_id` names: the record's, else the default app.
+    fn event_app_id(&self, app_id: &str) -> String {
+        if app_id.is_empty() {
+            self.default_app_id().to_string()
+        } else {
+            app_id.to_string()
+        }
+    }
+
+    fn outcome<T>(result: UpdateResult<T>) -> IngestOutcome {
         match result {
             UpdateResult::Duplicate => IngestOutcome::Duplicate,
             UpdateResult::Kept(_) => IngestOutcome::Stale,
             UpdateResult::Written(_) => IngestOutcome::Applied,
         }
+    }
+
+    /// The authorisation of the merchant app `auth_app_id`: its only one, or — when it authorised several
+    /// of our apps — the default app's.
+    ///
+    /// # Errors
+    /// [`Error::Store`] when it authorised several of our apps, none of them the default app (ask with
+    /// [`Registry::get_for_app`]), or the store fails.
+    fn resolve(&self, auth_app_id: &str) -> Result<Option<MerchantAuthorisation>> {
+        let mut records = self.store.find(auth_app_id)?;
+        if records.len() <= 1 {
+            return Ok(records.pop());
+        }
+        let default = self.default_app_id();
+        if let Some(position) = records
+            .iter()
+            .position(|record| !default.is_empty() && record.app_id == default)
+        {
+            return Ok(Some(records.swap_remove(position)));
+        }
+        Err(Error::Store {
+            reason: format!(
+                "merchant app {auth_app_id} authorised several of our apps ({}): name the app \
+                 (get_for_app, token_for_app)",
+                records
+                    .iter()
+                    .map(|record| record.app_id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+    }
+
+    /// The app a write about `auth_app_id` with no app of its own goes to: the default app, else the app
+    /// of the merchant app's only record, else none (`""`).
+    fn write_app_for(&self, auth_app_id: &str) -> Result<String> {
+        let default = self.default_app_id();
+        if !default.is_empty() {
+            return Ok(default.to_string());
+        }
+        Ok(self
+            .resolve(auth_app_id)?
+            .map(|record| record.app_id)
+            .unwrap_or_default())
     }
 
     fn ingest_tokens_from(
@@ -172,19 +250,21 @@ impl Registry {
                         "a token without auth_app_id cannot be stored: the registry is keyed by it",
                     ));
                 }
+                let app_id = self.write_app_for(&token.auth_app_id)?;
                 let now = now_ms();
-                let result = self
-                    .store
-                    .update(&token.auth_app_id, None, &mut |current| {
-                        Ok(ingest::from_token(current, token, source, now))
-                    })?;
+                let result =
+                    self.store
+                        .update(&app_id, &token.auth_app_id, None, &mut |current| {
+                            Ok(ingest::from_token(current, &app_id, token, source, now))
+                        })?;
                 Ok(Registry::outcome(result))
             })
             .collect()
     }
 
-    /// Stores the tokens of `exchange_app_auth_code` (every token of a batch): each is a new
-    /// authorisation and replaces what was stored for its `auth_app_id`.
+    /// Stores the tokens of `exchange_app_auth_code` (every token of a batch) under the default app
+    /// (the first client's): each is a new authorisation and replaces what was stored for its
+    /// `auth_app_id`.
     ///
     /// # Errors
     /// [`Error::Store`] when the store fails; [`Error::Protocol`] for a token without `auth_app_id`.
@@ -200,10 +280,11 @@ impl Registry {
         self.ingest_tokens_from(tokens, TokenSource::Refresh)
     }
 
-    /// Ingests a verified notification: an `open_app_auth_notify` stores its tokens, an
-    /// `alipay.open.auth.appauth.cancelled` revokes; both de-duplicated by `notify_id`, so Alipay's retries
-    /// change nothing, and ordered, so a late message never overwrites newer state. Other notifications
-    /// are [`IngestOutcome::Ignored`].
+    /// Ingests a verified notification: an `open_app_auth_notify` stores its tokens under the app the
+    /// merchant authorised (the plugin for a plugin authorisation), an `alipay.open.auth.appauth.cancelled`
+    /// revokes, a `servicemarket_order_notify` stores the order (see [`Registry::order`]); each is
+    /// de-duplicated by `notify_id`, so Alipay's retries change nothing, and ordered, so a late message
+    /// never overwrites newer state. Other notifications are [`IngestOutcome::Ignored`].
     ///
     /// # Errors
     /// [`Error::Store`] when the store fails.
@@ -223,12 +304,23 @@ impl Registry {
                             .map(|seconds| seconds * 1000)
                     })
                     .unwrap_or_else(now_ms);
+                let app_id = match detail
+                    .authorised_app_id
+                    .as_deref()
+                    .or(auth.app_id.as_deref())
+                    .filter(|app_id| !app_id.trim().is_empty())
+                {
+                    Some(app_id) => app_id.trim().to_string(),
+                    None => self.write_app_for(&detail.auth_app_id)?,
+                };
                 let result = self.store.update(
+                    &app_id,
                     &detail.auth_app_id,
                     Some(&auth.notify_id),
                     &mut |current| {
                         Ok(ingest::from_app_auth_notification(
                             current,
+                            &app_id,
                             detail,
                             authorised_at,
                         ))
@@ -251,6 +343,14 @@ impl Registry {
                 if auth_app_id.is_empty() {
                     return Ok(IngestOutcome::Ignored);
                 }
+                let app_id = match message
+                    .app_id
+                    .as_deref()
+                    .filter(|app_id| !app_id.trim().is_empty())
+                {
+                    Some(app_id) => app_id.trim().to_string(),
+                    None => self.write_app_for(&auth_app_id)?,
+                };
                 let cancelled_at = message
                     .utc_timestamp
                     .as_deref()
@@ -258,20 +358,30 @@ impl Registry {
                     .unwrap_or_else(now_ms);
                 let mut known = true;
                 let started = Instant::now();
-                let result =
-                    self.store
-                        .update(&auth_app_id, message.notify_id.as_deref(), &mut |current| {
-                            known = current.is_some();
-                            Ok(ingest::from_cancellation(current, cancelled_at))
-                        });
+                let result = self.store.update(
+                    &app_id,
+                    &auth_app_id,
+                    message.notify_id.as_deref(),
+                    &mut |current| {
+                        known = current.is_some();
+                        Ok(ingest::from_cancellation(current, cancelled_at))
+                    },
+                );
                 if matches!(&result, Ok(UpdateResult::Written(_)) | Err(_)) {
-                    self.revocation_event(&auth_app_id, &message.msg_method, started, &result);
+                    self.revocation_event(
+                        &app_id,
+                        &auth_app_id,
+                        &message.msg_method,
+                        started,
+                        &result,
+                    );
                 }
                 Ok(match Registry::outcome(result?) {
                     IngestOutcome::Stale if !known => IngestOutcome::Ignored,
                     outcome => outcome,
                 })
             }
+            Notification::ServiceMarketOrder(order) => self.ingest_order(order),
             _ => Ok(IngestOutcome::Ignored),
         }
     }
@@ -289,12 +399,15 @@ impl Registry {
         let Some(auth_app_id) = info.auth_app_id.as_deref() else {
             return Ok(IngestOutcome::Ignored);
         };
+        let app_id = self.write_app_for(auth_app_id)?;
         let now = now_ms();
         let mut known = true;
-        let result = self.store.update(auth_app_id, None, &mut |current| {
-            known = current.is_some();
-            Ok(ingest::from_query(current, app_auth_token, info, now))
-        })?;
+        let result = self
+            .store
+            .update(&app_id, auth_app_id, None, &mut |current| {
+                known = current.is_some();
+                Ok(ingest::from_query(current, app_auth_token, info, now))
+            })?;
         Ok(match Registry::outcome(result) {
             IngestOutcome::Stale if !known => IngestOutcome::Ignored,
             outcome => outcome,
@@ -306,18 +419,29 @@ impl Registry {
     /// # Errors
     /// [`Error::Store`] when there is no such record or the store fails.
     pub fn revoke(&self, auth_app_id: &str) -> Result<MerchantAuthorisation> {
+        let record = self
+            .resolve(auth_app_id)?
+            .ok_or_else(|| unknown_merchant(auth_app_id))?;
         let now = now_ms();
         let started = Instant::now();
-        let result = self.store.update(auth_app_id, None, &mut |current| {
-            Ok(match current {
-                Some(stored) => {
-                    ingest::from_cancellation(Some(stored), now.max(stored.authorised_at_ms))
-                }
-                None => Decision::Keep,
-            })
-        });
+        let result = self
+            .store
+            .update(&record.app_id, auth_app_id, None, &mut |current| {
+                Ok(match current {
+                    Some(stored) => {
+                        ingest::from_cancellation(Some(stored), now.max(stored.authorised_at_ms))
+                    }
+                    None => Decision::Keep,
+                })
+            });
         if matches!(&result, Ok(UpdateResult::Written(_)) | Err(_)) {
-            self.revocation_event(auth_app_id, "registry.revoke", started, &result);
+            self.revocation_event(
+                &record.app_id,
+                auth_app_id,
+                "registry.revoke",
+                started,
+                &result,
+            );
         }
         match result? {
             UpdateResult::Written(record) => Ok(*record),
@@ -326,12 +450,31 @@ impl Registry {
         }
     }
 
-    /// The record of `auth_app_id`.
+    /// The authorisation of `auth_app_id`: its only one, or — when the merchant app authorised several of
+    /// our apps — the default app's.
+    ///
+    /// # Errors
+    /// [`Error::Store`] when it authorised several of our apps and none is the default app (ask with
+    /// [`Registry::get_for_app`]), or the store fails.
+    pub fn get(&self, auth_app_id: &str) -> Result<Option<MerchantAuthorisation>> {
+        self.resolve(auth_app_id)
+    }
+
+    /// The authorisation of the merchant app `auth_app_id` to our app `app_id` (a record stored before
+    /// the registry recorded apps is found too).
     ///
     /// # Errors
     /// [`Error::Store`] when the store fails.
-    pub fn get(&self, auth_app_id: &str) -> Result<Option<MerchantAuthorisation>> {
-        self.store.get(auth_app_id)
+    pub fn get_for_app(
+        &self,
+        app_id: &str,
+        auth_app_id: &str,
+    ) -> Result<Option<MerchantAuthorisation>> {
+        match self.store.get(app_id, auth_app_id)? {
+            Some(record) => Ok(Some(record)),
+            None if !app_id.is_empty() => self.store.get("", auth_app_id),
+            None => Ok(None),
+        }
     }
 
     /// Every record.
@@ -362,7 +505,7 @@ impl Registry {
             .filter(MerchantAuthorisation::is_active)
             .collect();
         match active.as_slice() {
-            [only] => self.token_for(&only.auth_app_id),
+            [only] => self.token_for_app(&only.app_id, &only.auth_app_id),
             [] => Err(Error::Store {
                 reason: format!(
                     "merchant {merchant_pid} has no active authorisation in the registry"
@@ -382,8 +525,8 @@ impl Registry {
         }
     }
 
-    /// A delegated [`Client::execute`] for the merchant app `auth_app_id`: the token is looked up (and
-    /// refreshed if due) and set on `options`.
+    /// A delegated [`Client::execute`] for the merchant app `auth_app_id`, through the client of the app
+    /// it authorised: the token is looked up (and refreshed if due) and set on `options`.
     ///
     /// # Errors
     /// As for [`Registry::token_for`] and [`Client::execute`].
@@ -393,8 +536,8 @@ impl Registry {
         method: &str,
         options: &CallOptions,
     ) -> Result<VerifiedResponse> {
-        let options = self.delegated_options(auth_app_id, options)?;
-        self.client()?.execute(method, &options)
+        let (client, options) = self.delegated(auth_app_id, options)?;
+        client.execute(method, &options)
     }
 
     /// [`Registry::execute_for`] retried under `policy` (see [`Client::execute_with_retry`]): the token
@@ -409,22 +552,47 @@ impl Registry {
         options: &CallOptions,
         policy: &RetryPolicy,
     ) -> Result<VerifiedResponse> {
-        let options = self.delegated_options(auth_app_id, options)?;
-        self.client()?.execute_with_retry(method, &options, policy)
+        let (client, options) = self.delegated(auth_app_id, options)?;
+        client.execute_with_retry(method, &options, policy)
     }
 
-    /// `options` with the merchant app's usable token set.
-    fn delegated_options(&self, auth_app_id: &str, options: &CallOptions) -> Result<CallOptions> {
+    /// The client of the app `auth_app_id` authorised, and `options` with its usable token set.
+    fn delegated(
+        &self,
+        auth_app_id: &str,
+        options: &CallOptions,
+    ) -> Result<(&Client, CallOptions)> {
+        let record = self
+            .resolve(auth_app_id)?
+            .ok_or_else(|| unknown_merchant(auth_app_id))?;
+        let client = self.client_for(&record.app_id)?;
         let mut options = options.clone();
-        options.app_auth_token = Some(self.token_for(auth_app_id)?);
+        options.app_auth_token = Some(self.token_for_app(&record.app_id, auth_app_id)?);
         options.auth_app_id = Some(auth_app_id.to_string());
-        Ok(options)
+        Ok((client, options))
     }
 
+    /// The default app's client.
     fn client(&self) -> Result<&Client> {
-        self.client.as_ref().ok_or_else(|| {
+        self.clients.first().ok_or_else(|| {
             Error::config("this registry has no client: build it with `with_client` to refresh tokens and call")
         })
+    }
+
+    /// The client of our app `app_id` (the default app's for a record stored before apps were recorded).
+    fn client_for(&self, app_id: &str) -> Result<&Client> {
+        if app_id.is_empty() {
+            return self.client();
+        }
+        self.clients
+            .iter()
+            .find(|client| client.config().app_id() == app_id)
+            .ok_or_else(|| {
+                Error::config(format!(
+                    "this registry has no client for app {app_id}: add that app's client with \
+                     `with_client` to refresh and call for the merchants who authorised it"
+                ))
+            })
     }
 }
 
@@ -440,3 +608,13 @@ pub(crate) fn unknown_merchant(auth_app_id: &str) -> Error {
 
 #[cfg(all(test, feature = "sqlite"))]
 mod tests;
+
+/// For tests elsewhere in the crate: the decision of a call moving the order to `status`.
+#[cfg(test)]
+pub(crate) fn order_status_for_tests(
+    current: Option<&OrderRecord>,
+    status: &str,
+) -> Result<Decision<OrderRecord>> {
+    let id = current.map_or("", |order| order.commodity_order_id.as_str());
+    order::with_status(current, id, status, None, "accept", now_ms())
+}

@@ -72,11 +72,15 @@ pub struct RefreshLease {
     pub until_ms: i64,
 }
 
-/// One merchant authorisation: unique per `auth_app_id`, indexed by the merchant's PID. `Debug` masks the
-/// tokens.
+/// One merchant authorisation: unique per (`app_id`, `auth_app_id`), indexed by the merchant's PID.
+/// `Debug` masks the tokens.
 #[derive(Clone, PartialEq, Eq)]
 pub struct MerchantAuthorisation {
-    /// The merchant's authorised app (unique key).
+    /// Our app the merchant authorised: the third-party app, or the plugin for a plugin authorisation.
+    /// Empty for a record stored before the registry recorded it (schema 1 and 2), until the first write
+    /// by an app moves it under that app.
+    pub app_id: String,
+    /// The merchant's authorised app.
     pub auth_app_id: String,
     /// The merchant's PID (2088…), when known.
     pub merchant_pid: Option<String>,
@@ -113,6 +117,7 @@ pub struct MerchantAuthorisation {
 impl fmt::Debug for MerchantAuthorisation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MerchantAuthorisation")
+            .field("app_id", &self.app_id)
             .field("auth_app_id", &self.auth_app_id)
             .field("merchant_pid", &self.merchant_pid)
             .field(

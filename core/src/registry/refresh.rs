@@ -1,7 +1,7 @@
 //! [`Registry::token_for`]: a usable token, refreshed ahead of expiry exactly once however many threads
 //! and processes ask at the same time.
 //!
-//! In one process, callers for the same `auth_app_id` queue on one lock (single flight) and re-read the
+//! In one process, callers for the same authorisation (our app, `auth_app_id`) queue on one lock (single flight) and re-read the
 //! record after waiting. Across processes sharing a store, the refresher first takes a *lease* on the
 //! record with a compare-and-swap on its `version`; others see the lease, wait for the record's version to
 //! move, and use the new token. A lease lapses after 30 s, so a crashed refresher blocks nobody for long.
@@ -77,6 +77,11 @@ fn cannot_refresh(record: &MerchantAuthorisation, now: i64) -> Error {
     }
 }
 
+/// The single-flight key of a record: its app and merchant app.
+fn record_key(record: &MerchantAuthorisation) -> String {
+    format!("{}/{}", record.app_id, record.auth_app_id)
+}
+
 impl Registry {
     /// Whether the token expires within the refresh margin (or has expired).
     fn is_due(&self, record: &MerchantAuthorisation, now: i64) -> bool {
@@ -100,34 +105,33 @@ impl Registry {
 
     fn needs_refresh(&self, record: &MerchantAuthorisation, now: i64) -> bool {
         self.is_due(record, now)
-            && (is_expired(record, now) || !self.backing_off(&record.auth_app_id, now))
+            && (is_expired(record, now) || !self.backing_off(&record_key(record), now))
     }
 
-    fn backing_off(&self, auth_app_id: &str, now: i64) -> bool {
+    fn backing_off(&self, key: &str, now: i64) -> bool {
         let failures = self
             .failed_refreshes
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        failures.get(auth_app_id).is_some_and(|until| *until > now)
+        failures.get(key).is_some_and(|until| *until > now)
     }
 
-    fn note_refresh(&self, auth_app_id: &str, failed: bool) {
+    fn note_refresh(&self, key: &str, failed: bool) {
         let mut failures = self
             .failed_refreshes
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         if failed {
             let until = now_ms() + RETRY_REFRESH_AFTER.as_millis() as i64;
-            failures.insert(auth_app_id.to_string(), until);
+            failures.insert(key.to_string(), until);
         } else {
-            failures.remove(auth_app_id);
+            failures.remove(key);
         }
     }
 
-    fn current(&self, auth_app_id: &str) -> Result<MerchantAuthorisation> {
+    fn current(&self, app_id: &str, auth_app_id: &str) -> Result<MerchantAuthorisation> {
         let record = self
-            .store
-            .get(auth_app_id)?
+            .get_for_app(app_id, auth_app_id)?
             .ok_or_else(|| unknown_merchant(auth_app_id))?;
         if record.status == AuthStatus::Revoked {
             return Err(revoked(&record));
@@ -135,10 +139,10 @@ impl Registry {
         Ok(record)
     }
 
-    fn flight(&self, auth_app_id: &str) -> Arc<Mutex<()>> {
+    fn flight(&self, key: &str) -> Arc<Mutex<()>> {
         let mut flights = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
         flights
-            .entry(auth_app_id.to_string())
+            .entry(key.to_string())
             .or_insert_with(|| Arc::new(Mutex::new(())))
             .clone()
     }
@@ -153,23 +157,38 @@ impl Registry {
     /// refresh with no refresh token stored (imported without one: no call is made; the reason says to
     /// import a fresh token or have the merchant authorise again), or a store failure;
     /// [`Error::Config`] when a refresh is due and the registry has no client; the refresh call's errors.
+    /// When the merchant app authorised several of our apps, the default app's token (see
+    /// [`Registry::get`]); [`Registry::token_for_app`] names the app.
     pub fn token_for(&self, auth_app_id: &str) -> Result<String> {
+        let record = self
+            .resolve(auth_app_id)?
+            .ok_or_else(|| unknown_merchant(auth_app_id))?;
+        self.token_for_app(&record.app_id, auth_app_id)
+    }
+
+    /// [`Registry::token_for`] for the authorisation of the merchant app `auth_app_id` to our app
+    /// `app_id` (refreshed through that app's client).
+    ///
+    /// # Errors
+    /// As for [`Registry::token_for`].
+    pub fn token_for_app(&self, app_id: &str, auth_app_id: &str) -> Result<String> {
         let now = now_ms();
-        let record = self.refreshable(self.current(auth_app_id)?, now)?;
+        let record = self.refreshable(self.current(app_id, auth_app_id)?, now)?;
         if !self.needs_refresh(&record, now) {
             return Ok(record.app_auth_token);
         }
-        let flight = self.flight(auth_app_id);
+        let key = record_key(&record);
+        let flight = self.flight(&key);
         let _single_flight = flight.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
             let now = now_ms();
-            let record = self.refreshable(self.current(auth_app_id)?, now)?;
+            let record = self.refreshable(self.current(app_id, auth_app_id)?, now)?;
             if !self.needs_refresh(&record, now) {
                 return Ok(record.app_auth_token);
             }
             if self.take_lease(&record, now)? {
                 let outcome = self.refresh_holding_lease(record.clone());
-                self.note_refresh(auth_app_id, outcome.is_err());
+                self.note_refresh(&key, outcome.is_err());
                 return match outcome {
                     Err(_) if !is_expired(&record, now_ms()) => Ok(record.app_auth_token),
                     other => other,
@@ -184,25 +203,27 @@ impl Registry {
     fn take_lease(&self, seen: &MerchantAuthorisation, now: i64) -> Result<bool> {
         let until_ms = now + self.lease_duration.as_millis() as i64;
         let owner = self.owner.clone();
-        let result = self.store.update(&seen.auth_app_id, None, &mut |current| {
-            Ok(match current {
-                Some(stored)
-                    if stored.version == seen.version
-                        && stored
-                            .refresh_lease
-                            .as_ref()
-                            .is_none_or(|lease| lease.until_ms < now) =>
-                {
-                    let mut leased = stored.clone();
-                    leased.refresh_lease = Some(RefreshLease {
-                        owner: owner.clone(),
-                        until_ms,
-                    });
-                    Decision::Write(Box::new(leased))
-                }
-                _ => Decision::Keep,
-            })
-        })?;
+        let result = self
+            .store
+            .update(&seen.app_id, &seen.auth_app_id, None, &mut |current| {
+                Ok(match current {
+                    Some(stored)
+                        if stored.version == seen.version
+                            && stored
+                                .refresh_lease
+                                .as_ref()
+                                .is_none_or(|lease| lease.until_ms < now) =>
+                    {
+                        let mut leased = stored.clone();
+                        leased.refresh_lease = Some(RefreshLease {
+                            owner: owner.clone(),
+                            until_ms,
+                        });
+                        Decision::Write(Box::new(leased))
+                    }
+                    _ => Decision::Keep,
+                })
+            })?;
         Ok(matches!(result, UpdateResult::Written(_)))
     }
 
@@ -210,10 +231,7 @@ impl Registry {
         let started = Instant::now();
         let result = self.refresh_and_store(record.clone());
         let mut event = Event::new(EventKind::Refresh, Outcome::SUCCESS, started.elapsed());
-        event.app_id = self
-            .client
-            .as_ref()
-            .map(|client| client.config().app_id().to_string());
+        event.app_id = Some(self.event_app_id(&record.app_id));
         event.auth_app_id = Some(record.auth_app_id.clone());
         event.method = Some(APP_AUTH_TOKEN_METHOD.to_string());
         if let Err(error) = &result {
@@ -228,52 +246,55 @@ impl Registry {
         let outcome = self.refresh_call(&record);
         let owner = self.owner.clone();
         let now = now_ms();
-        let result = self
-            .store
-            .update(&record.auth_app_id, None, &mut |current| {
-                let Some(stored) = current else {
-                    return Ok(Decision::Keep);
-                };
-                let ours = stored
-                    .refresh_lease
-                    .as_ref()
-                    .is_some_and(|lease| lease.owner == owner);
-                if !ours {
-                    return Ok(Decision::Keep);
-                }
-                Ok(match &outcome {
-                    Ok(token) => match ingest::from_token(
-                        Some(stored),
-                        token,
-                        ingest::TokenSource::Refresh,
-                        now,
-                    ) {
-                        Decision::Keep => {
+        let result =
+            self.store
+                .update(&record.app_id, &record.auth_app_id, None, &mut |current| {
+                    let Some(stored) = current else {
+                        return Ok(Decision::Keep);
+                    };
+                    let ours = stored
+                        .refresh_lease
+                        .as_ref()
+                        .is_some_and(|lease| lease.owner == owner);
+                    if !ours {
+                        return Ok(Decision::Keep);
+                    }
+                    Ok(match &outcome {
+                        Ok(token) => match ingest::from_token(
+                            Some(stored),
+                            &stored.app_id,
+                            token,
+                            ingest::TokenSource::Refresh,
+                            now,
+                        ) {
+                            Decision::Keep => {
+                                let mut released = stored.clone();
+                                released.refresh_lease = None;
+                                Decision::Write(Box::new(released))
+                            }
+                            write => write,
+                        },
+                        Err(_) => {
                             let mut released = stored.clone();
                             released.refresh_lease = None;
                             Decision::Write(Box::new(released))
                         }
-                        write => write,
-                    },
-                    Err(_) => {
-                        let mut released = stored.clone();
-                        released.refresh_lease = None;
-                        Decision::Write(Box::new(released))
-                    }
-                })
-            })?;
+                    })
+                })?;
         let token = outcome?;
         match result {
             UpdateResult::Written(record) if record.app_auth_token == token.app_auth_token => {
                 Ok(record.app_auth_token)
             }
             // Our lease lapsed and another refresher won: theirs is the stored token.
-            _ => Ok(self.current(&record.auth_app_id)?.app_auth_token),
+            _ => Ok(self
+                .current(&record.app_id, &record.auth_app_id)?
+                .app_auth_token),
         }
     }
 
     fn refresh_call(&self, record: &MerchantAuthorisation) -> Result<crate::auth::AppAuthToken> {
-        let client = self.client()?;
+        let client = self.client_for(&record.app_id)?;
         let refresh_token = record
             .app_refresh_token
             .as_deref()

@@ -90,6 +90,16 @@ impl NotificationVerifier {
         self
     }
 
+    /// The largest body this verifier accepts, in bytes.
+    pub fn max_body_bytes(&self) -> usize {
+        self.max_body_bytes
+    }
+
+    /// The most parameters a body may hold.
+    pub fn max_params(&self) -> usize {
+        self.max_params
+    }
+
     /// Parses a raw form body (exactly once) and verifies it.
     ///
     /// # Errors

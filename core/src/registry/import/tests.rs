@@ -45,9 +45,10 @@ fn stored(token: &str, expires_at_ms: i64) -> MerchantAuthorisation {
 
 fn stores() -> Vec<Arc<dyn Store>> {
     let path = std::env::temp_dir().join(format!(
-        "alipay-isv-import-{}-{}.db",
+        "alipay-isv-import-{}-{}-{:?}.db",
         std::process::id(),
-        now_ms()
+        now_ms(),
+        std::thread::current().id()
     ));
     let _ = std::fs::remove_file(&path);
     vec![
@@ -243,7 +244,7 @@ fn a_due_token_without_refresh_token_is_refused_plainly() {
         ] {
             let token = Vouched::new(TOKEN, None, &info("valid", expires_in), now);
             store
-                .update(app, None, &mut |current| {
+                .update("", app, None, &mut |current| {
                     Ok(from_import(current, app, &token).0)
                 })
                 .unwrap();
@@ -261,7 +262,7 @@ fn a_due_token_without_refresh_token_is_refused_plainly() {
                 }
                 other => panic!("{app}: expected a store error, got {other:?}"),
             }
-            assert!(store.get(app).unwrap().unwrap().refresh_lease.is_none());
+            assert!(store.get("", app).unwrap().unwrap().refresh_lease.is_none());
         }
         assert!(
             registry

@@ -1,10 +1,11 @@
-//! [`SqliteStore`]: the registry in one SQLite file (bundled SQLite; WAL, `synchronous=FULL`, a busy
+//! [`SqliteStore`]: the registry — authorisations, orders, the notification journal — in one SQLite file (bundled SQLite; WAL, `synchronous=FULL`, a busy
 //! timeout), shared safely by threads and by processes. A file that is refused — not SQLite, corrupt, a
 //! SQLite database of another application, a newer schema, the wrong key or encryption setting — is
 //! refused with a typed error before anything is written to it: it is left byte-identical, in WAL or in
 //! rollback-journal mode, with no `-wal` / `-shm` file left behind.
 
 mod codec;
+mod order_codec;
 mod schema;
 #[cfg(test)]
 mod tests;
@@ -17,11 +18,14 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
+};
 
 use super::now_ms;
+use super::order::OrderRecord;
 use super::record::MerchantAuthorisation;
-use super::store::{Decide, Decision, Store, UpdateResult};
+use super::store::{Decide, DecideOrder, Decision, NotificationState, Store, UpdateResult};
 use super::token_key::TokenKey;
 use crate::error::{Error, Result};
 
@@ -249,57 +253,116 @@ fn record_encryption(connection: &Connection, key: Option<&TokenKey>) -> Result<
     }
 }
 
+/// Whether `notify_id` is in the journal (read inside `transaction`).
+fn journaled(transaction: &Transaction<'_>, notify_id: Option<&str>) -> Result<bool> {
+    let Some(notify_id) = notify_id else {
+        return Ok(false);
+    };
+    let seen: Option<i64> = transaction
+        .query_row(
+            "SELECT 1 FROM seen_notifications WHERE notify_id = ?1",
+            [notify_id],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(|error| store_error("cannot read the registry", &error))?;
+    Ok(seen.is_some())
+}
+
+/// Records `notify_id` as received (not yet handled), inside `transaction`.
+fn journal(transaction: &Transaction<'_>, notify_id: Option<&str>) -> Result<()> {
+    if let Some(notify_id) = notify_id {
+        transaction
+            .execute(
+                "INSERT INTO seen_notifications (notify_id, received_at_ms) VALUES (?1, ?2)",
+                params![notify_id, now_ms()],
+            )
+            .map_err(|error| store_error("cannot record the notification", &error))?;
+    }
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Starts a write transaction (taking the database's write lock at once).
+    fn write_transaction<'c>(connection: &'c mut Connection) -> Result<Transaction<'c>> {
+        connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|error| store_error("cannot start a registry write", &error))
+    }
+
+    /// Reads the orders selected by `clause`, binding `value` as `?1` when given.
+    fn read_orders_where(&self, clause: &str, value: Option<&str>) -> Result<Vec<OrderRecord>> {
+        let connection = self.lock()?;
+        let mut statement = connection
+            .prepare_cached(&format!(
+                "SELECT {} FROM orders {clause}",
+                order_codec::ORDER_COLUMNS
+            ))
+            .map_err(|error| store_error("cannot read the registry's orders", &error))?;
+        let rows = match value {
+            Some(value) => statement.query([value]),
+            None => statement.query([]),
+        }
+        .map_err(|error| store_error("cannot read the registry's orders", &error))?;
+        order_codec::read_orders(rows)
+    }
+}
+
 impl Store for SqliteStore {
-    fn get(&self, auth_app_id: &str) -> Result<Option<MerchantAuthorisation>> {
-        Ok(self
-            .read_where("WHERE auth_app_id = ?1", Some(auth_app_id))?
+    fn get(&self, app_id: &str, auth_app_id: &str) -> Result<Option<MerchantAuthorisation>> {
+        let connection = self.lock()?;
+        let mut statement = connection
+            .prepare_cached(&format!(
+                "SELECT {} FROM authorisations WHERE auth_app_id = ?1 AND app_id = ?2",
+                codec::COLUMNS
+            ))
+            .map_err(|error| store_error("cannot read the registry", &error))?;
+        let rows = statement
+            .query([auth_app_id, app_id])
+            .map_err(|error| store_error("cannot read the registry", &error))?;
+        Ok(codec::read_rows(rows, self.key.as_ref())?
             .into_iter()
             .next())
     }
 
+    fn find(&self, auth_app_id: &str) -> Result<Vec<MerchantAuthorisation>> {
+        self.read_where("WHERE auth_app_id = ?1 ORDER BY app_id", Some(auth_app_id))
+    }
+
     fn list(&self) -> Result<Vec<MerchantAuthorisation>> {
-        self.read_where("ORDER BY auth_app_id", None)
+        self.read_where("ORDER BY auth_app_id, app_id", None)
     }
 
     fn by_merchant(&self, merchant_pid: &str) -> Result<Vec<MerchantAuthorisation>> {
         self.read_where(
-            "WHERE merchant_pid = ?1 ORDER BY auth_app_id",
+            "WHERE merchant_pid = ?1 ORDER BY auth_app_id, app_id",
             Some(merchant_pid),
         )
     }
 
     fn update(
         &self,
+        app_id: &str,
         auth_app_id: &str,
         notify_id: Option<&str>,
         decide: &mut Decide<'_>,
     ) -> Result<UpdateResult> {
         let mut connection = self.lock()?;
-        let transaction = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|error| store_error("cannot start a registry write", &error))?;
-        if let Some(notify_id) = notify_id {
-            let seen: Option<i64> = transaction
-                .query_row(
-                    "SELECT 1 FROM seen_notifications WHERE notify_id = ?1",
-                    [notify_id],
-                    |row| row.get(0),
-                )
-                .optional()
-                .map_err(|error| store_error("cannot read the registry", &error))?;
-            if seen.is_some() {
-                return Ok(UpdateResult::Duplicate);
-            }
+        let transaction = SqliteStore::write_transaction(&mut connection)?;
+        if journaled(&transaction, notify_id)? {
+            return Ok(UpdateResult::Duplicate);
         }
+        // The app's own record, else (for an app) the one stored before apps were recorded.
         let current = {
             let mut statement = transaction
                 .prepare_cached(&format!(
-                    "SELECT {} FROM authorisations WHERE auth_app_id = ?1",
+                    "SELECT {} FROM authorisations WHERE auth_app_id = ?1 AND app_id IN (?2, '') \
+                     ORDER BY app_id DESC LIMIT 1",
                     codec::COLUMNS
                 ))
                 .map_err(|error| store_error("cannot read the registry", &error))?;
             let rows = statement
-                .query([auth_app_id])
+                .query([auth_app_id, app_id])
                 .map_err(|error| store_error("cannot read the registry", &error))?;
             codec::read_rows(rows, self.key.as_ref())?
                 .into_iter()
@@ -308,24 +371,116 @@ impl Store for SqliteStore {
         let result = match decide(current.as_ref())? {
             Decision::Keep => UpdateResult::Kept(current.map(Box::new)),
             Decision::Write(mut record) => {
+                record.app_id = app_id.to_string();
                 record.auth_app_id = auth_app_id.to_string();
                 record.version = current.as_ref().map_or(1, |stored| stored.version + 1);
                 record.updated_at_ms = now_ms();
+                if let Some(stored) = current.as_ref().filter(|stored| stored.app_id != app_id) {
+                    transaction
+                        .execute(
+                            "DELETE FROM authorisations WHERE auth_app_id = ?1 AND app_id = ?2",
+                            [auth_app_id, stored.app_id.as_str()],
+                        )
+                        .map_err(|error| store_error("cannot write the registry", &error))?;
+                }
                 codec::write_record(&transaction, &record, self.key.as_ref())?;
                 UpdateResult::Written(record)
             }
         };
-        if let Some(notify_id) = notify_id {
-            transaction
-                .execute(
-                    "INSERT INTO seen_notifications (notify_id, received_at_ms) VALUES (?1, ?2)",
-                    params![notify_id, now_ms()],
-                )
-                .map_err(|error| store_error("cannot record the notification", &error))?;
-        }
+        journal(&transaction, notify_id)?;
         transaction
             .commit()
             .map_err(|error| store_error("cannot commit a registry write", &error))?;
         Ok(result)
+    }
+
+    fn get_order(&self, commodity_order_id: &str) -> Result<Option<OrderRecord>> {
+        Ok(self
+            .read_orders_where("WHERE commodity_order_id = ?1", Some(commodity_order_id))?
+            .into_iter()
+            .next())
+    }
+
+    fn list_orders(&self) -> Result<Vec<OrderRecord>> {
+        self.read_orders_where("ORDER BY order_time, commodity_order_id", None)
+    }
+
+    fn update_order(
+        &self,
+        commodity_order_id: &str,
+        notify_id: Option<&str>,
+        decide: &mut DecideOrder<'_>,
+    ) -> Result<UpdateResult<OrderRecord>> {
+        let mut connection = self.lock()?;
+        let transaction = SqliteStore::write_transaction(&mut connection)?;
+        if journaled(&transaction, notify_id)? {
+            return Ok(UpdateResult::Duplicate);
+        }
+        let current = {
+            let mut statement = transaction
+                .prepare_cached(&format!(
+                    "SELECT {} FROM orders WHERE commodity_order_id = ?1",
+                    order_codec::ORDER_COLUMNS
+                ))
+                .map_err(|error| store_error("cannot read the registry's orders", &error))?;
+            let rows = statement
+                .query([commodity_order_id])
+                .map_err(|error| store_error("cannot read the registry's orders", &error))?;
+            order_codec::read_orders(rows)?.into_iter().next()
+        };
+        let result = match decide(current.as_ref())? {
+            Decision::Keep => UpdateResult::Kept(current.map(Box::new)),
+            Decision::Write(mut order) => {
+                order.commodity_order_id = commodity_order_id.to_string();
+                order.version = current.as_ref().map_or(1, |stored| stored.version + 1);
+                order.updated_at_ms = now_ms();
+                order_codec::write_order(&transaction, &order)?;
+                UpdateResult::Written(order)
+            }
+        };
+        journal(&transaction, notify_id)?;
+        transaction
+            .commit()
+            .map_err(|error| store_error("cannot commit a registry write", &error))?;
+        Ok(result)
+    }
+
+    fn notification_state(&self, notify_id: &str) -> Result<NotificationState> {
+        let handled: Option<Option<i64>> = self
+            .lock()?
+            .query_row(
+                "SELECT handled_at_ms FROM seen_notifications WHERE notify_id = ?1",
+                [notify_id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|error| store_error("cannot read the notification journal", &error))?;
+        Ok(match handled {
+            None => NotificationState::New,
+            Some(None) => NotificationState::Received,
+            Some(Some(_)) => NotificationState::Handled,
+        })
+    }
+
+    fn record_notification(&self, notify_id: &str) -> Result<bool> {
+        self.lock()?
+            .execute(
+                "INSERT OR IGNORE INTO seen_notifications (notify_id, received_at_ms) VALUES (?1, ?2)",
+                params![notify_id, now_ms()],
+            )
+            .map(|inserted| inserted == 1)
+            .map_err(|error| store_error("cannot record the notification", &error))
+    }
+
+    fn mark_handled(&self, notify_id: &str) -> Result<()> {
+        let now = now_ms();
+        self.lock()?
+            .execute(
+                "INSERT INTO seen_notifications (notify_id, received_at_ms, handled_at_ms) \
+                 VALUES (?1, ?2, ?2) ON CONFLICT (notify_id) DO UPDATE SET handled_at_ms = ?2",
+                params![notify_id, now],
+            )
+            .map(drop)
+            .map_err(|error| store_error("cannot mark the notification handled", &error))
     }
 }

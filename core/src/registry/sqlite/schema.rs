@@ -39,6 +39,63 @@ const MIGRATIONS: &[&str] = &[
     // merchant's authorisation).
     "ALTER TABLE authorisations ADD COLUMN origin TEXT NOT NULL DEFAULT 'authorised'
         CHECK (origin IN ('authorised', 'imported'));",
+    // 3: authorisations keyed by (our app, merchant app) — the records of version 2 keep an empty
+    // app_id until the first write by an app moves them; service-market orders; the journal remembers
+    // which notifications were handled (those of version 2 all were).
+    "CREATE TABLE authorisations_v3 (
+        auth_app_id TEXT NOT NULL,
+        app_id TEXT NOT NULL DEFAULT '',
+        merchant_pid TEXT,
+        app_auth_token BLOB NOT NULL,
+        app_refresh_token BLOB,
+        expires_at_ms INTEGER,
+        refresh_expires_at_ms INTEGER,
+        authorised_at_ms INTEGER NOT NULL,
+        token_issued_at_ms INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('active', 'revoked')),
+        revoked_at_ms INTEGER,
+        granted_methods TEXT NOT NULL DEFAULT '[]',
+        version INTEGER NOT NULL,
+        refresh_lease_owner TEXT,
+        refresh_lease_until_ms INTEGER,
+        updated_at_ms INTEGER NOT NULL,
+        origin TEXT NOT NULL DEFAULT 'authorised' CHECK (origin IN ('authorised', 'imported')),
+        PRIMARY KEY (auth_app_id, app_id)
+    );
+    INSERT INTO authorisations_v3 (auth_app_id, app_id, merchant_pid, app_auth_token, app_refresh_token,
+        expires_at_ms, refresh_expires_at_ms, authorised_at_ms, token_issued_at_ms, status, revoked_at_ms,
+        granted_methods, version, refresh_lease_owner, refresh_lease_until_ms, updated_at_ms, origin)
+    SELECT auth_app_id, '', merchant_pid, app_auth_token, app_refresh_token, expires_at_ms,
+        refresh_expires_at_ms, authorised_at_ms, token_issued_at_ms, status, revoked_at_ms, granted_methods,
+        version, refresh_lease_owner, refresh_lease_until_ms, updated_at_ms, origin
+    FROM authorisations;
+    DROP TABLE authorisations;
+    ALTER TABLE authorisations_v3 RENAME TO authorisations;
+    CREATE INDEX authorisations_by_merchant ON authorisations (merchant_pid);
+    ALTER TABLE seen_notifications ADD COLUMN handled_at_ms INTEGER;
+    UPDATE seen_notifications SET handled_at_ms = received_at_ms;
+    CREATE TABLE orders (
+        commodity_order_id TEXT PRIMARY KEY NOT NULL,
+        app_id TEXT NOT NULL,
+        merchant_pid TEXT NOT NULL,
+        consumer_mini_app_id TEXT,
+        merchant_name TEXT,
+        title TEXT,
+        total_price TEXT,
+        order_time TEXT,
+        contactor TEXT,
+        phone TEXT,
+        status TEXT NOT NULL,
+        items TEXT NOT NULL DEFAULT '[]',
+        notify_id TEXT,
+        notified_at_ms INTEGER,
+        params TEXT NOT NULL DEFAULT '[]',
+        history TEXT NOT NULL DEFAULT '[]',
+        version INTEGER NOT NULL,
+        created_at_ms INTEGER NOT NULL,
+        updated_at_ms INTEGER NOT NULL
+    );
+    CREATE INDEX orders_by_merchant ON orders (merchant_pid);",
 ];
 
 /// The schema version this build writes.
@@ -84,9 +141,18 @@ pub(crate) fn migrate(connection: &mut Connection, from_version: i64) -> Result<
     if from_version >= CURRENT_VERSION {
         return Ok(());
     }
+    // Takes the write lock first, then reads the version again: another process opening the same file
+    // at the same moment may have migrated it in between.
     let transaction = connection
-        .transaction()
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(|error| store_error("cannot start the schema migration", &error))?;
+    let from_version: i64 = transaction
+        .query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0))
+        .map_err(|error| store_error("cannot read the schema version", &error))?
+        .max(from_version);
+    if from_version >= CURRENT_VERSION {
+        return Ok(());
+    }
     for (index, migration) in MIGRATIONS.iter().enumerate().skip(from_version as usize) {
         transaction.execute_batch(migration).map_err(|error| {
             store_error(&format!("schema migration {} failed", index + 1), &error)

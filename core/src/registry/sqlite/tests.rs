@@ -363,7 +363,7 @@ fn a_version_one_file_is_migrated_forward_and_keeps_its_records() {
         .unwrap()
         .query_row("PRAGMA user_version", [], |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
     // Opened again: nothing left to migrate.
     assert!(
         Registry::open(&path, None)
@@ -372,5 +372,201 @@ fn a_version_one_file_is_migrated_forward_and_keeps_its_records() {
             .unwrap()
             .is_some()
     );
+    remove_all(&path);
+}
+
+/// A registry file written by schema version 2 — by `alipay-isv demo --db FILE` of the release before
+/// version 3 (commit 85e82da), not by this code: three merchant authorisations (one revoked, one
+/// imported from the console) and three notifications in the journal.
+const SCHEMA_TWO_FILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/registry-schema-2.sqlite"
+);
+
+/// A row of schema 2: auth_app_id, merchant_pid, token, status, origin, version, expiry.
+type OldRow = (String, String, Vec<u8>, String, String, i64, Option<i64>);
+
+#[test]
+fn a_file_of_schema_two_migrates_in_one_step_and_keeps_every_record() {
+    use crate::registry::{AuthOrigin, AuthStatus, Decision, NotificationState, Store};
+
+    let path = temp_path("schema-two");
+    std::fs::copy(SCHEMA_TWO_FILE, &path).unwrap();
+    // What the old code wrote, read with plain SQL before the migration.
+    let before: Vec<OldRow> = {
+        let connection = Connection::open(&path).unwrap();
+        let mut statement = connection
+            .prepare(
+                "SELECT auth_app_id, merchant_pid, app_auth_token, status, origin, version, \
+                 expires_at_ms FROM authorisations ORDER BY auth_app_id",
+            )
+            .unwrap();
+        statement
+            .query_map([], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get(5)?,
+                    row.get(6)?,
+                ))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let journal: Vec<String> = {
+        let connection = Connection::open(&path).unwrap();
+        let mut statement = connection
+            .prepare("SELECT notify_id FROM seen_notifications")
+            .unwrap();
+        statement
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(before.len(), 3);
+    assert_eq!(journal.len(), 3);
+
+    let store = SqliteStore::open(&path, None).unwrap();
+    let after = store.list().unwrap();
+    assert_eq!(after.len(), before.len());
+    for ((auth_app_id, pid, token, status, origin, version, expires), record) in
+        before.iter().zip(&after)
+    {
+        assert_eq!(&record.auth_app_id, auth_app_id);
+        assert_eq!(record.app_id, "", "the old schema did not record our app");
+        assert_eq!(record.merchant_pid.as_deref(), Some(pid.as_str()));
+        assert_eq!(record.app_auth_token.as_bytes(), token.as_slice());
+        assert_eq!(record.status.as_str(), status);
+        assert_eq!(record.origin.as_str(), origin);
+        assert_eq!(record.version, *version);
+        assert_eq!(record.expires_at_ms, *expires);
+    }
+    assert!(
+        after
+            .iter()
+            .any(|record| record.status == AuthStatus::Revoked)
+    );
+    assert!(
+        after
+            .iter()
+            .any(|record| record.origin == AuthOrigin::Imported)
+    );
+    // Notifications the old code stored were handled: their retries are acknowledged.
+    for notify_id in &journal {
+        assert_eq!(
+            store.notification_state(notify_id).unwrap(),
+            NotificationState::Handled
+        );
+    }
+    assert!(store.list_orders().unwrap().is_empty());
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+
+    // The first write by an app moves the record under that app, keeping the token.
+    let moved = &after[0];
+    store
+        .update(
+            "2021000000000001",
+            &moved.auth_app_id,
+            None,
+            &mut |current| Ok(Decision::Write(Box::new(current.unwrap().clone()))),
+        )
+        .unwrap();
+    let found = store.find(&moved.auth_app_id).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].app_id, "2021000000000001");
+    assert_eq!(found[0].app_auth_token, moved.app_auth_token);
+    assert_eq!(found[0].version, moved.version + 1);
+    drop(store);
+    let version: i64 = Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(version, 3);
+    // Opened again: nothing left to migrate, nothing lost.
+    let registry = Registry::open(&path, None).unwrap();
+    assert_eq!(registry.list().unwrap().len(), 3);
+    assert!(registry.get(&moved.auth_app_id).unwrap().is_some());
+    drop(registry);
+    remove_all(&path);
+}
+
+#[test]
+fn encrypted_tokens_of_the_old_schema_still_open_and_move_with_a_new_binding() {
+    use crate::registry::{Decision, Store};
+
+    let path = temp_path("schema-two-encrypted");
+    {
+        // A registry without a client writes under no app: sealed as schema 2 sealed tokens, bound
+        // to `auth_app_id:column`.
+        let registry = Registry::open(&path, Some(key(7))).unwrap();
+        registry
+            .ingest_tokens(&[AppAuthToken {
+                app_auth_token: "202612BBsealedtoken000000000000000000000".into(),
+                app_refresh_token: None,
+                auth_app_id: "2021004100000010".into(),
+                user_id: Some("2088000000000010".into()),
+                expires_in: Some(31_536_000),
+                re_expires_in: None,
+            }])
+            .unwrap();
+    }
+    let store = SqliteStore::open(&path, Some(key(7))).unwrap();
+    assert_eq!(
+        store
+            .get("", "2021004100000010")
+            .unwrap()
+            .unwrap()
+            .app_auth_token,
+        "202612BBsealedtoken000000000000000000000"
+    );
+    store
+        .update(
+            "2021000000000001",
+            "2021004100000010",
+            None,
+            &mut |current| Ok(Decision::Write(Box::new(current.unwrap().clone()))),
+        )
+        .unwrap();
+    drop(store);
+    // Re-sealed under the new row key, and the old row is gone.
+    let reopened = SqliteStore::open(&path, Some(key(7))).unwrap();
+    let record = reopened
+        .get("2021000000000001", "2021004100000010")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        record.app_auth_token,
+        "202612BBsealedtoken000000000000000000000"
+    );
+    assert!(reopened.get("", "2021004100000010").unwrap().is_none());
+    // A sealed token copied into another app's row does not open there.
+    drop(reopened);
+    {
+        let connection = Connection::open(&path).unwrap();
+        connection
+            .execute(
+                "INSERT INTO authorisations SELECT auth_app_id, '2021000000000099', merchant_pid, \
+                 app_auth_token, app_refresh_token, expires_at_ms, refresh_expires_at_ms, \
+                 authorised_at_ms, token_issued_at_ms, status, revoked_at_ms, granted_methods, version, \
+                 refresh_lease_owner, refresh_lease_until_ms, updated_at_ms, origin \
+                 FROM authorisations WHERE app_id = '2021000000000001'",
+                [],
+            )
+            .unwrap();
+    }
+    let reopened = SqliteStore::open(&path, Some(key(7))).unwrap();
+    assert_eq!(
+        reopened
+            .get("2021000000000099", "2021004100000010")
+            .unwrap_err()
+            .kind(),
+        "store"
+    );
+    drop(reopened);
     remove_all(&path);
 }
