@@ -44,6 +44,8 @@ enum Command {
     Emulator(commands::emulator::Args),
     /// Look into a merchant authorisation registry (list, show), revoke by hand, import a console token; tokens masked.
     Registry(commands::registry::Args),
+    /// The service-market orders a registry holds (list, show with history); contact data masked.
+    Orders(commands::orders::Args),
     /// Walk through the main job step by step, printing each step in plain words.
     Demo(commands::demo::Args),
 }
@@ -69,6 +71,7 @@ fn main() -> ExitCode {
         Command::CertSn(args) => commands::cert_sn::run(args),
         Command::Emulator(args) => commands::emulator::run(args),
         Command::Registry(args) => commands::registry::run(args),
+        Command::Orders(args) => commands::orders::run(args),
         Command::Demo(args) => commands::demo::run(args),
     };
     match outcome {

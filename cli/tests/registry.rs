@@ -1,6 +1,7 @@
 //! `alipay-isv demo --db FILE` keeps the registry in that file (the first merchant authorised and revoked,
-//! the second imported from the console, the third authorised by its plugin subscription), and `alipay-isv registry` reads it back with tokens masked, shows
-//! one record, and revokes by hand.
+//! the second imported from the console, the third authorised by its plugin subscription, and that
+//! subscription's order), and `alipay-isv registry` reads it back with tokens masked, shows one record, and
+//! revokes by hand; `alipay-isv orders` lists and shows the order with contact data masked.
 
 mod common;
 
@@ -67,6 +68,53 @@ fn the_demo_registry_is_listed_shown_and_revoked_from_the_cli() {
     );
     let full: Value = serde_json::from_slice(&shown.stdout).unwrap();
     assert_eq!(full["app_auth_token"].as_str().unwrap().chars().count(), 40);
+
+    // The subscription's order, stored by the demo's gateway and moved by its calls.
+    let orders = run(&["orders", "list", "--db", db], "");
+    assert!(
+        orders.status.success(),
+        "{}",
+        String::from_utf8_lossy(&orders.stderr)
+    );
+    let orders: Value = serde_json::from_slice(&orders.stdout).unwrap();
+    let orders = orders.as_array().unwrap();
+    assert_eq!(orders.len(), 1, "{orders:?}");
+    let order = &orders[0];
+    assert_eq!(order["status"], "ISV_ACCEPTED");
+    assert_eq!(order["items"][0]["status"], "DONE");
+    assert_eq!(order["app_id"], "2021000000000001");
+    for personal in ["contactor", "phone"] {
+        let shown = order[personal].as_str().unwrap();
+        assert!(shown.starts_with('…'), "{personal} is not masked: {shown}");
+    }
+    let id = order["commodity_order_id"].as_str().unwrap();
+    let shown = run(&["orders", "show", id, "--db", db], "");
+    let full: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    let sources: Vec<&str> = full["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|change| change["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources.first(), Some(&"notification"));
+    assert!(
+        sources.contains(&"accept") && sources.contains(&"item.confirm"),
+        "{sources:?}"
+    );
+    assert!(full["params"]["phone"].as_str().unwrap().starts_with('…'));
+    assert_eq!(full["params"]["commodity_order_id"], id);
+    let secrets = run(&["orders", "show", id, "--db", db, "--show-secrets"], "");
+    let full: Value = serde_json::from_slice(&secrets.stdout).unwrap();
+    assert!(
+        full["phone"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .all(|c| c.is_ascii_digit())
+    );
+    let unknown = run(&["orders", "show", "20261207000000000000", "--db", db], "");
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no order"));
 
     let revoked = run(&["registry", "revoke", auth_app_id, "--db", db], "");
     assert!(revoked.status.success());

@@ -5,6 +5,7 @@ pub mod cert_sn;
 pub mod demo;
 pub mod emulator;
 pub mod keygen;
+pub mod orders;
 pub mod registry;
 pub mod sign;
 pub mod verify;

@@ -38,6 +38,9 @@ enum Action {
     Show {
         /// The merchant's authorised app.
         auth_app_id: String,
+        /// Our app it authorised, when it authorised several of our apps or plugins.
+        #[arg(long)]
+        app_id: Option<String>,
     },
     /// Mark a merchant authorisation revoked (the record is kept).
     Revoke {
@@ -50,7 +53,9 @@ enum Action {
     Import(Box<import::Args>),
 }
 
-fn open(path: &Path, key_env: Option<&str>, create: bool) -> Result<Registry> {
+/// Opens the registry at `path` (with the key in the environment variable `key_env`); a missing file is
+/// an error unless `create`.
+pub(crate) fn open(path: &Path, key_env: Option<&str>, create: bool) -> Result<Registry> {
     if !create && !path.exists() {
         return Err(Error::config(format!("no registry at {}", path.display())));
     }
@@ -71,6 +76,7 @@ fn open(path: &Path, key_env: Option<&str>, create: bool) -> Result<Registry> {
 /// A record as printed: tokens masked unless `show_secrets`.
 fn describe(record: &MerchantAuthorisation, show_secrets: bool) -> Value {
     let mut described = json!({
+        "app_id": record.app_id,
         "auth_app_id": record.auth_app_id,
         "merchant_pid": record.merchant_pid,
         "status": record.status.as_str(),
@@ -113,8 +119,15 @@ pub fn run(args: Args) -> Result<()> {
                 .collect();
             print_json(&Value::Array(records))?;
         }
-        Action::Show { auth_app_id } => {
-            let record = registry.get(&auth_app_id)?.ok_or_else(|| {
+        Action::Show {
+            auth_app_id,
+            app_id,
+        } => {
+            let record = match &app_id {
+                Some(app_id) => registry.get_for_app(app_id, &auth_app_id)?,
+                None => registry.get(&auth_app_id)?,
+            };
+            let record = record.ok_or_else(|| {
                 Error::config(format!(
                     "no authorisation for auth_app_id {auth_app_id} in {}",
                     path.display()

@@ -10,9 +10,10 @@ use alipay_isv::auth::{
 };
 use alipay_isv::client::Client;
 use alipay_isv::config::IsvConfig;
+use alipay_isv::gateway::{Delivery, Gateway, GatewayOutcome};
 use alipay_isv::key::generate_key_pair;
 use alipay_isv::notify::Notification;
-use alipay_isv::registry::Registry;
+use alipay_isv::registry::{ORDER_PLACED, Registry};
 use alipay_isv::request::CallOptions;
 use alipay_isv::secret::shown;
 use alipay_isv::{Error, Result};
@@ -27,18 +28,6 @@ const CALLBACK: &str = "http://127.0.0.1/alipay/callback";
 pub(super) const NOTIFICATION_WAIT: Duration = Duration::from_secs(15);
 /// A merchant method the emulator answers with success when called with a valid token.
 const DELEGATED_METHOD: &str = "alipay.open.mini.version.list.query";
-
-fn expect_notification<T>(
-    gateway: &AppGateway,
-    pick: impl Fn(&Notification) -> Option<T>,
-) -> Result<T> {
-    let notification = gateway.next(NOTIFICATION_WAIT)?;
-    pick(&notification).ok_or_else(|| {
-        Error::protocol(format!(
-            "an unexpected notification arrived: {notification:?}"
-        ))
-    })
-}
 
 /// Options of the delegated call when the registry supplies the token.
 fn delegated_options() -> CallOptions {
@@ -136,16 +125,25 @@ pub fn run(steps: &mut Steps, args: &Args) -> Result<()> {
         .gateway(emulator.gateway_url())
         .build()?
     };
+    let client = Client::new(config.clone())?;
+    let registry = Arc::new(open_registry(args)?.with_client(client.clone()));
     let gateway = steps.run(
         "start the application gateway that receives notifications",
         || {
-            let gateway = AppGateway::start(config.notification_verifier())?;
+            let orders = registry.clone();
+            let gateway = AppGateway::start(
+                Gateway::new(&config, registry.clone()),
+                move |delivery| accept_new_order(&orders, delivery),
+            )?;
             emulator.set_notify_url(Some(gateway.url.clone()));
-            let detail = format!("{} (answers `success` once verified)", gateway.url);
+            let detail = format!(
+                "{} — the library's Gateway: verifies, stores into the registry in {}, accepts new                  orders, and only then answers `success`",
+                gateway.url,
+                registry_place(args)
+            );
             Ok((gateway, detail))
         },
     )?;
-    let client = Client::new(config)?;
 
     let link = steps.run("build the merchant authorisation link", || {
         let link = app_auth_link(&emulator.base_url(), app_id, CALLBACK, &[], None)?;
@@ -192,10 +190,9 @@ pub fn run(steps: &mut Steps, args: &Args) -> Result<()> {
         },
     )?;
 
-    let registry = steps.run(
+    steps.run(
         "store the relation merchant PID – auth_app_id – app_auth_token in the registry",
         || {
-            let registry = open_registry(args)?.with_client(client.clone());
             let outcomes = registry.ingest_tokens(std::slice::from_ref(&token))?;
             let stored = registry
                 .get(&token.auth_app_id)?
@@ -208,7 +205,7 @@ pub fn run(steps: &mut Steps, args: &Args) -> Result<()> {
                 outcomes[0].as_str(),
                 registry_place(args)
             );
-            Ok((registry, detail))
+            Ok(((), detail))
         },
     )?;
     let auth_app_id = token.auth_app_id.clone();
@@ -232,27 +229,34 @@ pub fn run(steps: &mut Steps, args: &Args) -> Result<()> {
     )?;
 
     steps.run(
-        "the app-auth notification arrives, verifies, and is ingested once",
+        "the app-auth notification arrives at the gateway, verifies, and is stored once",
         || {
-            let notification = expect_notification(&gateway, |notification| match notification {
-                Notification::AppAuth(auth) if auth.detail.auth_app_id == auth_app_id => {
-                    Some(notification.clone())
-                }
-                _ => None,
-            })?;
-            let first = registry.ingest_notification(&notification)?;
-            let replay = registry.ingest_notification(&notification)?;
-            let Notification::AppAuth(auth) = &notification else {
+            let (delivery, result, body) =
+                gateway.next_delivery(NOTIFICATION_WAIT, |notification| {
+                    matches!(notification, Notification::AppAuth(auth) if auth.detail.auth_app_id == auth_app_id)
+                })?;
+            let Notification::AppAuth(auth) = &delivery.notification else {
                 unreachable!("picked above")
             };
+            // Alipay's retry of the same message: acknowledged, nothing stored or handled again.
+            let retry = gateway.gateway.handle(FORM, &body, |_| {
+                Err("a retry of a handled notification must not reach the handler")
+            });
+            if retry.outcome != GatewayOutcome::AlreadyHandled || !retry.answer.is_success() {
+                return Err(Error::protocol(format!(
+                    "the retry was {}, not acknowledged",
+                    retry.outcome.as_str()
+                )));
+            }
             let detail = format!(
-                "notify_id {}: merchant {} authorised {}\nregistry: {} (older than the exchanged token), \
-                 Alipay's retry: {}",
+                "notify_id {}: merchant {} authorised {}\nregistry: {} when it arrived, answered {}; Alipay's retry: {}, answered {}",
                 auth.notify_id,
                 auth.detail.user_id.as_deref().unwrap_or("?"),
                 auth.detail.auth_app_id,
-                first.as_str(),
-                replay.as_str()
+                delivery.ingest.as_str(),
+                result.answer.body,
+                retry.outcome.as_str(),
+                retry.answer.body
             );
             Ok(((), detail))
         },
@@ -371,15 +375,12 @@ pub fn run(steps: &mut Steps, args: &Args) -> Result<()> {
     })?;
 
     steps.run(
-        "the cancellation message arrives, verifies, and revokes the merchant in the registry",
+        "the cancellation message arrives at the gateway, verifies, and revokes the merchant in the registry",
         || {
-            let notification = expect_notification(&gateway, |notification| match notification {
-                Notification::Message(message) if message.is_app_auth_cancelled() => {
-                    Some(notification.clone())
-                }
-                _ => None,
+            let (delivery, _, _) = gateway.next_delivery(NOTIFICATION_WAIT, |notification| {
+                matches!(notification, Notification::Message(message) if message.is_app_auth_cancelled())
             })?;
-            let outcome = registry.ingest_notification(&notification)?;
+            let outcome = delivery.ingest;
             let stored = registry
                 .get(&auth_app_id)?
                 .ok_or_else(|| Error::protocol("the registry lost the authorisation"))?;
@@ -423,6 +424,8 @@ pub fn run(steps: &mut Steps, args: &Args) -> Result<()> {
         },
     )?;
 
+    // The second way to a token assumes no notification reached the ISV: the gateway is off meanwhile.
+    emulator.set_notify_url(None);
     super::method_two::run(
         steps,
         &emulator,
@@ -431,13 +434,24 @@ pub fn run(steps: &mut Steps, args: &Args) -> Result<()> {
         CALLBACK,
         DELEGATED_METHOD,
     )?;
+    emulator.set_notify_url(Some(gateway.url.clone()));
 
-    super::subscription::run(
-        steps,
-        &emulator,
-        &client,
-        &registry,
-        &gateway,
-        DELEGATED_METHOD,
-    )
+    super::subscription::run(steps, &emulator, &registry, &gateway, DELEGATED_METHOD)
+}
+
+/// The content type of Alipay's pushes.
+pub(super) const FORM: Option<&str> = Some("application/x-www-form-urlencoded; charset=utf-8");
+
+/// The gateway's order handler: accepts (接单) an order still awaiting the ISV, through the registry
+/// (which records it); an order already accepted is left alone, so a retry does nothing twice.
+fn accept_new_order(registry: &Registry, delivery: &Delivery) -> Result<()> {
+    let Notification::ServiceMarketOrder(order) = &delivery.notification else {
+        return Ok(());
+    };
+    match registry.order(&order.commodity_order_id)? {
+        Some(stored) if stored.status == ORDER_PLACED => {
+            registry.accept_order(&order.commodity_order_id).map(drop)
+        }
+        _ => Ok(()),
+    }
 }

@@ -26,7 +26,7 @@ pub(super) fn run(
     delegated_method: &str,
 ) -> Result<()> {
     steps.run(
-        "a second merchant authorises from a console link; this time the ISV exchanges no code",
+        "a second merchant authorises from a console link; no notification reaches the ISV and it exchanges no code",
         || {
             let link = console_auth_link(
                 &emulator.base_url(),

@@ -1,65 +1,37 @@
 //! The demo's service-market part: a merchant subscribes to the ISV's plugin (服务市场订购). The order
-//! message and the plugin authorisation reach the application gateway and verify; the authorisation is
-//! stored; the ISV queries and accepts the order, makes a delegated call for the subscribing merchant,
-//! completes the order's item and confirms it on the merchant's behalf with the stored token.
+//! message reaches the application gateway, which stores it and hands it to the order handler, which
+//! accepts it (接单) — all before `success` is answered; the plugin authorisation arrives and is stored;
+//! the ISV makes a delegated call for the subscribing merchant, completes the order's item and confirms it
+//! on the merchant's behalf with the stored token, each call recorded in the order's history.
 
-use alipay_isv::client::Client;
-use alipay_isv::notify::{AppAuthNotification, Notification, ServiceMarketOrder};
-use alipay_isv::registry::{IngestOutcome, Registry};
+use alipay_isv::notify::Notification;
+use alipay_isv::registry::{ITEM_DONE, ORDER_ACCEPTED, OrderRecord, Registry};
 use alipay_isv::request::CallOptions;
-use alipay_isv::servicemarket::{OrderItemTarget, OrderPage};
+use alipay_isv::servicemarket::OrderItemTarget;
 use alipay_isv::{Error, Result};
-use alipay_isv_emulator::{Emulator, SubscribeOptions, Subscription};
+use alipay_isv_emulator::{Emulator, SubscribeOptions};
 
 use super::Steps;
 use super::app_gateway::AppGateway;
 use super::flow::NOTIFICATION_WAIT;
 
-/// The order message and the plugin authorisation of a subscription, in whichever order they arrive
-/// (each push travels on its own), skipping earlier pushes still on their way (the console
-/// authorisation of the previous part, for one).
-fn both_pushes(
-    gateway: &AppGateway,
-    subscription: &Subscription,
-) -> Result<(ServiceMarketOrder, AppAuthNotification)> {
-    let (mut order, mut plugin) = (None, None);
-    for _ in 0..8 {
-        match gateway.next(NOTIFICATION_WAIT)? {
-            Notification::ServiceMarketOrder(found)
-                if found.commodity_order_id == subscription.commodity_order_id =>
-            {
-                order = Some(found);
-            }
-            Notification::AppAuth(found)
-                if found.is_plugin_authorisation()
-                    && found.detail.auth_app_id == subscription.auth_app_id =>
-            {
-                plugin = Some(found);
-            }
-            _ => {}
-        }
-        if let (Some(order), Some(plugin)) = (&order, &plugin) {
-            return Ok((order.clone(), plugin.clone()));
-        }
-    }
-    Err(Error::protocol(
-        "the order message and the plugin authorisation did not both reach the application gateway",
-    ))
-}
-
-/// The one item's state in `page`.
-fn item_status(page: &OrderPage) -> Result<String> {
-    page.items
-        .first()
-        .and_then(|item| item.order_status.clone())
-        .ok_or_else(|| Error::protocol("the order query answered no item"))
+/// The order's history in one line: `status (source) → …`.
+fn history(order: &OrderRecord) -> String {
+    order
+        .history
+        .iter()
+        .map(|change| match &change.item {
+            Some(item) => format!("item {item} {} ({})", change.status, change.source),
+            None => format!("{} ({})", change.status, change.source),
+        })
+        .collect::<Vec<_>>()
+        .join(" → ")
 }
 
 /// Runs the subscription steps.
 pub(super) fn run(
     steps: &mut Steps,
     emulator: &Emulator,
-    client: &Client,
     registry: &Registry,
     gateway: &AppGateway,
     delegated_method: &str,
@@ -77,56 +49,63 @@ pub(super) fn run(
     )?;
     let id = subscription.commodity_order_id.clone();
 
-    let plugin = steps.run(
-        "the order message and the plugin authorisation arrive at the application gateway and verify",
+    steps.run(
+        "the order message arrives at the gateway: verified, stored, and accepted (接单) by the order handler before `success`",
         || {
-            let (order, plugin) = both_pushes(gateway, &subscription)?;
+            let (delivery, result, _) = gateway.next_delivery(NOTIFICATION_WAIT, |notification| {
+                matches!(notification, Notification::ServiceMarketOrder(order) if order.commodity_order_id == id)
+            })?;
+            let order = registry
+                .order(&id)?
+                .ok_or_else(|| Error::protocol("the gateway did not store the order"))?;
+            if order.status != ORDER_ACCEPTED {
+                return Err(Error::protocol(format!(
+                    "the order is {}, not accepted",
+                    order.status
+                )));
+            }
             let detail = format!(
-                "order {} of {} ({} yuan), for mini program {}\nplugin authorisation (trigger={}) for {}",
-                order.commodity_order_id,
+                "order {id} of {} ({} yuan) for mini program {}: {}, answered {}\nhistory: {}",
                 order.title.as_deref().unwrap_or("-"),
                 order.total_price.as_deref().unwrap_or("-"),
                 order.consumer_mini_app_id.as_deref().unwrap_or("-"),
-                plugin.trigger.as_deref().unwrap_or("-"),
-                plugin.detail.auth_app_id
+                delivery.ingest.as_str(),
+                result.answer.body,
+                history(&order)
             );
-            Ok((plugin, detail))
+            Ok(((), detail))
         },
     )?;
 
-    steps.run("the plugin authorisation is stored in the registry", || {
-        let outcome = registry.ingest_notification(&Notification::AppAuth(plugin.clone()))?;
-        if outcome != IngestOutcome::Applied {
-            return Err(Error::protocol(format!(
-                "the plugin authorisation was {outcome:?}, not applied"
-            )));
-        }
-        Ok((
-            (),
-            format!(
-                "the plugin's token for {} stored ({})",
-                plugin.detail.auth_app_id,
-                outcome.as_str()
-            ),
-        ))
-    })?;
+    steps.run(
+        "the plugin authorisation arrives at the gateway and is stored, linked to the order",
+        || {
+            let (delivery, _, _) = gateway.next_delivery(NOTIFICATION_WAIT, |notification| {
+                matches!(notification, Notification::AppAuth(auth)
+                    if auth.is_plugin_authorisation() && auth.detail.auth_app_id == subscription.auth_app_id)
+            })?;
+            let linked = registry.order_authorisation(&id)?.ok_or_else(|| {
+                Error::protocol("the order is not linked to the plugin authorisation")
+            })?;
+            let detail = format!(
+                "the plugin's token for {} stored ({}); order {id} goes with app {} of merchant {}",
+                subscription.auth_app_id,
+                delivery.ingest.as_str(),
+                linked.auth_app_id,
+                linked.merchant_pid.as_deref().unwrap_or("?")
+            );
+            Ok(((), detail))
+        },
+    )?;
 
-    steps.run("the ISV queries the order: it awaits the ISV", || {
-        let page = client.query_servicemarket_order(&id, 1)?;
-        let detail = format!(
-            "order {}: {}, item {}",
-            id,
-            page.status.as_deref().unwrap_or("-"),
-            item_status(&page)?
-        );
-        Ok(((), detail))
-    })?;
-
-    steps.run("the ISV accepts the order (接单)", || {
-        client.accept_servicemarket_order(&id)?;
-        let page = client.query_servicemarket_order(&id, 1)?;
-        Ok(((), format!("the item is now {}", item_status(&page)?)))
-    })?;
+    steps.run(
+        "the ISV queries the order; the registry records what Alipay answered",
+        || {
+            let order = registry.refresh_order(&id)?;
+            let item = order.items.first().map_or("-", |item| item.status.as_str());
+            Ok(((), format!("order {id}: {}, item {item}", order.status)))
+        },
+    )?;
 
     steps.run(
         "a delegated call for the subscribing merchant, the token from the registry",
@@ -149,24 +128,26 @@ pub(super) fn run(
 
     let item = OrderItemTarget::MiniApp(subscription.auth_app_id.clone());
     steps.run("the ISV completes the order's item", || {
-        client.complete_servicemarket_order_item(&id, &item)?;
-        let page = client.query_servicemarket_order(&id, 1)?;
-        Ok(((), format!("the item is now {}", item_status(&page)?)))
+        let order = registry.complete_order_item(&id, &item)?;
+        let status = order.item_status(&item).unwrap_or("-").to_string();
+        Ok(((), format!("the item is now {status}")))
     })?;
 
     steps.run(
         "the ISV confirms it on the merchant's behalf with the stored app_auth_token",
         || {
-            let token = registry.token_for(&subscription.auth_app_id)?;
-            client.confirm_servicemarket_order_item(&id, &item, &token)?;
-            let page = client.query_servicemarket_order(&id, 1)?;
-            let status = item_status(&page)?;
-            if status != "DONE" {
+            let order = registry.confirm_order_item(&id, &item)?;
+            let order = registry.refresh_order(&order.commodity_order_id)?;
+            let status = order.item_status(&item).unwrap_or("-").to_string();
+            if status != ITEM_DONE {
                 return Err(Error::protocol(format!("the item is {status}, not DONE")));
             }
             Ok((
                 (),
-                format!("the item is now {status}: the order is fulfilled"),
+                format!(
+                    "the item is now {status}: the order is fulfilled\nhistory: {}",
+                    history(&order)
+                ),
             ))
         },
     )

@@ -472,15 +472,27 @@ impl Store for SqliteStore {
             .map_err(|error| store_error("cannot record the notification", &error))
     }
 
+    /// Committed without waiting for the disk (`synchronous=NORMAL` for this one statement; the file
+    /// stays consistent): the mark only spares the handler a second run, so losing it to a power cut
+    /// costs at most that second run on Alipay's retry, while the record itself was committed durably
+    /// before. This halves the disk flushes per notification.
     fn mark_handled(&self, notify_id: &str) -> Result<()> {
         let now = now_ms();
-        self.lock()?
+        let connection = self.lock()?;
+        connection
+            .execute_batch("PRAGMA synchronous = NORMAL")
+            .map_err(|error| store_error("cannot mark the notification handled", &error))?;
+        let marked = connection
             .execute(
                 "INSERT INTO seen_notifications (notify_id, received_at_ms, handled_at_ms) \
                  VALUES (?1, ?2, ?2) ON CONFLICT (notify_id) DO UPDATE SET handled_at_ms = ?2",
                 params![notify_id, now],
             )
             .map(drop)
-            .map_err(|error| store_error("cannot mark the notification handled", &error))
+            .map_err(|error| store_error("cannot mark the notification handled", &error));
+        let restored = connection
+            .execute_batch("PRAGMA synchronous = FULL")
+            .map_err(|error| store_error("cannot restore synchronous = FULL", &error));
+        marked.and(restored)
     }
 }

@@ -570,3 +570,46 @@ fn encrypted_tokens_of_the_old_schema_still_open_and_move_with_a_new_binding() {
     drop(reopened);
     remove_all(&path);
 }
+
+#[test]
+fn marking_a_notification_handled_leaves_every_later_commit_durable() {
+    use crate::registry::{NotificationState, Store};
+
+    let path = temp_path("journal");
+    let store = SqliteStore::open(&path, None).unwrap();
+    assert_eq!(
+        store.notification_state("n-1").unwrap(),
+        NotificationState::New
+    );
+    assert!(store.record_notification("n-1").unwrap());
+    assert!(!store.record_notification("n-1").unwrap(), "recorded once");
+    assert_eq!(
+        store.notification_state("n-1").unwrap(),
+        NotificationState::Received
+    );
+    store.mark_handled("n-1").unwrap();
+    store.mark_handled("n-2").unwrap();
+    assert_eq!(
+        store.notification_state("n-1").unwrap(),
+        NotificationState::Handled
+    );
+    assert_eq!(
+        store.notification_state("n-2").unwrap(),
+        NotificationState::Handled
+    );
+    // The mark itself is committed without a flush; the connection is back to synchronous=FULL (2).
+    let synchronous: i64 = store
+        .lock()
+        .unwrap()
+        .query_row("PRAGMA synchronous", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(synchronous, 2);
+    drop(store);
+    let reopened = SqliteStore::open(&path, None).unwrap();
+    assert_eq!(
+        reopened.notification_state("n-2").unwrap(),
+        NotificationState::Handled
+    );
+    drop(reopened);
+    remove_all(&path);
+}
