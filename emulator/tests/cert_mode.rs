@@ -6,32 +6,11 @@ mod common;
 
 use alipay_isv::cert::{ALIPAY_CERT_DOWNLOAD_METHOD, alipay_root_cert_sn, app_cert_sn};
 use alipay_isv::client::Client;
-use alipay_isv::config::IsvConfig;
 use alipay_isv::request::CallOptions;
-use alipay_isv_emulator::{Emulator, EmulatorOptions};
-use common::{APP_ID, app_key, authorise, call_raw, delegated, options};
+use alipay_isv_emulator::Emulator;
+use common::{authorise, call_raw, cert_config, delegated, options, start_cert_mode as start};
 
 const DELEGATED: &str = "alipay.open.mini.version.list.query";
-
-fn start() -> Emulator {
-    let mut options: EmulatorOptions = options();
-    options.cert_mode = true;
-    Emulator::start(options).unwrap()
-}
-
-fn cert_config(emulator: &Emulator) -> IsvConfig {
-    let app_cert = emulator.issue_app_cert(app_key().public_key()).unwrap();
-    IsvConfig::cert_builder(
-        APP_ID,
-        app_key(),
-        app_cert,
-        emulator.alipay_cert_pem().unwrap(),
-        emulator.root_cert_bundle_pem().unwrap(),
-    )
-    .gateway(emulator.gateway_url())
-    .build()
-    .unwrap()
-}
 
 #[test]
 fn the_emulator_hands_out_a_bundle_with_a_non_rsa_root_and_matching_sns() {

@@ -3,6 +3,8 @@
 //! order handler (which fails on its first call, so the emulator retries: the order is stored once and the
 //! handler runs twice, never a third time); the token is stored; a delegated call is made through the
 //! registry; the item is completed and confirmed on the merchant's behalf, each step in the order's history.
+//! In certificate mode, a push signed by a rotated Alipay certificate is verified after the gateway downloads
+//! that certificate.
 
 mod common;
 
@@ -21,7 +23,7 @@ use alipay_isv::request::CallOptions;
 use alipay_isv::servicemarket::OrderItemTarget;
 use alipay_isv_emulator::SubscribeOptions;
 
-use common::{APP_ID, config, start};
+use common::{APP_ID, authorise, cert_config, config, start, start_cert_mode};
 
 type Handler = dyn Fn(&Delivery) -> Result<(), String> + Send + Sync;
 
@@ -188,4 +190,51 @@ fn registry_gateway_replay(
         )
         .outcome
         .as_str()
+}
+
+#[test]
+fn in_certificate_mode_a_push_signed_after_a_rotation_is_verified_after_one_download() {
+    let emulator = start_cert_mode();
+    let config = cert_config(&emulator);
+    let client = Client::new(config.clone()).unwrap();
+    let registry = Arc::new(Registry::in_memory().with_client(client.clone()));
+    let url = serve(
+        Arc::new(Gateway::new(&config, registry.clone())),
+        Arc::new(|_: &Delivery| Ok(())),
+    );
+    let merchant = authorise(&emulator, client.config());
+    registry
+        .ingest_tokens(&[alipay_isv::auth::AppAuthToken {
+            app_auth_token: merchant.app_auth_token.clone(),
+            app_refresh_token: None,
+            auth_app_id: merchant.auth_app_id.clone(),
+            user_id: None,
+            expires_in: Some(3600),
+            re_expires_in: None,
+        }])
+        .unwrap();
+    emulator.set_notify_url(Some(url));
+    let rotated = emulator.rotate_alipay_cert().unwrap();
+    let downloads = emulator.call_count(alipay_isv::cert::ALIPAY_CERT_DOWNLOAD_METHOD);
+    emulator.revoke(&merchant.auth_app_id).unwrap();
+    // The authorisation's push (made before the gateway was configured) and the cancellation's.
+    assert!(emulator.wait_for_deliveries(2, Duration::from_secs(20)));
+    let pushed = emulator.deliveries();
+    let cancellation = pushed
+        .iter()
+        .find(|delivery| delivery.body.contains(&rotated))
+        .expect("the cancellation is signed by the new certificate");
+    assert!(cancellation.acknowledged, "{cancellation:?}");
+    assert_eq!(cancellation.attempts, 1);
+    assert_eq!(
+        emulator.call_count(alipay_isv::cert::ALIPAY_CERT_DOWNLOAD_METHOD),
+        downloads + 1
+    );
+    assert!(
+        !registry
+            .get(&merchant.auth_app_id)
+            .unwrap()
+            .unwrap()
+            .is_active()
+    );
 }

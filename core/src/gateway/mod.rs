@@ -10,6 +10,9 @@
 //! handled is acknowledged without calling the handler again; one stored whose handler failed (or whose
 //! process stopped) is not stored twice, and its handler runs again.
 //!
+//! In certificate mode, a notification signed by an Alipay certificate the store does not know yet (after a
+//! rotation) is verified after downloading that certificate through the registry's client of this app.
+//!
 //! Two ways to use it: [`Gateway::handle`] with a Rust closure, or — for hosts whose handlers run
 //! elsewhere (an async runtime, another language) — [`Gateway::receive`], then the handler, then
 //! [`Gateway::finish`].
@@ -20,8 +23,10 @@ mod tests;
 
 pub use answer::{GatewayAnswer, GatewayOutcome, GatewayResult};
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use crate::config::IsvConfig;
 use crate::error::{Error, Result};
@@ -93,10 +98,19 @@ pub enum Received {
 
 /// The application gateway of one app (see the module docs). Cheap to share (`Send + Sync`).
 pub struct Gateway {
+    app_id: String,
     verifier: NotificationVerifier,
     signer: Signer,
     registry: Arc<Registry>,
+    /// Certificate SNs whose download failed, and when: not asked again for [`REFETCH_AFTER`], so a
+    /// flood of bodies naming made-up SNs costs Alipay nothing.
+    failed_downloads: Mutex<HashMap<String, Instant>>,
 }
+
+/// How long a certificate SN whose download failed is not asked for again.
+const REFETCH_AFTER: Duration = Duration::from_secs(60);
+/// The most failed SNs remembered (the memory a flood of made-up SNs can take).
+const MAX_FAILED_DOWNLOADS: usize = 1024;
 
 impl fmt::Debug for Gateway {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -135,9 +149,11 @@ impl Gateway {
     /// certificates verify), storing into `registry`.
     pub fn new(config: &IsvConfig, registry: Arc<Registry>) -> Self {
         Gateway {
+            app_id: config.app_id().to_string(),
             verifier: config.notification_verifier(),
             signer: config.signer().clone(),
             registry,
+            failed_downloads: Mutex::new(HashMap::new()),
         }
     }
 
@@ -184,6 +200,7 @@ impl Gateway {
             Ok(params) => params,
             Err(error) => return refused(400, error),
         };
+        self.fetch_unknown_certificate(&params);
         let is_check = params
             .iter()
             .any(|(key, value)| key == "service" && value == SERVICE_CHECK);
@@ -256,6 +273,54 @@ impl Gateway {
                 let handled = handler(&delivery).map_err(|error| error.to_string());
                 self.finish(&delivery, handled)
             }
+        }
+    }
+
+    /// In certificate mode, downloads the Alipay certificate a notification names when the store does not
+    /// know it yet (Alipay rotated its certificate), through the registry's client of this app — which
+    /// shares the certificate store when both were built from the same configuration. A failed download
+    /// leaves the verification to refuse the notification, and that SN is not asked for again for a while.
+    fn fetch_unknown_certificate(&self, params: &[(String, String)]) {
+        let Some(store) = self.verifier.cert_store() else {
+            return;
+        };
+        let Some(sn) = params
+            .iter()
+            .find(|(key, value)| key == "alipay_cert_sn" && !value.trim().is_empty())
+            .map(|(_, value)| value.trim())
+        else {
+            return;
+        };
+        if store.key(sn).is_some() {
+            return;
+        }
+        let Ok(client) = self.registry.client_for(&self.app_id) else {
+            return;
+        };
+        {
+            let failed = self
+                .failed_downloads
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if failed
+                .get(sn)
+                .is_some_and(|at| at.elapsed() < REFETCH_AFTER)
+            {
+                return;
+            }
+        }
+        if client.fetch_alipay_cert(sn).is_err() {
+            let mut failed = self
+                .failed_downloads
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if failed.len() >= MAX_FAILED_DOWNLOADS {
+                failed.retain(|_, at| at.elapsed() < REFETCH_AFTER);
+                if failed.len() >= MAX_FAILED_DOWNLOADS {
+                    failed.clear();
+                }
+            }
+            failed.insert(sn.to_string(), Instant::now());
         }
     }
 

@@ -580,7 +580,7 @@ impl Registry {
     }
 
     /// The client of our app `app_id` (the default app's for a record stored before apps were recorded).
-    fn client_for(&self, app_id: &str) -> Result<&Client> {
+    pub(crate) fn client_for(&self, app_id: &str) -> Result<&Client> {
         if app_id.is_empty() {
             return self.client();
         }

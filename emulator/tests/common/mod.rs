@@ -68,6 +68,29 @@ pub fn config(emulator: &Emulator) -> IsvConfig {
     config_with(emulator, Charset::Utf8)
 }
 
+/// An emulator in certificate mode.
+pub fn start_cert_mode() -> Emulator {
+    let mut options = options();
+    options.cert_mode = true;
+    Emulator::start(options).unwrap()
+}
+
+/// The certificate-mode ISV configuration for an emulator in certificate mode: an app certificate it
+/// issues, its Alipay certificate and root bundle.
+pub fn cert_config(emulator: &Emulator) -> IsvConfig {
+    let app_cert = emulator.issue_app_cert(app_key().public_key()).unwrap();
+    IsvConfig::cert_builder(
+        APP_ID,
+        app_key(),
+        app_cert,
+        emulator.alipay_cert_pem().unwrap(),
+        emulator.root_cert_bundle_pem().unwrap(),
+    )
+    .gateway(emulator.gateway_url())
+    .build()
+    .unwrap()
+}
+
 /// A raw HTTP answer.
 #[derive(Debug)]
 pub struct Raw {
