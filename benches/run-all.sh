@@ -22,6 +22,7 @@ if [[ "$quick" == "--quick" ]]; then
   section "Kotlin/JVM" bash benches/jvm/run.sh quick
   section "Delegated calls end to end (emulator on loopback)" cargo bench -q -p alipay-isv-emulator --bench delegated_e2e
   section "Merchant authorisation registry" cargo bench -q -p alipay-isv --bench registry
+  section "Notifications through the Gateway over HTTP" cargo bench -q -p alipay-isv --bench gateway_http
 else
   section "Rust vs openssl speed" bash benches/rust-vs-openssl.sh
   section "Protocol layer vs raw verification (criterion)" bash benches/protocol.sh
@@ -30,6 +31,7 @@ else
   section "Kotlin/JVM" bash benches/jvm/run.sh
   section "Delegated calls end to end (emulator on loopback)" cargo bench -q -p alipay-isv-emulator --bench delegated_e2e
   section "Merchant authorisation registry" cargo bench -q -p alipay-isv --bench registry
+  section "Notifications through the Gateway over HTTP" cargo bench -q -p alipay-isv --bench gateway_http
 fi
 
 {

@@ -92,3 +92,23 @@ export type Notification =
 export type ServiceMarketOrderItemTarget =
   | { miniAppId: string; shopId?: null }
   | { shopId: string; miniAppId?: null }
+/**
+ * Which handler a verified notification goes to (`GatewayDelivery.kind`): `authorisation` (a merchant
+ * authorised one of our apps), `cancellation` (a merchant revoked an authorisation), `order` (a
+ * service-market order) or `other` (payments, other messages).
+ */
+export type DeliveryKind = 'authorisation' | 'cancellation' | 'order' | 'other'
+/**
+ * What a gateway did with one request (`GatewayResult.outcome`): `service_check` (a gateway check
+ * answered with the signed XML), `handled` (a verified notification stored and handled: `success`),
+ * `already_handled` (Alipay retried one already handled: `success`, nothing done), `refused` (not a
+ * form, over the limit, a bad signature, malformed: nothing stored) or `failed` (storing or the
+ * handler failed: `fail`, Alipay retries).
+ */
+export type GatewayOutcomeName =
+  | 'service_check'
+  | 'handled'
+  | 'already_handled'
+  | 'refused'
+  | 'failed'
+  | 'handler_failed'

@@ -92,6 +92,26 @@ export type Notification =
 export type ServiceMarketOrderItemTarget =
   | { miniAppId: string; shopId?: null }
   | { shopId: string; miniAppId?: null }
+/**
+ * Which handler a verified notification goes to (`GatewayDelivery.kind`): `authorisation` (a merchant
+ * authorised one of our apps), `cancellation` (a merchant revoked an authorisation), `order` (a
+ * service-market order) or `other` (payments, other messages).
+ */
+export type DeliveryKind = 'authorisation' | 'cancellation' | 'order' | 'other'
+/**
+ * What a gateway did with one request (`GatewayResult.outcome`): `service_check` (a gateway check
+ * answered with the signed XML), `handled` (a verified notification stored and handled: `success`),
+ * `already_handled` (Alipay retried one already handled: `success`, nothing done), `refused` (not a
+ * form, over the limit, a bad signature, malformed: nothing stored) or `failed` (storing or the
+ * handler failed: `fail`, Alipay retries).
+ */
+export type GatewayOutcomeName =
+  | 'service_check'
+  | 'handled'
+  | 'already_handled'
+  | 'refused'
+  | 'failed'
+  | 'handler_failed'
 
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
@@ -587,6 +607,99 @@ export declare class Emulator {
 }
 
 /**
+ * The native application gateway of one app: verifies what Alipay posts with the app's
+ * configuration (its Alipay key or certificates; its own key signs the answer to a gateway check),
+ * stores authorisations, cancellations and service-market orders into the registry, and answers.
+ * Immutable; share one instance.
+ *
+ * Most hosts use the package's `Gateway` (handlers per kind, `node:http` and Express adapters),
+ * which is built on this class. Use it directly when handlers run elsewhere: `receive`, then the
+ * handler, then `finish`.
+ *
+ * Retries are idempotent through the registry's notification journal: a notification already
+ * handled is answered `success` without a delivery; one stored whose handler failed is delivered
+ * again (`ingest` `duplicate`) and never stored twice.
+ */
+export declare class GatewayCore {
+  /**
+   * The gateway of the app `config` describes, storing into `registry`. The largest body it takes
+   * is `config`'s `maxBodyBytes` (10 MiB by default).
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` when `registry` is closed.
+   */
+  constructor(config: IsvConfig, registry: Registry)
+  /**
+   * The largest body it takes, in bytes: read no more than this from a request (one byte more is
+   * enough to be answered 413).
+   */
+  get maxBodyBytes(): number
+  /**
+   * Receives one request — its `Content-Type` header (`null` / `undefined` when absent) and its raw
+   * body (a `Buffer`; text is taken as UTF-8 bytes) — on the libuv pool: resolves to the
+   * `GatewayResult` to write back (not a form: 415; over the limit: 413; a bad signature or a
+   * malformed notification: 400; a gateway check: the signed XML; a notification already handled:
+   * `success`; a store failure: 500), or to a `GatewayDelivery`: a verified notification, already
+   * stored, for the handler. Never rejects for what was posted: every problem is an answer.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` when the registry is closed.
+   */
+  receive(contentType: string | null | undefined, body: BodyArg): Promise<GatewayResult | GatewayDelivery>
+  /** `receive`, on the calling thread. */
+  receiveSync(contentType: string | null | undefined, body: BodyArg): GatewayResult | GatewayDelivery
+  /**
+   * Finishes a delivery after its handler ran, on the libuv pool: with no `failure`, the
+   * notification is marked handled and the result is `success` (`handled`); with the handler's
+   * failure (why it could not do its work), the result is `fail` with status 500 (`failed`, the
+   * reason in `error`, never in the body): Alipay retries, and the retry is delivered again without
+   * being stored twice.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` when the registry is closed.
+   */
+  finish(delivery: GatewayDelivery, failure?: string | undefined | null): Promise<GatewayResult>
+  /** `finish`, on the calling thread. */
+  finishSync(delivery: GatewayDelivery, failure?: string | undefined | null): GatewayResult
+  /** `GatewayCore(app 2021…, max body 10485760 bytes)`: never a key. */
+  toString(): string
+}
+
+/**
+ * A verified notification, already stored in the registry, waiting for the host's handler
+ * (`GatewayCore.receive`); hand it back to `GatewayCore.finish` once the handler ran. A `Gateway`
+ * passes it to the handler of its `kind`.
+ *
+ * `toString()` and `util.inspect` show the notification masked (no token, code, contact person or
+ * phone); its `notification` getter gives the verified notification in full.
+ */
+export declare class GatewayDelivery {
+  /**
+   * Which handler it goes to: `authorisation` (a merchant authorised one of our apps, stored),
+   * `cancellation` (a merchant revoked an authorisation, stored), `order` (a service-market order,
+   * stored: accept or reject it) or `other` (payments, other messages: only the host knows).
+   */
+  get kind(): DeliveryKind
+  /**
+   * What the registry did with it: `applied`, `stale`, `ignored`, or `duplicate` when an earlier
+   * delivery of the same notification stored it but its handler did not finish (the handler runs
+   * again; nothing is stored twice).
+   */
+  get ingest(): IngestOutcome
+  /** Alipay's id of the notification, or `null` when it has none. */
+  get notifyId(): string | null
+  /**
+   * The verified notification, as `NotificationVerifier.verifyBody` gives it (with the
+   * `signedForm` that matched): an `appAuth` one for `authorisation`, a `message` for `cancellation`, a
+   * `serviceMarketOrder` for `order`. It holds tokens and personal data in full: never log it whole.
+   * A new object on every read.
+   */
+  get notification(): Notification
+  /**
+   * `GatewayDelivery { kind: 'order', ingest: 'applied', notifyId: '…', notification: … }`, the
+   * notification masked.
+   */
+  toString(): string
+}
+
+/**
  * The third-party app's configuration, checked once when built. Immutable; share one instance.
  *
  * `toString()` and `util.inspect` show the app id, algorithm, gateway and key fingerprints only.
@@ -664,14 +777,21 @@ export declare class IsvConfig {
 }
 
 /**
- * One merchant authorisation in the registry: merchant PID – `authAppId` – `appAuthToken`, its
- * status and expiries. A snapshot: later changes to the registry do not show in it.
+ * One merchant authorisation in the registry: merchant PID – `authAppId` – `appAuthToken` for one of
+ * our apps (`appId`), its status and expiries. A snapshot: later changes to the registry do not
+ * show in it.
  *
  * The getters return the tokens in full (they are secrets: never log them); `toString()` and
  * `util.inspect` mask them, and `JSON.stringify` shows nothing (the fields are getters).
  */
 export declare class MerchantAuthorisation {
-  /** The merchant's authorised app: the record's unique key. */
+  /**
+   * Our app the merchant authorised: the third-party app, or the plugin for a plugin
+   * authorisation. With `authAppId`, the record's key. `''` for a record stored before the
+   * registry recorded apps, until an app writes it.
+   */
+  get appId(): string
+  /** The merchant's authorised app (with `appId`, the record's key). */
   get authAppId(): string
   /** The merchant's PID (2088…), or `null` when not known. */
   get merchantPid(): string | null
@@ -745,6 +865,81 @@ export declare class NotificationVerifier {
    * @throws {AlipayError} as for `verifyBody`; a `TypeError` when a value is not a string.
    */
   verifyParams(params: Record<string, string>): Notification
+}
+
+/**
+ * A service-market order as the registry keeps it (`Registry.order`, `orders`, and the result of
+ * every order call made through the registry): what the order message said, the status as the ISV's
+ * calls and queries moved it, and every change in `history`. Keyed by `commodityOrderId`. A
+ * snapshot: later changes to the registry do not show in it.
+ *
+ * `contactor` and `phone` are the merchant's personal data: the getters return them (never log
+ * them); `toString()` and `util.inspect` show their length only, and `params` (which hold them too)
+ * by name only. `JSON.stringify` shows nothing (the fields are getters).
+ */
+export declare class OrderRecord {
+  /** The order number (the key of every order call). */
+  get commodityOrderId(): string
+  /**
+   * Our app that received the order message (the third-party app or the plugin): its client
+   * makes the order calls.
+   */
+  get appId(): string
+  /** The ordering merchant's PID (`2088…`). */
+  get merchantPid(): string
+  /**
+   * The merchant's mini program the order is for (`consumer_miniAppId`), or `null`: the
+   * `authAppId` of the authorisation that comes with the order (`Registry.orderAuthorisation`).
+   */
+  get consumerMiniAppId(): string | null
+  /** The merchant's name as Alipay showed it, or `null`. */
+  get merchantName(): string | null
+  /** The ordered service's name, or `null`. */
+  get title(): string | null
+  /** The price in yuan, as sent (money stays text), or `null`. */
+  get totalPrice(): string | null
+  /** When the merchant ordered (`yyyy-MM-dd HH:mm:ss`, China time), or `null`. */
+  get orderTime(): string | null
+  /** The merchant's contact person, or `null`. Personal data: never log it. */
+  get contactor(): string | null
+  /** The merchant's contact phone, or `null`. Personal data: never log it. */
+  get phone(): string | null
+  /**
+   * The order's status: `MERCHANT_ORDED` (`ORDER_PLACED`), `ISV_ACCEPTED`, `ISV_REJECTED`, or what
+   * a query answered.
+   */
+  get status(): string
+  /** The items whose status is known (from the ISV's item calls and from queries). */
+  get items(): Array<OrderItemState>
+  /**
+   * The status of the item `{ miniAppId }` or `{ shopId }`, or `null` when not known.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for an item that is not exactly one of `miniAppId` /
+   * `shopId`.
+   */
+  itemStatus(item: ServiceMarketOrderItemTarget): string | null
+  /** The order message whose fields are stored (the latest sent), or `null`. */
+  get notifyId(): string | null
+  /** When that message was sent, epoch milliseconds, or `null`. */
+  get notifiedAtMs(): number | null
+  /**
+   * Every verified parameter of that message, in the order received (`contactor` and `phone`
+   * too: personal data).
+   */
+  get params(): Record<string, string>
+  /** Every status change, oldest first. */
+  get history(): Array<OrderStatusChange>
+  /** Incremented by every write of the order. */
+  get version(): number
+  /** When the registry first stored it, epoch milliseconds. */
+  get createdAtMs(): number
+  /** The last write, epoch milliseconds. */
+  get updatedAtMs(): number
+  /**
+   * `OrderRecord { commodity_order_id: …, contactor: Some("…(3 chars)"), phone: Some("…(11 chars)"),
+   * params: ["contactor=…(3 chars)", …], … }`: the contact person and phone by their length only.
+   */
+  toString(): string
 }
 
 /**
@@ -865,6 +1060,90 @@ export declare class Registry {
   /** `importToken`, blocking the calling thread. */
   importTokenSync(appAuthToken: string, appRefreshToken?: string | undefined | null): TokenImport
   /**
+   * The order `commodityOrderId`, when its order message was ingested (by a `Gateway` or
+   * `ingestNotification`); else `null`.
+   *
+   * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails.
+   */
+  order(commodityOrderId: string): OrderRecord | null
+  /**
+   * Every order, oldest first.
+   *
+   * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails.
+   */
+  orders(): Array<OrderRecord>
+  /**
+   * The merchant authorisation an order goes with: the authorisation of the order's mini program
+   * (`consumerMiniAppId`) to the app that received the order, else the merchant's only active
+   * authorisation of that app; `null` while it has not arrived (the order message and the plugin
+   * authorisation come in either order), or for a merchant the registry does not know.
+   *
+   * @throws {AlipayError} `ALIPAY_STORE_ERROR` for an order the registry does not hold, or when the
+   * store fails.
+   */
+  orderAuthorisation(commodityOrderId: string): MerchantAuthorisation | null
+  /**
+   * Accepts the order (接单, `alipay.open.servicemarket.order.accept`) through the client of the app
+   * that received it, records `ISV_ACCEPTED` (`ORDER_ACCEPTED`) with the change in `history`, and
+   * resolves to the updated order. Runs on the libuv pool.
+   *
+   * Rejects with `ALIPAY_STORE_ERROR` for an order the registry does not hold (no call is made);
+   * `ALIPAY_CONFIG_ERROR` when the registry has no client for the order's app; the errors of
+   * `Client.acceptServicemarketOrder` (nothing is recorded then).
+   */
+  acceptOrder(commodityOrderId: string): Promise<OrderRecord>
+  /** `acceptOrder`, blocking the calling thread. */
+  acceptOrderSync(commodityOrderId: string): OrderRecord
+  /**
+   * Rejects the order (拒单) with the reason the merchant will read, records `ISV_REJECTED`
+   * (`ORDER_REJECTED`), and resolves to the updated order. Runs on the libuv pool.
+   *
+   * Rejects as `acceptOrder` does; `ALIPAY_CONFIG_ERROR` for an empty reason.
+   */
+  rejectOrder(commodityOrderId: string, reason: string): Promise<OrderRecord>
+  /** `rejectOrder`, blocking the calling thread. */
+  rejectOrderSync(commodityOrderId: string, reason: string): OrderRecord
+  /**
+   * Marks one item (`{ miniAppId }` or `{ shopId }`) of an accepted order implemented, records it
+   * `TO_CONFIRM` (`ITEM_TO_CONFIRM`), and resolves to the updated order. Runs on the libuv pool.
+   *
+   * Rejects as `acceptOrder` does, then as `Client.completeServicemarketOrderItem`.
+   */
+  completeOrderItem(commodityOrderId: string, item: ServiceMarketOrderItemTarget): Promise<OrderRecord>
+  /** `completeOrderItem`, blocking the calling thread. */
+  completeOrderItemSync(commodityOrderId: string, item: ServiceMarketOrderItemTarget): OrderRecord
+  /**
+   * Confirms a completed item on the merchant's behalf, with the token of the order's
+   * authorisation (`orderAuthorisation`; refreshed first when due), records it `DONE`
+   * (`ITEM_DONE`), and resolves to the updated order. Runs on the libuv pool.
+   *
+   * Rejects with `ALIPAY_STORE_ERROR` for an unknown order, or when the merchant's authorisation
+   * has not arrived or is revoked (no call is made); then as
+   * `Client.confirmServicemarketOrderItem`.
+   */
+  confirmOrderItem(commodityOrderId: string, item: ServiceMarketOrderItemTarget): Promise<OrderRecord>
+  /** `confirmOrderItem`, blocking the calling thread. */
+  confirmOrderItemSync(commodityOrderId: string, item: ServiceMarketOrderItemTarget): OrderRecord
+  /**
+   * Cancels one item with the reason the merchant will read, records it `ISV_CANCELLED`
+   * (`ITEM_CANCELLED`), and resolves to the updated order. Runs on the libuv pool.
+   *
+   * Rejects as `acceptOrder` does, then as `Client.cancelServicemarketOrderItem`.
+   */
+  cancelOrderItem(commodityOrderId: string, item: ServiceMarketOrderItemTarget, reason: string): Promise<OrderRecord>
+  /** `cancelOrderItem`, blocking the calling thread. */
+  cancelOrderItemSync(commodityOrderId: string, item: ServiceMarketOrderItemTarget, reason: string): OrderRecord
+  /**
+   * Queries every page of the order (`alipay.open.servicemarket.order.query`) and records the status
+   * and item states Alipay answered (each change in `history` with source `query`); resolves to the
+   * updated order. Runs on the libuv pool.
+   *
+   * Rejects as `acceptOrder` does, then as `Client.servicemarketOrderPages`.
+   */
+  refreshOrder(commodityOrderId: string): Promise<OrderRecord>
+  /** `refreshOrder`, blocking the calling thread. */
+  refreshOrderSync(commodityOrderId: string): OrderRecord
+  /**
    * Opens (or creates) the registry in the SQLite file at `path`, with `options` (client, refresh
    * margin, token encryption key).
    *
@@ -881,9 +1160,10 @@ export declare class Registry {
    */
   static inMemory(options?: RegistryOptions | undefined | null): Registry
   /**
-   * Stores the tokens `Client.exchangeAppAuthCode` returned (every token of a batch): each is a new
-   * authorisation and replaces what was stored for its `authAppId`. One outcome per token:
-   * `applied`, or `stale` when the stored token is newer. Synchronous.
+   * Stores the tokens `Client.exchangeAppAuthCode` returned (every token of a batch) under the
+   * default app (`defaultAppId`): each is a new authorisation and replaces what was stored for its
+   * `authAppId`. One outcome per token: `applied`, or `stale` when the stored token is newer.
+   * Synchronous.
    *
    * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails; `ALIPAY_PROTOCOL_ERROR` for a
    * token without `authAppId`.
@@ -899,10 +1179,12 @@ export declare class Registry {
   /**
    * Ingests a notification that `NotificationVerifier.verifyBody` (or `verifyParams`) verified —
    * pass its result as it is, never an unverified object. An `appAuth` notification stores its
-   * tokens, an `alipay.open.auth.appauth.cancelled` message revokes; both are de-duplicated by
-   * `notifyId` (`duplicate`: Alipay's retries change nothing) and ordered (`stale`: a late message
-   * never overwrites newer state). Other notifications, and cancellations of unknown merchants, are
-   * `ignored`. Synchronous: ingest, then answer `SUCCESS_ACK`.
+   * tokens under the app the merchant authorised (the plugin, for a plugin authorisation), an
+   * `alipay.open.auth.appauth.cancelled` message revokes, a `serviceMarketOrder` message stores the
+   * order (`order`); each is de-duplicated by `notifyId` (`duplicate`: Alipay's retries change
+   * nothing) and ordered (`stale`: a late message never overwrites newer state). Other
+   * notifications, and cancellations of unknown merchants, are `ignored`. Synchronous: ingest, then
+   * answer `SUCCESS_ACK` (a `Gateway` does both, and more).
    *
    * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails; `ALIPAY_CONFIG_ERROR` when the
    * object is not a notification.
@@ -918,11 +1200,23 @@ export declare class Registry {
    */
   ingestQuery(appAuthToken: string, info: AppAuthTokenInfo): IngestOutcome
   /**
-   * The record of `authAppId`, or `null` when the registry does not know it.
+   * The record of `authAppId`, or `null` when the registry does not know it: its only one, or —
+   * when the merchant app authorised several of our apps — the default app's.
    *
-   * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails (e.g. a wrong key).
+   * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails (e.g. a wrong key), or when the
+   * merchant app authorised several of our apps and none is the default app (ask with `getForApp`).
    */
   get(authAppId: string): MerchantAuthorisation | null
+  /**
+   * The authorisation of the merchant app `authAppId` to our app `appId` (a record stored before
+   * the registry recorded apps is found too), or `null`. Unlike `get`, it never has to choose
+   * between several of our apps.
+   *
+   * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails.
+   */
+  getForApp(appId: string, authAppId: string): MerchantAuthorisation | null
+  /** Our default app: the app of `client` (else of the first of `clients`); `''` without a client. */
+  get defaultAppId(): string
   /**
    * Every record (active and revoked), by `authAppId`.
    *
@@ -956,6 +1250,16 @@ export declare class Registry {
   /** `tokenFor`, blocking the calling thread. */
   tokenForSync(authAppId: string): string
   /**
+   * `tokenFor` for the authorisation of the merchant app `authAppId` to our app `appId`, refreshed
+   * (when due) through that app's client. Runs on the libuv pool.
+   *
+   * Rejects as `tokenFor` does; with `ALIPAY_CONFIG_ERROR` when a refresh is due and the registry
+   * has no client for `appId`.
+   */
+  tokenForApp(appId: string, authAppId: string): Promise<string>
+  /** `tokenForApp`, blocking the calling thread. */
+  tokenForAppSync(appId: string, authAppId: string): string
+  /**
    * `tokenFor` of the merchant PID's only active authorisation.
    *
    * Rejects with `ALIPAY_STORE_ERROR` when the merchant has no active authorisation, or several (ask
@@ -988,7 +1292,7 @@ export declare class Registry {
   get closed(): boolean
   /**
    * Closes the registry (the SQLite file is released once calls still running finish); later calls
-   * throw `ALIPAY_CONFIG_ERROR`. Calling it again does nothing.
+   * throw `ALIPAY_CONFIG_ERROR`, and so do the gateways built on it. Calling it again does nothing.
    */
   close(): void
   /**
@@ -1575,6 +1879,53 @@ export interface FaultOptions {
 }
 
 /**
+ * What a gateway did with one request, and the exact answer to write back. A plain object; it holds
+ * no secret (the body is `success`, `fail` or the signed XML of a gateway check; an error's text
+ * never holds a secret).
+ */
+export interface GatewayResult {
+  /**
+   * The HTTP status: 200 for `success` and the gateway check; 400 for a refused notification
+   * (signature, malformed, missing required order fields), 413 for a body over the limit, 415 for a
+   * body that is not a form, 500 when storing or the handler failed (Alipay retries), each with the
+   * body `fail`.
+   */
+  status: number
+  /** The `Content-Type` header to send. */
+  contentType: string
+  /**
+   * The body to send: `success` (Alipay stops retrying), `fail`, or the signed XML of a gateway
+   * check (`alipay.service.check`).
+   */
+  body: string
+  /**
+   * What was done: `service_check` (a gateway check answered), `handled` (a verified notification
+   * stored and handled), `already_handled` (Alipay retried one already handled: nothing done),
+   * `refused` (nothing stored), `failed` (storing failed) or `handler_failed` (stored, but the
+   * handler threw: Alipay retries and the handler runs again).
+   */
+  outcome: GatewayOutcomeName
+  /**
+   * Why a request was `refused` or `failed` (`ALIPAY_PROTOCOL_ERROR`, `ALIPAY_SIGNATURE_ERROR`,
+   * `ALIPAY_STORE_ERROR`, …); `null` otherwise (a handler's failure is `handlerError`). Never in
+   * the body.
+   */
+  error: AlipayError | null
+  /**
+   * What the registry did with a `handled` notification (`applied`, `duplicate`, `stale`,
+   * `ignored`); `null` otherwise.
+   */
+  ingest: IngestOutcome | null
+  /** For a `service_check`: whether the check's own signature verified; `null` otherwise. */
+  verified: boolean | null
+  /**
+   * For `handler_failed`: what the handler threw (its message, shortened); `null` otherwise.
+   * Never in the body.
+   */
+  handlerError: string | null
+}
+
+/**
  * Generates an RSA key pair of `bits` bits: 2048 (the default, what Alipay asks for), 3072 or 4096.
  *
  * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for any other size.
@@ -1647,6 +1998,18 @@ export interface IsvConfigOptions {
   /** The largest response or notification body accepted, in bytes (default 10 MiB). */
   maxBodyBytes?: number
 }
+
+/** The item status after `Registry.cancelOrderItem` (`ISV_CANCELLED`). */
+export declare const ITEM_CANCELLED: string
+
+/** The item status once confirmed (`DONE`, after `Registry.confirmOrderItem`). */
+export declare const ITEM_DONE: string
+
+/**
+ * The item status after `Registry.completeOrderItem` (`TO_CONFIRM`): awaiting the merchant's
+ * confirmation.
+ */
+export declare const ITEM_TO_CONFIRM: string
 
 /** A freshly generated app key pair. */
 export interface KeyPair {
@@ -1771,6 +2134,44 @@ export declare function offEvent(id: number): boolean
  */
 export declare function onEvent(listener: (event: ObservedEvent) => void): number
 
+/** The order status the registry records after `Registry.acceptOrder` (`ISV_ACCEPTED`). */
+export declare const ORDER_ACCEPTED: string
+
+/**
+ * The status of a new order, as Alipay names it (`MERCHANT_ORDED`): placed by the merchant, awaiting
+ * the ISV.
+ */
+export declare const ORDER_PLACED: string
+
+/** The order status the registry records after `Registry.rejectOrder` (`ISV_REJECTED`). */
+export declare const ORDER_REJECTED: string
+
+/** The state of one item of an order: the merchant's mini program or a shop, and its status. */
+export interface OrderItemState {
+  /** The merchant's mini program, for plugin and template orders. */
+  miniAppId: string | null
+  /** The shop, for shop services. */
+  shopId: string | null
+  /** Alipay's item status (`TO_DO`, `DOING`, `TO_CONFIRM`, `DONE`, `ISV_CANCELLED`, …). */
+  status: string
+}
+
+/** One change of an order's status, or of one of its items'. */
+export interface OrderStatusChange {
+  /** The new status. */
+  status: string
+  /** The item it is about (its mini program or shop id); `null` for the order itself. */
+  item: string | null
+  /**
+   * What changed it: the order message (`notification`), one of the ISV's calls (`accept`,
+   * `reject`, `item.complete`, `item.confirm`, `item.cancel`) or a query (`query`,
+   * `Registry.refreshOrder`).
+   */
+  source: 'notification' | 'accept' | 'reject' | 'item.complete' | 'item.confirm' | 'item.cancel' | 'query'
+  /** When, epoch milliseconds. */
+  atMs: number
+}
+
 /** Any other notification (payments, …): the verified parameters. */
 export interface OtherNotification {
   /** Always `other`. */
@@ -1846,8 +2247,17 @@ export interface RegistryOptions {
   /**
    * The client that refreshes due tokens (`tokenFor`) and makes the delegated calls
    * (`executeFor`). Without one, a due refresh and `executeFor` fail with `ALIPAY_CONFIG_ERROR`.
+   * Its app is the registry's default app (`defaultAppId`): the tokens of `ingestTokens` are
+   * stored under it, and it wins when a merchant app authorised several of our apps and is asked
+   * for by `authAppId` alone.
    */
   client?: Client
+  /**
+   * The clients of our other apps (one per plugin or further third-party app): the merchants who
+   * authorised one of them are refreshed and called through its client. A second client of the
+   * same app replaces the first. Without `client`, the first of these is the default app's.
+   */
+  clients?: Array<Client>
   /** Refresh a token when it expires within this many milliseconds (default 600000: 10 minutes). */
   refreshMarginMs?: number
   /**

@@ -4,10 +4,11 @@
 # emulator on loopback, certificate mode included; the registry tests use SQLite files in temporary
 # directories; the fault, secret and boundary tests drive every fault mode, search every error text,
 # toString and captured output for secrets, and panic through the debug-only hooks; the RSS test runs
-# in a surefire execution of its own with a fixed heap) and runs the Kotlin examples, the
-# certificate-mode call and the plugin server (merchants in a registry file) against the emulator
-# included. Needs cargo, java 17 and maven; every Maven dependency and plugin is pinned in the pom and
-# comes from Maven Central.
+# in a surefire execution of its own with a fixed heap; the gateway tests serve the Gateway through its
+# JDK HttpHandler on loopback, the emulator pushing to it) and runs the Kotlin examples, the
+# certificate-mode call and the plugin server (merchants and orders in a registry file, the Gateway's
+# JDK handler as its application gateway) against the emulator included. Needs cargo, java 17 and
+# maven; every Maven dependency and plugin is pinned in the pom and comes from Maven Central.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -5,11 +5,14 @@
 # the official SDK against the emulator; the merchant authorisation registry: every kind of ingestion,
 # refresh exactly once under concurrent calls, persistence, encryption, corrupt files, masked output;
 # certificate mode: every certs.json case, the official SDK's SNs, the flow through an Alipay
-# certificate rotation, refused certificates; hardening: all eight emulator faults and raw node:net
-# peers end in typed errors within connect + read timeout and leave the registry as it was, no
-# secret in any error, string form or output of the whole flow, panics and misuse surface as Errors,
-# RSS flat over 100,000 sign / verify iterations) and the examples (the plugin server, its merchants
-# in a registry, certificate mode, against the emulator).
+# certificate rotation, refused certificates; service-market orders in the registry, one registry for
+# several apps; the application gateway (Gateway, GatewayCore) over real HTTP with node:http and
+# Express: a subscription end to end, a push answered `fail` retried and stored once, bad input;
+# hardening: all eight emulator faults and raw node:net peers end in typed errors within connect +
+# read timeout and leave the registry as it was, no secret in any error, string form or output of the
+# whole flow, panics and misuse surface as Errors, RSS flat over 100,000 sign / verify iterations)
+# and the examples (the plugin server with its
+# Gateway, its merchants and orders in a registry, certificate mode, against the emulator).
 # Needs node >= 20.17 with npm, and cargo; everything else comes from the npm registry at the
 # versions pinned in bindings-node/package-lock.json.
 set -euo pipefail
@@ -52,7 +55,7 @@ if [[ "$before" != "$after" ]]; then
   echo "note: index.js / index.d.ts were regenerated; commit them"
 fi
 
-echo "== tsc --noEmit (test/types-check.ts against index.d.ts, strict)"
+echo "== tsc --noEmit (test/types-check.ts against main.d.ts: index.d.ts and gateway.d.ts, strict)"
 npx --no-install tsc --noEmit -p test/tsconfig.json
 
 echo "== node --test"

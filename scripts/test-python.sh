@@ -4,11 +4,13 @@
 # conformance with the official alipay-sdk-python, and the flow, fault, concurrency, registry and
 # official-SDK tests against the emulator on loopback, certificate mode — the certs.json vectors,
 # and the whole flow with a certificate rotation on an emulator in cert mode —, the registry on
-# SQLite files in temporary directories; hardening: every emulator fault and a rude loopback peer
+# SQLite files in temporary directories (authorisations per app, service-market orders), the
+# application Gateway over real HTTP through its ASGI adapter (Starlette, FastAPI on uvicorn) and
+# WSGI adapter (Flask on werkzeug) with the emulator pushing a subscription to it; hardening: every emulator fault and a rude loopback peer
 # ending in typed errors within the timeout with nothing written to the registry, no secret in
 # any error, repr or captured output, no panic crossing into Python, and RSS flat over 100,000
 # signature calls), and the examples (the plugin server, keeping its
-# merchants in a registry, and the certificate-mode flow run against the emulator). Idempotent;
+# merchants in a registry behind a Gateway, and the certificate-mode flow run against the emulator). Idempotent;
 # run from anywhere.
 set -euo pipefail
 
@@ -19,6 +21,13 @@ MATURIN_VERSION="1.16.0"
 PYTEST_VERSION="9.2.0"
 RUFF_VERSION="0.17.6"
 ALIPAY_SDK_VERSION="3.7.1411" # the official SDK; its `rsa` and `pycryptodome` dependencies come with it
+# The web frameworks the Gateway's adapters are tested with (ASGI: Starlette, FastAPI, served by
+# uvicorn; WSGI: Flask on werkzeug's server).
+STARLETTE_VERSION="1.10.0"
+FASTAPI_VERSION="0.165.0"
+UVICORN_VERSION="0.55.0"
+FLASK_VERSION="3.1.3"
+WERKZEUG_VERSION="3.1.9"
 
 if [ ! -x .venv/bin/python ]; then
     echo "== creating .venv"
@@ -31,7 +40,12 @@ echo "== installing pinned tools"
     "maturin==${MATURIN_VERSION}" \
     "pytest==${PYTEST_VERSION}" \
     "ruff==${RUFF_VERSION}" \
-    "alipay-sdk-python==${ALIPAY_SDK_VERSION}"
+    "alipay-sdk-python==${ALIPAY_SDK_VERSION}" \
+    "starlette==${STARLETTE_VERSION}" \
+    "fastapi==${FASTAPI_VERSION}" \
+    "uvicorn==${UVICORN_VERSION}" \
+    "flask==${FLASK_VERSION}" \
+    "werkzeug==${WERKZEUG_VERSION}"
 
 echo "== building alipay_isv (debug) into .venv"
 # maturin installs into the active virtualenv.

@@ -8,8 +8,8 @@
 //! core never puts a secret into a reason, so neither does this module.
 
 use alipay_isv::Error as CoreError;
-use napi::bindgen_prelude::{JsValue, Object, Status};
-use napi::{Env, Error as JsError};
+use napi::bindgen_prelude::{JsValue, Object, Status, ToNapiValue, TypeName};
+use napi::{Env, Error as JsError, ValueType, sys};
 use napi_derive::napi;
 
 /// The stable `code` of every error the binding throws, one per core error kind.
@@ -83,6 +83,11 @@ pub(crate) fn to_js_error(env: &Env, error: &CoreError) -> JsError {
 }
 
 fn build(env: &Env, error: &CoreError) -> napi::Result<JsError> {
+    Ok(JsError::from(error_object(env, error)?.to_unknown()))
+}
+
+/// The JavaScript `Error` object of a core error (see the module docs), not thrown.
+fn error_object<'env>(env: &'env Env, error: &CoreError) -> napi::Result<Object<'env>> {
     let mut object = env.create_error(JsError::new(Status::GenericFailure, error.to_string()))?;
     object.set("code", ErrorCode::of(error).as_str())?;
     object.set("kind", error.kind())?;
@@ -92,7 +97,28 @@ fn build(env: &Env, error: &CoreError) -> napi::Result<JsError> {
         CoreError::Transport { request_sent, .. } => object.set("requestSent", *request_sent)?,
         _ => {}
     }
-    Ok(JsError::from(object.to_unknown()))
+    Ok(object)
+}
+
+/// A core error handed to JavaScript as a value (a field of a result, e.g. `GatewayResult.error`)
+/// rather than thrown: the same `Error` object, with its `code`, `kind` and `reason`.
+pub struct ErrorValue(pub(crate) CoreError);
+
+impl TypeName for ErrorValue {
+    fn type_name() -> &'static str {
+        "AlipayError"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ToNapiValue for ErrorValue {
+    unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
+        let env = Env::from_raw(env);
+        Ok(error_object(&env, &value.0)?.raw())
+    }
 }
 
 fn set_api_fields(object: &mut Object<'_>, api: &alipay_isv::ApiError) -> napi::Result<()> {

@@ -10,10 +10,13 @@
 //! calls the gateway (its `auth_calls`, `cert_calls` and `servicemarket_calls` as in the core), with
 //! [`servicemarket`] holding the service market's order pages and item targets, [`auth`] builds
 //! authorisation links (`links`, `state`), parses their callbacks (`callback`) and holds the typed
-//! token results (`auth/models.rs`), [`registry`] keeps merchant authorisations (SQLite or memory:
-//! `record`, `token_key`, `import`) and serves their tokens, [`secret`] is the one masking rule, and
-//! [`emulator`] runs the offline Alipay gateway for tests (its `options`, `push` deliveries and
-//! `console` entries). `convert` reads JavaScript arguments (parameter objects in
+//! token results (`auth/models.rs`), [`registry`] keeps merchant authorisations for one or several of
+//! our apps (SQLite or memory: `record`, `token_key`, `import`) and serves their tokens, and keeps
+//! service-market orders (`order`) with the order calls made through it (`orders`), [`gateway`] is
+//! the application gateway (the native two-phase `GatewayCore` under the package's hand-written
+//! `Gateway` in `gateway.js`: handlers per kind, `node:http` and Express), [`secret`] is the one
+//! masking rule, and [`emulator`] runs the offline Alipay gateway for tests (its `options`, `push`
+//! deliveries and `console` entries). `convert` reads JavaScript arguments (parameter objects in
 //! `convert/js_object.rs`), `json` hands results back by one `JSON.parse`, and `task` runs blocking
 //! work on the libuv pool.
 //!
@@ -33,6 +36,7 @@ mod convert;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod error;
+pub mod gateway;
 mod json;
 pub mod key;
 pub mod notify;

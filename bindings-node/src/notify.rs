@@ -343,6 +343,33 @@ impl ToNapiValue for FormedNotification {
     }
 }
 
+/// A verified notification on its way to JavaScript with the form its signature matched (a `Gateway`
+/// delivery's): the same object `verifyBody` gives.
+pub struct NotificationValue(pub(crate) core::Notification, pub(crate) core::SignedForm);
+
+impl TypeName for NotificationValue {
+    fn type_name() -> &'static str {
+        "Notification"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ToNapiValue for NotificationValue {
+    unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: as this function's own contract.
+        unsafe { notification_to_js(env, value.0, Some(value.1)) }
+    }
+}
+
+/// The masked text of a notification (its `toString()`), the tokens, the code and the merchant's
+/// contact person and phone masked.
+pub(crate) fn masked_text(notification: &core::Notification) -> String {
+    masked::notification_text(notification, None)
+}
+
 /// The JavaScript object of a notification and (when known) the form its signature matched.
 ///
 /// # Safety

@@ -193,22 +193,36 @@ test('notifications about no stored merchant are ignored', async () => {
   assert.equal(fresh.get(notice.detail.authAppId).appAuthToken, notice.detail.appAuthToken)
 })
 
-test('a service-market order message is ignored (the token comes with the plugin authorisation)', () => {
+test('a service-market order message is stored as an order, no authorisation (the token comes with the plugin authorisation)', () => {
   const fresh = Registry.inMemory()
   const orders = loadVectors('real_notifications.json').cases.filter((vector) => vector.kind === 'servicemarket_order')
   assert.ok(orders.length >= 2)
   for (const vector of orders) {
     const order = new NotificationVerifier(readKey(vector.alipay_public_key)).verifyBody(vector.body)
     assert.equal(order.kind, 'serviceMarketOrder')
-    assert.equal(fresh.ingestNotification(order), 'ignored')
-    // A copy (spread, or through JSON) reads back the same.
-    assert.equal(fresh.ingestNotification({ ...order }), 'ignored')
-    assert.equal(fresh.ingestNotification(JSON.parse(JSON.stringify(order))), 'ignored')
+    assert.equal(fresh.ingestNotification(order), 'applied')
+    // A copy (spread, or through JSON) reads back the same: the same message, a duplicate.
+    assert.equal(fresh.ingestNotification({ ...order }), 'duplicate')
+    assert.equal(fresh.ingestNotification(JSON.parse(JSON.stringify(order))), 'duplicate')
+    const stored = fresh.order(order.commodityOrderId)
+    assert.equal(stored.merchantPid, order.merchantPid)
+    assert.equal(stored.notifyId, order.notifyId)
+    assert.equal(stored.status, 'MERCHANT_ORDED')
+    assert.equal(stored.version, 1)
+    assert.deepEqual(stored.params, order.params)
   }
   assert.deepEqual(fresh.list(), [])
+  assert.equal(fresh.orders().length, orders.length)
   const order = { kind: 'serviceMarketOrder', notifyId: 'n', commodityOrderId: 'o', merchantPid: '2088', phone: '17800000000' }
-  assert.equal(fresh.ingestNotification(order), 'ignored')
+  assert.equal(fresh.ingestNotification(order), 'applied')
+  assert.equal(fresh.order('o').phone, '17800000000')
+  assert.deepEqual(fresh.order('o').params, {})
+  // Params read back from an object (by name).
+  assert.equal(fresh.ingestNotification({ ...order, notifyId: 'n2', commodityOrderId: 'o2', params: { b: '2', a: '1' } }), 'applied')
+  assert.deepEqual(fresh.order('o2').params, { a: '1', b: '2' })
   for (const bad of [
+    { ...order, params: { a: 1 } },
+    { ...order, params: 'a=1' },
     { ...order, commodityOrderId: undefined },
     { ...order, merchantPid: null },
     { ...order, notifyId: 1 },

@@ -93,7 +93,25 @@ import {
   type ServiceMarketOrderItemTarget,
   type SubscribeOptions,
   type Subscription,
+  OrderRecord,
+  type OrderItemState,
+  type OrderStatusChange,
+  ORDER_PLACED,
+  ORDER_ACCEPTED,
+  ORDER_REJECTED,
+  ITEM_TO_CONFIRM,
+  ITEM_DONE,
+  ITEM_CANCELLED,
+  Gateway,
+  GatewayCore,
+  GatewayDelivery,
+  type GatewayResult,
+  type GatewayHandlers,
+  type GatewayRequestListener,
+  type DeliveryKind,
+  type GatewayOutcomeName,
 } from '..'
+import { createServer } from 'node:http'
 
 const pem: string = '-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----'
 
@@ -459,9 +477,121 @@ async function servicemarket(client: Client, emulator: Emulator): Promise<string
   return `${ids}${facts}${numbers}${flags}${itemTexts}${String(raw)}${String(accepted)}${pagesSync.length}${methods}${String(both)}${String(notPage)}${String(notSync)}`
 }
 
+// Schema 3: several apps in one registry, and the service-market orders it keeps.
+async function registryOrders(client: Client, plugin: Client): Promise<string> {
+  const registry = Registry.inMemory({ client, clients: [plugin] })
+  Registry.open('/tmp/apps.db', { clients: [client, plugin] })
+  const defaultApp: string = registry.defaultAppId
+  const forApp: MerchantAuthorisation | null = registry.getForApp('2021', '2021004')
+  const appId: string | undefined = forApp?.appId
+  const token: string = await registry.tokenForApp('2021', '2021004')
+  const tokenSync: string = registry.tokenForAppSync('2021', '2021004')
+  const order: OrderRecord | null = registry.order('2026')
+  const orders: OrderRecord[] = registry.orders()
+  const authorisation: MerchantAuthorisation | null = registry.orderAuthorisation('2026')
+  const item: ServiceMarketOrderItemTarget = { miniAppId: '2021004' }
+  const records: OrderRecord[] = [
+    await registry.acceptOrder('2026'),
+    registry.acceptOrderSync('2026'),
+    await registry.rejectOrder('2026', '暂不支持'),
+    registry.rejectOrderSync('2026', '暂不支持'),
+    await registry.completeOrderItem('2026', item),
+    registry.completeOrderItemSync('2026', { shopId: '2015' }),
+    await registry.confirmOrderItem('2026', item),
+    registry.confirmOrderItemSync('2026', item),
+    await registry.cancelOrderItem('2026', item, '不再需要'),
+    registry.cancelOrderItemSync('2026', item, '不再需要'),
+    await registry.refreshOrder('2026'),
+    registry.refreshOrderSync('2026'),
+  ]
+  const first = records[0]!
+  const texts: string[] = [first.commodityOrderId, first.appId, first.merchantPid, first.status, first.toString()]
+  const optional: Array<string | null> = [first.consumerMiniAppId, first.merchantName, first.title, first.totalPrice,
+    first.orderTime, first.contactor, first.phone, first.notifyId, first.itemStatus(item)]
+  const numbers: Array<number | null> = [first.version, first.createdAtMs, first.updatedAtMs, first.notifiedAtMs]
+  const items: OrderItemState[] = first.items
+  const state: [string | null, string | null, string] = [items[0]!.miniAppId, items[0]!.shopId, items[0]!.status]
+  const history: OrderStatusChange[] = first.history
+  const source: 'notification' | 'accept' | 'reject' | 'item.complete' | 'item.confirm' | 'item.cancel' | 'query' = history[0]!.source
+  const change: [string, string | null, number] = [history[0]!.status, history[0]!.item, history[0]!.atMs]
+  const params: Record<string, string> = first.params
+  const statuses: string[] = [ORDER_PLACED, ORDER_ACCEPTED, ORDER_REJECTED, ITEM_TO_CONFIRM, ITEM_DONE, ITEM_CANCELLED]
+  // @ts-expect-error clients is a list
+  Registry.inMemory({ clients: client })
+  // @ts-expect-error acceptOrder resolves to an OrderRecord, it is not one
+  const notSync: OrderRecord = registry.acceptOrder('2026')
+  // @ts-expect-error the default app is read, not called
+  registry.defaultAppId()
+  // @ts-expect-error not a source of change
+  const notSource: OrderStatusChange['source'] = 'console'
+  // @ts-expect-error the item is a target, not an id
+  registry.completeOrderItem('2026', '2021004')
+  return `${defaultApp}${appId}${token}${tokenSync}${order}${orders.length}${authorisation}${texts}${optional}${numbers}${state}${source}${change}${Object.keys(params)}${statuses}${String(notSync)}${notSource}`
+}
+
+// The application gateway: handlers per kind, handle(), the node:http / Express listener, and the
+// native two-phase GatewayCore.
+async function gatewayUse(config: IsvConfig, registry: Registry): Promise<string> {
+  const handlers: GatewayHandlers = {
+    onOrder: async (delivery) => {
+      const id: string = delivery.notification.commodityOrderId
+      const phone: string | null = delivery.notification.phone
+      await registry.acceptOrder(id + String(phone))
+    },
+    onAuthorisation: (delivery) => {
+      const plugin: boolean = delivery.notification.pluginAuthorisation
+      const kind: 'authorisation' = delivery.kind
+      return void `${plugin}${kind}`
+    },
+    onCancellation: (delivery) => void delivery.notification.msgMethod,
+    onOther: undefined,
+  }
+  const gateway = new Gateway(config, registry, handlers)
+  new Gateway(config, registry)
+  const limit: number = gateway.maxBodyBytes
+  const result: GatewayResult = await gateway.handle('application/x-www-form-urlencoded', Buffer.from('a=b'))
+  await gateway.handle(undefined, 'a=b')
+  const answer: [number, string, string] = [result.status, result.contentType, result.body]
+  const outcome: GatewayOutcomeName = result.outcome
+  const error: AlipayError | null = result.error
+  const ingest: IngestOutcome | null = result.ingest
+  const verified: boolean | null = result.verified
+  const listener: GatewayRequestListener = gateway.middleware({ onResult: (done, request) => void `${done.status}${request.url}` })
+  createServer(gateway.middleware())
+  createServer(listener)
+  const core = new GatewayCore(config, registry)
+  const received: GatewayResult | GatewayDelivery = await core.receive(null, Buffer.from('a=b'))
+  const receivedSync: GatewayResult | GatewayDelivery = core.receiveSync('text/plain', 'a=b')
+  let finished: GatewayResult | null = null
+  if (received instanceof GatewayDelivery) {
+    const kind: DeliveryKind = received.kind
+    const notifyId: string | null = received.notifyId
+    const stored: IngestOutcome = received.ingest
+    const notification: Notification = received.notification
+    finished = await core.finish(received, kind === 'order' ? null : 'why')
+    core.finishSync(received)
+    void `${notifyId}${stored}${notification.kind}`
+  }
+  // @ts-expect-error not a handler name
+  new Gateway(config, registry, { onOrders: () => {} })
+  // @ts-expect-error an order delivery's notification is an order message
+  const wrong: Gateway = new Gateway(config, registry, { onOrder: (delivery) => void delivery.notification.detail })
+  // @ts-expect-error not a delivery kind
+  const notKind: DeliveryKind = 'payment'
+  // @ts-expect-error not an outcome
+  const notOutcome: GatewayOutcomeName = 'ok'
+  // @ts-expect-error handle resolves to a result, it is not one
+  const notResult: GatewayResult = gateway.handle(null, 'a=b')
+  // @ts-expect-error the body is bytes or text
+  gateway.handle(null, { a: 'b' })
+  return `${limit}${answer}${outcome}${error?.code}${ingest}${verified}${String(receivedSync)}${finished?.status}${String(wrong)}${notKind}${notOutcome}${String(notResult)}`
+}
+
 export const used = [
   flow,
   servicemarket,
+  registryOrders,
+  gatewayUse,
   registryUse,
   registryImportUse,
   certMode,

@@ -75,6 +75,12 @@ fn core_error(error: alipay_isv::Error) -> PyErr {
     }
 }
 
+/// The Python exception object of a core error (not raised: a value, e.g. a gateway result's
+/// `error`).
+pub(crate) fn exception(py: Python<'_>, error: alipay_isv::Error) -> Py<PyAny> {
+    core_error(error).into_value(py).into_any()
+}
+
 /// The message of a caught panic payload (`&str` or `String`), or a placeholder.
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
     if let Some(text) = payload.downcast_ref::<&str>() {

@@ -5,8 +5,10 @@
 //! [`servicemarket`] (the typed answers of the client's service-market order calls) and
 //! [`auth`] (`links`, `state`, `callback`, and the token results of the client's calls in
 //! `auth/models.rs`); [`cert`] has certificate mode's certificates, root bundles and SNs;
-//! [`registry`] keeps merchant authorisations (its `record`s, `token_key` and the results of
-//! `import`); [`secret`] is the one masking rule; [`observe`] bridges the core's events to
+//! [`registry`] keeps merchant authorisations and service-market orders (its `record`s, `order`s,
+//! `token_key` and the results of `import`); [`gateway`] is the application gateway (`Gateway`,
+//! its deliveries and its `answer`s; the framework adapters are the pure-Python
+//! `alipay_isv/gateway.py`); [`secret`] is the one masking rule; [`observe`] bridges the core's events to
 //! `logging`; [`emulator`] wraps the offline gateway of `alipay-isv-emulator` (its `options`, `push`
 //! deliveries, `console` entries and service-market `subscription`s). [`error`] is the
 //! one place core errors (and panics) become Python exceptions, whose classes live in
@@ -22,6 +24,7 @@ mod convert;
 #[cfg(feature = "emulator")]
 mod emulator;
 mod error;
+mod gateway;
 mod json_text;
 mod key;
 mod notify;
@@ -91,6 +94,18 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<registry::MerchantAuthorisation>()?;
     module.add_class::<registry::TokenKey>()?;
     module.add_class::<registry::TokenImport>()?;
+    module.add_class::<registry::OrderRecord>()?;
+    module.add_class::<registry::OrderItemState>()?;
+    module.add_class::<registry::OrderStatusChange>()?;
+    module.add("ORDER_PLACED", alipay_isv::registry::ORDER_PLACED)?;
+    module.add("ORDER_ACCEPTED", alipay_isv::registry::ORDER_ACCEPTED)?;
+    module.add("ORDER_REJECTED", alipay_isv::registry::ORDER_REJECTED)?;
+    module.add("ITEM_TO_CONFIRM", alipay_isv::registry::ITEM_TO_CONFIRM)?;
+    module.add("ITEM_DONE", alipay_isv::registry::ITEM_DONE)?;
+    module.add("ITEM_CANCELLED", alipay_isv::registry::ITEM_CANCELLED)?;
+    module.add_class::<gateway::Gateway>()?;
+    module.add_class::<gateway::GatewayDelivery>()?;
+    module.add_class::<gateway::GatewayResult>()?;
     #[cfg(feature = "emulator")]
     {
         module.add_class::<emulator::Emulator>()?;

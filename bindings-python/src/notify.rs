@@ -3,7 +3,8 @@
 //! Verification runs with the GIL released. A verified notification comes back as one of four
 //! classes — `AppAuthNotification` (with its `AppAuthDetail`), `MessageNotification`,
 //! `ServiceMarketOrderNotification`, `OtherNotification` — each with `kind`, the verified `params`
-//! and `signed_form`, the form of the signature that matched (`v1`, `v1+empty`, `v2`, …). `repr()`
+//! and `signed_form`, the form of the signature that matched (`v1`, `v1+empty`, `v2`, …; `None` for
+//! one a `Gateway` delivered: the core's `Delivery` does not say which form matched). `repr()`
 //! masks the tokens and the personal data of an order (through `alipay_isv::secret::shown`) and
 //! shows parameter names only. [`core_notification`] turns one back into the core type, for the
 //! registry's ingestion.
@@ -103,7 +104,16 @@ pub(crate) fn typed_with_form(
     notification: Notification,
     signed_form: SignedForm,
 ) -> PyResult<Py<PyAny>> {
-    let signed_form = signed_form.name();
+    typed(py, notification, Some(signed_form))
+}
+
+/// The Python object of a verified notification, with the form its signature matched when known.
+pub(crate) fn typed(
+    py: Python<'_>,
+    notification: Notification,
+    signed_form: Option<SignedForm>,
+) -> PyResult<Py<PyAny>> {
+    let signed_form = signed_form.map(SignedForm::name);
     Ok(match notification {
         Notification::AppAuth(auth) => {
             let object = AppAuthNotification {
@@ -176,7 +186,7 @@ pub struct AppAuthNotification {
     inner: notify::AppAuthNotification,
     detail: Py<AppAuthDetail>,
     params: Py<PyDict>,
-    signed_form: &'static str,
+    signed_form: Option<&'static str>,
 }
 
 #[pymethods]
@@ -240,20 +250,21 @@ impl AppAuthNotification {
         self.params.clone_ref(py)
     }
 
-    /// The form of the signature that matched.
+    /// The form of the signature that matched; ``None`` for a notification a :class:`Gateway`
+    /// delivered (it verified, but the gateway does not report the form).
     #[getter]
-    fn signed_form(&self) -> &'static str {
+    fn signed_form(&self) -> Option<&'static str> {
         self.signed_form
     }
 
     fn __repr__(&self) -> String {
         format!(
-            "AppAuthNotification(notify_id='{}', status={}, trigger={}, signed_form='{}', detail={}, \
+            "AppAuthNotification(notify_id='{}', status={}, trigger={}, signed_form={}, detail={}, \
              params={})",
             self.inner.notify_id,
             optional(self.inner.status.as_deref()),
             optional(self.inner.trigger.as_deref()),
-            self.signed_form,
+            optional(self.signed_form),
             detail_repr(&self.inner.detail),
             key_list(&self.inner.params)
         )
@@ -365,7 +376,7 @@ pub struct MessageNotification {
     inner: notify::MessageNotification,
     biz_content: Py<PyAny>,
     params: Py<PyDict>,
-    signed_form: &'static str,
+    signed_form: Option<&'static str>,
 }
 
 #[pymethods]
@@ -432,20 +443,21 @@ impl MessageNotification {
         self.params.clone_ref(py)
     }
 
-    /// The form of the signature that matched.
+    /// The form of the signature that matched; ``None`` for a notification a :class:`Gateway`
+    /// delivered (it verified, but the gateway does not report the form).
     #[getter]
-    fn signed_form(&self) -> &'static str {
+    fn signed_form(&self) -> Option<&'static str> {
         self.signed_form
     }
 
     fn __repr__(&self) -> String {
         format!(
-            "MessageNotification(msg_method='{}', notify_id={}, msg_app_id={}, signed_form='{}', \
+            "MessageNotification(msg_method='{}', notify_id={}, msg_app_id={}, signed_form={}, \
              params={})",
             self.inner.msg_method,
             optional(self.inner.notify_id.as_deref()),
             optional(self.inner.msg_app_id.as_deref()),
-            self.signed_form,
+            optional(self.signed_form),
             key_list(&self.inner.params)
         )
     }
@@ -462,7 +474,7 @@ impl MessageNotification {
 pub struct ServiceMarketOrderNotification {
     inner: notify::ServiceMarketOrder,
     params: Py<PyDict>,
-    signed_form: &'static str,
+    signed_form: Option<&'static str>,
 }
 
 #[pymethods]
@@ -597,9 +609,10 @@ impl ServiceMarketOrderNotification {
         self.params.clone_ref(py)
     }
 
-    /// The form of the signature that matched.
+    /// The form of the signature that matched; ``None`` for a notification a :class:`Gateway`
+    /// delivered (it verified, but the gateway does not report the form).
     #[getter]
-    fn signed_form(&self) -> &'static str {
+    fn signed_form(&self) -> Option<&'static str> {
         self.signed_form
     }
 
@@ -610,7 +623,7 @@ impl ServiceMarketOrderNotification {
         format!(
             "ServiceMarketOrderNotification(notify_id='{}', commodity_order_id='{}', \
              merchant_pid='{}', consumer_mini_app_id={}, title={}, total_price={}, \
-             order_item_num={}, order_time={}, contactor={}, phone={}, signed_form='{}', \
+             order_item_num={}, order_time={}, contactor={}, phone={}, signed_form={}, \
              params={})",
             order.notify_id,
             order.commodity_order_id,
@@ -624,7 +637,7 @@ impl ServiceMarketOrderNotification {
             optional(order.order_time.as_deref()),
             personal("contactor", order.contactor.as_deref()),
             personal("phone", order.phone.as_deref()),
-            self.signed_form,
+            optional(self.signed_form),
             key_list(&order.params)
         )
     }
@@ -636,7 +649,7 @@ impl ServiceMarketOrderNotification {
 pub struct OtherNotification {
     params: Vec<(String, String)>,
     dict: Py<PyDict>,
-    signed_form: &'static str,
+    signed_form: Option<&'static str>,
 }
 
 #[pymethods]
@@ -654,16 +667,17 @@ impl OtherNotification {
         self.dict.clone_ref(py)
     }
 
-    /// The form of the signature that matched.
+    /// The form of the signature that matched; ``None`` for a notification a :class:`Gateway`
+    /// delivered (it verified, but the gateway does not report the form).
     #[getter]
-    fn signed_form(&self) -> &'static str {
+    fn signed_form(&self) -> Option<&'static str> {
         self.signed_form
     }
 
     fn __repr__(&self) -> String {
         format!(
-            "OtherNotification(signed_form='{}', params={})",
-            self.signed_form,
+            "OtherNotification(signed_form={}, params={})",
+            optional(self.signed_form),
             key_list(&self.params)
         )
     }

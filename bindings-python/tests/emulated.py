@@ -1,13 +1,15 @@
 """Helpers of the tests that run against the emulator: the test app's keys, an application
-gateway served by the standard library that records (and acknowledges) every push, and a way to
-start an emulator with a client configured for it."""
+gateway served by the standard library that records (and acknowledges) every push, a way to
+start an emulator with a client configured for it, and notifications signed with the emulator's
+"Alipay" key as the gateway signs them."""
 
 from __future__ import annotations
 
 import contextlib
 import http.server
 import threading
-from collections.abc import Iterator
+import urllib.parse
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from alipay_isv import (
@@ -15,8 +17,10 @@ from alipay_isv import (
     Emulator,
     IsvConfig,
     PrivateKey,
+    Signer,
     app_auth_link,
     parse_app_auth_callback,
+    sign_content,
 )
 
 from vectors import read_key
@@ -131,3 +135,10 @@ def authorise_merchant(setup: Setup) -> tuple[str, str]:
     )
     (token,) = setup.client.exchange_app_auth_code(callback.app_auth_code)
     return token.app_auth_token, token.auth_app_id
+
+
+def signed_body(params: Mapping[str, str]) -> bytes:
+    """A form body of ``params`` signed with the emulator's "Alipay" key (:data:`ALIPAY_PRIVATE`)
+    as the gateway signs a notification (V1: ``sign_type`` left out of the content)."""
+    sign = Signer(ALIPAY_PRIVATE).sign(sign_content(dict(params)))
+    return urllib.parse.urlencode({**params, "sign_type": "RSA2", "sign": sign}).encode()

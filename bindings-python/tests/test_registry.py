@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from alipay_isv import (
+    ORDER_PLACED,
     AppAuthNotification,
     AppAuthToken,
     AuthStatus,
@@ -210,16 +211,33 @@ def test_list_on_a_sqlite_file(setup: Setup, tmp_path: Path) -> None:
         assert listed == sorted(token.auth_app_id for token in tokens)
 
 
-def test_a_service_market_order_is_verified_by_the_client_and_ignored_by_the_registry() -> None:
+def test_a_genuine_service_market_order_is_stored_once_and_kept_apart_from_authorisations() -> None:
     case = real_notification_case("easysdk_2020_servicemarket_order_notify")
     config = IsvConfig(APP_ID, APP_PRIVATE, PublicKey(read_key(case["alipay_public_key"])))
     order = Client(config).verify_notification(case_body(case))
     assert isinstance(order, ServiceMarketOrderNotification)
-    assert order.commodity_order_id == case["order"]["commodity_order_id"]
+    order_id = case["order"]["commodity_order_id"]
+    assert order.commodity_order_id == order_id
     registry = Registry.in_memory()
-    assert registry.ingest_notification(order) == IngestOutcome.IGNORED
-    assert registry.ingest_notification(order) == IngestOutcome.IGNORED
-    assert registry.list() == []
+    assert registry.ingest_notification(order) == IngestOutcome.APPLIED
+    # Alipay's retry of the same message changes nothing.
+    assert registry.ingest_notification(order) == IngestOutcome.DUPLICATE
+    assert registry.list() == []  # an order is not an authorisation
+    stored = registry.order(order_id)
+    assert stored is not None and [o.commodity_order_id for o in registry.orders()] == [order_id]
+    assert stored.app_id == case["params"]["app_id"]  # the app the message was sent to
+    assert stored.merchant_pid == case["order"]["merchant_pid"]
+    assert stored.consumer_mini_app_id == case["order"]["consumer_mini_app_id"]
+    assert (stored.status, stored.version, stored.notify_id) == (
+        ORDER_PLACED,
+        1,
+        case["order"]["notify_id"],
+    )
+    assert [(c.status, c.source, c.item) for c in stored.history] == [
+        (ORDER_PLACED, "notification", None)
+    ]
+    # The order's merchant has not authorised yet.
+    assert registry.order_authorisation(order_id) is None
 
     async def through_aio() -> tuple[object, IngestOutcome]:
         verified = await aio.Client(config).verify_notification(case_body(case))
@@ -227,7 +245,8 @@ def test_a_service_market_order_is_verified_by_the_client_and_ignored_by_the_reg
 
     verified, outcome = asyncio.run(through_aio())
     assert isinstance(verified, ServiceMarketOrderNotification)
-    assert outcome == IngestOutcome.IGNORED
+    assert outcome == IngestOutcome.DUPLICATE
+    assert registry.order(order_id).version == 1
 
 
 def test_list_in_memory(setup: Setup) -> None:

@@ -1,15 +1,15 @@
 """Secrets (issue 8, item 4): the whole delegated flow against the emulator — merchant
 authorisation, code exchange, the registry (encrypted file) ingesting the tokens and the pushes,
-user consent, the user token, ``user_info_share``, refreshes, failing calls — with values this
-test can recognise: an app key generated here, an AES key and a registry key of recognisable
-bytes, and every token and code the emulator mints, collected from the results. Then every
-error text on the way (deliberately provoked ones included: wrong state, used codes, a used
-refresh token, a revoked merchant, tampered bodies, bad key texts carrying a marker), every
-``repr``/``str`` of every object touched, the captured log records and warnings, and the
-process's captured stdout/stderr (file-descriptor level, so Rust's writes count too) are
-searched: no token, refresh token, access token, code or private-key material may appear. A
-masked prefix (at most four characters and ``…``) is fine, so a leak is any run of
-:data:`WINDOW` characters of a secret."""
+a service-market subscription through the application Gateway, user consent, the user token,
+``user_info_share``, refreshes, failing calls — with values this test can recognise: an app key
+generated here, an AES key and a registry key of recognisable bytes, and every token and code the
+emulator mints, collected from the results. Then every error text on the way (deliberately
+provoked ones included: wrong state, used codes, a used refresh token, a revoked merchant,
+tampered bodies, bad key texts carrying a marker), every ``repr``/``str`` of every object
+touched, the captured log records and warnings, and the process's captured stdout/stderr
+(file-descriptor level, so Rust's writes count too) are searched: no token, refresh token, access
+token, code or private-key material may appear. A masked prefix (at most four characters and
+``…``) is fine, so a leak is any run of :data:`WINDOW` characters of a secret."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import traceback
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,6 +32,8 @@ from alipay_isv import (
     AuthLink,
     Client,
     ConfigError,
+    Gateway,
+    GatewayDelivery,
     IsvConfig,
     MessageNotification,
     PrivateKey,
@@ -54,6 +57,7 @@ from alipay_isv import Emulator as EmulatorClass
 
 from emulated import ALIPAY_PRIVATE, APP_ID, CALLBACK, SUCCEEDING_METHOD, AppGateway
 
+FORM = "application/x-www-form-urlencoded; charset=utf-8"
 # A leak is any run of this many characters of a secret (a masked prefix has at most four).
 WINDOW = 12
 # Key material is Base64: runs of this many characters (rarer by chance than in hex tokens).
@@ -283,6 +287,44 @@ def test_no_secret_appears_anywhere(
             AlipayError,
         )
 
+        # 3b. A subscription through the application Gateway (its order handler failing once):
+        #     the plugin's tokens appear in no result, delivery, order or error.
+        delivered: list[GatewayDelivery[Any]] = []
+
+        def on_order(delivery: GatewayDelivery[Any]) -> None:
+            delivered.append(delivery)
+            if [d.kind for d in delivered].count("order") == 1:
+                raise RuntimeError("the order service is down")
+
+        isv_gateway = Gateway(
+            config, registry, on_order=on_order, on_authorisation=delivered.append
+        )
+        pushed_before = len(gateway.bodies)
+        subscription = emulator.subscribe()
+        pushed = sorted(  # the authorisation first, then the order
+            gateway.wait_for(pushed_before + 2)[pushed_before:],
+            key=lambda body: b"servicemarket_order_notify" in body,
+        )
+        results = [isv_gateway.handle(FORM, body) for body in pushed + pushed]
+        results.append(isv_gateway.handle(FORM, pushed[0].replace(b"sign=", b"sign=AAAA", 1)))
+        results.append(isv_gateway.handle("application/json", pushed[0]))
+        assert [result.status for result in results] == [200, 500, 200, 200, 400, 415]
+        (grant,) = [d for d in delivered if d.kind == "authorisation"]
+        secrets.add("plugin app_auth_token", grant.notification.detail.app_auth_token)
+        secrets.add("plugin app_refresh_token", grant.notification.detail.app_refresh_token)
+        seen.show("gateway results", isv_gateway, *results, *delivered)
+        for index, result in enumerate(results):
+            if result.error is not None:
+                seen.error(f"gateway result {index}", result.error)
+        order_id = subscription.commodity_order_id
+        seen.show(
+            "gateway order",
+            registry.order(order_id),
+            registry.order_authorisation(order_id),
+            registry.accept_order(order_id),
+            *registry.orders(),
+        )
+
         # 4. A delegated call, with and without the registry.
         seen.show(
             "calls",
@@ -377,9 +419,10 @@ def test_no_secret_appears_anywhere(
         )
 
         # 7. The merchant revokes: the push revokes the record; every use fails.
+        pushed_before = len(gateway.bodies)
         emulator.revoke(token.auth_app_id)
-        gateway.wait_for(2)
-        cancelled = config.notification_verifier().verify_body(gateway.bodies[1])
+        gateway.wait_for(pushed_before + 1)
+        cancelled = config.notification_verifier().verify_body(gateway.bodies[pushed_before])
         assert isinstance(cancelled, MessageNotification)
         seen.show("cancellation", cancelled, registry.ingest_notification(cancelled))
         seen.show("revoked record", registry.get(token.auth_app_id))
@@ -467,6 +510,8 @@ def test_no_secret_appears_anywhere(
         "user refresh_token",
         "refreshed app_auth_token",
         "refreshed app_refresh_token",
+        "plugin app_auth_token",
+        "plugin app_refresh_token",
         "app private key",
     ):
         assert expected in kinds, expected

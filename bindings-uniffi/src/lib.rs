@@ -9,7 +9,9 @@
 //! [`client`] (the HTTP client and its typed authorisation calls), [`servicemarket`] (the service
 //! market's order calls on the client and their records), [`auth`] (`links`, `state`,
 //! `callback`, and the token records in `auth/models.rs`), [`registry`] (the durable merchant
-//! authorisation registry: `record`, `import`, `token_key`), [`secret`] (the one masking rule), [`observe`] (events for SLF4J, counters) and
+//! authorisation registry: `record`, `import`, `token_key`, and the service-market orders it keeps:
+//! `order`, `orders`), [`gateway`] (the application gateway: verify, store, hand to the Kotlin
+//! handlers, answer; its `answer`), [`secret`] (the one masking rule), [`observe`] (events for SLF4J, counters) and
 //! [`emulator`] (the offline Alipay gateway for tests: its `options` and faults, `push` deliveries
 //! and `console` entries). The binding holds no protocol logic: it converts types, maps errors and
 //! catches panics. Debug builds add [`testing`] hooks (sample core errors, deliberate panics) for
@@ -27,6 +29,7 @@ pub mod config;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod error;
+pub mod gateway;
 pub mod key;
 pub mod notify;
 pub mod observe;
@@ -55,6 +58,7 @@ pub use config::IsvConfig;
 #[cfg(feature = "emulator")]
 pub use emulator::{ConsoleToken, Delivery, Emulator, Fault, SubscribeOptions, Subscription};
 pub use error::AlipayError;
+pub use gateway::{DeliveryKind, Gateway, GatewayDelivery, GatewayReceived, GatewayResult};
 pub use key::{KeyPair, PrivateKey, PublicKey, generate_key_pair};
 pub use notify::{
     AppAuthDetail, Notification, NotificationVerifier, service_check_name, success_ack,
@@ -64,8 +68,9 @@ pub use observe::{
     prometheus_metrics, remove_event_listener, reset_metrics,
 };
 pub use registry::{
-    AuthOrigin, AuthStatus, IngestOutcome, MerchantAuthorisation, RefreshLease, Registry,
-    TokenImport, TokenKey, generate_token_key,
+    AuthOrigin, AuthStatus, IngestOutcome, MerchantAuthorisation, OrderItemState, OrderRecord,
+    OrderStatusChange, RefreshLease, Registry, TokenImport, TokenKey, generate_token_key,
+    item_cancelled, item_done, item_to_confirm, order_accepted, order_placed, order_rejected,
 };
 pub use request::{
     CallOptions, HttpRequest, SignedRequest, china_timestamp, china_timestamp_now,

@@ -3,12 +3,16 @@
 //
 //   GET  /alipay/authorize               302 to the merchant authorisation link; the state goes in a cookie
 //   GET  /alipay/callback                checks app_id and state, exchanges the code, stores the tokens
-//   POST /alipay/gateway                 the application gateway: verifies notifications, ingests them,
-//                                        answers `success` (and the signed answer to alipay.service.check)
+//   POST /alipay/gateway                 the application gateway (the library's Gateway on the JDK server
+//                                        through GatewayHttpHandler): verifies, stores authorisations,
+//                                        cancellations and service-market orders, runs the handlers below,
+//                                        answers `success` (`fail` when a handler throws: Alipay retries),
+//                                        and the signed answer to alipay.service.check
 //   GET  /merchants/<authAppId>/versions one delegated call on the merchant's behalf
 //
-// Merchants live in a Registry (a SQLite file): durable across restarts, fed idempotently (Alipay's
-// retried notifications change nothing), tokens refreshed before they expire, revoked merchants refused.
+// Merchants and orders live in a Registry (a SQLite file): durable across restarts, fed idempotently
+// (Alipay's retried notifications change nothing), tokens refreshed before they expire, revoked merchants
+// refused. A merchant's order of the plugin is accepted by the order handler, through the registry.
 //
 // Every binding call blocks (RSA, network), so the handlers run on a worker pool, never on a
 // selector thread — in a coroutine server, wrap them in withContext(Dispatchers.IO).
@@ -17,23 +21,23 @@ package alipay.isv.examples
 
 import alipay.isv.AlipayException
 import alipay.isv.Client
+import alipay.isv.Gateway
+import alipay.isv.GatewayHandlers
+import alipay.isv.GatewayHttpHandler
+import alipay.isv.GatewayResult
 import alipay.isv.IsvConfig
 import alipay.isv.Notification
 import alipay.isv.Registry
 import alipay.isv.StateCheck
 import alipay.isv.appAuthLink
+import alipay.isv.orderPlaced
 import alipay.isv.parseAppAuthCallback
-import alipay.isv.serviceCheckName
-import alipay.isv.successAck
 import com.sun.net.httpserver.HttpExchange
 import com.sun.net.httpserver.HttpServer
 import java.net.InetSocketAddress
 import java.util.concurrent.ExecutorService
 import java.util.concurrent.Executors
 import java.util.concurrent.LinkedBlockingQueue
-
-/** The largest body the gateway endpoint reads (the library's own limit for notifications). */
-private const val MAX_BODY_BYTES = 10 * 1024 * 1024
 
 /**
  * The plugin server. `authHost` is `production`, `sandbox` or the emulator's base URL; merchants are
@@ -49,16 +53,42 @@ class PluginServer(
 ) : AutoCloseable {
     private val workers: ExecutorService = Executors.newFixedThreadPool(4)
     private val server: HttpServer = HttpServer.create(InetSocketAddress("127.0.0.1", port), 0)
-    private val verifier = config.notificationVerifier()
 
     /**
-     * The merchants: PID – auth_app_id – app_auth_token, durable. In production, also pass
-     * `TokenKey.fromBase64(secret)` so that tokens are encrypted in the file.
+     * The merchants (PID – auth_app_id – app_auth_token) and their service-market orders, durable. In
+     * production, also pass `TokenKey.fromBase64(secret)` so that tokens are encrypted in the file, and
+     * `clients = listOf(…)` for the clients of further apps or plugins.
      */
     val registry: Registry = Registry.open(registryPath, client = client)
 
-    /** Every verified notification, in arrival order (for the runner to watch). */
+    /** Every verified notification handed to a handler, in arrival order (for the runner to watch). */
     val notifications = LinkedBlockingQueue<Notification>()
+
+    /** What the gateway did with each request (a host logs `outcome` and `error`). */
+    val gatewayResults = LinkedBlockingQueue<GatewayResult>()
+
+    /**
+     * The application gateway: every notification is verified and stored before its handler runs; the
+     * answer is `success` once the handler returned, `fail` when it threw (Alipay retries; the retry
+     * stores nothing twice).
+     */
+    private val gateway = Gateway(config, registry)
+
+    private val handlers = GatewayHandlers(
+        // A merchant ordered the plugin in the service market: accept the order (接单). The plugin
+        // authorisation comes as its own notification, stored under the plugin's app.
+        onOrder = { delivery ->
+            val order = delivery.notification as Notification.ServiceMarketOrder
+            notifications.add(order)
+            // A retried delivery runs the handler again: accept only an order still awaiting us.
+            if (registry.order(order.commodityOrderId)?.status == orderPlaced()) {
+                registry.acceptOrder(order.commodityOrderId)
+            }
+        },
+        onAuthorisation = { notifications.add(it.notification) },
+        onCancellation = { notifications.add(it.notification) },
+        onOther = { notifications.add(it.notification) },
+    )
 
     /** `http://127.0.0.1:PORT`. */
     val baseUrl: String
@@ -67,7 +97,7 @@ class PluginServer(
         server.executor = workers
         server.createContext("/alipay/authorize") { handle(it, ::authorize) }
         server.createContext("/alipay/callback") { handle(it, ::callback) }
-        server.createContext("/alipay/gateway") { handle(it, ::gateway) }
+        server.createContext("/alipay/gateway", GatewayHttpHandler(gateway, handlers) { gatewayResults.add(it) })
         server.createContext("/merchants/") { handle(it, ::versions) }
         server.start()
         baseUrl = "http://127.0.0.1:${server.address.port}"
@@ -121,33 +151,6 @@ class PluginServer(
         val tokens = client.exchangeAppAuthCode(callback.appAuthCode)
         registry.ingestTokens(tokens)
         return Answer(200, "authorised: ${tokens.joinToString { it.authAppId }}")
-    }
-
-    private fun gateway(exchange: HttpExchange): Answer {
-        if (exchange.requestMethod != "POST") return Answer(405, "POST only")
-        // Never more than a notification may hold: one byte past the limit is enough to refuse it.
-        val body = exchange.requestBody.readNBytes(MAX_BODY_BYTES + 1)
-        if (body.size > MAX_BODY_BYTES) return Answer(413, "too large")
-        val notification = verifier.verifyBody(body)
-        notifications.add(notification)
-        return when (notification) {
-            is Notification.Other ->
-                if (notification.params["service"] == serviceCheckName()) {
-                    Answer(200, config.serviceCheckAnswer(true))
-                } else {
-                    Answer(200, successAck())
-                }
-            // A merchant's order of the plugin in the service market: no token comes with it (the plugin
-            // authorisation follows as an AppAuth with `pluginAuthorisation`); act on `commodityOrderId`
-            // (Alipay's retries repeat it) and acknowledge.
-            is Notification.ServiceMarketOrder -> Answer(200, successAck())
-            is Notification.AppAuth, is Notification.Message -> {
-                // Authorisations and cancellations; retries are duplicates, late messages stale. Answer
-                // `success` only once the registry has it (a failure answers 4xx: Alipay retries).
-                registry.ingestNotification(notification)
-                Answer(200, successAck())
-            }
-        }
     }
 
     private fun versions(exchange: HttpExchange): Answer {

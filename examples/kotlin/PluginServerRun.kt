@@ -3,6 +3,9 @@
 // /alipay/callback; the app-auth notification reaches /alipay/gateway and verifies; a signed
 // alipay.service.check gets the signed answer; one delegated call; then the merchant revokes and the
 // registry (a SQLite file in a temporary directory) holds the merchant as revoked, also after a restart.
+// Last, a merchant orders the plugin in the service market: the order handler accepts the order through
+// the registry, the plugin authorisation is stored, the item is completed and confirmed on the
+// merchant's behalf, and the order's history survives the restart.
 package alipay.isv.examples
 
 import alipay.isv.AuthStatus
@@ -10,9 +13,12 @@ import alipay.isv.Client
 import alipay.isv.Emulator
 import alipay.isv.IsvConfig
 import alipay.isv.Notification
+import alipay.isv.OrderItemTarget
 import alipay.isv.Registry
 import alipay.isv.Signer
 import alipay.isv.generateKeyPair
+import alipay.isv.itemDone
+import alipay.isv.orderAccepted
 import alipay.isv.serviceCheckName
 import java.net.URI
 import java.net.URLEncoder
@@ -63,6 +69,8 @@ object PluginServerRun {
         Runtime.getRuntime().addShutdownHook(Thread { directory.toFile().deleteRecursively() })
         val registryPath = directory.resolve("merchants.db").toString()
         var revokedAppId = ""
+        var orderId = ""
+        var orderItem: OrderItemTarget? = null
         Emulator(APP_ID, app.publicKey, alipayPrivateKey = alipay.privateKey).use { emulator ->
             val config = IsvConfig(APP_ID, app.privateKey, emulator.alipayPublicKey(), gateway = emulator.gatewayUrl())
             PluginServer(config, Client(config), authHost = emulator.baseUrl(), registryPath = registryPath).use { plugin ->
@@ -99,8 +107,15 @@ object PluginServerRun {
                 val sign = Signer(alipay.privateKey).signParams(checkParams).sign
                 val answer = post("${plugin.baseUrl}/alipay/gateway", checkParams + mapOf("sign_type" to "RSA2", "sign" to sign))
                 check(answer.statusCode() == 200 && answer.body().contains("<success>true</success>"), "alipay.service.check gets the signed answer")
-                val forged = post("${plugin.baseUrl}/alipay/gateway", checkParams + mapOf("sign_type" to "RSA2", "sign" to sign.reversed()))
-                check(forged.statusCode() == 400, "a forged post to the gateway is refused")
+                val forgedCheck = post("${plugin.baseUrl}/alipay/gateway", checkParams + mapOf("sign_type" to "RSA2", "sign" to sign.reversed()))
+                check(forgedCheck.statusCode() == 200 && forgedCheck.body().contains("<success>false</success>"), "a forged check gets a signed `false`")
+                val forged = post(
+                    "${plugin.baseUrl}/alipay/gateway",
+                    mapOf("notify_id" to "forged-1", "notify_type" to "trade_status_sync", "sign_type" to "RSA2", "sign" to sign),
+                )
+                check(forged.statusCode() == 400 && forged.body() == "fail", "a forged notification is refused")
+                val refusal = plugin.gatewayResults.last()
+                check(refusal.outcome == "refused" && refusal.error?.kind() == "signature", "the refusal says why, for the logs: ${refusal.error?.reason()}")
 
                 val versions = get("${plugin.baseUrl}/merchants/$authAppId/versions")
                 check(versions.statusCode() == 200 && versions.body().contains("\"code\":\"10000\""), "the delegated call succeeds: ${versions.body()}")
@@ -114,10 +129,34 @@ object PluginServerRun {
                 check(refused.statusCode() == 404 && refused.body().contains(authAppId), "no delegated call for a revoked merchant: ${refused.body()}")
                 check(emulator.totalCalls() == calls, "nothing reached the gateway")
                 revokedAppId = authAppId
+
+                // A merchant orders the plugin: the order message and the plugin authorisation are pushed.
+                val subscription = emulator.subscribe()
+                check(emulator.waitForDeliveries(4u, Duration.ofSeconds(10)), "the order message and the plugin authorisation are delivered")
+                check(emulator.deliveries().all { it.acknowledged }, "the plugin answered `success` to both")
+                val order = plugin.registry.order(subscription.commodityOrderId)
+                check(order?.status == orderAccepted(), "the order handler accepted the order through the registry: ${order?.status}")
+                check(
+                    plugin.registry.orderAuthorisation(subscription.commodityOrderId)?.authAppId == subscription.authAppId,
+                    "the plugin authorisation is stored and goes with the order",
+                )
+                val item = OrderItemTarget.MiniApp(subscription.authAppId)
+                plugin.registry.completeOrderItem(subscription.commodityOrderId, item)
+                val done = plugin.registry.confirmOrderItem(subscription.commodityOrderId, item)
+                check(done.itemStatus(item) == itemDone(), "the item is completed, then confirmed on the merchant's behalf")
+                check(
+                    done.history.map { it.source } == listOf("notification", "accept", "item.complete", "item.confirm"),
+                    "the order's history shows each step: ${done.history.map { it.source }}",
+                )
+                val pluginVersions = get("${plugin.baseUrl}/merchants/${subscription.authAppId}/versions")
+                check(pluginVersions.statusCode() == 200, "a delegated call with the plugin's token succeeds")
+                orderId = subscription.commodityOrderId
+                orderItem = item
             }
         }
         Registry.open(registryPath).use { reopened ->
             check(reopened.get(revokedAppId)?.status == AuthStatus.REVOKED, "after a restart the registry file still holds the revoked merchant")
+            check(reopened.order(orderId)?.itemStatus(orderItem!!) == itemDone(), "after a restart the registry file still holds the order, done")
         }
         println("plugin server example: every step passed")
     }

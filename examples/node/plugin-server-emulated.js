@@ -1,11 +1,14 @@
 'use strict'
 // Runs the plugin server of plugin-server.js against the offline Alipay emulator and checks each step:
-// the emulator pushes to the server's /alipay/gateway; a "merchant" follows /alipay/authorize to the
-// emulator's authorisation page and back to /alipay/callback; the merchant is stored in a Registry (a
-// SQLite file in a temporary directory); the authorisation notification arrives, verifies and is
-// ingested; a delegated call goes through the registry; the legacy gateway check is answered signed;
-// a revoked merchant's cancellation arrives, the merchant is revoked in the registry (and stays so
-// after reopening the file) and its calls stop without reaching the gateway.
+// the emulator pushes to the server's /alipay/gateway (the library's Gateway); a "merchant" follows
+// /alipay/authorize to the emulator's authorisation page and back to /alipay/callback; the merchant is
+// stored in a Registry (a SQLite file in a temporary directory); the authorisation notification
+// arrives, verifies and is stored; a delegated call goes through the registry; the legacy gateway
+// check is answered signed; a revoked merchant's cancellation arrives, the merchant is revoked in the
+// registry (and stays so after reopening the file) and its calls stop without reaching the gateway; a
+// third merchant subscribes to the plugin in the service market: the order is stored and accepted by
+// the server as it arrives, the plugin authorisation is stored with it, and the item is completed and
+// confirmed on the merchant's behalf through the registry.
 //
 //   node examples/node/plugin-server-emulated.js
 //
@@ -136,17 +139,57 @@ async function main() {
     assert.equal(emulator.totalCalls, callsBefore)
     console.log('6. the cancellation arrived; the merchant is revoked in the registry and no longer called')
 
-    // A forged notification is refused.
-    const forged = await fetch(`${base}/alipay/gateway`, { method: 'POST', body: 'notify_id=1&sign=AAAA' })
+    // A forged notification is refused (400), and so is a body that is not a form (415): nothing is
+    // stored.
+    const form = { 'content-type': 'application/x-www-form-urlencoded' }
+    const forged = await fetch(`${base}/alipay/gateway`, { method: 'POST', headers: form, body: 'notify_id=1&sign=AAAA' })
     assert.equal(forged.status, 400)
+    assert.equal(await forged.text(), 'fail')
+    const json = await fetch(`${base}/alipay/gateway`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+    assert.equal(json.status, 415)
 
-    // 7. The registry is durable: reopened from its file, the merchant is still there, revoked.
+    // 7. A merchant subscribes to the plugin in the service market: the order message and the plugin
+    // authorisation reach /alipay/gateway (in either order); the server stores the order and accepts
+    // it before acknowledging; the order goes with the plugin authorisation.
+    const subscription = emulator.subscribe()
+    assert.equal(await emulator.waitForDeliveries(4, 10_000), true)
+    assert.ok(emulator.deliveries().every((delivery) => delivery.acknowledged))
+    const orderId = subscription.commodityOrderId
+    const shownOrder = await (await fetch(`${base}/orders/${orderId}`)).json()
+    assert.deepEqual(shownOrder, {
+      commodityOrderId: orderId,
+      status: 'ISV_ACCEPTED',
+      merchantPid: subscription.merchantPid,
+      items: [],
+      history: ['notification: MERCHANT_ORDED', 'accept: ISV_ACCEPTED'],
+      authorised: true,
+    })
+    assert.equal((await fetch(`${base}/orders/1`)).status, 404)
+    assert.deepEqual(
+      server.ingested.slice(2).map((entry) => entry.kind).sort(),
+      ['appAuth', 'serviceMarketOrder'],
+    )
+    // The plugin is implemented on the merchant's mini program: completed, then confirmed on the
+    // merchant's behalf with its stored token; the history shows each step.
+    const item = { miniAppId: subscription.authAppId }
+    await registry.completeOrderItem(orderId, item)
+    const done = await registry.confirmOrderItem(orderId, item)
+    assert.equal(done.itemStatus(item), 'DONE')
+    assert.deepEqual(
+      done.history.map((change) => change.source),
+      ['notification', 'accept', 'item.complete', 'item.confirm'],
+    )
+    console.log(`7. merchant ${subscription.merchantPid} subscribed: order ${orderId} stored, accepted, its item completed and confirmed`)
+
+    // 8. The registry is durable: reopened from its file, the merchant is still there, revoked, and
+    // the order with its history.
     registry.close()
     const reopened = Registry.open(dbFile)
     assert.equal(reopened.get(authAppId).status, 'revoked')
+    assert.equal(reopened.order(orderId).history.length, 4)
     assert.equal(reopened.integrityCheck(), 'ok')
     reopened.close()
-    console.log('7. reopened from its file, the registry still holds the revoked merchant')
+    console.log('8. reopened from its file, the registry still holds the revoked merchant and the order')
     console.log('plugin server example: every step passed')
   } finally {
     await new Promise((resolve) => server.close(resolve))

@@ -1,31 +1,27 @@
 'use strict'
 // A minimal ISV plugin server on node:http: it sends merchants to Alipay to authorise the app, takes
 // the callback (state checked, code exchanged, tokens stored in a merchant authorisation `Registry`),
-// receives the application-gateway notifications (verified, ingested into the registry, then answered
-// `success`; the legacy `alipay.service.check` answered signed), and makes delegated calls through the
-// registry, which looks the merchant's token up (refreshing it when due) and refuses revoked merchants.
+// serves the application gateway with the library's `Gateway` (every notification verified and stored
+// in the registry — authorisations, cancellations, service-market orders — then handed to the handler
+// of its kind, and answered `success` only once that handler finished; the legacy
+// `alipay.service.check` answered signed), accepts each service-market order as it arrives, and makes
+// delegated calls through the registry, which looks the merchant's token up (refreshing it when due)
+// and refuses revoked merchants.
 //
 //   GET  /alipay/authorize                 302 to the authorisation link (its state remembered)
 //   GET  /alipay/callback                  parse + check state, exchange the code, store the tokens
-//   POST /alipay/gateway                   verify a notification, ingest it, answer `success`
+//   POST /alipay/gateway                   the Gateway: verify, store, handle, answer `success`
 //   GET  /merchants/<auth_app_id>/versions alipay.open.mini.version.list.query on the merchant's behalf
+//   GET  /orders/<commodity_order_id>      a stored service-market order (no personal data)
 //
 // `plugin-server-emulated.js` runs it against the offline emulator. In an application,
 // `require('alipay-isv')`; this example loads the binding from the repository. A real server keeps
 // the issued states in the user's session, not in memory.
 
 const http = require('node:http')
-const {
-  appAuthLink,
-  parseAppAuthCallback,
-  statesMatch,
-  SUCCESS_ACK,
-  SERVICE_CHECK,
-} = require('../../bindings-node')
+const { appAuthLink, parseAppAuthCallback, statesMatch, Gateway } = require('../../bindings-node')
 
 const VERSIONS = 'alipay.open.mini.version.list.query'
-/** The largest body the gateway endpoint reads (the library's own limit for notifications). */
-const MAX_BODY_BYTES = 10 * 1024 * 1024
 
 /**
  * The plugin server for `config` (an `IsvConfig`) calling through `client` (a `Client`), keeping
@@ -38,8 +34,32 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024
 function createPluginServer({ config, client, registry, authHost, publicUrl, log = () => {} }) {
   const ownUrl = (request) => publicUrl ?? `http://${request.headers.host}`
   const issuedStates = new Set()
-  const ingested = [] // { kind, notifyId, outcome } per verified notification (no token)
-  const verifier = config.notificationVerifier()
+  const ingested = [] // { kind, notifyId, outcome } per notification handled (no token)
+  const noted = ({ notification, notifyId, ingest }) => {
+    ingested.push({ kind: notification.kind, notifyId, outcome: ingest })
+    log(`notification ${notification.kind} ${notification.msgMethod ?? ''} ${ingest}`.replace(/ +/g, ' '))
+  }
+
+  // The application gateway: the Gateway verifies and stores before calling a handler, and answers
+  // `success` only after the handler finished (a handler that throws makes it answer `fail`, and
+  // Alipay retries: the retry is not stored twice). A kind without a handler is acknowledged once
+  // stored.
+  const gateway = new Gateway(config, registry, {
+    onAuthorisation: noted,
+    onCancellation: noted,
+    async onOrder(delivery) {
+      noted(delivery)
+      // The order is stored; take it. The merchant's plugin authorisation arrives separately (before
+      // or after), and the registry links the two (`registry.orderAuthorisation`).
+      const order = await registry.acceptOrder(delivery.notification.commodityOrderId)
+      log(`order ${order.commodityOrderId} ${order.status}`)
+    },
+  })
+  const gatewayListener = gateway.middleware({
+    onResult: (result) => {
+      if (result.error) log(`gateway ${result.outcome} (${result.status}): ${result.error.code}`)
+    },
+  })
 
   const routes = {
     'GET /alipay/authorize': async (request, response) => {
@@ -62,45 +82,16 @@ function createPluginServer({ config, client, registry, authHost, publicUrl, log
       send(response, 200, { authorised: tokens.map((token) => token.authAppId) })
     },
 
-    'POST /alipay/gateway': async (request, response) => {
-      const body = await readBody(request)
-      if (new URLSearchParams(body.toString('utf8')).get('service') === SERVICE_CHECK) {
-        let verified = true
-        try {
-          verifier.verifyBody(body)
-        } catch {
-          verified = false
-        }
-        response.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' })
-        return response.end(config.serviceCheckAnswer(verified))
-      }
-      let notification
-      try {
-        notification = verifier.verifyBody(body)
-      } catch (error) {
-        log(`refused a notification: ${error.code}`)
-        return response.writeHead(400).end('fail')
-      }
-      // Store first, acknowledge after: if ingestion fails, Alipay retries (a retry of a notification
-      // already ingested is a `duplicate` and changes nothing).
-      let outcome
-      try {
-        outcome = registry.ingestNotification(notification)
-      } catch (error) {
-        log(`could not ingest a notification: ${error.code} ${error.reason}`)
-        return response.writeHead(500).end('fail')
-      }
-      ingested.push({ kind: notification.kind, notifyId: notification.notifyId ?? null, outcome })
-      log(`notification ${notification.kind} ${notification.msgMethod ?? ''} ${outcome}`.replace(/ +/g, ' '))
-      response.end(SUCCESS_ACK)
-    },
+    'POST /alipay/gateway': gatewayListener,
   }
 
   const server = http.createServer(async (request, response) => {
     const path = new URL(request.url, ownUrl(request)).pathname
     const versions = /^\/merchants\/(\d+)\/versions$/.exec(path)
+    const order = /^\/orders\/(\d+)$/.exec(path)
     try {
       if (request.method === 'GET' && versions) return await merchantVersions(versions[1], response)
+      if (request.method === 'GET' && order) return storedOrder(order[1], response)
       const route = routes[`${request.method} ${path}`]
       if (!route) return send(response, 404, { error: 'not found' })
       await route(request, response)
@@ -125,30 +116,25 @@ function createPluginServer({ config, client, registry, authHost, publicUrl, log
     send(response, 200, { authAppId, versions: fields.app_versions })
   }
 
+  function storedOrder(commodityOrderId, response) {
+    const order = registry.order(commodityOrderId)
+    if (order === null) return send(response, 404, { error: 'no such order' })
+    // The order's state, never its contact person or phone (personal data).
+    send(response, 200, {
+      commodityOrderId,
+      status: order.status,
+      merchantPid: order.merchantPid,
+      items: order.items,
+      history: order.history.map((change) => `${change.source}: ${change.status}`),
+      authorised: registry.orderAuthorisation(commodityOrderId) !== null,
+    })
+  }
+
   return Object.assign(server, { ingested })
 }
 
 function send(response, status, object) {
   response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(object))
-}
-
-/** The request body, refused (and the connection dropped) as soon as it passes `MAX_BODY_BYTES`. */
-function readBody(request) {
-  return new Promise((resolve, reject) => {
-    const chunks = []
-    let length = 0
-    request.on('data', (chunk) => {
-      length += chunk.length
-      if (length > MAX_BODY_BYTES) {
-        request.destroy()
-        reject(new Error(`the body is over the ${MAX_BODY_BYTES}-byte limit`))
-        return
-      }
-      chunks.push(chunk)
-    })
-    request.on('end', () => resolve(Buffer.concat(chunks)))
-    request.on('error', reject)
-  })
 }
 
 module.exports = { createPluginServer }

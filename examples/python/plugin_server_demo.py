@@ -2,12 +2,14 @@
 every step: the merchant is sent to the authorisation link, authorises, comes back to the
 callback, the plugin exchanges the code and stores the tokens in its registry (an encrypted
 SQLite file in a temporary directory), the app-auth notification reaches the plugin's
-application gateway, verifies and is ingested, the gateway check is answered and signed, the
-plugin makes a delegated call for the merchant through the registry, and the merchant's
-revocation arrives and is recorded (the record survives a restart), and Prometheus can
-scrape the plugin's counters at ``/metrics``. Exits non-zero if a step
-fails. Run after building the
-binding (scripts/test-python.sh does both):
+application gateway (an ``alipay_isv.Gateway`` behind its WSGI adapter), verifies and is stored
+before its handler runs, the gateway check is answered and signed and a tampered notification
+refused, the plugin makes a delegated call for the merchant through the registry, a merchant
+subscribes to the plugin in the service market (the order is stored and accepted by the
+gateway's order handler, the plugin authorisation stored, the item completed and confirmed
+through the registry), the merchant's revocation arrives and is recorded (the record survives a
+restart), and Prometheus can scrape the plugin's counters at ``/metrics``. Exits non-zero if a
+step fails. Run after building the binding (scripts/test-python.sh does both):
 
     python examples/python/plugin_server_demo.py
 """
@@ -83,11 +85,14 @@ def main() -> None:
             auth_app_id = run(emulator, plugin, alipay.private_key, app.public_key)
         finally:
             plugin.stop()
-        # 8. The registry is a file: after a restart the merchant is still known, and revoked.
+        # 9. The registry is a file: after a restart the merchant is still known, and revoked,
+        #    and the order is still accepted.
         with alipay_isv.Registry(registry_path, key=token_key) as reopened:
             record = reopened.get(auth_app_id)
             assert record is not None and record.status is alipay_isv.AuthStatus.REVOKED, record
-        step(f"after a restart the registry still holds {auth_app_id}, revoked")
+            (order,) = reopened.orders()
+            assert order.status == alipay_isv.ORDER_ACCEPTED and order.version == 4, order
+        step(f"after a restart the registry still holds {auth_app_id}, revoked, and the order")
     print("plugin server: every step passed")
 
 
@@ -132,7 +137,7 @@ def run(
     # Pushed when the merchant agreed: applied if it came before the exchange, else stale.
     assert outcome in (alipay_isv.IngestOutcome.APPLIED, alipay_isv.IngestOutcome.STALE), outcome
     assert plugin.registry.get(auth_app_id).is_active
-    step(f"POST /alipay/gateway verified and ingested the open_app_auth_notify ({outcome})")
+    step(f"POST /alipay/gateway verified and stored the open_app_auth_notify ({outcome})")
 
     # 4. The gateway check, signed with the "Alipay" key, is answered with the app's signature.
     check = {"service": alipay_isv.SERVICE_CHECK, "charset": "utf-8", "sign_type": "RSA2"}
@@ -148,6 +153,13 @@ def run(
     assert app_public.to_base64() in response.group(1)
     alipay_isv.Verifier(app_public).verify(response.group(1), sign.group(1))
     step("the alipay.service.check was answered, signed with the app key")
+    # A notification whose content was changed after signing is refused: 400 ``fail``.
+    tampered = delivery.body.replace("execute_auth", "execute_auth_")
+    assert tampered != delivery.body
+    status, answer = post(plugin.base_url + "/alipay/gateway", tampered.encode())
+    assert (status, answer) == (400, b"fail"), (status, answer)
+    assert len(plugin.ingested) == 1, "a refused notification reached a handler"
+    step("a tampered notification was refused (400 fail), nothing stored")
 
     # 5. A delegated call for the merchant.
     versions = get_json(plugin.base_url + f"/merchants/{auth_app_id}/versions")
@@ -157,10 +169,30 @@ def run(
         f"GET /merchants/{auth_app_id}/versions made the delegated call: {versions['app_versions']}"
     )
 
-    # 6. The merchant revokes: the cancellation arrives and is ingested; no call is made for
+    # 6. A merchant subscribes to the plugin in the service market: the order message and the
+    #    plugin authorisation reach the gateway; the order handler accepts the order.
+    subscription = emulator.subscribe()
+    order_id, mini_app = subscription.commodity_order_id, subscription.auth_app_id
+    assert emulator.wait_for_deliveries(3, timeout=10)
+    assert all(delivery.acknowledged for delivery in emulator.deliveries())
+    order = plugin.registry.order(order_id)
+    assert order is not None and order.status == alipay_isv.ORDER_ACCEPTED, order
+    linked = plugin.registry.order_authorisation(order_id)
+    assert linked is not None and linked.auth_app_id == mini_app and linked.is_active, linked
+    kinds = sorted(type(notification).__name__ for notification, _ in plugin.ingested[1:])
+    assert kinds == ["AppAuthNotification", "ServiceMarketOrderNotification"], kinds
+    step(f"a merchant subscribed: order {order_id} stored and accepted by the order handler")
+    plugin.registry.complete_order_item(order_id, mini_app_id=mini_app)
+    confirmed = plugin.registry.confirm_order_item(order_id, mini_app_id=mini_app)
+    assert confirmed.item_status(mini_app_id=mini_app) == alipay_isv.ITEM_DONE, confirmed
+    history = [change.source for change in confirmed.history]
+    assert history == ["notification", "accept", "item.complete", "item.confirm"], history
+    step(f"its item was completed and confirmed on the merchant's behalf: {' → '.join(history)}")
+
+    # 7. The merchant revokes: the cancellation arrives and is ingested; no call is made for
     #    the merchant any more.
     emulator.revoke(auth_app_id)
-    assert emulator.wait_for_deliveries(2, timeout=10)
+    assert emulator.wait_for_deliveries(4, timeout=10)
     notification, outcome = plugin.ingested[-1]
     assert isinstance(notification, alipay_isv.MessageNotification), notification
     assert notification.is_app_auth_cancelled and outcome is alipay_isv.IngestOutcome.APPLIED
@@ -172,7 +204,7 @@ def run(
     assert emulator.total_calls() == calls, "a call was made for a revoked merchant"
     step("the cancellation arrived: the merchant is revoked in the registry, calls refused")
 
-    # 7. Prometheus scrapes the plugin's counters.
+    # 8. Prometheus scrapes the plugin's counters.
     scraped, metrics = get(plugin.base_url + "/metrics")
     text = metrics.decode()
     assert scraped.status == 200 and "# TYPE alipay_isv_calls_total counter" in text, text

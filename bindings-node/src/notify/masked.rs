@@ -53,6 +53,14 @@ impl Shown {
     }
 }
 
+/// The masked text of a whole notification, as its `toString()` shows it.
+pub(super) fn notification_text(
+    notification: &core::Notification,
+    signed_form: Option<core::SignedForm>,
+) -> String {
+    text(&(notification.clone(), signed_form), Part::Top)
+}
+
 /// The masked text of one part of a notification.
 fn text(shown: &(core::Notification, Option<core::SignedForm>), part: Part) -> String {
     let (notification, signed_form) = shown;

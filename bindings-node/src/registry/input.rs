@@ -1,8 +1,8 @@
 //! What the registry reads from JavaScript objects: a verified notification (the object
 //! `NotificationVerifier.verifyBody` / `verifyParams` returned) and a token query result (the object
-//! `Client.queryAppAuthToken` resolved to), back into the core's types. The typed fields are read,
-//! not the verified `params` (the registry does not use them); `null` and absent optional fields are
-//! the same.
+//! `Client.queryAppAuthToken` resolved to), back into the core's types. The typed fields are read;
+//! the verified `params` only of an order message (the registry keeps them with the order); `null`
+//! and absent optional fields are the same.
 
 use alipay_isv::auth::AppAuthTokenInfo as CoreTokenInfo;
 use alipay_isv::notify::{
@@ -61,9 +61,24 @@ fn count(fields: &Map<String, Value>, name: &str) -> Result<Option<u32>, Refusal
         .transpose()
 }
 
+/// The verified `params` (an object of strings; absent or `null`: none), by name.
+fn params(fields: &Map<String, Value>) -> Result<Vec<(String, String)>, Refusal> {
+    match fields.get("params") {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Object(params)) => params
+            .iter()
+            .map(|(name, value)| match value {
+                Value::String(value) => Ok((name.clone(), value.clone())),
+                _ => Err("`params` must hold strings".to_string()),
+            })
+            .collect(),
+        Some(_) => Err("`params` must be an object of strings".to_string()),
+    }
+}
+
 /// A notification object (`kind` `appAuth`, `message`, `serviceMarketOrder` or `other`) as the
 /// core's [`CoreNotification`].
-/// The verified `params` are not read back (the registry does not use them).
+/// The verified `params` are read back for an order message only (the registry keeps them).
 pub(crate) fn notification(value: &Value) -> Result<CoreNotification, Refusal> {
     const WHAT: &str = "the notification";
     let fields = object(value, WHAT)?;
@@ -127,7 +142,7 @@ pub(crate) fn notification(value: &Value) -> Result<CoreNotification, Refusal> {
             isv_ticket: text(fields, "isvTicket")?,
             contactor: text(fields, "contactor")?,
             phone: text(fields, "phone")?,
-            params: Vec::new(),
+            params: params(fields)?,
         })),
         "other" => Ok(CoreNotification::Other { params: Vec::new() }),
         _ => Err(

@@ -4,23 +4,34 @@
 //! token queries, and serving usable tokens refreshed ahead of expiry exactly once across threads and
 //! processes.
 //!
-//! Threading: the calls that may reach the network (`tokenFor`, `tokenForMerchant`, `executeFor`: a
-//! due token is refreshed first; `importToken`, in [`import`]) return Promises and run on the libuv
-//! pool, each with a `…Sync` twin.
+//! One registry serves several of our apps (the third-party app and its plugins): `client` is the
+//! default app's client, `clients` the clients of the others; records are keyed by (`appId`,
+//! `authAppId`) and each is refreshed and called through the client of its app.
+//!
+//! Threading: the calls that may reach the network (`tokenFor`, `tokenForApp`, `tokenForMerchant`,
+//! `executeFor`: a due token is refreshed first; `importToken`, in [`import`]; the order calls, in
+//! [`orders`]) return Promises and run on the libuv pool, each with a `…Sync` twin.
 //! Opening, ingesting, reading and revoking are synchronous: they are local SQLite transactions
 //! (milliseconds), and they only wait longer while another process holds the file's write lock (up to
 //! the store's 10 s busy timeout).
 //!
-//! As in the core: the records it hands out are in [`record`], the key of tokens at rest in
-//! [`token_key`], importing a console token in [`import`], and [`input`] reads the JavaScript objects
-//! it ingests back into the core's types.
+//! As in the core: the records it hands out are in [`record`], the service-market orders it keeps in
+//! [`order`] and their calls in [`orders`], the key of tokens at rest in [`token_key`], importing a
+//! console token in [`import`], and [`input`] reads the JavaScript objects it ingests back into the
+//! core's types.
 
 mod import;
 mod input;
+mod order;
+mod orders;
 mod record;
 mod token_key;
 
 pub use import::TokenImport;
+pub use order::{
+    ITEM_CANCELLED, ITEM_DONE, ITEM_TO_CONFIRM, ORDER_ACCEPTED, ORDER_PLACED, ORDER_REJECTED,
+    OrderItemState, OrderRecord, OrderStatusChange,
+};
 pub use record::{MerchantAuthorisation, RefreshLease};
 pub use token_key::{TokenKey, generate_token_key};
 
@@ -43,7 +54,14 @@ use crate::task::{Blocking, run_sync, spawn};
 pub struct RegistryOptions<'env> {
     /// The client that refreshes due tokens (`tokenFor`) and makes the delegated calls
     /// (`executeFor`). Without one, a due refresh and `executeFor` fail with `ALIPAY_CONFIG_ERROR`.
+    /// Its app is the registry's default app (`defaultAppId`): the tokens of `ingestTokens` are
+    /// stored under it, and it wins when a merchant app authorised several of our apps and is asked
+    /// for by `authAppId` alone.
     pub client: Option<ClassInstance<'env, Client>>,
+    /// The clients of our other apps (one per plugin or further third-party app): the merchants who
+    /// authorised one of them are refreshed and called through its client. A second client of the
+    /// same app replaces the first. Without `client`, the first of these is the default app's.
+    pub clients: Option<Vec<ClassInstance<'env, Client>>>,
     /// Refresh a token when it expires within this many milliseconds (default 600000: 10 minutes).
     pub refresh_margin_ms: Option<f64>,
     /// `Registry.open` only: encrypt the stored tokens with this key (a `TokenKey` or its Base64
@@ -52,10 +70,39 @@ pub struct RegistryOptions<'env> {
     pub token_key: Option<Either<ClassInstance<'env, TokenKey>, String>>,
 }
 
-/// An open registry: the core registry (with its client) and its SQLite store (for `integrityCheck`).
-struct Open {
-    registry: core::Registry,
+/// An open registry: the core registry (with its clients; shared with the `GatewayCore`s built on it)
+/// and its SQLite store (for `integrityCheck`).
+pub(crate) struct Open {
+    pub(crate) registry: Arc<core::Registry>,
     sqlite: Option<Arc<SqliteStore>>,
+}
+
+/// The state of a registry, shared with the gateways built on it: the open registry, or `None` once
+/// closed (then every call, a gateway's too, is refused).
+#[derive(Clone)]
+pub(crate) struct RegistryHandle(Arc<RwLock<Option<Arc<Open>>>>);
+
+impl RegistryHandle {
+    /// A handle on the open registry `open`.
+    fn new(open: Open) -> Self {
+        RegistryHandle(Arc::new(RwLock::new(Some(Arc::new(open)))))
+    }
+
+    /// The open registry, or `None` once closed.
+    pub(crate) fn current(&self) -> Option<Arc<Open>> {
+        self.0
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Closes it: later calls are refused; calls still running keep their `Arc<Open>`.
+    fn close(&self) -> Option<Arc<Open>> {
+        self.0
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take()
+    }
 }
 
 /// The merchant authorisation registry. Open one per process with `Registry.open(path)` (a SQLite
@@ -70,8 +117,9 @@ struct Open {
 /// `toString()` and `util.inspect` show the path and settings, never a token or the key.
 #[napi]
 pub struct Registry {
-    state: RwLock<Option<Arc<Open>>>,
+    pub(crate) state: RegistryHandle,
     description: String,
+    default_app_id: String,
 }
 
 type Pending<T, J> = AsyncTask<Blocking<T, J>>;
@@ -81,8 +129,13 @@ fn same<T>(value: T) -> T {
     value
 }
 
-fn config_error(env: &Env, reason: impl Into<String>) -> napi::Error {
+pub(crate) fn config_error(env: &Env, reason: impl Into<String>) -> napi::Error {
     to_js_error(env, &alipay_isv::Error::config(reason))
+}
+
+/// The error of a call on a closed registry.
+pub(crate) fn closed_error(env: &Env) -> napi::Error {
+    config_error(env, "the registry is closed")
 }
 
 fn outcomes(outcomes: Vec<IngestOutcome>) -> Vec<&'static str> {
@@ -96,37 +149,59 @@ fn records(records: Vec<core::MerchantAuthorisation>) -> Vec<MerchantAuthorisati
         .collect()
 }
 
-/// The core registry with the options applied, and the description of it.
+/// The JavaScript registry over `registry` with the options applied (`place` says where it keeps its
+/// records, for the description).
 fn configure(
     env: &Env,
     registry: core::Registry,
+    sqlite: Option<Arc<SqliteStore>>,
     options: &Option<RegistryOptions<'_>>,
     place: &str,
-) -> napi::Result<(core::Registry, String)> {
+) -> napi::Result<Registry> {
     let mut registry = registry;
-    let mut client = None;
+    let mut clients = Vec::new();
     let mut margin = core::DEFAULT_REFRESH_MARGIN;
     if let Some(options) = options {
         if let Some(ms) = options.refresh_margin_ms {
             margin = millis(env, "refreshMarginMs", ms, true)?;
         }
-        if let Some(given) = &options.client {
-            client = Some(given.inner.clone());
-        }
+        clients.extend(options.client.iter().map(|given| given.inner.clone()));
+        clients.extend(
+            options
+                .clients
+                .iter()
+                .flatten()
+                .map(|given| given.inner.clone()),
+        );
     }
     registry = registry.with_refresh_margin(margin);
-    if let Some(client) = &client {
-        registry = registry.with_client(client.clone());
+    // Our apps, in the order the registry knows them (a second client of an app replaces the first).
+    let mut apps: Vec<String> = Vec::new();
+    for client in clients {
+        let app_id = client.config().app_id().to_string();
+        if !apps.contains(&app_id) {
+            apps.push(app_id);
+        }
+        registry = registry.with_client(client);
     }
+    let default_app_id = registry.default_app_id().to_string();
     let description = format!(
         "Registry({place}, {}, refresh margin {} s)",
-        match &client {
-            Some(client) => format!("client {}", client.config().app_id()),
-            None => "no client".to_string(),
+        match apps.as_slice() {
+            [] => "no client".to_string(),
+            [only] => format!("client {only}"),
+            [first, others @ ..] => format!("clients {first} (default), {}", others.join(", ")),
         },
         margin.as_secs_f64()
     );
-    Ok((registry, description))
+    Ok(Registry {
+        state: RegistryHandle::new(Open {
+            registry: Arc::new(registry),
+            sqlite,
+        }),
+        description,
+        default_app_id,
+    })
 }
 
 #[napi]
@@ -157,15 +232,13 @@ impl Registry {
             "sqlite {path}, tokens {}",
             if encrypted { "encrypted" } else { "in clear" }
         );
-        let (registry, description) =
-            configure(&env, core::Registry::new(store.clone()), &options, &place)?;
-        Ok(Registry {
-            state: RwLock::new(Some(Arc::new(Open {
-                registry,
-                sqlite: Some(store),
-            }))),
-            description,
-        })
+        configure(
+            &env,
+            core::Registry::new(store.clone()),
+            Some(store),
+            &options,
+            &place,
+        )
     }
 
     /// A registry in memory (gone with the process), with `options` (client, refresh margin; no key:
@@ -183,29 +256,24 @@ impl Registry {
                 "an in-memory registry stores nothing at rest: `tokenKey` applies to Registry.open only",
             ));
         }
-        let (registry, description) =
-            configure(&env, core::Registry::in_memory(), &options, "in memory")?;
-        Ok(Registry {
-            state: RwLock::new(Some(Arc::new(Open {
-                registry,
-                sqlite: None,
-            }))),
-            description,
-        })
+        configure(
+            &env,
+            core::Registry::in_memory(),
+            None,
+            &options,
+            "in memory",
+        )
     }
 
     /// The open registry, or the error of a closed one.
     fn open_state(&self, env: &Env) -> napi::Result<Arc<Open>> {
-        self.state
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
-            .ok_or_else(|| config_error(env, "the registry is closed"))
+        self.state.current().ok_or_else(|| closed_error(env))
     }
 
-    /// Stores the tokens `Client.exchangeAppAuthCode` returned (every token of a batch): each is a new
-    /// authorisation and replaces what was stored for its `authAppId`. One outcome per token:
-    /// `applied`, or `stale` when the stored token is newer. Synchronous.
+    /// Stores the tokens `Client.exchangeAppAuthCode` returned (every token of a batch) under the
+    /// default app (`defaultAppId`): each is a new authorisation and replaces what was stored for its
+    /// `authAppId`. One outcome per token: `applied`, or `stale` when the stored token is newer.
+    /// Synchronous.
     ///
     /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails; `ALIPAY_PROTOCOL_ERROR` for a
     /// token without `authAppId`.
@@ -243,10 +311,12 @@ impl Registry {
 
     /// Ingests a notification that `NotificationVerifier.verifyBody` (or `verifyParams`) verified —
     /// pass its result as it is, never an unverified object. An `appAuth` notification stores its
-    /// tokens, an `alipay.open.auth.appauth.cancelled` message revokes; both are de-duplicated by
-    /// `notifyId` (`duplicate`: Alipay's retries change nothing) and ordered (`stale`: a late message
-    /// never overwrites newer state). Other notifications, and cancellations of unknown merchants, are
-    /// `ignored`. Synchronous: ingest, then answer `SUCCESS_ACK`.
+    /// tokens under the app the merchant authorised (the plugin, for a plugin authorisation), an
+    /// `alipay.open.auth.appauth.cancelled` message revokes, a `serviceMarketOrder` message stores the
+    /// order (`order`); each is de-duplicated by `notifyId` (`duplicate`: Alipay's retries change
+    /// nothing) and ordered (`stale`: a late message never overwrites newer state). Other
+    /// notifications, and cancellations of unknown merchants, are `ignored`. Synchronous: ingest, then
+    /// answer `SUCCESS_ACK` (a `Gateway` does both, and more).
     ///
     /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails; `ALIPAY_CONFIG_ERROR` when the
     /// object is not a notification.
@@ -286,9 +356,11 @@ impl Registry {
             .or_throw(&env)
     }
 
-    /// The record of `authAppId`, or `null` when the registry does not know it.
+    /// The record of `authAppId`, or `null` when the registry does not know it: its only one, or —
+    /// when the merchant app authorised several of our apps — the default app's.
     ///
-    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails (e.g. a wrong key).
+    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails (e.g. a wrong key), or when the
+    /// merchant app authorised several of our apps and none is the default app (ask with `getForApp`).
     #[napi(catch_unwind)]
     pub fn get(
         &self,
@@ -298,6 +370,32 @@ impl Registry {
         let open = self.open_state(&env)?;
         let record = open.registry.get(&auth_app_id).or_throw(&env)?;
         Ok(record.map(|inner| MerchantAuthorisation { inner }))
+    }
+
+    /// The authorisation of the merchant app `authAppId` to our app `appId` (a record stored before
+    /// the registry recorded apps is found too), or `null`. Unlike `get`, it never has to choose
+    /// between several of our apps.
+    ///
+    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails.
+    #[napi(catch_unwind)]
+    pub fn get_for_app(
+        &self,
+        env: Env,
+        app_id: String,
+        auth_app_id: String,
+    ) -> napi::Result<Option<MerchantAuthorisation>> {
+        let open = self.open_state(&env)?;
+        let record = open
+            .registry
+            .get_for_app(&app_id, &auth_app_id)
+            .or_throw(&env)?;
+        Ok(record.map(|inner| MerchantAuthorisation { inner }))
+    }
+
+    /// Our default app: the app of `client` (else of the first of `clients`); `''` without a client.
+    #[napi(getter, catch_unwind)]
+    pub fn default_app_id(&self) -> String {
+        self.default_app_id.clone()
     }
 
     /// Every record (active and revoked), by `authAppId`.
@@ -359,6 +457,41 @@ impl Registry {
     pub fn token_for_sync(&self, env: Env, auth_app_id: String) -> napi::Result<String> {
         let open = self.open_state(&env)?;
         run_sync(&env, || open.registry.token_for(&auth_app_id), same)
+    }
+
+    /// `tokenFor` for the authorisation of the merchant app `authAppId` to our app `appId`, refreshed
+    /// (when due) through that app's client. Runs on the libuv pool.
+    ///
+    /// Rejects as `tokenFor` does; with `ALIPAY_CONFIG_ERROR` when a refresh is due and the registry
+    /// has no client for `appId`.
+    #[napi(catch_unwind, ts_return_type = "Promise<string>")]
+    pub fn token_for_app(
+        &self,
+        env: Env,
+        app_id: String,
+        auth_app_id: String,
+    ) -> napi::Result<Pending<String, String>> {
+        let open = self.open_state(&env)?;
+        Ok(spawn(
+            move || open.registry.token_for_app(&app_id, &auth_app_id),
+            same,
+        ))
+    }
+
+    /// `tokenForApp`, blocking the calling thread.
+    #[napi(catch_unwind)]
+    pub fn token_for_app_sync(
+        &self,
+        env: Env,
+        app_id: String,
+        auth_app_id: String,
+    ) -> napi::Result<String> {
+        let open = self.open_state(&env)?;
+        run_sync(
+            &env,
+            || open.registry.token_for_app(&app_id, &auth_app_id),
+            same,
+        )
     }
 
     /// `tokenFor` of the merchant PID's only active authorisation.
@@ -469,22 +602,14 @@ impl Registry {
     /// Whether `close()` was called.
     #[napi(getter, catch_unwind)]
     pub fn closed(&self) -> bool {
-        self.state
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .is_none()
+        self.state.current().is_none()
     }
 
     /// Closes the registry (the SQLite file is released once calls still running finish); later calls
-    /// throw `ALIPAY_CONFIG_ERROR`. Calling it again does nothing.
+    /// throw `ALIPAY_CONFIG_ERROR`, and so do the gateways built on it. Calling it again does nothing.
     #[napi(catch_unwind)]
     pub fn close(&self) {
-        let open = self
-            .state
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .take();
-        drop(open);
+        drop(self.state.close());
     }
 
     /// `Registry(sqlite /path/registry.db, tokens encrypted, client 2021…, refresh margin 600 s)`,

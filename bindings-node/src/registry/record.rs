@@ -14,8 +14,9 @@ pub struct RefreshLease {
     pub until_ms: i64,
 }
 
-/// One merchant authorisation in the registry: merchant PID – `authAppId` – `appAuthToken`, its
-/// status and expiries. A snapshot: later changes to the registry do not show in it.
+/// One merchant authorisation in the registry: merchant PID – `authAppId` – `appAuthToken` for one of
+/// our apps (`appId`), its status and expiries. A snapshot: later changes to the registry do not
+/// show in it.
 ///
 /// The getters return the tokens in full (they are secrets: never log them); `toString()` and
 /// `util.inspect` mask them, and `JSON.stringify` shows nothing (the fields are getters).
@@ -26,7 +27,15 @@ pub struct MerchantAuthorisation {
 
 #[napi]
 impl MerchantAuthorisation {
-    /// The merchant's authorised app: the record's unique key.
+    /// Our app the merchant authorised: the third-party app, or the plugin for a plugin
+    /// authorisation. With `authAppId`, the record's key. `''` for a record stored before the
+    /// registry recorded apps, until an app writes it.
+    #[napi(getter, catch_unwind)]
+    pub fn app_id(&self) -> String {
+        self.inner.app_id.clone()
+    }
+
+    /// The merchant's authorised app (with `appId`, the record's key).
     #[napi(getter, catch_unwind)]
     pub fn auth_app_id(&self) -> String {
         self.inner.auth_app_id.clone()

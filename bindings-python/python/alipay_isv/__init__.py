@@ -25,14 +25,23 @@ the order (:meth:`Client.query_servicemarket_order`, a :class:`ServiceMarketOrde
 a :class:`ServiceMarketOrderPages` iterator), accepts or rejects it, and completes, confirms or
 cancels its items; :meth:`Emulator.subscribe` plays the merchant (a :class:`Subscription`).
 
-The merchant authorisation registry: :class:`Registry` keeps the relation merchant PID -
-``auth_app_id`` - ``app_auth_token`` in a SQLite file (tokens optionally encrypted with a
+The merchant authorisation registry: :class:`Registry` keeps the relation our app - merchant
+PID - ``auth_app_id`` - ``app_auth_token`` in a SQLite file (tokens optionally encrypted with a
 :class:`TokenKey`) or in memory, ingests token answers and verified notifications idempotently
 (:class:`IngestOutcome`), and hands out usable tokens (:meth:`Registry.token_for`, refreshed
-exactly once ahead of expiry) as :class:`MerchantAuthorisation` records (:class:`AuthStatus`,
-:class:`AuthOrigin`); a token copied from the open-platform console is imported with
-:meth:`Registry.import_token` (:class:`TokenImport`; the emulator's console shows one as a
-:class:`ConsoleToken`).
+exactly once ahead of expiry, through the client of the record's app) as
+:class:`MerchantAuthorisation` records (:class:`AuthStatus`, :class:`AuthOrigin`); a token copied
+from the open-platform console is imported with :meth:`Registry.import_token`
+(:class:`TokenImport`; the emulator's console shows one as a :class:`ConsoleToken`). It keeps the
+service-market orders too (:class:`OrderRecord`, :class:`OrderItemState`,
+:class:`OrderStatusChange`; :data:`ORDER_PLACED` and the other statuses), and its order calls
+(:meth:`Registry.accept_order`, :meth:`Registry.complete_order_item`, ...) record each move.
+
+The application gateway: :class:`Gateway` turns a request's content type and raw body into the
+exact answer (:class:`GatewayResult`), storing what the registry keeps and handing each verified
+notification (:class:`GatewayDelivery`) to the handler of its kind; ``alipay_isv.gateway`` has
+its ASGI (Starlette, FastAPI) and WSGI (Flask, Django) adapters (:class:`AsgiGateway`,
+:class:`WsgiGateway`, built by :meth:`Gateway.asgi_app` and :meth:`Gateway.wsgi_app`).
 
 Public-key certificate mode (公钥证书模式): give :class:`IsvConfig` ``app_cert``, ``alipay_cert``
 and ``root_cert`` instead of ``alipay_public_key``; :class:`Certificate`, :class:`RootBundle`,
@@ -59,6 +68,12 @@ from importlib.metadata import version as _version
 from alipay_isv._native import (
     ALIPAY_CERT_DOWNLOAD_METHOD,
     DEFAULT_MAX_BODY_BYTES,
+    ITEM_CANCELLED,
+    ITEM_DONE,
+    ITEM_TO_CONFIRM,
+    ORDER_ACCEPTED,
+    ORDER_PLACED,
+    ORDER_REJECTED,
     SERVICE_CHECK,
     SERVICEMARKET_ORDER_NOTIFY,
     SUCCESS_ACK,
@@ -71,6 +86,9 @@ from alipay_isv._native import (
     AuthLink,
     Certificate,
     Client,
+    Gateway,
+    GatewayDelivery,
+    GatewayResult,
     HttpRequest,
     IsvConfig,
     KeyPair,
@@ -78,6 +96,9 @@ from alipay_isv._native import (
     MessageNotification,
     NeedsCertificate,
     NotificationVerifier,
+    OrderItemState,
+    OrderRecord,
+    OrderStatusChange,
     OtherNotification,
     PrivateKey,
     PublicKey,
@@ -131,10 +152,17 @@ from alipay_isv.errors import (
     StoreError,
     TransportError,
 )
+from alipay_isv.gateway import AsgiGateway, WsgiGateway
 
 __all__ = [
     "ALIPAY_CERT_DOWNLOAD_METHOD",
     "DEFAULT_MAX_BODY_BYTES",
+    "ITEM_CANCELLED",
+    "ITEM_DONE",
+    "ITEM_TO_CONFIRM",
+    "ORDER_ACCEPTED",
+    "ORDER_PLACED",
+    "ORDER_REJECTED",
     "SERVICEMARKET_ORDER_NOTIFY",
     "SERVICE_CHECK",
     "SUCCESS_ACK",
@@ -147,12 +175,16 @@ __all__ = [
     "AppAuthToken",
     "AppAuthTokenInfo",
     "ApplicationType",
+    "AsgiGateway",
     "AuthLink",
     "AuthOrigin",
     "AuthStatus",
     "Certificate",
     "Client",
     "ConfigError",
+    "Gateway",
+    "GatewayDelivery",
+    "GatewayResult",
     "HttpRequest",
     "IngestOutcome",
     "IsvConfig",
@@ -161,6 +193,9 @@ __all__ = [
     "MessageNotification",
     "NeedsCertificate",
     "NotificationVerifier",
+    "OrderItemState",
+    "OrderRecord",
+    "OrderStatusChange",
     "OtherNotification",
     "PrivateKey",
     "ProtocolError",
@@ -186,6 +221,7 @@ __all__ = [
     "UserToken",
     "VerifiedResponse",
     "Verifier",
+    "WsgiGateway",
     "alipay_root_cert_sn",
     "app_auth_link",
     "app_cert_sn",

@@ -14,10 +14,13 @@ notifications their parameter names, token details a masked prefix.
 import builtins
 import datetime
 import os
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final, Literal, TypeAlias, final
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Final, Generic, Literal, TypeAlias, TypeVar, final
 
+from alipay_isv import aio
 from alipay_isv.enums import AuthOrigin, AuthStatus, IngestOutcome
+from alipay_isv.errors import AlipayError
+from alipay_isv.gateway import AsgiGateway, WsgiGateway
 
 @final
 class PrivateKey:
@@ -871,8 +874,9 @@ class AppAuthNotification:
         ``sign_type``)."""
 
     @property
-    def signed_form(self) -> SignedFormName:
-        """The form of the signature that matched."""
+    def signed_form(self) -> SignedFormName | None:
+        """The form of the signature that matched; ``None`` for a notification a :class:`Gateway`
+        delivered (it verified, but the gateway does not report the form)."""
 
 @final
 class AppAuthDetail:
@@ -969,8 +973,9 @@ class MessageNotification:
         ``sign_type``)."""
 
     @property
-    def signed_form(self) -> SignedFormName:
-        """The form of the signature that matched."""
+    def signed_form(self) -> SignedFormName | None:
+        """The form of the signature that matched; ``None`` for a notification a :class:`Gateway`
+        delivered (it verified, but the gateway does not report the form)."""
 
 @final
 class ServiceMarketOrderNotification:
@@ -1071,8 +1076,9 @@ class ServiceMarketOrderNotification:
         ``sign_type``), unknown ones included."""
 
     @property
-    def signed_form(self) -> SignedFormName:
-        """The form of the signature that matched."""
+    def signed_form(self) -> SignedFormName | None:
+        """The form of the signature that matched; ``None`` for a notification a :class:`Gateway`
+        delivered (it verified, but the gateway does not report the form)."""
 
 @final
 class OtherNotification:
@@ -1089,8 +1095,9 @@ class OtherNotification:
         ``sign_type``)."""
 
     @property
-    def signed_form(self) -> SignedFormName:
-        """The form of the signature that matched."""
+    def signed_form(self) -> SignedFormName | None:
+        """The form of the signature that matched; ``None`` for a notification a :class:`Gateway`
+        delivered (it verified, but the gateway does not report the form)."""
 
 @final
 class RetryPolicy:
@@ -1802,13 +1809,20 @@ class TokenKey:
 
 @final
 class MerchantAuthorisation:
-    """One merchant authorisation stored in a :class:`Registry`: unique per ``auth_app_id``,
-    indexed by the merchant's PID. A snapshot: read the registry again for fresh state.
-    ``repr()`` masks the tokens."""
+    """One merchant authorisation stored in a :class:`Registry`: unique per (``app_id``,
+    ``auth_app_id``) — our app the merchant authorised, and the merchant's app — and indexed by
+    the merchant's PID. A snapshot: read the registry again for fresh state. ``repr()`` masks
+    the tokens."""
+
+    @property
+    def app_id(self) -> str:
+        """Our app the merchant authorised: the third-party app, or the plugin for a plugin
+        authorisation. Empty for a record stored before the registry recorded apps, until the
+        first write by an app moves it under that app."""
 
     @property
     def auth_app_id(self) -> str:
-        """The merchant's authorised app (the unique key)."""
+        """The merchant's authorised app (with :attr:`app_id`, the unique key)."""
 
     @property
     def merchant_pid(self) -> str | None:
@@ -1889,6 +1903,166 @@ class TokenImport:
     def record(self) -> MerchantAuthorisation:
         """The merchant's record after the import (the stored one when nothing changed)."""
 
+ORDER_PLACED: Final = "MERCHANT_ORDED"
+"""The status of a new service-market order, as Alipay names it: placed by the merchant,
+awaiting the ISV."""
+
+ORDER_ACCEPTED: Final = "ISV_ACCEPTED"
+"""The order status :meth:`Registry.accept_order` records."""
+
+ORDER_REJECTED: Final = "ISV_REJECTED"
+"""The order status :meth:`Registry.reject_order` records."""
+
+ITEM_TO_CONFIRM: Final = "TO_CONFIRM"
+"""The item status :meth:`Registry.complete_order_item` records: awaiting the merchant's
+confirmation."""
+
+ITEM_DONE: Final = "DONE"
+"""The item status :meth:`Registry.confirm_order_item` records."""
+
+ITEM_CANCELLED: Final = "ISV_CANCELLED"
+"""The item status :meth:`Registry.cancel_order_item` records."""
+
+@final
+class OrderItemState:
+    """The state of one item of a stored order (a mini program or a shop), as the ISV's item
+    calls and order queries left it."""
+
+    @property
+    def mini_app_id(self) -> str | None:
+        """The merchant's mini program, for plugin and template orders."""
+
+    @property
+    def shop_id(self) -> str | None:
+        """The shop, for shop services."""
+
+    @property
+    def status(self) -> str:
+        """Alipay's item status (``TO_DO``, ``DOING``, ``TO_CONFIRM``, ``DONE``,
+        ``ISV_CANCELLED``, …)."""
+
+@final
+class OrderStatusChange:
+    """One change of a stored order's status, or of one of its items'."""
+
+    @property
+    def status(self) -> str:
+        """The new status."""
+
+    @property
+    def item(self) -> str | None:
+        """The item it is about (its mini program or shop id); ``None`` for the order itself."""
+
+    @property
+    def source(self) -> str:
+        """What changed it: ``notification`` (the order message), ``accept``, ``reject``,
+        ``item.complete``, ``item.confirm``, ``item.cancel`` (the registry's order calls) or
+        ``query`` (:meth:`Registry.refresh_order`)."""
+
+    @property
+    def at_ms(self) -> int:
+        """When, epoch milliseconds."""
+
+@final
+class OrderRecord:
+    """A service-market order as the :class:`Registry` keeps it: what the order message said, the
+    status as the ISV's calls and queries moved it, and the history of those moves. Keyed by
+    ``commodity_order_id``. A snapshot: read the registry again for fresh state. ``repr()``
+    shows the merchant's contact person and phone (personal data) by their length only, leaves
+    out the merchant's name (as a notification's ``repr()`` does), and shows the message's
+    parameters by name only."""
+
+    @property
+    def commodity_order_id(self) -> str:
+        """The order number (the unique key)."""
+
+    @property
+    def app_id(self) -> str:
+        """The app that received the order message (our third-party app or plugin): its client
+        makes the order calls."""
+
+    @property
+    def merchant_pid(self) -> str:
+        """The ordering merchant's PID (``2088…``)."""
+
+    @property
+    def consumer_mini_app_id(self) -> str | None:
+        """The merchant's mini program the order is for (``consumer_miniAppId``), when given: the
+        ``auth_app_id`` of the authorisation that comes with the order."""
+
+    @property
+    def merchant_name(self) -> str | None:
+        """The merchant's name as Alipay showed it."""
+
+    @property
+    def title(self) -> str | None:
+        """The ordered service's name."""
+
+    @property
+    def total_price(self) -> str | None:
+        """The price in yuan, as sent."""
+
+    @property
+    def order_time(self) -> str | None:
+        """When the merchant ordered (``yyyy-MM-dd HH:mm:ss``, China time)."""
+
+    @property
+    def contactor(self) -> str | None:
+        """The merchant's contact person: personal data, keep it out of logs."""
+
+    @property
+    def phone(self) -> str | None:
+        """The merchant's contact phone: personal data, keep it out of logs."""
+
+    @property
+    def status(self) -> str:
+        """The order's status: :data:`ORDER_PLACED` (``MERCHANT_ORDED``),
+        :data:`ORDER_ACCEPTED`, :data:`ORDER_REJECTED`, or what a query answered."""
+
+    @property
+    def items(self) -> list[OrderItemState]:
+        """The items whose status is known, from the ISV's item calls and from queries (a new
+        ``list`` each time)."""
+
+    @property
+    def notify_id(self) -> str | None:
+        """The ``notify_id`` of the order message whose fields are stored (the latest sent)."""
+
+    @property
+    def notified_at_ms(self) -> int | None:
+        """When that message was sent, epoch milliseconds."""
+
+    @property
+    def params(self) -> dict[str, str]:
+        """Every verified parameter of that message (a new ``dict`` each time; ``contactor`` and
+        ``phone`` are personal data)."""
+
+    @property
+    def history(self) -> list[OrderStatusChange]:
+        """Every status change, oldest first (a new ``list`` each time)."""
+
+    @property
+    def version(self) -> int:
+        """Incremented by every write: ``1`` for an order stored once and never moved."""
+
+    @property
+    def created_at_ms(self) -> int:
+        """When the registry first stored it, epoch milliseconds."""
+
+    @property
+    def updated_at_ms(self) -> int:
+        """The last write, epoch milliseconds."""
+
+    def item_status(
+        self, *, mini_app_id: str | None = None, shop_id: str | None = None
+    ) -> str | None:
+        """The status of one item, when known: named by exactly one of ``mini_app_id`` and
+        ``shop_id``.
+
+        Raises:
+            ConfigError: neither or both of ``mini_app_id`` and ``shop_id``.
+        """
+
 @final
 class Registry:
     """The merchant authorisation registry: the unique relation merchant PID - ``auth_app_id`` -
@@ -1901,9 +2075,17 @@ class Registry:
     serves usable tokens (:meth:`token_for`), refreshed ahead of expiry exactly once however many
     threads or processes ask, and delegated calls (:meth:`execute_for`).
 
+    One registry serves several of our apps (a third-party app and its plugins): records are
+    keyed by (``app_id``, ``auth_app_id``), and each is refreshed and called through the client
+    of its app (``client`` for the default app, ``clients`` for the others; see
+    :meth:`get_for_app`). Service-market orders (:meth:`order`, :class:`OrderRecord`) are stored
+    from their order messages, and the order calls made through the registry
+    (:meth:`accept_order`, :meth:`complete_order_item`, …) record each new status.
+
     Thread-safe: open one per process and share it. Every method releases the GIL (opening and
-    ingesting touch the disk; :meth:`token_for` and :meth:`execute_for` may call the gateway).
-    For asyncio, use :class:`alipay_isv.aio.Registry`. ``repr()`` shows no token and no key.
+    ingesting touch the disk; :meth:`token_for`, :meth:`execute_for` and the order calls may
+    call the gateway). For asyncio, use :class:`alipay_isv.aio.Registry`. ``repr()`` shows no
+    token and no key.
     """
 
     def __init__(
@@ -1912,6 +2094,7 @@ class Registry:
         *,
         key: TokenKey | str | bytes | None = None,
         client: Client | None = None,
+        clients: Sequence[Client] = (),
         refresh_margin: float = 600.0,
     ) -> None:
         """Opens the registry in the SQLite file at ``path``, creating it if missing.
@@ -1920,7 +2103,11 @@ class Registry:
             path: the database file (its ``-wal`` and ``-shm`` companions live beside it).
             key: encrypt stored tokens with this key (a :class:`TokenKey`, its Base64 text, or
                 32 bytes); a file created with a key must always be opened with that key.
-            client: the client tokens are refreshed and :meth:`execute_for` calls made with.
+            client: the client of the *default app* (the third-party app): tokens of
+                :meth:`ingest_tokens` are stored under its app, and it refreshes tokens and makes
+                :meth:`execute_for` calls for the merchants who authorised it.
+            clients: one client per other app of ours (each plugin) whose merchants the registry
+                keeps: each record is refreshed and called through the client of its app.
             refresh_margin: refresh a token when it expires within this many seconds.
 
         Raises:
@@ -1928,10 +2115,16 @@ class Registry:
                 is left untouched), or was encrypted with another key (or none), or cannot be
                 opened.
             ConfigError: a malformed key or a negative margin.
+            TypeError: ``clients`` holds something other than :class:`Client` objects.
         """
 
     @staticmethod
-    def in_memory(*, client: Client | None = None, refresh_margin: float = 600.0) -> Registry:
+    def in_memory(
+        *,
+        client: Client | None = None,
+        clients: Sequence[Client] = (),
+        refresh_margin: float = 600.0,
+    ) -> Registry:
         """A registry in memory (gone with the process), for tests and single-process tools.
         Arguments as for the constructor."""
 
@@ -1945,7 +2138,19 @@ class Registry:
 
     @property
     def client(self) -> Client | None:
-        """The client tokens are refreshed and delegated calls made with, if any."""
+        """The default app's client, if any: tokens of its merchants are refreshed and delegated
+        calls made with it."""
+
+    @property
+    def clients(self) -> builtins.list[Client]:
+        """The clients of our other apps (plugins), as given (a new ``list`` each time)."""
+
+    @property
+    def default_app_id(self) -> str:
+        """The *default app*: the app of :attr:`client` (else of the first of :attr:`clients`),
+        ``""`` without a client. Tokens of :meth:`ingest_tokens` are stored under it, and it wins
+        when a merchant app that authorised several of our apps is asked for by ``auth_app_id``
+        alone."""
 
     @property
     def refresh_margin(self) -> float:
@@ -1979,10 +2184,12 @@ class Registry:
         | OtherNotification,
     ) -> IngestOutcome:
         """Ingests a notification :meth:`NotificationVerifier.verify_body` verified: an
-        ``open_app_auth_notify`` stores its tokens, an ``alipay.open.auth.appauth.cancelled``
-        revokes; both de-duplicated by ``notify_id`` (``DUPLICATE``) and ordered (``STALE`` when
-        older than what is stored). Anything else (a service-market order too) is ``IGNORED``.
-        Answer ``success`` only after this returned.
+        ``open_app_auth_notify`` stores its tokens under the app the merchant authorised (the
+        plugin for a plugin authorisation), an ``alipay.open.auth.appauth.cancelled`` revokes, a
+        ``servicemarket_order_notify`` stores the order (:meth:`order`); each de-duplicated by
+        ``notify_id`` (``DUPLICATE``) and ordered (``STALE`` when older than what is stored).
+        Anything else is ``IGNORED``. Answer ``success`` only after this returned (a
+        :class:`Gateway` does all of it).
 
         Raises:
             StoreError: the store failed.
@@ -2022,7 +2229,22 @@ class Registry:
         """
 
     def get(self, auth_app_id: str) -> MerchantAuthorisation | None:
-        """The record of ``auth_app_id``, or ``None``."""
+        """The record of the merchant app ``auth_app_id``, or ``None``: its only one, or — when it
+        authorised several of our apps — the default app's.
+
+        Raises:
+            StoreError: it authorised several of our apps and none is the default app (ask with
+                :meth:`get_for_app`), or the store failed.
+        """
+
+    def get_for_app(self, app_id: str, auth_app_id: str) -> MerchantAuthorisation | None:
+        """The record of the merchant app ``auth_app_id``'s authorisation of our app ``app_id``
+        (a plugin's, say), or ``None``. A record stored before the registry recorded apps is
+        found too.
+
+        Raises:
+            StoreError: the store failed.
+        """
 
     def list(self) -> builtins.list[MerchantAuthorisation]:
         """Every record (revoked ones included), by ``auth_app_id``."""
@@ -2040,7 +2262,8 @@ class Registry:
     def token_for(self, auth_app_id: str) -> str:
         """A usable ``app_auth_token`` for the merchant app: the stored one, or — when it
         expires within the refresh margin — a fresh one obtained with the stored refresh token
-        through :attr:`client` and stored before it is returned. Exactly one refresh reaches the
+        through the client of the record's app (:attr:`client`, or one of :attr:`clients`) and
+        stored before it is returned. Exactly one refresh reaches the
         gateway when many threads (or processes sharing the file) ask at once. A refresh that
         fails while the stored token is still valid returns the stored token (and is retried a
         few seconds later); once it has expired, the refresh's error is raised.
@@ -2049,6 +2272,17 @@ class Registry:
             StoreError: an unknown or revoked merchant app (the reason names its
                 ``auth_app_id``; no call is made), or a store failure.
             ConfigError: the token has expired and the registry has no client to refresh it.
+            ApiError: the refresh was refused; the other errors of :meth:`Client.execute`.
+        """
+
+    def token_for_app(self, app_id: str, auth_app_id: str) -> str:
+        """:meth:`token_for` the authorisation of the merchant app ``auth_app_id`` to our app
+        ``app_id`` (refreshed through that app's client).
+
+        Raises:
+            StoreError: no such authorisation, a revoked one (no call is made), or a store
+                failure.
+            ConfigError: the token is due and the registry has no client of ``app_id``.
             ApiError: the refresh was refused; the other errors of :meth:`Client.execute`.
         """
 
@@ -2074,13 +2308,104 @@ class Registry:
         retry: RetryPolicy | None = None,
     ) -> VerifiedResponse:
         """:meth:`Client.execute` on behalf of the merchant app ``auth_app_id``: its token is
-        looked up (and refreshed when due) by the registry. Arguments as for
-        :meth:`Client.execute`, without ``app_auth_token``.
+        looked up (and refreshed when due) by the registry, and the call made through the client
+        of the app it authorised. Arguments as for :meth:`Client.execute`, without
+        ``app_auth_token``.
 
         Raises:
             StoreError: as for :meth:`token_for` (no call is made for a revoked merchant).
-            ConfigError: the registry has no client.
+            ConfigError: the registry has no client of the merchant's app.
             ApiError: the errors of :meth:`Client.execute`.
+        """
+
+    def order(self, commodity_order_id: str) -> OrderRecord | None:
+        """The stored service-market order ``commodity_order_id``, or ``None`` when its order
+        message was not ingested.
+
+        Raises:
+            StoreError: the store failed.
+        """
+
+    def orders(self) -> builtins.list[OrderRecord]:
+        """Every stored order, oldest first.
+
+        Raises:
+            StoreError: the store failed.
+        """
+
+    def order_authorisation(self, commodity_order_id: str) -> MerchantAuthorisation | None:
+        """The merchant authorisation an order goes with: the authorisation of the order's mini
+        program (``consumer_mini_app_id``) to the app that received the order, else the
+        merchant's only active authorisation of that app. ``None`` while it has not arrived (the
+        order message and the plugin authorisation come in either order).
+
+        Raises:
+            StoreError: an unknown order, or a store failure.
+        """
+
+    def accept_order(self, commodity_order_id: str) -> OrderRecord:
+        """Accepts the stored order (接单) through the client of the app that received it
+        (:meth:`Client.accept_servicemarket_order`), records :data:`ORDER_ACCEPTED` in its
+        status and history, and returns the updated order.
+
+        Raises:
+            StoreError: an order the registry does not hold (no call is made).
+            ConfigError: the registry has no client of the order's app.
+            ApiError: the errors of :meth:`Client.accept_servicemarket_order` (nothing is
+                recorded).
+        """
+
+    def reject_order(self, commodity_order_id: str, reason: str) -> OrderRecord:
+        """Rejects the stored order (拒单) with the reason the merchant will read, and records
+        :data:`ORDER_REJECTED`. Errors as for :meth:`accept_order`."""
+
+    def complete_order_item(
+        self, commodity_order_id: str, *, mini_app_id: str | None = None, shop_id: str | None = None
+    ) -> OrderRecord:
+        """Marks one item of the stored order implemented and records it :data:`ITEM_TO_CONFIRM`
+        (the merchant confirms it next). The item is named by exactly one of ``mini_app_id``
+        and ``shop_id``.
+
+        Raises:
+            ConfigError: neither or both of ``mini_app_id`` and ``shop_id``; otherwise as for
+                :meth:`accept_order` (:meth:`Client.complete_servicemarket_order_item`).
+        """
+
+    def confirm_order_item(
+        self, commodity_order_id: str, *, mini_app_id: str | None = None, shop_id: str | None = None
+    ) -> OrderRecord:
+        """Confirms a completed item on the merchant's behalf with the token of the order's
+        authorisation (:meth:`order_authorisation`; refreshed if due), and records it
+        :data:`ITEM_DONE`. The item is named as for :meth:`complete_order_item`.
+
+        Raises:
+            StoreError: an unknown order, or the merchant's authorisation has not arrived or is
+                revoked (no call is made).
+            ConfigError: as for :meth:`complete_order_item`.
+            ApiError: the errors of :meth:`Client.confirm_servicemarket_order_item`.
+        """
+
+    def cancel_order_item(
+        self,
+        commodity_order_id: str,
+        reason: str,
+        *,
+        mini_app_id: str | None = None,
+        shop_id: str | None = None,
+    ) -> OrderRecord:
+        """Cancels one item of the stored order with the reason the merchant will read, and
+        records it :data:`ITEM_CANCELLED`. The item is named as for
+        :meth:`complete_order_item`; errors as for it."""
+
+    def refresh_order(self, commodity_order_id: str) -> OrderRecord:
+        """Queries every page of the stored order (:meth:`Client.servicemarket_order_pages`) and
+        records the status and item states Alipay answered (each change in the history with
+        source ``query``); returns the updated order.
+
+        Raises:
+            StoreError: an order the registry does not hold (no call is made).
+            ConfigError: the registry has no client of the order's app.
+            ApiError: the errors of :meth:`Client.query_servicemarket_order`.
         """
 
     def integrity_check(self) -> str:
@@ -2097,6 +2422,258 @@ class Registry:
 
     def __enter__(self) -> Registry: ...
     def __exit__(self, *args: object) -> bool: ...
+
+DeliveryKind: TypeAlias = Literal["authorisation", "cancellation", "order", "other"]
+"""Which handler of a :class:`Gateway` a verified notification goes to."""
+
+GatewayOutcomeName: TypeAlias = Literal[
+    "service_check", "handled", "already_handled", "refused", "failed", "handler_failed"
+]
+"""What a :class:`Gateway` did with one request (:attr:`GatewayResult.outcome`)."""
+
+AnyNotification: TypeAlias = (
+    AppAuthNotification | MessageNotification | ServiceMarketOrderNotification | OtherNotification
+)
+"""A verified notification of any type."""
+
+_Notification = TypeVar("_Notification", bound=AnyNotification, covariant=True)
+
+@final
+class GatewayDelivery(Generic[_Notification]):
+    """A verified notification the :class:`Gateway` stored (as :attr:`ingest` says), on its way to
+    the handler of its :attr:`kind`. Generic in the type of its notification, for annotations
+    (``GatewayDelivery[ServiceMarketOrderNotification]`` is what ``on_order`` gets).
+    ``repr()`` shows the notification as its own ``repr()`` does (tokens and personal data
+    masked)."""
+
+    @property
+    def kind(self) -> DeliveryKind:
+        """Which handler it goes to: ``"authorisation"`` (a merchant authorised one of our apps,
+        already stored), ``"cancellation"`` (a merchant revoked one, already stored),
+        ``"order"`` (a service-market order, already stored: accept or reject it) or
+        ``"other"`` (anything else: only the host knows what to do)."""
+
+    @property
+    def notification(self) -> _Notification:
+        """The verified notification: an :class:`AppAuthNotification`,
+        :class:`MessageNotification`, :class:`ServiceMarketOrderNotification` or
+        :class:`OtherNotification` (its ``signed_form`` names the content the gateway had
+        signed)."""
+
+    @property
+    def ingest(self) -> IngestOutcome:
+        """What the registry did with it (an :class:`IngestOutcome`): ``DUPLICATE`` when an
+        earlier delivery stored it but its handler did not finish (the handler runs again),
+        ``IGNORED`` for a notification the registry does not keep."""
+
+    @property
+    def notify_id(self) -> str | None:
+        """Alipay's id of the notification, when it has one."""
+
+OrderHandler: TypeAlias = Callable[[GatewayDelivery[ServiceMarketOrderNotification]], object]
+"""The ``on_order`` handler of a :class:`Gateway`: a function (or an ``async def`` one, served by
+:meth:`Gateway.asgi_app`) taking the delivery of a service-market order; raising makes the
+answer ``fail``."""
+
+AuthorisationHandler: TypeAlias = Callable[[GatewayDelivery[AppAuthNotification]], object]
+"""The ``on_authorisation`` handler of a :class:`Gateway` (as :data:`OrderHandler`)."""
+
+CancellationHandler: TypeAlias = Callable[[GatewayDelivery[MessageNotification]], object]
+"""The ``on_cancellation`` handler of a :class:`Gateway` (as :data:`OrderHandler`)."""
+
+OtherHandler: TypeAlias = Callable[
+    [GatewayDelivery[MessageNotification | OtherNotification]], object
+]
+"""The ``on_other`` handler of a :class:`Gateway` (as :data:`OrderHandler`)."""
+
+Handler: TypeAlias = Callable[[GatewayDelivery[Any]], object]
+"""Any handler of a :class:`Gateway`, as :meth:`Gateway.handler_for` returns it."""
+
+@final
+class GatewayResult:
+    """The application gateway's answer to one request and what it did: write :attr:`status`,
+    :attr:`content_type` and :attr:`body` back as the HTTP response. Alipay stops retrying a
+    notification only when the body is ``success``. ``repr()`` shows the status, the outcome and
+    the error's kind and reason (never a secret)."""
+
+    @property
+    def status(self) -> int:
+        """The HTTP status: 200 for ``success`` and the gateway check; 400 for a refused
+        notification (signature, malformed, missing required fields), 413 for a body over the
+        limit, 415 for a body that is not a form, 500 when storing or handling failed (each with
+        the body ``fail``, so Alipay retries)."""
+
+    @property
+    def content_type(self) -> str:
+        """The ``Content-Type`` header (``text/plain; charset=utf-8``, or ``text/xml; charset=…``
+        for the gateway check)."""
+
+    @property
+    def body(self) -> str:
+        """The body (ASCII text): ``success``, ``fail`` or the signed XML of the gateway check."""
+
+    @property
+    def is_success(self) -> bool:
+        """Whether the body is ``success`` (Alipay stops retrying)."""
+
+    @property
+    def outcome(self) -> GatewayOutcomeName:
+        """What was done: ``"service_check"`` (the gateway check answered), ``"handled"`` (a
+        notification stored and handled), ``"already_handled"`` (Alipay retried one handled
+        before: nothing done), ``"refused"`` (nothing stored), ``"failed"`` (storing failed:
+        Alipay retries) or ``"handler_failed"`` (stored, but the handler raised: Alipay retries
+        and the handler runs again)."""
+
+    @property
+    def error(self) -> AlipayError | None:
+        """The library's error of a refused or failed request: an :class:`AlipayError` (not
+        raised); ``None`` otherwise (a failed handler's exception is :attr:`handler_error`). It
+        never reaches the HTTP body."""
+
+    @property
+    def handler_error(self) -> str | None:
+        """What a failed handler raised (its exception's text, shortened), for
+        ``"handler_failed"``; ``None`` otherwise. It never reaches the HTTP body."""
+
+    @property
+    def ingest(self) -> IngestOutcome | None:
+        """What the registry did with a handled notification (an :class:`IngestOutcome`);
+        ``None`` for the other outcomes."""
+
+    @property
+    def verified(self) -> bool | None:
+        """For a gateway check, whether the check request's own signature verified; ``None``
+        otherwise."""
+
+@final
+class Gateway:
+    """The application gateway (应用网关) of one app: give it each request's ``Content-Type`` and
+    raw body, write back the answer it gives. It refuses what is not a form (415) or is over
+    the size limit (413), answers the gateway check (``service=alipay.service.check``) with the
+    signed XML, verifies every other body (400 when it does not verify), stores what the
+    registry keeps — authorisations, cancellations, service-market orders — and hands each
+    verified notification to the handler of its kind, answering ``success`` only after the
+    registry write and the handler finished; ``fail`` (500) otherwise, so Alipay retries. A
+    retried notification is stored once; one already handled is acknowledged without calling
+    the handler again.
+
+    Frameworks: :meth:`asgi_app` (Starlette, FastAPI, any ASGI 3 server) and :meth:`wsgi_app`
+    (Flask, Django, any WSGI server); :meth:`handle` for anything else. Safe to share between
+    threads; every verification and store write releases the GIL.
+    """
+
+    def __init__(
+        self,
+        config: IsvConfig,
+        registry: Registry | aio.Registry,
+        *,
+        on_order: OrderHandler | None = None,
+        on_authorisation: AuthorisationHandler | None = None,
+        on_cancellation: CancellationHandler | None = None,
+        on_other: OtherHandler | None = None,
+    ) -> None:
+        """The application gateway of the app ``config`` describes (its private key signs the
+        gateway check's answer, its Alipay key or certificates verify), storing into
+        ``registry``.
+
+        Each handler is called with the :class:`GatewayDelivery` of its kind, after the
+        notification was stored; it may call the registry (``registry.accept_order(...)``). A
+        handler that raises makes the answer ``fail`` (500; the exception's text goes to the
+        result's :attr:`GatewayResult.error`, never to the HTTP body), so Alipay retries and the
+        handler runs again; a kind without a handler is acknowledged once stored. Handlers may be
+        ``async def`` functions when the gateway is served by :meth:`asgi_app` (or
+        :func:`alipay_isv.gateway.handle_async`).
+
+        Args:
+            config: the app's configuration.
+            registry: the registry notifications are stored into (an
+                :class:`alipay_isv.aio.Registry` stands for the registry it wraps).
+            on_order: called for each service-market order (``servicemarket_order_notify``).
+            on_authorisation: called for each merchant authorisation (``open_app_auth_notify``,
+                a plugin's too).
+            on_cancellation: called for each revocation (``alipay.open.auth.appauth.cancelled``).
+            on_other: called for every other verified notification (payments, other messages).
+
+        Raises:
+            ConfigError: the registry is closed.
+            TypeError: a handler that is not callable, a registry of another type.
+        """
+
+    @property
+    def config(self) -> IsvConfig:
+        """The app's configuration."""
+
+    @property
+    def registry(self) -> Registry:
+        """The registry notifications are stored into (the blocking one an
+        :class:`alipay_isv.aio.Registry` wraps)."""
+
+    @property
+    def max_body_bytes(self) -> int:
+        """The largest body accepted, in bytes (the configuration's ``max_body_bytes``): read at
+        most one byte more from a request, and hand that to :meth:`receive` (it answers 413)."""
+
+    def handler_for(self, kind: DeliveryKind) -> Handler | None:
+        """The handler of a delivery kind (``"authorisation"``, ``"cancellation"``, ``"order"``
+        or ``"other"``), or ``None`` when the gateway has none for it.
+
+        Raises:
+            ValueError: an unknown kind.
+        """
+
+    def handle(self, content_type: str | None, body: bytes | str) -> GatewayResult:
+        """Handles one request: :meth:`receive`, the handler of the delivery's kind (with the GIL
+        held), then :meth:`finish`. Write the result's :attr:`GatewayResult.status`,
+        :attr:`GatewayResult.content_type` and :attr:`GatewayResult.body` back. Never raises for
+        a bad request or a failed handler (they are answers); a handler's ``KeyboardInterrupt``
+        or ``SystemExit`` propagates (the notification stays stored, and the retry runs the
+        handler again).
+
+        Args:
+            content_type: the request's ``Content-Type`` header (``None`` when absent).
+            body: the raw request body (a ``str`` is encoded as UTF-8); read at most
+                :attr:`max_body_bytes` + 1 bytes of it.
+
+        Raises:
+            ConfigError: the registry is closed.
+        """
+
+    def receive(
+        self, content_type: str | None, body: bytes | str
+    ) -> GatewayResult | GatewayDelivery[AnyNotification]:
+        """The first half of :meth:`handle`, for hosts whose handlers run elsewhere (an event
+        loop, a queue): a :class:`GatewayResult` to write back when there is nothing for a
+        handler (refused, the gateway check, a notification already handled, a store failure),
+        or the :class:`GatewayDelivery` of a verified, stored notification: run its handler,
+        then :meth:`finish`. Releases the GIL. Arguments as for :meth:`handle`.
+
+        Raises:
+            ConfigError: the registry is closed.
+        """
+
+    def finish(
+        self, delivery: GatewayDelivery[Any], error: BaseException | str | None = None
+    ) -> GatewayResult:
+        """The second half of :meth:`handle`, after the delivery's handler ran: ``error=None``
+        when it finished (the notification is marked handled, ``success`` answered), else the
+        exception it raised (or a reason as ``str``): answered ``fail`` (500), so Alipay retries
+        and the handler runs again. Releases the GIL.
+
+        Raises:
+            ConfigError: the registry is closed.
+            TypeError: ``error`` is neither ``None``, a ``str`` nor an exception.
+        """
+
+    def asgi_app(self) -> AsgiGateway:
+        """An ASGI 3 application serving this gateway (:class:`alipay_isv.gateway.AsgiGateway`):
+        route Alipay's path to it in Starlette or FastAPI
+        (``app.add_route("/alipay/gateway", gateway.asgi_app(), methods=["POST"])``), or serve it
+        with any ASGI server."""
+
+    def wsgi_app(self) -> WsgiGateway:
+        """A WSGI application serving this gateway (:class:`alipay_isv.gateway.WsgiGateway`):
+        mount it beside a Flask app (werkzeug's ``DispatcherMiddleware``), call it from a view, or
+        serve it with any WSGI server."""
 
 @final
 class Emulator:

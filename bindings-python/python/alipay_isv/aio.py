@@ -19,6 +19,7 @@ parallel and the event loop never blocks::
     await registry.ingest_tokens(tokens)
     merchant = tokens[0].auth_app_id
     answer = await registry.execute_for(merchant, "alipay.open.mini.version.list.query", {})
+    order = await registry.accept_order(commodity_order_id)  # a stored service-market order
 
 The default executor of the loop bounds how many calls are in flight at once; pass your own
 ``concurrent.futures.ThreadPoolExecutor`` to choose.
@@ -30,7 +31,7 @@ import asyncio
 import builtins
 import functools
 import os
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from typing import Any, TypeVar
 
@@ -41,6 +42,7 @@ from alipay_isv._native import (
     IsvConfig,
     MerchantAuthorisation,
     MessageNotification,
+    OrderRecord,
     OtherNotification,
     RetryPolicy,
     ServiceMarketOrderNotification,
@@ -303,6 +305,7 @@ class Registry:
         *,
         key: TokenKey | str | bytes | None = None,
         client: Client | BlockingClient | None = None,
+        clients: Sequence[Client | BlockingClient] = (),
         refresh_margin: float = 600.0,
         executor: Executor | None = None,
     ) -> None:
@@ -312,7 +315,9 @@ class Registry:
             path: the database file, created if missing.
             key: encrypt stored tokens with this key (:class:`alipay_isv.TokenKey`, its Base64
                 text, or 32 bytes).
-            client: the client (asyncio or blocking) tokens are refreshed and calls made with.
+            client: the default app's client (asyncio or blocking): tokens are refreshed and
+                calls made with it.
+            clients: the clients (asyncio or blocking) of our other apps (plugins).
             refresh_margin: refresh a token when it expires within this many seconds.
             executor: where the blocking calls run; ``None`` uses ``asyncio.to_thread``.
 
@@ -321,7 +326,11 @@ class Registry:
             ConfigError: a malformed key or margin.
         """
         self._blocking = BlockingRegistry(
-            path, key=key, client=_blocking_client(client), refresh_margin=refresh_margin
+            path,
+            key=key,
+            client=_blocking_client(client),
+            clients=_blocking_clients(clients),
+            refresh_margin=refresh_margin,
         )
         self._executor = executor
 
@@ -330,12 +339,15 @@ class Registry:
         cls,
         *,
         client: Client | BlockingClient | None = None,
+        clients: Sequence[Client | BlockingClient] = (),
         refresh_margin: float = 600.0,
         executor: Executor | None = None,
     ) -> Registry:
         """A registry in memory; arguments as for the constructor."""
         blocking = BlockingRegistry.in_memory(
-            client=_blocking_client(client), refresh_margin=refresh_margin
+            client=_blocking_client(client),
+            clients=_blocking_clients(clients),
+            refresh_margin=refresh_margin,
         )
         return cls.wrap(blocking, executor=executor)
 
@@ -351,6 +363,11 @@ class Registry:
     def blocking(self) -> BlockingRegistry:
         """The blocking :class:`alipay_isv.Registry` the coroutines run."""
         return self._blocking
+
+    @property
+    def default_app_id(self) -> str:
+        """See :attr:`alipay_isv.Registry.default_app_id`."""
+        return self._blocking.default_app_id
 
     async def _run(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await _run_on(self._executor, call, *args, **kwargs)
@@ -389,6 +406,10 @@ class Registry:
         """See :meth:`alipay_isv.Registry.get`."""
         return await self._run(self._blocking.get, auth_app_id)
 
+    async def get_for_app(self, app_id: str, auth_app_id: str) -> MerchantAuthorisation | None:
+        """See :meth:`alipay_isv.Registry.get_for_app`."""
+        return await self._run(self._blocking.get_for_app, app_id, auth_app_id)
+
     async def list(self) -> builtins.list[MerchantAuthorisation]:
         """See :meth:`alipay_isv.Registry.list`."""
         return await self._run(self._blocking.list)
@@ -404,6 +425,10 @@ class Registry:
     async def token_for(self, auth_app_id: str) -> str:
         """See :meth:`alipay_isv.Registry.token_for`."""
         return await self._run(self._blocking.token_for, auth_app_id)
+
+    async def token_for_app(self, app_id: str, auth_app_id: str) -> str:
+        """See :meth:`alipay_isv.Registry.token_for_app`."""
+        return await self._run(self._blocking.token_for_app, app_id, auth_app_id)
 
     async def token_for_merchant(self, merchant_pid: str) -> str:
         """See :meth:`alipay_isv.Registry.token_for_merchant`."""
@@ -436,6 +461,69 @@ class Registry:
             retry=retry,
         )
 
+    async def order(self, commodity_order_id: str) -> OrderRecord | None:
+        """See :meth:`alipay_isv.Registry.order`."""
+        return await self._run(self._blocking.order, commodity_order_id)
+
+    async def orders(self) -> builtins.list[OrderRecord]:
+        """See :meth:`alipay_isv.Registry.orders`."""
+        return await self._run(self._blocking.orders)
+
+    async def order_authorisation(self, commodity_order_id: str) -> MerchantAuthorisation | None:
+        """See :meth:`alipay_isv.Registry.order_authorisation`."""
+        return await self._run(self._blocking.order_authorisation, commodity_order_id)
+
+    async def accept_order(self, commodity_order_id: str) -> OrderRecord:
+        """See :meth:`alipay_isv.Registry.accept_order`."""
+        return await self._run(self._blocking.accept_order, commodity_order_id)
+
+    async def reject_order(self, commodity_order_id: str, reason: str) -> OrderRecord:
+        """See :meth:`alipay_isv.Registry.reject_order`."""
+        return await self._run(self._blocking.reject_order, commodity_order_id, reason)
+
+    async def complete_order_item(
+        self, commodity_order_id: str, *, mini_app_id: str | None = None, shop_id: str | None = None
+    ) -> OrderRecord:
+        """See :meth:`alipay_isv.Registry.complete_order_item`."""
+        return await self._run(
+            self._blocking.complete_order_item,
+            commodity_order_id,
+            mini_app_id=mini_app_id,
+            shop_id=shop_id,
+        )
+
+    async def confirm_order_item(
+        self, commodity_order_id: str, *, mini_app_id: str | None = None, shop_id: str | None = None
+    ) -> OrderRecord:
+        """See :meth:`alipay_isv.Registry.confirm_order_item`."""
+        return await self._run(
+            self._blocking.confirm_order_item,
+            commodity_order_id,
+            mini_app_id=mini_app_id,
+            shop_id=shop_id,
+        )
+
+    async def cancel_order_item(
+        self,
+        commodity_order_id: str,
+        reason: str,
+        *,
+        mini_app_id: str | None = None,
+        shop_id: str | None = None,
+    ) -> OrderRecord:
+        """See :meth:`alipay_isv.Registry.cancel_order_item`."""
+        return await self._run(
+            self._blocking.cancel_order_item,
+            commodity_order_id,
+            reason,
+            mini_app_id=mini_app_id,
+            shop_id=shop_id,
+        )
+
+    async def refresh_order(self, commodity_order_id: str) -> OrderRecord:
+        """See :meth:`alipay_isv.Registry.refresh_order`."""
+        return await self._run(self._blocking.refresh_order, commodity_order_id)
+
     async def close(self) -> None:
         """See :meth:`alipay_isv.Registry.close`."""
         await self._run(self._blocking.close)
@@ -447,3 +535,8 @@ class Registry:
 def _blocking_client(client: Client | BlockingClient | None) -> BlockingClient | None:
     """The blocking client behind ``client``."""
     return client.blocking if isinstance(client, Client) else client
+
+
+def _blocking_clients(clients: Sequence[Client | BlockingClient]) -> builtins.list[BlockingClient]:
+    """The blocking clients behind ``clients``."""
+    return [client.blocking if isinstance(client, Client) else client for client in clients]

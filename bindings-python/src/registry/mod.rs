@@ -1,19 +1,25 @@
 //! `Registry`: the Python face of `alipay_isv::registry::Registry`, the durable merchant
-//! authorisation registry (PID – `auth_app_id` – `app_auth_token`) in a SQLite file or in memory.
+//! authorisation registry (our app – merchant PID – `auth_app_id` – `app_auth_token`) and the
+//! service-market orders, in a SQLite file or in memory.
 //!
-//! Every method releases the GIL: opening and ingesting touch the disk, `token_for` and
+//! Every method releases the GIL: opening, reading and ingesting touch the disk, `token_for` and
 //! `execute_for` may refresh a token over the network (exactly once however many threads ask),
-//! `import_token` asks the gateway about the token it stores.
+//! `import_token` asks the gateway about the token it stores, and the order calls
+//! (`accept_order`, …) call the gateway and record the new status.
 //! The core registry is shared behind an `Arc`, so `close()` never waits for calls in flight.
 //!
-//! As in the core: the records it hands out are in [`record`], the key of tokens at rest in
-//! [`token_key`], and what `import_token` did ([`TokenImport`]) in [`import`].
+//! As in the core: the records it hands out are in [`record`], the orders in [`order`], the key
+//! of tokens at rest in [`token_key`], and what `import_token` did ([`TokenImport`]) in
+//! [`import`]. One registry may hold a client per app (`client`, the default app's, and
+//! `clients`, one per other app or plugin).
 
 mod import;
+mod order;
 mod record;
 mod token_key;
 
 pub(crate) use import::TokenImport;
+pub(crate) use order::{OrderItemState, OrderRecord, OrderStatusChange};
 pub(crate) use record::MerchantAuthorisation;
 pub(crate) use token_key::TokenKey;
 
@@ -33,7 +39,8 @@ use crate::config::call_options;
 use crate::error::{detached, guarded};
 use crate::notify::core_notification;
 use crate::response::VerifiedResponse;
-use record::outcome;
+use crate::servicemarket::item_target;
+pub(crate) use record::outcome;
 
 /// An open registry: the core registry and, for a file, its SQLite store.
 struct Open {
@@ -51,13 +58,23 @@ struct Open {
 /// serves usable tokens (:meth:`token_for`), refreshed ahead of expiry exactly once however many
 /// threads or processes ask, and delegated calls (:meth:`execute_for`).
 ///
+/// One registry serves several of our apps (a third-party app and its plugins): records are
+/// keyed by (``app_id``, ``auth_app_id``), and each is refreshed and called through the client
+/// of its app (``client`` for the default app, ``clients`` for the others; see
+/// :meth:`get_for_app`). Service-market orders (:meth:`order`, :class:`OrderRecord`) are stored
+/// from their order messages, and the order calls made through the registry
+/// (:meth:`accept_order`, :meth:`complete_order_item`, …) record each new status.
+///
 /// Thread-safe: open one per process and share it. Every method releases the GIL (opening and
-/// ingesting touch the disk; :meth:`token_for` and :meth:`execute_for` may call the gateway).
-/// For asyncio, use :class:`alipay_isv.aio.Registry`. ``repr()`` shows no token and no key.
+/// ingesting touch the disk; :meth:`token_for`, :meth:`execute_for` and the order calls may
+/// call the gateway). For asyncio, use :class:`alipay_isv.aio.Registry`. ``repr()`` shows no
+/// token and no key.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct Registry {
     open: RwLock<Option<Open>>,
     client: Option<Py<Client>>,
+    clients: Vec<Py<Client>>,
+    default_app_id: String,
     path: Option<String>,
     encrypted: bool,
     refresh_margin: Duration,
@@ -68,21 +85,23 @@ impl Registry {
     fn build(
         store: Arc<dyn Store>,
         sqlite: Option<Arc<SqliteStore>>,
-        client: Option<Bound<'_, Client>>,
+        clients: Clients<'_>,
         refresh_margin: Duration,
         path: Option<String>,
         encrypted: bool,
     ) -> Self {
         let mut core = registry::Registry::new(store).with_refresh_margin(refresh_margin);
-        if let Some(client) = &client {
+        for client in clients.client.iter().chain(&clients.others) {
             core = core.with_client(client.get().inner.clone());
         }
         Registry {
+            default_app_id: core.default_app_id().to_string(),
             open: RwLock::new(Some(Open {
                 registry: Arc::new(core),
                 sqlite,
             })),
-            client: client.map(Bound::unbind),
+            client: clients.client.map(Bound::unbind),
+            clients: clients.others.into_iter().map(Bound::unbind).collect(),
             path,
             encrypted,
             refresh_margin,
@@ -90,7 +109,7 @@ impl Registry {
     }
 
     /// The core registry, or `ConfigError` once closed.
-    fn live(&self) -> PyResult<Arc<registry::Registry>> {
+    pub(crate) fn live(&self) -> PyResult<Arc<registry::Registry>> {
         let open = self.open.read().unwrap_or_else(PoisonError::into_inner);
         let registry = open.as_ref().map(|open| Arc::clone(&open.registry));
         guarded(|| registry.ok_or_else(|| Error::config("the registry was closed").into()))
@@ -99,6 +118,28 @@ impl Registry {
     /// The margin argument as a duration.
     fn margin(refresh_margin: f64) -> PyResult<Duration> {
         guarded(|| seconds(refresh_margin, "refresh_margin"))
+    }
+
+    /// The orders as a Python list.
+    fn orders_list(
+        py: Python<'_>,
+        orders: Vec<registry::OrderRecord>,
+    ) -> PyResult<Vec<Py<OrderRecord>>> {
+        orders
+            .into_iter()
+            .map(|order| Py::new(py, OrderRecord::wrap(order)))
+            .collect()
+    }
+
+    /// Runs an order call of the core registry with the GIL released; the updated order.
+    fn order_call(
+        &self,
+        py: Python<'_>,
+        call: impl FnOnce(&registry::Registry) -> alipay_isv::Result<registry::OrderRecord> + Send,
+    ) -> PyResult<OrderRecord> {
+        let registry = self.live()?;
+        let order = detached(py, || Ok(call(&registry)?))?;
+        Ok(OrderRecord::wrap(order))
     }
 
     /// The records as a Python list.
@@ -160,7 +201,11 @@ impl Registry {
     ///     path: the database file (its ``-wal`` and ``-shm`` companions live beside it).
     ///     key: encrypt stored tokens with this key (a :class:`TokenKey`, its Base64 text, or
     ///         32 bytes); a file created with a key must always be opened with that key.
-    ///     client: the client tokens are refreshed and :meth:`execute_for` calls made with.
+    ///     client: the client of the *default app* (the third-party app): tokens of
+    ///         :meth:`ingest_tokens` are stored under its app, and it refreshes tokens and makes
+    ///         :meth:`execute_for` calls for the merchants who authorised it.
+    ///     clients: one client per other app of ours (each plugin) whose merchants the registry
+    ///         keeps: each record is refreshed and called through the client of its app.
     ///     refresh_margin: refresh a token when it expires within this many seconds.
     ///
     /// Raises:
@@ -168,15 +213,21 @@ impl Registry {
     ///         is left untouched), or was encrypted with another key (or none), or cannot be
     ///         opened.
     ///     ConfigError: a malformed key or a negative margin.
+    ///     TypeError: ``clients`` holds something other than :class:`Client` objects.
     #[new]
-    #[pyo3(signature = (path, *, key = None, client = None, refresh_margin = 600.0))]
+    #[pyo3(
+        signature = (path, *, key = None, client = None, clients = None, refresh_margin = 600.0),
+        text_signature = "(path, *, key=None, client=None, clients=(), refresh_margin=600.0)"
+    )]
     fn new(
         py: Python<'_>,
         path: PathBuf,
         key: Option<&Bound<'_, PyAny>>,
         client: Option<Bound<'_, Client>>,
+        clients: Option<&Bound<'_, PyAny>>,
         refresh_margin: f64,
     ) -> PyResult<Self> {
+        let clients = Clients::extract(client, clients)?;
         let key = key.map(TokenKey::extract).transpose()?;
         let encrypted = key.is_some();
         let margin = Self::margin(refresh_margin)?;
@@ -185,7 +236,7 @@ impl Registry {
         Ok(Self::build(
             Arc::clone(&store) as Arc<dyn Store>,
             Some(store),
-            client,
+            clients,
             margin,
             Some(shown),
             encrypted,
@@ -195,11 +246,19 @@ impl Registry {
     /// A registry in memory (gone with the process), for tests and single-process tools.
     /// Arguments as for the constructor.
     #[staticmethod]
-    #[pyo3(signature = (*, client = None, refresh_margin = 600.0))]
-    fn in_memory(client: Option<Bound<'_, Client>>, refresh_margin: f64) -> PyResult<Self> {
+    #[pyo3(
+        signature = (*, client = None, clients = None, refresh_margin = 600.0),
+        text_signature = "(*, client=None, clients=(), refresh_margin=600.0)"
+    )]
+    fn in_memory(
+        client: Option<Bound<'_, Client>>,
+        clients: Option<&Bound<'_, PyAny>>,
+        refresh_margin: f64,
+    ) -> PyResult<Self> {
+        let clients = Clients::extract(client, clients)?;
         let margin = Self::margin(refresh_margin)?;
         let store = Arc::new(registry::MemoryStore::new());
-        Ok(Self::build(store, None, client, margin, None, false))
+        Ok(Self::build(store, None, clients, margin, None, false))
     }
 
     /// The SQLite file, or ``None`` for a registry in memory.
@@ -214,10 +273,29 @@ impl Registry {
         self.encrypted
     }
 
-    /// The client tokens are refreshed and delegated calls made with, if any.
+    /// The default app's client, if any: tokens of its merchants are refreshed and delegated
+    /// calls made with it.
     #[getter]
     fn client(&self, py: Python<'_>) -> Option<Py<Client>> {
         self.client.as_ref().map(|client| client.clone_ref(py))
+    }
+
+    /// The clients of our other apps (plugins), as given (a new ``list`` each time).
+    #[getter]
+    fn clients(&self, py: Python<'_>) -> Vec<Py<Client>> {
+        self.clients
+            .iter()
+            .map(|client| client.clone_ref(py))
+            .collect()
+    }
+
+    /// The *default app*: the app of :attr:`client` (else of the first of :attr:`clients`),
+    /// ``""`` without a client. Tokens of :meth:`ingest_tokens` are stored under it, and it wins
+    /// when a merchant app that authorised several of our apps is asked for by ``auth_app_id``
+    /// alone.
+    #[getter]
+    fn default_app_id(&self) -> &str {
+        &self.default_app_id
     }
 
     /// Seconds before expiry a token is refreshed.
@@ -254,10 +332,12 @@ impl Registry {
     }
 
     /// Ingests a notification :meth:`NotificationVerifier.verify_body` verified: an
-    /// ``open_app_auth_notify`` stores its tokens, an ``alipay.open.auth.appauth.cancelled``
-    /// revokes; both de-duplicated by ``notify_id`` (``DUPLICATE``) and ordered (``STALE`` when
-    /// older than what is stored). Anything else (a service-market order too) is ``IGNORED``.
-    /// Answer ``success`` only after this returned.
+    /// ``open_app_auth_notify`` stores its tokens under the app the merchant authorised (the
+    /// plugin for a plugin authorisation), an ``alipay.open.auth.appauth.cancelled`` revokes, a
+    /// ``servicemarket_order_notify`` stores the order (:meth:`order`); each de-duplicated by
+    /// ``notify_id`` (``DUPLICATE``) and ordered (``STALE`` when older than what is stored).
+    /// Anything else is ``IGNORED``. Answer ``success`` only after this returned (a
+    /// :class:`Gateway` does all of it).
     ///
     /// Raises:
     ///     StoreError: the store failed.
@@ -325,7 +405,12 @@ impl Registry {
         TokenImport::wrap(py, imported)
     }
 
-    /// The record of ``auth_app_id``, or ``None``.
+    /// The record of the merchant app ``auth_app_id``, or ``None``: its only one, or — when it
+    /// authorised several of our apps — the default app's.
+    ///
+    /// Raises:
+    ///     StoreError: it authorised several of our apps and none is the default app (ask with
+    ///         :meth:`get_for_app`), or the store failed.
     #[pyo3(signature = (auth_app_id))]
     fn get(
         &self,
@@ -334,6 +419,24 @@ impl Registry {
     ) -> PyResult<Option<MerchantAuthorisation>> {
         let registry = self.live()?;
         let found = detached(py, || Ok(registry.get(&auth_app_id)?))?;
+        Ok(found.map(MerchantAuthorisation::wrap))
+    }
+
+    /// The record of the merchant app ``auth_app_id``'s authorisation of our app ``app_id``
+    /// (a plugin's, say), or ``None``. A record stored before the registry recorded apps is
+    /// found too.
+    ///
+    /// Raises:
+    ///     StoreError: the store failed.
+    #[pyo3(signature = (app_id, auth_app_id))]
+    fn get_for_app(
+        &self,
+        py: Python<'_>,
+        app_id: PyBackedStr,
+        auth_app_id: PyBackedStr,
+    ) -> PyResult<Option<MerchantAuthorisation>> {
+        let registry = self.live()?;
+        let found = detached(py, || Ok(registry.get_for_app(&app_id, &auth_app_id)?))?;
         Ok(found.map(MerchantAuthorisation::wrap))
     }
 
@@ -369,7 +472,8 @@ impl Registry {
 
     /// A usable ``app_auth_token`` for the merchant app: the stored one, or — when it
     /// expires within the refresh margin — a fresh one obtained with the stored refresh token
-    /// through :attr:`client` and stored before it is returned. Exactly one refresh reaches the
+    /// through the client of the record's app (:attr:`client`, or one of :attr:`clients`) and
+    /// stored before it is returned. Exactly one refresh reaches the
     /// gateway when many threads (or processes sharing the file) ask at once. A refresh that
     /// fails while the stored token is still valid returns the stored token (and is retried a
     /// few seconds later); once it has expired, the refresh's error is raised.
@@ -385,6 +489,25 @@ impl Registry {
         detached(py, || Ok(registry.token_for(&auth_app_id)?))
     }
 
+    /// :meth:`token_for` the authorisation of the merchant app ``auth_app_id`` to our app
+    /// ``app_id`` (refreshed through that app's client).
+    ///
+    /// Raises:
+    ///     StoreError: no such authorisation, a revoked one (no call is made), or a store
+    ///         failure.
+    ///     ConfigError: the token is due and the registry has no client of ``app_id``.
+    ///     ApiError: the refresh was refused; the other errors of :meth:`Client.execute`.
+    #[pyo3(signature = (app_id, auth_app_id))]
+    fn token_for_app(
+        &self,
+        py: Python<'_>,
+        app_id: PyBackedStr,
+        auth_app_id: PyBackedStr,
+    ) -> PyResult<String> {
+        let registry = self.live()?;
+        detached(py, || Ok(registry.token_for_app(&app_id, &auth_app_id)?))
+    }
+
     /// A usable token of the merchant's only active authorisation, by PID.
     ///
     /// Raises:
@@ -397,12 +520,13 @@ impl Registry {
     }
 
     /// :meth:`Client.execute` on behalf of the merchant app ``auth_app_id``: its token is
-    /// looked up (and refreshed when due) by the registry. Arguments as for
-    /// :meth:`Client.execute`, without ``app_auth_token``.
+    /// looked up (and refreshed when due) by the registry, and the call made through the client
+    /// of the app it authorised. Arguments as for :meth:`Client.execute`, without
+    /// ``app_auth_token``.
     ///
     /// Raises:
     ///     StoreError: as for :meth:`token_for` (no call is made for a revoked merchant).
-    ///     ConfigError: the registry has no client.
+    ///     ConfigError: the registry has no client of the merchant's app.
     ///     ApiError: the errors of :meth:`Client.execute`.
     #[pyo3(signature = (
         auth_app_id,
@@ -451,6 +575,164 @@ impl Registry {
             })
         })?;
         VerifiedResponse::convert(py, verified)
+    }
+
+    /// The stored service-market order ``commodity_order_id``, or ``None`` when its order
+    /// message was not ingested.
+    ///
+    /// Raises:
+    ///     StoreError: the store failed.
+    #[pyo3(signature = (commodity_order_id))]
+    fn order(
+        &self,
+        py: Python<'_>,
+        commodity_order_id: PyBackedStr,
+    ) -> PyResult<Option<OrderRecord>> {
+        let registry = self.live()?;
+        let found = detached(py, || Ok(registry.order(&commodity_order_id)?))?;
+        Ok(found.map(OrderRecord::wrap))
+    }
+
+    /// Every stored order, oldest first.
+    ///
+    /// Raises:
+    ///     StoreError: the store failed.
+    fn orders(&self, py: Python<'_>) -> PyResult<Vec<Py<OrderRecord>>> {
+        let registry = self.live()?;
+        let orders = detached(py, || Ok(registry.orders()?))?;
+        Self::orders_list(py, orders)
+    }
+
+    /// The merchant authorisation an order goes with: the authorisation of the order's mini
+    /// program (``consumer_mini_app_id``) to the app that received the order, else the
+    /// merchant's only active authorisation of that app. ``None`` while it has not arrived (the
+    /// order message and the plugin authorisation come in either order).
+    ///
+    /// Raises:
+    ///     StoreError: an unknown order, or a store failure.
+    #[pyo3(signature = (commodity_order_id))]
+    fn order_authorisation(
+        &self,
+        py: Python<'_>,
+        commodity_order_id: PyBackedStr,
+    ) -> PyResult<Option<MerchantAuthorisation>> {
+        let registry = self.live()?;
+        let found = detached(
+            py,
+            || Ok(registry.order_authorisation(&commodity_order_id)?),
+        )?;
+        Ok(found.map(MerchantAuthorisation::wrap))
+    }
+
+    /// Accepts the stored order (接单) through the client of the app that received it
+    /// (:meth:`Client.accept_servicemarket_order`), records :data:`ORDER_ACCEPTED` in its
+    /// status and history, and returns the updated order.
+    ///
+    /// Raises:
+    ///     StoreError: an order the registry does not hold (no call is made).
+    ///     ConfigError: the registry has no client of the order's app.
+    ///     ApiError: the errors of :meth:`Client.accept_servicemarket_order` (nothing is
+    ///         recorded).
+    #[pyo3(signature = (commodity_order_id))]
+    fn accept_order(
+        &self,
+        py: Python<'_>,
+        commodity_order_id: PyBackedStr,
+    ) -> PyResult<OrderRecord> {
+        self.order_call(py, |registry| registry.accept_order(&commodity_order_id))
+    }
+
+    /// Rejects the stored order (拒单) with the reason the merchant will read, and records
+    /// :data:`ORDER_REJECTED`. Errors as for :meth:`accept_order`.
+    #[pyo3(signature = (commodity_order_id, reason))]
+    fn reject_order(
+        &self,
+        py: Python<'_>,
+        commodity_order_id: PyBackedStr,
+        reason: PyBackedStr,
+    ) -> PyResult<OrderRecord> {
+        self.order_call(py, |registry| {
+            registry.reject_order(&commodity_order_id, &reason)
+        })
+    }
+
+    /// Marks one item of the stored order implemented and records it :data:`ITEM_TO_CONFIRM`
+    /// (the merchant confirms it next). The item is named by exactly one of ``mini_app_id``
+    /// and ``shop_id``.
+    ///
+    /// Raises:
+    ///     ConfigError: neither or both of ``mini_app_id`` and ``shop_id``; otherwise as for
+    ///         :meth:`accept_order` (:meth:`Client.complete_servicemarket_order_item`).
+    #[pyo3(signature = (commodity_order_id, *, mini_app_id = None, shop_id = None))]
+    fn complete_order_item(
+        &self,
+        py: Python<'_>,
+        commodity_order_id: PyBackedStr,
+        mini_app_id: Option<String>,
+        shop_id: Option<String>,
+    ) -> PyResult<OrderRecord> {
+        let item = item_target(mini_app_id, shop_id)?;
+        self.order_call(py, |registry| {
+            registry.complete_order_item(&commodity_order_id, &item)
+        })
+    }
+
+    /// Confirms a completed item on the merchant's behalf with the token of the order's
+    /// authorisation (:meth:`order_authorisation`; refreshed if due), and records it
+    /// :data:`ITEM_DONE`. The item is named as for :meth:`complete_order_item`.
+    ///
+    /// Raises:
+    ///     StoreError: an unknown order, or the merchant's authorisation has not arrived or is
+    ///         revoked (no call is made).
+    ///     ConfigError: as for :meth:`complete_order_item`.
+    ///     ApiError: the errors of :meth:`Client.confirm_servicemarket_order_item`.
+    #[pyo3(signature = (commodity_order_id, *, mini_app_id = None, shop_id = None))]
+    fn confirm_order_item(
+        &self,
+        py: Python<'_>,
+        commodity_order_id: PyBackedStr,
+        mini_app_id: Option<String>,
+        shop_id: Option<String>,
+    ) -> PyResult<OrderRecord> {
+        let item = item_target(mini_app_id, shop_id)?;
+        self.order_call(py, |registry| {
+            registry.confirm_order_item(&commodity_order_id, &item)
+        })
+    }
+
+    /// Cancels one item of the stored order with the reason the merchant will read, and
+    /// records it :data:`ITEM_CANCELLED`. The item is named as for
+    /// :meth:`complete_order_item`; errors as for it.
+    #[pyo3(signature = (commodity_order_id, reason, *, mini_app_id = None, shop_id = None))]
+    fn cancel_order_item(
+        &self,
+        py: Python<'_>,
+        commodity_order_id: PyBackedStr,
+        reason: PyBackedStr,
+        mini_app_id: Option<String>,
+        shop_id: Option<String>,
+    ) -> PyResult<OrderRecord> {
+        let item = item_target(mini_app_id, shop_id)?;
+        self.order_call(py, |registry| {
+            registry.cancel_order_item(&commodity_order_id, &item, &reason)
+        })
+    }
+
+    /// Queries every page of the stored order (:meth:`Client.servicemarket_order_pages`) and
+    /// records the status and item states Alipay answered (each change in the history with
+    /// source ``query``); returns the updated order.
+    ///
+    /// Raises:
+    ///     StoreError: an order the registry does not hold (no call is made).
+    ///     ConfigError: the registry has no client of the order's app.
+    ///     ApiError: the errors of :meth:`Client.query_servicemarket_order`.
+    #[pyo3(signature = (commodity_order_id))]
+    fn refresh_order(
+        &self,
+        py: Python<'_>,
+        commodity_order_id: PyBackedStr,
+    ) -> PyResult<OrderRecord> {
+        self.order_call(py, |registry| registry.refresh_order(&commodity_order_id))
     }
 
     /// Runs SQLite's ``PRAGMA integrity_check``: ``"ok"`` when the file is healthy.
@@ -513,11 +795,55 @@ impl Registry {
             Some(path) => format!("path='{path}', encrypted={}", py_bool(self.encrypted)),
             None => "in_memory".to_string(),
         };
+        let clients = if self.clients.is_empty() {
+            String::new()
+        } else {
+            let shown = self
+                .clients
+                .iter()
+                .map(|client| Ok(client.bind(py).repr()?.to_string()))
+                .collect::<PyResult<Vec<_>>>()?;
+            format!(", clients=[{}]", shown.join(", "))
+        };
         Ok(format!(
-            "Registry({place}, client={client}, refresh_margin={:?}, closed={})",
+            "Registry({place}, client={client}{clients}, refresh_margin={:?}, closed={})",
             self.refresh_margin.as_secs_f64(),
             py_bool(self.closed())
         ))
+    }
+}
+
+/// The clients a registry is built with: the default app's, and the other apps'.
+struct Clients<'py> {
+    client: Option<Bound<'py, Client>>,
+    others: Vec<Bound<'py, Client>>,
+}
+
+impl<'py> Clients<'py> {
+    /// Reads the `client` and `clients` arguments (`clients`: any iterable of `Client`).
+    fn extract(
+        client: Option<Bound<'py, Client>>,
+        clients: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Self> {
+        let others = match clients {
+            None => Vec::new(),
+            Some(clients) => clients
+                .try_iter()
+                .map_err(|_| {
+                    pyo3::exceptions::PyTypeError::new_err(
+                        "clients must be a sequence of Client objects",
+                    )
+                })?
+                .map(|item| {
+                    item?.cast_into::<Client>().map_err(|_| {
+                        pyo3::exceptions::PyTypeError::new_err(
+                            "clients must be a sequence of Client objects",
+                        )
+                    })
+                })
+                .collect::<PyResult<Vec<_>>>()?,
+        };
+        Ok(Clients { client, others })
     }
 }
 

@@ -27,9 +27,10 @@ fn number(value: Option<i64>) -> String {
     value.map_or_else(|| "None".to_string(), |n| n.to_string())
 }
 
-/// One merchant authorisation stored in a :class:`Registry`: unique per ``auth_app_id``,
-/// indexed by the merchant's PID. A snapshot: read the registry again for fresh state.
-/// ``repr()`` masks the tokens.
+/// One merchant authorisation stored in a :class:`Registry`: unique per (``app_id``,
+/// ``auth_app_id``) — our app the merchant authorised, and the merchant's app — and indexed by
+/// the merchant's PID. A snapshot: read the registry again for fresh state. ``repr()`` masks
+/// the tokens.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct MerchantAuthorisation {
     inner: registry::MerchantAuthorisation,
@@ -44,7 +45,15 @@ impl MerchantAuthorisation {
 
 #[pymethods]
 impl MerchantAuthorisation {
-    /// The merchant's authorised app (the unique key).
+    /// Our app the merchant authorised: the third-party app, or the plugin for a plugin
+    /// authorisation. Empty for a record stored before the registry recorded apps, until the
+    /// first write by an app moves it under that app.
+    #[getter]
+    fn app_id(&self) -> &str {
+        &self.inner.app_id
+    }
+
+    /// The merchant's authorised app (with :attr:`app_id`, the unique key).
     #[getter]
     fn auth_app_id(&self) -> &str {
         &self.inner.auth_app_id
@@ -150,9 +159,10 @@ impl MerchantAuthorisation {
     fn __repr__(&self) -> String {
         let record = &self.inner;
         format!(
-            "MerchantAuthorisation(auth_app_id='{}', merchant_pid={}, status='{}', \
+            "MerchantAuthorisation(app_id='{}', auth_app_id='{}', merchant_pid={}, status='{}', \
              app_auth_token={}, app_refresh_token={}, expires_at_ms={}, authorised_at_ms={}, \
              granted_methods={}, version={}, origin='{}')",
+            record.app_id,
             record.auth_app_id,
             optional(record.merchant_pid.as_deref()),
             record.status.as_str(),

@@ -5,15 +5,27 @@
 //! (`importToken`, in [`import`]), and ask it for usable tokens: `tokenFor` refreshes ahead of expiry,
 //! exactly once however many threads (or processes sharing the file) ask.
 //!
-//! Every call is blocking: disk I/O, and for `tokenFor`, `tokenForMerchant` and `executeFor` network
-//! I/O when a refresh is due (for `importToken` always) — call them from `Dispatchers.IO` or a thread
-//! pool. A registry is safe to share between threads.
+//! Records are keyed by (our app, merchant app): one registry serves several of our apps or plugins,
+//! each with its own `Client` (`client`, the default app's, plus `clients`), and each record is
+//! refreshed and called through the client of the app it authorised (`getForApp`, `tokenForApp`,
+//! `defaultAppId`). Service-market orders are stored too ([`order`]: the records; [`orders`]: the
+//! order calls made through the registry and recorded).
+//!
+//! Every call is blocking: disk I/O, and for `tokenFor`, `tokenForApp`, `tokenForMerchant`,
+//! `executeFor` network I/O when a refresh is due (for `importToken` and the order calls always) — call
+//! them from `Dispatchers.IO` or a thread pool. A registry is safe to share between threads.
 
 mod import;
+mod order;
+mod orders;
 mod record;
 mod token_key;
 
 pub use import::TokenImport;
+pub use order::{
+    OrderItemState, OrderRecord, OrderStatusChange, item_cancelled, item_done, item_to_confirm,
+    order_accepted, order_placed, order_rejected,
+};
 pub use record::{AuthOrigin, AuthStatus, IngestOutcome, MerchantAuthorisation, RefreshLease};
 pub use token_key::{TokenKey, generate_token_key};
 
@@ -35,87 +47,124 @@ use crate::response::VerifiedResponse;
 
 /// The merchant authorisation registry (Kotlin:
 /// `Registry.open(path, tokenKey, client = client, refreshMargin = Duration.ofMinutes(10))` or
-/// `Registry.inMemory(client)`). Thread-safe: open one per process and share it. `toString()` shows
-/// the file, whether tokens are encrypted, the client and the margin — never a token.
+/// `Registry.inMemory(client)`; `clients = listOf(pluginClient)` adds the clients of further apps).
+/// Thread-safe: open one per process and share it. `toString()` shows the file, whether tokens are
+/// encrypted, the clients and the margin — never a token.
 ///
 /// Every call is blocking (disk, and network when a refresh is due): call it from
 /// `Dispatchers.IO`. `close()` releases the file once no other reference remains.
 #[derive(uniffi::Object)]
 #[uniffi::export(Display)]
 pub struct Registry {
-    inner: core::Registry,
+    inner: Arc<core::Registry>,
     sqlite: Option<Arc<core::SqliteStore>>,
     path: Option<String>,
     encrypted: bool,
-    client: Option<Arc<Client>>,
+    clients: Vec<Arc<Client>>,
     refresh_margin: Duration,
 }
 
 impl Registry {
-    /// A registry over `store`, with the client and margin options applied.
+    /// A registry over `store`, with the clients (the default app's first) and margin options
+    /// applied.
     fn build(
         store: Arc<dyn core::Store>,
-        client: Option<Arc<Client>>,
+        clients: &[Arc<Client>],
         refresh_margin: Option<Duration>,
-    ) -> core::Registry {
+    ) -> Arc<core::Registry> {
         let mut registry = core::Registry::new(store)
             .with_refresh_margin(refresh_margin.unwrap_or(core::DEFAULT_REFRESH_MARGIN));
-        if let Some(client) = &client {
+        for client in clients {
             registry = registry.with_client(client.core().clone());
         }
-        registry
+        Arc::new(registry)
     }
+
+    /// The core registry (shared with a `Gateway`).
+    pub(crate) fn core(&self) -> &Arc<core::Registry> {
+        &self.inner
+    }
+}
+
+/// The clients of the `client` and `clients` options, the default app's first.
+fn all_clients(client: Option<Arc<Client>>, clients: Vec<Arc<Client>>) -> Vec<Arc<Client>> {
+    client.into_iter().chain(clients).collect()
 }
 
 #[uniffi::export]
 impl Registry {
     /// Opens (or creates) the registry in the SQLite file at `path`. With `token_key`, tokens are
-    /// encrypted at rest and the file only opens with that key. `client` refreshes tokens and makes
-    /// the delegated calls of `executeFor`; `refresh_margin` (default 10 minutes) is how long before
-    /// expiry a token is refreshed.
+    /// encrypted at rest and the file only opens with that key. `client` (the *default app*'s)
+    /// refreshes tokens and makes the delegated calls of `executeFor`; `refresh_margin` (default 10
+    /// minutes) is how long before expiry a token is refreshed; `clients` are the clients of our
+    /// other apps or plugins, one per app (a merchant's authorisation is refreshed and called
+    /// through the client of the app it authorised; a later client of an app already given
+    /// replaces it).
     ///
     /// Throws `AlipayException.Store` when the file is not SQLite, is another application's
     /// database, has a newer schema, or the key does not match (a wrong key, a key for a plain file,
     /// no key for an encrypted one); the file is then left untouched.
-    #[uniffi::constructor(default(token_key = None, client = None, refresh_margin = None))]
+    #[uniffi::constructor(default(
+        token_key = None,
+        client = None,
+        refresh_margin = None,
+        clients = []
+    ))]
     pub fn open(
         path: String,
         token_key: Option<Arc<TokenKey>>,
         client: Option<Arc<Client>>,
         refresh_margin: Option<Duration>,
+        clients: Vec<Arc<Client>>,
     ) -> Result<Arc<Self>> {
         guard("Registry.open", || {
             let key = token_key.as_deref().map(TokenKey::to_core).transpose()?;
             let encrypted = key.is_some();
             let sqlite = Arc::new(core::SqliteStore::open(&path, key)?);
             let store: Arc<dyn core::Store> = sqlite.clone();
+            let clients = all_clients(client, clients);
             Ok(Arc::new(Registry {
-                inner: Registry::build(store, client.clone(), refresh_margin),
+                inner: Registry::build(store, &clients, refresh_margin),
                 sqlite: Some(sqlite),
                 path: Some(path),
                 encrypted,
-                client,
+                clients,
                 refresh_margin: refresh_margin.unwrap_or(core::DEFAULT_REFRESH_MARGIN),
             }))
         })
     }
 
     /// A registry in memory (lost when the process ends): for tests and single-process tools.
-    #[uniffi::constructor(default(client = None, refresh_margin = None))]
-    pub fn in_memory(client: Option<Arc<Client>>, refresh_margin: Option<Duration>) -> Arc<Self> {
+    /// `client`, `refresh_margin` and `clients` as for `open`.
+    #[uniffi::constructor(default(client = None, refresh_margin = None, clients = []))]
+    pub fn in_memory(
+        client: Option<Arc<Client>>,
+        refresh_margin: Option<Duration>,
+        clients: Vec<Arc<Client>>,
+    ) -> Arc<Self> {
         let store: Arc<dyn core::Store> = Arc::new(core::MemoryStore::new());
+        let clients = all_clients(client, clients);
         Arc::new(Registry {
-            inner: Registry::build(store, client.clone(), refresh_margin),
+            inner: Registry::build(store, &clients, refresh_margin),
             sqlite: None,
             path: None,
             encrypted: false,
-            client,
+            clients,
             refresh_margin: refresh_margin.unwrap_or(core::DEFAULT_REFRESH_MARGIN),
         })
     }
 
-    /// Stores the tokens of `Client.exchangeAppAuthCode` (every token of a batch): each is a new
-    /// authorisation and replaces what was stored for its `authAppId`. One outcome per token.
+    /// Our *default app*: the app of the first client (`client`, else the first of `clients`);
+    /// empty without a client. The tokens of `ingestTokens` are stored under it, and its record
+    /// wins when a merchant app authorised several of our apps and is asked for by `authAppId`
+    /// alone.
+    pub fn default_app_id(&self) -> String {
+        self.inner.default_app_id().to_string()
+    }
+
+    /// Stores the tokens of `Client.exchangeAppAuthCode` (every token of a batch) under the default
+    /// app: each is a new authorisation and replaces what was stored for its `authAppId`. One
+    /// outcome per token.
     ///
     /// Throws `AlipayException.Store` when the store fails, `.Protocol` for a token without
     /// `authAppId`.
@@ -139,10 +188,11 @@ impl Registry {
     }
 
     /// Ingests a VERIFIED notification (from `NotificationVerifier`): an `open_app_auth_notify`
-    /// stores its tokens, an `alipay.open.auth.appauth.cancelled` revokes; both are de-duplicated by
-    /// `notifyId` (Alipay's retries are `DUPLICATE`) and ordered (a late message is `STALE`). Other
-    /// notifications — a `ServiceMarketOrder` among them: it carries no token, its plugin
-    /// authorisation comes as an `AppAuth` — are `IGNORED`. Answer `successAck()` once this returned.
+    /// stores its tokens under the app the merchant authorised (the plugin for a plugin
+    /// authorisation), an `alipay.open.auth.appauth.cancelled` revokes, a `ServiceMarketOrder` is
+    /// stored as an order (`order(id)`); each is de-duplicated by `notifyId` (Alipay's retries are
+    /// `DUPLICATE`) and ordered (a late message is `STALE`). Other notifications are `IGNORED`.
+    /// Answer `successAck()` once this returned — or let a `Gateway` do all of it.
     ///
     /// Throws `AlipayException.Store` when the store fails.
     pub fn ingest_notification(&self, notification: Notification) -> Result<IngestOutcome> {
@@ -176,12 +226,31 @@ impl Registry {
         })
     }
 
-    /// The record of `auth_app_id`, or null.
+    /// The record of the merchant app `auth_app_id`: its only one, or — when it authorised several
+    /// of our apps — the default app's; null when there is none.
     ///
-    /// Throws `AlipayException.Store` when the store cannot be read.
+    /// Throws `AlipayException.Store` when it authorised several of our apps, none of them the
+    /// default app (ask with `getForApp`), or the store cannot be read.
     pub fn get(&self, auth_app_id: String) -> Result<Option<MerchantAuthorisation>> {
         guard("Registry.get", || {
             Ok(self.inner.get(&auth_app_id)?.map(Into::into))
+        })
+    }
+
+    /// The authorisation of the merchant app `auth_app_id` to our app `app_id` (a record written
+    /// before the registry recorded apps is found too), or null.
+    ///
+    /// Throws `AlipayException.Store` when the store cannot be read.
+    pub fn get_for_app(
+        &self,
+        app_id: String,
+        auth_app_id: String,
+    ) -> Result<Option<MerchantAuthorisation>> {
+        guard("Registry.getForApp", || {
+            Ok(self
+                .inner
+                .get_for_app(&app_id, &auth_app_id)?
+                .map(Into::into))
         })
     }
 
@@ -226,6 +295,19 @@ impl Registry {
     /// `Client.refreshAppAuthToken` once the token has expired.
     pub fn token_for(&self, auth_app_id: String) -> Result<String> {
         guard("Registry.tokenFor", || self.inner.token_for(&auth_app_id))
+    }
+
+    /// A usable token of the authorisation of the merchant app `auth_app_id` to our app `app_id`,
+    /// refreshed through that app's client as `tokenFor` does — blocking (network when a refresh is
+    /// due): call from `Dispatchers.IO`.
+    ///
+    /// Throws `AlipayException.Store` when there is no such authorisation or it is revoked (no call
+    /// is made), `.Config` when a refresh is due and the registry has no client for `app_id`, and as
+    /// `tokenFor` does.
+    pub fn token_for_app(&self, app_id: String, auth_app_id: String) -> Result<String> {
+        guard("Registry.tokenForApp", || {
+            self.inner.token_for_app(&app_id, &auth_app_id)
+        })
     }
 
     /// A usable token of the merchant's only active authorisation, by PID — blocking, as `tokenFor`.
@@ -310,7 +392,7 @@ fn token_to_core(token: &AppAuthToken) -> core_auth::AppAuthToken {
 
 /// The core notification of a binding one (parameters sorted by name: the registry does not read
 /// them).
-fn notification_to_core(notification: Notification) -> core_notify::Notification {
+pub(crate) fn notification_to_core(notification: Notification) -> core_notify::Notification {
     let params = |params: std::collections::HashMap<String, String>| {
         let mut params: Vec<(String, String)> = params.into_iter().collect();
         params.sort();
@@ -415,14 +497,13 @@ impl fmt::Debug for Registry {
 
 impl fmt::Display for Registry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let clients: Vec<String> = self.clients.iter().map(ToString::to_string).collect();
         write!(
             f,
-            "Registry(path={}, encrypted={}, client={}, refreshMargin={}s)",
+            "Registry(path={}, encrypted={}, clients=[{}], refreshMargin={}s)",
             self.path.as_deref().unwrap_or(":memory:"),
             self.encrypted,
-            self.client
-                .as_ref()
-                .map_or_else(|| "null".to_string(), ToString::to_string),
+            clients.join(", "),
             self.refresh_margin.as_secs_f64()
         )
     }
@@ -434,7 +515,7 @@ mod tests {
 
     #[test]
     fn an_in_memory_registry_ingests_and_refuses_what_it_does_not_know() {
-        let registry = Registry::in_memory(None, None);
+        let registry = Registry::in_memory(None, None, Vec::new());
         let token = AppAuthToken {
             app_auth_token: "token-in-memory-0001".into(),
             app_refresh_token: Some("refresh-in-memory-0001".into()),

@@ -139,11 +139,12 @@ pub struct RefreshLease {
 }
 
 /// One merchant authorisation (merchant PID – `authAppId` – `appAuthToken`): unique per
-/// `authAppId`, indexed by the merchant's PID. `toString()` masks both tokens.
+/// (`appId`, `authAppId`) — our app the merchant authorised and the merchant's app —, indexed by the
+/// merchant's PID. `toString()` masks both tokens.
 #[derive(Clone, PartialEq, Eq, uniffi::Record)]
 #[uniffi::export(Display)]
 pub struct MerchantAuthorisation {
-    /// The merchant's authorised app (the unique key).
+    /// The merchant's authorised app (with `appId`, the unique key).
     pub auth_app_id: String,
     /// The merchant's PID (2088…), when known.
     pub merchant_pid: Option<String>,
@@ -174,6 +175,11 @@ pub struct MerchantAuthorisation {
     /// How the authorisation reached the registry: authorised through a link, or imported from the
     /// console.
     pub origin: AuthOrigin,
+    /// Our app the merchant authorised: the third-party app, or the plugin for a plugin
+    /// authorisation (its `Client` refreshes the token and makes the calls). Empty for a record
+    /// written before the registry recorded apps, until an app writes it. Last, as every field
+    /// added later: the generated constructor is positional.
+    pub app_id: String,
 }
 
 impl From<core::MerchantAuthorisation> for MerchantAuthorisation {
@@ -197,6 +203,7 @@ impl From<core::MerchantAuthorisation> for MerchantAuthorisation {
             }),
             updated_at_ms: record.updated_at_ms,
             origin: record.origin.into(),
+            app_id: record.app_id,
         }
     }
 }
@@ -212,10 +219,11 @@ impl fmt::Display for MerchantAuthorisation {
         let number = |value: Option<i64>| value.map_or_else(|| "null".into(), |n| n.to_string());
         write!(
             f,
-            "MerchantAuthorisation(authAppId={}, merchantPid={}, appAuthToken={}, appRefreshToken={}, \
+            "MerchantAuthorisation(appId={}, authAppId={}, merchantPid={}, appAuthToken={}, appRefreshToken={}, \
              expiresAtMs={}, refreshExpiresAtMs={}, authorisedAtMs={}, tokenIssuedAtMs={}, status={}, \
              revokedAtMs={}, grantedMethods={:?}, version={}, refreshLease={}, updatedAtMs={}, \
              origin={})",
+            self.app_id,
             self.auth_app_id,
             self.merchant_pid.as_deref().unwrap_or("null"),
             shown("app_auth_token", &self.app_auth_token),
@@ -262,12 +270,14 @@ mod tests {
             refresh_lease: None,
             updated_at_ms: 4,
             origin: AuthOrigin::Imported,
+            app_id: "2021000000000001".into(),
         };
         let shown = record.to_string();
         for secret in ["8f3c5a1e", "f0e1d2c3"] {
             assert!(!shown.contains(secret), "{shown}");
         }
         assert!(shown.contains("status=revoked"), "{shown}");
+        assert!(shown.contains("appId=2021000000000001"), "{shown}");
         assert!(shown.contains("origin=imported"), "{shown}");
         assert_eq!(AuthOrigin::Authorised.wire_name(), "authorised");
         assert!(shown.contains("2088102000000009"), "{shown}");

@@ -1,6 +1,7 @@
 //! What the application gateway answers Alipay ([`GatewayAnswer`]: status, content type, body) and what
 //! it did with a request ([`GatewayOutcome`], for the host's logs and tests).
 
+use super::DeliveryKind;
 use crate::error::Error;
 use crate::registry::IngestOutcome;
 
@@ -65,16 +66,25 @@ pub enum GatewayOutcome {
         /// Why (never a secret).
         error: Error,
     },
-    /// The notification verified but storing or handling it failed: answered `fail`, so Alipay retries;
-    /// what was committed stays, and the retry is stored once.
+    /// The notification verified but storing it (or marking it handled) failed: answered `fail`, so
+    /// Alipay retries; what was committed stays, and the retry is stored once.
     Failed {
         /// Why (never a secret).
         error: Error,
     },
+    /// The notification was stored but the host's handler failed: answered `fail`, so Alipay retries;
+    /// the retry is not stored again and runs the handler again.
+    HandlerFailed {
+        /// Which handler.
+        kind: DeliveryKind,
+        /// What the handler said (shortened; it is the host's own text).
+        reason: String,
+    },
 }
 
 impl GatewayOutcome {
-    /// The stable name: `service_check`, `handled`, `already_handled`, `refused` or `failed`.
+    /// The stable name: `service_check`, `handled`, `already_handled`, `refused`, `failed` or
+    /// `handler_failed`.
     pub fn as_str(&self) -> &'static str {
         match self {
             GatewayOutcome::ServiceCheck { .. } => "service_check",
@@ -82,13 +92,23 @@ impl GatewayOutcome {
             GatewayOutcome::AlreadyHandled => "already_handled",
             GatewayOutcome::Refused { .. } => "refused",
             GatewayOutcome::Failed { .. } => "failed",
+            GatewayOutcome::HandlerFailed { .. } => "handler_failed",
         }
     }
 
-    /// The error of a refused or failed request.
+    /// The library's error of a refused or failed request (a handler's failure is the host's own: see
+    /// [`GatewayOutcome::handler_error`]).
     pub fn error(&self) -> Option<&Error> {
         match self {
             GatewayOutcome::Refused { error } | GatewayOutcome::Failed { error } => Some(error),
+            _ => None,
+        }
+    }
+
+    /// What a failed handler said.
+    pub fn handler_error(&self) -> Option<&str> {
+        match self {
+            GatewayOutcome::HandlerFailed { reason, .. } => Some(reason),
             _ => None,
         }
     }

@@ -31,7 +31,8 @@ use std::time::{Duration, Instant};
 use crate::config::IsvConfig;
 use crate::error::{Error, Result};
 use crate::notify::{
-    Notification, NotificationVerifier, SERVICE_CHECK, parse_form_limited, service_check_answer,
+    Notification, NotificationVerifier, SERVICE_CHECK, SignedForm, VerifiedNotification,
+    parse_form_limited, service_check_answer,
 };
 use crate::registry::{IngestOutcome, NotificationState, Registry};
 use crate::sign::Signer;
@@ -85,6 +86,8 @@ pub struct Delivery {
     pub ingest: IngestOutcome,
     /// Alipay's id of the notification, when it has one.
     pub notify_id: Option<String>,
+    /// Which content the gateway had signed.
+    pub signed_form: SignedForm,
 }
 
 /// What [`Gateway::receive`] found.
@@ -208,11 +211,11 @@ impl Gateway {
         if is_check {
             return Received::Answer(self.service_check(verified.is_ok()));
         }
-        let notification = match verified {
-            Ok(verified) => verified.notification,
+        let verified = match verified {
+            Ok(verified) => verified,
             Err(error) => return refused(400, error),
         };
-        match self.store(notification) {
+        match self.store(verified) {
             Ok(received) => received,
             Err(error) => Received::Answer(GatewayResult {
                 answer: GatewayAnswer::fail(500),
@@ -232,14 +235,9 @@ impl Gateway {
         if let Err(reason) = handled {
             return GatewayResult {
                 answer: GatewayAnswer::fail(500),
-                outcome: GatewayOutcome::Failed {
-                    error: Error::Store {
-                        reason: format!(
-                            "the {} handler failed, so Alipay will retry: {}",
-                            delivery.kind.as_str(),
-                            crate::error::shortened(&reason, 200)
-                        ),
-                    },
+                outcome: GatewayOutcome::HandlerFailed {
+                    kind: delivery.kind,
+                    reason: crate::error::shortened(&reason, 200),
                 },
             };
         }
@@ -346,7 +344,11 @@ impl Gateway {
     }
 
     /// Stores a verified notification once, unless the journal says it was handled.
-    fn store(&self, notification: Notification) -> Result<Received> {
+    fn store(&self, verified: VerifiedNotification) -> Result<Received> {
+        let VerifiedNotification {
+            notification,
+            signed_form,
+        } = verified;
         let notify_id = notify_id_of(&notification);
         let store = self.registry.store();
         let state = match &notify_id {
@@ -376,6 +378,7 @@ impl Gateway {
             notification,
             ingest,
             notify_id,
+            signed_form,
         })))
     }
 }

@@ -192,15 +192,15 @@ fn a_failed_handler_answers_fail_and_the_retry_runs_it_again_without_storing_twi
         let failed = gateway.handle(FORM, &body, |_| Err("the order service is down"));
         assert_eq!(failed.answer.status, 500);
         assert_eq!(failed.answer.body, "fail");
-        assert_eq!(failed.outcome.as_str(), "failed");
-        assert!(
-            failed
-                .outcome
-                .error()
-                .unwrap()
-                .reason()
-                .contains("order service is down")
+        assert_eq!(failed.outcome.as_str(), "handler_failed");
+        assert_eq!(
+            failed.outcome,
+            GatewayOutcome::HandlerFailed {
+                kind: DeliveryKind::Order,
+                reason: "the order service is down".into()
+            }
         );
+        assert!(failed.outcome.error().is_none());
         let order = gateway
             .registry()
             .order("20261207000000000002")

@@ -274,8 +274,13 @@ class NotifyTest {
             assertContains(text, "contactor=${shown("contactor", "王小明")}, phone=${shown("phone", "13800138000")}")
             assertContains(text, "commodityOrderId=202205070000000008344772")
         }
-        // The registry keeps tokens: an order carries none (its plugin authorisation is an AppAuth).
-        Registry.inMemory().use { assertEquals(IngestOutcome.IGNORED, it.ingestNotification(got)) }
+        // The registry stores the order (no token: its plugin authorisation is an AppAuth), once.
+        Registry.inMemory().use {
+            assertEquals(IngestOutcome.APPLIED, it.ingestNotification(got))
+            assertEquals(IngestOutcome.DUPLICATE, it.ingestNotification(got))
+            assertEquals("2088731356422683", it.order("202205070000000008344772")?.merchantPid)
+            assertEquals(emptyList(), it.list())
+        }
         // Signed, but nothing to act on: no order number (absent or empty), no merchant, a count that is not one.
         for ((what, params) in listOf(
             "no commodity_order_id" to order - "commodity_order_id",

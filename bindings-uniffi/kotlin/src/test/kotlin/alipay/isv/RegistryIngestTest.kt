@@ -142,12 +142,15 @@ class RegistryIngestTest {
                 // A cancellation of a merchant the registry never saw, and other notifications: ignored.
                 assertEquals(IngestOutcome.IGNORED, registry.ingestNotification(Registries.cancellation("c2", "2021000000000999", now)))
                 assertEquals(IngestOutcome.IGNORED, registry.ingestNotification(Notification.Other(mapOf("trade_status" to "TRADE_SUCCESS"))))
-                // A service-market order (the genuine EasySDK 2020 one) carries no token: ignored, nothing stored.
+                // A service-market order (the genuine EasySDK 2020 one) carries no token: stored as an order
+                // (once), no authorisation.
                 val orderCase = Vectors.realNotificationCases.single { it.getString("name") == "easysdk_2020_servicemarket_order_notify" }
                 val order = NotificationVerifier(PublicKey.fromText(Vectors.keyText(orderCase.getString("alipay_public_key"))))
                     .verifyBody(Vectors.body(orderCase))
                 assertIs<Notification.ServiceMarketOrder>(order)
-                assertEquals(IngestOutcome.IGNORED, registry.ingestNotification(order))
+                assertEquals(IngestOutcome.APPLIED, registry.ingestNotification(order))
+                assertEquals(IngestOutcome.DUPLICATE, registry.ingestNotification(order))
+                assertEquals(order.merchantPid, registry.order(order.commodityOrderId)?.merchantPid)
                 assertEquals(emptyList(), registry.byMerchant(order.merchantPid))
                 assertNull(registry.get("2021000000000999"))
                 // A newer authorisation replaces the token.
