@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use super::*;
 use crate::config::IsvConfig;
-use crate::key::{PrivateKey, PublicKey, generate_key_pair};
+use crate::key::{PrivateKey, PublicKey};
 use crate::notify::SignedForm;
 use crate::registry::{
     DecideOrder, MemoryStore, NotificationState, OrderRecord, Store, UpdateResult,
@@ -27,16 +27,26 @@ struct Keys {
     alipay_public: Arc<PublicKey>,
 }
 
+fn key_file(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/../tests/vectors/keys/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("test keys are in tests/vectors/keys")
+}
+
+/// The fixed test keys (a crashing child process must sign and verify as its parent does).
 fn keys() -> &'static Keys {
     static KEYS: OnceLock<Keys> = OnceLock::new();
     KEYS.get_or_init(|| {
-        let app = generate_key_pair(2048).unwrap();
-        let alipay = generate_key_pair(2048).unwrap();
+        let app = PrivateKey::from_text(&key_file("app_2048_pkcs8.pem")).unwrap();
         Keys {
-            app_public: app.public_key.to_base64(),
-            app: Arc::new(app.private_key),
-            alipay: Arc::new(alipay.private_key),
-            alipay_public: Arc::new(alipay.public_key),
+            app_public: app.public_key().to_base64(),
+            app: Arc::new(app),
+            alipay: Arc::new(PrivateKey::from_text(&key_file("alipay_2048_pkcs8.pem")).unwrap()),
+            alipay_public: Arc::new(
+                PublicKey::from_text(&key_file("alipay_2048_public.pem")).unwrap(),
+            ),
         }
     })
 }
@@ -231,14 +241,22 @@ fn a_failed_handler_answers_fail_and_the_retry_runs_it_again_without_storing_twi
     }
 }
 
-/// A store whose order writes fail a given number of times (a crash between verification and the
-/// registry write), then work.
-struct FlakyStore {
-    inner: MemoryStore,
-    failures: std::sync::Mutex<u32>,
+/// What goes wrong with the order writes of a [`FaultyStore`].
+enum OrderWriteFault {
+    /// The next writes fail (this many), then they work.
+    Fail(std::sync::Mutex<u32>),
+    /// The process dies inside the write transaction (after the decision, before the commit).
+    Abort,
 }
 
-impl Store for FlakyStore {
+/// A store whose order writes go wrong — a failure or a crash between verification and the registry
+/// write — over a real store.
+struct FaultyStore {
+    inner: Box<dyn Store>,
+    fault: OrderWriteFault,
+}
+
+impl Store for FaultyStore {
     fn get(
         &self,
         app_id: &str,
@@ -282,14 +300,27 @@ impl Store for FlakyStore {
         notify_id: Option<&str>,
         decide: &mut DecideOrder<'_>,
     ) -> crate::Result<UpdateResult<OrderRecord>> {
-        let mut failures = self.failures.lock().unwrap();
-        if *failures > 0 {
-            *failures -= 1;
-            return Err(Error::Store {
-                reason: "disk I/O error (simulated)".into(),
-            });
+        match &self.fault {
+            OrderWriteFault::Fail(failures) => {
+                let mut failures = failures.lock().unwrap();
+                if *failures > 0 {
+                    *failures -= 1;
+                    return Err(Error::Store {
+                        reason: "disk I/O error (simulated)".into(),
+                    });
+                }
+                self.inner.update_order(id, notify_id, decide)
+            }
+            OrderWriteFault::Abort => {
+                self.inner
+                    .update_order(id, notify_id, &mut |current| -> crate::Result<
+                        crate::registry::Decision<OrderRecord>,
+                    > {
+                        decide(current)?;
+                        std::process::abort()
+                    })
+            }
         }
-        self.inner.update_order(id, notify_id, decide)
     }
     fn notification_state(&self, notify_id: &str) -> crate::Result<NotificationState> {
         self.inner.notification_state(notify_id)
@@ -304,9 +335,9 @@ impl Store for FlakyStore {
 
 #[test]
 fn a_store_failure_answers_fail_and_the_retry_stores_once() {
-    let store = Arc::new(FlakyStore {
-        inner: MemoryStore::new(),
-        failures: std::sync::Mutex::new(1),
+    let store = Arc::new(FaultyStore {
+        inner: Box::new(MemoryStore::new()),
+        fault: OrderWriteFault::Fail(std::sync::Mutex::new(1)),
     });
     let gateway = Gateway::new(&config(), Arc::new(Registry::new(store)));
     let body = order_body("n-3", "20261207000000000003", "2026-12-07 10:00:01");
@@ -575,4 +606,113 @@ fn other_notifications_reach_the_handler_once() {
         assert_eq!(calls.get(), 1);
         cleanup(path);
     }
+}
+
+/// The environment variable that makes a re-run of the crash test the crashing child: `write` (die
+/// inside the order's write transaction) or `handler` (die in the handler, after the commit), and
+/// the registry file after a colon.
+const CRASH_CHILD: &str = "ALIPAY_ISV_GATEWAY_CRASH_CHILD";
+
+const CRASH_ORDER: &str = "20261207000000000099";
+
+fn crash_body() -> Vec<u8> {
+    order_body("n-99", CRASH_ORDER, "2026-12-07 10:00:01")
+}
+
+/// Runs this test again in a child process that receives the order message and dies as `mode` says.
+fn crash_child(mode: &str, path: &std::path::Path) -> std::process::ExitStatus {
+    std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "gateway::tests::a_process_killed_before_the_commit_or_in_the_handler_loses_nothing",
+            "--test-threads=1",
+            "--nocapture",
+        ])
+        .env(CRASH_CHILD, format!("{mode}:{}", path.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap()
+}
+
+/// The crashing child: receives the order message and dies where `mode` says.
+fn crash_in_child(mode: &str, path: &str) {
+    let store = crate::registry::SqliteStore::open(path, None).unwrap();
+    let store: Arc<dyn Store> = match mode {
+        "write" => Arc::new(FaultyStore {
+            inner: Box::new(store),
+            fault: OrderWriteFault::Abort,
+        }),
+        _ => Arc::new(store),
+    };
+    let gateway = Gateway::new(&config(), Arc::new(Registry::new(store)));
+    let _ = gateway.handle(
+        FORM,
+        &crash_body(),
+        |_| -> std::result::Result<(), String> { std::process::abort() },
+    );
+    unreachable!("the child dies before it answers");
+}
+
+#[test]
+fn a_process_killed_before_the_commit_or_in_the_handler_loses_nothing() {
+    if let Ok(child) = std::env::var(CRASH_CHILD) {
+        let (mode, path) = child.split_once(':').unwrap();
+        crash_in_child(mode, path);
+    }
+    let path = std::env::temp_dir().join(format!(
+        "alipay-isv-gateway-crash-{}.db",
+        std::process::id()
+    ));
+    cleanup(Some(path.clone()));
+    // Created and migrated before the children open it.
+    drop(Registry::open(&path, None).unwrap());
+
+    // Killed inside the write transaction: nothing of the order or its notify_id was committed.
+    let status = crash_child("write", &path);
+    assert!(
+        !status.success() && status.code().is_none(),
+        "killed by a signal: {status:?}"
+    );
+    let registry = Arc::new(Registry::open(&path, None).unwrap());
+    assert!(registry.order(CRASH_ORDER).unwrap().is_none());
+    assert_eq!(
+        registry.store().notification_state("n-99").unwrap(),
+        NotificationState::New
+    );
+    drop(registry);
+
+    // Killed in the handler, after the commit: the order is stored, the notification not handled.
+    let status = crash_child("handler", &path);
+    assert!(
+        !status.success() && status.code().is_none(),
+        "killed by a signal: {status:?}"
+    );
+    let registry = Arc::new(Registry::open(&path, None).unwrap());
+    assert_eq!(registry.order(CRASH_ORDER).unwrap().unwrap().version, 1);
+    assert_eq!(
+        registry.store().notification_state("n-99").unwrap(),
+        NotificationState::Received
+    );
+
+    // Alipay's retry reaches a new process: nothing stored twice, the handler runs, success.
+    let gateway = Gateway::new(&config(), registry.clone());
+    let calls = Cell::new(0);
+    let result = gateway.handle(FORM, &crash_body(), |delivery| {
+        calls.set(calls.get() + 1);
+        assert_eq!(delivery.ingest, IngestOutcome::Duplicate);
+        Ok::<(), String>(())
+    });
+    assert!(result.answer.is_success(), "{result:?}");
+    assert_eq!(calls.get(), 1);
+    let order = registry.order(CRASH_ORDER).unwrap().unwrap();
+    assert_eq!((order.version, order.history.len()), (1, 1));
+    assert_eq!(
+        gateway
+            .handle(FORM, &crash_body(), |_| Err("handled already"))
+            .outcome,
+        GatewayOutcome::AlreadyHandled
+    );
+    drop((gateway, registry));
+    cleanup(Some(path));
 }
