@@ -5,6 +5,7 @@
 //! A token copied from the open-platform console is imported after the gateway vouched for it
 //! ([`Registry::import_token`]).
 
+pub mod conformance;
 mod import;
 mod ingest;
 mod memory;

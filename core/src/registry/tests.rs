@@ -325,3 +325,25 @@ fn foreign_and_corrupt_files_are_refused_and_left_untouched() {
         let _ = std::fs::remove_file(path);
     }
 }
+
+#[test]
+fn both_stores_pass_the_store_conformance_suite() {
+    conformance::check_store(&|| Arc::new(MemoryStore::new()));
+    let paths = Mutex::new(Vec::new());
+    conformance::check_store(&|| {
+        let path = temp_path("conformance");
+        paths.lock().unwrap().push(path.clone());
+        Arc::new(SqliteStore::open(&path, None).unwrap())
+    });
+    conformance::check_store(&|| {
+        let path = temp_path("conformance-encrypted");
+        paths.lock().unwrap().push(path.clone());
+        let key = TokenKey::from_base64(&TokenKey::generate_base64().unwrap()).unwrap();
+        Arc::new(SqliteStore::open(&path, Some(key)).unwrap())
+    });
+    for path in paths.into_inner().unwrap() {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+}
