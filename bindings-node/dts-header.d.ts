@@ -112,3 +112,18 @@ export type GatewayOutcomeName =
   | 'refused'
   | 'failed'
   | 'handler_failed'
+/**
+ * The headers of an OpenAPI v3 answer (`IsvConfig.v3Verify`), names in any case: a plain object
+ * (`node:http`'s `response.headers`; an array value is a repeated header), an array of `[name, value]`
+ * pairs, the flat `rawHeaders` list of `node:http`, or an iterable of pairs (a `fetch` `Headers`, a `Map`).
+ */
+export type V3Headers =
+  | Readonly<Record<string, string | readonly string[] | undefined>>
+  | ReadonlyArray<readonly [string, string]>
+  | readonly string[]
+  | Iterable<readonly [string, string]>
+/**
+ * What `IsvConfig.v3Verify` found: `verified` (the signature verified) or `unsigned` (a non-2xx answer
+ * without a signature, as Alipay's error answers usually are: accepted unverified).
+ */
+export type V3Verdict = 'verified' | 'unsigned'

@@ -112,6 +112,21 @@ export type GatewayOutcomeName =
   | 'refused'
   | 'failed'
   | 'handler_failed'
+/**
+ * The headers of an OpenAPI v3 answer (`IsvConfig.v3Verify`), names in any case: a plain object
+ * (`node:http`'s `response.headers`; an array value is a repeated header), an array of `[name, value]`
+ * pairs, the flat `rawHeaders` list of `node:http`, or an iterable of pairs (a `fetch` `Headers`, a `Map`).
+ */
+export type V3Headers =
+  | Readonly<Record<string, string | readonly string[] | undefined>>
+  | ReadonlyArray<readonly [string, string]>
+  | readonly string[]
+  | Iterable<readonly [string, string]>
+/**
+ * What `IsvConfig.v3Verify` found: `verified` (the signature verified) or `unsigned` (a non-2xx answer
+ * without a signature, as Alipay's error answers usually are: accepted unverified).
+ */
+export type V3Verdict = 'verified' | 'unsigned'
 
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
@@ -774,6 +789,36 @@ export declare class IsvConfig {
    * plus `, app cert SN …, Alipay cert SN …` in certificate mode.
    */
   toString(): string
+  /**
+   * Signs an OpenAPI v3 request (`https://openapi.alipay.com/v3/…`) as this app: the
+   * `Authorization` header (`ALIPAY-SHA256withRSA`, always RSA2 over UTF-8, whatever `signType` and
+   * `charset` say), plus `alipay-app-auth-token` on a merchant's behalf and `alipay-root-cert-sn` in
+   * certificate mode. With a fresh random nonce, now; with `nonce` and `timestampMs` (both), exactly
+   * reproducible. Synchronous.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for a method that is not upper case, a request
+   * target that does not start with `/` or holds a space or a line break, a token with a line
+   * break, a nonce with a comma or a line break, `nonce` without `timestampMs` (or the reverse), or
+   * a `timestampMs` that is not a whole number of milliseconds. No reason holds the token.
+   */
+  v3Sign(options: V3SignOptions): V3Signature
+  /**
+   * Verifies an OpenAPI v3 answer over its exact bytes: the `alipay-signature` header covers three
+   * lines, each ending with a line feed (the `alipay-timestamp` header, the `alipay-nonce` header,
+   * the body), checked with the Alipay public key (in certificate mode, the trusted Alipay
+   * certificate `alipay-sn` names). `'verified'` when it verifies; `'unsigned'` for a non-2xx
+   * answer without a signature (Alipay's error answers usually are): read its error, unverified.
+   * Verify before decrypting an AES body. Synchronous.
+   *
+   * @throws {AlipayError} `ALIPAY_SIGNATURE_ERROR` for a 2xx answer without `alipay-signature` (the
+   * reason says the endpoint may be a v2 `gateway.do`), a signature that does not verify, or an
+   * `alipay-sn` no trusted certificate has (fetch it with `Client.fetchAlipayCert`);
+   * `ALIPAY_PROTOCOL_ERROR` for a header given twice, an `alipay-timestamp` that is not a number, a
+   * signed answer without `alipay-nonce`, or a body that is not UTF-8 or is over 10 MiB;
+   * `ALIPAY_CONFIG_ERROR` for a status that is not a whole number from 100 to 599, or headers in
+   * none of the accepted shapes.
+   */
+  v3Verify(answer: V3Answer): V3Verdict
 }
 
 /**
@@ -1514,6 +1559,45 @@ export declare class UserToken {
   /** When the user authorised (`yyyy-MM-dd HH:mm:ss`, China time), or `null`. */
   get authStart(): string | null
   /** `UserToken { user_id: …, access_token: "auth…(40 chars)", … }`: the tokens masked. */
+  toString(): string
+}
+
+/**
+ * A signed v3 request: the headers to send with it (besides `Content-Type`). Built by
+ * `IsvConfig.v3Sign`.
+ *
+ * Holds the merchant's `app_auth_token` when one was given: `headers` and `stringToSign` carry it in
+ * full (they are what is sent and what was signed), while `toString()` and `util.inspect` mask it.
+ */
+export declare class V3Signature {
+  /**
+   * The `Authorization` header's value:
+   * `ALIPAY-SHA256withRSA app_id=…[,app_cert_sn=…],nonce=…,timestamp=…,sign=…`.
+   */
+  get authorization(): string
+  /**
+   * The auth string: `app_id=…[,app_cert_sn=…],nonce=…,timestamp=…`, the first signed line (also
+   * in the header).
+   */
+  get authString(): string
+  /**
+   * Exactly what was signed: the auth string, the method, the request target, the body and, on a
+   * merchant's behalf, the `app_auth_token`, each line ending with a line feed (to compare when
+   * Alipay answers 验签失败). Holds the token in full: do not log it.
+   */
+  get stringToSign(): string
+  /**
+   * Every header the request must carry besides `Content-Type`, by lower-case name, in order:
+   * `authorization`, `alipay-app-auth-token` (on a merchant's behalf; the token in full) and
+   * `alipay-root-cert-sn` (certificate mode). A new object on every read, ready to spread into a
+   * `fetch` or `node:http` call.
+   */
+  get headers(): Record<string, string>
+  /**
+   * `V3Signature(authorization: ALIPAY-SHA256withRSA app_id=…,sign=…, stringToSign: 182 chars,
+   * headers: authorization, alipay-app-auth-token: 2026…(40 chars))`: the token masked, the string
+   * to sign by its length only.
+   */
   toString(): string
 }
 
@@ -2618,6 +2702,59 @@ export interface UserInfo {
   gender: string | null
   /** Every field of the answer (`code` and `msg` included), for the ones not modelled here. */
   fields: Record<string, any>
+}
+
+/** A v3 answer as received, for `IsvConfig.v3Verify`: its status, its headers and its raw body. */
+export interface V3Answer {
+  /** The HTTP status (100 to 599). */
+  status: number
+  /**
+   * Every header received, names in any case: a plain object (`response.headers` of `node:http`;
+   * an array value is a repeated header, `undefined` is skipped), an array of `[name, value]`
+   * pairs, the flat `rawHeaders` list of `node:http` (`[name, value, name, value, …]`), or an
+   * iterable of `[name, value]` pairs (a `fetch` `Headers`, a `Map`). A header given twice is
+   * refused by `v3Verify`; only the pairs and `rawHeaders` keep every repetition (`fetch` and
+   * `node:http`'s `headers` join repeated values with `, `).
+   */
+  headers: V3Headers
+  /** The raw body: a `Buffer` / `Uint8Array` with the exact bytes received, or text (UTF-8). */
+  body: BodyArg
+}
+
+/**
+ * What `IsvConfig.v3Sign` signs: the request exactly as it goes on the wire.
+ *
+ * Holds a secret (`appAuthToken`), and `requestTarget` may hold one in its query (`auth_token`): it
+ * is your object, so do not log it.
+ */
+export interface V3SignOptions {
+  /** The HTTP method, upper case: `GET`, `POST`, … */
+  method: string
+  /**
+   * The path and query exactly as sent, percent-encoded, e.g. `/v3/alipay/open/auth/token/app` or
+   * `/v3/alipay/user/info/share?auth_token=…` (no scheme or host).
+   */
+  requestTarget: string
+  /**
+   * The body exactly as sent (the JSON text; the Base64 ciphertext with AES); empty or left out when
+   * there is none.
+   */
+  body?: string
+  /**
+   * The merchant's `app_auth_token`, for a call on its behalf (代调用): signed as the last line and
+   * sent in the `alipay-app-auth-token` header. Secret.
+   */
+  appAuthToken?: string
+  /**
+   * The nonce to sign instead of a fresh random one (tests, reproducible signatures); give
+   * `timestampMs` with it.
+   */
+  nonce?: string
+  /**
+   * The time to sign instead of now, in milliseconds since the Unix epoch (tests, reproducible
+   * signatures); give `nonce` with it.
+   */
+  timestampMs?: number
 }
 
 /** A verified response. */

@@ -859,6 +859,7 @@ module.exports.TokenImport = nativeBinding.TokenImport
 module.exports.TokenKey = nativeBinding.TokenKey
 module.exports.UserAuthCallback = nativeBinding.UserAuthCallback
 module.exports.UserToken = nativeBinding.UserToken
+module.exports.V3Signature = nativeBinding.V3Signature
 module.exports.Verifier = nativeBinding.Verifier
 module.exports.ALIPAY_CERT_DOWNLOAD_METHOD = nativeBinding.ALIPAY_CERT_DOWNLOAD_METHOD
 module.exports.alipayRootCertSn = nativeBinding.alipayRootCertSn

@@ -4,9 +4,10 @@
 //! modules mirror the core's module paths: [`key`] (private and public keys, key-pair generation),
 //! [`sign`] (canonical content, signers and verifiers), [`config`] (the app configuration),
 //! [`request`] (signed requests and the China-time timestamp), [`aes`] (content encryption),
-//! [`response`] (gateway response verification), [`notify`] (application-gateway notifications) and
-//! [`cert`] (certificate mode: SNs, certificates, the root bundle and its chain check); [`error`] is
-//! the one place where a core error becomes a JavaScript `Error` with a stable `code`. [`client`]
+//! [`response`] (gateway response verification), [`notify`] (application-gateway notifications),
+//! [`cert`] (certificate mode: SNs, certificates, the root bundle and its chain check) and [`v3`]
+//! (OpenAPI v3: `IsvConfig.v3Sign` signs a request, `IsvConfig.v3Verify` verifies an answer); [`error`]
+//! is the one place where a core error becomes a JavaScript `Error` with a stable `code`. [`client`]
 //! calls the gateway (its `auth_calls`, `cert_calls` and `servicemarket_calls` as in the core), with
 //! [`servicemarket`] holding the service market's order pages and item targets, [`auth`] builds
 //! authorisation links (`links`, `state`), parses their callbacks (`callback`) and holds the typed
@@ -50,3 +51,4 @@ pub mod sign;
 mod task;
 #[cfg(debug_assertions)]
 pub mod testing;
+pub mod v3;

@@ -110,8 +110,13 @@ import {
   type GatewayRequestListener,
   type DeliveryKind,
   type GatewayOutcomeName,
+  V3Signature,
+  type V3SignOptions,
+  type V3Answer,
+  type V3Headers,
+  type V3Verdict,
 } from '..'
-import { createServer } from 'node:http'
+import { createServer, type IncomingMessage } from 'node:http'
 
 const pem: string = '-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----'
 
@@ -587,7 +592,54 @@ async function gatewayUse(config: IsvConfig, registry: Registry): Promise<string
   return `${limit}${answer}${outcome}${error?.code}${ingest}${verified}${String(receivedSync)}${finished?.status}${String(wrong)}${notKind}${notOutcome}${String(notResult)}`
 }
 
+// OpenAPI v3: sign a request, verify an answer in every header shape.
+async function v3Use(config: IsvConfig, incoming: IncomingMessage, rawBody: Buffer): Promise<string> {
+  const options: V3SignOptions = {
+    method: 'POST',
+    requestTarget: '/v3/alipay/open/auth/token/app',
+    body: '{"grant_type":"authorization_code"}',
+    appAuthToken: 'token',
+  }
+  const fresh: V3Signature = config.v3Sign(options)
+  const fixed: V3Signature = config.v3Sign({ method: 'GET', requestTarget: '/v3/x', nonce: 'n', timestampMs: Date.now() })
+  const parts: string[] = [fresh.authorization, fresh.authString, fresh.stringToSign, String(fixed), fixed.toString()]
+  const headers: Record<string, string> = fresh.headers
+  const response = await fetch('https://openapi.alipay.com/v3/alipay/open/auth/token/app', {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: options.body ?? '',
+  })
+  const body: Buffer = Buffer.from(await response.arrayBuffer())
+  const shapes: V3Headers[] = [
+    response.headers,
+    incoming.headers,
+    incoming.rawHeaders,
+    [['alipay-signature', 's'], ['alipay-nonce', 'n']],
+    { 'alipay-signature': 's', 'set-cookie': ['a', 'b'], absent: undefined },
+    new Map([['alipay-nonce', 'n']]),
+  ]
+  const verdicts: V3Verdict[] = shapes.map((shape) => config.v3Verify({ status: response.status, headers: shape, body }))
+  const answer: V3Answer = { status: incoming.statusCode ?? 0, headers: incoming.headers, body: rawBody }
+  const text: 'verified' | 'unsigned' = config.v3Verify({ ...answer, body: '{}' })
+  // @ts-expect-error the verdict is verified or unsigned
+  const notVerdict: V3Verdict = 'signature_error'
+  // @ts-expect-error the request target is required
+  config.v3Sign({ method: 'GET' })
+  // @ts-expect-error the timestamp is a number of milliseconds
+  config.v3Sign({ method: 'GET', requestTarget: '/v3/x', nonce: 'n', timestampMs: '1796600000000' })
+  // @ts-expect-error header values are text
+  config.v3Verify({ status: 200, headers: { 'alipay-nonce': 1 }, body })
+  // @ts-expect-error headers are not one text
+  config.v3Verify({ status: 200, headers: 'alipay-nonce: n', body })
+  // @ts-expect-error the body is bytes or text
+  config.v3Verify({ status: 200, headers: {}, body: { code: '10000' } })
+  // @ts-expect-error the status is a number
+  config.v3Verify({ status: '200', headers: {}, body })
+  return `${parts.join()}${verdicts.join()}${text}${notVerdict}`
+}
+
 export const used = [
+  v3Use,
   flow,
   servicemarket,
   registryOrders,

@@ -2,7 +2,8 @@
 //! checked once (the app's own public key is refused as the Alipay key), and the entry point to
 //! signing requests, verifying responses and notifications, and answering the gateway check.
 //! In certificate mode (`app_cert`, `alipay_cert`, `root_cert`) it also carries the SNs and the
-//! store of trusted Alipay certificates, shared with every client made from it.
+//! store of trusted Alipay certificates, shared with every client made from it. OpenAPI v3 signing
+//! and answer verification (`v3_sign`, `v3_verify`) are methods here too, converted in [`crate::v3`].
 
 use std::sync::Arc;
 
@@ -19,6 +20,7 @@ use crate::notify::NotificationVerifier;
 use crate::request::SignedRequest;
 use crate::response::ResponseVerifier;
 use crate::sign::{extract_params, parse_options};
+use crate::v3::{self, V3Signature};
 
 /// The third-party app's configuration: ``app_id``, keys and options, checked once.
 ///
@@ -308,6 +310,100 @@ impl IsvConfig {
         detached(py, || {
             Ok(notify::service_check_answer(self.inner.signer(), verified)?)
         })
+    }
+
+    /// Signs an OpenAPI v3 request (``https://openapi.alipay.com/v3/…``) as this app: the
+    /// ``Authorization`` header ``ALIPAY-SHA256withRSA app_id=…,nonce=…,timestamp=…,sign=…``
+    /// over the auth string, the method, the request target, the body and, on a merchant's
+    /// behalf, its ``app_auth_token`` (SHA256withRSA over UTF-8, whatever ``sign_type`` and
+    /// ``charset`` say). Send every header of :attr:`V3Signature.headers` with the request,
+    /// and the body exactly as signed. Tokens are per call, never per configuration.
+    ///
+    /// Args:
+    ///     method: the HTTP method, upper case (``"POST"``, ``"GET"``).
+    ///     request_target: the path and query exactly as sent, percent-encoded, e.g.
+    ///         ``"/v3/alipay/open/auth/token/app"``.
+    ///     body: the body exactly as sent (the JSON text); ``""`` when there is none.
+    ///     app_auth_token: the merchant's token, for a call on its behalf (signed, and sent in
+    ///         the ``alipay-app-auth-token`` header).
+    ///     nonce: a fixed nonce instead of a fresh random one (tests, replays); only with
+    ///         ``timestamp_ms``.
+    ///     timestamp_ms: a fixed time, in milliseconds since the Unix epoch, instead of now;
+    ///         only with ``nonce``.
+    ///
+    /// Raises:
+    ///     ConfigError: a method that is not upper case, a request target that does not start
+    ///         with ``/`` or holds a space or a line break, a token with a line break, a nonce
+    ///         with a comma, ``nonce`` without ``timestamp_ms`` or the reverse. The text never
+    ///         holds the token.
+    ///     OverflowError: a negative ``timestamp_ms``.
+    #[pyo3(signature = (
+        method,
+        request_target,
+        body = "",
+        *,
+        app_auth_token = None,
+        nonce = None,
+        timestamp_ms = None,
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn v3_sign(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        request_target: &str,
+        body: &str,
+        app_auth_token: Option<&str>,
+        nonce: Option<&str>,
+        timestamp_ms: Option<u64>,
+    ) -> PyResult<V3Signature> {
+        v3::sign(
+            py,
+            &self.inner,
+            method,
+            request_target,
+            body,
+            app_auth_token,
+            nonce,
+            timestamp_ms,
+        )
+    }
+
+    /// Verifies an OpenAPI v3 answer: Alipay's ``alipay-signature`` over the
+    /// ``alipay-timestamp`` and ``alipay-nonce`` headers and the raw body, one per line, with
+    /// the Alipay public key (in certificate mode, the trusted Alipay certificate that
+    /// ``alipay-sn`` names). Returns ``"verified"``, or ``"unsigned"`` for an unsigned answer
+    /// that is not a success (Alipay's error answers often are not signed: nobody vouches for
+    /// their ``code`` and ``message``). Alipay's trace id is the ``alipay-trace-id`` header.
+    ///
+    /// Args:
+    ///     status: the HTTP status.
+    ///     headers: every header received, names in any case: a mapping, or a sequence of
+    ///         ``(name, value)`` pairs. A header received twice must be passed twice: give
+    ///         httpx's or Starlette's ``Headers`` as they are (their ``multi_items()`` are
+    ///         read), aiohttp's, werkzeug's or ``http.client``'s too (their ``items()``).
+    ///         ``bytes`` names and values are read as Latin-1.
+    ///     body: the raw body as received, before any AES decryption (``bytes``; a ``str`` is
+    ///         encoded in UTF-8).
+    ///
+    /// Raises:
+    ///     SignatureError: a success (2xx) answer without ``alipay-signature`` (is the
+    ///         endpoint a v2 ``gateway.do``?), a signature that does not verify, an
+    ///         ``alipay-sn`` this configuration does not trust (see
+    ///         :meth:`trust_alipay_cert`).
+    ///     ProtocolError: the signature, timestamp, nonce or SN header given twice, an
+    ///         ``alipay-timestamp`` that is not a number, no ``alipay-nonce``, a body that is
+    ///         not UTF-8 or is over 10 MiB.
+    ///     TypeError: ``headers`` of another shape, ``body`` not ``bytes`` or ``str``.
+    #[pyo3(signature = (status, headers, body))]
+    fn v3_verify(
+        &self,
+        py: Python<'_>,
+        status: u16,
+        headers: &Bound<'_, PyAny>,
+        body: &Bound<'_, PyAny>,
+    ) -> PyResult<&'static str> {
+        v3::verify(py, &self.inner, status, headers, body)
     }
 
     fn __repr__(&self) -> PyResult<String> {

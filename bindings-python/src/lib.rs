@@ -6,8 +6,9 @@
 //! [`auth`] (`links`, `state`, `callback`, and the token results of the client's calls in
 //! `auth/models.rs`); [`cert`] has certificate mode's certificates, root bundles and SNs;
 //! [`registry`] keeps merchant authorisations and service-market orders (its `record`s, `order`s,
-//! `token_key` and the results of `import`); [`gateway`] is the application gateway (`Gateway`,
-//! its deliveries and its `answer`s; the framework adapters are the pure-Python
+//! `token_key` and the results of `import`); [`v3`] has OpenAPI v3's `V3Signature` (signing a
+//! request and verifying an `answer` are `IsvConfig` methods); [`gateway`] is the application
+//! gateway (`Gateway`, its deliveries and its `answer`s; the framework adapters are the pure-Python
 //! `alipay_isv/gateway.py`); [`secret`] is the one masking rule; [`observe`] bridges the core's events to
 //! `logging`; [`emulator`] wraps the offline gateway of `alipay-isv-emulator` (its `options`, `push`
 //! deliveries, `console` entries and service-market `subscription`s). [`error`] is the
@@ -35,6 +36,7 @@ mod response;
 mod secret;
 mod servicemarket;
 mod sign;
+mod v3;
 
 use pyo3::prelude::*;
 
@@ -53,6 +55,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<config::IsvConfig>()?;
     module.add_class::<request::SignedRequest>()?;
     module.add_class::<request::HttpRequest>()?;
+    module.add_class::<v3::V3Signature>()?;
     module.add_function(wrap_pyfunction!(request::china_timestamp_now, module)?)?;
     module.add_class::<response::ResponseVerifier>()?;
     module.add_class::<response::VerifiedResponse>()?;

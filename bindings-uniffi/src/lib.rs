@@ -11,11 +11,12 @@
 //! `callback`, and the token records in `auth/models.rs`), [`registry`] (the durable merchant
 //! authorisation registry: `record`, `import`, `token_key`, and the service-market orders it keeps:
 //! `order`, `orders`), [`gateway`] (the application gateway: verify, store, hand to the Kotlin
-//! handlers, answer; its `answer`), [`secret`] (the one masking rule), [`observe`] (events for SLF4J, counters) and
-//! [`emulator`] (the offline Alipay gateway for tests: its `options` and faults, `push` deliveries
-//! and `console` entries). The binding holds no protocol logic: it converts types, maps errors and
-//! catches panics. Debug builds add [`testing`] hooks (sample core errors, deliberate panics) for
-//! the Kotlin suite.
+//! handlers, answer; its `answer`), [`v3`] (OpenAPI v3: a request's `Authorization` header signed,
+//! an answer's `alipay-signature` verified; its `answer`), [`secret`] (the one masking rule),
+//! [`observe`] (events for SLF4J, counters) and [`emulator`] (the offline Alipay gateway for tests:
+//! its `options` and faults, `push` deliveries and `console` entries). The binding holds no protocol
+//! logic: it converts types, maps errors and catches panics. Debug builds add [`testing`] hooks
+//! (sample core errors, deliberate panics) for the Kotlin suite.
 //!
 //! Every call is blocking: CPU-bound (RSA) or, for `Client`, `Registry` and `Emulator`, disk and
 //! network I/O; from coroutines, call it on `Dispatchers.IO` (or `Dispatchers.Default` for pure
@@ -41,6 +42,7 @@ pub mod servicemarket;
 pub mod sign;
 #[cfg(debug_assertions)]
 pub mod testing;
+pub mod v3;
 
 pub use aes::AesKey;
 pub use auth::{
@@ -85,5 +87,6 @@ pub use sign::{
     Charset, SignType, SignedContent, Signer, Verifier, looks_like_own_key, parse_charset,
     parse_sign_type, sign_content,
 };
+pub use v3::{HttpHeader, V3Signature, V3Verdict};
 
 uniffi::setup_scaffolding!();

@@ -36,6 +36,10 @@ enum Command {
     VerifyResponse(commands::verify_response::Args),
     /// Verify a notification posted to the application gateway and print it (tokens masked).
     VerifyNotification(commands::verify_notification::Args),
+    /// OpenAPI v3: print a request's auth string, string to sign and Authorization header (token masked).
+    V3Sign(commands::v3::SignArgs),
+    /// OpenAPI v3: verify an answer's alipay-signature over its headers and raw body.
+    V3Verify(commands::v3::VerifyArgs),
     /// Print a merchant authorisation link (single, batch, console) or a user consent link, with its state.
     AuthUrl(commands::auth_url::Args),
     /// Print the certificate-mode SNs: app_cert_sn of an app certificate, alipay_root_cert_sn of a root bundle.
@@ -71,6 +75,8 @@ fn main() -> ExitCode {
         Command::CertSn(args) => commands::cert_sn::run(args),
         Command::Emulator(args) => commands::emulator::run(args),
         Command::Registry(args) => commands::registry::run(args),
+        Command::V3Sign(args) => commands::v3::sign(args),
+        Command::V3Verify(args) => commands::v3::verify(args),
         Command::Orders(args) => commands::orders::run(args),
         Command::Demo(args) => commands::demo::run(args),
     };

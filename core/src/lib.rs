@@ -26,7 +26,7 @@
 
 pub use alipay_isv_protocol::{
     aes, auth, cert, config, error, key, notify, observe, request, response, secret, servicemarket,
-    sign,
+    sign, v3,
 };
 
 pub mod client;

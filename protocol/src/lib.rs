@@ -37,5 +37,6 @@ pub mod response;
 pub mod secret;
 pub mod servicemarket;
 pub mod sign;
+pub mod v3;
 
 pub use error::{ApiError, Error, Result};

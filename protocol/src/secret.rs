@@ -92,6 +92,24 @@ pub fn shown_optional(name: &str, value: Option<&str>) -> Option<String> {
     value.map(|value| shown(name, value))
 }
 
+/// A URL or a request target (`/path?a=1&auth_token=…`) for display: the value of every secret request
+/// parameter in its query (`auth_token`, `app_auth_token`, `code`, …) masked as [`shown_param`] masks it.
+pub fn mask_query(target: &str) -> String {
+    let Some((path, query)) = target.split_once('?') else {
+        return target.to_string();
+    };
+    let shown: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, value)) if is_secret_request_param(name) => {
+                format!("{name}={}", shown_param(name, value))
+            }
+            _ => pair.to_string(),
+        })
+        .collect();
+    format!("{path}?{}", shown.join("&"))
+}
+
 /// Masks, at any depth of a JSON document, every string under a secret, personal or secret-carrying
 /// field name.
 pub fn mask_json(value: &mut Value) {

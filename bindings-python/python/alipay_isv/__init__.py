@@ -10,6 +10,10 @@ emitted as an HTTP request, a page URL or form, or an order string), verifies ga
 :class:`MessageNotification`, :class:`ServiceMarketOrderNotification` (a service-market order,
 :data:`SERVICEMARKET_ORDER_NOTIFY`) or :class:`OtherNotification`; answer :data:`SUCCESS_ACK`).
 
+OpenAPI v3 (``https://openapi.alipay.com/v3/…``): :meth:`IsvConfig.v3_sign` signs a request (a
+:class:`V3Signature`: the ``Authorization`` header and the others to send) and
+:meth:`IsvConfig.v3_verify` verifies an answer's ``alipay-signature``.
+
 The delegated-call flow: :class:`Client` calls any API (:meth:`Client.execute`) and the typed
 authorisation calls (:class:`AppAuthToken`, :class:`AppAuthTokenInfo`, :class:`UserToken`,
 :class:`UserInfo`); the links (:func:`app_auth_link`, :func:`console_auth_link`,
@@ -117,6 +121,7 @@ from alipay_isv._native import (
     UserAuthCallback,
     UserInfo,
     UserToken,
+    V3Signature,
     VerifiedResponse,
     Verifier,
     alipay_root_cert_sn,
@@ -219,6 +224,7 @@ __all__ = [
     "UserInfo",
     "UserScope",
     "UserToken",
+    "V3Signature",
     "VerifiedResponse",
     "Verifier",
     "WsgiGateway",

@@ -574,6 +574,72 @@ class IsvConfig:
         carrying the app public key. Pass ``verified=False`` when the check request's own
         signature did not verify: the answer then says ``VERIFY_FAILED``."""
 
+    def v3_sign(
+        self,
+        method: str,
+        request_target: str,
+        body: str = "",
+        *,
+        app_auth_token: str | None = None,
+        nonce: str | None = None,
+        timestamp_ms: int | None = None,
+    ) -> V3Signature:
+        """Signs an OpenAPI v3 request (``https://openapi.alipay.com/v3/…``) as this app: the
+        ``Authorization`` header ``ALIPAY-SHA256withRSA app_id=…,nonce=…,timestamp=…,sign=…``
+        over the auth string, the method, the request target, the body and, on a merchant's
+        behalf, its ``app_auth_token`` (SHA256withRSA over UTF-8, whatever ``sign_type`` and
+        ``charset`` say). Send every header of :attr:`V3Signature.headers` with the request,
+        and the body exactly as signed. Tokens are per call, never per configuration.
+
+        Args:
+            method: the HTTP method, upper case (``"POST"``, ``"GET"``).
+            request_target: the path and query exactly as sent, percent-encoded, e.g.
+                ``"/v3/alipay/open/auth/token/app"``.
+            body: the body exactly as sent (the JSON text); ``""`` when there is none.
+            app_auth_token: the merchant's token, for a call on its behalf (signed, and sent in
+                the ``alipay-app-auth-token`` header).
+            nonce: a fixed nonce instead of a fresh random one (tests, replays); only with
+                ``timestamp_ms``.
+            timestamp_ms: a fixed time, in milliseconds since the Unix epoch, instead of now;
+                only with ``nonce``.
+
+        Raises:
+            ConfigError: a method that is not upper case, a request target that does not start
+                with ``/`` or holds a space or a line break, a token with a line break, a nonce
+                with a comma, ``nonce`` without ``timestamp_ms`` or the reverse. The text never
+                holds the token.
+            OverflowError: a negative ``timestamp_ms``.
+        """
+
+    def v3_verify(self, status: int, headers: V3Headers, body: bytes | str) -> V3Verdict:
+        """Verifies an OpenAPI v3 answer: Alipay's ``alipay-signature`` over the
+        ``alipay-timestamp`` and ``alipay-nonce`` headers and the raw body, one per line, with
+        the Alipay public key (in certificate mode, the trusted Alipay certificate that
+        ``alipay-sn`` names). Returns ``"verified"``, or ``"unsigned"`` for an unsigned answer
+        that is not a success (Alipay's error answers often are not signed: nobody vouches for
+        their ``code`` and ``message``). Alipay's trace id is the ``alipay-trace-id`` header.
+
+        Args:
+            status: the HTTP status.
+            headers: every header received, names in any case: a mapping, or a sequence of
+                ``(name, value)`` pairs. A header received twice must be passed twice: give
+                httpx's or Starlette's ``Headers`` as they are (their ``multi_items()`` are
+                read), aiohttp's, werkzeug's or ``http.client``'s too (their ``items()``).
+                ``bytes`` names and values are read as Latin-1.
+            body: the raw body as received, before any AES decryption (``bytes``; a ``str`` is
+                encoded in UTF-8).
+
+        Raises:
+            SignatureError: a success (2xx) answer without ``alipay-signature`` (is the
+                endpoint a v2 ``gateway.do``?), a signature that does not verify, an
+                ``alipay-sn`` this configuration does not trust (see
+                :meth:`trust_alipay_cert`).
+            ProtocolError: the signature, timestamp, nonce or SN header given twice, an
+                ``alipay-timestamp`` that is not a number, no ``alipay-nonce``, a body that is
+                not UTF-8 or is over 10 MiB.
+            TypeError: ``headers`` of another shape, ``body`` not ``bytes`` or ``str``.
+        """
+
 @final
 class SignedRequest:
     """A signed request, ready to be emitted in one of the three ways. ``repr()`` shows the
@@ -617,6 +683,44 @@ class HttpRequest:
     @property
     def content_type(self) -> str:
         """``application/x-www-form-urlencoded;charset=<charset>``."""
+
+V3Headers: TypeAlias = Mapping[str, str] | Iterable[tuple[str | bytes, str | bytes]]
+"""The headers of a v3 answer: a mapping, or ``(name, value)`` pairs (repeats kept)."""
+
+V3Verdict: TypeAlias = Literal["verified", "unsigned"]
+"""What :meth:`IsvConfig.v3_verify` found: the signature verified, or an unsigned answer that
+is not a success (2xx) was accepted unverified."""
+
+@final
+class V3Signature:
+    """A signed OpenAPI v3 request (:meth:`IsvConfig.v3_sign`): the headers to send with it.
+    Immutable; equal to another when every field is. ``repr()`` shows the merchant's token
+    masked and ``string_to_sign``, which holds it, by its length only."""
+
+    @property
+    def authorization(self) -> str:
+        """The ``Authorization`` header's value:
+        ``ALIPAY-SHA256withRSA <auth string>,sign=<Base64 signature>``."""
+
+    @property
+    def auth_string(self) -> str:
+        """The auth string, the first signed line (also in the header):
+        ``app_id=…[,app_cert_sn=…],nonce=…,timestamp=<epoch ms>``."""
+
+    @property
+    def string_to_sign(self) -> str:
+        """Exactly what was signed, one line each ending with a line break: the auth string, the
+        method, the request target, the body and, on a merchant's behalf, its
+        ``app_auth_token`` (for debugging a signature Alipay refuses, 验签失败). It holds the
+        token: keep it out of logs."""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Every header the request must carry besides ``Content-Type``, by lower-case name, in
+        order: ``authorization``, ``alipay-app-auth-token`` (on a merchant's behalf),
+        ``alipay-root-cert-sn`` (certificate mode). A new ``dict`` on each access."""
+
+    def __eq__(self, other: object) -> bool: ...
 
 def metrics_snapshot() -> list[dict[str, Any]]:
     """Every counter of observed events (gateway calls, notifications, registry refreshes and

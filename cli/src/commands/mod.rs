@@ -8,6 +8,7 @@ pub mod keygen;
 pub mod orders;
 pub mod registry;
 pub mod sign;
+pub mod v3;
 pub mod verify;
 pub mod verify_notification;
 pub mod verify_response;

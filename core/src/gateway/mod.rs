@@ -18,7 +18,7 @@
 //! [`Gateway::finish`].
 
 mod answer;
-#[cfg(test)]
+#[cfg(all(test, feature = "sqlite"))]
 mod tests;
 
 pub use answer::{GatewayAnswer, GatewayOutcome, GatewayResult};

@@ -1,0 +1,352 @@
+package alipay.isv
+
+import org.json.JSONArray
+import org.json.JSONObject
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
+import com.sun.net.httpserver.HttpServer
+import java.net.InetSocketAddress
+import java.net.URI
+import java.net.http.HttpClient
+import java.net.http.HttpHeaders
+import java.net.http.HttpRequest
+import java.net.http.HttpResponse
+import java.security.KeyFactory
+import java.security.Signature
+import java.security.spec.PKCS8EncodedKeySpec
+import java.security.spec.X509EncodedKeySpec
+import java.util.Base64
+import kotlin.test.assertContains
+import kotlin.test.assertEquals
+import kotlin.test.assertIs
+import kotlin.test.assertNotEquals
+import kotlin.test.assertNull
+import kotlin.test.assertTrue
+import kotlin.test.fail
+
+/**
+ * OpenAPI v3 (core `v3`): every case of tests/vectors/v3.json — made by the official Node SDK
+ * alipay-sdk 4.14.0 — run as protocol/tests/v3_vectors.rs runs them (our `Authorization` header byte
+ * for byte, the token and root-SN headers, the SDK's verdict on every answer, through the list, map
+ * and JDK `HttpHeaders` forms), a fresh signature checked and answers signed by the JDK, the typed
+ * refusals, and no token in any `toString()` or error text.
+ */
+class V3Test {
+    private val vectors: JSONObject by lazy { JSONObject(Vectors.file("v3.json").readText(Charsets.UTF_8)) }
+    private val keyMode = IsvConfig(Apps.APP_ID, Apps.appPrivate, Apps.alipayPublic)
+    private val certMode: IsvConfig by lazy {
+        IsvConfig.fromCertificates(
+            Apps.APP_ID, Apps.appPrivate,
+            Vectors.bytes("certs/app_cert.crt"),
+            Vectors.bytes("certs/alipay_cert.crt"),
+            Vectors.bytes("certs/root_bundle.crt"),
+        )
+    }
+
+    private fun cases(list: String): List<JSONObject> {
+        val array = vectors.getJSONArray(list)
+        return (0 until array.length()).map { array.getJSONObject(it) }
+    }
+
+    private fun headersOf(case: JSONObject): List<HttpHeader> {
+        val pairs: JSONArray = case.getJSONArray("headers")
+        return (0 until pairs.length()).map { HttpHeader(pairs.getJSONArray(it).getString(0), pairs.getJSONArray(it).getString(1)) }
+    }
+
+    /** The value of the one header `name` a signature asks to send, or null. */
+    private fun headerValue(signature: V3Signature, name: String): String? =
+        signature.headers.singleOrNull { it.name == name }?.value
+
+    /** A secret catalogue of `token` (whole, every window, its shape) and the app's private key. */
+    private fun secrets(vararg tokens: String?): SecretCatalog = SecretCatalog().apply {
+        tokens.filterNotNull().forEachIndexed { at, token -> token("token $at", token) }
+        privateKey("app private key", Apps.appPrivate)
+    }
+
+    private fun assertClean(catalog: SecretCatalog, vararg texts: Pair<String, String?>) {
+        val findings = catalog.findIn(texts.map { (name, text) -> name to (text ?: "") })
+        assertTrue(findings.isEmpty(), findings.joinToString("\n"))
+    }
+
+    /** A JDK SHA256withRSA signature (Base64) of `content` as UTF-8 with a vector private key file. */
+    private fun jdkSign(keyFile: String, content: String): String {
+        val der = Base64.getDecoder().decode(JdkKeys.pkcs8Base64(Vectors.keyText(keyFile)))
+        val signer = Signature.getInstance("SHA256withRSA")
+        signer.initSign(KeyFactory.getInstance("RSA").generatePrivate(PKCS8EncodedKeySpec(der)))
+        signer.update(content.toByteArray(Charsets.UTF_8))
+        return Base64.getEncoder().encodeToString(signer.sign())
+    }
+
+    /** Whether the JDK verifies `sign` over `content` (UTF-8) with the app's public key. */
+    private fun jdkVerifiesWithAppKey(content: String, sign: String): Boolean {
+        val der = Base64.getDecoder().decode(JdkKeys.spkiBase64(Vectors.keyText("keys/app_2048_public.pem")))
+        val verifier = Signature.getInstance("SHA256withRSA")
+        verifier.initVerify(KeyFactory.getInstance("RSA").generatePublic(X509EncodedKeySpec(der)))
+        verifier.update(content.toByteArray(Charsets.UTF_8))
+        return verifier.verify(Base64.getDecoder().decode(sign))
+    }
+
+    /** An answer signed by the JDK with the Alipay key, as Alipay signs it. */
+    private fun signedAnswer(body: String, nonce: String = "n-jdk", timestamp: String = "1796600100000"): List<HttpHeader> =
+        listOf(
+            HttpHeader("alipay-timestamp", timestamp),
+            HttpHeader("alipay-nonce", nonce),
+            HttpHeader("alipay-signature", jdkSign("keys/alipay_2048_pkcs8.pem", "$timestamp\n$nonce\n$body\n")),
+        )
+
+    @Test
+    fun `every request vector gives the official SDK's authorization byte for byte`() {
+        val cases = cases("requests")
+        assertTrue(cases.size >= 7, "${cases.size} request cases")
+        assertTrue(cases.any { it.getBoolean("cert_mode") } && cases.any { !it.isNull("app_auth_token") })
+        for (case in cases) {
+            val name = case.getString("name")
+            val config = if (case.getBoolean("cert_mode")) certMode else keyMode
+            assertEquals(Apps.APP_ID, case.getString("app_id"), name)
+            val token = Vectors.optText(case, "app_auth_token")
+            val signature = config.v3Sign(
+                case.getString("method"),
+                case.getString("request_target"),
+                case.getString("body"),
+                token,
+                case.getString("nonce"),
+                case.getLong("timestamp_ms"),
+            )
+            assertEquals(case.getString("authorization"), signature.authorization, name)
+            assertEquals(case.getString("authorization"), headerValue(signature, "authorization"), name)
+            assertEquals(Vectors.optText(case, "alipay_root_cert_sn"), headerValue(signature, "alipay-root-cert-sn"), name)
+            assertEquals(token, headerValue(signature, "alipay-app-auth-token"), name)
+            val expectedHeaders = listOfNotNull("authorization", token?.let { "alipay-app-auth-token" },
+                Vectors.optText(case, "alipay_root_cert_sn")?.let { "alipay-root-cert-sn" })
+            assertEquals(expectedHeaders, signature.headers.map { it.name }, name)
+            assertTrue(signature.authorization.startsWith("ALIPAY-SHA256withRSA ${signature.authString},sign="), name)
+            assertContains(signature.authString, "nonce=${case.getString("nonce")},timestamp=${case.getLong("timestamp_ms")}")
+            if (case.getBoolean("cert_mode")) assertContains(signature.authString, "app_cert_sn=${certMode.appCertSn()}")
+            // The token is the last signed line exactly when it is sent.
+            assertEquals(token != null, token != null && signature.stringToSign.endsWith("\n$token\n"), name)
+            assertTrue(signature.stringToSign.startsWith("${signature.authString}\n${case.getString("method")}\n"), name)
+            // The signature is the JDK's SHA256withRSA of stringToSign with the app key.
+            assertTrue(jdkVerifiesWithAppKey(signature.stringToSign, signature.authorization.substringAfter(",sign=")), name)
+            // toString never shows the token, nor the secrets in the request target's query.
+            val query = case.getString("request_target").substringAfter('?', "").split('&')
+                .filter { it.startsWith("app_auth_token=") || it.startsWith("auth_token=") }.map { it.substringAfter('=') }
+            val catalog = secrets(token, *query.toTypedArray())
+            assertClean(catalog, "toString" to signature.toString(), "headers" to signature.headers.toString())
+            assertContains(signature.toString(), "stringToSignChars=${signature.stringToSign.length}")
+            if (token != null) assertContains(signature.toString(), maskSecret(token))
+        }
+    }
+
+    @Test
+    fun `every answer vector gives the official SDK's verdict, as a list, a map and JDK headers`() {
+        val cases = cases("answers")
+        assertTrue(cases.size >= 14, "${cases.size} answer cases")
+        val seen = mutableMapOf<String, Int>()
+        for (case in cases) {
+            val name = case.getString("name")
+            val expect = case.getString("expect")
+            seen.merge(expect, 1, Int::plus)
+            val headers = headersOf(case)
+            val body = case.getString("body").toByteArray(Charsets.UTF_8)
+            val status = case.getInt("status")
+            val jdk = HttpHeaders.of(headers.groupBy({ it.name }, { it.value })) { _, _ -> true }
+            val forms = buildList<Pair<String, () -> V3Verdict>> {
+                add("list" to { keyMode.v3Verify(status, headers, body) })
+                add("jdk" to { keyMode.v3Verify(status, jdk, body) })
+                add("upper-case names" to { keyMode.v3Verify(status, headers.map { it.copy(name = it.name.uppercase()) }, body) })
+                if (headers.map { it.name.lowercase() }.toSet().size == headers.size) {
+                    add("map" to { keyMode.v3Verify(status, headers.associate { it.name to it.value }, body) })
+                }
+            }
+            for ((form, verify) in forms) {
+                val label = "$name ($form)"
+                val outcome = runCatching(verify)
+                val error = outcome.exceptionOrNull()
+                when (expect) {
+                    "verified" -> assertEquals(V3Verdict.VERIFIED, outcome.getOrElse { fail("$label: $it") }, label)
+                    "unsigned" -> assertEquals(V3Verdict.UNSIGNED, outcome.getOrElse { fail("$label: $it") }, label)
+                    "signature_error" -> {
+                        assertIs<AlipayException.Signature>(error, "$label: $error")
+                        assertEquals("signature", error.kind(), label)
+                    }
+                    "protocol_error" -> {
+                        assertIs<AlipayException.Protocol>(error, "$label: $error")
+                        assertEquals("protocol", error.kind(), label)
+                    }
+                    else -> fail("$label: unknown expectation $expect")
+                }
+            }
+        }
+        assertEquals(setOf("verified", "unsigned", "signature_error", "protocol_error"), seen.keys)
+        assertEquals("verified", V3Verdict.VERIFIED.wireName())
+        assertEquals("unsigned", V3Verdict.UNSIGNED.wireName())
+    }
+
+    @Test
+    fun `an unsigned success says the endpoint may be a v2 gateway`() {
+        val error = assertThrows<AlipayException.Signature> {
+            keyMode.v3Verify(200, mapOf("Content-Type" to "application/json"), "{}".toByteArray())
+        }
+        assertContains(error.reason(), "gateway.do")
+        assertEquals(V3Verdict.UNSIGNED, keyMode.v3Verify(502, emptyList(), "<html>bad gateway</html>".toByteArray()))
+    }
+
+    @Test
+    fun `a fresh signature has a new nonce and the clock, and verifies with the app key`() {
+        val before = System.currentTimeMillis()
+        val first = keyMode.v3Sign("POST", "/v3/alipay/open/auth/token/app", """{"grant_type":"authorization_code"}""")
+        val second = keyMode.v3Sign("GET", "/v3/alipay/open/auth/token/app/query")
+        val after = System.currentTimeMillis()
+        for (signature in listOf(first, second)) {
+            val fields = signature.authString.split(',').associate { it.substringBefore('=') to it.substringAfter('=') }
+            assertEquals(Apps.APP_ID, fields["app_id"])
+            assertTrue(Regex("[0-9a-f]{32}").matches(fields.getValue("nonce")), signature.authString)
+            assertTrue(fields.getValue("timestamp").toLong() in before..after, signature.authString)
+            assertTrue(jdkVerifiesWithAppKey(signature.stringToSign, signature.authorization.substringAfter(",sign=")))
+            assertEquals(listOf("authorization"), signature.headers.map { it.name })
+        }
+        assertNotEquals(first.authString, second.authString)
+        assertTrue(second.stringToSign.endsWith("\nGET\n/v3/alipay/open/auth/token/app/query\n\n"), second.stringToSign)
+    }
+
+    @Test
+    fun `an answer signed by the JDK with the Alipay key verifies, and tampering is refused`() {
+        val body = """{"app_versions":["1.2.3"],"memo":"杭州 \"引号\""}"""
+        val headers = signedAnswer(body)
+        assertEquals(V3Verdict.VERIFIED, keyMode.v3Verify(200, headers, body.toByteArray()))
+        assertEquals(V3Verdict.VERIFIED, keyMode.v3Verify(200, headers.associate { it.name to it.value }, body.toByteArray()))
+        assertThrows<AlipayException.Signature> { keyMode.v3Verify(200, headers, body.replace("1.2.3", "1.2.4").toByteArray()) }
+        assertThrows<AlipayException.Signature> {
+            keyMode.v3Verify(200, headers.map { if (it.name == "alipay-nonce") it.copy(value = "n-other") else it }, body.toByteArray())
+        }
+        // Signed by the app's own key, not Alipay's.
+        val timestamp = "1796600100000"
+        val forged = headers.map {
+            if (it.name == "alipay-signature") it.copy(value = jdkSign("keys/app_2048_pkcs8.pem", "$timestamp\nn-jdk\n$body\n")) else it
+        }
+        assertThrows<AlipayException.Signature> { keyMode.v3Verify(200, forged, body.toByteArray()) }
+        // A missing nonce and a timestamp that is not a number are protocol errors.
+        assertThrows<AlipayException.Protocol> { keyMode.v3Verify(200, headers.filter { it.name != "alipay-nonce" }, body.toByteArray()) }
+        assertThrows<AlipayException.Protocol> {
+            keyMode.v3Verify(200, headers.map { if (it.name == "alipay-timestamp") it.copy(value = "soon") else it }, body.toByteArray())
+        }
+        // The JDK's HttpHeaders keep a repeated header repeated: refused.
+        val repeated = HttpHeaders.of(
+            (headers + HttpHeader("alipay-signature", headers.last().value)).groupBy({ it.name }, { it.value }),
+        ) { _, _ -> true }
+        assertThrows<AlipayException.Protocol> { keyMode.v3Verify(200, repeated, body.toByteArray()) }
+    }
+
+    @Test
+    fun `a JDK HttpClient call over loopback, signed and verified as the README shows`() {
+        val token = "202612BB0123456789abcdef0123456789abcdef"
+        val answer = """{"app_versions":["0.0.1"]}"""
+        val received = java.util.concurrent.ConcurrentHashMap<String, String>()
+        val server = HttpServer.create(InetSocketAddress("127.0.0.1", 0), 0)
+        server.createContext("/v3/") { exchange ->
+            exchange.requestHeaders.forEach { (name, values) -> received[name.lowercase()] = values.single() }
+            received["target"] = exchange.requestURI.rawPath + (exchange.requestURI.rawQuery?.let { "?$it" } ?: "")
+            received["body"] = String(exchange.requestBody.readAllBytes(), Charsets.UTF_8)
+            signedAnswer(answer).forEach { exchange.responseHeaders.add(it.name, it.value) }
+            val bytes = answer.toByteArray()
+            exchange.sendResponseHeaders(200, bytes.size.toLong())
+            exchange.responseBody.use { it.write(bytes) }
+        }
+        server.start()
+        try {
+            val target = "/v3/alipay/open/mini/version/list/query?page=1"
+            val body = """{"bundle_id":"com.alipay.alipaywallet"}"""
+            val signature = keyMode.v3Sign("POST", target, body, appAuthToken = token)
+            val request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:${server.address.port}$target"))
+                .header("Content-Type", "application/json")
+                .apply { signature.headers.forEach { header(it.name, it.value) } }
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build()
+            val response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofByteArray())
+            assertEquals(V3Verdict.VERIFIED, keyMode.v3Verify(response))
+            // What arrived is what was signed: the JDK verifies the header over the request as received.
+            assertEquals(signature.authorization, received["authorization"])
+            assertEquals(token, received["alipay-app-auth-token"])
+            val expected = "${signature.authString}\nPOST\n${received["target"]}\n${received["body"]}\n$token\n"
+            assertEquals(signature.stringToSign, expected)
+            assertTrue(jdkVerifiesWithAppKey(expected, received.getValue("authorization").substringAfter(",sign=")))
+        } finally {
+            server.stop(0)
+        }
+    }
+
+    @Test
+    fun `certificate mode verifies with the certificate alipay-sn names`() {
+        val body = """{"code":"10000"}"""
+        val headers = signedAnswer(body)
+        val sn = certMode.alipayCertSn()!!
+        assertEquals(V3Verdict.VERIFIED, certMode.v3Verify(200, headers, body.toByteArray()))
+        assertEquals(V3Verdict.VERIFIED, certMode.v3Verify(200, headers + HttpHeader("Alipay-SN", sn), body.toByteArray()))
+        val unknown = assertThrows<AlipayException.Signature> {
+            certMode.v3Verify(200, headers + HttpHeader("alipay-sn", "0123456789abcdef0123456789abcdef"), body.toByteArray())
+        }
+        assertContains(unknown.reason(), "alipay.open.app.alipaycert.download")
+    }
+
+    @Test
+    fun `a body over 10 MiB or not UTF-8 is a protocol error`() {
+        val headers = listOf(
+            HttpHeader("alipay-signature", "AAAA"),
+            HttpHeader("alipay-timestamp", "1796600100000"),
+            HttpHeader("alipay-nonce", "n"),
+        )
+        for (body in listOf(ByteArray(10 * 1024 * 1024 + 1) { 'a'.code.toByte() }, byteArrayOf(0xff.toByte(), 0xfe.toByte(), '{'.code.toByte(), '}'.code.toByte()))) {
+            val error = assertThrows<AlipayException.Protocol> { keyMode.v3Verify(200, headers, body) }
+            assertTrue(error.reason().length < 200, error.reason())
+        }
+        assertThrows<AlipayException.Config> { keyMode.v3Verify(-1, headers, ByteArray(0)) }
+        assertThrows<AlipayException.Config> { keyMode.v3Verify(70_000, headers, ByteArray(0)) }
+    }
+
+    @Test
+    fun `refusals are typed config errors whose text never holds the token`() {
+        val token = "202612BBfedcba9876543210fedcba9876543210"
+        val target = "/v3/alipay/open/mini/version/list/query"
+        val refusals = mapOf<String, () -> Any>(
+            "lower-case method" to { keyMode.v3Sign("post", target, "{}", token) },
+            "empty method" to { keyMode.v3Sign("", target, "{}", token) },
+            "target without /" to { keyMode.v3Sign("POST", "v3/alipay/open/mini/version/list/query", "{}", token) },
+            "full URL as target" to { keyMode.v3Sign("POST", "https://openapi.alipay.com$target", "{}", token) },
+            "target with a space" to { keyMode.v3Sign("GET", "$target?a=b c", "", token) },
+            "target with a line break" to { keyMode.v3Sign("GET", "$target\nX: y", "", token) },
+            "target with the token in its query and a space" to { keyMode.v3Sign("GET", "$target?app_auth_token=$token x", "") },
+            "token with a line break" to { keyMode.v3Sign("POST", target, "{}", "$token\nforged") },
+            "token with a carriage return" to { keyMode.v3Sign("POST", target, "{}", "$token\r") },
+            "nonce without timestamp" to { keyMode.v3Sign("POST", target, "{}", token, nonce = "n1") },
+            "timestamp without nonce" to { keyMode.v3Sign("POST", target, "{}", token, timestampMs = 1796600001111) },
+            "nonce with a comma" to { keyMode.v3Sign("POST", target, "{}", token, "n1,sign=x", 1796600001111) },
+            "negative timestamp" to { keyMode.v3Sign("POST", target, "{}", token, "n1", -1) },
+            "cert mode, token with a line break" to { certMode.v3Sign("POST", target, "{}", "$token\n") },
+        )
+        val catalog = secrets(token)
+        for ((name, call) in refusals) {
+            val error = assertThrows<AlipayException.Config>(name) { call() }
+            assertEquals("config", error.kind(), name)
+            assertClean(catalog, "$name reason" to error.reason(), "$name message" to error.message, "$name toString" to error.toString())
+        }
+    }
+
+    @Test
+    fun `toString masks the token of a signature and of its headers`() {
+        val token = "202612BB0123456789abcdef0123456789abcdef"
+        val signature = certMode.v3Sign("POST", "/v3/alipay/open/mini/version/list/query", "{}", token, "n1", 1796600007777)
+        val shown = signature.toString()
+        assertClean(secrets(token), "toString" to shown, "headers" to signature.headers.joinToString { it.toString() })
+        assertContains(shown, signature.authorization)
+        assertContains(shown, "alipay-root-cert-sn")
+        assertContains(shown, certMode.alipayRootCertSn()!!)
+        // The data is there, for the caller to send.
+        assertEquals(token, signature.headers.single { it.name == "alipay-app-auth-token" }.value)
+        assertContains(HttpHeader("Alipay-App-Auth-Token", token).toString(), maskSecret(token))
+        assertContains(HttpHeader("alipay-nonce", "n1").toString(), "value=n1")
+        // An empty token is no token: not signed, not sent.
+        val none = keyMode.v3Sign("POST", "/v3/x", "{}", "", "n1", 1)
+        assertNull(none.headers.singleOrNull { it.name == "alipay-app-auth-token" })
+        assertTrue(none.stringToSign.endsWith("\nPOST\n/v3/x\n{}\n"), none.stringToSign)
+    }
+}
