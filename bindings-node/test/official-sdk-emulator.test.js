@@ -129,3 +129,82 @@ test('the SDK\'s host-time-zone timestamp: under UTC-8 the emulator refuses it (
     process.env.TZ = 'Asia/Shanghai'
   }
 })
+
+// OpenAPI v3: the official SDK's `curl` (its own auth string, string to sign and signatureV3; its own
+// answer verification with verifySignatureV3) against the emulator's `/v3/…` front.
+function v3Sdk() {
+  return new AlipaySdk({
+    appId: APP_ID,
+    privateKey: APP_PRIVATE_KEY,
+    keyType: 'PKCS8',
+    alipayPublicKey: emulator.alipayPublicKeyPem,
+    endpoint: emulator.baseUrl,
+    timeout: 5000,
+  })
+}
+
+test('alipay-sdk curl over v3: code exchange, token query, user token and profile delegated, a merchant call', async () => {
+  const v3 = v3Sdk()
+  const exchanged = await v3.curl('POST', '/v3/alipay/open/auth/token/app', {
+    body: { grant_type: 'authorization_code', code: await merchantCode() },
+  })
+  assert.equal(exchanged.responseHttpStatus, 200)
+  const { app_auth_token: appAuthToken, auth_app_id: authAppId } = exchanged.data
+  assert.ok(appAuthToken && authAppId)
+  assert.equal(exchanged.data.code, undefined, 'v3 answers are flat')
+
+  const queried = await v3.curl('GET', '/v3/alipay/open/auth/token/app/query', { query: { app_auth_token: appAuthToken } })
+  assert.equal(queried.data.status, 'valid')
+  assert.equal(queried.data.auth_app_id, authAppId)
+
+  const consent = userConsentLink({ host: emulator.baseUrl, appId: authAppId, scopes: ['auth_user'], redirectUri: REDIRECT_URI })
+  const { authCode } = parseUserAuthCallback(await emulator.userConsents(consent.url), authAppId, { state: consent.state })
+  const user = await v3.curl('POST', '/v3/alipay/system/oauth/token', {
+    body: { grant_type: 'authorization_code', code: authCode },
+    appAuthToken,
+  })
+  assert.ok(user.data.access_token)
+  const profile = await v3.curl('POST', '/v3/alipay/user/info/share', {
+    query: { auth_token: user.data.access_token },
+    appAuthToken,
+  })
+  assert.ok(profile.data.nick_name)
+
+  const versions = await v3.curl('POST', '/v3/alipay/open/mini/version/list/query', {
+    body: { bundle_id: 'com.alipay.alipaywallet' },
+    appAuthToken,
+  })
+  assert.equal(versions.data.auth_app_id, authAppId)
+})
+
+test('alipay-sdk curl over v3: the emulator answers errors as Alipay does (status, code, message, links)', async () => {
+  const v3 = v3Sdk()
+  // A fake merchant token.
+  await assert.rejects(
+    v3.curl('POST', '/v3/alipay/open/mini/version/list/query', { body: { bundle_id: 'x' }, appAuthToken: '202612BBnotatoken00000000000000000000000' }),
+    (error) => {
+      assert.equal(error.code, 'invalid-app-auth-token', error.message)
+      assert.equal(error.responseHttpStatus, 401)
+      assert.equal(error.links.length, 1)
+      return true
+    },
+  )
+  // A merchant API called without the merchant's token.
+  await assert.rejects(v3.curl('POST', '/v3/alipay/open/mini/version/list/query', { body: { bundle_id: 'x' } }), (error) => {
+    assert.equal(error.code, 'self-invoke-forbidden')
+    assert.equal(error.responseHttpStatus, 403)
+    return true
+  })
+  // Signed with another app's key: refused before anything else.
+  const stranger = new AlipaySdk({
+    appId: APP_ID,
+    privateKey: require('node:crypto').generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    keyType: 'PKCS8',
+    alipayPublicKey: emulator.alipayPublicKeyPem,
+    endpoint: emulator.baseUrl,
+  })
+  await assert.rejects(stranger.curl('POST', '/v3/alipay/open/auth/token/app', { body: { grant_type: 'authorization_code', code: 'x' } }), (error) => {
+    assert.equal(error.code, 'invalid-signature')
+    return true
+  })
+})

@@ -22,7 +22,8 @@
 //! # Ok::<(), alipay_isv::Error>(())
 //! ```
 //!
-//! HTTP endpoints: `GET|POST /gateway.do`; `GET /oauth2/appToAppAuth.htm`,
+//! HTTP endpoints: `GET|POST /gateway.do`; the OpenAPI v3 front `/v3/<a>/<b>/…` (the same operations,
+//! `Authorization` header checked, answers signed in `alipay-signature`); `GET /oauth2/appToAppAuth.htm`,
 //! `/oauth2/appToAppBatchAuth.htm`, `/page/message/tasksDetail`, `/oauth2/publicAppAuthorize.htm`;
 //! admin `POST /emulator/revoke?auth_app_id=`, `GET /emulator/alipay-public-key`,
 //! `GET /emulator/stats`, the console's `GET /emulator/console/app-auth-token?auth_app_id=`

@@ -8,6 +8,7 @@ pub mod params;
 pub mod reply;
 mod servicemarket;
 mod user_token;
+pub mod v3;
 
 use std::sync::Arc;
 use std::time::Duration;
