@@ -3,13 +3,12 @@
 //! message's parameters. The merchant's contact person and phone are personal data: masked unless
 //! `--show-secrets` is given.
 
-use std::path::PathBuf;
-
 use alipay_isv::registry::OrderRecord;
 use alipay_isv::secret::mask_json;
 use alipay_isv::{Error, Result};
 use serde_json::{Map, Value, json};
 
+use super::registry::RegistryFile;
 use crate::output::print_json;
 
 /// Options of `orders`.
@@ -17,12 +16,8 @@ use crate::output::print_json;
 pub struct Args {
     #[command(subcommand)]
     action: Action,
-    /// The registry's SQLite file.
-    #[arg(long, global = true)]
-    db: Option<PathBuf>,
-    /// The environment variable holding the Base64 AES-256 key of an encrypted registry.
-    #[arg(long, global = true)]
-    key_env: Option<String>,
+    #[command(flatten)]
+    file: RegistryFile,
     /// Print the merchant's contact person and phone in full.
     #[arg(long, global = true)]
     show_secrets: bool,
@@ -90,10 +85,8 @@ fn describe(order: &OrderRecord, full: bool, show_secrets: bool) -> Value {
 
 /// Runs the action.
 pub fn run(args: Args) -> Result<()> {
-    let path = args
-        .db
-        .ok_or_else(|| Error::config("--db FILE is required: the registry's SQLite file"))?;
-    let registry = super::registry::open(&path, args.key_env.as_deref(), false)?;
+    let path = args.file.path()?.to_path_buf();
+    let registry = args.file.open(false)?;
     match args.action {
         Action::List => {
             let orders: Vec<Value> = registry

@@ -19,12 +19,8 @@ use crate::output::print_json;
 pub struct Args {
     #[command(subcommand)]
     action: Action,
-    /// The registry's SQLite file.
-    #[arg(long, global = true)]
-    db: Option<PathBuf>,
-    /// The environment variable holding the Base64 AES-256 key of an encrypted registry.
-    #[arg(long, global = true)]
-    key_env: Option<String>,
+    #[command(flatten)]
+    file: RegistryFile,
     /// Print tokens in full.
     #[arg(long, global = true)]
     show_secrets: bool,
@@ -53,9 +49,34 @@ enum Action {
     Import(Box<import::Args>),
 }
 
+/// Where a registry is (`registry` and `orders` share these options).
+#[derive(clap::Args)]
+pub(crate) struct RegistryFile {
+    /// The registry's SQLite file.
+    #[arg(long, global = true)]
+    db: Option<PathBuf>,
+    /// The environment variable holding the Base64 AES-256 key of an encrypted registry.
+    #[arg(long, global = true)]
+    key_env: Option<String>,
+}
+
+impl RegistryFile {
+    /// The `--db` path.
+    pub(crate) fn path(&self) -> Result<&Path> {
+        self.db
+            .as_deref()
+            .ok_or_else(|| Error::config("--db FILE is required: the registry's SQLite file"))
+    }
+
+    /// Opens the registry (a missing file is an error unless `create`).
+    pub(crate) fn open(&self, create: bool) -> Result<Registry> {
+        open(self.path()?, self.key_env.as_deref(), create)
+    }
+}
+
 /// Opens the registry at `path` (with the key in the environment variable `key_env`); a missing file is
 /// an error unless `create`.
-pub(crate) fn open(path: &Path, key_env: Option<&str>, create: bool) -> Result<Registry> {
+fn open(path: &Path, key_env: Option<&str>, create: bool) -> Result<Registry> {
     if !create && !path.exists() {
         return Err(Error::config(format!("no registry at {}", path.display())));
     }
@@ -99,9 +120,7 @@ fn describe(record: &MerchantAuthorisation, show_secrets: bool) -> Value {
 
 /// Runs the action.
 pub fn run(args: Args) -> Result<()> {
-    let path = args
-        .db
-        .ok_or_else(|| Error::config("--db FILE is required: the registry's SQLite file"))?;
+    let path = args.file.path()?.to_path_buf();
     let importing = matches!(args.action, Action::Import(_));
     if importing && args.show_secrets {
         return Err(Error::config(
@@ -109,7 +128,7 @@ pub fn run(args: Args) -> Result<()> {
         ));
     }
     let existed = path.exists();
-    let registry = open(&path, args.key_env.as_deref(), importing)?;
+    let registry = args.file.open(importing)?;
     match args.action {
         Action::List => {
             let records: Vec<Value> = registry

@@ -568,7 +568,7 @@ impl Registry {
             .ok_or_else(|| unknown_merchant(auth_app_id))?;
         let client = self.client_for(&record.app_id)?;
         let mut options = options.clone();
-        options.app_auth_token = Some(self.token_for_app(&record.app_id, auth_app_id)?);
+        options.app_auth_token = Some(self.usable_token(record)?);
         options.auth_app_id = Some(auth_app_id.to_string());
         Ok((client, options))
     }

@@ -163,7 +163,7 @@ impl Registry {
         let record = self
             .resolve(auth_app_id)?
             .ok_or_else(|| unknown_merchant(auth_app_id))?;
-        self.token_for_app(&record.app_id, auth_app_id)
+        self.usable_token(record)
     }
 
     /// [`Registry::token_for`] for the authorisation of the merchant app `auth_app_id` to our app
@@ -172,17 +172,27 @@ impl Registry {
     /// # Errors
     /// As for [`Registry::token_for`].
     pub fn token_for_app(&self, app_id: &str, auth_app_id: &str) -> Result<String> {
+        self.usable_token(self.current(app_id, auth_app_id)?)
+    }
+
+    /// The token of `record`, just read: itself when it is not due, else refreshed (the record read
+    /// again under the single-flight lock and the lease).
+    pub(super) fn usable_token(&self, record: MerchantAuthorisation) -> Result<String> {
+        if record.status == AuthStatus::Revoked {
+            return Err(revoked(&record));
+        }
         let now = now_ms();
-        let record = self.refreshable(self.current(app_id, auth_app_id)?, now)?;
+        let record = self.refreshable(record, now)?;
         if !self.needs_refresh(&record, now) {
             return Ok(record.app_auth_token);
         }
+        let (app_id, auth_app_id) = (record.app_id.clone(), record.auth_app_id.clone());
         let key = record_key(&record);
         let flight = self.flight(&key);
         let _single_flight = flight.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
             let now = now_ms();
-            let record = self.refreshable(self.current(app_id, auth_app_id)?, now)?;
+            let record = self.refreshable(self.current(&app_id, &auth_app_id)?, now)?;
             if !self.needs_refresh(&record, now) {
                 return Ok(record.app_auth_token);
             }

@@ -24,11 +24,13 @@ const TOP_LEVEL: &[&str] = &["grant_type", "code", "refresh_token", "auth_token"
 
 /// A v3 error answer: status, code, message.
 fn error(status: u16, code: &str, message: &str) -> Response {
+    // One trace id: the one the link names is the one in the header.
+    let trace_id = crate::ids::trace_id();
     let body = json!({
         "code": code,
         "message": message,
         "links": [{
-            "link": format!("https://open.alipay.com/api/errCheck?traceId={}", crate::ids::trace_id()),
+            "link": format!("https://open.alipay.com/api/errCheck?traceId={trace_id}"),
             "desc": "解决方案",
         }],
     })
@@ -36,7 +38,7 @@ fn error(status: u16, code: &str, message: &str) -> Response {
     let mut response = Response::bytes(status, "application/json;charset=utf-8", body.into_bytes());
     response
         .headers
-        .push(("alipay-trace-id".to_string(), crate::ids::trace_id()));
+        .push(("alipay-trace-id".to_string(), trace_id));
     response
 }
 
