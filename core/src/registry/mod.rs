@@ -2,6 +2,9 @@
 //! `app_auth_token` that an ISV server must keep, durable ([`SqliteStore`]) or in memory
 //! ([`MemoryStore`]), fed idempotently from token answers, notifications and queries, and serving usable
 //! tokens — refreshed ahead of expiry, exactly once across threads and processes ([`Registry::token_for`]).
+//! Several instances of a backend share one registry in PostgreSQL (`PostgresStore`, cargo feature
+//! `postgres`) or MySQL/MariaDB (`MysqlStore`, feature `mysql`); [`Registry::open_url`] opens any store
+//! by URL.
 //! A token copied from the open-platform console is imported after the gateway vouched for it
 //! ([`Registry::import_token`]).
 
@@ -9,10 +12,18 @@ pub mod conformance;
 mod import;
 mod ingest;
 mod memory;
+#[cfg(feature = "mysql")]
+mod mysql;
 mod order;
 mod orders;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod record;
 mod refresh;
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+mod row_codec;
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+mod server;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 mod store;
@@ -20,12 +31,18 @@ mod token_key;
 
 pub use import::TokenImport;
 pub use memory::MemoryStore;
+#[cfg(feature = "mysql")]
+pub use mysql::{MysqlOptions, MysqlStore};
 pub use order::{
     ITEM_CANCELLED, ITEM_DONE, ITEM_TO_CONFIRM, ORDER_ACCEPTED, ORDER_PLACED, ORDER_REJECTED,
     OrderItemState, OrderRecord, OrderStatusChange,
 };
+#[cfg(feature = "postgres")]
+pub use postgres::{PostgresOptions, PostgresStore};
 pub use record::{AuthOrigin, AuthStatus, IngestOutcome, MerchantAuthorisation, RefreshLease};
 pub use refresh::RETRY_REFRESH_AFTER;
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+pub use server::store::PoolOptions;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 pub use store::{Decide, DecideOrder, Decision, NotificationState, Store, UpdateResult};
@@ -111,6 +128,14 @@ impl Registry {
     #[cfg(feature = "sqlite")]
     pub fn open(path: impl AsRef<std::path::Path>, key: Option<TokenKey>) -> Result<Self> {
         Ok(Registry::new(Arc::new(SqliteStore::open(path, key)?)))
+    }
+
+    /// A registry opened by URL, whichever the store (see [`open_store`]).
+    ///
+    /// # Errors
+    /// As for [`open_store`].
+    pub fn open_url(url: &str, key: Option<TokenKey>) -> Result<Self> {
+        Ok(Registry::new(open_store(url, key)?))
     }
 
     /// A registry in memory.
@@ -595,6 +620,68 @@ impl Registry {
                 ))
             })
     }
+}
+
+/// The store a URL names, tokens encrypted at rest with `key` where the store keeps them:
+///
+/// - `postgres://user:password@host:port/dbname?…` (or `postgresql://`): `PostgresStore` — cargo feature
+///   `postgres`; its parameters (`sslmode`, `pool_max_size`, …) are described there;
+/// - `mysql://user:password@host:port/database?…` (or `mariadb://`): `MysqlStore` — cargo feature
+///   `mysql`; its parameters (`ssl-mode`, `pool_max_size`, …) are described there;
+/// - `sqlite://PATH`, `sqlite:PATH`, or a plain file path: [`SqliteStore`] (feature `sqlite`, default);
+///   `sqlite:///var/lib/isv/registry.db` is the absolute path `/var/lib/isv/registry.db`;
+/// - `memory:`: a [`MemoryStore`], gone with the process (`key` is not used).
+///
+/// # Errors
+/// [`Error::Config`] for another scheme, or one whose cargo feature was not compiled in (the message
+/// names it); the opening store's errors.
+pub fn open_store(url: &str, key: Option<TokenKey>) -> Result<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        #[cfg(feature = "postgres")]
+        return Ok(Arc::new(PostgresStore::open(url, key)?));
+        #[cfg(not(feature = "postgres"))]
+        return Err(Error::config(
+            "a postgres:// registry needs the cargo feature `postgres` of alipay-isv, which this \
+             build was compiled without",
+        ));
+    }
+    if url.starts_with("mysql://") || url.starts_with("mariadb://") {
+        #[cfg(feature = "mysql")]
+        return Ok(Arc::new(MysqlStore::open(url, key)?));
+        #[cfg(not(feature = "mysql"))]
+        return Err(Error::config(
+            "a mysql:// registry needs the cargo feature `mysql` of alipay-isv, which this build was \
+             compiled without",
+        ));
+    }
+    if url == "memory:" || url == "memory://" {
+        drop(key);
+        return Ok(Arc::new(MemoryStore::new()));
+    }
+    let path = if let Some(path) = url.strip_prefix("sqlite://") {
+        path
+    } else if let Some(path) = url.strip_prefix("sqlite:") {
+        path
+    } else if let Some((scheme, _)) = url.split_once("://") {
+        return Err(Error::config(format!(
+            "`{scheme}://` is not a registry this build opens: use postgres://… (feature `postgres`), \
+             mysql://… (feature `mysql`), sqlite://PATH or a file path (feature `sqlite`), or memory:"
+        )));
+    } else {
+        url
+    };
+    if path.is_empty() {
+        return Err(Error::config(
+            "the registry URL names no SQLite file: sqlite://PATH or a file path",
+        ));
+    }
+    #[cfg(feature = "sqlite")]
+    return Ok(Arc::new(SqliteStore::open(path, key)?));
+    #[cfg(not(feature = "sqlite"))]
+    return Err(Error::config(format!(
+        "the SQLite registry {path} needs the cargo feature `sqlite` of alipay-isv, which this build \
+         was compiled without"
+    )));
 }
 
 /// The error for an `auth_app_id` the registry does not know.

@@ -1,53 +1,38 @@
-//! Authorisation records ↔ rows: tokens sealed with the [`TokenKey`] when one is configured (bound to the
-//! row's key — our app and the merchant app — and column), granted methods as a JSON array.
+//! Authorisation rows of SQLite ↔ [`AuthorisationRow`]: the values themselves (sealed tokens, JSON text)
+//! are made by the shared [`row_codec`](crate::registry::row_codec), so SQLite and PostgreSQL keep the
+//! same rows; this file only moves them through rusqlite.
 
-use rusqlite::{Rows, Transaction, params};
-use zeroize::Zeroizing;
+use rusqlite::{Row, Rows, Transaction, params};
 
 use super::store_error;
-use crate::error::{Error, Result};
-use crate::registry::record::{AuthOrigin, AuthStatus, MerchantAuthorisation, RefreshLease};
+use crate::error::Result;
+use crate::registry::record::MerchantAuthorisation;
+use crate::registry::row_codec::AuthorisationRow;
 use crate::registry::token_key::TokenKey;
 
 /// The selected columns, in the order [`read_rows`] reads them.
-pub(crate) const COLUMNS: &str = "auth_app_id, merchant_pid, app_auth_token, app_refresh_token, \
-     expires_at_ms, refresh_expires_at_ms, authorised_at_ms, token_issued_at_ms, status, revoked_at_ms, \
-     granted_methods, version, refresh_lease_owner, refresh_lease_until_ms, updated_at_ms, origin, app_id";
+pub(crate) use crate::registry::row_codec::COLUMNS;
 
-/// What a sealed token is bound to: its row's key and its column. A row stored before apps were recorded
-/// (empty `app_id`) keeps the binding of schema 2.
-fn context(app_id: &str, auth_app_id: &str, column: &str) -> String {
-    if app_id.is_empty() {
-        format!("{auth_app_id}:{column}")
-    } else {
-        format!("{app_id}/{auth_app_id}:{column}")
-    }
-}
-
-fn seal(
-    value: &str,
-    (app_id, auth_app_id): (&str, &str),
-    column: &str,
-    key: Option<&TokenKey>,
-) -> Result<Vec<u8>> {
-    match key {
-        Some(key) => key.seal(value.as_bytes(), &context(app_id, auth_app_id, column)),
-        None => Ok(value.as_bytes().to_vec()),
-    }
-}
-
-fn unseal(
-    stored: &[u8],
-    (app_id, auth_app_id): (&str, &str),
-    column: &str,
-    key: Option<&TokenKey>,
-) -> Result<String> {
-    let plain = match key {
-        Some(key) => key.open(stored, &context(app_id, auth_app_id, column))?,
-        None => Zeroizing::new(stored.to_vec()),
-    };
-    String::from_utf8(plain.to_vec()).map_err(|_| Error::Store {
-        reason: format!("the stored {column} of {auth_app_id} is not text: a corrupt database"),
+/// The row's values, as selected by [`COLUMNS`].
+fn row_values(row: &Row<'_>) -> rusqlite::Result<AuthorisationRow> {
+    Ok(AuthorisationRow {
+        auth_app_id: row.get(0)?,
+        merchant_pid: row.get(1)?,
+        app_auth_token: row.get(2)?,
+        app_refresh_token: row.get(3)?,
+        expires_at_ms: row.get(4)?,
+        refresh_expires_at_ms: row.get(5)?,
+        authorised_at_ms: row.get(6)?,
+        token_issued_at_ms: row.get(7)?,
+        status: row.get(8)?,
+        revoked_at_ms: row.get(9)?,
+        granted_methods: row.get(10)?,
+        version: row.get(11)?,
+        refresh_lease_owner: row.get(12)?,
+        refresh_lease_until_ms: row.get(13)?,
+        updated_at_ms: row.get(14)?,
+        origin: row.get(15)?,
+        app_id: row.get(16)?,
     })
 }
 
@@ -59,42 +44,7 @@ pub(crate) fn read_rows(
     let mut records = Vec::new();
     let failed = |error: rusqlite::Error| store_error("cannot read the registry", &error);
     while let Some(row) = rows.next().map_err(failed)? {
-        let auth_app_id: String = row.get(0).map_err(failed)?;
-        let app_id: String = row.get(16).map_err(failed)?;
-        let row_key = (app_id.as_str(), auth_app_id.as_str());
-        let token: Vec<u8> = row.get(2).map_err(failed)?;
-        let refresh: Option<Vec<u8>> = row.get(3).map_err(failed)?;
-        let status: String = row.get(8).map_err(failed)?;
-        let methods: String = row.get(10).map_err(failed)?;
-        let lease_owner: Option<String> = row.get(12).map_err(failed)?;
-        let lease_until: Option<i64> = row.get(13).map_err(failed)?;
-        let origin: String = row.get(15).map_err(failed)?;
-        records.push(MerchantAuthorisation {
-            merchant_pid: row.get(1).map_err(failed)?,
-            app_auth_token: unseal(&token, row_key, "app_auth_token", key)?,
-            app_refresh_token: refresh
-                .map(|stored| unseal(&stored, row_key, "app_refresh_token", key))
-                .transpose()?,
-            expires_at_ms: row.get(4).map_err(failed)?,
-            refresh_expires_at_ms: row.get(5).map_err(failed)?,
-            authorised_at_ms: row.get(6).map_err(failed)?,
-            token_issued_at_ms: row.get(7).map_err(failed)?,
-            status: AuthStatus::from_name(&status).ok_or_else(|| Error::Store {
-                reason: format!("unknown status `{status}` stored for {auth_app_id}"),
-            })?,
-            revoked_at_ms: row.get(9).map_err(failed)?,
-            granted_methods: serde_json::from_str(&methods).unwrap_or_default(),
-            version: row.get(11).map_err(failed)?,
-            refresh_lease: lease_owner
-                .zip(lease_until)
-                .map(|(owner, until_ms)| RefreshLease { owner, until_ms }),
-            updated_at_ms: row.get(14).map_err(failed)?,
-            origin: AuthOrigin::from_name(&origin).ok_or_else(|| Error::Store {
-                reason: format!("unknown origin `{origin}` stored for {auth_app_id}"),
-            })?,
-            auth_app_id,
-            app_id,
-        });
+        records.push(row_values(row).map_err(failed)?.decode(key)?);
     }
     Ok(records)
 }
@@ -105,15 +55,7 @@ pub(crate) fn write_record(
     record: &MerchantAuthorisation,
     key: Option<&TokenKey>,
 ) -> Result<()> {
-    let id = &record.auth_app_id;
-    let row_key = (record.app_id.as_str(), id.as_str());
-    let token = seal(&record.app_auth_token, row_key, "app_auth_token", key)?;
-    let refresh = record
-        .app_refresh_token
-        .as_deref()
-        .map(|value| seal(value, row_key, "app_refresh_token", key))
-        .transpose()?;
-    let methods = serde_json::to_string(&record.granted_methods).unwrap_or_else(|_| "[]".into());
+    let row = AuthorisationRow::encode(record, key)?;
     transaction
         .execute(
             &format!(
@@ -121,26 +63,23 @@ pub(crate) fn write_record(
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
             ),
             params![
-                id,
-                record.merchant_pid,
-                token,
-                refresh,
-                record.expires_at_ms,
-                record.refresh_expires_at_ms,
-                record.authorised_at_ms,
-                record.token_issued_at_ms,
-                record.status.as_str(),
-                record.revoked_at_ms,
-                methods,
-                record.version,
-                record
-                    .refresh_lease
-                    .as_ref()
-                    .map(|lease| lease.owner.as_str()),
-                record.refresh_lease.as_ref().map(|lease| lease.until_ms),
-                record.updated_at_ms,
-                record.origin.as_str(),
-                record.app_id,
+                row.auth_app_id,
+                row.merchant_pid,
+                row.app_auth_token,
+                row.app_refresh_token,
+                row.expires_at_ms,
+                row.refresh_expires_at_ms,
+                row.authorised_at_ms,
+                row.token_issued_at_ms,
+                row.status,
+                row.revoked_at_ms,
+                row.granted_methods,
+                row.version,
+                row.refresh_lease_owner,
+                row.refresh_lease_until_ms,
+                row.updated_at_ms,
+                row.origin,
+                row.app_id,
             ],
         )
         .map(|_| ())

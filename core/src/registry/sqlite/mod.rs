@@ -16,8 +16,6 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use rusqlite::{
     Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
 };
@@ -25,13 +23,12 @@ use rusqlite::{
 use super::now_ms;
 use super::order::OrderRecord;
 use super::record::MerchantAuthorisation;
+use super::row_codec::{self, Encryption};
 use super::store::{Decide, DecideOrder, Decision, NotificationState, Store, UpdateResult};
 use super::token_key::TokenKey;
 use crate::error::{Error, Result};
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
-const KEY_CHECK_PLAIN: &[u8] = b"alipay-isv registry key check";
-const KEY_CHECK_CONTEXT: &str = "meta:key_check";
 /// How long a writer waits for another process's transaction.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -118,7 +115,7 @@ impl SqliteStore {
             .map_err(|error| store_error(&format!("cannot configure {shown}"), &error))?;
         schema::migrate(&mut connection, inspection.schema_version)?;
         if let Encryption::Unrecorded = encryption {
-            record_encryption(&connection, key.as_ref())?;
+            record_encryption(&mut connection, key.as_ref())?;
         }
         Ok(SqliteStore {
             connection: Mutex::new(connection),
@@ -166,15 +163,6 @@ impl SqliteStore {
     }
 }
 
-/// What [`check_encryption`] found.
-enum Encryption {
-    /// The database records the same setting as the key given (none, or a matching key).
-    Matches,
-    /// A new database (or one from before the setting was recorded): [`record_encryption`] records it
-    /// once the database is accepted.
-    Unrecorded,
-}
-
 /// Checks, reading only, that the key (or its absence) fits what the database records.
 fn check_encryption(
     connection: &Connection,
@@ -195,62 +183,32 @@ fn check_encryption(
             .optional()
             .map_err(|error| store_error(&format!("cannot read {shown}"), &error))?
     };
-    match (stored.as_deref(), key) {
-        (None, _) => Ok(Encryption::Unrecorded),
-        (Some("none"), None) => Ok(Encryption::Matches),
-        (Some("none"), Some(_)) => Err(Error::Store {
-            reason: format!(
-                "{shown} stores tokens unencrypted; open it without a key (or migrate it to a new \
-                 encrypted registry)"
-            ),
-        }),
-        (Some("aes-256-gcm"), None) => Err(Error::Store {
-            reason: format!("{shown} stores tokens encrypted: open it with its encryption key"),
-        }),
-        (Some("aes-256-gcm"), Some(key)) => {
-            let check: String = connection
-                .query_row(
-                    "SELECT value FROM meta WHERE key = 'key_check'",
-                    [],
-                    |row| row.get(0),
-                )
-                .map_err(|error| store_error(&format!("cannot read {shown}"), &error))?;
-            let sealed = STANDARD.decode(check).unwrap_or_default();
-            match key.open(&sealed, KEY_CHECK_CONTEXT) {
-                Ok(plain) if plain.as_slice() == KEY_CHECK_PLAIN => Ok(Encryption::Matches),
-                _ => Err(Error::Store {
-                    reason: format!(
-                        "the encryption key does not match the one {shown} was created with"
-                    ),
-                }),
-            }
-        }
-        (Some(other), _) => Err(Error::Store {
-            reason: format!("{shown} uses an unknown token encryption `{other}`"),
-        }),
-    }
+    let key_check = || {
+        connection
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'key_check'",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(|error| store_error(&format!("cannot read {shown}"), &error))
+    };
+    row_codec::check_encryption(stored.as_deref(), key_check, key, shown)
 }
 
 /// Records the encryption setting (and, with a key, its check value) of an accepted new database.
-fn record_encryption(connection: &Connection, key: Option<&TokenKey>) -> Result<()> {
-    match key {
-        None => connection
+fn record_encryption(connection: &mut Connection, key: Option<&TokenKey>) -> Result<()> {
+    let failed =
+        |error: rusqlite::Error| store_error("cannot record the encryption setting", &error);
+    let transaction = connection.transaction().map_err(failed)?;
+    for (name, value) in row_codec::encryption_metadata(key)? {
+        transaction
             .execute(
-                "INSERT INTO meta (key, value) VALUES ('encryption', 'none')",
-                [],
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                params![name, value],
             )
-            .map(|_| ())
-            .map_err(|error| store_error("cannot record the encryption setting", &error)),
-        Some(key) => {
-            let check = STANDARD.encode(key.seal(KEY_CHECK_PLAIN, KEY_CHECK_CONTEXT)?);
-            connection
-                .execute_batch(&format!(
-                    "BEGIN; INSERT INTO meta (key, value) VALUES ('encryption', 'aes-256-gcm');
-                     INSERT INTO meta (key, value) VALUES ('key_check', '{check}'); COMMIT;"
-                ))
-                .map_err(|error| store_error("cannot record the encryption setting", &error))
-        }
+            .map_err(failed)?;
     }
+    transaction.commit().map_err(failed)
 }
 
 /// Whether `notify_id` is in the journal (read inside `transaction`).
