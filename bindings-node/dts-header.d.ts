@@ -25,6 +25,15 @@ export interface AlipayError extends Error {
   /** A one-line hint for well-known sub-codes (API errors only). */
   hint?: string | null
   /**
+   * The HTTP status of an OpenAPI v3 error answer, e.g. `401`; `null` for a classic `gateway.do` error
+   * (always HTTP 200). API errors only.
+   */
+  httpStatus?: number | null
+  /** Alipay's trace id of the answer, to quote to Alipay's support; `null` when none (API errors only). */
+  traceId?: string | null
+  /** The `links` of an OpenAPI v3 error answer: Alipay's diagnosis pages for this call; `[]` otherwise (API errors only). */
+  links?: string[]
+  /**
    * Transport errors only: `false` when the failure happened before the request could reach the
    * gateway (DNS, connect, TLS handshake), so retrying cannot run the call twice; `true` when it may
    * have been received (timeout waiting for the answer, reset, truncated body, HTTP status).
@@ -127,3 +136,25 @@ export type V3Headers =
  * without a signature, as Alipay's error answers usually are: accepted unverified).
  */
 export type V3Verdict = 'verified' | 'unsigned'
+/** The HTTP method of an OpenAPI v3 call (`V3Call.method`). */
+export type V3Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+/**
+ * The query of an OpenAPI v3 call (`V3Call.query`), unencoded and in order: an object (an array value
+ * repeats the name, `undefined` is skipped), an array of `[name, value]` pairs, or an iterable of pairs
+ * (a `Map`, `URLSearchParams`).
+ */
+export type V3Query =
+  | Readonly<Record<string, string | readonly string[] | undefined>>
+  | ReadonlyArray<readonly [string, string]>
+  | Iterable<readonly [string, string]>
+/**
+ * A file of an OpenAPI v3 upload (`Client.uploadFileV3`): its bytes (`content`, with the `fileName`
+ * sent) or a file on disk (`path`, streamed when sent; sent under its own name unless `fileName` is
+ * given), exactly one. `contentType` is guessed from the file name's extension when left out. `field` is
+ * the form field (`uploadFileV3` always sends `file_content`).
+ */
+export type V3UploadFile =
+  | { field?: string; fileName: string; contentType?: string; content: Uint8Array; path?: undefined }
+  | { field?: string; fileName?: string; contentType?: string; path: string; content?: undefined }
+/** A file of an OpenAPI v3 call (`V3Call.files`): a `V3UploadFile` with its form `field`, e.g. `file_content`. */
+export type V3FileInput = V3UploadFile & { field: string }

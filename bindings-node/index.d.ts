@@ -25,6 +25,15 @@ export interface AlipayError extends Error {
   /** A one-line hint for well-known sub-codes (API errors only). */
   hint?: string | null
   /**
+   * The HTTP status of an OpenAPI v3 error answer, e.g. `401`; `null` for a classic `gateway.do` error
+   * (always HTTP 200). API errors only.
+   */
+  httpStatus?: number | null
+  /** Alipay's trace id of the answer, to quote to Alipay's support; `null` when none (API errors only). */
+  traceId?: string | null
+  /** The `links` of an OpenAPI v3 error answer: Alipay's diagnosis pages for this call; `[]` otherwise (API errors only). */
+  links?: string[]
+  /**
    * Transport errors only: `false` when the failure happened before the request could reach the
    * gateway (DNS, connect, TLS handshake), so retrying cannot run the call twice; `true` when it may
    * have been received (timeout waiting for the answer, reset, truncated body, HTTP status).
@@ -127,6 +136,28 @@ export type V3Headers =
  * without a signature, as Alipay's error answers usually are: accepted unverified).
  */
 export type V3Verdict = 'verified' | 'unsigned'
+/** The HTTP method of an OpenAPI v3 call (`V3Call.method`). */
+export type V3Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+/**
+ * The query of an OpenAPI v3 call (`V3Call.query`), unencoded and in order: an object (an array value
+ * repeats the name, `undefined` is skipped), an array of `[name, value]` pairs, or an iterable of pairs
+ * (a `Map`, `URLSearchParams`).
+ */
+export type V3Query =
+  | Readonly<Record<string, string | readonly string[] | undefined>>
+  | ReadonlyArray<readonly [string, string]>
+  | Iterable<readonly [string, string]>
+/**
+ * A file of an OpenAPI v3 upload (`Client.uploadFileV3`): its bytes (`content`, with the `fileName`
+ * sent) or a file on disk (`path`, streamed when sent; sent under its own name unless `fileName` is
+ * given), exactly one. `contentType` is guessed from the file name's extension when left out. `field` is
+ * the form field (`uploadFileV3` always sends `file_content`).
+ */
+export type V3UploadFile =
+  | { field?: string; fileName: string; contentType?: string; content: Uint8Array; path?: undefined }
+  | { field?: string; fileName?: string; contentType?: string; path: string; content?: undefined }
+/** A file of an OpenAPI v3 call (`V3Call.files`): a `V3UploadFile` with its form `field`, e.g. `file_content`. */
+export type V3FileInput = V3UploadFile & { field: string }
 
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
@@ -266,7 +297,8 @@ export declare class Certificate {
  * Every call rejects (or, for `…Sync`, throws) an `AlipayError`: `ALIPAY_API_ERROR` when the gateway
  * answers an error (`apiCode`, `subCode`, …), `ALIPAY_SIGNATURE_ERROR` when the answer does not
  * verify, `ALIPAY_TRANSPORT_ERROR` when it did not arrive or came with an HTTP status other than 200
- * (`requestSent` says whether the request may have reached the gateway),
+ * (`requestSent` says whether the request may have reached the gateway; over OpenAPI v3 an Alipay
+ * error answer of any status is an `ALIPAY_API_ERROR` with its `httpStatus`),
  * `ALIPAY_PROTOCOL_ERROR` for a malformed answer, `ALIPAY_CONFIG_ERROR` for bad options.
  *
  * `toString()` and `util.inspect` show the app id and the gateway only.
@@ -283,6 +315,11 @@ export declare class Client {
   get appId(): string
   /** The gateway URL calls go to. */
   get gateway(): string
+  /**
+   * The base URL OpenAPI v3 calls go to (the configuration's `v3Base`), e.g.
+   * `https://openapi.alipay.com`.
+   */
+  get v3Base(): string
   /**
    * Calls any Alipay API `method` with `options` (tokens, `bizContent`, extra parameters, `retry`)
    * and resolves to the verified response (`fields`: the `<method>_response` node). Runs on the
@@ -435,6 +472,81 @@ export declare class Client {
   cancelServicemarketOrderItem(commodityOrderId: string, item: ServiceMarketOrderItemTarget, reason: string): Promise<void>
   /** `cancelServicemarketOrderItem`, blocking the calling thread. */
   cancelServicemarketOrderItemSync(commodityOrderId: string, item: ServiceMarketOrderItemTarget, reason: string): void
+  /**
+   * Calls any OpenAPI v3 operation (`https://openapi.alipay.com/v3/…`, at the configuration's
+   * `v3Base`): encodes and signs `call` (on the merchant's behalf with `appAuthToken`), sends it,
+   * verifies the answer over its exact bytes (in certificate mode downloading a new Alipay
+   * certificate when the answer names one), decrypts it with `encrypt`, and resolves to its fields.
+   * Runs on the libuv pool. Nothing is retried.
+   *
+   * Rejects with `ALIPAY_API_ERROR` for a v3 error answer (`httpStatus`, `apiCode` such as
+   * `invalid-app-auth-token`, `msg`, `hint`, `traceId`, `links`); `ALIPAY_SIGNATURE_ERROR` when a
+   * 2xx answer is unsigned (a v2 `gateway.do` URL as `v3Base`?) or does not verify;
+   * `ALIPAY_TRANSPORT_ERROR` when no answer arrived or a proxy answered; `ALIPAY_PROTOCOL_ERROR`
+   * for a malformed answer; `ALIPAY_CONFIG_ERROR`, before anything is sent, for a call
+   * `IsvConfig.prepareV3` refuses (a path without `/v3/` or with a `?`, a body that is not JSON,
+   * `encrypt` without an AES key, …). A `query`, `body` or file of the wrong shape throws
+   * `ALIPAY_CONFIG_ERROR` at once.
+   */
+  executeV3(call: V3Call): Promise<V3Response>
+  /** `executeV3`, blocking the calling thread. */
+  executeV3Sync(call: V3Call): V3Response
+  /**
+   * v3 form of `exchangeAppAuthCode` (`POST /v3/alipay/open/auth/token/app`): the merchant's tokens
+   * for the `app_auth_code` of its authorisation callback. A used, unknown or expired code rejects
+   * with `ALIPAY_API_ERROR` `code-invalid` (`httpStatus` 400).
+   */
+  exchangeAppAuthCodeV3(appAuthCode: string): Promise<AppAuthToken[]>
+  /** `exchangeAppAuthCodeV3`, blocking the calling thread. */
+  exchangeAppAuthCodeV3Sync(appAuthCode: string): Array<AppAuthToken>
+  /** v3 form of `refreshAppAuthToken`: the merchant's new tokens for its `app_refresh_token`. */
+  refreshAppAuthTokenV3(appRefreshToken: string): Promise<AppAuthToken[]>
+  /** `refreshAppAuthTokenV3`, blocking the calling thread. */
+  refreshAppAuthTokenV3Sync(appRefreshToken: string): Array<AppAuthToken>
+  /**
+   * v3 form of `queryAppAuthToken` (`GET /v3/alipay/open/auth/token/app/query`): what the gateway
+   * knows of a merchant token. An unknown token rejects with `ALIPAY_API_ERROR`
+   * `invalid-app-auth-token` (`httpStatus` 401).
+   */
+  queryAppAuthTokenV3(appAuthToken: string): Promise<AppAuthTokenInfo>
+  /** `queryAppAuthTokenV3`, blocking the calling thread. */
+  queryAppAuthTokenV3Sync(appAuthToken: string): AppAuthTokenInfo
+  /**
+   * v3 form of `exchangeUserAuthCode` (`POST /v3/alipay/system/oauth/token`): a user's access token
+   * for their `auth_code`, on the merchant's behalf when `appAuthToken` is given.
+   */
+  exchangeUserAuthCodeV3(authCode: string, appAuthToken?: string | undefined | null): Promise<UserToken>
+  /** `exchangeUserAuthCodeV3`, blocking the calling thread. */
+  exchangeUserAuthCodeV3Sync(authCode: string, appAuthToken?: string | undefined | null): UserToken
+  /**
+   * v3 form of `refreshUserToken`: a user's new access token for its `refreshToken`, on the
+   * merchant's behalf when `appAuthToken` is given.
+   */
+  refreshUserTokenV3(refreshToken: string, appAuthToken?: string | undefined | null): Promise<UserToken>
+  /** `refreshUserTokenV3`, blocking the calling thread. */
+  refreshUserTokenV3Sync(refreshToken: string, appAuthToken?: string | undefined | null): UserToken
+  /**
+   * v3 form of `userInfoShare` (`POST /v3/alipay/user/info/share`): the user's profile with their
+   * access token, on the merchant's behalf when `appAuthToken` is given. An expired access token
+   * rejects with `ALIPAY_API_ERROR` `invalid-auth-token` (`httpStatus` 401).
+   */
+  userInfoShareV3(accessToken: string, appAuthToken?: string | undefined | null): Promise<UserInfo>
+  /** `userInfoShareV3`, blocking the calling thread. */
+  userInfoShareV3Sync(accessToken: string, appAuthToken?: string | undefined | null): UserInfo
+  /**
+   * Uploads a file with `alipay.open.file.upload` (`POST /v3/alipay/open/file/upload`), e.g. a shop
+   * image for `bizCode` `shop_image`: the `data` part `{biz_code, md5}` signed, the file (bytes, or
+   * streamed from `path`) in part `file_content` whatever `field` says; on the merchant's behalf
+   * when `appAuthToken` is given. Resolves to the stored file's `fileId`.
+   *
+   * Rejects with `ALIPAY_API_ERROR` `invalid-file-extension`, `invalid-file-size` or
+   * `file-check-fail` as Alipay answers, `ALIPAY_CONFIG_ERROR` for an empty `bizCode` or an
+   * unreadable file, and as `executeV3`. Throws `ALIPAY_CONFIG_ERROR` at once for a file without
+   * bytes or path (or with both), or bytes without a `fileName`.
+   */
+  uploadFileV3(bizCode: string, file: V3UploadFile, appAuthToken?: string | undefined | null): Promise<FileUpload>
+  /** `uploadFileV3`, blocking the calling thread. */
+  uploadFileV3Sync(bizCode: string, file: V3UploadFile, appAuthToken?: string | undefined | null): FileUpload
   /** `Client(2021000000000001, https://…/gateway.do)`: never a key or a token. */
   toString(): string
 }
@@ -593,6 +705,12 @@ export declare class Emulator {
    * request timestamps are still checked against real time).
    */
   advanceClock(ms: number): void
+  /**
+   * The file an OpenAPI v3 upload (`Client.uploadFileV3`) stored under `fileId`: its name, size,
+   * MD5, `biz_code` and the merchant app it was uploaded for; `null` for an id the emulator never
+   * gave.
+   */
+  uploadedFile(fileId: string): UploadedFile | null
   /** Gateway requests received for `method` (faulted ones included). */
   callCount(method: string): number
   /** Gateway requests received in all. */
@@ -728,7 +846,8 @@ export declare class IsvConfig {
    *
    * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for an empty or non-numeric `appId`, an unreadable
    * key, an unknown sign type, charset or gateway, a key too short for `RSA2`, a bad AES key or
-   * byte limit, or the app's own public key given as the Alipay public key (the reason says so).
+   * byte limit, a `v3Base` that is neither a name nor an `http(s)://` URL, or the app's own public
+   * key given as the Alipay public key (the reason says so).
    * In certificate mode also: only some of the three certificates given, a certificate that does
    * not parse, a root bundle without RSA roots (only SM2 / ECDSA), an Alipay certificate that is
    * expired, not chained to the bundle or tampered with, an app certificate that does not hold the
@@ -739,6 +858,11 @@ export declare class IsvConfig {
   get appId(): string
   /** The gateway URL. */
   get gateway(): string
+  /**
+   * The base URL of OpenAPI v3 calls (scheme, host and port, no path), e.g.
+   * `https://openapi.alipay.com`: the configured `v3Base`, or the gateway's scheme and host.
+   */
+  get v3Base(): string
   /** The algorithm requests are signed with. */
   get signType(): 'RSA2' | 'RSA'
   /** The request charset. */
@@ -819,6 +943,36 @@ export declare class IsvConfig {
    * none of the accepted shapes.
    */
   v3Verify(answer: V3Answer): V3Verdict
+  /**
+   * Encodes and signs an OpenAPI v3 call as this app, without sending it (sans-IO: send it with
+   * your own HTTP stack, then read the answer with `readV3Answer`): the query encoded once, the body
+   * serialised once (encrypted with `encrypt`; the `data` part of a multipart body with `files`,
+   * whose files are read whole here), and the signature over exactly what is sent. With a fresh
+   * nonce, now; with `options.nonce` and `options.timestampMs` (both), exactly reproducible.
+   * Synchronous.
+   *
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for a path that does not start with `/v3/` or
+   * holds a `?`, a query or body of the wrong shape, a body that is not JSON, `encrypt` without an
+   * AES key, files with a method other than POST, a file without bytes or path (or with both), an
+   * unreadable file, a field or file name with quotes or line breaks, a method that is not an HTTP
+   * token, a token with a line break, or `nonce` without `timestampMs` (or the reverse). No reason
+   * holds a token.
+   */
+  prepareV3(call: V3Call, options?: V3PrepareOptions | undefined | null): V3HttpRequest
+  /**
+   * Reads an OpenAPI v3 answer received for a call (sans-IO, after sending a `prepareV3` request
+   * with your own HTTP stack): verifies it over its exact bytes as `v3Verify` does, decrypts a 2xx
+   * body when the call was `encrypted` (give `request.encrypted`; default `false`), and returns its
+   * fields. Synchronous.
+   *
+   * @throws {AlipayError} `ALIPAY_API_ERROR` for a v3 error answer (`httpStatus`, `apiCode` such as
+   * `invalid-app-auth-token`, `msg`, `hint`, `traceId`, `links`, `signed`); `ALIPAY_TRANSPORT_ERROR`
+   * for a non-2xx answer that is not an Alipay error (a proxy's page); `ALIPAY_SIGNATURE_ERROR` for
+   * an unsigned 2xx answer or a signature that does not verify; `ALIPAY_PROTOCOL_ERROR` for a
+   * duplicated header, a body that does not decrypt or is not a JSON object; `ALIPAY_CONFIG_ERROR`
+   * for a status or headers `v3Verify` refuses too.
+   */
+  readV3Answer(answer: V3Answer, encrypted?: boolean | undefined | null): V3Response
 }
 
 /**
@@ -1326,6 +1480,19 @@ export declare class Registry {
   /** `executeFor`, blocking the calling thread. */
   executeForSync(authAppId: string, method: string, options?: ExecuteOptions | undefined | null): VerifiedResponse
   /**
+   * A delegated OpenAPI v3 call (`Client.executeV3`) for the merchant app `authAppId`, through the
+   * client of the app it authorised: the token is looked up (and refreshed when due) and sent in
+   * the `alipay-app-auth-token` header and the signed string. `call` is that of `Client.executeV3`
+   * without `appAuthToken`. Runs on the libuv pool.
+   *
+   * Rejects as `tokenFor` does (an unknown or revoked merchant: `ALIPAY_STORE_ERROR`, no call
+   * made), then as `Client.executeV3`; throws `ALIPAY_CONFIG_ERROR` when `call` sets
+   * `appAuthToken`.
+   */
+  executeV3For(authAppId: string, call: V3Call): Promise<V3Response>
+  /** `executeV3For`, blocking the calling thread. */
+  executeV3ForSync(authAppId: string, call: V3Call): V3Response
+  /**
    * Runs SQLite's `PRAGMA integrity_check` on the file: `ok` for a sound database, else SQLite's
    * list of problems.
    *
@@ -1559,6 +1726,92 @@ export declare class UserToken {
   /** When the user authorised (`yyyy-MM-dd HH:mm:ss`, China time), or `null`. */
   get authStart(): string | null
   /** `UserToken { user_id: …, access_token: "auth…(40 chars)", … }`: the tokens masked. */
+  toString(): string
+}
+
+/**
+ * A v3 call encoded and signed: exactly what goes on the wire, for a host that sends it with its own
+ * HTTP stack (`fetch`, `undici`, `node:http`). Built by `IsvConfig.prepareV3`; read the answer with
+ * `IsvConfig.readV3Answer(answer, request.encrypted)`.
+ *
+ * Holds the merchant's `app_auth_token` (in `headers` and as the last line of `stringToSign`), and
+ * `url`, `requestTarget` and `body` may hold other secrets (`auth_token`, a `refresh_token`): they are
+ * what is sent. `toString()` and `util.inspect` mask them and show the body by its size.
+ */
+export declare class V3HttpRequest {
+  /** The HTTP method, upper case. */
+  get method(): V3Method
+  /** The full URL: the configuration's `v3Base` and the request target. */
+  get url(): string
+  /** The path and query exactly as signed and sent. */
+  get requestTarget(): string
+  /**
+   * Every header to send, by lower-case name, in order: `content-type` (when there is a body),
+   * `authorization`, `alipay-app-auth-token` (on a merchant's behalf; the token in full),
+   * `alipay-root-cert-sn` (certificate mode), `accept`, `alipay-request-id`, and
+   * `alipay-encrypt-type` with AES. A new object on every read, ready for `fetch` or `node:http`.
+   */
+  get headers(): Record<string, string>
+  /**
+   * The body to send: the JSON text (the Base64 ciphertext with AES) as UTF-8, the whole
+   * `multipart/form-data` body of an upload, or empty. A new `Buffer` on every read.
+   */
+  get body(): Buffer
+  /** Whether the body is encrypted, and so will the answer be: pass it to `readV3Answer`. */
+  get encrypted(): boolean
+  /** The `Authorization` header's value. */
+  get authorization(): string
+  /**
+   * Exactly what was signed: the auth string, the method, the request target, the body line (the
+   * JSON, the ciphertext, or an upload's `data` part) and, on a merchant's behalf, the
+   * `app_auth_token`, each line ending with a line feed (to compare when Alipay answers 验签失败).
+   * Holds the token in full: do not log it.
+   */
+  get stringToSign(): string
+  /**
+   * `V3HttpRequest(POST http://…/v3/…, body: 42 bytes, encrypted: false, authorization: …,
+   * stringToSign: 230 chars, headers: content-type: application/json, authorization,
+   * alipay-app-auth-token: 2026…(40 chars), …)`: secrets in the query and the token masked, the body
+   * and the string to sign by their size only.
+   */
+  toString(): string
+}
+
+/**
+ * A verified OpenAPI v3 answer (2xx): its status, its JSON text (decrypted), its fields and Alipay's
+ * trace id. Error answers are never a `V3Response`: they throw.
+ *
+ * The fields carry whatever the operation returns, tokens included (`app_auth_token`,
+ * `access_token`, …): `toString()` and `util.inspect` mask them, `body` and `fields` do not.
+ */
+export declare class V3Response {
+  /** The HTTP status (2xx). */
+  get status(): number
+  /**
+   * The answer's JSON text as received (decrypted when the call was encrypted); empty for an empty
+   * body. May carry tokens.
+   */
+  get body(): string
+  /**
+   * The answer's fields (`{}` for an empty body), as the operation returns them. A new object on
+   * every read, built by one `JSON.parse` (of the answer's own text, in its key order, when that
+   * gives the same values). May carry tokens.
+   */
+  get fields(): Record<string, any>
+  /**
+   * Alipay's trace id (`alipay-trace-id`), to quote to Alipay's support; `null` when the answer
+   * named none.
+   */
+  get traceId(): string | null
+  /**
+   * Whether the answer's signature verified: always `true` for a `V3Response` (an unsigned or
+   * badly signed 2xx answer throws `ALIPAY_SIGNATURE_ERROR`).
+   */
+  get verified(): boolean
+  /**
+   * `V3Response(HTTP 200, verified, trace id 0b2f…, fields: {"app_auth_token":"2026…(40 chars)",
+   * …})`: every secret field masked.
+   */
   toString(): string
 }
 
@@ -1877,7 +2130,10 @@ export interface EmulatorOptions {
    * 100).
    */
   notifyBackoffMs?: number
-  /** The ISV app's AES content-encryption key, to accept `encrypt_type=AES` requests. Secret. */
+  /**
+   * The ISV app's AES content-encryption key, to accept `encrypt_type=AES` requests, and OpenAPI
+   * v3 calls with `alipay-encrypt-type: AES` (answered encrypted). Secret.
+   */
   aesKey?: AesKeyArg
   /**
    * How long an `app_auth_token` lives (its `expires_in`), in milliseconds (default 365 days); its
@@ -1960,6 +2216,14 @@ export interface FaultOptions {
   sizeBytes?: number
   /** How many gateway calls get the fault; absent: every call until cleared. */
   times?: number
+}
+
+/** What `alipay.open.file.upload` answered (`Client.uploadFileV3`). */
+export interface FileUpload {
+  /** The stored file's id, to pass to the API that uses it. */
+  fileId: string
+  /** Every field of the answer. */
+  fields: Record<string, any>
 }
 
 /**
@@ -2077,6 +2341,12 @@ export interface IsvConfigOptions {
   charset?: 'UTF-8' | 'GBK'
   /** `production` (default), `sandbox`, or a gateway URL. */
   gateway?: string
+  /**
+   * Where OpenAPI v3 calls go (`Client.executeV3`, `prepareV3`): `production`
+   * (`https://openapi.alipay.com`), `sandbox`, or an `http(s)://` URL whose scheme, host and port
+   * are kept (a path is dropped). Default: the gateway URL's scheme and host.
+   */
+  v3Base?: string
   /** The AES content-encryption key: an `AesKey` or the console's Base64 text. Secret. */
   aesKey?: AesKeyArg
   /** The largest response or notification body accepted, in bytes (default 10 MiB). */
@@ -2663,6 +2933,29 @@ export interface TransportOptions {
   maxIdleConnectionsPerHost?: number
 }
 
+/** One file the emulator stored for an upload (its bytes are not kept: their size and MD5 are). */
+export interface UploadedFile {
+  /** The id the answer gave (`FileUpload.fileId`). */
+  fileId: string
+  /** The file name of the `file_content` part. */
+  fileName: string
+  /** The part's own `Content-Type`, when it had one. */
+  contentType: string | null
+  /** The size in bytes. */
+  size: number
+  /** The lower-case hex MD5 of the bytes received. */
+  md5: string
+  /** The `biz_code` of the `data` part. */
+  bizCode: string
+  /**
+   * The merchant app the upload was made for (from the `alipay-app-auth-token` header); `null` when
+   * the ISV uploaded for itself.
+   */
+  authAppId: string | null
+  /** When it was received, in milliseconds since the Unix epoch on the emulator's clock. */
+  uploadedMs: number
+}
+
 /**
  * The user consent link (`publicAppAuthorize.htm`).
  *
@@ -2719,6 +3012,59 @@ export interface V3Answer {
   headers: V3Headers
   /** The raw body: a `Buffer` / `Uint8Array` with the exact bytes received, or text (UTF-8). */
   body: BodyArg
+}
+
+/**
+ * One OpenAPI v3 call, for `Client.executeV3`, `Registry.executeV3For` and `IsvConfig.prepareV3`.
+ *
+ * Holds a secret (`appAuthToken`), and `query` or `body` may hold others (`auth_token`, a
+ * `refresh_token`): it is your object, so do not log it.
+ */
+export interface V3Call {
+  /** The HTTP method (sent in upper case). */
+  method: V3Method
+  /**
+   * The path, e.g. `/v3/alipay/open/mini/version/list/query`: it starts with `/v3/`, path
+   * parameters already substituted and percent-encoded, and holds no query (give `query`).
+   */
+  path: string
+  /**
+   * The query parameters, unencoded, in order: an object (an array value repeats the name), an
+   * array of `[name, value]` pairs, or an iterable of pairs (a `Map`, `URLSearchParams`). Encoded
+   * once (RFC 3986, a space as `%20`) and signed as sent.
+   */
+  query?: V3Query
+  /**
+   * The JSON body: an object or array (serialised once with `JSON.stringify`, compact, in its own
+   * key order) or JSON text sent as it is. Refused when it is not JSON. For an upload: the `data`
+   * part (the parameters other than files).
+   */
+  body?: string | object
+  /**
+   * The merchant's `app_auth_token`, for a call on its behalf (代调用): sent in the
+   * `alipay-app-auth-token` header and signed as the last line. Secret.
+   */
+  appAuthToken?: string
+  /**
+   * Encrypt the body with the configured AES key (`alipay-encrypt-type: AES`) and decrypt the
+   * answer (default `false`).
+   */
+  encrypt?: boolean
+  /** Files: the call becomes a `multipart/form-data` upload (a POST) whose `data` part is the body. */
+  files?: V3FileInput[]
+  /** The `alipay-request-id` header; a fresh random one when left out. */
+  requestId?: string
+}
+
+/**
+ * The nonce and time `IsvConfig.prepareV3` signs with, for a reproducible request (tests, vectors):
+ * both or neither.
+ */
+export interface V3PrepareOptions {
+  /** The nonce to sign instead of a fresh random one; give `timestampMs` with it. */
+  nonce?: string
+  /** The time to sign instead of now, in milliseconds since the Unix epoch; give `nonce` with it. */
+  timestampMs?: number
 }
 
 /**

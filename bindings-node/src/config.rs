@@ -53,6 +53,10 @@ pub struct IsvConfigOptions<'env> {
     pub charset: Option<String>,
     /// `production` (default), `sandbox`, or a gateway URL.
     pub gateway: Option<String>,
+    /// Where OpenAPI v3 calls go (`Client.executeV3`, `prepareV3`): `production`
+    /// (`https://openapi.alipay.com`), `sandbox`, or an `http(s)://` URL whose scheme, host and port
+    /// are kept (a path is dropped). Default: the gateway URL's scheme and host.
+    pub v3_base: Option<String>,
     /// The AES content-encryption key: an `AesKey` or the console's Base64 text. Secret.
     pub aes_key: Option<AesKeyArg<'env>>,
     /// The largest response or notification body accepted, in bytes (default 10 MiB).
@@ -76,7 +80,8 @@ impl IsvConfig {
     ///
     /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for an empty or non-numeric `appId`, an unreadable
     /// key, an unknown sign type, charset or gateway, a key too short for `RSA2`, a bad AES key or
-    /// byte limit, or the app's own public key given as the Alipay public key (the reason says so).
+    /// byte limit, a `v3Base` that is neither a name nor an `http(s)://` URL, or the app's own public
+    /// key given as the Alipay public key (the reason says so).
     /// In certificate mode also: only some of the three certificates given, a certificate that does
     /// not parse, a root bundle without RSA roots (only SM2 / ECDSA), an Alipay certificate that is
     /// expired, not chained to the bundle or tampered with, an app certificate that does not hold the
@@ -137,6 +142,9 @@ impl IsvConfig {
         if let Some(gateway) = options.gateway {
             builder = builder.gateway(gateway);
         }
+        if let Some(v3_base) = options.v3_base {
+            builder = builder.v3_base(v3_base);
+        }
         if let Some(key) = options.aes_key {
             builder = builder.aes_key(convert::aes_key(&env, key)?);
         }
@@ -158,6 +166,13 @@ impl IsvConfig {
     #[napi(getter, catch_unwind)]
     pub fn gateway(&self) -> String {
         self.inner.gateway().to_string()
+    }
+
+    /// The base URL of OpenAPI v3 calls (scheme, host and port, no path), e.g.
+    /// `https://openapi.alipay.com`: the configured `v3Base`, or the gateway's scheme and host.
+    #[napi(getter, catch_unwind)]
+    pub fn v3_base(&self) -> String {
+        self.inner.v3_base().to_string()
     }
 
     /// The algorithm requests are signed with.

@@ -3,7 +3,8 @@
 //! Every error thrown by the binding is a plain `Error` whose `code` is stable (`ALIPAY_CONFIG_ERROR`,
 //! `ALIPAY_SIGNATURE_ERROR`, `ALIPAY_API_ERROR`, `ALIPAY_TRANSPORT_ERROR`, `ALIPAY_PROTOCOL_ERROR`,
 //! `ALIPAY_STORE_ERROR`), with the core's `kind` and `reason`; an API error also carries `apiCode`,
-//! `msg`, `subCode`, `subMsg`, `signed` and `hint` (`null` when absent); a transport error carries
+//! `msg`, `subCode`, `subMsg`, `signed`, `hint`, and for an OpenAPI v3 answer `httpStatus`, `traceId`
+//! and `links` (`null`, or `[]` for `links`, when absent); a transport error carries
 //! `requestSent` (`false` when the request cannot have reached the gateway, so retrying is safe). The
 //! core never puts a secret into a reason, so neither does this module.
 
@@ -128,5 +129,8 @@ fn set_api_fields(object: &mut Object<'_>, api: &alipay_isv::ApiError) -> napi::
     object.set("subMsg", api.sub_msg.as_deref())?;
     object.set("signed", api.signed)?;
     object.set("hint", api.hint.as_deref())?;
+    object.set("httpStatus", api.http_status.map(u32::from))?;
+    object.set("traceId", api.trace_id.as_deref())?;
+    object.set("links", api.links.clone())?;
     Ok(())
 }

@@ -15,7 +15,8 @@ use crate::json::{Json, raw_json_safe};
 use crate::task::{Blocking, spawn};
 
 /// Throws the JavaScript error of a sample core error of `kind` (`config`, `signature`, `api`,
-/// `api_bare`, `transport`, `transport_unsent`, `protocol` or `store`).
+/// `api_bare`, `api_v3` (an OpenAPI v3 error: HTTP status, trace id, links), `transport`,
+/// `transport_unsent`, `protocol` or `store`).
 #[napi(js_name = "__throwCoreErrorForTests", skip_typescript, catch_unwind)]
 pub fn throw_core_error_for_tests(env: Env, kind: String) -> napi::Result<()> {
     let reason = format!("sample {kind} error");
@@ -29,6 +30,7 @@ pub fn throw_core_error_for_tests(env: Env, kind: String) -> napi::Result<()> {
             sub_msg: Some("授权码code无效".into()),
             signed: true,
             hint: Some("ask the merchant to authorise again".into()),
+            ..ApiError::default()
         })),
         "api_bare" => CoreError::Api(Box::new(ApiError {
             code: "40001".into(),
@@ -37,6 +39,19 @@ pub fn throw_core_error_for_tests(env: Env, kind: String) -> napi::Result<()> {
             sub_msg: None,
             signed: false,
             hint: None,
+            ..ApiError::default()
+        })),
+        "api_v3" => CoreError::Api(Box::new(ApiError {
+            code: "invalid-app-auth-token".into(),
+            msg: "无效的应用授权令牌".into(),
+            hint: Some("the merchant must authorise again".into()),
+            http_status: Some(401),
+            trace_id: Some("0b2f6a1717756911576".into()),
+            links: vec![
+                "https://open.alipay.com/api/errCheck?traceId=0b2f6a1717756911576".into(),
+                "https://opendocs.alipay.com/common/02km9f".into(),
+            ],
+            ..ApiError::default()
         })),
         "transport" => CoreError::Transport {
             reason,

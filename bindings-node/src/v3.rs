@@ -1,18 +1,23 @@
 //! OpenAPI v3 (`https://openapi.alipay.com/v3/…`), mirroring `alipay_isv::v3`: `IsvConfig.v3Sign`
 //! signs a request (the `Authorization` header and the other headers to send, as a [`V3Signature`])
 //! and `IsvConfig.v3Verify` verifies an answer's `alipay-signature` over its exact bytes (a
-//! [`V3Answer`] in, `'verified'` or `'unsigned'` out). Both are synchronous, as every crypto call of
-//! this package is.
+//! [`V3Answer`] in, `'verified'` or `'unsigned'` out). Whole calls, sans-IO: [`call`] reads a
+//! JavaScript [`V3Call`] (method, path, query, JSON body, token, AES, files) and
+//! `IsvConfig.prepareV3` encodes and signs it into a [`V3HttpRequest`]; [`response`] reads what came
+//! back (`IsvConfig.readV3Answer`: a [`V3Response`] or a typed error). These are synchronous, as
+//! every crypto call of this package is; `Client.executeV3` and the typed v3 calls send them (in
+//! `crate::client`).
 //!
 //! The answer's headers come in the shapes Node hands them over (read by [`answer_headers`]): a plain
 //! object (`IncomingHttpHeaders`, whose array values are repeated headers), an array of
 //! `[name, value]` pairs, the flat `rawHeaders` list of `node:http`, or any iterable of pairs (a
 //! `fetch` `Headers`, a `Map`). Repeated names are kept, so the core can refuse a duplicated
-//! signature header.
+//! signature header. A call's query is read the same way ([`string_pairs`]), without the flat list.
 //!
 //! Tokens are per call, never per configuration. A `V3Signature` holds the merchant's
 //! `app_auth_token` (in `headers` and as the last line of `stringToSign`): its `toString()` and
-//! `util.inspect` mask the token and show `stringToSign` by its length only.
+//! `util.inspect` mask the token and show `stringToSign` by its length only; so do those of
+//! `V3HttpRequest` and `V3Response`.
 
 use alipay_isv::error::shortened;
 use alipay_isv::secret::shown;
@@ -220,7 +225,7 @@ impl IsvConfig {
 
 /// A timestamp in epoch milliseconds: a whole number from 0 to 2^53 - 1 (JavaScript numbers are
 /// doubles).
-fn epoch_millis(env: &Env, value: f64) -> napi::Result<u64> {
+pub(crate) fn epoch_millis(env: &Env, value: f64) -> napi::Result<u64> {
     if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= 9_007_199_254_740_991.0
     {
         // A whole number in 0..=2^53-1: the cast is exact.
@@ -233,7 +238,7 @@ fn epoch_millis(env: &Env, value: f64) -> napi::Result<u64> {
 }
 
 /// An HTTP status: a whole number from 100 to 599.
-fn http_status(env: &Env, value: f64) -> napi::Result<u16> {
+pub(crate) fn http_status(env: &Env, value: f64) -> napi::Result<u16> {
     if value.fract() == 0.0 && (100.0..=599.0).contains(&value) {
         // A whole number in 100..=599: the cast is exact.
         return Ok(value as u16);
@@ -245,27 +250,50 @@ fn http_status(env: &Env, value: f64) -> napi::Result<u16> {
 }
 
 /// The headers of an answer as `(name, value)` pairs in the order given, repetitions kept, from any of
-/// the shapes of [`V3Answer::headers`]: an array (of pairs, or the flat `rawHeaders` list), an
-/// iterable of pairs (`Array.from`), or a plain object (`Object.entries`; an array value is one
-/// header per element, `undefined` is skipped).
+/// the shapes of [`V3Answer::headers`] (see [`string_pairs`]).
 ///
 /// @throws `ALIPAY_CONFIG_ERROR` for anything else; the reason may name a header, never a value.
-fn answer_headers(env: &Env, headers: Unknown<'_>) -> napi::Result<Vec<(String, String)>> {
-    let refused = |what: String| {
-        config_error(
-            env,
-            format!(
-                "the v3 answer's headers must be an object of strings (node:http's \
-                 response.headers), an array of [name, value] pairs, rawHeaders or a fetch Headers; \
-                 {what}"
-            ),
-        )
-    };
-    if headers.get_type()? != ValueType::Object {
-        return Err(refused(format!("got {}", type_name(headers.get_type()?))));
+pub(crate) fn answer_headers(
+    env: &Env,
+    headers: Unknown<'_>,
+) -> napi::Result<Vec<(String, String)>> {
+    string_pairs(env, headers, &ANSWER_HEADERS)
+}
+
+/// What [`string_pairs`] reads: the start of its refusal, and whether the flat `rawHeaders` list is one
+/// of the shapes.
+pub(crate) struct PairsShape {
+    /// What the value must be, for the reason of a refusal.
+    pub(crate) expected: &'static str,
+    /// Whether a flat list of alternating names and values (`rawHeaders`) is accepted.
+    pub(crate) flat_list: bool,
+}
+
+/// The shapes of an answer's headers.
+const ANSWER_HEADERS: PairsShape = PairsShape {
+    expected: "the v3 answer's headers must be an object of strings (node:http's response.headers), \
+               an array of [name, value] pairs, rawHeaders or a fetch Headers",
+    flat_list: true,
+};
+
+/// `(name, value)` string pairs in the order given, repetitions kept, from an array (of pairs, or, when
+/// `shape` allows it, the flat `rawHeaders` list), an iterable of pairs (`Array.from`: a `Map`, a
+/// `fetch` `Headers`, `URLSearchParams`), or a plain object (`Object.entries`; an array value is one
+/// pair per element, `undefined` is skipped).
+///
+/// @throws `ALIPAY_CONFIG_ERROR` for anything else, starting with `shape.expected`; the reason may name
+/// a name, never a value.
+pub(crate) fn string_pairs(
+    env: &Env,
+    given: Unknown<'_>,
+    shape: &PairsShape,
+) -> napi::Result<Vec<(String, String)>> {
+    let refused = |what: String| config_error(env, format!("{}; {what}", shape.expected));
+    if given.get_type()? != ValueType::Object {
+        return Err(refused(format!("got {}", type_name(given.get_type()?))));
     }
-    let entries = if headers.is_array()? {
-        Object::from_unknown(headers)?
+    let entries = if given.is_array()? {
+        Object::from_unknown(given)?
     } else {
         let global = env.get_global()?;
         // `Symbol`, `Array` and `Object` are functions: read as objects (the same values).
@@ -273,7 +301,7 @@ fn answer_headers(env: &Env, headers: Unknown<'_>) -> napi::Result<Vec<(String, 
             .get_named_property::<Unknown<'_>>("Symbol")?
             .coerce_to_object()?;
         let iterator: Unknown<'_> = symbol.get_named_property("iterator")?;
-        let object = Object::from_unknown(headers)?;
+        let object = Object::from_unknown(given)?;
         let iterable = object
             .get_property::<_, Unknown<'_>>(iterator)?
             .get_type()?
@@ -287,12 +315,15 @@ fn answer_headers(env: &Env, headers: Unknown<'_>) -> napi::Result<Vec<(String, 
             .get_named_property::<Unknown<'_>>(owner)?
             .coerce_to_object()?;
         let convert: Function<'_, Unknown<'_>, Unknown<'_>> = owner.get_named_property(method)?;
-        Object::from_unknown(convert.apply(owner, headers)?)?
+        Object::from_unknown(convert.apply(owner, given)?)?
     };
     let count = entries.get_array_length()?;
     let mut pairs = Vec::with_capacity(count as usize);
     // The flat `rawHeaders` list: names and values alternate.
-    if count > 0 && entries.get_element::<Unknown<'_>>(0)?.get_type()? == ValueType::String {
+    if shape.flat_list
+        && count > 0
+        && entries.get_element::<Unknown<'_>>(0)?.get_type()? == ValueType::String
+    {
         if count % 2 != 0 {
             return Err(refused(format!(
                 "a flat list of names and values must have an even length, not {count}"
@@ -371,6 +402,14 @@ fn type_name(value_type: ValueType) -> &'static str {
     }
 }
 
-fn config_error(env: &Env, reason: String) -> napi::Error {
+pub(crate) fn config_error(env: &Env, reason: String) -> napi::Error {
     to_js_error(env, &alipay_isv::Error::config(reason))
 }
+
+// Declared last on purpose: napi-rs lists `IsvConfig`'s methods in `index.d.ts` in the order their impl
+// blocks expand, so `prepareV3` and `readV3Answer` follow `v3Sign` and `v3Verify`.
+pub mod call;
+pub mod response;
+
+pub use call::{V3Call, V3HttpRequest, V3PrepareOptions};
+pub use response::{FileUpload, V3Response};

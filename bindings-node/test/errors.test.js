@@ -18,7 +18,7 @@ const KINDS = {
   protocol: 'ALIPAY_PROTOCOL_ERROR',
   store: 'ALIPAY_STORE_ERROR',
 }
-const API_FIELDS = ['apiCode', 'msg', 'subCode', 'subMsg', 'signed', 'hint']
+const API_FIELDS = ['apiCode', 'msg', 'subCode', 'subMsg', 'signed', 'hint', 'httpStatus', 'traceId', 'links']
 
 function thrown(fn) {
   try {
@@ -79,6 +79,32 @@ test('an API error carries every gateway field', () => {
   for (const part of ['40004', 'Business Failed', 'isv.code-invalid', '授权码code无效']) {
     assert.ok(error.reason.includes(part), error.reason)
   }
+  // A classic gateway.do error: no HTTP status, trace id or links.
+  assert.equal(error.httpStatus, null)
+  assert.equal(error.traceId, null)
+  assert.deepEqual(error.links, [])
+})
+
+test('an OpenAPI v3 API error carries its HTTP status, trace id and links', () => {
+  const error = thrown(() => binding.__throwCoreErrorForTests('api_v3'))
+  assert.equal(error.code, 'ALIPAY_API_ERROR')
+  assert.equal(error.kind, 'api')
+  assert.equal(error.apiCode, 'invalid-app-auth-token')
+  assert.equal(error.msg, '无效的应用授权令牌')
+  assert.equal(error.subCode, null)
+  assert.equal(error.subMsg, null)
+  assert.equal(error.signed, false)
+  assert.equal(error.hint, 'the merchant must authorise again')
+  assert.equal(error.httpStatus, 401)
+  assert.equal(error.traceId, '0b2f6a1717756911576')
+  assert.deepEqual(error.links, [
+    'https://open.alipay.com/api/errCheck?traceId=0b2f6a1717756911576',
+    'https://opendocs.alipay.com/common/02km9f',
+  ])
+  for (const part of ['invalid-app-auth-token', 'HTTP 401', '0b2f6a1717756911576']) {
+    assert.ok(error.reason.includes(part), error.reason)
+  }
+  for (const field of API_FIELDS) assert.ok(field in error, field)
 })
 
 test('an API error without optional fields has them as null and says it is unsigned', () => {

@@ -115,6 +115,16 @@ import {
   type V3Answer,
   type V3Headers,
   type V3Verdict,
+  V3HttpRequest,
+  V3Response,
+  type V3Call,
+  type V3PrepareOptions,
+  type V3Method,
+  type V3Query,
+  type V3FileInput,
+  type V3UploadFile,
+  type FileUpload,
+  type UploadedFile,
 } from '..'
 import { createServer, type IncomingMessage } from 'node:http'
 
@@ -638,7 +648,78 @@ async function v3Use(config: IsvConfig, incoming: IncomingMessage, rawBody: Buff
   return `${parts.join()}${verdicts.join()}${text}${notVerdict}`
 }
 
+// OpenAPI v3 calls: the client, the registry, the sans-IO pair, the typed errors.
+async function v3Calls(config: IsvConfig, client: Client, registry: Registry, emulator: Emulator): Promise<string> {
+  const base: string = `${config.v3Base}${client.v3Base}`
+  const upload: V3UploadFile = { fileName: 'shop.jpg', content: Buffer.from([0xff, 0xd8]) }
+  const fromPath: V3UploadFile = { path: '/tmp/shop.jpg' }
+  const file: V3FileInput = { field: 'file_content', path: '/tmp/shop.jpg', contentType: 'image/jpeg' }
+  const query: V3Query[] = [{ a: '1', b: ['2', '3'] }, [['a', '1']], new Map([['a', '1']]), new URLSearchParams({ a: '1' })]
+  const method: V3Method = 'PATCH'
+  const call: V3Call = {
+    method: 'POST',
+    path: '/v3/alipay/open/mini/version/list/query',
+    query: { scopes: 'auth_base' },
+    body: { bundle_id: 'com.alipay.alipaywallet' },
+    appAuthToken: 'token',
+    encrypt: false,
+    files: [file],
+    requestId: 'r-1',
+  }
+  const response: V3Response = await client.executeV3(call)
+  const blocking: V3Response = client.executeV3Sync({ method: 'GET', path: '/v3/x', body: '{}' })
+  const fields: Record<string, any> = response.fields
+  const parts: Array<string | number | boolean | null> = [response.status, response.body, response.traceId, response.verified, blocking.toString()]
+  const tokens: AppAuthToken[] = [...(await client.exchangeAppAuthCodeV3('code')), ...client.refreshAppAuthTokenV3Sync('refresh')]
+  const refreshed: AppAuthToken[] = await client.refreshAppAuthTokenV3('refresh')
+  const info: AppAuthTokenInfo = await client.queryAppAuthTokenV3('token')
+  const infoSync: AppAuthTokenInfo = client.queryAppAuthTokenV3Sync('token')
+  const user: UserToken = await client.exchangeUserAuthCodeV3('code', 'token')
+  const userRefreshed: UserToken = await client.refreshUserTokenV3(user.refreshToken ?? '', null)
+  const profile: UserInfo = await client.userInfoShareV3(user.accessToken)
+  const uploaded: FileUpload = await client.uploadFileV3('shop_image', upload, 'token')
+  const uploadedSync: FileUpload = client.uploadFileV3Sync('shop_image', fromPath)
+  const stored: UploadedFile | null = emulator.uploadedFile(uploaded.fileId)
+  const delegated: V3Response = await registry.executeV3For('2021000000000002', { method: 'GET', path: '/v3/x' })
+  const delegatedSync: V3Response = registry.executeV3ForSync('2021000000000002', call)
+  const fixed: V3PrepareOptions = { nonce: 'n', timestampMs: 1796600000000 }
+  const prepared: V3HttpRequest = config.prepareV3(call, fixed)
+  const headers: Record<string, string> = prepared.headers
+  const sent: Buffer = prepared.body
+  const request: Array<string | boolean> = [prepared.method, prepared.url, prepared.requestTarget, prepared.authorization, prepared.stringToSign, prepared.encrypted]
+  const read: V3Response = config.readV3Answer({ status: 200, headers: [['alipay-nonce', 'n']], body: sent }, prepared.encrypted)
+  const unencrypted: V3Response = config.readV3Answer({ status: 200, headers: {}, body: '{}' })
+  const withBase = new IsvConfig({ appId: '1', privateKey: pem, alipayPublicKey: pem, v3Base: 'sandbox' })
+  try {
+    await client.executeV3(call)
+  } catch (caught) {
+    const error = caught as AlipayError
+    const status: number | null | undefined = error.httpStatus
+    const trace: string | null | undefined = error.traceId
+    const links: string[] | undefined = error.links
+    void [status, trace, links]
+  }
+  // @ts-expect-error not a v3 method
+  const notMethod: V3Method = 'FETCH'
+  // @ts-expect-error a file has bytes or a path, not both
+  const both: V3UploadFile = { fileName: 'a.jpg', content: Buffer.from([1]), path: '/tmp/a.jpg' }
+  // @ts-expect-error bytes need their file name
+  const nameless: V3UploadFile = { content: Buffer.from([1]) }
+  // @ts-expect-error a file of a call needs its field
+  const fieldless: V3FileInput = { fileName: 'a.jpg', content: Buffer.from([1]) }
+  // @ts-expect-error query values are text
+  const numbers: V3Query = { page: 1 }
+  // @ts-expect-error the path is required
+  config.prepareV3({ method: 'GET' })
+  // @ts-expect-error the body is JSON text or an object, not bytes as a number
+  client.executeV3({ method: 'POST', path: '/v3/x', body: 42 })
+  // @ts-expect-error fields are read, not written
+  response.fields = {}
+  return `${base}${method}${query.length}${String(fields)}${parts.join()}${tokens.length}${refreshed.length}${info.valid}${infoSync.valid}${userRefreshed.accessToken}${profile.userId}${uploadedSync.fileId}${stored?.md5}${delegated.status}${delegatedSync.status}${Object.keys(headers)}${request.join()}${read.body}${unencrypted.body}${withBase.v3Base}${notMethod}${String(both)}${String(nameless)}${String(fieldless)}${String(numbers)}`
+}
+
 export const used = [
+  v3Calls,
   v3Use,
   flow,
   servicemarket,

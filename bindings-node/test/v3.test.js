@@ -1,7 +1,10 @@
 'use strict'
 // OpenAPI v3: `IsvConfig.v3Sign` and `IsvConfig.v3Verify` on the shared vectors of tests/vectors/v3.json
-// (made by the official Node SDK alipay-sdk 4.14.0), their typed refusals, the masked string forms, every
-// header shape Node hands over, and conformance with the official SDK installed in devDependencies:
+// (made by the official Node SDK alipay-sdk 4.14.0), and `prepareV3` / `readV3Answer` on its AES requests
+// (the SDK's ciphertext and Authorization), its multipart upload (the data part signed, the file not) and
+// its AES answers (decrypted, or refused as the vector says); their typed refusals, the masked string
+// forms, every header shape Node hands over, and conformance with the official SDK installed in
+// devDependencies:
 // 1. our `authorization` verifies with the SDK's `verifySignatureV3` over our `stringToSign` (app public
 //    key), and that string is the one the SDK's rule builds;
 // 2. an answer signed with the SDK's `signatureV3` (Alipay key) verifies with our `v3Verify`;
@@ -21,7 +24,7 @@ const util = require('node:util')
 const { AlipaySdk } = require('alipay-sdk')
 const SDK_VERSION = require('alipay-sdk/package.json').version
 const { signatureV3, verifySignatureV3 } = require(path.join(path.dirname(require.resolve('alipay-sdk')), 'util.js'))
-const { IsvConfig, V3Signature } = require('..')
+const { IsvConfig, V3Signature, V3Response } = require('..')
 const { loadVectors, readKey } = require('./helpers')
 
 const vectors = loadVectors('v3.json')
@@ -145,6 +148,164 @@ test('v3.json: every answer vector gives its expectation, whatever shape the hea
     assert.equal(verdict(keyMode, { status: c.status, headers: pairs, body: new Uint8Array(bytes) }), c.expect, c.name)
   }
   assert.deepEqual([...seen].sort(), ['protocol_error', 'signature_error', 'unsigned', 'verified'])
+})
+
+/** The configuration of a vector: its mode, with the vector's AES key when it has one (cached). */
+const configs = new Map()
+function vectorConfig(c) {
+  const id = `${c.cert_mode ? 'cert' : 'key'}:${c.aes_key ?? ''}`
+  if (!configs.has(id)) {
+    const options = {
+      appId: APP_ID,
+      privateKey: readKey('keys/app_2048_pkcs8.pem'),
+      ...(c.cert_mode
+        ? { appCert: readKey('certs/app_cert.crt'), alipayCert: readKey('certs/alipay_cert.crt'), rootCert: readKey('certs/root_bundle.crt') }
+        : { alipayPublicKey: readKey('keys/alipay_2048_public.pem') }),
+      ...(c.aes_key ? { aesKey: c.aes_key } : {}),
+    }
+    configs.set(id, new IsvConfig(options))
+  }
+  return configs.get(id)
+}
+
+/**
+ * The `V3Call` of a request vector: its path, its query decoded into pairs (prepareV3 encodes them
+ * again), its token; the body is given by the caller.
+ */
+function vectorCall(c, body) {
+  const [path, query = ''] = c.request_target.split('?')
+  const pairs = query
+    .split('&')
+    .filter(Boolean)
+    .map((pair) => pair.split('=').map((part) => decodeURIComponent(part.replace(/\+/g, ' '))))
+  return {
+    method: c.method,
+    path,
+    query: pairs,
+    body,
+    ...(c.app_auth_token !== null ? { appAuthToken: c.app_auth_token } : {}),
+  }
+}
+
+/** The expectation name of an error (`protocol_error`, …), as the vectors spell them. */
+function errorName(error) {
+  assert.ok(error instanceof Error)
+  assert.match(error.code, /^ALIPAY_[A-Z]+_ERROR$/, error.message)
+  return `${error.kind}_error`
+}
+
+/** What `readV3Answer` makes of an answer: its V3Response, or the expectation name of its error. */
+function readAnswer(config, answer, encrypted) {
+  try {
+    return config.readV3Answer(answer, encrypted)
+  } catch (error) {
+    return errorName(error)
+  }
+}
+
+test('v3.json: AES request vectors — prepareV3 encrypts the plaintext to the SDK’s ciphertext, with its Authorization', (t) => {
+  const aes = vectors.requests.filter((c) => c.aes_key !== undefined || c.plaintext !== undefined)
+  if (aes.length === 0) t.diagnostic('v3.json has no AES request vector yet')
+  for (const c of aes) {
+    assert.equal(typeof c.aes_key, 'string', `${c.name}: aes_key`)
+    assert.equal(typeof c.plaintext, 'string', `${c.name}: plaintext`)
+    const request = vectorConfig(c).prepareV3({ ...vectorCall(c, c.plaintext), encrypt: true }, { nonce: c.nonce, timestampMs: c.timestamp_ms })
+    assert.equal(request.requestTarget, c.request_target, c.name)
+    assert.equal(request.encrypted, true, c.name)
+    assert.equal(request.body.toString('utf8'), c.body, `${c.name}: the ciphertext`)
+    assert.equal(request.authorization, c.authorization, `${c.name}: the Authorization`)
+    assert.equal(request.headers['alipay-encrypt-type'], 'AES', c.name)
+    assert.match(request.headers['content-type'], /^text\/plain/, c.name)
+    assert.equal(request.headers['alipay-root-cert-sn'] ?? null, c.alipay_root_cert_sn, c.name)
+    assert.equal(request.headers['alipay-app-auth-token'] ?? null, c.app_auth_token, c.name)
+  }
+})
+
+/**
+ * The file of the multipart vector, as tests/vectors/generate_v3.js makes it (UPLOAD_FILE): a PNG
+ * signature, then text and bytes that are not UTF-8. Its SHA-256 is checked against `file_sha256`.
+ */
+const UPLOAD_FILE = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from(' alipay-isv v3 upload vector '), Buffer.from([0x00, 0xff, 0xfe, 0x80])])
+
+test('v3.json: multipart request vectors — prepareV3 signs the data part as the SDK did; the file part is not signed', (t) => {
+  const uploads = vectors.requests.filter((c) => c.multipart !== undefined)
+  if (uploads.length === 0) t.diagnostic('v3.json has no multipart request vector yet')
+  for (const c of uploads) {
+    assert.equal(c.multipart, true, c.name)
+    assert.equal(c.method, 'POST', c.name)
+    const file = UPLOAD_FILE
+    assert.equal(crypto.createHash('sha256').update(file).digest('hex'), c.file_sha256, `${c.name}: the vector's file`)
+    const call = { ...vectorCall(c, c.body), files: [{ field: 'file_content', fileName: c.file_name, content: file }] }
+    const request = vectorConfig(c).prepareV3(call, { nonce: c.nonce, timestampMs: c.timestamp_ms })
+    assert.equal(request.requestTarget, c.request_target, c.name)
+    assert.equal(request.authorization, c.authorization, `${c.name}: the Authorization`)
+    const lines = [c.method, c.request_target, c.body, ...(c.app_auth_token ? [c.app_auth_token] : [])]
+    assert.ok(request.stringToSign.endsWith(lines.map((line) => `\n${line}`).join('') + '\n'), request.stringToSign)
+    // The body sent: the data part (exactly the signed text) and the file part (exactly the file).
+    const boundary = /^multipart\/form-data; boundary=(.+)$/.exec(request.headers['content-type'])[1]
+    const body = request.body
+    const dataPart = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="data"\r\nContent-Type: application/json\r\n\r\n${c.body}\r\n`, 'utf8')
+    assert.ok(body.subarray(0, dataPart.length).equals(dataPart), `${c.name}: the data part`)
+    const fileHead = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file_content"; filename="${c.file_name}"\r\n`, 'utf8')
+    const at = body.indexOf(fileHead)
+    assert.ok(at > 0, `${c.name}: the file part`)
+    const start = body.indexOf('\r\n\r\n', at) + 4
+    const end = body.length - `\r\n--${boundary}--\r\n`.length
+    assert.equal(crypto.createHash('sha256').update(body.subarray(start, end)).digest('hex'), c.file_sha256, `${c.name}: the file part's bytes`)
+    // The same data part from the fields as an object (as uploadFileV3 builds it) signs the same.
+    const fields = JSON.parse(c.body)
+    const fromObject = vectorConfig(c).prepareV3({ ...call, body: fields }, { nonce: c.nonce, timestampMs: c.timestamp_ms })
+    if (JSON.stringify(fields) === c.body) assert.equal(fromObject.authorization, c.authorization, c.name)
+  }
+})
+
+test('v3.json: AES answer vectors decrypt to `decrypted`, or fail as `decrypt_expect` (or `expect`) says', (t) => {
+  const aes = vectors.answers.filter((c) => c.aes_key !== undefined || c.decrypted !== undefined || c.decrypt_expect !== undefined)
+  if (aes.length === 0) t.diagnostic('v3.json has no AES answer vector yet')
+  for (const c of aes) {
+    assert.equal(typeof c.aes_key, 'string', `${c.name}: aes_key`)
+    const config = vectorConfig(c)
+    const answer = { status: c.status, headers: c.headers, body: c.body }
+    const read = readAnswer(config, answer, true)
+    if (typeof c.decrypted === 'string') {
+      assert.ok(read instanceof V3Response, `${c.name}: ${read}`)
+      assert.equal(read.body, c.decrypted, c.name)
+      assert.deepEqual(read.fields, JSON.parse(c.decrypted), c.name)
+      assert.equal(read.verified, c.expect === 'verified', c.name)
+    } else if (c.decrypt_expect !== undefined) {
+      assert.equal(read, c.decrypt_expect, `${c.name}: decrypting`)
+    } else {
+      // No plaintext and no decryption verdict: it must fail before decrypting, as `expect` says.
+      assert.equal(c.decrypted, null, c.name)
+      assert.ok(c.expect.endsWith('_error'), `${c.name}: expect ${c.expect}`)
+      assert.equal(read, c.expect, c.name)
+    }
+    // Read without decryption, a verified ciphertext is no JSON object.
+    if (c.expect === 'verified' && c.status >= 200 && c.status < 300) {
+      assert.equal(readAnswer(config, answer, false), 'protocol_error', `${c.name}: unencrypted`)
+    }
+  }
+})
+
+test('v3.json: readV3Answer agrees with v3Verify on every answer vector', () => {
+  for (const c of vectors.answers.filter((a) => a.aes_key === undefined)) {
+    const answer = { status: c.status, headers: c.headers, body: c.body }
+    const read = readAnswer(keyMode, answer, false)
+    if (c.expect.endsWith('_error')) {
+      assert.equal(read, c.expect, c.name)
+    } else if (c.status >= 200 && c.status < 300) {
+      assert.ok(read instanceof V3Response, `${c.name}: ${read}`)
+      assert.equal(read.verified, true, c.name)
+      assert.equal(read.body, c.body, c.name)
+    } else {
+      // A v3 error answer: an API error, signed exactly when its signature verified.
+      const error = thrown(() => keyMode.readV3Answer(answer))
+      assert.equal(error.code, 'ALIPAY_API_ERROR', `${c.name}: ${error.message}`)
+      assert.equal(error.httpStatus, c.status, c.name)
+      assert.equal(error.signed, c.expect === 'verified', c.name)
+      assert.equal(error.apiCode, JSON.parse(c.body).code, c.name)
+    }
+  }
 })
 
 test('an unsigned success answer is a signature error that names the v2 gateway.do', () => {

@@ -4,7 +4,9 @@
 //! threads — and `alipay_isv.aio`, which runs these calls on worker threads — truly run in
 //! parallel. The client holds no token: tokens are passed per call. In certificate mode the
 //! client downloads an Alipay certificate it does not know yet (`fetch_alipay_cert`, also done by
-//! `execute` and `verify_notification` by themselves).
+//! `execute`, `execute_v3` and `verify_notification` by themselves). One client speaks both
+//! protocols: the classic `gateway.do` calls and OpenAPI v3 (`execute_v3` and the typed `*_v3`
+//! calls, their arguments and answers converted in [`crate::v3`]).
 
 use std::time::Duration;
 
@@ -20,6 +22,7 @@ use crate::error::{Failure, detached, guarded};
 use crate::notify::typed_with_form;
 use crate::response::VerifiedResponse;
 use crate::servicemarket::{ServiceMarketOrderPage, ServiceMarketOrderPages, item_target};
+use crate::v3::{CallArgs, FileUpload, ReadResponse, V3File, V3Response, upload_file};
 
 /// A duration from seconds given in Python; `what` names the argument in the error.
 pub(crate) fn seconds(value: f64, what: &str) -> Result<Duration, Failure> {
@@ -347,6 +350,232 @@ impl Client {
                 .user_info_share(&access_token, app_auth_token.as_deref())?)
         })?;
         UserInfo::convert(py, info)
+    }
+
+    /// Calls any OpenAPI v3 operation (``https://openapi.alipay.com/v3/…``, the host being
+    /// :attr:`IsvConfig.v3_base`): encodes and signs the call (``Authorization:
+    /// ALIPAY-SHA256withRSA …``, the merchant's token in the signed string and the
+    /// ``alipay-app-auth-token`` header), sends it, verifies the answer's ``alipay-signature``
+    /// over its exact bytes (in certificate mode, downloading a new Alipay certificate the
+    /// answer names) and returns it. Nothing is retried::
+    ///
+    ///     answer = client.execute_v3("POST", "/v3/alipay/open/mini/version/list/query",
+    ///                                body={}, app_auth_token=token)
+    ///     answer.fields["app_versions"]
+    ///
+    /// Args:
+    ///     method: the HTTP method (``"GET"``, ``"POST"``, ...; sent in upper case).
+    ///     path: the path, e.g. ``"/v3/alipay/open/mini/version/list/query"``, path parameters
+    ///         already substituted and percent-encoded; no query (pass ``query``).
+    ///     query: query parameters, unencoded, in order: a ``dict`` (any ``Mapping[str, str]``)
+    ///         or a sequence of ``(name, value)`` pairs (a name may repeat).
+    ///     body: the JSON body: a ``dict`` (serialised once, to compact JSON) or JSON text sent
+    ///         as it is; ``None`` for no body.
+    ///     app_auth_token: the merchant's token, for a call on its behalf.
+    ///     encrypt: AES-encrypt the body (and decrypt the answer) with the configured key.
+    ///     files: :class:`V3File` parts: the call becomes a ``multipart/form-data`` upload whose
+    ///         signed ``data`` part is the body (a POST).
+    ///     request_id: the ``alipay-request-id`` header; a fresh one when ``None``.
+    ///
+    /// Raises:
+    ///     ApiError: Alipay answered a v3 error: ``http_status`` (e.g. ``401``), ``code`` (e.g.
+    ///         ``"invalid-app-auth-token"``), ``msg``, ``trace_id``, ``links``, a ``hint`` for
+    ///         the codes ISVs meet; ``signed`` whether it verified.
+    ///     SignatureError: the answer did not verify, or a success was not signed (is the v3
+    ///         base a v2 ``gateway.do``?).
+    ///     TransportError: no complete answer, or a proxy answered instead of Alipay;
+    ///         ``request_sent`` says whether the call may have run.
+    ///     ProtocolError: a malformed answer (not JSON, not decryptable, duplicated signature
+    ///         headers).
+    ///     ConfigError: a bad call, refused before anything is sent: a path that does not
+    ///         start with ``/v3/`` or holds a ``?``, a body that is not JSON, ``encrypt``
+    ///         without an AES key, files with another method than POST, an unreadable file.
+    ///         The text never holds a token.
+    ///     TypeError: ``query``, ``body`` or ``files`` of another shape.
+    ///     ValueError: ``body`` holds ``NaN`` or infinity.
+    #[pyo3(signature = (
+        method,
+        path,
+        *,
+        query = None,
+        body = None,
+        app_auth_token = None,
+        encrypt = false,
+        files = None,
+        request_id = None,
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn execute_v3(
+        &self,
+        py: Python<'_>,
+        method: String,
+        path: String,
+        query: Option<&Bound<'_, PyAny>>,
+        body: Option<&Bound<'_, PyAny>>,
+        app_auth_token: Option<String>,
+        encrypt: bool,
+        files: Option<&Bound<'_, PyAny>>,
+        request_id: Option<String>,
+    ) -> PyResult<V3Response> {
+        let call = CallArgs {
+            method,
+            path,
+            query,
+            body,
+            app_auth_token,
+            encrypt,
+            files,
+            request_id,
+        }
+        .into_call()?;
+        let read = detached(py, || ReadResponse::new(self.inner.execute_v3(&call)?))?;
+        V3Response::convert(py, read)
+    }
+
+    /// The v3 form of :meth:`exchange_app_auth_code` (``POST
+    /// /v3/alipay/open/auth/token/app``).
+    ///
+    /// Raises:
+    ///     ApiError: HTTP 400 ``code-invalid`` for an unknown, expired or used code; the other
+    ///         errors of :meth:`execute_v3`.
+    #[pyo3(signature = (app_auth_code))]
+    fn exchange_app_auth_code_v3(
+        &self,
+        py: Python<'_>,
+        app_auth_code: PyBackedStr,
+    ) -> PyResult<Vec<AppAuthToken>> {
+        let tokens = detached(py, || {
+            Ok(self.inner.exchange_app_auth_code_v3(&app_auth_code)?)
+        })?;
+        Ok(tokens.into_iter().map(AppAuthToken::wrap).collect())
+    }
+
+    /// The v3 form of :meth:`refresh_app_auth_token`.
+    ///
+    /// Raises:
+    ///     ApiError: as for :meth:`exchange_app_auth_code_v3`.
+    #[pyo3(signature = (app_refresh_token))]
+    fn refresh_app_auth_token_v3(
+        &self,
+        py: Python<'_>,
+        app_refresh_token: PyBackedStr,
+    ) -> PyResult<Vec<AppAuthToken>> {
+        let tokens = detached(py, || {
+            Ok(self.inner.refresh_app_auth_token_v3(&app_refresh_token)?)
+        })?;
+        Ok(tokens.into_iter().map(AppAuthToken::wrap).collect())
+    }
+
+    /// The v3 form of :meth:`query_app_auth_token` (``GET
+    /// /v3/alipay/open/auth/token/app/query``; the token queried is a query parameter).
+    ///
+    /// Raises:
+    ///     ApiError: HTTP 401 ``invalid-app-auth-token`` for an unknown token.
+    #[pyo3(signature = (app_auth_token))]
+    fn query_app_auth_token_v3(
+        &self,
+        py: Python<'_>,
+        app_auth_token: PyBackedStr,
+    ) -> PyResult<AppAuthTokenInfo> {
+        let info = detached(py, || {
+            Ok(self.inner.query_app_auth_token_v3(&app_auth_token)?)
+        })?;
+        Ok(AppAuthTokenInfo::wrap(info))
+    }
+
+    /// The v3 form of :meth:`exchange_user_auth_code` (``POST
+    /// /v3/alipay/system/oauth/token``), on the merchant's behalf when ``app_auth_token`` is
+    /// given.
+    ///
+    /// Raises:
+    ///     ApiError: ``code-invalid`` for a bad or used code; the other errors of
+    ///         :meth:`execute_v3`.
+    #[pyo3(signature = (auth_code, app_auth_token = None))]
+    fn exchange_user_auth_code_v3(
+        &self,
+        py: Python<'_>,
+        auth_code: PyBackedStr,
+        app_auth_token: Option<PyBackedStr>,
+    ) -> PyResult<UserToken> {
+        let token = detached(py, || {
+            Ok(self
+                .inner
+                .exchange_user_auth_code_v3(&auth_code, app_auth_token.as_deref())?)
+        })?;
+        Ok(UserToken::wrap(token))
+    }
+
+    /// The v3 form of :meth:`refresh_user_token`.
+    ///
+    /// Raises:
+    ///     ApiError: as for :meth:`exchange_user_auth_code_v3`.
+    #[pyo3(signature = (refresh_token, app_auth_token = None))]
+    fn refresh_user_token_v3(
+        &self,
+        py: Python<'_>,
+        refresh_token: PyBackedStr,
+        app_auth_token: Option<PyBackedStr>,
+    ) -> PyResult<UserToken> {
+        let token = detached(py, || {
+            Ok(self
+                .inner
+                .refresh_user_token_v3(&refresh_token, app_auth_token.as_deref())?)
+        })?;
+        Ok(UserToken::wrap(token))
+    }
+
+    /// The v3 form of :meth:`user_info_share` (``POST
+    /// /v3/alipay/user/info/share?auth_token=…``), on the merchant's behalf when
+    /// ``app_auth_token`` is given.
+    ///
+    /// Raises:
+    ///     ApiError: HTTP 401 ``invalid-auth-token`` for an expired access token.
+    #[pyo3(signature = (access_token, app_auth_token = None))]
+    fn user_info_share_v3(
+        &self,
+        py: Python<'_>,
+        access_token: PyBackedStr,
+        app_auth_token: Option<PyBackedStr>,
+    ) -> PyResult<UserInfo> {
+        let info = detached(py, || {
+            Ok(self
+                .inner
+                .user_info_share_v3(&access_token, app_auth_token.as_deref())?)
+        })?;
+        UserInfo::convert(py, info)
+    }
+
+    /// Uploads a file with ``alipay.open.file.upload`` (``POST
+    /// /v3/alipay/open/file/upload``), on the merchant's behalf when ``app_auth_token`` is
+    /// given: the signed ``data`` part ``{biz_code, md5}`` (the file's MD5, computed here) and
+    /// the file in part ``file_content`` (whatever :attr:`V3File.field` says), streamed from
+    /// disk for a :class:`V3File` of a ``path``.
+    ///
+    /// Args:
+    ///     biz_code: what the file is for, as the API that uses it says (e.g.
+    ///         ``"openpt_appstore"``).
+    ///     file: the file.
+    ///     app_auth_token: the merchant's token, for an upload on its behalf.
+    ///
+    /// Raises:
+    ///     ApiError: ``invalid-file-extension``, ``invalid-file-size`` or ``file-check-fail``
+    ///         as Alipay answers; the other errors of :meth:`execute_v3`.
+    ///     ConfigError: an empty ``biz_code``, a file that cannot be read.
+    #[pyo3(signature = (biz_code, file, app_auth_token = None))]
+    fn upload_file_v3(
+        &self,
+        py: Python<'_>,
+        biz_code: PyBackedStr,
+        file: PyRef<'_, V3File>,
+        app_auth_token: Option<PyBackedStr>,
+    ) -> PyResult<FileUpload> {
+        let file = upload_file(&file);
+        let upload = detached(py, || {
+            Ok(self
+                .inner
+                .upload_file_v3(&biz_code, file, app_auth_token.as_deref())?)
+        })?;
+        FileUpload::convert(py, upload)
     }
 
     /// Certificate mode: makes sure the Alipay certificate ``alipay_cert_sn`` is trusted.

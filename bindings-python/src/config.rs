@@ -3,7 +3,8 @@
 //! signing requests, verifying responses and notifications, and answering the gateway check.
 //! In certificate mode (`app_cert`, `alipay_cert`, `root_cert`) it also carries the SNs and the
 //! store of trusted Alipay certificates, shared with every client made from it. OpenAPI v3 signing
-//! and answer verification (`v3_sign`, `v3_verify`) are methods here too, converted in [`crate::v3`].
+//! and answer verification (`v3_sign`, `v3_verify`) and the sans-IO form of a whole v3 call
+//! (`prepare_v3`, `read_v3_answer`) are methods here too, converted in [`crate::v3`].
 
 use std::sync::Arc;
 
@@ -20,7 +21,7 @@ use crate::notify::NotificationVerifier;
 use crate::request::SignedRequest;
 use crate::response::ResponseVerifier;
 use crate::sign::{extract_params, parse_options};
-use crate::v3::{self, V3Signature};
+use crate::v3::{self, CallArgs, V3HttpRequest, V3Response, V3Signature};
 
 /// The third-party app's configuration: ``app_id``, keys and options, checked once.
 ///
@@ -57,15 +58,19 @@ impl IsvConfig {
     ///     gateway: ``"production"``, ``"sandbox"`` or an ``http(s)://`` URL.
     ///     aes_key: the content-encryption key (an :class:`AesKey` or its Base64 text).
     ///     max_body_bytes: the largest response or notification body accepted.
+    ///     v3_base: where OpenAPI v3 calls go: ``"production"``
+    ///         (``https://openapi.alipay.com``), ``"sandbox"`` or an ``http(s)://`` URL (its
+    ///         path is dropped); ``None`` takes the gateway's scheme and host.
     ///
     /// Raises:
-    ///     ConfigError: a bad ``app_id``, gateway, sign type, charset or AES key, a key too short
-    ///         for ``RSA2``, or the app's own public key given as the Alipay public key; no
-    ///         Alipay key at all, or only some of the three certificates. In certificate mode
-    ///         also: a certificate that does not parse or cannot be read, a root bundle without
-    ///         an RSA-signed root (only SM2 / ECDSA), an Alipay certificate that is expired, not
-    ///         chained to the bundle or tampered with, an app certificate for another key; a
-    ///         ``str`` certificate that looks like a file name (pass a ``pathlib.Path``).
+    ///     ConfigError: a bad ``app_id``, gateway, v3 base, sign type, charset or AES key, a
+    ///         key too short for ``RSA2``, or the app's own public key given as the Alipay
+    ///         public key; no Alipay key at all, or only some of the three certificates. In
+    ///         certificate mode also: a certificate that does not parse or cannot be read, a
+    ///         root bundle without an RSA-signed root (only SM2 / ECDSA), an Alipay certificate
+    ///         that is expired, not chained to the bundle or tampered with, an app certificate
+    ///         for another key; a ``str`` certificate that looks like a file name (pass a
+    ///         ``pathlib.Path``).
     ///     TypeError: a certificate of another type.
     #[new]
     #[pyo3(signature = (
@@ -81,6 +86,7 @@ impl IsvConfig {
         gateway = "production",
         aes_key = None,
         max_body_bytes = 10485760,
+        v3_base = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -96,6 +102,7 @@ impl IsvConfig {
         gateway: &str,
         aes_key: Option<&Bound<'_, PyAny>>,
         max_body_bytes: usize,
+        v3_base: Option<String>,
     ) -> PyResult<Self> {
         let (sign_type, charset) = parse_options(sign_type, charset)?;
         let aes_key = aes_key.map(extract_aes_key).transpose()?;
@@ -130,6 +137,9 @@ impl IsvConfig {
             if let Some(key) = aes_key {
                 builder = builder.aes_key(key);
             }
+            if let Some(base) = v3_base {
+                builder = builder.v3_base(base);
+            }
             Ok(builder.build()?)
         })?;
         Ok(IsvConfig { inner })
@@ -145,6 +155,14 @@ impl IsvConfig {
     #[getter]
     fn gateway(&self) -> &str {
         self.inner.gateway()
+    }
+
+    /// The base URL of OpenAPI v3 calls (scheme and host, no path), e.g.
+    /// ``"https://openapi.alipay.com"``: the ``v3_base`` given, or the gateway's scheme and
+    /// host.
+    #[getter]
+    fn v3_base(&self) -> &str {
+        self.inner.v3_base()
     }
 
     /// ``"RSA2"`` or ``"RSA"``.
@@ -404,6 +422,110 @@ impl IsvConfig {
         body: &Bound<'_, PyAny>,
     ) -> PyResult<&'static str> {
         v3::verify(py, &self.inner, status, headers, body)
+    }
+
+    /// Encodes and signs an OpenAPI v3 call as this app, without sending it: the sans-IO form
+    /// of :meth:`Client.execute_v3`, for a host with its own HTTP stack. Send the request's
+    /// ``method`` to its ``url`` with its ``headers`` and ``body``, then read the answer with
+    /// :meth:`read_v3_answer`::
+    ///
+    ///     request = config.prepare_v3("POST", "/v3/alipay/open/mini/version/list/query",
+    ///                                 body={}, app_auth_token=token)
+    ///     answer = httpx.request(request.method, request.url, headers=request.headers,
+    ///                            content=request.body)
+    ///     response = config.read_v3_answer(answer.status_code, answer.headers, answer.content,
+    ///                                      encrypted=request.encrypted)
+    ///
+    /// Args:
+    ///     method, path, query, body, app_auth_token, encrypt, files, request_id: as for
+    ///         :meth:`Client.execute_v3`.
+    ///     nonce: a fixed nonce instead of a fresh random one (tests, replays); only with
+    ///         ``timestamp_ms``.
+    ///     timestamp_ms: a fixed time, in milliseconds since the Unix epoch, instead of now;
+    ///         only with ``nonce``.
+    ///
+    /// Raises:
+    ///     ConfigError: as for :meth:`Client.execute_v3`; ``nonce`` without ``timestamp_ms`` or
+    ///         the reverse. The text never holds a token.
+    ///     TypeError, ValueError: as for :meth:`Client.execute_v3`.
+    ///     OverflowError: a negative ``timestamp_ms``.
+    #[pyo3(signature = (
+        method,
+        path,
+        *,
+        query = None,
+        body = None,
+        app_auth_token = None,
+        encrypt = false,
+        files = None,
+        request_id = None,
+        nonce = None,
+        timestamp_ms = None,
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn prepare_v3(
+        &self,
+        py: Python<'_>,
+        method: String,
+        path: String,
+        query: Option<&Bound<'_, PyAny>>,
+        body: Option<&Bound<'_, PyAny>>,
+        app_auth_token: Option<String>,
+        encrypt: bool,
+        files: Option<&Bound<'_, PyAny>>,
+        request_id: Option<String>,
+        nonce: Option<&str>,
+        timestamp_ms: Option<u64>,
+    ) -> PyResult<V3HttpRequest> {
+        let fixed = v3::fixed_clock(nonce, timestamp_ms)?;
+        let call = CallArgs {
+            method,
+            path,
+            query,
+            body,
+            app_auth_token,
+            encrypt,
+            files,
+            request_id,
+        }
+        .into_call()?;
+        v3::prepare(py, &self.inner, &call, fixed)
+    }
+
+    /// Verifies and reads the answer to an OpenAPI v3 call sent by your own HTTP stack (the
+    /// sans-IO form of what :meth:`Client.execute_v3` does): the signature as
+    /// :meth:`v3_verify` checks it, then a success's body, decrypted when the call was
+    /// ``encrypted``, or the typed error of a failure.
+    ///
+    /// Args:
+    ///     status: the HTTP status.
+    ///     headers: every header received, as for :meth:`v3_verify`.
+    ///     body: the raw body as received (``bytes``; a ``str`` is encoded in UTF-8).
+    ///     encrypted: whether the call was encrypted (:attr:`V3HttpRequest.encrypted`).
+    ///
+    /// Raises:
+    ///     ApiError: a v3 error answer (``{code, message, links}``): ``http_status``, ``code``
+    ///         (e.g. ``"invalid-app-auth-token"``), ``msg``, ``trace_id``, ``links``, a ``hint``
+    ///         for the codes ISVs meet, ``signed`` whether it verified.
+    ///     TransportError: a non-2xx answer that is not an Alipay error (a proxy's or load
+    ///         balancer's page).
+    ///     SignatureError: as for :meth:`v3_verify` (an unsigned success, a signature that does
+    ///         not verify, an ``alipay-sn`` not trusted yet: fetch that certificate with
+    ///         :meth:`Client.fetch_alipay_cert` or :meth:`trust_alipay_cert` and read the same
+    ///         answer again).
+    ///     ProtocolError: as for :meth:`v3_verify`; a success that is not a JSON object or does
+    ///         not decrypt.
+    ///     TypeError: ``headers`` or ``body`` of another shape.
+    #[pyo3(signature = (status, headers, body, encrypted = false))]
+    fn read_v3_answer(
+        &self,
+        py: Python<'_>,
+        status: u16,
+        headers: &Bound<'_, PyAny>,
+        body: &Bound<'_, PyAny>,
+        encrypted: bool,
+    ) -> PyResult<V3Response> {
+        v3::read(py, &self.inner, status, headers, body, encrypted)
     }
 
     fn __repr__(&self) -> PyResult<String> {

@@ -80,13 +80,19 @@ pub(crate) fn json_to_py<'py>(
 /// Serialises `biz_content`: a `str` is used as is, a `dict` becomes compact JSON (keys in their
 /// order, non-ASCII kept, `NaN`/`Infinity` refused).
 pub(crate) fn biz_content_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
+    json_text(value, "biz_content")
+}
+
+/// Serialises the JSON argument `what` (`biz_content`, a v3 `body`) once: a `str` is used as is, a
+/// `dict` becomes compact JSON (keys in their order, non-ASCII kept, `NaN`/`Infinity` refused).
+pub(crate) fn json_text(value: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
     if value.is_instance_of::<PyString>() {
         return value.extract();
     }
     if !value.is_instance_of::<PyDict>() {
-        return Err(PyTypeError::new_err(
-            "biz_content must be a dict (serialised to JSON) or a JSON str",
-        ));
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a dict (serialised to JSON) or a JSON str"
+        )));
     }
     let py = value.py();
     let kwargs = PyDict::new(py);

@@ -2,7 +2,7 @@
 //!
 //! The exception classes are plain Python, defined in `alipay_isv/errors.py` (hierarchy under
 //! `AlipayError`, each carrying `kind` and `reason`; `ApiError` also `code`, `msg`, `sub_code`,
-//! `sub_msg`, `signed`, `hint`). This module imports them and builds instances from
+//! `sub_msg`, `signed`, `hint`, and for an OpenAPI v3 answer `http_status`, `trace_id`, `links`). This module imports them and builds instances from
 //! [`alipay_isv::Error`]. [`detached`] and [`guarded`] are the entry-point wrappers every binding
 //! function goes through: they catch panics (raised as the base `AlipayError`, kind `internal`) and
 //! map core errors; [`detached`] also releases the GIL for the duration of the call.
@@ -70,6 +70,9 @@ fn core_error(error: alipay_isv::Error) -> PyErr {
                 api.sub_msg,
                 api.signed,
                 api.hint,
+                api.http_status,
+                api.trace_id,
+                api.links,
             ))
         }
     }
@@ -115,8 +118,8 @@ where
 }
 
 /// Raises the exception of a core error of ``kind`` (test hook): ``config``, ``signature``,
-/// ``transport`` (``request_sent`` true), ``transport_unsent``, ``protocol``, ``store``, ``api``
-/// or ``api_bare``.
+/// ``transport`` (``request_sent`` true), ``transport_unsent``, ``protocol``, ``store``, ``api``,
+/// ``api_bare`` or ``api_v3`` (an OpenAPI v3 error: HTTP status, trace id and links).
 #[pyfunction]
 pub(crate) fn _error_for_tests(kind: &str) -> PyResult<()> {
     use alipay_isv::{ApiError, Error};
@@ -141,6 +144,7 @@ pub(crate) fn _error_for_tests(kind: &str) -> PyResult<()> {
             sub_msg: Some("授权码code无效".into()),
             signed: true,
             hint: Some("exchange a fresh app_auth_code".into()),
+            ..ApiError::default()
         })),
         "api_bare" => Error::Api(Box::new(ApiError {
             code: "40002".into(),
@@ -149,6 +153,19 @@ pub(crate) fn _error_for_tests(kind: &str) -> PyResult<()> {
             sub_msg: None,
             signed: false,
             hint: None,
+            ..ApiError::default()
+        })),
+        "api_v3" => Error::Api(Box::new(ApiError {
+            code: "invalid-app-auth-token".into(),
+            msg: "app_auth_token无效".into(),
+            signed: false,
+            hint: Some("ask the merchant to authorise again".into()),
+            http_status: Some(401),
+            trace_id: Some("0b2f1a7e17966001000001234".into()),
+            links: vec![
+                "https://open.alipay.com/api/errCheck?traceId=0b2f1a7e17966001000001234".into(),
+            ],
+            ..ApiError::default()
         })),
         other => return Err(pyo3::exceptions::PyValueError::new_err(other.to_string())),
     };

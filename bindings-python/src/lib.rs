@@ -7,11 +7,12 @@
 //! `auth/models.rs`); [`cert`] has certificate mode's certificates, root bundles and SNs;
 //! [`registry`] keeps merchant authorisations and service-market orders (its `record`s, `order`s,
 //! `token_key` and the results of `import`); [`v3`] has OpenAPI v3's `V3Signature` (signing a
-//! request and verifying an `answer` are `IsvConfig` methods); [`gateway`] is the application
+//! request and verifying an `answer` are `IsvConfig` methods), the `V3File`s of a `call`, the
+//! `prepared` `V3HttpRequest` and the `response`s (`V3Response`, `FileUpload`); [`gateway`] is the application
 //! gateway (`Gateway`, its deliveries and its `answer`s; the framework adapters are the pure-Python
 //! `alipay_isv/gateway.py`); [`secret`] is the one masking rule; [`observe`] bridges the core's events to
 //! `logging`; [`emulator`] wraps the offline gateway of `alipay-isv-emulator` (its `options`, `push`
-//! deliveries, `console` entries and service-market `subscription`s). [`error`] is the
+//! deliveries, `console` entries, service-market `subscription`s and v3 `upload`s). [`error`] is the
 //! one place core errors (and panics) become Python exceptions, whose classes live in
 //! `python/alipay_isv/errors.py`; [`convert`] holds the shared argument and result conversions and
 //! [`json_text`] turns JSON text into Python objects.
@@ -56,6 +57,10 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<request::SignedRequest>()?;
     module.add_class::<request::HttpRequest>()?;
     module.add_class::<v3::V3Signature>()?;
+    module.add_class::<v3::V3File>()?;
+    module.add_class::<v3::V3HttpRequest>()?;
+    module.add_class::<v3::V3Response>()?;
+    module.add_class::<v3::FileUpload>()?;
     module.add_function(wrap_pyfunction!(request::china_timestamp_now, module)?)?;
     module.add_class::<response::ResponseVerifier>()?;
     module.add_class::<response::VerifiedResponse>()?;
@@ -115,6 +120,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
         module.add_class::<emulator::Delivery>()?;
         module.add_class::<emulator::ConsoleToken>()?;
         module.add_class::<emulator::Subscription>()?;
+        module.add_class::<emulator::UploadedFile>()?;
     }
     module.add_function(wrap_pyfunction!(observe::metrics_snapshot, module)?)?;
     module.add_function(wrap_pyfunction!(observe::prometheus_metrics, module)?)?;

@@ -83,6 +83,37 @@ def test_native_api_error_without_optional_fields() -> None:
     assert "[unsigned]" in error.reason
 
 
+def test_native_api_error_of_openapi_v3_carries_status_trace_id_and_links() -> None:
+    with pytest.raises(ApiError) as raised:
+        native._error_for_tests("api_v3")
+    error = raised.value
+    assert (error.code, error.msg) == ("invalid-app-auth-token", "app_auth_token无效")
+    assert (error.sub_code, error.sub_msg, error.signed) == (None, None, False)
+    assert error.http_status == 401
+    assert error.trace_id == "0b2f1a7e17966001000001234"
+    assert error.links == ["https://open.alipay.com/api/errCheck?traceId=0b2f1a7e17966001000001234"]
+    assert error.hint == "ask the merchant to authorise again"
+    assert "HTTP 401" in error.reason and error.trace_id in error.reason
+    clone = pickle.loads(pickle.dumps(error))
+    assert (clone.http_status, clone.trace_id, clone.links) == (
+        401,
+        error.trace_id,
+        error.links,
+    )
+
+
+def test_a_classic_api_error_has_no_v3_fields() -> None:
+    for kind in ("api", "api_bare"):
+        with pytest.raises(ApiError) as raised:
+            native._error_for_tests(kind)
+        error = raised.value
+        assert (error.http_status, error.trace_id, error.links) == (None, None, [])
+    made = ApiError("reason", "40004", "Business Failed")
+    assert (made.http_status, made.trace_id, made.links) == (None, None, [])
+    given = ApiError("r", "c", "m", http_status=403, trace_id="t", links=("a", "b"))
+    assert (given.http_status, given.trace_id, given.links) == (403, "t", ["a", "b"])
+
+
 def test_library_errors_are_caught_by_the_base_class() -> None:
     with pytest.raises(AlipayError) as raised:
         PrivateKey("not a key")

@@ -4,7 +4,8 @@ secret is fed through it: the ``repr()`` must show the rule's mask of the value 
 value. A field that holds a token or a code under a name the rule does not list fails the test,
 so a new secret field cannot slip past the rule. Personal data (the contact person and phone of a
 service-market order, from a genuine order Alipay signed and from the emulator's) is shown by its
-length only; the service market's subscription, order page and item are collected too."""
+length only; the service market's subscription, order page and item are collected too, and the
+OpenAPI v3 results (tokens, answer, prepared request, upload)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from alipay_isv import (
     PublicKey,
     Registry,
     ServiceMarketOrderNotification,
+    V3File,
     app_auth_link,
     is_personal_field,
     is_secret_field,
@@ -33,10 +35,12 @@ from vectors import case_body, read_key, real_notification_case
 
 # Suffixes of the names of fields that carry a token or an authorisation code.
 SECRET_SUFFIXES = ("_token", "_code")
-# Fields with such a suffix that name a product, not an authorisation: an order's item and service.
-PRODUCT_CODES = ("item_code", "service_code")
+# Fields with such a suffix that name a product or a purpose, not an authorisation: an order's
+# item and service, what an uploaded file is for.
+PRODUCT_CODES = ("item_code", "service_code", "biz_code")
 # The fields of personal data the core's rule shows by their length only (secret::PERSONAL_FIELDS).
 PERSONAL_FIELDS = ("contactor", "phone")
+V3_MERCHANT_API = "/v3/alipay/open/mini/version/list/query"
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +101,25 @@ def collect(setup: Setup) -> dict[str, object]:
     page = setup.client.query_servicemarket_order(subscription.commodity_order_id)
     found["ServiceMarketOrderPage"] = page
     found["ServiceMarketOrderItem"] = page.items[0]
+    # OpenAPI v3: the typed results of the v3 calls, a v3 answer, a prepared request, an upload.
+    link = app_auth_link(APP_ID, CALLBACK, host=setup.emulator.base_url)
+    callback = parse_app_auth_callback(
+        setup.emulator.merchant_authorizes(link.url), APP_ID, link.state
+    )
+    (v3_token,) = setup.client.exchange_app_auth_code_v3(callback.app_auth_code)
+    found["AppAuthToken (v3)"] = v3_token
+    found["AppAuthTokenInfo (v3)"] = setup.client.query_app_auth_token_v3(v3_token.app_auth_token)
+    found["V3Response"] = setup.client.execute_v3(
+        "POST", V3_MERCHANT_API, body={}, app_auth_token=v3_token.app_auth_token
+    )
+    found["V3HttpRequest"] = setup.config.prepare_v3(
+        "POST", V3_MERCHANT_API, body={}, app_auth_token=v3_token.app_auth_token
+    )
+    file = V3File(file_name="shop.jpg", content=b"\xff\xd8\xff\xe0 jpeg")
+    found["V3File"] = file
+    upload = setup.client.upload_file_v3("shop_image", file, v3_token.app_auth_token)
+    found["FileUpload"] = upload
+    found["UploadedFile"] = setup.emulator.uploaded_file(upload.file_id)
     return found
 
 

@@ -1,16 +1,21 @@
 """OpenAPI v3 (core module ``v3``): every case of tests/vectors/v3.json, made by the official Node
 SDK (alipay-sdk 4.14.0), run as protocol/tests/v3_vectors.rs runs them — our ``Authorization``
-header byte for byte in key and certificate mode, our verdict on every answer —; the headers of an
-answer in the shapes Python's HTTP libraries hand out, repeats kept; answers we sign ourselves in
-certificate mode; the typed refusals, none of which shows the merchant's token; the masked
-``repr()``."""
+header byte for byte in key and certificate mode, our verdict on every answer —, and again through
+the whole-call API: :meth:`IsvConfig.prepare_v3` sending what the SDK sent (the AES ciphertext of
+``plaintext``, the signed ``data`` part of a multipart upload) and
+:meth:`IsvConfig.read_v3_answer` reading every answer (decrypting to ``decrypted``, or failing as
+``decrypt_expect`` says); the headers of an answer in the shapes Python's HTTP libraries hand
+out, repeats kept; answers we sign ourselves in certificate mode; the typed refusals, none of
+which shows the merchant's token; the masked ``repr()``."""
 
 from __future__ import annotations
 
 import http.client
 import io
+import json
 import re
 import time
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -19,6 +24,7 @@ from starlette.datastructures import Headers as StarletteHeaders
 from werkzeug.datastructures import Headers as WerkzeugHeaders
 
 from alipay_isv import (
+    ApiError,
     ConfigError,
     IsvConfig,
     PrivateKey,
@@ -26,6 +32,8 @@ from alipay_isv import (
     PublicKey,
     SignatureError,
     Signer,
+    TransportError,
+    V3File,
     V3Signature,
     Verifier,
 )
@@ -56,6 +64,20 @@ CERT_MODE = IsvConfig(
     alipay_cert=vector_path("certs/alipay_cert.crt"),
     root_cert=vector_path("certs/root_bundle.crt"),
 )
+
+
+def config_with_aes(cert_mode: bool, aes_key: str) -> IsvConfig:
+    """The test app in key or certificate mode with an AES key."""
+    if cert_mode:
+        return IsvConfig(
+            APP_ID,
+            APP_PRIVATE,
+            app_cert=vector_path("certs/app_cert.crt"),
+            alipay_cert=vector_path("certs/alipay_cert.crt"),
+            root_cert=vector_path("certs/root_bundle.crt"),
+            aes_key=aes_key,
+        )
+    return IsvConfig(APP_ID, APP_PRIVATE, ALIPAY_PUBLIC, aes_key=aes_key)
 
 
 def sign_case(config: IsvConfig, case: dict[str, Any]) -> V3Signature:
@@ -92,6 +114,10 @@ def test_the_vectors_hold_the_cases_the_core_runs() -> None:
     assert len(REQUESTS) >= 7
     assert any(case["cert_mode"] for case in REQUESTS)
     assert any(case["app_auth_token"] for case in REQUESTS)
+    assert any("aes_key" in case and case["cert_mode"] for case in REQUESTS)
+    assert any(case.get("multipart") for case in REQUESTS)
+    assert any(case.get("decrypted") for case in ANSWERS)
+    assert any(case.get("decrypt_expect") for case in ANSWERS)
     assert {case["expect"] for case in ANSWERS} == {
         "verified",
         "unsigned",
@@ -170,6 +196,76 @@ def test_signing_from_8_threads_gives_the_vectors() -> None:
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert all(pool.map(one, range(10 * len(REQUESTS))))
+
+
+def call_of(case: dict[str, Any]) -> dict[str, Any]:
+    """The :meth:`IsvConfig.prepare_v3` arguments of a `requests` case: its path and query (each
+    pair percent-decoded, ``+`` kept as it is), the body as the SDK was given it — the
+    ``plaintext`` of an AES case, the ``data`` part of an upload (with a file part: its bytes are
+    not signed, so any bytes do) —, the token, the nonce and the clock."""
+    path, _, query = case["request_target"].partition("?")
+    pairs = [
+        tuple(urllib.parse.unquote(part) for part in pair.split("=", 1))
+        for pair in query.split("&")
+        if query
+    ]
+    arguments: dict[str, Any] = {
+        "method": case["method"],
+        "path": path,
+        "query": pairs or None,
+        "body": case.get("plaintext", case["body"]) or None,
+        "app_auth_token": case["app_auth_token"],
+        "encrypt": "aes_key" in case,
+        "nonce": case["nonce"],
+        "timestamp_ms": case["timestamp_ms"],
+    }
+    if case.get("multipart"):
+        arguments["files"] = [V3File(file_name=case["file_name"], content=b"not signed")]
+    return arguments
+
+
+def encodes_as_sent(case: dict[str, Any]) -> bool:
+    """Whether our query encoding (RFC 3986, space as ``%20``) gives the case's request target
+    back from its decoded pairs: not when the SDK sent a bare ``+``, which decodes to itself and
+    encodes as ``%2B`` (the signature then covers another target; ``v3_sign`` above signs the
+    SDK's own target)."""
+    _, _, query = case["request_target"].partition("?")
+    return "+" not in query
+
+
+PREPARED = [case for case in REQUESTS if encodes_as_sent(case)]
+
+
+def test_every_aes_and_multipart_request_is_prepared() -> None:
+    assert len(PREPARED) >= len(REQUESTS) - 1
+    for case in REQUESTS:
+        if "aes_key" in case or case.get("multipart"):
+            assert case in PREPARED, case["name"]
+
+
+@pytest.mark.parametrize("case", PREPARED, ids=case_id)
+def test_prepare_v3_sends_what_the_official_sdk_sent(case: dict[str, Any]) -> None:
+    config = config_with_aes(case["cert_mode"], case["aes_key"]) if "aes_key" in case else None
+    prepared = (config or config_of(case)).prepare_v3(**call_of(case))
+    assert prepared.authorization == case["authorization"]
+    assert prepared.request_target == case["request_target"]
+    assert prepared.headers.get("alipay-app-auth-token") == case["app_auth_token"]
+    assert prepared.headers.get("alipay-root-cert-sn") == case["alipay_root_cert_sn"]
+    assert prepared.encrypted is ("aes_key" in case)
+    signed_body = prepared.string_to_sign.split("\n")[3]
+    assert signed_body == case["body"]
+    if case.get("multipart"):
+        # The data part carries the SDK's data text; the file part follows.
+        assert (
+            f'name="data"\r\nContent-Type: application/json\r\n\r\n{case["body"]}\r\n'.encode()
+            in (prepared.body)
+        )
+        assert f'filename="{case["file_name"]}"'.encode() in prepared.body
+    else:
+        # The body as sent: the JSON, or the ciphertext of the plaintext.
+        assert prepared.body == case["body"].encode()
+    if "aes_key" in case:
+        assert prepared.headers["alipay-encrypt-type"] == "AES"
 
 
 # --- refusals -------------------------------------------------------------------------------------
@@ -276,6 +372,48 @@ def test_our_verdict_on_every_answer_is_the_official_sdks(case: dict[str, Any]) 
     # A mapping, when no name repeats.
     if len({name.lower() for name, _ in pairs}) == len(pairs):
         expect(case, lambda: KEY_MODE.v3_verify(case["status"], dict(pairs), body))
+
+
+@pytest.mark.parametrize("case", ANSWERS, ids=case_id)
+def test_read_v3_answer_agrees_with_every_answer(case: dict[str, Any]) -> None:
+    encrypted = "aes_key" in case
+    config = config_with_aes(False, case["aes_key"]) if encrypted else KEY_MODE
+    status, body = case["status"], case["body"].encode()
+
+    def read() -> Any:
+        return config.read_v3_answer(status, case["headers"], body, encrypted=encrypted)
+
+    wanted = case["expect"]
+    if wanted in EXPECTED_ERRORS:
+        with pytest.raises(EXPECTED_ERRORS[wanted]):
+            read()
+        return
+    if case.get("decrypt_expect"):
+        # The signature verifies, the decryption fails.
+        assert KEY_MODE.v3_verify(status, case["headers"], body) == wanted
+        with pytest.raises(EXPECTED_ERRORS[case["decrypt_expect"]]):
+            read()
+        return
+    if 200 <= status < 300:
+        response = read()
+        text = case["decrypted"] if encrypted else case["body"]
+        assert response.body == text
+        assert response.fields == (json.loads(text) if text else {})
+        assert (response.status, response.verified) == (status, True)
+        return
+    answer = json.loads(case["body"]) if case["body"].startswith("{") else None
+    if answer is None or "code" not in answer:
+        with pytest.raises(TransportError):
+            read()
+        return
+    with pytest.raises(ApiError) as raised:
+        read()
+    error = raised.value
+    assert (error.http_status, error.code) == (status, answer["code"])
+    assert error.msg == answer.get("message", "")
+    assert error.signed is (wanted == "verified")
+    links = [link["link"] if isinstance(link, dict) else link for link in answer.get("links", [])]
+    assert error.links == links
 
 
 def test_an_unsigned_success_says_the_endpoint_may_be_a_v2_gateway() -> None:

@@ -42,17 +42,21 @@ impl IsvConfig {
     ///
     /// `sign_type` defaults to RSA2, `charset` to UTF-8, `gateway` to `production` (also `sandbox`
     /// or an `http(s)://` URL), `max_body_bytes` (the largest response or notification accepted) to
-    /// 10 MiB; `aes_key` enables `CallOptions.encrypt` and decrypts encrypted responses.
+    /// 10 MiB; `aes_key` enables `CallOptions.encrypt` (and `V3Call.encrypt`) and decrypts encrypted
+    /// responses; `v3_base` is where OpenAPI v3 calls go (`production`, `sandbox` or an `http(s)://`
+    /// URL whose path is dropped; default: the gateway's scheme and host, e.g.
+    /// `https://openapi.alipay.com`).
     ///
-    /// Throws `AlipayException.Config` for an `app_id` that is not digits, an unknown gateway, a key
-    /// that does not fit the sign type, a zero limit, or the app's own public key given as the
-    /// Alipay public key (the reason says exactly that).
+    /// Throws `AlipayException.Config` for an `app_id` that is not digits, an unknown gateway or v3
+    /// base, a key that does not fit the sign type, a zero limit, or the app's own public key given
+    /// as the Alipay public key (the reason says exactly that).
     #[uniffi::constructor(default(
         sign_type = None,
         charset = None,
         gateway = None,
         aes_key = None,
-        max_body_bytes = None
+        max_body_bytes = None,
+        v3_base = None
     ))]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -64,6 +68,7 @@ impl IsvConfig {
         gateway: Option<String>,
         aes_key: Option<Arc<AesKey>>,
         max_body_bytes: Option<u64>,
+        v3_base: Option<String>,
     ) -> Result<Arc<Self>> {
         guard("IsvConfig", || {
             let builder = core::IsvConfig::builder(
@@ -77,6 +82,7 @@ impl IsvConfig {
                 gateway,
                 aes_key,
                 max_body_bytes,
+                v3_base,
             };
             let inner = options.apply(builder)?.build()?;
             Ok(Arc::new(IsvConfig { inner }))
@@ -102,7 +108,8 @@ impl IsvConfig {
         charset = None,
         gateway = None,
         aes_key = None,
-        max_body_bytes = None
+        max_body_bytes = None,
+        v3_base = None
     ))]
     #[allow(clippy::too_many_arguments)]
     pub fn from_certificates(
@@ -116,6 +123,7 @@ impl IsvConfig {
         gateway: Option<String>,
         aes_key: Option<Arc<AesKey>>,
         max_body_bytes: Option<u64>,
+        v3_base: Option<String>,
     ) -> Result<Arc<Self>> {
         guard("IsvConfig.fromCertificates", || {
             let builder = core::IsvConfig::cert_builder(
@@ -131,6 +139,7 @@ impl IsvConfig {
                 gateway,
                 aes_key,
                 max_body_bytes,
+                v3_base,
             };
             let inner = options.apply(builder)?.build()?;
             Ok(Arc::new(IsvConfig { inner }))
@@ -175,6 +184,12 @@ impl IsvConfig {
     /// The gateway URL.
     pub fn gateway(&self) -> Result<String> {
         guard("IsvConfig.gateway", || Ok(self.inner.gateway().to_string()))
+    }
+
+    /// The base URL of OpenAPI v3 calls: scheme, host and port, no path (e.g.
+    /// `https://openapi.alipay.com`) — the `v3Base` option, or the gateway's scheme and host.
+    pub fn v3_base(&self) -> String {
+        self.inner.v3_base().to_string()
     }
 
     /// The signature algorithm of requests (and expected of responses).
@@ -248,6 +263,7 @@ struct Options {
     gateway: Option<String>,
     aes_key: Option<Arc<AesKey>>,
     max_body_bytes: Option<u64>,
+    v3_base: Option<String>,
 }
 
 impl Options {
@@ -262,6 +278,9 @@ impl Options {
         }
         if let Some(key) = self.aes_key {
             builder = builder.aes_key(key.core().clone());
+        }
+        if let Some(v3_base) = self.v3_base {
+            builder = builder.v3_base(v3_base);
         }
         Ok(builder)
     }
@@ -278,10 +297,11 @@ impl fmt::Display for IsvConfig {
         let signer = self.inner.signer();
         write!(
             f,
-            "IsvConfig(appId={}, gateway={}, signType={}, charset={}, appKeyFingerprint={}, \
-             alipayKeyFingerprint={}, aes={}",
+            "IsvConfig(appId={}, gateway={}, v3Base={}, signType={}, charset={}, \
+             appKeyFingerprint={}, alipayKeyFingerprint={}, aes={}",
             self.inner.app_id(),
             self.inner.gateway(),
+            self.inner.v3_base(),
             signer.sign_type(),
             signer.charset(),
             signer.key().public_key().fingerprint(),

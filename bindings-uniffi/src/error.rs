@@ -23,7 +23,9 @@ pub enum AlipayError {
         /// Which signature failed and what to check.
         reason: String,
     },
-    /// The gateway answered with an error (`code` other than `10000`).
+    /// The gateway answered with an error: a classic answer whose `code` is not `10000`, or an
+    /// OpenAPI v3 error answer (then `code` is the v3 code such as `invalid-app-auth-token`, `msg` its
+    /// `message`, and `httpStatus`, `traceId` and `links` are set).
     Api {
         /// The gateway's `code`, e.g. `40004`.
         code: String,
@@ -35,8 +37,16 @@ pub enum AlipayError {
         sub_msg: Option<String>,
         /// Whether the error response carried a signature that verified.
         signed: bool,
-        /// A one-line hint on what to do, for the well-known sub-codes.
+        /// A one-line hint on what to do, for the well-known sub-codes (and v3 codes).
         hint: Option<String>,
+        /// The HTTP status of a v3 error answer (400, 401, 403, …); null for a classic answer
+        /// (always HTTP 200).
+        http_status: Option<u16>,
+        /// Alipay's trace id of the answer, when it named one: quote it to Alipay's support.
+        trace_id: Option<String>,
+        /// The `links` of a v3 error answer: Alipay's diagnosis pages for this very call (empty for
+        /// a classic answer).
+        links: Vec<String>,
     },
     /// The request did not complete: DNS, connect, timeout, TLS, or an HTTP status other than 200.
     Transport {
@@ -98,6 +108,9 @@ impl AlipayError {
                 sub_msg,
                 signed,
                 hint,
+                http_status,
+                trace_id,
+                links,
             } => alipay_isv::ApiError {
                 code: code.clone(),
                 msg: msg.clone(),
@@ -105,6 +118,9 @@ impl AlipayError {
                 sub_msg: sub_msg.clone(),
                 signed: *signed,
                 hint: hint.clone(),
+                http_status: *http_status,
+                trace_id: trace_id.clone(),
+                links: links.clone(),
             }
             .to_string(),
         }
@@ -135,6 +151,9 @@ impl From<alipay_isv::Error> for AlipayError {
                     sub_msg,
                     signed,
                     hint,
+                    http_status,
+                    trace_id,
+                    links,
                 } = *api;
                 AlipayError::Api {
                     code,
@@ -143,6 +162,9 @@ impl From<alipay_isv::Error> for AlipayError {
                     sub_msg,
                     signed,
                     hint,
+                    http_status,
+                    trace_id,
+                    links,
                 }
             }
             alipay_isv::Error::Transport {
@@ -238,6 +260,7 @@ mod tests {
             sub_msg: None,
             signed: true,
             hint: Some("ask again".into()),
+            ..alipay_isv::ApiError::default()
         }));
         let mapped = AlipayError::from(core);
         assert_eq!(mapped.kind(), "api");
@@ -254,6 +277,37 @@ mod tests {
                 assert_eq!(sub_code.as_deref(), Some("isv.code-invalid"));
                 assert!(signed);
                 assert_eq!(hint.as_deref(), Some("ask again"));
+            }
+            other => panic!("mapped to {other:?}"),
+        }
+    }
+
+    #[test]
+    fn v3_api_errors_keep_status_trace_id_and_links() {
+        let core = alipay_isv::Error::Api(Box::new(alipay_isv::ApiError {
+            code: "invalid-app-auth-token".into(),
+            msg: "无效的应用授权令牌".into(),
+            hint: Some("authorise again".into()),
+            http_status: Some(401),
+            trace_id: Some("0b2f1a3c17966001".into()),
+            links: vec!["https://open.alipay.com/api/errCheck?traceId=0b2f1a3c17966001".into()],
+            ..alipay_isv::ApiError::default()
+        }));
+        let mapped = AlipayError::from(core);
+        assert!(mapped.reason().contains("HTTP 401"), "{mapped}");
+        assert!(mapped.reason().contains("0b2f1a3c17966001"), "{mapped}");
+        match mapped {
+            AlipayError::Api {
+                http_status,
+                trace_id,
+                links,
+                sub_code,
+                ..
+            } => {
+                assert_eq!(http_status, Some(401));
+                assert_eq!(trace_id.as_deref(), Some("0b2f1a3c17966001"));
+                assert_eq!(links.len(), 1);
+                assert_eq!(sub_code, None);
             }
             other => panic!("mapped to {other:?}"),
         }

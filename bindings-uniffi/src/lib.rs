@@ -12,15 +12,22 @@
 //! authorisation registry: `record`, `import`, `token_key`, and the service-market orders it keeps:
 //! `order`, `orders`), [`gateway`] (the application gateway: verify, store, hand to the Kotlin
 //! handlers, answer; its `answer`), [`v3`] (OpenAPI v3: a request's `Authorization` header signed,
-//! an answer's `alipay-signature` verified; its `answer`), [`secret`] (the one masking rule),
+//! an answer's `alipay-signature` verified — its `answer` —, whole calls described by a `call`, run
+//! on the client and the registry by `calls`, prepared for the caller's own HTTP stack by
+//! `prepared`, their answers read by `response`), [`secret`] (the one masking rule),
 //! [`observe`] (events for SLF4J, counters) and [`emulator`] (the offline Alipay gateway for tests:
-//! its `options` and faults, `push` deliveries and `console` entries). The binding holds no protocol
-//! logic: it converts types, maps errors and catches panics. Debug builds add [`testing`] hooks
-//! (sample core errors, deliberate panics) for the Kotlin suite.
+//! its `options` and faults, `push` deliveries, `console` entries and v3 `uploads`). The binding
+//! holds no protocol logic: it converts types, maps errors and catches panics. Debug builds add
+//! [`testing`] hooks (sample core errors, deliberate panics) for the Kotlin suite.
 //!
 //! Every call is blocking: CPU-bound (RSA) or, for `Client`, `Registry` and `Emulator`, disk and
 //! network I/O; from coroutines, call it on `Dispatchers.IO` (or `Dispatchers.Default` for pure
 //! crypto). Every object is safe to share between threads.
+
+// `AlipayError::Api` carries every field of an API error inline (code, messages, hint, HTTP status,
+// trace id, links): uniffi makes them the fields of the Kotlin `AlipayException.Api` and cannot box
+// them. Errors are the cold path; the size of `Result<T, AlipayError>` does not matter here.
+#![allow(clippy::result_large_err)]
 
 pub mod aes;
 pub mod auth;
@@ -58,7 +65,9 @@ pub use cert::{
 pub use client::{Client, RetryPolicy, TransportOptions};
 pub use config::IsvConfig;
 #[cfg(feature = "emulator")]
-pub use emulator::{ConsoleToken, Delivery, Emulator, Fault, SubscribeOptions, Subscription};
+pub use emulator::{
+    ConsoleToken, Delivery, Emulator, Fault, SubscribeOptions, Subscription, UploadedFile,
+};
 pub use error::AlipayError;
 pub use gateway::{DeliveryKind, Gateway, GatewayDelivery, GatewayReceived, GatewayResult};
 pub use key::{KeyPair, PrivateKey, PublicKey, generate_key_pair};
@@ -87,6 +96,9 @@ pub use sign::{
     Charset, SignType, SignedContent, Signer, Verifier, looks_like_own_key, parse_charset,
     parse_sign_type, sign_content,
 };
-pub use v3::{HttpHeader, V3Signature, V3Verdict};
+pub use v3::{
+    FileUpload, HttpHeader, QueryParam, V3Call, V3File, V3FileSource, V3HttpRequest, V3Response,
+    V3Signature, V3Verdict,
+};
 
 uniffi::setup_scaffolding!();

@@ -14,7 +14,8 @@ use crate::error::{Result, guard};
 static HELD: Mutex<u64> = Mutex::new(0);
 
 /// Throws the `AlipayException` of a sample core error of `kind` (`config`, `signature`, `api`,
-/// `transport`, `transport_unsent`, `protocol` or `store`), through the same mapping every call uses.
+/// `api_v3` — an OpenAPI v3 error answer with its HTTP status, trace id and links —, `transport`,
+/// `transport_unsent`, `protocol` or `store`), through the same mapping every call uses.
 /// An unknown kind panics (and so arrives as `AlipayException.Internal`).
 #[uniffi::export]
 pub fn core_error_for_tests(kind: String) -> Result<()> {
@@ -30,6 +31,21 @@ pub fn core_error_for_tests(kind: String) -> Result<()> {
                 sub_msg: Some("授权码code无效".into()),
                 signed: true,
                 hint: Some("ask the merchant to authorise again".into()),
+                ..ApiError::default()
+            })),
+            "api_v3" => CoreError::Api(Box::new(ApiError {
+                code: "invalid-app-auth-token".into(),
+                msg: "无效的应用授权令牌".into(),
+                signed: false,
+                hint: Some(
+                    "the merchant's app_auth_token is unknown or revoked: authorise again".into(),
+                ),
+                http_status: Some(401),
+                trace_id: Some("0b2f1a3c17966001000012345".into()),
+                links: vec![
+                    "https://open.alipay.com/api/errCheck?traceId=0b2f1a3c17966001000012345".into(),
+                ],
+                ..ApiError::default()
             })),
             "transport" => CoreError::Transport {
                 reason,

@@ -156,7 +156,7 @@ fn demo_in_cert_mode_passes_every_step_including_the_rotation() {
     let output = run(&["demo", "--cert-mode"], "");
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(output.status.success(), "{stdout}");
-    assert!(stdout.contains("all 31 steps passed"), "{stdout}");
+    assert!(stdout.contains("all 32 steps passed"), "{stdout}");
     assert!(
         stdout.contains("alipay.open.app.alipaycert.download (1 download)"),
         "{stdout}"

@@ -229,6 +229,6 @@ fn demo_passes_every_step() {
     let output = run(&["demo"], "");
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(output.status.success(), "{stdout}");
-    assert!(stdout.contains("all 29 steps passed"), "{stdout}");
+    assert!(stdout.contains("all 30 steps passed"), "{stdout}");
     assert!(!stdout.contains("FAILED"), "{stdout}");
 }

@@ -33,5 +33,6 @@ pub mod client;
 pub mod gateway;
 pub mod registry;
 pub mod transport;
+pub mod upload;
 
 pub use error::{ApiError, Error, Result};

@@ -16,7 +16,7 @@ use crate::http::client::{HttpUrl, send};
 use crate::options::{EmulatorOptions, Fault, PushForms};
 use crate::push::{Delivery, FormDealer};
 use crate::shared::{Shared, Stats, lock, millis};
-use crate::state::{Lifetimes, State};
+use crate::state::{Lifetimes, State, UploadedFile};
 use crate::{admin, server};
 
 /// Extra lifetime of an `app_refresh_token` over its `app_auth_token`.
@@ -469,6 +469,15 @@ impl Emulator {
         self.shared
             .clock_offset_ms
             .fetch_add(millis(by), Ordering::Relaxed);
+    }
+
+    /// The file `alipay.open.file.upload` (v3) answered with this `file_id`: its name, size, MD5 and
+    /// the merchant app it was uploaded for. `None` for an id the emulator never gave.
+    pub fn uploaded_file(&self, file_id: &str) -> Option<UploadedFile> {
+        lock(&self.shared.state)
+            .uploaded_files
+            .get(file_id)
+            .cloned()
     }
 
     /// Gateway requests received for `method` (faulted ones included).

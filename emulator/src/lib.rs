@@ -23,7 +23,9 @@
 //! ```
 //!
 //! HTTP endpoints: `GET|POST /gateway.do`; the OpenAPI v3 front `/v3/<a>/<b>/…` (the same operations,
-//! `Authorization` header checked, answers signed in `alipay-signature`); `GET /oauth2/appToAppAuth.htm`,
+//! `Authorization` header checked, answers signed in `alipay-signature`, AES content encryption, and the
+//! multipart `alipay.open.file.upload` whose files [`Emulator::uploaded_file`] reads back);
+//! `GET /oauth2/appToAppAuth.htm`,
 //! `/oauth2/appToAppBatchAuth.htm`, `/page/message/tasksDetail`, `/oauth2/publicAppAuthorize.htm`;
 //! admin `POST /emulator/revoke?auth_app_id=`, `GET /emulator/alipay-public-key`,
 //! `GET /emulator/stats`, the console's `GET /emulator/console/app-auth-token?auth_app_id=`
@@ -62,3 +64,4 @@ pub use emulator::Emulator;
 pub use options::{EmulatorOptions, Fault, FaultDetail, MAX_OVERSIZED_BYTES, PushForms};
 pub use push::{APP_AUTH_CANCELLED, APP_AUTH_NOTIFY, Delivery, EMPTY_PARAM};
 pub use servicemarket::{SubscribeOptions, Subscription};
+pub use state::UploadedFile;

@@ -154,7 +154,8 @@ impl PushForms {
 
 /// A failure injected into the next gateway answers (see [`crate::Emulator::set_fault`]).
 ///
-/// Faults apply to `/gateway.do` only, never to the authorisation pages or the admin endpoints.
+/// Faults apply to `/gateway.do` and the v3 front (`/v3/…`), one per request in arrival order, never to
+/// the authorisation pages or the admin endpoints.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// Wait this long, then answer normally.
@@ -166,14 +167,16 @@ pub enum Fault {
     TruncatedBody,
     /// Answer HTTP 502 with a small HTML page; the request is not processed.
     BadGateway,
-    /// Process the request and answer without the `sign` field.
+    /// Process the request and answer without the `sign` field (v3: a success without the
+    /// `alipay-signature`, `alipay-timestamp`, `alipay-nonce` and `alipay-sn` headers).
     Unsigned,
     /// Read the request and never answer (until the emulator stops): a peer that accepts and hangs.
     Hang,
     /// Process the request and send the answer one byte at a time, pausing this long between bytes.
     Trickle(Duration),
-    /// Answer HTTP 200 with a body of this many bytes (a valid-looking JSON prefix padded with spaces):
-    /// a peer that returns far more than any answer should be. At most [`MAX_OVERSIZED_BYTES`].
+    /// Answer HTTP 200 with a body of this many bytes (a valid-looking JSON prefix padded with spaces,
+    /// unsigned): a peer that returns far more than any answer should be. At most
+    /// [`MAX_OVERSIZED_BYTES`].
     Oversized(usize),
 }
 

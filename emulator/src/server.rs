@@ -127,7 +127,7 @@ fn route(shared: &Arc<Shared>, request: &Request) -> Outcome {
     let get = method == "GET";
     let response = match request.path() {
         "/gateway.do" if get || method == "POST" => return gateway::handle(shared, request),
-        path if path.starts_with("/v3/") => gateway::v3::handle(shared, request),
+        path if path.starts_with("/v3/") => return gateway::v3::handle(shared, request),
         "/oauth2/appToAppAuth.htm" if get => pages::app_to_app_auth(shared, query),
         "/oauth2/appToAppBatchAuth.htm" if get => pages::app_to_app_batch_auth(shared, query),
         "/page/message/tasksDetail" if get => pages::tasks_detail(shared, query),

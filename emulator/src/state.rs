@@ -138,6 +138,31 @@ pub struct State {
     pub current_app_tokens: HashMap<String, String>,
     /// Service-market orders by `commodity_order_id`.
     pub orders: HashMap<String, Order>,
+    /// Files received by `alipay.open.file.upload` (v3), by `file_id`.
+    pub uploaded_files: HashMap<String, UploadedFile>,
+}
+
+/// A file received by `alipay.open.file.upload` over v3 (its bytes are not kept, only what identifies
+/// them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadedFile {
+    /// The id the answer gave.
+    pub file_id: String,
+    /// The file name of the `file_content` part.
+    pub file_name: String,
+    /// The part's own `Content-Type`, when it had one.
+    pub content_type: Option<String>,
+    /// The size in bytes.
+    pub size: u64,
+    /// The lowercase hex MD5 of the bytes.
+    pub md5: String,
+    /// The `biz_code` of the `data` part.
+    pub biz_code: String,
+    /// The merchant app the upload was made for (from the `alipay-app-auth-token` header), or `None`
+    /// when the ISV uploaded for itself.
+    pub auth_app_id: Option<String>,
+    /// When it was received, epoch ms on the emulator clock.
+    pub uploaded_ms: u64,
 }
 
 /// A merchant's service-market order of the ISV's plugin, with the state machine of its items.

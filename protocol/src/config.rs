@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::aes::AesKey;
 use crate::cert::{AlipayCertStore, Certificate};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, shortened};
 use crate::key::{PrivateKey, PublicKey};
 use crate::notify::NotificationVerifier;
 use crate::response::{DEFAULT_MAX_BODY_BYTES, ResponseVerifier};
@@ -38,6 +38,36 @@ pub fn resolve_gateway(name_or_url: &str) -> Result<String> {
     }
 }
 
+/// The scheme and host (with port) of a URL: `https://openapi.alipay.com/gateway.do` gives
+/// `https://openapi.alipay.com`.
+pub fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |at| at + 3);
+    match url[after_scheme..].find(['/', '?', '#']) {
+        Some(end) => &url[..after_scheme + end],
+        None => url,
+    }
+}
+
+/// Resolves a v3 base given by name (`production`, `sandbox`) or as an `http(s)://` URL (its path, if
+/// any, is dropped).
+///
+/// # Errors
+/// [`Error::Config`] when it is neither.
+pub fn resolve_v3_base(name_or_url: &str) -> Result<String> {
+    match name_or_url.trim() {
+        "production" | "prod" => Ok(crate::v3::PRODUCTION_V3_BASE.to_string()),
+        "sandbox" => Ok(crate::v3::SANDBOX_V3_BASE.to_string()),
+        url if url.starts_with("https://") || url.starts_with("http://") => {
+            Ok(origin_of(url).to_string())
+        }
+        other => Err(Error::config(format!(
+            "unknown v3 base `{}`; use `production`, `sandbox` or an http(s) URL such as \
+             https://openapi.alipay.com",
+            shortened(other, 80)
+        ))),
+    }
+}
+
 /// The third-party app's configuration. Immutable and cheap to clone; share one across threads.
 #[derive(Debug, Clone)]
 pub struct IsvConfig {
@@ -45,6 +75,7 @@ pub struct IsvConfig {
     pub(crate) signer: Signer,
     pub(crate) alipay_public_key: Arc<PublicKey>,
     pub(crate) gateway: String,
+    pub(crate) v3_base: String,
     pub(crate) aes_key: Option<AesKey>,
     pub(crate) max_body_bytes: usize,
     response_verifier: ResponseVerifier,
@@ -114,6 +145,7 @@ impl IsvConfig {
             sign_type: SignType::Rsa2,
             charset: Charset::Utf8,
             gateway: PRODUCTION_GATEWAY.to_string(),
+            v3_base: None,
             aes_key: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             cert: None,
@@ -139,6 +171,7 @@ impl IsvConfig {
             sign_type: SignType::Rsa2,
             charset: Charset::Utf8,
             gateway: PRODUCTION_GATEWAY.to_string(),
+            v3_base: None,
             aes_key: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             cert: None,
@@ -159,6 +192,12 @@ impl IsvConfig {
     /// The gateway URL.
     pub fn gateway(&self) -> &str {
         &self.gateway
+    }
+
+    /// The base URL of OpenAPI v3 calls (scheme and host, no path), e.g. `https://openapi.alipay.com`:
+    /// the one configured, or the gateway's own scheme and host.
+    pub fn v3_base(&self) -> &str {
+        &self.v3_base
     }
 
     /// The signer (app private key, sign type, charset).
@@ -201,6 +240,7 @@ pub struct IsvConfigBuilder {
     sign_type: SignType,
     charset: Charset,
     gateway: String,
+    v3_base: Option<String>,
     aes_key: Option<AesKey>,
     max_body_bytes: usize,
     cert: Option<CertInputs>,
@@ -222,6 +262,13 @@ impl IsvConfigBuilder {
     /// The gateway URL (see [`resolve_gateway`] for names).
     pub fn gateway(mut self, url: impl Into<String>) -> Self {
         self.gateway = url.into();
+        self
+    }
+
+    /// The base URL of OpenAPI v3 calls (scheme, host and port; `production`, `sandbox` or a URL).
+    /// Default: the gateway's scheme and host.
+    pub fn v3_base(mut self, url: impl Into<String>) -> Self {
+        self.v3_base = Some(url.into());
         self
     }
 
@@ -322,6 +369,10 @@ impl IsvConfigBuilder {
             )));
         }
         let gateway = resolve_gateway(&self.gateway)?;
+        let v3_base = match self.v3_base.as_deref() {
+            None => origin_of(&gateway).to_string(),
+            Some(name_or_url) => resolve_v3_base(name_or_url)?,
+        };
         if looks_like_own_key(&self.private_key, &alipay_public_key) {
             return Err(Error::config(format!(
                 "the Alipay public key configured is the app's own public key ({}): copy the \
@@ -344,6 +395,7 @@ impl IsvConfigBuilder {
             signer,
             alipay_public_key,
             gateway,
+            v3_base,
             aes_key: self.aes_key,
             max_body_bytes: self.max_body_bytes,
             response_verifier,

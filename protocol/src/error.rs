@@ -53,8 +53,10 @@ pub enum Error {
     },
 }
 
-/// An error answered by the Alipay gateway.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An error answered by the Alipay gateway — a classic `gateway.do` answer (`code`, `msg`, `sub_code`,
+/// `sub_msg`) or an OpenAPI v3 one (`code` is then the v3 code such as `invalid-app-auth-token`, `msg` its
+/// `message`, and `http_status`, `links` and `trace_id` are set).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ApiError {
     /// The gateway's `code`, e.g. `40004`.
     pub code: String,
@@ -69,11 +71,24 @@ pub struct ApiError {
     pub signed: bool,
     /// A one-line hint on what to do, for the well-known sub-codes.
     pub hint: Option<String>,
+    /// The HTTP status of a v3 error answer (`None` for a classic answer, always HTTP 200).
+    pub http_status: Option<u16>,
+    /// Alipay's trace id of the answer, when it named one: quote it to Alipay's support.
+    pub trace_id: Option<String>,
+    /// The `links` of a v3 error answer (Alipay's diagnosis pages for this very call).
+    pub links: Vec<String>,
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Alipay API error {} ({})", self.code, self.msg)?;
+        match self.http_status {
+            Some(status) => write!(
+                f,
+                "Alipay API error {} (HTTP {status}: {})",
+                self.code, self.msg
+            )?,
+            None => write!(f, "Alipay API error {} ({})", self.code, self.msg)?,
+        }
         if let Some(sub_code) = &self.sub_code {
             write!(f, ", {sub_code}")?;
         }
@@ -85,6 +100,9 @@ impl fmt::Display for ApiError {
         }
         if let Some(hint) = &self.hint {
             write!(f, " — {hint}")?;
+        }
+        if let Some(trace_id) = &self.trace_id {
+            write!(f, " [trace id {trace_id}]")?;
         }
         Ok(())
     }
@@ -180,6 +198,7 @@ mod tests {
             sub_msg: Some("授权码code无效".into()),
             signed: false,
             hint: Some("the code was already used".into()),
+            ..ApiError::default()
         };
         let text = Error::Api(Box::new(error)).to_string();
         assert!(text.contains("40002"), "{text}");

@@ -10,19 +10,19 @@ use super::{Client, Pending};
 use crate::auth::{AppAuthToken, AppAuthTokenInfo, UserInfo, UserToken};
 use crate::task::{run_sync, spawn};
 
-fn app_tokens(tokens: Vec<alipay_isv::auth::AppAuthToken>) -> Vec<AppAuthToken> {
+pub(super) fn app_tokens(tokens: Vec<alipay_isv::auth::AppAuthToken>) -> Vec<AppAuthToken> {
     tokens
         .into_iter()
         .map(|inner| AppAuthToken { inner })
         .collect()
 }
 
-fn user_token(inner: alipay_isv::auth::UserToken) -> UserToken {
+pub(super) fn user_token(inner: alipay_isv::auth::UserToken) -> UserToken {
     UserToken { inner }
 }
 
-type AppTokensTask = Pending<Vec<alipay_isv::auth::AppAuthToken>, Vec<AppAuthToken>>;
-type UserTokenTask = Pending<alipay_isv::auth::UserToken, UserToken>;
+pub(super) type AppTokensTask = Pending<Vec<alipay_isv::auth::AppAuthToken>, Vec<AppAuthToken>>;
+pub(super) type UserTokenTask = Pending<alipay_isv::auth::UserToken, UserToken>;
 
 #[napi]
 impl Client {

@@ -1,7 +1,8 @@
 //! [`Client`]: the ISV configuration plus the default HTTP transport, mirroring `alipay_isv::client`:
 //! the client, its options and `execute` here, the typed authorisation calls in [`auth_calls`],
-//! certificate mode's calls in [`cert_calls`], and the service market's order calls in
-//! [`servicemarket_calls`].
+//! certificate mode's calls in [`cert_calls`], the service market's order calls in
+//! [`servicemarket_calls`], and the OpenAPI v3 calls (`executeV3` and the typed v3 forms of the ISV
+//! calls) in [`v3_calls`].
 //! Every network call has two forms: the default one returns a `Promise` and runs on the libuv thread
 //! pool (the JavaScript thread never waits on the network), and a `…Sync` twin blocks the calling
 //! thread (scripts, CLIs). The typed authorisation calls return classes that mask their tokens.
@@ -180,7 +181,8 @@ pub(crate) fn verified(response: alipay_isv::response::VerifiedResponse) -> Veri
 /// Every call rejects (or, for `…Sync`, throws) an `AlipayError`: `ALIPAY_API_ERROR` when the gateway
 /// answers an error (`apiCode`, `subCode`, …), `ALIPAY_SIGNATURE_ERROR` when the answer does not
 /// verify, `ALIPAY_TRANSPORT_ERROR` when it did not arrive or came with an HTTP status other than 200
-/// (`requestSent` says whether the request may have reached the gateway),
+/// (`requestSent` says whether the request may have reached the gateway; over OpenAPI v3 an Alipay
+/// error answer of any status is an `ALIPAY_API_ERROR` with its `httpStatus`),
 /// `ALIPAY_PROTOCOL_ERROR` for a malformed answer, `ALIPAY_CONFIG_ERROR` for bad options.
 ///
 /// `toString()` and `util.inspect` show the app id and the gateway only.
@@ -223,6 +225,13 @@ impl Client {
     #[napi(getter, catch_unwind)]
     pub fn gateway(&self) -> String {
         self.inner.config().gateway().to_string()
+    }
+
+    /// The base URL OpenAPI v3 calls go to (the configuration's `v3Base`), e.g.
+    /// `https://openapi.alipay.com`.
+    #[napi(getter, catch_unwind)]
+    pub fn v3_base(&self) -> String {
+        self.inner.config().v3_base().to_string()
     }
 
     /// Calls any Alipay API `method` with `options` (tokens, `bizContent`, extra parameters, `retry`)
@@ -281,10 +290,13 @@ impl Client {
 // Declared here, between the two `impl Client` blocks, on purpose: napi-rs lists a class's methods in
 // `index.d.ts` in the order rustc expands their impl blocks, and an out-of-line module's items expand
 // where it is declared. So the generated class reads: constructor and `execute`, the authorisation
-// calls, the certificate calls, the service-market order calls, `toString`.
+// calls, the certificate calls, the service-market order calls, the OpenAPI v3 calls, `toString`.
 mod auth_calls;
 mod cert_calls;
 mod servicemarket_calls;
+mod v3_calls;
+
+pub(crate) use v3_calls::v3_response;
 
 #[napi]
 impl Client {

@@ -15,18 +15,23 @@
 //!
 //! As in the emulator crate: its start options and faults are in [`options`], the pushes it made
 //! ([`Delivery`]) in [`push`], its open-platform console's entries ([`ConsoleToken`]) in
-//! [`console`], and service-market subscriptions ([`SubscribeOptions`], [`Subscription`]) in
-//! [`servicemarket`].
+//! [`console`], service-market subscriptions ([`SubscribeOptions`], [`Subscription`]) in
+//! [`servicemarket`], and the files of OpenAPI v3 uploads ([`UploadedFile`]) in [`upload`].
+//!
+//! It answers OpenAPI v3 (`/v3/…`) as well, on the same port: `IsvConfig`'s `v3Base` defaults to its
+//! `baseUrl`, and an `aesKey` makes it accept and answer AES-encrypted v3 calls too.
 
 mod console;
 mod options;
 mod push;
 mod servicemarket;
+mod upload;
 
 pub use console::ConsoleToken;
 pub use options::{EmulatorOptions, FaultOptions};
 pub use push::{APP_AUTH_CANCELLED, APP_AUTH_NOTIFY, Delivery, SERVICEMARKET_ORDER_NOTIFY};
 pub use servicemarket::{SubscribeOptions, Subscription};
+pub use upload::UploadedFile;
 
 use std::sync::{Arc, RwLock};
 
@@ -329,6 +334,17 @@ impl Emulator {
         let by = millis(&env, "ms", ms, true)?;
         self.running(&env)?.advance_clock(by);
         Ok(())
+    }
+
+    /// The file an OpenAPI v3 upload (`Client.uploadFileV3`) stored under `fileId`: its name, size,
+    /// MD5, `biz_code` and the merchant app it was uploaded for; `null` for an id the emulator never
+    /// gave.
+    #[napi(catch_unwind)]
+    pub fn uploaded_file(&self, env: Env, file_id: String) -> napi::Result<Option<UploadedFile>> {
+        Ok(self
+            .running(&env)?
+            .uploaded_file(&file_id)
+            .map(UploadedFile::from))
     }
 
     /// Gateway requests received for `method` (faulted ones included).

@@ -37,7 +37,8 @@ pub struct EmulatorOptions<'env> {
     /// The wait before the first retry of a push, in milliseconds, doubled after each failure (default
     /// 100).
     pub notify_backoff_ms: Option<f64>,
-    /// The ISV app's AES content-encryption key, to accept `encrypt_type=AES` requests. Secret.
+    /// The ISV app's AES content-encryption key, to accept `encrypt_type=AES` requests, and OpenAPI
+    /// v3 calls with `alipay-encrypt-type: AES` (answered encrypted). Secret.
     pub aes_key: Option<AesKeyArg<'env>>,
     /// How long an `app_auth_token` lives (its `expires_in`), in milliseconds (default 365 days); its
     /// refresh token lives 30 days longer. Short lifetimes exercise `Registry.tokenFor`'s refresh.

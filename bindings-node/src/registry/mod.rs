@@ -9,8 +9,8 @@
 //! `authAppId`) and each is refreshed and called through the client of its app.
 //!
 //! Threading: the calls that may reach the network (`tokenFor`, `tokenForApp`, `tokenForMerchant`,
-//! `executeFor`: a due token is refreshed first; `importToken`, in [`import`]; the order calls, in
-//! [`orders`]) return Promises and run on the libuv pool, each with a `…Sync` twin.
+//! `executeFor`, `executeV3For`: a due token is refreshed first; `importToken`, in [`import`]; the
+//! order calls, in [`orders`]) return Promises and run on the libuv pool, each with a `…Sync` twin.
 //! Opening, ingesting, reading and revoking are synchronous: they are local SQLite transactions
 //! (milliseconds), and they only wait longer while another process holds the file's write lock (up to
 //! the store's 10 s busy timeout).
@@ -44,10 +44,11 @@ use napi_derive::napi;
 use serde_json::Value;
 
 use crate::auth::AppAuthToken;
-use crate::client::{Client, ExecuteOptions, millis, verified};
+use crate::client::{Client, ExecuteOptions, millis, v3_response, verified};
 use crate::error::{OrThrow, to_js_error};
 use crate::response::VerifiedResponse;
 use crate::task::{Blocking, run_sync, spawn};
+use crate::v3::{V3Call, V3Response};
 
 /// How a registry is set up.
 #[napi(object, object_to_js = false)]
@@ -580,6 +581,60 @@ impl Registry {
             options,
             retry,
         })
+    }
+
+    /// A delegated OpenAPI v3 call (`Client.executeV3`) for the merchant app `authAppId`, through the
+    /// client of the app it authorised: the token is looked up (and refreshed when due) and sent in
+    /// the `alipay-app-auth-token` header and the signed string. `call` is that of `Client.executeV3`
+    /// without `appAuthToken`. Runs on the libuv pool.
+    ///
+    /// Rejects as `tokenFor` does (an unknown or revoked merchant: `ALIPAY_STORE_ERROR`, no call
+    /// made), then as `Client.executeV3`; throws `ALIPAY_CONFIG_ERROR` when `call` sets
+    /// `appAuthToken`.
+    #[napi(catch_unwind, ts_return_type = "Promise<V3Response>")]
+    pub fn execute_v3_for(
+        &self,
+        env: Env,
+        auth_app_id: String,
+        call: V3Call<'_>,
+    ) -> napi::Result<Pending<alipay_isv::v3::V3Response, V3Response>> {
+        let (open, call) = self.delegated_v3_call(&env, call)?;
+        Ok(spawn(
+            move || open.registry.execute_v3_for(&auth_app_id, &call),
+            v3_response,
+        ))
+    }
+
+    /// `executeV3For`, blocking the calling thread.
+    #[napi(catch_unwind)]
+    pub fn execute_v3_for_sync(
+        &self,
+        env: Env,
+        auth_app_id: String,
+        call: V3Call<'_>,
+    ) -> napi::Result<V3Response> {
+        let (open, call) = self.delegated_v3_call(&env, call)?;
+        run_sync(
+            &env,
+            || open.registry.execute_v3_for(&auth_app_id, &call),
+            v3_response,
+        )
+    }
+
+    fn delegated_v3_call(
+        &self,
+        env: &Env,
+        call: V3Call<'_>,
+    ) -> napi::Result<(Arc<Open>, alipay_isv::v3::V3Call)> {
+        let open = self.open_state(env)?;
+        if call.app_auth_token.is_some() {
+            return Err(config_error(
+                env,
+                "executeV3For looks the merchant's token up itself: leave `appAuthToken` out (or \
+                 call Client.executeV3)",
+            ));
+        }
+        Ok((open, call.to_core(env)?))
     }
 
     /// Runs SQLite's `PRAGMA integrity_check` on the file: `ok` for a sound database, else SQLite's

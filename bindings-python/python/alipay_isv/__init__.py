@@ -10,9 +10,18 @@ emitted as an HTTP request, a page URL or form, or an order string), verifies ga
 :class:`MessageNotification`, :class:`ServiceMarketOrderNotification` (a service-market order,
 :data:`SERVICEMARKET_ORDER_NOTIFY`) or :class:`OtherNotification`; answer :data:`SUCCESS_ACK`).
 
-OpenAPI v3 (``https://openapi.alipay.com/v3/…``): :meth:`IsvConfig.v3_sign` signs a request (a
-:class:`V3Signature`: the ``Authorization`` header and the others to send) and
-:meth:`IsvConfig.v3_verify` verifies an answer's ``alipay-signature``.
+OpenAPI v3 (``https://openapi.alipay.com/v3/…``): :meth:`Client.execute_v3` calls any v3
+operation (a JSON body, a query, the merchant's token, AES, :class:`V3File` uploads) and answers a
+verified :class:`V3Response`; the typed v3 calls (:meth:`Client.exchange_app_auth_code_v3`,
+:meth:`Client.query_app_auth_token_v3`, :meth:`Client.user_info_share_v3`, ...,
+:meth:`Client.upload_file_v3`, a :class:`FileUpload`) answer the classic calls' types, and
+:meth:`Registry.execute_v3_for` calls on a stored merchant's behalf. v3 errors are
+:class:`ApiError` with ``http_status``, ``trace_id`` and ``links``. Without the client (your own
+HTTP stack): :meth:`IsvConfig.prepare_v3` encodes and signs a call (a :class:`V3HttpRequest`) and
+:meth:`IsvConfig.read_v3_answer` verifies and reads its answer; lower still,
+:meth:`IsvConfig.v3_sign` signs a request (a :class:`V3Signature`: the ``Authorization`` header
+and the others to send) and :meth:`IsvConfig.v3_verify` verifies an answer's
+``alipay-signature``.
 
 The delegated-call flow: :class:`Client` calls any API (:meth:`Client.execute`) and the typed
 authorisation calls (:class:`AppAuthToken`, :class:`AppAuthTokenInfo`, :class:`UserToken`,
@@ -90,6 +99,7 @@ from alipay_isv._native import (
     AuthLink,
     Certificate,
     Client,
+    FileUpload,
     Gateway,
     GatewayDelivery,
     GatewayResult,
@@ -121,6 +131,9 @@ from alipay_isv._native import (
     UserAuthCallback,
     UserInfo,
     UserToken,
+    V3File,
+    V3HttpRequest,
+    V3Response,
     V3Signature,
     VerifiedResponse,
     Verifier,
@@ -187,6 +200,7 @@ __all__ = [
     "Certificate",
     "Client",
     "ConfigError",
+    "FileUpload",
     "Gateway",
     "GatewayDelivery",
     "GatewayResult",
@@ -224,6 +238,9 @@ __all__ = [
     "UserInfo",
     "UserScope",
     "UserToken",
+    "V3File",
+    "V3HttpRequest",
+    "V3Response",
     "V3Signature",
     "VerifiedResponse",
     "Verifier",
@@ -253,13 +270,13 @@ __all__ = [
 ]
 
 # The emulator is in every published build; a source build without the `emulator` cargo feature
-# has none of its four classes.
+# has none of its five classes.
 try:
-    from alipay_isv._native import ConsoleToken, Delivery, Emulator, Subscription
+    from alipay_isv._native import ConsoleToken, Delivery, Emulator, Subscription, UploadedFile
 except ImportError:  # pragma: no cover - only in a build without the emulator
     pass
 else:
-    __all__ += ["ConsoleToken", "Delivery", "Emulator", "Subscription"]
+    __all__ += ["ConsoleToken", "Delivery", "Emulator", "Subscription", "UploadedFile"]
 
 try:
     __version__: str = _version("alipay-isv")

@@ -14,6 +14,7 @@ notifications their parameter names, token details a masked prefix.
 import builtins
 import datetime
 import os
+import pathlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, Generic, Literal, TypeAlias, TypeVar, final
 
@@ -434,6 +435,7 @@ class IsvConfig:
         gateway: str = "production",
         aes_key: AesKey | str | None = None,
         max_body_bytes: int = 10485760,
+        v3_base: str | None = None,
     ) -> None:
         """Checks and builds the configuration, in public-key mode (``alipay_public_key``) or in
         public-key certificate mode (公钥证书模式: ``app_cert``, ``alipay_cert`` and ``root_cert``).
@@ -460,15 +462,19 @@ class IsvConfig:
             gateway: ``"production"``, ``"sandbox"`` or an ``http(s)://`` URL.
             aes_key: the content-encryption key (an :class:`AesKey` or its Base64 text).
             max_body_bytes: the largest response or notification body accepted.
+            v3_base: where OpenAPI v3 calls go: ``"production"``
+                (``https://openapi.alipay.com``), ``"sandbox"`` or an ``http(s)://`` URL (its
+                path is dropped); ``None`` takes the gateway's scheme and host.
 
         Raises:
-            ConfigError: a bad ``app_id``, gateway, sign type, charset or AES key, a key too short
-                for ``RSA2``, or the app's own public key given as the Alipay public key; no
-                Alipay key at all, or only some of the three certificates. In certificate mode
-                also: a certificate that does not parse or cannot be read, a root bundle without
-                an RSA-signed root (only SM2 / ECDSA), an Alipay certificate that is expired, not
-                chained to the bundle or tampered with, an app certificate for another key; a
-                ``str`` certificate that looks like a file name (pass a ``pathlib.Path``).
+            ConfigError: a bad ``app_id``, gateway, v3 base, sign type, charset or AES key, a
+                key too short for ``RSA2``, or the app's own public key given as the Alipay
+                public key; no Alipay key at all, or only some of the three certificates. In
+                certificate mode also: a certificate that does not parse or cannot be read, a
+                root bundle without an RSA-signed root (only SM2 / ECDSA), an Alipay certificate
+                that is expired, not chained to the bundle or tampered with, an app certificate
+                for another key; a ``str`` certificate that looks like a file name (pass a
+                ``pathlib.Path``).
             TypeError: a certificate of another type.
         """
 
@@ -479,6 +485,12 @@ class IsvConfig:
     @property
     def gateway(self) -> str:
         """The gateway URL."""
+
+    @property
+    def v3_base(self) -> str:
+        """The base URL of OpenAPI v3 calls (scheme and host, no path), e.g.
+        ``"https://openapi.alipay.com"``: the ``v3_base`` given, or the gateway's scheme and
+        host."""
 
     @property
     def sign_type(self) -> str:
@@ -640,6 +652,76 @@ class IsvConfig:
             TypeError: ``headers`` of another shape, ``body`` not ``bytes`` or ``str``.
         """
 
+    def prepare_v3(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: V3Query | None = None,
+        body: dict[str, Any] | str | None = None,
+        app_auth_token: str | None = None,
+        encrypt: bool = False,
+        files: Sequence[V3File] | None = None,
+        request_id: str | None = None,
+        nonce: str | None = None,
+        timestamp_ms: int | None = None,
+    ) -> V3HttpRequest:
+        """Encodes and signs an OpenAPI v3 call as this app, without sending it: the sans-IO form
+        of :meth:`Client.execute_v3`, for a host with its own HTTP stack. Send the request's
+        ``method`` to its ``url`` with its ``headers`` and ``body``, then read the answer with
+        :meth:`read_v3_answer`::
+
+            request = config.prepare_v3("POST", "/v3/alipay/open/mini/version/list/query",
+                                        body={}, app_auth_token=token)
+            answer = httpx.request(request.method, request.url, headers=request.headers,
+                                   content=request.body)
+            response = config.read_v3_answer(answer.status_code, answer.headers, answer.content,
+                                             encrypted=request.encrypted)
+
+        Args:
+            method, path, query, body, app_auth_token, encrypt, files, request_id: as for
+                :meth:`Client.execute_v3`.
+            nonce: a fixed nonce instead of a fresh random one (tests, replays); only with
+                ``timestamp_ms``.
+            timestamp_ms: a fixed time, in milliseconds since the Unix epoch, instead of now;
+                only with ``nonce``.
+
+        Raises:
+            ConfigError: as for :meth:`Client.execute_v3`; ``nonce`` without ``timestamp_ms`` or
+                the reverse. The text never holds a token.
+            TypeError, ValueError: as for :meth:`Client.execute_v3`.
+            OverflowError: a negative ``timestamp_ms``.
+        """
+
+    def read_v3_answer(
+        self, status: int, headers: V3Headers, body: bytes | str, encrypted: bool = False
+    ) -> V3Response:
+        """Verifies and reads the answer to an OpenAPI v3 call sent by your own HTTP stack (the
+        sans-IO form of what :meth:`Client.execute_v3` does): the signature as
+        :meth:`v3_verify` checks it, then a success's body, decrypted when the call was
+        ``encrypted``, or the typed error of a failure.
+
+        Args:
+            status: the HTTP status.
+            headers: every header received, as for :meth:`v3_verify`.
+            body: the raw body as received (``bytes``; a ``str`` is encoded in UTF-8).
+            encrypted: whether the call was encrypted (:attr:`V3HttpRequest.encrypted`).
+
+        Raises:
+            ApiError: a v3 error answer (``{code, message, links}``): ``http_status``, ``code``
+                (e.g. ``"invalid-app-auth-token"``), ``msg``, ``trace_id``, ``links``, a ``hint``
+                for the codes ISVs meet, ``signed`` whether it verified.
+            TransportError: a non-2xx answer that is not an Alipay error (a proxy's or load
+                balancer's page).
+            SignatureError: as for :meth:`v3_verify` (an unsigned success, a signature that does
+                not verify, an ``alipay-sn`` not trusted yet: fetch that certificate with
+                :meth:`Client.fetch_alipay_cert` or :meth:`trust_alipay_cert` and read the same
+                answer again).
+            ProtocolError: as for :meth:`v3_verify`; a success that is not a JSON object or does
+                not decrypt.
+            TypeError: ``headers`` or ``body`` of another shape.
+        """
+
 @final
 class SignedRequest:
     """A signed request, ready to be emitted in one of the three ways. ``repr()`` shows the
@@ -721,6 +803,160 @@ class V3Signature:
         ``alipay-root-cert-sn`` (certificate mode). A new ``dict`` on each access."""
 
     def __eq__(self, other: object) -> bool: ...
+
+V3Query: TypeAlias = Mapping[str, str] | Iterable[tuple[str, str]]
+"""The query of a v3 call, unencoded, in order: a mapping, or ``(name, value)`` pairs (a name may
+repeat)."""
+
+@final
+class V3File:
+    """One file of an OpenAPI v3 upload (``multipart/form-data``): its bytes in memory
+    (``content``) or a file on disk (``path``, streamed when the request is sent, never read whole).
+    Immutable; equal to another when every field is. ``repr()`` shows the size of ``content``,
+    not the bytes."""
+
+    def __init__(
+        self,
+        field: str = "file_content",
+        *,
+        file_name: str | None = None,
+        content: bytes | bytearray | None = None,
+        path: str | os.PathLike[str] | None = None,
+        content_type: str | None = None,
+    ) -> None:
+        """A file part.
+
+        Args:
+            field: the form field, ``"file_content"`` for ``alipay.open.file.upload`` (what
+                :meth:`Client.upload_file_v3` sends whatever this says).
+            file_name: the file name sent (its extension is what Alipay checks); required with
+                ``content``; with ``path``, the file's own name when left out.
+            content: the bytes (``bytes`` or ``bytearray``).
+            path: a file on disk (``str`` or ``os.PathLike``), read when the request is sent.
+            content_type: the part's ``Content-Type``; guessed from the extension when left out
+                (``image/jpeg``, ``image/png``, ``application/pdf``, ...;
+                ``application/octet-stream`` otherwise).
+
+        Raises:
+            ConfigError: neither or both of ``content`` and ``path``; ``content`` without a
+                ``file_name``, or a ``path`` that names no file.
+            TypeError: ``content`` not ``bytes``/``bytearray``, ``path`` not a path.
+        """
+
+    @property
+    def field(self) -> str:
+        """The form field of the part."""
+
+    @property
+    def file_name(self) -> str:
+        """The file name sent."""
+
+    @property
+    def content_type(self) -> str:
+        """The part's ``Content-Type``: the one given, or the extension's."""
+
+    @property
+    def content(self) -> bytes | None:
+        """The bytes, for a file in memory; else ``None``."""
+
+    @property
+    def path(self) -> pathlib.Path | None:
+        """The file on disk (a ``pathlib.Path``), for a streamed file; else ``None``."""
+
+    def __eq__(self, other: object) -> bool: ...
+
+@final
+class V3HttpRequest:
+    """An OpenAPI v3 call encoded and signed (:meth:`IsvConfig.prepare_v3`): send ``method`` to
+    ``url`` with every header of ``headers`` and ``body``, then read the answer with
+    :meth:`IsvConfig.read_v3_answer` (``encrypted=request.encrypted``). Immutable. ``repr()``
+    masks the merchant's token and the user's ``auth_token`` and shows the body and
+    ``string_to_sign`` by their length only."""
+
+    @property
+    def method(self) -> str:
+        """The HTTP method, upper case."""
+
+    @property
+    def url(self) -> str:
+        """The full URL: the configuration's :attr:`IsvConfig.v3_base` and
+        :attr:`request_target`."""
+
+    @property
+    def request_target(self) -> str:
+        """The path and query as signed and sent (the query percent-encoded, space as ``%20``)."""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Every header to send, by lower-case name, in order: ``content-type`` (when there is a
+        body), ``authorization``, ``alipay-app-auth-token`` (on a merchant's behalf),
+        ``alipay-root-cert-sn`` (certificate mode), ``accept``, ``alipay-request-id``, and
+        ``alipay-encrypt-type`` with AES. A new ``dict`` on each access."""
+
+    @property
+    def body(self) -> bytes:
+        """The body exactly as signed and to be sent: the JSON text, its Base64 ciphertext with
+        AES, or a whole ``multipart/form-data`` upload; ``b""`` when there is none."""
+
+    @property
+    def encrypted(self) -> bool:
+        """Whether the body is encrypted, and so the answer will be: pass it to
+        :meth:`IsvConfig.read_v3_answer`."""
+
+    @property
+    def authorization(self) -> str:
+        """The ``Authorization`` header's value."""
+
+    @property
+    def string_to_sign(self) -> str:
+        """Exactly what was signed (see :attr:`V3Signature.string_to_sign`). It holds the
+        merchant's token: keep it out of logs."""
+
+    @property
+    def signature(self) -> V3Signature:
+        """The signature, with its auth string and headers."""
+
+@final
+class V3Response:
+    """A verified OpenAPI v3 success (HTTP 2xx): the answer's status, JSON text and fields.
+    ``repr()`` shows the field names only."""
+
+    @property
+    def status(self) -> int:
+        """The HTTP status (2xx)."""
+
+    @property
+    def body(self) -> str:
+        """The answer's JSON text as received (decrypted when the call was encrypted); ``""`` for
+        an empty body."""
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """The answer's fields as ``json.loads`` gives them, keys in document order (``{}`` for an
+        empty body); integers beyond 64 bits become ``float``."""
+
+    @property
+    def trace_id(self) -> str | None:
+        """Alipay's trace id (the ``alipay-trace-id`` header), when the answer named one: quote it
+        to Alipay's support."""
+
+    @property
+    def verified(self) -> bool:
+        """Whether the answer's ``alipay-signature`` verified (always ``True`` for a success: an
+        unsigned one is a ``SignatureError``)."""
+
+@final
+class FileUpload:
+    """What ``alipay.open.file.upload`` answered (:meth:`Client.upload_file_v3`): the stored
+    file's id and every field of the answer. ``repr()`` shows the id and the field names."""
+
+    @property
+    def file_id(self) -> str:
+        """The stored file's id, to pass to the API that uses the file."""
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """Every field of the answer (``file_id`` among them)."""
 
 def metrics_snapshot() -> list[dict[str, Any]]:
     """Every counter of observed events (gateway calls, notifications, registry refreshes and
@@ -1362,6 +1598,136 @@ class Client:
 
         Raises:
             ApiError: ``20001 aop.invalid-auth-token`` for an expired access token.
+        """
+
+    def execute_v3(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: V3Query | None = None,
+        body: dict[str, Any] | str | None = None,
+        app_auth_token: str | None = None,
+        encrypt: bool = False,
+        files: Sequence[V3File] | None = None,
+        request_id: str | None = None,
+    ) -> V3Response:
+        """Calls any OpenAPI v3 operation (``https://openapi.alipay.com/v3/…``, the host being
+        :attr:`IsvConfig.v3_base`): encodes and signs the call (``Authorization:
+        ALIPAY-SHA256withRSA …``, the merchant's token in the signed string and the
+        ``alipay-app-auth-token`` header), sends it, verifies the answer's ``alipay-signature``
+        over its exact bytes (in certificate mode, downloading a new Alipay certificate the
+        answer names) and returns it. Nothing is retried::
+
+            answer = client.execute_v3("POST", "/v3/alipay/open/mini/version/list/query",
+                                       body={}, app_auth_token=token)
+            answer.fields["app_versions"]
+
+        Args:
+            method: the HTTP method (``"GET"``, ``"POST"``, ...; sent in upper case).
+            path: the path, e.g. ``"/v3/alipay/open/mini/version/list/query"``, path parameters
+                already substituted and percent-encoded; no query (pass ``query``).
+            query: query parameters, unencoded, in order: a ``dict`` (any ``Mapping[str, str]``)
+                or a sequence of ``(name, value)`` pairs (a name may repeat).
+            body: the JSON body: a ``dict`` (serialised once, to compact JSON) or JSON text sent
+                as it is; ``None`` for no body.
+            app_auth_token: the merchant's token, for a call on its behalf.
+            encrypt: AES-encrypt the body (and decrypt the answer) with the configured key.
+            files: :class:`V3File` parts: the call becomes a ``multipart/form-data`` upload whose
+                signed ``data`` part is the body (a POST).
+            request_id: the ``alipay-request-id`` header; a fresh one when ``None``.
+
+        Raises:
+            ApiError: Alipay answered a v3 error: ``http_status`` (e.g. ``401``), ``code`` (e.g.
+                ``"invalid-app-auth-token"``), ``msg``, ``trace_id``, ``links``, a ``hint`` for
+                the codes ISVs meet; ``signed`` whether it verified.
+            SignatureError: the answer did not verify, or a success was not signed (is the v3
+                base a v2 ``gateway.do``?).
+            TransportError: no complete answer, or a proxy answered instead of Alipay;
+                ``request_sent`` says whether the call may have run.
+            ProtocolError: a malformed answer (not JSON, not decryptable, duplicated signature
+                headers).
+            ConfigError: a bad call, refused before anything is sent: a path that does not
+                start with ``/v3/`` or holds a ``?``, a body that is not JSON, ``encrypt``
+                without an AES key, files with another method than POST, an unreadable file.
+                The text never holds a token.
+            TypeError: ``query``, ``body`` or ``files`` of another shape.
+            ValueError: ``body`` holds ``NaN`` or infinity.
+        """
+
+    def exchange_app_auth_code_v3(self, app_auth_code: str) -> list[AppAuthToken]:
+        """The v3 form of :meth:`exchange_app_auth_code` (``POST
+        /v3/alipay/open/auth/token/app``).
+
+        Raises:
+            ApiError: HTTP 400 ``code-invalid`` for an unknown, expired or used code; the other
+                errors of :meth:`execute_v3`.
+        """
+
+    def refresh_app_auth_token_v3(self, app_refresh_token: str) -> list[AppAuthToken]:
+        """The v3 form of :meth:`refresh_app_auth_token`.
+
+        Raises:
+            ApiError: as for :meth:`exchange_app_auth_code_v3`.
+        """
+
+    def query_app_auth_token_v3(self, app_auth_token: str) -> AppAuthTokenInfo:
+        """The v3 form of :meth:`query_app_auth_token` (``GET
+        /v3/alipay/open/auth/token/app/query``; the token queried is a query parameter).
+
+        Raises:
+            ApiError: HTTP 401 ``invalid-app-auth-token`` for an unknown token.
+        """
+
+    def exchange_user_auth_code_v3(
+        self, auth_code: str, app_auth_token: str | None = None
+    ) -> UserToken:
+        """The v3 form of :meth:`exchange_user_auth_code` (``POST
+        /v3/alipay/system/oauth/token``), on the merchant's behalf when ``app_auth_token`` is
+        given.
+
+        Raises:
+            ApiError: ``code-invalid`` for a bad or used code; the other errors of
+                :meth:`execute_v3`.
+        """
+
+    def refresh_user_token_v3(
+        self, refresh_token: str, app_auth_token: str | None = None
+    ) -> UserToken:
+        """The v3 form of :meth:`refresh_user_token`.
+
+        Raises:
+            ApiError: as for :meth:`exchange_user_auth_code_v3`.
+        """
+
+    def user_info_share_v3(self, access_token: str, app_auth_token: str | None = None) -> UserInfo:
+        """The v3 form of :meth:`user_info_share` (``POST
+        /v3/alipay/user/info/share?auth_token=…``), on the merchant's behalf when
+        ``app_auth_token`` is given.
+
+        Raises:
+            ApiError: HTTP 401 ``invalid-auth-token`` for an expired access token.
+        """
+
+    def upload_file_v3(
+        self, biz_code: str, file: V3File, app_auth_token: str | None = None
+    ) -> FileUpload:
+        """Uploads a file with ``alipay.open.file.upload`` (``POST
+        /v3/alipay/open/file/upload``), on the merchant's behalf when ``app_auth_token`` is
+        given: the signed ``data`` part ``{biz_code, md5}`` (the file's MD5, computed here) and
+        the file in part ``file_content`` (whatever :attr:`V3File.field` says), streamed from
+        disk for a :class:`V3File` of a ``path``.
+
+        Args:
+            biz_code: what the file is for, as the API that uses it says (e.g.
+                ``"openpt_appstore"``).
+            file: the file.
+            app_auth_token: the merchant's token, for an upload on its behalf.
+
+        Raises:
+            ApiError: ``invalid-file-extension``, ``invalid-file-size`` or ``file-check-fail``
+                as Alipay answers; the other errors of :meth:`execute_v3`.
+            ConfigError: an empty ``biz_code``, a file that cannot be read.
         """
 
     def fetch_alipay_cert(self, alipay_cert_sn: str) -> bool:
@@ -2422,6 +2788,32 @@ class Registry:
             ApiError: the errors of :meth:`Client.execute`.
         """
 
+    def execute_v3_for(
+        self,
+        auth_app_id: str,
+        method: str,
+        path: str,
+        *,
+        query: V3Query | None = None,
+        body: dict[str, Any] | str | None = None,
+        encrypt: bool = False,
+        files: Sequence[V3File] | None = None,
+        request_id: str | None = None,
+    ) -> V3Response:
+        """:meth:`Client.execute_v3` on behalf of the merchant app ``auth_app_id``: its token is
+        looked up (and refreshed when due) by the registry and sent in the
+        ``alipay-app-auth-token`` header and the signed string, and the call made through the
+        client of the app it authorised. Arguments as for :meth:`Client.execute_v3`, without
+        ``app_auth_token``.
+
+        Raises:
+            StoreError: as for :meth:`token_for` (no call is made for a revoked or unknown
+                merchant).
+            ConfigError: the registry has no client of the merchant's app; a bad call, as for
+                :meth:`Client.execute_v3`.
+            ApiError: the errors of :meth:`Client.execute_v3`.
+        """
+
     def order(self, commodity_order_id: str) -> OrderRecord | None:
         """The stored service-market order ``commodity_order_id``, or ``None`` when its order
         message was not ingested.
@@ -2807,6 +3199,7 @@ class Emulator:
         cert_mode: bool = False,
         push_form: PushForm = "classic",
         push_form_seed: int | None = None,
+        aes_key: AesKey | str | None = None,
     ) -> None:
         """Starts an emulator serving the ISV app ``app_id``.
 
@@ -2840,11 +3233,15 @@ class Emulator:
                 sends and signs an empty ``isv_ticket=``; in a mix, about half the pushes whose
                 form drops empty values carry it unsigned (a verifier leaves it out).
             push_form_seed: the seed of ``"mixed"`` (default 0); only with ``"mixed"``.
+            aes_key: the app's AES content-encryption key (an :class:`AesKey` or its Base64
+                text): encrypted requests (classic ``encrypt_type=AES``, v3
+                ``alipay-encrypt-type: AES``) are decrypted and answered encrypted; without it
+                they are refused.
 
         Raises:
-            ConfigError: a non-numeric ``app_id``, a bad key, a ``notify_url`` that is not
-                ``http://``, zero attempts or window, an unknown ``push_form``, a seed without
-                ``"mixed"``, a ``+alipay_cert_sn`` form outside certificate mode.
+            ConfigError: a non-numeric ``app_id``, a bad key or AES key, a ``notify_url`` that
+                is not ``http://``, zero attempts or window, an unknown ``push_form``, a seed
+                without ``"mixed"``, a ``+alipay_cert_sn`` form outside certificate mode.
             TransportError: the address cannot be bound.
         """
 
@@ -2866,6 +3263,7 @@ class Emulator:
         cert_mode: bool = False,
         push_form: PushForm = "classic",
         push_form_seed: int | None = None,
+        aes_key: AesKey | str | None = None,
     ) -> Emulator:
         """Starts an emulator: the same as the constructor."""
 
@@ -3052,6 +3450,15 @@ class Emulator:
             ConfigError: the app never authorised, or the merchant revoked the authorisation.
         """
 
+    def uploaded_file(self, file_id: str) -> UploadedFile | None:
+        """The file an OpenAPI v3 upload (:meth:`Client.upload_file_v3`) stored under ``file_id``:
+        its name, size, MD5, ``biz_code`` and the merchant app it was uploaded for; ``None`` for
+        an id the emulator never gave.
+
+        Raises:
+            ConfigError: the emulator is stopped.
+        """
+
     def expire_app_auth_token(self, auth_app_id: str) -> None:
         """Test hook: the current tokens of ``auth_app_id`` expire now (refresh tokens keep
         working).
@@ -3111,6 +3518,45 @@ class ConsoleToken:
     @property
     def auth_end(self) -> str:
         """When the token ends, ``yyyy-MM-dd HH:mm:ss`` (UTC+8)."""
+
+@final
+class UploadedFile:
+    """A file the emulator stored for an OpenAPI v3 upload (:meth:`Emulator.uploaded_file`): its
+    name, size and MD5 (the bytes are not kept), ``biz_code`` and the merchant app it was uploaded
+    for."""
+
+    @property
+    def file_id(self) -> str:
+        """The id the answer gave (:attr:`FileUpload.file_id`)."""
+
+    @property
+    def file_name(self) -> str:
+        """The file name of the ``file_content`` part."""
+
+    @property
+    def content_type(self) -> str | None:
+        """The part's own ``Content-Type``, when it had one."""
+
+    @property
+    def size(self) -> int:
+        """The size in bytes."""
+
+    @property
+    def md5(self) -> str:
+        """The lower-case hex MD5 of the bytes received."""
+
+    @property
+    def biz_code(self) -> str:
+        """The ``biz_code`` of the ``data`` part."""
+
+    @property
+    def auth_app_id(self) -> str | None:
+        """The merchant app the upload was made for (from the ``alipay-app-auth-token`` header);
+        ``None`` when the ISV uploaded for itself."""
+
+    @property
+    def uploaded_ms(self) -> int:
+        """When it was received, in milliseconds since the Unix epoch on the emulator's clock."""
 
 @final
 class Delivery:
@@ -3177,5 +3623,5 @@ def _panic_for_tests(detach: bool) -> None:
 
 def _error_for_tests(kind: str) -> None:
     """Raises the exception of a core error of ``kind`` (test hook): ``config``, ``signature``,
-    ``transport`` (``request_sent`` true), ``transport_unsent``, ``protocol``, ``store``, ``api``
-    or ``api_bare``."""
+    ``transport`` (``request_sent`` true), ``transport_unsent``, ``protocol``, ``store``, ``api``,
+    ``api_bare`` or ``api_v3`` (an OpenAPI v3 error: HTTP status, trace id and links)."""

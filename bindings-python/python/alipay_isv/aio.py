@@ -11,6 +11,8 @@ parallel and the event loop never blocks::
     tokens = await client.exchange_app_auth_code(callback.app_auth_code)
     answer = await client.execute("alipay.open.mini.version.list.query", {},
                                   app_auth_token=tokens[0].app_auth_token)
+    answer = await client.execute_v3("POST", "/v3/alipay/open/mini/version/list/query",
+                                     body={}, app_auth_token=tokens[0].app_auth_token)
     await client.accept_servicemarket_order(order.commodity_order_id)
     async for page in client.servicemarket_order_pages(order.commodity_order_id):
         ...
@@ -19,6 +21,8 @@ parallel and the event loop never blocks::
     await registry.ingest_tokens(tokens)
     merchant = tokens[0].auth_app_id
     answer = await registry.execute_for(merchant, "alipay.open.mini.version.list.query", {})
+    answer = await registry.execute_v3_for(merchant, "POST",
+                                           "/v3/alipay/open/mini/version/list/query", body={})
     order = await registry.accept_order(commodity_order_id)  # a stored service-market order
 
 The default executor of the loop bounds how many calls are in flight at once; pass your own
@@ -39,6 +43,7 @@ from alipay_isv._native import (
     AppAuthNotification,
     AppAuthToken,
     AppAuthTokenInfo,
+    FileUpload,
     IsvConfig,
     MerchantAuthorisation,
     MessageNotification,
@@ -51,6 +56,8 @@ from alipay_isv._native import (
     TokenKey,
     UserInfo,
     UserToken,
+    V3File,
+    V3Response,
     VerifiedResponse,
 )
 from alipay_isv._native import Client as BlockingClient
@@ -195,6 +202,67 @@ class Client:
     ) -> UserInfo:
         """See :meth:`alipay_isv.Client.user_info_share`."""
         return await self._run(self._blocking.user_info_share, access_token, app_auth_token)
+
+    async def execute_v3(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+        body: dict[str, Any] | str | None = None,
+        app_auth_token: str | None = None,
+        encrypt: bool = False,
+        files: Sequence[V3File] | None = None,
+        request_id: str | None = None,
+    ) -> V3Response:
+        """Calls any OpenAPI v3 operation; see :meth:`alipay_isv.Client.execute_v3`."""
+        return await self._run(
+            self._blocking.execute_v3,
+            method,
+            path,
+            query=query,
+            body=body,
+            app_auth_token=app_auth_token,
+            encrypt=encrypt,
+            files=files,
+            request_id=request_id,
+        )
+
+    async def exchange_app_auth_code_v3(self, app_auth_code: str) -> list[AppAuthToken]:
+        """See :meth:`alipay_isv.Client.exchange_app_auth_code_v3`."""
+        return await self._run(self._blocking.exchange_app_auth_code_v3, app_auth_code)
+
+    async def refresh_app_auth_token_v3(self, app_refresh_token: str) -> list[AppAuthToken]:
+        """See :meth:`alipay_isv.Client.refresh_app_auth_token_v3`."""
+        return await self._run(self._blocking.refresh_app_auth_token_v3, app_refresh_token)
+
+    async def query_app_auth_token_v3(self, app_auth_token: str) -> AppAuthTokenInfo:
+        """See :meth:`alipay_isv.Client.query_app_auth_token_v3`."""
+        return await self._run(self._blocking.query_app_auth_token_v3, app_auth_token)
+
+    async def exchange_user_auth_code_v3(
+        self, auth_code: str, app_auth_token: str | None = None
+    ) -> UserToken:
+        """See :meth:`alipay_isv.Client.exchange_user_auth_code_v3`."""
+        return await self._run(self._blocking.exchange_user_auth_code_v3, auth_code, app_auth_token)
+
+    async def refresh_user_token_v3(
+        self, refresh_token: str, app_auth_token: str | None = None
+    ) -> UserToken:
+        """See :meth:`alipay_isv.Client.refresh_user_token_v3`."""
+        return await self._run(self._blocking.refresh_user_token_v3, refresh_token, app_auth_token)
+
+    async def user_info_share_v3(
+        self, access_token: str, app_auth_token: str | None = None
+    ) -> UserInfo:
+        """See :meth:`alipay_isv.Client.user_info_share_v3`."""
+        return await self._run(self._blocking.user_info_share_v3, access_token, app_auth_token)
+
+    async def upload_file_v3(
+        self, biz_code: str, file: V3File, app_auth_token: str | None = None
+    ) -> FileUpload:
+        """See :meth:`alipay_isv.Client.upload_file_v3`."""
+        return await self._run(self._blocking.upload_file_v3, biz_code, file, app_auth_token)
 
     async def fetch_alipay_cert(self, alipay_cert_sn: str) -> bool:
         """See :meth:`alipay_isv.Client.fetch_alipay_cert`."""
@@ -459,6 +527,31 @@ class Registry:
             extra_params=extra_params,
             encrypt=encrypt,
             retry=retry,
+        )
+
+    async def execute_v3_for(
+        self,
+        auth_app_id: str,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+        body: dict[str, Any] | str | None = None,
+        encrypt: bool = False,
+        files: Sequence[V3File] | None = None,
+        request_id: str | None = None,
+    ) -> V3Response:
+        """See :meth:`alipay_isv.Registry.execute_v3_for`."""
+        return await self._run(
+            self._blocking.execute_v3_for,
+            auth_app_id,
+            method,
+            path,
+            query=query,
+            body=body,
+            encrypt=encrypt,
+            files=files,
+            request_id=request_id,
         )
 
     async def order(self, commodity_order_id: str) -> OrderRecord | None:

@@ -10,6 +10,8 @@ itself, with ``kind == "internal"``; it is the only case where the base class is
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 __all__ = [
     "AlipayError",
     "ApiError",
@@ -64,6 +66,16 @@ class ApiError(AlipayError):
         sub_msg: the gateway's ``sub_msg``, when present.
         signed: whether the error response carried a signature that verified.
         hint: a one-line hint on what to do, for the well-known sub-codes.
+        http_status: the HTTP status of an OpenAPI v3 error answer (e.g. ``401``); ``None`` for
+            a classic ``gateway.do`` answer (always HTTP 200).
+        trace_id: Alipay's trace id of the answer, when it named one: quote it to Alipay's
+            support.
+        links: the ``links`` of a v3 error answer (Alipay's diagnosis pages for this very call);
+            empty for a classic answer.
+
+    A v3 error answer (``{code, message, links}``) sets ``code`` to the v3 code, e.g.
+    ``"invalid-app-auth-token"``, and ``msg`` to its ``message``; ``sub_code`` and ``sub_msg``
+    are then ``None``.
     """
 
     kind = "api"
@@ -77,16 +89,34 @@ class ApiError(AlipayError):
         sub_msg: str | None = None,
         signed: bool = False,
         hint: str | None = None,
+        http_status: int | None = None,
+        trace_id: str | None = None,
+        links: Sequence[str] = (),
     ) -> None:
         super().__init__(reason)
+        links = list(links)
         # Keep every field in args so that the exception pickles and copies faithfully.
-        self.args = (reason, code, msg, sub_code, sub_msg, signed, hint)
+        self.args = (
+            reason,
+            code,
+            msg,
+            sub_code,
+            sub_msg,
+            signed,
+            hint,
+            http_status,
+            trace_id,
+            links,
+        )
         self.code = code
         self.msg = msg
         self.sub_code = sub_code
         self.sub_msg = sub_msg
         self.signed = signed
         self.hint = hint
+        self.http_status = http_status
+        self.trace_id = trace_id
+        self.links = links
 
 
 class TransportError(AlipayError):

@@ -1,8 +1,9 @@
 //! `Emulator`: the Python handle of `alipay_isv_emulator`, an offline Alipay gateway on loopback
 //! for tests and demos. Its arguments (key arguments, faults) are read in [`options`], the pushes it
 //! made are [`Delivery`]s ([`push`]), its open-platform console's entries are [`ConsoleToken`]s
-//! ([`console`]), and a merchant's order of the plugin in its service market is a [`Subscription`]
-//! ([`servicemarket`]), as in the emulator crate.
+//! ([`console`]), a merchant's order of the plugin in its service market is a [`Subscription`]
+//! ([`servicemarket`]), and a file received by an OpenAPI v3 upload is an [`UploadedFile`]
+//! ([`upload`]), as in the emulator crate.
 //!
 //! Every call that waits on the network or on the server — starting, the authorisation pages,
 //! revocation, waiting for pushes, stopping, a certificate rotation — releases the GIL, so an
@@ -12,10 +13,12 @@ mod console;
 mod options;
 mod push;
 mod servicemarket;
+mod upload;
 
 pub(crate) use console::ConsoleToken;
 pub(crate) use push::Delivery;
 pub(crate) use servicemarket::Subscription;
+pub(crate) use upload::UploadedFile;
 
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -24,6 +27,7 @@ use alipay_isv_emulator as emulator;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 
+use crate::aes::extract_aes_key;
 use crate::client::seconds;
 use crate::error::{detached, guarded};
 use crate::key::PublicKey;
@@ -87,11 +91,15 @@ impl Emulator {
     ///         sends and signs an empty ``isv_ticket=``; in a mix, about half the pushes whose
     ///         form drops empty values carry it unsigned (a verifier leaves it out).
     ///     push_form_seed: the seed of ``"mixed"`` (default 0); only with ``"mixed"``.
+    ///     aes_key: the app's AES content-encryption key (an :class:`AesKey` or its Base64
+    ///         text): encrypted requests (classic ``encrypt_type=AES``, v3
+    ///         ``alipay-encrypt-type: AES``) are decrypted and answered encrypted; without it
+    ///         they are refused.
     ///
     /// Raises:
-    ///     ConfigError: a non-numeric ``app_id``, a bad key, a ``notify_url`` that is not
-    ///         ``http://``, zero attempts or window, an unknown ``push_form``, a seed without
-    ///         ``"mixed"``, a ``+alipay_cert_sn`` form outside certificate mode.
+    ///     ConfigError: a non-numeric ``app_id``, a bad key or AES key, a ``notify_url`` that
+    ///         is not ``http://``, zero attempts or window, an unknown ``push_form``, a seed
+    ///         without ``"mixed"``, a ``+alipay_cert_sn`` form outside certificate mode.
     ///     TransportError: the address cannot be bound.
     #[new]
     #[pyo3(signature = (
@@ -111,6 +119,7 @@ impl Emulator {
         cert_mode = false,
         push_form = "classic",
         push_form_seed = None,
+        aes_key = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -130,9 +139,11 @@ impl Emulator {
         cert_mode: bool,
         push_form: &str,
         push_form_seed: Option<u64>,
+        aes_key: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let public = KeyArg::public(app_public_key)?;
         let private = alipay_private_key.map(KeyArg::private).transpose()?;
+        let aes_key = aes_key.map(extract_aes_key).transpose()?;
         // Starting may generate a 2048-bit key pair: release the GIL.
         let started = detached(py, || {
             let mut options = emulator::EmulatorOptions::new(app_id, public.into_public()?);
@@ -148,6 +159,7 @@ impl Emulator {
             options.refresh_grace = seconds(refresh_grace, "refresh_grace")?;
             options.cert_mode = cert_mode;
             options.push_forms = emulator::PushForms::from_name(push_form, push_form_seed)?;
+            options.aes_key = aes_key;
             Ok(emulator::Emulator::start(options)?)
         })?;
         Ok(Emulator {
@@ -178,6 +190,7 @@ impl Emulator {
         cert_mode = false,
         push_form = "classic",
         push_form_seed = None,
+        aes_key = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn start(
@@ -197,6 +210,7 @@ impl Emulator {
         cert_mode: bool,
         push_form: &str,
         push_form_seed: Option<u64>,
+        aes_key: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         Emulator::new(
             py,
@@ -215,6 +229,7 @@ impl Emulator {
             cert_mode,
             push_form,
             push_form_seed,
+            aes_key,
         )
     }
 
@@ -493,6 +508,18 @@ impl Emulator {
         let running = self.live()?;
         let entry = guarded(|| Ok(running.console_app_auth_token(auth_app_id)?))?;
         Ok(ConsoleToken::wrap(entry))
+    }
+
+    /// The file an OpenAPI v3 upload (:meth:`Client.upload_file_v3`) stored under ``file_id``:
+    /// its name, size, MD5, ``biz_code`` and the merchant app it was uploaded for; ``None`` for
+    /// an id the emulator never gave.
+    ///
+    /// Raises:
+    ///     ConfigError: the emulator is stopped.
+    #[pyo3(signature = (file_id))]
+    fn uploaded_file(&self, file_id: &str) -> PyResult<Option<UploadedFile>> {
+        let running = self.live()?;
+        Ok(running.uploaded_file(file_id).map(UploadedFile::wrap))
     }
 
     /// Test hook: the current tokens of ``auth_app_id`` expire now (refresh tokens keep

@@ -2,8 +2,8 @@
 //! authorisation registry (our app – merchant PID – `auth_app_id` – `app_auth_token`) and the
 //! service-market orders, in a SQLite file or in memory.
 //!
-//! Every method releases the GIL: opening, reading and ingesting touch the disk, `token_for` and
-//! `execute_for` may refresh a token over the network (exactly once however many threads ask),
+//! Every method releases the GIL: opening, reading and ingesting touch the disk, `token_for`,
+//! `execute_for` and `execute_v3_for` may refresh a token over the network (exactly once however many threads ask),
 //! `import_token` asks the gateway about the token it stores, and the order calls
 //! (`accept_order`, …) call the gateway and record the new status.
 //! The core registry is shared behind an `Arc`, so `close()` never waits for calls in flight.
@@ -40,6 +40,7 @@ use crate::error::{detached, guarded};
 use crate::notify::core_notification;
 use crate::response::VerifiedResponse;
 use crate::servicemarket::item_target;
+use crate::v3::{CallArgs, ReadResponse, V3Response};
 pub(crate) use record::outcome;
 
 /// An open registry: the core registry and, for a file, its SQLite store.
@@ -575,6 +576,60 @@ impl Registry {
             })
         })?;
         VerifiedResponse::convert(py, verified)
+    }
+
+    /// :meth:`Client.execute_v3` on behalf of the merchant app ``auth_app_id``: its token is
+    /// looked up (and refreshed when due) by the registry and sent in the
+    /// ``alipay-app-auth-token`` header and the signed string, and the call made through the
+    /// client of the app it authorised. Arguments as for :meth:`Client.execute_v3`, without
+    /// ``app_auth_token``.
+    ///
+    /// Raises:
+    ///     StoreError: as for :meth:`token_for` (no call is made for a revoked or unknown
+    ///         merchant).
+    ///     ConfigError: the registry has no client of the merchant's app; a bad call, as for
+    ///         :meth:`Client.execute_v3`.
+    ///     ApiError: the errors of :meth:`Client.execute_v3`.
+    #[pyo3(signature = (
+        auth_app_id,
+        method,
+        path,
+        *,
+        query = None,
+        body = None,
+        encrypt = false,
+        files = None,
+        request_id = None,
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn execute_v3_for(
+        &self,
+        py: Python<'_>,
+        auth_app_id: PyBackedStr,
+        method: String,
+        path: String,
+        query: Option<&Bound<'_, PyAny>>,
+        body: Option<&Bound<'_, PyAny>>,
+        encrypt: bool,
+        files: Option<&Bound<'_, PyAny>>,
+        request_id: Option<String>,
+    ) -> PyResult<V3Response> {
+        let call = CallArgs {
+            method,
+            path,
+            query,
+            body,
+            app_auth_token: None,
+            encrypt,
+            files,
+            request_id,
+        }
+        .into_call()?;
+        let registry = self.live()?;
+        let read = detached(py, || {
+            ReadResponse::new(registry.execute_v3_for(&auth_app_id, &call)?)
+        })?;
+        V3Response::convert(py, read)
     }
 
     /// The stored service-market order ``commodity_order_id``, or ``None`` when its order

@@ -1,6 +1,7 @@
-//! The Python face of `alipay_isv::v3::answer`, behind `IsvConfig.v3_verify`: an answer's status,
-//! headers (a mapping or `(name, value)` pairs, in the shapes Python's HTTP libraries hand out)
-//! and raw body in, the verdict's name (`"verified"`, `"unsigned"`) out.
+//! The Python face of `alipay_isv::v3::answer`, behind `IsvConfig.v3_verify` and
+//! `IsvConfig.read_v3_answer`: an answer's status, headers (a mapping or `(name, value)` pairs, in
+//! the shapes Python's HTTP libraries hand out) and raw body in, the verdict's name (`"verified"`,
+//! `"unsigned"`) or the verified `V3Response` out.
 //!
 //! Headers are passed on as given, repeats included: whether a name given twice is refused, and
 //! how names compare, is the core's.
@@ -13,6 +14,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
+use super::response::{ReadResponse, V3Response};
 use crate::convert::Body;
 use crate::error::detached;
 
@@ -38,6 +40,29 @@ pub(crate) fn verify(
         V3Verdict::Verified => "verified",
         V3Verdict::Unsigned => "unsigned",
     })
+}
+
+/// Verifies and reads a v3 answer to a call that was (`encrypted`) or was not encrypted, with
+/// `config` (the GIL released): a verified success, or the typed error of the core.
+pub(crate) fn read(
+    py: Python<'_>,
+    config: &config::IsvConfig,
+    status: u16,
+    headers: &Bound<'_, PyAny>,
+    body: &Bound<'_, PyAny>,
+    encrypted: bool,
+) -> PyResult<V3Response> {
+    let headers = header_pairs(headers)?;
+    let body = Body::extract(body, Charset::Utf8, "body")?;
+    let read = detached(py, || {
+        let answer = V3Answer {
+            status,
+            headers: &headers,
+            body: body.as_bytes(),
+        };
+        ReadResponse::new(config.read_v3_answer(&answer, encrypted)?)
+    })?;
+    V3Response::convert(py, read)
 }
 
 /// The `TypeError` of a `headers` argument of another shape.

@@ -1,13 +1,23 @@
 //! `V3Signature`: the Python face of `alipay_isv::v3` — OpenAPI v3 (`https://openapi.alipay.com/v3/…`),
 //! the signed `Authorization` header (and the other headers) of a request, made by
-//! `IsvConfig.v3_sign`; [`answer`] verifies an answer's `alipay-signature` for `IsvConfig.v3_verify`.
+//! `IsvConfig.v3_sign`; [`answer`] verifies an answer's `alipay-signature` for `IsvConfig.v3_verify`
+//! and reads it for `IsvConfig.read_v3_answer`. A whole call: its arguments and `V3File`s in
+//! [`call`], the request `IsvConfig.prepare_v3` encodes and signs in [`prepared`], the verified
+//! `V3Response` and the `FileUpload` answer in [`response`] (`Client.execute_v3` and the typed v3
+//! calls are `Client` methods).
 //!
 //! The binding only converts: the signed lines, the header and every check are the core's. The
 //! `repr()` masks the merchant's token and shows `string_to_sign`, which holds it, by its length.
 
 mod answer;
+mod call;
+mod prepared;
+mod response;
 
-pub(crate) use answer::verify;
+pub(crate) use answer::{read, verify};
+pub(crate) use call::{CallArgs, V3File, upload_file};
+pub(crate) use prepared::{V3HttpRequest, prepare};
+pub(crate) use response::{FileUpload, ReadResponse, V3Response};
 
 use alipay_isv::{Error, config, secret, v3};
 use pyo3::prelude::*;
@@ -96,19 +106,7 @@ pub(crate) fn sign(
     nonce: Option<&str>,
     timestamp_ms: Option<u64>,
 ) -> PyResult<V3Signature> {
-    let fixed = match (nonce, timestamp_ms) {
-        (Some(nonce), Some(timestamp_ms)) => Some((nonce, timestamp_ms)),
-        (None, None) => None,
-        _ => {
-            return guarded(|| {
-                Err(Error::config(
-                    "give the v3 nonce and timestamp_ms together (a reproducible signature) or \
-                     neither (a fresh nonce, now)",
-                )
-                .into())
-            });
-        }
-    };
+    let fixed = fixed_clock(nonce, timestamp_ms)?;
     let request = v3::V3Request {
         method,
         request_target,
@@ -122,4 +120,23 @@ pub(crate) fn sign(
         })
     })?;
     Ok(V3Signature { inner })
+}
+
+/// The fixed nonce and timestamp of a reproducible signature, `None` for a fresh one now; one
+/// without the other is a `ConfigError`.
+pub(crate) fn fixed_clock(
+    nonce: Option<&str>,
+    timestamp_ms: Option<u64>,
+) -> PyResult<Option<(&str, u64)>> {
+    match (nonce, timestamp_ms) {
+        (Some(nonce), Some(timestamp_ms)) => Ok(Some((nonce, timestamp_ms))),
+        (None, None) => Ok(None),
+        _ => guarded(|| {
+            Err(Error::config(
+                "give the v3 nonce and timestamp_ms together (a reproducible signature) or \
+                 neither (a fresh nonce, now)",
+            )
+            .into())
+        }),
+    }
 }

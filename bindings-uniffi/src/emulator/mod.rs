@@ -5,7 +5,9 @@
 //! [`push`]); the open-platform console's entries are in [`console`]; service-market subscriptions
 //! (`subscribe`: the order message and the plugin authorisation pushed) in [`servicemarket`]. In
 //! certificate mode (`certMode = true`) it hands out its root bundle, Alipay and app certificates
-//! and rotates its Alipay certificate on demand.
+//! and rotates its Alipay certificate on demand. With `aesKey` it accepts AES-encrypted calls (classic
+//! and v3) and encrypts their answers; the files uploaded over v3 are read back with `uploadedFile`
+//! (in [`uploads`]).
 //!
 //! `close()` (Kotlin `use { }`) or `stop()` stops the server.
 
@@ -13,11 +15,13 @@ mod console;
 mod options;
 mod push;
 mod servicemarket;
+mod uploads;
 
 pub use console::ConsoleToken;
 pub use options::Fault;
 pub use push::Delivery;
 pub use servicemarket::{SubscribeOptions, Subscription};
+pub use uploads::UploadedFile;
 
 use std::fmt;
 use std::sync::{Arc, RwLock};
@@ -26,6 +30,7 @@ use std::time::Duration;
 use alipay_isv::key as core_key;
 use alipay_isv_emulator as core;
 
+use crate::aes::AesKey;
 use crate::error::{Result, guard};
 use crate::key::{PrivateKey, PublicKey};
 use options::StartOptions;
@@ -67,6 +72,7 @@ impl Emulator {
             )?);
         }
         options.cert_mode = start.cert_mode;
+        options.aes_key = start.aes_key.map(|key| key.core().clone());
         if start.push_form.is_some() || start.push_form_seed.is_some() {
             let name = start.push_form.as_deref().unwrap_or("classic");
             options.push_forms = core::PushForms::from_name(name, start.push_form_seed)?;
@@ -113,12 +119,15 @@ impl Emulator {
     /// (the `+alipay_cert_sn` ones in certificate mode only) reshuffled by a generator seeded with
     /// `push_form_seed` (default 0; only with `mixed`). A `+empty` form sends and signs an empty
     /// `isv_ticket=`; in a mix, about half the pushes whose form drops empty values carry it
-    /// unsigned (a verifier leaves it out of `params`).
+    /// unsigned (a verifier leaves it out of `params`). `aes_key` is the app's AES content key (the
+    /// `aesKey` of its `IsvConfig`): encrypted requests — classic `encrypt_type=AES` and v3
+    /// `alipay-encrypt-type: AES` — are decrypted and answered encrypted; without it they are
+    /// refused (v3: HTTP 400 `missing-encrypt-key`).
     ///
     /// Throws `AlipayException.Config` for a non-numeric app id, a notify URL that is not
     /// `http://`, an unknown push form, a seed without `mixed`, a `+alipay_cert_sn` form outside
     /// certificate mode; `.Transport` when the port cannot be bound.
-    #[uniffi::constructor(default(port = None, notify_url = None, alipay_private_key = None, host = None, app_auth_token_ttl = None, cert_mode = false, push_form = None, push_form_seed = None))]
+    #[uniffi::constructor(default(port = None, notify_url = None, alipay_private_key = None, host = None, app_auth_token_ttl = None, cert_mode = false, push_form = None, push_form_seed = None, aes_key = None))]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         app_id: String,
@@ -131,6 +140,7 @@ impl Emulator {
         cert_mode: bool,
         push_form: Option<String>,
         push_form_seed: Option<u64>,
+        aes_key: Option<Arc<AesKey>>,
     ) -> Result<Arc<Self>> {
         guard("Emulator", || {
             let key = (**app_public_key.core()).clone();
@@ -143,6 +153,7 @@ impl Emulator {
                 cert_mode,
                 push_form,
                 push_form_seed,
+                aes_key,
             };
             Emulator::start(app_id, key, options)
         })
@@ -152,7 +163,7 @@ impl Emulator {
     ///
     /// Throws `AlipayException.Config` for key text that does not parse, and as the primary
     /// constructor does.
-    #[uniffi::constructor(default(port = None, notify_url = None, alipay_private_key = None, host = None, app_auth_token_ttl = None, cert_mode = false, push_form = None, push_form_seed = None))]
+    #[uniffi::constructor(default(port = None, notify_url = None, alipay_private_key = None, host = None, app_auth_token_ttl = None, cert_mode = false, push_form = None, push_form_seed = None, aes_key = None))]
     #[allow(clippy::too_many_arguments)]
     pub fn from_pem(
         app_id: String,
@@ -165,6 +176,7 @@ impl Emulator {
         cert_mode: bool,
         push_form: Option<String>,
         push_form_seed: Option<u64>,
+        aes_key: Option<Arc<AesKey>>,
     ) -> Result<Arc<Self>> {
         guard("Emulator.fromPem", || {
             let key = core_key::PublicKey::from_text(&app_public_key_pem)?;
@@ -177,6 +189,7 @@ impl Emulator {
                 cert_mode,
                 push_form,
                 push_form_seed,
+                aes_key,
             };
             Emulator::start(app_id, key, options)
         })

@@ -7,10 +7,12 @@ use std::time::Duration;
 
 use alipay_isv_emulator as core;
 
+use crate::aes::AesKey;
 use crate::key::PrivateKey;
 
 /// A failure injected into the next gateway answers (Kotlin: `Fault.Delay(Duration.ofSeconds(2))`,
-/// `Fault.Reset`, …). Faults apply to `/gateway.do` only, never to the authorisation pages.
+/// `Fault.Reset`, …). Faults apply to `/gateway.do` and the OpenAPI v3 front (`/v3/…`) alike, one
+/// per request, never to the authorisation pages.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum Fault {
     /// Wait this long, then answer normally.
@@ -24,7 +26,8 @@ pub enum Fault {
     TruncatedBody,
     /// Answer HTTP 502 with a small HTML page (the request is not run).
     BadGateway,
-    /// Run the request and answer without the `sign` field.
+    /// Run the request and answer without the `sign` field (v3: without the `alipay-signature`,
+    /// `alipay-timestamp` and `alipay-nonce` headers).
     Unsigned,
     /// Read the request and never answer (until the emulator stops): a peer that accepts and hangs.
     Hang,
@@ -70,4 +73,5 @@ pub(super) struct StartOptions {
     pub(super) cert_mode: bool,
     pub(super) push_form: Option<String>,
     pub(super) push_form_seed: Option<u64>,
+    pub(super) aes_key: Option<Arc<AesKey>>,
 }

@@ -279,6 +279,7 @@ mod tests {
             None,
             None,
             None,
+            None,
         )
         .unwrap();
         let gateway = Gateway::new(config, Registry::in_memory(None, None, Vec::new()));

@@ -4,13 +4,26 @@
 //! to send ([`HttpHeader`] records, in order); `IsvConfig.v3Verify` (in [`answer`]) verifies an
 //! answer's `alipay-signature` header over the raw body and gives a [`V3Verdict`].
 //!
+//! Whole calls: a [`V3Call`] (in [`call`]: method, path, ordered [`QueryParam`]s, JSON body, token,
+//! AES, [`V3File`]s) runs with `Client.executeV3` and the typed v3 calls, or `Registry.executeV3For`
+//! (in [`calls`]), and answers a [`V3Response`] or a [`FileUpload`] (in [`response`]); for a host
+//! with its own HTTP stack, `IsvConfig.prepareV3` gives the [`V3HttpRequest`] to send (in
+//! [`prepared`]) and `IsvConfig.readV3Answer` reads its answer.
+//!
 //! Tokens are per call, never per configuration. The `toString()` of every record here masks the
 //! token: a [`V3Signature`] shows the length of its `stringToSign` (whose last line is the token) and
 //! a token header's value masked.
 
 mod answer;
+mod call;
+mod calls;
+mod prepared;
+mod response;
 
 pub use answer::V3Verdict;
+pub use call::{QueryParam, V3Call, V3File, V3FileSource};
+pub use prepared::V3HttpRequest;
+pub use response::{FileUpload, V3Response};
 
 use std::fmt;
 
@@ -127,6 +140,29 @@ fn headers_to_core(headers: Vec<HttpHeader>) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The nonce and timestamp of a reproducible signature (both given), or `None` for a fresh nonce and
+/// the clock (neither given).
+fn reproducible(
+    nonce: Option<String>,
+    timestamp_ms: Option<i64>,
+) -> alipay_isv::Result<Option<(String, u64)>> {
+    match (nonce, timestamp_ms) {
+        (Some(nonce), Some(timestamp_ms)) => {
+            let timestamp_ms = u64::try_from(timestamp_ms).map_err(|_| {
+                alipay_isv::Error::config(format!(
+                    "the v3 timestamp is epoch milliseconds, not {timestamp_ms}"
+                ))
+            })?;
+            Ok(Some((nonce, timestamp_ms)))
+        }
+        (None, None) => Ok(None),
+        _ => Err(alipay_isv::Error::config(
+            "give the v3 nonce and timestampMs together (a reproducible signature) or neither (a \
+             fresh nonce, now)",
+        )),
+    }
+}
+
 #[uniffi::export]
 impl IsvConfig {
     /// Signs an OpenAPI v3 request as this app: `method` upper case (`GET`, `POST`, …),
@@ -162,22 +198,11 @@ impl IsvConfig {
                 body: &body,
                 app_auth_token: app_auth_token.as_deref(),
             };
-            let signature = match (nonce, timestamp_ms) {
-                (Some(nonce), Some(timestamp_ms)) => {
-                    let timestamp_ms = u64::try_from(timestamp_ms).map_err(|_| {
-                        alipay_isv::Error::config(format!(
-                            "the v3 timestamp is epoch milliseconds, not {timestamp_ms}"
-                        ))
-                    })?;
+            let signature = match reproducible(nonce, timestamp_ms)? {
+                Some((nonce, timestamp_ms)) => {
                     request.sign_with(self.core(), &nonce, timestamp_ms)?
                 }
-                (None, None) => request.sign(self.core())?,
-                _ => {
-                    return Err(alipay_isv::Error::config(
-                        "give the v3 nonce and timestampMs together (a reproducible signature) or \
-                         neither (a fresh nonce, now)",
-                    ));
-                }
+                None => request.sign(self.core())?,
             };
             Ok(signature.into())
         })

@@ -6,8 +6,12 @@
 pub(crate) mod auth_calls;
 mod cert_calls;
 mod servicemarket_calls;
+pub(crate) mod v3_calls;
 
 pub use servicemarket_calls::OrderPages;
+pub use v3_calls::{
+    APP_AUTH_TOKEN_PATH, APP_AUTH_TOKEN_QUERY_PATH, USER_INFO_SHARE_PATH, USER_TOKEN_PATH,
+};
 
 use std::fmt;
 use std::sync::Arc;

@@ -63,6 +63,7 @@ use crate::observe::{self, Event, EventKind, Outcome};
 use crate::request::{CallOptions, parse_china_timestamp};
 use crate::response::VerifiedResponse;
 use crate::transport::RetryPolicy;
+use crate::v3::{V3Call, V3Response};
 
 /// Milliseconds since the Unix epoch, now.
 pub(crate) fn now_ms() -> i64 {
@@ -580,6 +581,22 @@ impl Registry {
     ) -> Result<VerifiedResponse> {
         let (client, options) = self.delegated(auth_app_id, options)?;
         client.execute_with_retry(method, &options, policy)
+    }
+
+    /// A delegated OpenAPI v3 call ([`Client::execute_v3`]) for the merchant app `auth_app_id`, through
+    /// the client of the app it authorised: the token is looked up (and refreshed if due) and sent in the
+    /// `alipay-app-auth-token` header and the signed string.
+    ///
+    /// # Errors
+    /// As for [`Registry::execute_for`], with the errors of [`Client::execute_v3`].
+    pub fn execute_v3_for(&self, auth_app_id: &str, call: &V3Call) -> Result<V3Response> {
+        let record = self
+            .resolve(auth_app_id)?
+            .ok_or_else(|| unknown_merchant(auth_app_id))?;
+        let client = self.client_for(&record.app_id)?;
+        let mut call = call.clone();
+        call.app_auth_token = Some(self.usable_token(record)?);
+        client.execute_v3_for(&call, Some(auth_app_id))
     }
 
     /// The client of the app `auth_app_id` authorised, and `options` with its usable token set.

@@ -1,5 +1,6 @@
 //! Moving a signed request to the gateway and its answer back: the small [`Transport`] trait a host can
-//! implement with its own HTTP stack, the default blocking [`UreqTransport`], and [`retry`], a helper that
+//! implement with its own HTTP stack (a classic form POST, and an OpenAPI v3 request with any method,
+//! headers and a streamed body), the default blocking [`UreqTransport`], and [`retry`], a helper that
 //! retries only the failures where retrying cannot run a call twice.
 
 mod retry;
@@ -8,8 +9,9 @@ mod ureq_transport;
 pub use retry::{RetryPolicy, retry};
 pub use ureq_transport::{TransportOptions, UreqTransport};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::request::HttpRequest;
+use crate::v3::V3HttpRequest;
 
 /// The gateway's HTTP answer, status 200 or not.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +52,41 @@ pub trait Transport: Send + Sync {
     /// # Errors
     /// [`Error::Transport`](crate::Error::Transport) when no complete answer was received.
     fn send(&self, request: &HttpRequest) -> Result<HttpResponse>;
+
+    /// Sends an OpenAPI v3 request — `request.method` to `request.url` with every header of
+    /// `request.headers` and its body (a multipart body streamed from its files) — and returns the
+    /// answer with all its headers, whatever its status. The default refuses: a transport of your own
+    /// speaks v3 once it implements this.
+    ///
+    /// # Errors
+    /// [`Error::Transport`] when no complete answer was received.
+    fn send_v3(&self, request: &V3HttpRequest) -> Result<V3HttpResponse> {
+        let _ = request;
+        Err(Error::config(
+            "this transport does not send OpenAPI v3 requests: implement Transport::send_v3",
+        ))
+    }
+}
+
+/// An OpenAPI v3 answer as received: status, every header, the raw body.
+#[derive(Clone, PartialEq, Eq)]
+pub struct V3HttpResponse {
+    /// The HTTP status code.
+    pub status: u16,
+    /// Every header, names in lower case, in the order received.
+    pub headers: Vec<(String, String)>,
+    /// The body, as received.
+    pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for V3HttpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("V3HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body_bytes", &self.body.len())
+            .finish()
+    }
 }
 
 #[cfg(test)]

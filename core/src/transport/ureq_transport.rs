@@ -10,10 +10,12 @@ use std::time::Duration;
 use ureq::tls::{TlsConfig, TlsProvider};
 use ureq::{Agent, Proxy};
 
-use super::{HttpResponse, Transport};
+use super::{HttpResponse, Transport, V3HttpResponse};
 use crate::error::{Error, Result};
 use crate::request::HttpRequest;
 use crate::response::DEFAULT_MAX_BODY_BYTES;
+use crate::upload::MultipartFiles;
+use crate::v3::{V3Body, V3HttpRequest};
 
 /// Settings of the default transport.
 #[derive(Debug, Clone)]
@@ -125,10 +127,66 @@ impl Transport for UreqTransport {
             .and_then(|value| value.to_str().ok())
             .filter(|value| !value.is_empty() && value.len() <= 128)
             .map(str::to_string);
+        let body = self.read_body(response.body_mut(), host)?;
+        Ok(HttpResponse {
+            status,
+            content_type,
+            body,
+            trace_id,
+        })
+    }
+
+    fn send_v3(&self, request: &V3HttpRequest) -> Result<V3HttpResponse> {
+        let host = host_of(&request.url);
+        let mut builder = ureq::http::Request::builder()
+            .method(request.method.as_str())
+            .uri(&request.url);
+        for (name, value) in &request.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        let sent = match &request.body {
+            V3Body::Empty if matches!(request.method.as_str(), "GET" | "HEAD" | "DELETE") => {
+                self.agent.run(v3_request(builder, ureq::SendBody::none())?)
+            }
+            V3Body::Empty => self.agent.run(v3_request(builder, &b""[..])?),
+            V3Body::Text(text) => self.agent.run(v3_request(builder, text.as_bytes())?),
+            V3Body::Multipart(multipart) => {
+                // Streamed from the files, with the exact length announced up front.
+                let length = multipart.content_length()?;
+                let mut reader = multipart.reader()?;
+                let builder = builder.header("content-length", length.to_string());
+                self.agent.run(v3_request(
+                    builder,
+                    ureq::SendBody::from_reader(&mut reader),
+                )?)
+            }
+        };
+        let mut response = sent.map_err(|error| describe(error, host))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .filter_map(|(name, value)| {
+                Some((
+                    name.as_str().to_ascii_lowercase(),
+                    value.to_str().ok()?.to_string(),
+                ))
+            })
+            .collect();
+        let body = self.read_body(response.body_mut(), host)?;
+        Ok(V3HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+impl UreqTransport {
+    /// Reads an answer's body up to the configured limit.
+    fn read_body(&self, body: &mut ureq::Body, host: &str) -> Result<Vec<u8>> {
         let limit = self.options.max_response_bytes as u64;
-        let body = response
-            .body_mut()
-            .with_config()
+        body.with_config()
             .limit(limit)
             .read_to_vec()
             .map_err(|error| match error {
@@ -137,14 +195,15 @@ impl Transport for UreqTransport {
                     true,
                 ),
                 other => describe(other, host),
-            })?;
-        Ok(HttpResponse {
-            status,
-            content_type,
-            body,
-            trace_id,
-        })
+            })
     }
+}
+
+/// The v3 request of `builder` with `body`.
+fn v3_request<B>(builder: ureq::http::request::Builder, body: B) -> Result<ureq::http::Request<B>> {
+    builder
+        .body(body)
+        .map_err(|error| Error::config(format!("the v3 request is not valid HTTP: {error}")))
 }
 
 /// `scheme://host[:port]` of a URL, for messages (never the query: it may hold tokens).

@@ -4,6 +4,7 @@
 
 mod app_token;
 mod delegated;
+mod faults;
 pub mod params;
 pub mod reply;
 mod servicemarket;
@@ -15,15 +16,15 @@ use std::time::Duration;
 
 use alipay_isv::secret::shown_param;
 
-use crate::options::MAX_OVERSIZED_BYTES;
 use alipay_isv::request::parse_china_timestamp;
 use alipay_isv::sign::{Charset, SignType, Verifier, sign_content};
 use serde_json::{Map, Value};
 
 use crate::http::request::Request;
 use crate::http::response::Response;
-use crate::options::Fault;
 use crate::shared::Shared;
+pub(crate) use faults::sleep_unless_stopping;
+use faults::{Injected, OversizedShape};
 use params::{ParamError, RawParams};
 use reply::{Answer, Rendering, render};
 
@@ -86,6 +87,12 @@ impl Call {
     }
 }
 
+/// How the classic front's oversized answer starts.
+const CLASSIC_OVERSIZED: OversizedShape = OversizedShape {
+    prefix: b"{\"alipay_open_auth_token_app_response\":{\"code\":\"10000\",\"msg\":\"",
+    content_type: "text/html;charset=utf-8",
+};
+
 /// Handles one `/gateway.do` request, applying the injected fault.
 pub fn handle(shared: &Arc<Shared>, request: &Request) -> Outcome {
     let multipart = request
@@ -94,26 +101,11 @@ pub fn handle(shared: &Arc<Shared>, request: &Request) -> Outcome {
     let body: &[u8] = if multipart { b"" } else { &request.body };
     let raw = RawParams::collect(request.query().as_bytes(), body);
     shared.count_call(&raw.ascii("method").unwrap_or_default());
-    let fault = shared.take_fault();
-    match fault {
-        Some(Fault::Reset) => return Outcome::Reset,
-        Some(Fault::BadGateway) => {
-            return Outcome::Respond(Response::html(
-                502,
-                "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>\n",
-            ));
-        }
-        Some(Fault::Delay(delay)) => sleep_unless_stopping(shared, delay),
-        Some(Fault::Hang) => return Outcome::Hang,
-        Some(Fault::Oversized(size)) => {
-            let mut body =
-                b"{\"alipay_open_auth_token_app_response\":{\"code\":\"10000\",\"msg\":\"".to_vec();
-            body.resize(size.clamp(body.len(), MAX_OVERSIZED_BYTES), b' ');
-            return Outcome::Respond(Response::bytes(200, "text/html;charset=utf-8", body));
-        }
-        _ => {}
+    let fault = Injected::take(shared);
+    if let Some(outcome) = fault.before_processing(shared, CLASSIC_OVERSIZED) {
+        return outcome;
     }
-    let unsigned = fault == Some(Fault::Unsigned);
+    let unsigned = fault.unsigned();
     let response = if multipart {
         render(
             shared,
@@ -136,26 +128,7 @@ pub fn handle(shared: &Arc<Shared>, request: &Request) -> Outcome {
     response
         .headers
         .push(("trace_id".to_string(), crate::ids::trace_id()));
-    match fault {
-        Some(Fault::TruncatedBody) => Outcome::Truncate(response),
-        Some(Fault::Trickle(pause)) => Outcome::Trickle(response, pause),
-        _ => Outcome::Respond(response),
-    }
-}
-
-/// Sleeps in short slices so a stopping emulator is not held up.
-pub(crate) fn sleep_unless_stopping(shared: &Shared, total: Duration) {
-    let start = std::time::Instant::now();
-    let deadline = start
-        .checked_add(total)
-        .unwrap_or(start + Duration::from_secs(3600));
-    while !shared.is_stopping() {
-        let left = deadline.saturating_duration_since(std::time::Instant::now());
-        if left.is_zero() {
-            break;
-        }
-        std::thread::sleep(left.min(Duration::from_millis(50)));
-    }
+    fault.deliver(response)
 }
 
 /// The checks, then the method.

@@ -1,6 +1,7 @@
 //! Reading HTTP/1.1 requests from a connection: heads parsed by `httparse` (64 KiB at most), bodies by
-//! `Content-Length` or chunked (10 MiB at most), keep-alive and pipelining kept in a per-connection
-//! buffer. Malformed input becomes an error answer, never a panic.
+//! `Content-Length` or chunked (10 MiB at most; 24 MiB for a `multipart/form-data` POST to `/v3/…`, a
+//! file upload, whose 10 MiB file limit the gateway checks itself), keep-alive and pipelining kept in a
+//! per-connection buffer. Malformed input becomes an error answer, never a panic.
 //!
 //! Bodies are bounded while they are read, never after: a `Content-Length` over the limit is refused
 //! before a byte of the body is read, a sized body is read up to its length only, and a chunked body
@@ -10,7 +11,7 @@ use std::io::{Read, Write};
 
 use super::chunked::{ChunkedDecoder, Step};
 use super::response::Response;
-use super::{MAX_BODY_BYTES, MAX_HEAD_BYTES};
+use super::{MAX_BODY_BYTES, MAX_HEAD_BYTES, MAX_UPLOAD_BODY_BYTES};
 
 /// One parsed request.
 #[derive(Debug, Clone)]
@@ -32,12 +33,7 @@ impl Request {
     /// servers must accept, RFC 9112 §3.2.2, and the official Python SDK sends) loses its scheme and
     /// authority.
     fn origin_form(&self) -> &str {
-        match self.target.split_once("://") {
-            Some((scheme, rest)) if !scheme.contains(['/', '?']) => {
-                rest.find(['/', '?']).map_or("/", |start| &rest[start..])
-            }
-            _ => &self.target,
-        }
+        origin_form(&self.target)
     }
 
     /// The path, without the query.
@@ -58,6 +54,34 @@ impl Request {
             .iter()
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.as_str())
+    }
+}
+
+/// A request target in origin form (see [`Request::path`]).
+fn origin_form(target: &str) -> &str {
+    match target.split_once("://") {
+        Some((scheme, rest)) if !scheme.contains(['/', '?']) => {
+            rest.find(['/', '?']).map_or("/", |start| &rest[start..])
+        }
+        _ => target,
+    }
+}
+
+/// The body limit of a request: [`MAX_UPLOAD_BODY_BYTES`] for a `multipart/form-data` POST to `/v3/…`,
+/// [`MAX_BODY_BYTES`] otherwise.
+fn body_limit(method: &str, target: &str, content_type: Option<&str>) -> usize {
+    let upload = method == "POST"
+        && origin_form(target).starts_with("/v3/")
+        && content_type.is_some_and(|value| {
+            value
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        });
+    if upload {
+        MAX_UPLOAD_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
     }
 }
 
@@ -134,11 +158,12 @@ impl<S: Read + Write> RequestReader<S> {
             header("expect").is_some_and(|value| value.eq_ignore_ascii_case("100-continue"));
         let chunked = header("transfer-encoding")
             .is_some_and(|value| value.to_ascii_lowercase().contains("chunked"));
+        let limit = body_limit(&head.method, &head.target, header("content-type"));
         let body = if chunked {
-            self.read_chunked_body(head.length, expects_continue)
+            self.read_chunked_body(head.length, expects_continue, limit)
         } else {
             match content_length(&head.headers) {
-                Ok(length) => self.read_sized_body(head.length, length, expects_continue),
+                Ok(length) => self.read_sized_body(head.length, length, expects_continue, limit),
                 Err(response) => Err(response),
             }
         };
@@ -210,9 +235,10 @@ impl<S: Read + Write> RequestReader<S> {
         head: usize,
         length: usize,
         expects_continue: bool,
+        limit: usize,
     ) -> Result<Option<Vec<u8>>, Response> {
-        if length > MAX_BODY_BYTES {
-            return Err(body_too_large());
+        if length > limit {
+            return Err(body_too_large(limit));
         }
         let end = head + length;
         self.send_continue(expects_continue, end);
@@ -228,28 +254,29 @@ impl<S: Read + Write> RequestReader<S> {
 
     /// Reads a chunked body through a [`ChunkedDecoder`]: input is decoded as it arrives and dropped
     /// from the buffer once decoded, the decoded size is counted while reading (a chunk that would
-    /// take it over [`MAX_BODY_BYTES`] is refused from its size line, before its data is read), and
-    /// the framing read with it is capped at [`MAX_CHUNKED_INPUT_BYTES`].
+    /// take it over `limit` is refused from its size line, before its data is read), and the framing
+    /// read with it is capped at [`max_chunked_input`].
     fn read_chunked_body(
         &mut self,
         head: usize,
         expects_continue: bool,
+        limit: usize,
     ) -> Result<Option<Vec<u8>>, Response> {
         self.send_continue(expects_continue, head + 1);
         self.buffer.drain(..head);
-        let mut decoder = ChunkedDecoder::new(MAX_BODY_BYTES);
+        let mut decoder = ChunkedDecoder::new(limit);
         loop {
             let (consumed, step) = decoder.decode(&self.buffer);
             self.buffer.drain(..consumed);
             match step {
                 Step::Done => return Ok(Some(decoder.into_body())),
-                Step::TooLarge => return Err(body_too_large()),
+                Step::TooLarge => return Err(body_too_large(limit)),
                 Step::Invalid => {
                     return Err(Response::text(400, "malformed chunked body\n"));
                 }
                 Step::NeedMore => {
-                    if decoder.consumed() > MAX_CHUNKED_INPUT_BYTES {
-                        return Err(body_too_large());
+                    if decoder.consumed() > max_chunked_input(limit) {
+                        return Err(body_too_large(limit));
                     }
                     if !self.fill() {
                         return Ok(None);
@@ -263,7 +290,9 @@ impl<S: Read + Write> RequestReader<S> {
 /// The most input a chunked body may take, framing included (chunk-size lines, extensions,
 /// trailers): twice the body limit (and a head), so that a body in chunks of a few dozen bytes still
 /// fits, while a peer sending endless framing around little data is cut off.
-const MAX_CHUNKED_INPUT_BYTES: usize = 2 * MAX_BODY_BYTES + MAX_HEAD_BYTES;
+const fn max_chunked_input(limit: usize) -> usize {
+    2 * limit + MAX_HEAD_BYTES
+}
 
 /// The `Content-Length` (0 when absent); conflicting or malformed values are refused.
 fn content_length(headers: &[(String, String)]) -> Result<usize, Response> {
@@ -285,8 +314,11 @@ fn head_too_large() -> Response {
     Response::text(431, "request head over 64 KiB\n")
 }
 
-fn body_too_large() -> Response {
-    Response::text(413, "request body over 10 MiB\n")
+fn body_too_large(limit: usize) -> Response {
+    Response::text(
+        413,
+        &format!("request body over {} MiB\n", limit / (1024 * 1024)),
+    )
 }
 
 #[cfg(test)]
@@ -406,7 +438,7 @@ mod tests {
             read: 0,
         });
         assert_eq!(status_of(reader.next_request()), 413);
-        assert!(reader.stream.read <= MAX_CHUNKED_INPUT_BYTES + 32 * 1024);
+        assert!(reader.stream.read <= max_chunked_input(MAX_BODY_BYTES) + 32 * 1024);
     }
 
     #[test]
@@ -430,6 +462,42 @@ mod tests {
             panic!("the pipelined request");
         };
         assert_eq!(second.method, "GET");
+    }
+
+    #[test]
+    fn only_a_multipart_post_to_v3_gets_the_upload_limit() {
+        let multipart = Some("multipart/form-data; boundary=x");
+        assert_eq!(
+            body_limit("POST", "/v3/alipay/open/file/upload", multipart),
+            MAX_UPLOAD_BODY_BYTES
+        );
+        assert_eq!(
+            body_limit("POST", "http://127.0.0.1:1/v3/a/b", multipart),
+            MAX_UPLOAD_BODY_BYTES
+        );
+        for (method, target, content_type) in [
+            ("POST", "/gateway.do", multipart),
+            ("GET", "/v3/a/b", multipart),
+            ("POST", "/v3/a/b", Some("application/json")),
+            ("POST", "/v3/a/b", None),
+            ("POST", "/x/v3/a", multipart),
+        ] {
+            assert_eq!(
+                body_limit(method, target, content_type),
+                MAX_BODY_BYTES,
+                "{method} {target}"
+            );
+        }
+        let mut reader = RequestReader::new(Endless {
+            head: format!(
+                "POST /v3/alipay/open/file/upload HTTP/1.1\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: {}\r\n\r\n",
+                MAX_UPLOAD_BODY_BYTES + 1
+            )
+            .into_bytes(),
+            body: b"a".to_vec(),
+            read: 0,
+        });
+        assert_eq!(status_of(reader.next_request()), 413);
     }
 
     #[test]

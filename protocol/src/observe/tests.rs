@@ -64,6 +64,7 @@ fn an_api_error_fills_code_sub_code_and_reason() {
         sub_msg: Some("无效的应用授权令牌".into()),
         signed: true,
         hint: None,
+        ..ApiError::default()
     }));
     let event = call("test.api.method", Err(error));
     assert_eq!(event.outcome.as_str(), "api");

@@ -12,7 +12,7 @@
 //! certificate ([`crate::cert::ALIPAY_CERT_DOWNLOAD_METHOD`]), trust it, and check again —
 //! `Client` (crate `alipay-isv`) does this by itself.
 
-mod hints;
+pub(crate) mod hints;
 mod scan;
 
 use std::fmt;
@@ -441,6 +441,7 @@ impl NodeStatus {
             sub_code,
             signed,
             hint,
+            ..ApiError::default()
         })
     }
 }

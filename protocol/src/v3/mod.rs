@@ -13,6 +13,10 @@
 //! configuration.
 
 pub mod answer;
+pub mod call;
+pub mod multipart;
+pub mod response;
+pub mod upload;
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -23,6 +27,10 @@ use crate::key::PrivateKey;
 use crate::sign::{Charset, SignType, Signer};
 
 pub use answer::{V3Answer, V3Verdict};
+pub use call::{V3Body, V3Call, V3HttpRequest, encode_query, path_segment};
+pub use multipart::{FileSource, MultipartBody, Segment, V3File};
+pub use response::{V3Response, v3_api_error, v3_hint};
+pub use upload::{FILE_UPLOAD_FIELD, FILE_UPLOAD_PATH, FileUpload, md5_hex};
 
 /// The scheme of the `Authorization` header.
 pub const V3_AUTH_SCHEME: &str = "ALIPAY-SHA256withRSA";

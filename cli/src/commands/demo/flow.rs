@@ -322,6 +322,22 @@ pub fn run(steps: &mut Steps, args: &Args) -> Result<()> {
     )?;
 
     steps.run(
+        "the same delegated call over OpenAPI v3 (token in the signed alipay-app-auth-token header)",
+        || {
+            let path = format!("/v3/{}", DELEGATED_METHOD.replace('.', "/"));
+            let call = alipay_isv::v3::V3Call::new("POST", &path).json(&serde_json::json!({}));
+            let response = registry.execute_v3_for(&auth_app_id, &call)?;
+            let detail = format!(
+                "POST {path}: HTTP {}, answer verified over its exact bytes (alipay-signature), trace {}: {}",
+                response.status,
+                response.trace_id.as_deref().unwrap_or("-"),
+                serde_json::Value::Object(response.fields)
+            );
+            Ok(((), detail))
+        },
+    )?;
+
+    steps.run(
         "refresh the merchant token; the old one keeps working for now",
         || {
             let refresh = registry

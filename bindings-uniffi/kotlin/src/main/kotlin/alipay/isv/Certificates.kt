@@ -26,9 +26,10 @@ fun IsvConfig.Companion.fromCertificates(
     gateway: String? = null,
     aesKey: AesKey? = null,
     maxBodyBytes: ULong? = null,
+    v3Base: String? = null,
 ): IsvConfig = fromCertificates(
     appId, privateKey, appCert.toByteArray(), alipayCert.toByteArray(), rootCert.toByteArray(),
-    signType, charset, gateway, aesKey, maxBodyBytes,
+    signType, charset, gateway, aesKey, maxBodyBytes, v3Base,
 )
 
 /**
@@ -49,9 +50,10 @@ fun IsvConfig.Companion.fromCertificates(
     gateway: String? = null,
     aesKey: AesKey? = null,
     maxBodyBytes: ULong? = null,
+    v3Base: String? = null,
 ): IsvConfig = fromCertificates(
     appId, privateKey, Files.readAllBytes(appCert), Files.readAllBytes(alipayCert), Files.readAllBytes(rootCert),
-    signType, charset, gateway, aesKey, maxBodyBytes,
+    signType, charset, gateway, aesKey, maxBodyBytes, v3Base,
 )
 
 /**

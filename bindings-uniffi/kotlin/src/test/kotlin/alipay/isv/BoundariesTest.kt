@@ -9,6 +9,7 @@ import kotlin.test.assertContains
 import kotlin.test.assertEquals
 import kotlin.test.assertFalse
 import kotlin.test.assertIs
+import kotlin.test.assertNotNull
 import kotlin.test.assertTrue
 import kotlin.test.fail
 
@@ -91,6 +92,7 @@ class BoundariesTest {
             "config" to AlipayException.Config::class,
             "signature" to AlipayException.Signature::class,
             "api" to AlipayException.Api::class,
+            "api_v3" to AlipayException.Api::class,
             "transport" to AlipayException.Transport::class,
             "transport_unsent" to AlipayException.Transport::class,
             "protocol" to AlipayException.Protocol::class,
@@ -99,8 +101,8 @@ class BoundariesTest {
         for ((kind, type) in expected) {
             val error = alipayError(kind) { coreErrorForTests(kind) }
             assertTrue(type.isInstance(error), "$kind gave $error")
-            assertEquals(kind.removeSuffix("_unsent"), error.kind())
-            if (kind != "api") assertEquals("sample $kind error", error.reason())
+            assertEquals(kind.removeSuffix("_unsent").removeSuffix("_v3"), error.kind())
+            if (!kind.startsWith("api")) assertEquals("sample $kind error", error.reason())
         }
         val api = alipayError("api") { coreErrorForTests("api") } as AlipayException.Api
         assertEquals("40004", api.code)
@@ -108,6 +110,10 @@ class BoundariesTest {
         assertEquals("授权码code无效", api.subMsg)
         assertTrue(api.signed)
         assertContains(api.reason(), "40004")
+        val v3 = alipayError("api_v3") { coreErrorForTests("api_v3") } as AlipayException.Api
+        assertEquals(401.toUShort(), v3.httpStatus)
+        assertEquals("invalid-app-auth-token", v3.code)
+        assertTrue(v3.links.single().contains(assertNotNull(v3.traceId)))
         val sent = alipayError("transport") { coreErrorForTests("transport") } as AlipayException.Transport
         assertTrue(sent.requestSent)
         val unsent = alipayError("transport_unsent") { coreErrorForTests("transport_unsent") } as AlipayException.Transport

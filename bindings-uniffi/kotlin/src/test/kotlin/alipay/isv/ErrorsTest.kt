@@ -14,7 +14,7 @@ class ErrorsTest {
     private val all: List<AlipayException> = listOf(
         AlipayException.Config("bad key"),
         AlipayException.Signature("does not verify"),
-        AlipayException.Api("40004", "Business Failed", "isv.code-invalid", "授权码无效", false, "ask the merchant again"),
+        AlipayException.Api("40004", "Business Failed", "isv.code-invalid", "授权码无效", false, "ask the merchant again", null, null, emptyList()),
         AlipayException.Transport("connect timed out", false),
         AlipayException.Protocol("duplicate root node"),
         AlipayException.Store("disk full"),
@@ -61,9 +61,21 @@ class ErrorsTest {
         for (part in listOf("40004", "Business Failed", "isv.code-invalid", "授权码无效", "[unsigned]", "ask the merchant")) {
             assertTrue(reason.contains(part), reason)
         }
-        val bare = AlipayException.Api("20000", "Service Currently Unavailable", null, null, true, null)
+        assertNull(api.httpStatus)
+        assertNull(api.traceId)
+        assertTrue(api.links.isEmpty())
+        val bare = AlipayException.Api("20000", "Service Currently Unavailable", null, null, true, null, null, null, emptyList())
         assertNull(bare.subCode)
         assertFalse(bare.reason().contains("[unsigned]"), bare.reason())
+        // An OpenAPI v3 error: the HTTP status and trace id in the reason, the links as given.
+        val v3 = AlipayException.Api(
+            "self-invoke-forbidden", "不允许自调用", null, null, false, "pass the merchant's app_auth_token",
+            403.toUShort(), "0b1f00001", listOf("https://open.alipay.com/api/errCheck?traceId=0b1f00001"),
+        )
+        for (part in listOf("self-invoke-forbidden", "HTTP 403", "不允许自调用", "[unsigned]", "app_auth_token", "trace id 0b1f00001")) {
+            assertTrue(v3.reason().contains(part), v3.reason())
+        }
+        assertEquals(1, v3.links.size)
     }
 
     @Test

@@ -28,8 +28,10 @@ import kotlin.test.fail
  * OpenAPI v3 (core `v3`): every case of tests/vectors/v3.json — made by the official Node SDK
  * alipay-sdk 4.14.0 — run as protocol/tests/v3_vectors.rs runs them (our `Authorization` header byte
  * for byte, the token and root-SN headers, the SDK's verdict on every answer, through the list, map
- * and JDK `HttpHeaders` forms), a fresh signature checked and answers signed by the JDK, the typed
- * refusals, and no token in any `toString()` or error text.
+ * and JDK `HttpHeaders` forms); the AES and multipart cases also made whole by `prepareV3` (the
+ * ciphertext sent, the data part signed, the file carried) and the AES answers read by `readV3Answer`
+ * (decrypted, or refused as the case says); a fresh signature checked and answers signed by the JDK,
+ * the typed refusals, and no token in any `toString()` or error text.
  */
 class V3Test {
     private val vectors: JSONObject by lazy { JSONObject(Vectors.file("v3.json").readText(Charsets.UTF_8)) }
@@ -134,6 +136,127 @@ class V3Test {
             assertClean(catalog, "toString" to signature.toString(), "headers" to signature.headers.toString())
             assertContains(signature.toString(), "stringToSignChars=${signature.stringToSign.length}")
             if (token != null) assertContains(signature.toString(), maskSecret(token))
+        }
+    }
+
+    /** The configuration of a case: its mode, and its AES key when it has one. */
+    private fun configOf(case: JSONObject): IsvConfig {
+        val aes = Vectors.optText(case, "aes_key")?.let { AesKey(it) }
+        return when {
+            case.optBoolean("cert_mode") -> IsvConfig.fromCertificates(
+                Apps.APP_ID, Apps.appPrivate,
+                Vectors.bytes("certs/app_cert.crt"), Vectors.bytes("certs/alipay_cert.crt"), Vectors.bytes("certs/root_bundle.crt"),
+                aesKey = aes,
+            )
+            else -> IsvConfig(Apps.APP_ID, Apps.appPrivate, Apps.alipayPublic, aesKey = aes)
+        }
+    }
+
+    /** A request target split into its path and its query, percent-decoded (`+` is a plus). */
+    private fun split(target: String): Pair<String, List<QueryParam>> {
+        val path = target.substringBefore('?')
+        val query = target.substringAfter('?', "").split('&').filter { it.isNotEmpty() }.map {
+            val decode = { text: String -> java.net.URLDecoder.decode(text.replace("+", "%2B"), Charsets.UTF_8) }
+            QueryParam(decode(it.substringBefore('=')), decode(it.substringAfter('=', "")))
+        }
+        return path to query
+    }
+
+    private fun hex(bytes: ByteArray): String = bytes.joinToString("") { "%02x".format(it) }
+
+    private fun digest(algorithm: String, bytes: ByteArray): String = hex(java.security.MessageDigest.getInstance(algorithm).digest(bytes))
+
+    /** The file of the SDK's upload vector (generate_v3.js): a PNG signature, text, bytes that are not UTF-8. */
+    private val uploadFile: ByteArray = byteArrayOf(0x89.toByte(), 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a) +
+        " alipay-isv v3 upload vector ".toByteArray() + byteArrayOf(0x00, 0xff.toByte(), 0xfe.toByte(), 0x80.toByte())
+
+    @Test
+    fun `the AES and multipart request vectors are made whole by prepareV3, byte for byte`() {
+        val cases = cases("requests").filter { it.has("aes_key") || it.has("plaintext") || it.optBoolean("multipart") }
+        assertTrue(cases.count { it.has("aes_key") } >= 2, "AES request cases: ${cases.map { it.getString("name") }}")
+        assertTrue(cases.any { it.optBoolean("multipart") }, "a multipart request case")
+        for (case in cases) {
+            val name = case.getString("name")
+            val config = configOf(case)
+            val token = Vectors.optText(case, "app_auth_token")
+            val (path, query) = split(case.getString("request_target"))
+            val nonce = case.getString("nonce")
+            val timestamp = case.getLong("timestamp_ms")
+            if (case.has("aes_key") || case.has("plaintext")) {
+                // Encrypting the plaintext gives the SDK's ciphertext (AES-CBC, zero IV), and the same header.
+                val plaintext = case.getString("plaintext")
+                val key = AesKey(case.getString("aes_key"))
+                assertEquals(plaintext, String(key.decrypt(case.getString("body")), Charsets.UTF_8), name)
+                val prepared = config.prepareV3(V3Call(case.getString("method"), path, query, plaintext, token, encrypt = true), nonce, timestamp)
+                assertEquals(case.getString("request_target"), prepared.requestTarget, name)
+                assertEquals(case.getString("body"), String(prepared.body, Charsets.UTF_8), name)
+                assertEquals(case.getString("authorization"), prepared.authorization, name)
+                assertTrue(prepared.encrypted, name)
+                assertEquals("AES", prepared.headers.single { it.name == "alipay-encrypt-type" }.value, name)
+                assertEquals(Vectors.optText(case, "alipay_root_cert_sn"), prepared.headers.singleOrNull { it.name == "alipay-root-cert-sn" }?.value, name)
+            }
+            if (case.optBoolean("multipart")) {
+                // The data part is the only part signed; the file part is carried as it is.
+                val fileName = case.getString("file_name")
+                assertEquals(case.getString("file_sha256"), digest("SHA-256", uploadFile), "$name: the vector's file")
+                val data = case.getString("body")
+                JSONObject(data).optString("md5").takeIf { it.isNotEmpty() }?.let { assertEquals(digest("MD5", uploadFile), it, name) }
+                val prepared = config.prepareV3(
+                    V3Call(case.getString("method"), path, query, data, token, files = listOf(V3File.fromBytes("file_content", fileName, uploadFile))),
+                    nonce, timestamp,
+                )
+                assertEquals(case.getString("authorization"), prepared.authorization, name)
+                assertTrue(prepared.stringToSign.contains("\n${case.getString("request_target")}\n$data\n"), name)
+                val contentType = prepared.headers.single { it.name == "content-type" }.value
+                assertTrue(contentType.startsWith("multipart/form-data; boundary="), "$name: $contentType")
+                val body = String(prepared.body, Charsets.ISO_8859_1)
+                assertContains(body, "name=\"data\"\r\nContent-Type: application/json\r\n\r\n${String(data.toByteArray(), Charsets.ISO_8859_1)}\r\n")
+                val fileHead = "name=\"file_content\"; filename=\"$fileName\"\r\nContent-Type: image/png\r\n\r\n"
+                assertContains(body, fileHead)
+                val fileStart = body.indexOf(fileHead) + fileHead.length
+                val sent = prepared.body.copyOfRange(fileStart, fileStart + uploadFile.size)
+                assertEquals(case.getString("file_sha256"), digest("SHA-256", sent), "$name: the file part's bytes")
+            }
+        }
+    }
+
+    @Test
+    fun `the AES answer vectors are verified over the ciphertext and decrypted as the SDK says`() {
+        val cases = cases("answers").filter { it.has("aes_key") || it.has("decrypted") || it.has("decrypt_expect") }
+        assertTrue(cases.size >= 3, "AES answer cases: ${cases.map { it.getString("name") }}")
+        for (case in cases) {
+            val name = case.getString("name")
+            val config = configOf(case)
+            val headers = headersOf(case)
+            val body = case.getString("body").toByteArray(Charsets.UTF_8)
+            val status = case.getInt("status")
+            val expect = case.getString("expect")
+            val decrypted = Vectors.optText(case, "decrypted")
+            val outcome = runCatching { config.readV3Answer(status, headers, body, encrypted = true) }
+            when {
+                expect != "verified" -> {
+                    val error = outcome.exceptionOrNull() as? AlipayException ?: fail("$name: expected $expect, got $outcome")
+                    assertEquals(expect.removeSuffix("_error"), error.kind(), "$name: $error")
+                }
+                decrypted != null -> {
+                    val answer = outcome.getOrElse { fail("$name: $it") }
+                    assertEquals(decrypted, answer.body, name)
+                    assertTrue(answer.verified, name)
+                    assertTrue(JSONObject(decrypted).similar(JSONObject(answer.fieldsJson)), name)
+                }
+                else -> {
+                    // It verifies (the signature covers the ciphertext) but does not decrypt.
+                    assertEquals(V3Verdict.VERIFIED, config.v3Verify(status, headers, body), name)
+                    val error = outcome.exceptionOrNull() as? AlipayException ?: fail("$name: expected a refusal, got $outcome")
+                    val kind = (Vectors.optText(case, "decrypt_expect") ?: fail("$name: neither decrypted nor decrypt_expect")).removeSuffix("_error")
+                    assertEquals(kind, error.kind(), "$name: $error")
+                }
+            }
+            // Read as not encrypted, a verified ciphertext is not JSON: a protocol error that suggests AES.
+            if (expect == "verified") {
+                val plain = assertThrows<AlipayException.Protocol>(name) { config.readV3Answer(status, headers, body) }
+                assertContains(plain.reason(), "encrypt")
+            }
         }
     }
 
