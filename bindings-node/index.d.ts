@@ -1226,16 +1226,21 @@ export declare class PublicKey {
 }
 
 /**
- * The merchant authorisation registry. Open one per process with `Registry.open(path)` (a SQLite
- * file, created if missing; several processes may share it) or `Registry.inMemory()`, and share it.
+ * The merchant authorisation registry. Open one per process with `Registry.open(pathOrUrl)` — a
+ * SQLite file (created if missing; the processes of one machine may share it), a PostgreSQL or
+ * MySQL/MariaDB database (`postgres://…`, `mysql://…`; the instances of a backend on several hosts
+ * share it) — or `Registry.inMemory()`, and share it.
  *
  * Ingestion is idempotent and ordered: a notification retried by Alipay is a `duplicate`, a message
  * older than the stored state is `stale`, and a revoked merchant is kept (never deleted) and never
  * called. Every method throws (or rejects with) an `AlipayError`: `ALIPAY_STORE_ERROR` for an
- * unknown or revoked `authAppId` (the reason names it), a wrong key, a corrupt or foreign file;
- * `ALIPAY_CONFIG_ERROR` for bad options, a closed registry, or no client when one is needed.
+ * unknown or revoked `authAppId` (the reason names it), a wrong key, a corrupt or foreign file or
+ * database, a database that cannot be reached or refuses the login; `ALIPAY_CONFIG_ERROR` for bad
+ * options or URL, a closed registry, or no client when one is needed. No error holds a token, the
+ * key or the database password.
  *
- * `toString()` and `util.inspect` show the path and settings, never a token or the key.
+ * `toString()` and `util.inspect` show the path or database (without its password) and settings,
+ * never a token or the key.
  */
 export declare class Registry {
   /**
@@ -1343,14 +1348,43 @@ export declare class Registry {
   /** `refreshOrder`, blocking the calling thread. */
   refreshOrderSync(commodityOrderId: string): OrderRecord
   /**
-   * Opens (or creates) the registry in the SQLite file at `path`, with `options` (client, refresh
-   * margin, token encryption key).
+   * Opens (or creates) the registry at `pathOrUrl`, with `options` (client, refresh margin, token
+   * encryption key), under the rules of the core's `open_store`:
    *
-   * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the file is not a SQLite database, belongs to
-   * another application, is corrupt (it is left untouched), or its tokens were encrypted with
-   * another key (or none); `ALIPAY_CONFIG_ERROR` for a malformed key or margin.
+   * - a file path, `sqlite:///abs/path.db` or `sqlite:relative.db`: a SQLite file (WAL; the processes
+   *   of one machine may share it);
+   * - `postgres://USER:PASSWORD@HOST:PORT/DATABASE?…` (or `postgresql://`): a PostgreSQL database;
+   * - `mysql://USER:PASSWORD@HOST:PORT/DATABASE?…` (or `mariadb://`): a MySQL (5.7 or newer) or
+   *   MariaDB (10.2 or newer) database;
+   * - `memory:`: in memory, as `Registry.inMemory` (`tokenKey` is not used).
+   *
+   * A database is shared by every instance of a backend, on any host: its tables (`alipay_isv_*`) are
+   * created on first use and migrated forward in one transaction, and `tokenFor` refreshes a due token
+   * exactly once across them all. The URL's parameters (read by the core; percent-encode reserved
+   * characters of the password):
+   *
+   * - TLS, off unless asked for. PostgreSQL: `sslmode` = `disable`, `allow`, `prefer` (TLS when
+   *   offered, not verified), `require` (not verified, unless `sslrootcert` is given), `verify-ca`,
+   *   `verify-full` (chain and host name: use it across a network), with `sslrootcert=/path/ca.pem`
+   *   (else the Mozilla roots). MySQL: `ssl-mode` = `DISABLED`, `PREFERRED`, `REQUIRED`, `VERIFY_CA`,
+   *   `VERIFY_IDENTITY`, with `ssl-ca=/path/ca.pem`.
+   * - The pool: `pool_max_size` (connections, 1 to 1000, default 8), `pool_timeout` (seconds a call
+   *   waits for a free connection, default 10), `connect_timeout` (seconds, default 10).
+   * - PostgreSQL also takes libpq's `options` (`-csearch_path%3Dregistry` puts the tables in that
+   *   schema), `application_name`, `keepalives`, `target_session_attrs`; MySQL refuses any other
+   *   parameter by name.
+   *
+   * The password appears in no error and not in `toString()`.
+   *
+   * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the file is not a SQLite database or is corrupt
+   * (it is left untouched); when the database cannot be reached (within `connect_timeout`), refuses
+   * the login (the reason names the user, never the password), does not exist, or fails TLS
+   * verification; when the file or database belongs to another application or has a newer schema
+   * (nothing is written to it); or when its tokens were encrypted with another key (or none).
+   * `ALIPAY_CONFIG_ERROR` for a URL that is not valid (an unknown parameter or scheme, a scheme
+   * this build was compiled without), a malformed key or margin.
    */
-  static open(path: string, options?: RegistryOptions | undefined | null): Registry
+  static open(pathOrUrl: string, options?: RegistryOptions | undefined | null): Registry
   /**
    * A registry in memory (gone with the process), with `options` (client, refresh margin; no key:
    * nothing is written to disk).
@@ -1438,8 +1472,8 @@ export declare class Registry {
   /**
    * Resolves to a usable `appAuthToken` for the merchant app `authAppId`: the stored one, or — when
    * it expires within the refresh margin — a fresh one, refreshed through the client and stored
-   * first. However many calls (or processes sharing the file) ask at once, exactly one refresh
-   * reaches the gateway; the others get the new token. Runs on the libuv pool.
+   * first. However many calls (or processes and hosts sharing the store) ask at once, exactly one
+   * refresh reaches the gateway; the others get the new token. Runs on the libuv pool.
    *
    * Rejects with `ALIPAY_STORE_ERROR` for an unknown or revoked `authAppId` (the reason names it; no
    * call is made), `ALIPAY_CONFIG_ERROR` when a refresh is due and the registry has no client, or the
@@ -1496,20 +1530,22 @@ export declare class Registry {
    * Runs SQLite's `PRAGMA integrity_check` on the file: `ok` for a sound database, else SQLite's
    * list of problems.
    *
-   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for an in-memory registry; `ALIPAY_STORE_ERROR`
-   * when the check cannot run.
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for a registry that is not in a SQLite file (in
+   * memory, PostgreSQL, MySQL); `ALIPAY_STORE_ERROR` when the check cannot run.
    */
   integrityCheck(): string
   /** Whether `close()` was called. */
   get closed(): boolean
   /**
-   * Closes the registry (the SQLite file is released once calls still running finish); later calls
-   * throw `ALIPAY_CONFIG_ERROR`, and so do the gateways built on it. Calling it again does nothing.
+   * Closes the registry (the SQLite file, or the database connections, are released once calls still
+   * running finish); later calls throw `ALIPAY_CONFIG_ERROR`, and so do the gateways built on it.
+   * Calling it again does nothing.
    */
   close(): void
   /**
-   * `Registry(sqlite /path/registry.db, tokens encrypted, client 2021…, refresh margin 600 s)`,
-   * with `closed` appended once closed: never a token or the key.
+   * `Registry(sqlite /path/registry.db, tokens encrypted, client 2021…, refresh margin 600 s)` (or
+   * `Registry(postgres://user@host:5432/db, …)`), with `closed` appended once closed: never a token,
+   * the key or the database password.
    */
   toString(): string
 }
@@ -2616,7 +2652,8 @@ export interface RegistryOptions {
   refreshMarginMs?: number
   /**
    * `Registry.open` only: encrypt the stored tokens with this key (a `TokenKey` or its Base64
-   * text). A file created with a key must always be opened with the same key. Secret.
+   * text). A file or database created with a key must always be opened with the same key, and one
+   * created without a key without one. Secret.
    */
   tokenKey?: TokenKey | string
 }

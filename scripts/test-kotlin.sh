@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Builds the uniffi binding (debug), generates its Kotlin sources, runs the JUnit 5 suite of
 # bindings-uniffi/kotlin with Maven (the client, auth, emulator and registry tests run against the
-# emulator on loopback, certificate mode included; the registry tests use SQLite files in temporary
-# directories; the fault, secret and boundary tests drive every fault mode, search every error text,
+# emulator on loopback, certificate mode included; the registry tests run on SQLite files in temporary
+# directories and on a fresh database each in PostgreSQL and in MariaDB — servers started on loopback for
+# the run by scripts/services/{postgres,mysql}.sh, installed from Debian's packages when missing, and
+# stopped on exit whatever happens; ALIPAY_ISV_SERVICES_ROOT, when set, keeps their files, and so the
+# servers, apart from another suite's; the fault, secret and boundary tests drive every fault mode, search every error text,
 # toString and captured output for secrets, and panic through the debug-only hooks; the RSS test runs
 # in a surefire execution of its own with a fixed heap; the gateway tests serve the Gateway through its
 # JDK HttpHandler on loopback, the emulator pushing to it) and runs the Kotlin examples, the
@@ -40,8 +43,30 @@ test -f "$generated/alipay/isv/alipay_isv_uniffi.kt" || {
   exit 1
 }
 
+echo "== the database servers of the registry tests, on loopback (stopped on exit whatever happens)"
+services_root="${ALIPAY_ISV_SERVICES_ROOT:-$root/target/services}"
+stop_services() {
+  "$root/scripts/services/postgres.sh" stop || true
+  "$root/scripts/services/mysql.sh" stop || true
+}
+trap stop_services EXIT
+for service in postgres mysql; do
+  service_started=$(date +%s%N)
+  # `start` on a running server (a previous run killed before its trap) reuses it.
+  "$root/scripts/services/$service.sh" start >/dev/null
+  echo "   $service started in $(( ($(date +%s%N) - service_started) / 1000000 )) ms"
+  set -a
+  # shellcheck source=/dev/null
+  source "$services_root/$service/env"
+  set +a
+done
+
 echo "== mvn test"
+suite_started=$(date +%s)
 mvn -B -ntp -Dstyle.color=never -f "$project/pom.xml" -Dnative.dir="$native_dir" test
+echo "   mvn test took $(( $(date +%s) - suite_started )) s"
+stop_services
+trap - EXIT
 
 echo "== examples/kotlin"
 classpath="$project/target/classes:$(cat "$project/target/runtime-classpath.txt")"

@@ -2,8 +2,10 @@
 # Builds the Node.js binding (debug) and runs its whole suite: type check, node:test (key, sign,
 # response and notification vectors, requests, errors, official-SDK conformance; the client, the
 # authorisation helpers and the emulator: the delegated-call flow, fault modes, 100 concurrent calls,
-# the official SDK against the emulator; the merchant authorisation registry: every kind of ingestion,
-# refresh exactly once under concurrent calls, persistence, encryption, corrupt files, masked output;
+# the official SDK against the emulator; the merchant authorisation registry on SQLite, PostgreSQL and
+# MySQL (MariaDB): every kind of ingestion, refresh exactly once under concurrent calls and across two
+# processes, persistence, encryption at rest, orders, two instances on one database, wrong passwords and
+# unreachable servers (no password in any error), TLS and pool parameters, corrupt files, masked output;
 # certificate mode: every certs.json case, the official SDK's SNs, the flow through an Alipay
 # certificate rotation, refused certificates; service-market orders in the registry, one registry for
 # several apps; the application gateway (Gateway, GatewayCore) over real HTTP with node:http and
@@ -13,6 +15,10 @@
 # whole flow, panics and misuse surface as Errors, RSS flat over 100,000 sign / verify iterations)
 # and the examples (the plugin server with its
 # Gateway, its merchants and orders in a registry, certificate mode, against the emulator).
+# The registry's PostgreSQL and MySQL tests run against real servers on loopback, started for the run by
+# scripts/services/{postgres,mysql}.sh (installed from Debian's packages when missing) and stopped on exit
+# whatever happens; each test gets a fresh database of its own (`newdb`). ALIPAY_ISV_SERVICES_ROOT moves
+# the servers' files (default target/services), so suites run at once on one machine do not share them.
 # Needs node >= 20.17 with npm, and cargo; everything else comes from the npm registry at the
 # versions pinned in bindings-node/package-lock.json.
 set -euo pipefail
@@ -58,12 +64,36 @@ fi
 echo "== tsc --noEmit (test/types-check.ts against main.d.ts: index.d.ts and gateway.d.ts, strict)"
 npx --no-install tsc --noEmit -p test/tsconfig.json
 
-echo "== node --test"
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+# On exit, whatever happens: the log removed, both database servers stopped (`stop` on a stopped one does
+# nothing).
+cleanup() {
+  rm -f "$log"
+  "$ROOT/scripts/services/postgres.sh" stop || true
+  "$ROOT/scripts/services/mysql.sh" stop || true
+}
+trap cleanup EXIT
+
+echo "== the database servers of the registry's PostgreSQL and MySQL tests, on loopback"
+for service in postgres mysql; do
+  service_started=$(date +%s%N)
+  # `start` on a running server reuses it (prints its URL, which holds the password: not shown).
+  "$ROOT/scripts/services/$service.sh" start >/dev/null
+  echo "   $service started in $(( ($(date +%s%N) - service_started) / 1000000 )) ms"
+  set -a
+  # shellcheck source=/dev/null
+  source "${ALIPAY_ISV_SERVICES_ROOT:-$ROOT/target/services}/$service/env"
+  set +a
+done
+
+echo "== node --test"
 status=0
+tests_started=$(date +%s%N)
 # Eight libuv pool threads: the concurrency test runs its calls on them.
 UV_THREADPOOL_SIZE=8 node --test --test-reporter=tap test/ 2>&1 | tee "$log" || status=$?
+echo "   node --test took $(( ($(date +%s%N) - tests_started) / 1000000 )) ms"
+"$ROOT/scripts/services/postgres.sh" stop
+"$ROOT/scripts/services/mysql.sh" stop
 
 for example in sign-and-verify protocol plugin-server-emulated cert-mode-emulated; do
   echo "== example: examples/node/$example.js"

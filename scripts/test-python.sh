@@ -4,7 +4,10 @@
 # conformance with the official alipay-sdk-python, and the flow, fault, concurrency, registry and
 # official-SDK tests against the emulator on loopback, certificate mode — the certs.json vectors,
 # and the whole flow with a certificate rotation on an emulator in cert mode —, the registry on
-# SQLite files in temporary directories (authorisations per app, service-market orders), the
+# every store: SQLite files in temporary directories, and a fresh database per test in PostgreSQL
+# and in MariaDB (MySQL), both started for the run on loopback by scripts/services/{postgres,mysql}.sh
+# and stopped on exit whatever happens (authorisations per app, service-market orders, two
+# instances on one database, connection failures without the password), the
 # application Gateway over real HTTP through its ASGI adapter (Starlette, FastAPI on uvicorn) and
 # WSGI adapter (Flask on werkzeug) with the emulator pushing a subscription to it; hardening: every emulator fault and a rude loopback peer
 # ending in typed errors within the timeout with nothing written to the registry, no secret in
@@ -60,8 +63,28 @@ RUFF_CONFIG=bindings-python/pyproject.toml
 echo "== Rust doc comments in step with the docstrings of _native.pyi"
 python3 scripts/sync-python-docs.py --check
 
-echo "== pytest"
+echo "== the database servers of the registry's tests, on loopback (stopped on exit whatever happens)"
+# ALIPAY_ISV_SERVICES_ROOT (default target/services) keeps this run's servers apart from another
+# suite's running on the same machine.
+services_root="${ALIPAY_ISV_SERVICES_ROOT:-target/services}"
+trap 'scripts/services/postgres.sh stop; scripts/services/mysql.sh stop' EXIT
+for service in postgres mysql; do
+    service_started=$(date +%s%N)
+    "scripts/services/$service.sh" start >/dev/null
+    echo "   $service started in $(( ($(date +%s%N) - service_started) / 1000000 )) ms"
+    set -a
+    # shellcheck source=/dev/null
+    source "$services_root/$service/env"
+    set +a
+done
+
+echo "== pytest (the registry tests on SQLite, PostgreSQL and MySQL)"
+pytest_started=$(date +%s%N)
 .venv/bin/python -m pytest bindings-python/tests -q -rs -p no:cacheprovider
+echo "   pytest took $(( ($(date +%s%N) - pytest_started) / 1000000 )) ms"
+scripts/services/postgres.sh stop
+scripts/services/mysql.sh stop
+trap - EXIT
 
 echo "== example"
 .venv/bin/python examples/python/sign_and_verify.py

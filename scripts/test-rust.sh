@@ -15,7 +15,7 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 # The SQL stores are features of alipay-isv; the workspace is checked and tested once with them on (one
 # build of the core, not one per feature set).
-STORE_FEATURES="alipay-isv/postgres,alipay-isv/mysql"
+STORE_FEATURES="alipay-isv/postgres,alipay-isv/mysql,alipay-isv-cli/sql-store-tests"
 echo "== cargo clippy (workspace, all targets, the SQL stores on, -D warnings)"
 cargo clippy --workspace --all-targets --features "$STORE_FEATURES" --quiet -- -D warnings
 echo "== cargo deny (licences, banned crates: one crypto and one TLS stack, sources)"

@@ -14,14 +14,14 @@
 //! holding the service market's order pages and item targets, [`auth`] builds authorisation links
 //! (`links`, `state`), parses their callbacks (`callback`) and holds the typed token results
 //! (`auth/models.rs`), [`registry`] keeps merchant authorisations for one or several of our apps
-//! (SQLite or memory: `record`, `token_key`, `import`) and serves their tokens, and keeps
-//! service-market orders (`order`) with the order calls made through it (`orders`), [`gateway`] is
-//! the application gateway (the native two-phase `GatewayCore` under the package's hand-written
-//! `Gateway` in `gateway.js`: handlers per kind, `node:http` and Express), [`secret`] is the one
-//! masking rule, and [`emulator`] runs the offline Alipay gateway for tests (its `options`, `push`
-//! deliveries, `console` entries and v3 `upload`s). `convert` reads JavaScript arguments (parameter
-//! objects in `convert/js_object.rs`), `json` hands results back by one `JSON.parse`, and `task`
-//! runs blocking work on the libuv pool.
+//! (SQLite, PostgreSQL, MySQL or memory, opened by path or URL in `location`: `record`,
+//! `token_key`, `import`) and serves their tokens, and keeps service-market orders (`order`) with
+//! the order calls made through it (`orders`), [`gateway`] is the application gateway (the native
+//! two-phase `GatewayCore` under the package's hand-written `Gateway` in `gateway.js`: handlers per
+//! kind, `node:http` and Express), [`secret`] is the one masking rule, and [`emulator`] runs the
+//! offline Alipay gateway for tests (its `options`, `push` deliveries, `console` entries and v3
+//! `upload`s). `convert` reads JavaScript arguments (parameter objects in `convert/js_object.rs`),
+//! `json` hands results back by one `JSON.parse`, and `task` runs blocking work on the libuv pool.
 //!
 //! Crypto and parsing calls are synchronous. Network calls (and the emulator's waits) return Promises
 //! and run on the libuv thread pool, each with a blocking `…Sync` twin. Every export is compiled with

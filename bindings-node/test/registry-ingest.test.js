@@ -1,13 +1,15 @@
 'use strict'
-// The registry fed from real answers and real pushes of the emulator, in a SQLite file: exchanged
-// tokens; the app-auth push (verified from its raw body at a node:http application gateway) is `stale`
-// after the exchange and `duplicate` when replayed; a token query; the revocation push `applied`, then
-// `duplicate`; late messages `stale`; a revoked merchant refused with ALIPAY_STORE_ERROR naming it and
-// no call reaching the emulator.
+// The registry fed from real answers and real pushes of the emulator, on each store (a SQLite file, a
+// PostgreSQL database, a MySQL database; each test its own): exchanged tokens; the app-auth push (verified
+// from its raw body at a node:http application gateway) is `stale` after the exchange and `duplicate` when
+// replayed; a token query; the revocation push `applied`, then `duplicate`; late messages `stale`; a
+// revoked merchant refused with ALIPAY_STORE_ERROR naming it and no call reaching the emulator;
+// notifications about merchants the store does not hold `ignored`; service-market orders and plugin
+// authorisations stored from their messages (also in memory). Objects that are not notifications are
+// refused before any store is touched (in memory).
 
 const { test, before, after } = require('node:test')
 const assert = require('node:assert/strict')
-const path = require('node:path')
 
 const {
   Registry,
@@ -18,41 +20,54 @@ const {
 } = require('..')
 const { loadVectors, readKey } = require('./helpers')
 const { startEmulator, startAppGateway, rejection, thrown } = require('./flow-helpers')
-const { VERSIONS, tempDir, authorise } = require('./registry-helpers')
+const { STORES, VERSIONS, tempDir, freshLocation, eachStore, authorise } = require('./registry-helpers')
 
-let emulator
-let config
-let client
-let gateway
 let temp
-let registry
 
-/** The last push of `kind`, verified from the raw body the application gateway received. */
-function pushed(kind) {
-  const deliveries = emulator.deliveries()
-  const index = deliveries.map((delivery) => delivery.kind).lastIndexOf(kind)
-  assert.ok(index >= 0, `the emulator pushed ${kind}`)
-  assert.equal(deliveries[index].acknowledged, true)
-  // Pushes are posted one after the other, so bodies arrive in delivery order.
-  return config.notificationVerifier().verifyBody(gateway.bodies[index])
-}
-
-before(async () => {
-  ;({ emulator, config, client } = startEmulator())
-  gateway = await startAppGateway(config)
-  emulator.setNotifyUrl(gateway.url)
+before(() => {
   temp = tempDir()
-  registry = Registry.open(path.join(temp.dir, 'registry.db'), { client })
 })
 
-after(async () => {
-  registry.close()
-  emulator.stop()
-  await gateway.close()
+after(() => {
   temp.remove()
 })
 
-test('every kind of ingestion, idempotent and ordered', async () => {
+/**
+ * An emulator pushing to a node:http application gateway, and `pushed(kind)`: the last push of `kind`,
+ * verified from the raw body the gateway received; `run` over them, then both stopped.
+ */
+async function withPushes(run) {
+  const { emulator, config, client } = startEmulator()
+  const gateway = await startAppGateway(config)
+  emulator.setNotifyUrl(gateway.url)
+  const pushed = (kind) => {
+    const deliveries = emulator.deliveries()
+    const index = deliveries.map((delivery) => delivery.kind).lastIndexOf(kind)
+    assert.ok(index >= 0, `the emulator pushed ${kind}`)
+    assert.equal(deliveries[index].acknowledged, true)
+    // Pushes are posted one after the other, so bodies arrive in delivery order.
+    return config.notificationVerifier().verifyBody(gateway.bodies[index])
+  }
+  try {
+    await run({ emulator, config, client, gateway, pushed })
+  } finally {
+    emulator.stop()
+    await gateway.close()
+  }
+}
+
+eachStore('every kind of ingestion, idempotent and ordered', (store) =>
+  withPushes(async ({ emulator, client, pushed }) => {
+    const registry = Registry.open(freshLocation(store, temp.dir), { client })
+    try {
+      await ingestions({ emulator, client, pushed, registry })
+    } finally {
+      registry.close()
+    }
+  }),
+)
+
+async function ingestions({ emulator, client, pushed, registry }) {
   // 1. The exchanged tokens.
   const tokens = await authorise(emulator, client)
   const [token] = tokens
@@ -177,24 +192,49 @@ test('every kind of ingestion, idempotent and ordered', async () => {
   const missing = await rejection(registry.tokenFor('2021999999999999'))
   assert.equal(missing.code, 'ALIPAY_STORE_ERROR')
   assert.ok(missing.reason.includes('2021999999999999'))
-})
+}
 
-test('notifications about no stored merchant are ignored', async () => {
-  const fresh = Registry.inMemory()
-  const cancelled = pushed(APP_AUTH_CANCELLED)
-  assert.equal(fresh.ingestNotification(cancelled), 'ignored')
-  assert.equal(fresh.ingestNotification({ kind: 'other', params: { trade_status: 'TRADE_SUCCESS' } }), 'ignored')
-  assert.equal(fresh.ingestQuery('token', { authAppId: '2021000000000009', status: 'valid', authMethods: [] }), 'ignored')
-  assert.deepEqual(fresh.list(), [])
-  // A new merchant's push on its own (no exchange yet) is applied, then a duplicate.
-  const notice = pushed(APP_AUTH_NOTIFY)
-  assert.equal(fresh.ingestNotification(notice), 'applied')
-  assert.equal(fresh.ingestNotification(notice), 'duplicate')
-  assert.equal(fresh.get(notice.detail.authAppId).appAuthToken, notice.detail.appAuthToken)
-})
+eachStore('notifications about no stored merchant are ignored', (store) =>
+  withPushes(async ({ emulator, client, pushed }) => {
+    // A merchant authorises (the app-auth push), then revokes (the cancellation push).
+    const [token] = await authorise(emulator, client)
+    assert.equal(await emulator.waitForDeliveries(1, 10_000), true)
+    emulator.revoke(token.authAppId)
+    assert.equal(await emulator.waitForDeliveries(2, 10_000), true)
+    const fresh = Registry.open(freshLocation(store, temp.dir))
+    try {
+      const cancelled = pushed(APP_AUTH_CANCELLED)
+      assert.equal(fresh.ingestNotification(cancelled), 'ignored')
+      assert.equal(fresh.ingestNotification({ kind: 'other', params: { trade_status: 'TRADE_SUCCESS' } }), 'ignored')
+      assert.equal(fresh.ingestQuery('token', { authAppId: '2021000000000009', status: 'valid', authMethods: [] }), 'ignored')
+      assert.deepEqual(fresh.list(), [])
+      // A new merchant's push on its own (no exchange yet) is applied, then a duplicate.
+      const notice = pushed(APP_AUTH_NOTIFY)
+      assert.equal(fresh.ingestNotification(notice), 'applied')
+      assert.equal(fresh.ingestNotification(notice), 'duplicate')
+      assert.equal(fresh.get(notice.detail.authAppId).appAuthToken, notice.detail.appAuthToken)
+      assert.equal(fresh.get(notice.detail.authAppId).appAuthToken, token.appAuthToken)
+      assert.deepEqual(fresh.list().map((record) => record.authAppId), [token.authAppId])
+    } finally {
+      fresh.close()
+    }
+  }),
+)
 
-test('a service-market order message is stored as an order, no authorisation (the token comes with the plugin authorisation)', () => {
-  const fresh = Registry.inMemory()
+eachStore(
+  'a service-market order message is stored as an order, no authorisation (the token comes with the plugin authorisation)',
+  (store) => {
+    const fresh = Registry.open(freshLocation(store, temp.dir))
+    try {
+      serviceMarketOrders(fresh)
+    } finally {
+      fresh.close()
+    }
+  },
+  [...STORES, 'memory'],
+)
+
+function serviceMarketOrders(fresh) {
   const orders = loadVectors('real_notifications.json').cases.filter((vector) => vector.kind === 'servicemarket_order')
   assert.ok(orders.length >= 2)
   for (const vector of orders) {
@@ -234,10 +274,24 @@ test('a service-market order message is stored as an order, no authorisation (th
     assert.equal(error.code, 'ALIPAY_CONFIG_ERROR', JSON.stringify(bad))
     assert.ok(!`${error.message} ${error.reason}`.includes('17800000000'), error.message)
   }
-})
+  // Nothing of the refused objects was stored.
+  assert.equal(fresh.orders().length, orders.length + 2)
+}
 
-test('a plugin authorisation read back from an object keeps its trigger, plugin and agent app', () => {
-  const fresh = Registry.inMemory()
+eachStore(
+  'a plugin authorisation read back from an object keeps its trigger, plugin and agent app',
+  (store) => {
+    const fresh = Registry.open(freshLocation(store, temp.dir))
+    try {
+      pluginAuthorisation(fresh)
+    } finally {
+      fresh.close()
+    }
+  },
+  [...STORES, 'memory'],
+)
+
+function pluginAuthorisation(fresh) {
   const notice = {
     kind: 'appAuth',
     notifyId: 'n-plugin',
@@ -252,11 +306,16 @@ test('a plugin authorisation read back from an object keeps its trigger, plugin 
     },
   }
   assert.equal(fresh.ingestNotification(notice), 'applied')
-  assert.equal(fresh.get('2021002123650074').appAuthToken, notice.detail.appAuthToken)
+  const record = fresh.get('2021002123650074')
+  assert.equal(record.appAuthToken, notice.detail.appAuthToken)
+  // Stored under the plugin the merchant authorised.
+  assert.equal(record.appId, '2021003100000042')
+  assert.equal(fresh.getForApp('2021003100000042', '2021002123650074').version, record.version)
+  assert.equal(fresh.ingestNotification(notice), 'duplicate')
   for (const bad of [{ ...notice, trigger: 1 }, { ...notice, detail: { ...notice.detail, agentAppId: 2021 } }]) {
     assert.equal(thrown(() => fresh.ingestNotification(bad)).code, 'ALIPAY_CONFIG_ERROR')
   }
-})
+}
 
 test('objects that are not notifications or query results are refused', () => {
   const fresh = Registry.inMemory()

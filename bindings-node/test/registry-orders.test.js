@@ -1,6 +1,7 @@
 'use strict'
 // Mirrors core/src/registry/order.rs and orders.rs, and the registry's app keys (schema 3), through the
-// built binding: service-market orders stored from their order messages (the emulator's pushes,
+// built binding, on each store (a SQLite file, a PostgreSQL database, a MySQL database; each test its
+// own): service-market orders stored from their order messages (the emulator's pushes,
 // verified and ingested), linked to the plugin authorisation, walked through the registry's order
 // calls (accept, complete, confirm with the merchant's stored token; reject; cancel; a query that
 // brings the stored order up to date) with every step in the history; unknown orders and missing
@@ -8,9 +9,10 @@
 // contact person and phone masked in every string form. App keys: one registry with the clients of
 // two apps (two emulators, one per app), the same merchant app authorising both kept as two records,
 // `getForApp`, `defaultAppId`, `tokenForApp` refreshing through the right app's client, and `get`
-// refusing to choose between two apps that are not the default.
+// refusing to choose between two apps that are not the default. The masking of an order's string forms
+// is checked in memory.
 
-const { test } = require('node:test')
+const { test, before, after } = require('node:test')
 const assert = require('node:assert/strict')
 const util = require('node:util')
 
@@ -31,18 +33,32 @@ const {
   SERVICEMARKET_ORDER_ITEM_CONFIRM_METHOD,
 } = require('..')
 const { APP_ID, APP_PRIVATE_KEY, APP_PUBLIC_KEY, startEmulator, startAppGateway, rejection, thrown } = require('./flow-helpers')
-const { TOKEN_METHOD, VERSIONS, tempDir } = require('./registry-helpers')
+const { TOKEN_METHOD, VERSIONS, tempDir, freshLocation, eachStore } = require('./registry-helpers')
 
 const UNKNOWN_ORDER = '201901010000000000000000'
 
-/** An emulator pushing to a verifying gateway, a registry with its client, and `run` over them. */
-async function withOrders(run, options = {}) {
+let temp
+
+before(() => {
+  temp = tempDir()
+})
+
+after(() => {
+  temp.remove()
+})
+
+/**
+ * An emulator pushing to a verifying gateway, a registry on a fresh `store` with its client (and the
+ * registry's `location`), and `run` over them.
+ */
+async function withOrders(store, run, options = {}) {
   const started = startEmulator(options)
   const gateway = await startAppGateway(started.config)
   started.emulator.setNotifyUrl(gateway.url)
-  const registry = Registry.inMemory({ client: started.client })
+  const location = freshLocation(store, temp.dir, 'orders.db')
+  const registry = Registry.open(location, { client: started.client })
   try {
-    await run({ ...started, gateway, registry })
+    await run({ ...started, gateway, registry, location })
   } finally {
     started.emulator.stop()
     registry.close()
@@ -61,8 +77,8 @@ async function subscribed(emulator, gateway, registry, options = {}) {
   return subscription
 }
 
-test('an order from the emulator is stored, linked to its authorisation and walked to DONE through the registry', async () => {
-  await withOrders(async ({ emulator, gateway, registry, client }) => {
+eachStore('an order from the emulator is stored, linked to its authorisation and walked to DONE through the registry', async (store) => {
+  await withOrders(store, async ({ emulator, gateway, registry, client }) => {
     const subscription = await subscribed(emulator, gateway, registry)
     const id = subscription.commodityOrderId
     const target = { miniAppId: subscription.authAppId }
@@ -143,8 +159,8 @@ test('an order from the emulator is stored, linked to its authorisation and walk
   })
 })
 
-test('a query records what changed elsewhere, each change with source query', async () => {
-  await withOrders(async ({ emulator, gateway, registry, client }) => {
+eachStore('a query records what changed elsewhere, each change with source query', async (store) => {
+  await withOrders(store, async ({ emulator, gateway, registry, client }) => {
     const subscription = await subscribed(emulator, gateway, registry, { authorisationFirst: true })
     const id = subscription.commodityOrderId
     // Accepted and completed outside the registry (another process, the console).
@@ -165,8 +181,8 @@ test('a query records what changed elsewhere, each change with source query', as
   })
 })
 
-test('a rejected order, a cancelled item, and the …Sync twins', async () => {
-  await withOrders(async ({ emulator, gateway, registry }) => {
+eachStore('a rejected order, a cancelled item, and the …Sync twins', async (store) => {
+  await withOrders(store, async ({ emulator, gateway, registry }) => {
     const rejected = await subscribed(emulator, gateway, registry)
     const order = await registry.rejectOrder(rejected.commodityOrderId, '暂不支持该地区服务')
     assert.equal(order.status, ORDER_REJECTED)
@@ -197,8 +213,8 @@ test('a rejected order, a cancelled item, and the …Sync twins', async () => {
   })
 })
 
-test('unknown orders, missing authorisations and bad items are refused before any call', async () => {
-  await withOrders(async ({ emulator, registry }) => {
+eachStore('unknown orders, missing authorisations and bad items are refused before any call', async (store) => {
+  await withOrders(store, async ({ emulator, registry }) => {
     assert.equal(registry.order(UNKNOWN_ORDER), null)
     const store = (error) => {
       assert.equal(error.code, 'ALIPAY_STORE_ERROR', error.message)
@@ -297,30 +313,29 @@ test('an order record shows the contact person and phone by their length only', 
   assert.equal(order.params.phone, phone)
 })
 
-test('orders persist in the SQLite file, with their history; OrderRecord has no public constructor', async () => {
-  const temp = tempDir()
-  const file = require('node:path').join(temp.dir, 'orders.db')
-  try {
-    await withOrders(async ({ emulator, gateway, client }) => {
-      const registry = Registry.open(file, { client })
-      const before = emulator.deliveries().length
-      const subscription = emulator.subscribe()
-      assert.equal(await emulator.waitForDeliveries(before + 2, 10_000), true)
-      for (const notification of gateway.received) registry.ingestNotification(notification)
-      const accepted = await registry.acceptOrder(subscription.commodityOrderId)
-      registry.close()
-      const reopened = Registry.open(file)
+eachStore('orders persist after closing and reopening, with their history; OrderRecord has no public constructor', async (store) => {
+  await withOrders(store, async ({ emulator, gateway, registry, location }) => {
+    const before = emulator.deliveries().length
+    const subscription = emulator.subscribe()
+    assert.equal(await emulator.waitForDeliveries(before + 2, 10_000), true)
+    for (const notification of gateway.received) registry.ingestNotification(notification)
+    const accepted = await registry.acceptOrder(subscription.commodityOrderId)
+    registry.close()
+    const reopened = Registry.open(location)
+    try {
       const order = reopened.order(subscription.commodityOrderId)
       assert.equal(String(order), String(accepted))
       assert.deepEqual(order.history, accepted.history)
       assert.equal(order.version, 2)
       assert.equal(reopened.orderAuthorisation(subscription.commodityOrderId).authAppId, subscription.authAppId)
-      assert.equal(reopened.integrityCheck(), 'ok')
+      assert.deepEqual(reopened.orders().map((o) => o.commodityOrderId), [subscription.commodityOrderId])
+      // The journal survives too: the pushes again are duplicates.
+      for (const notification of gateway.received) assert.equal(reopened.ingestNotification(notification), 'duplicate')
+      if (store === 'sqlite') assert.equal(reopened.integrityCheck(), 'ok')
+    } finally {
       reopened.close()
-    })
-  } finally {
-    temp.remove()
-  }
+    }
+  })
   assert.ok(thrown(() => new OrderRecord()) instanceof Error)
 })
 
@@ -331,7 +346,7 @@ function appAt(appId, options = {}) {
   return { emulator, config, client: new Client(config, { connectTimeoutMs: 2000, readTimeoutMs: 5000 }) }
 }
 
-test('one registry, two apps: one merchant app authorising both is two records, each refreshed through its app', async () => {
+eachStore('one registry, two apps: one merchant app authorising both is two records, each refreshed through its app', async (store) => {
   const PLUGIN = '2021000000000077'
   // Tokens live an hour; the registry refreshes two hours ahead: every tokenFor refreshes.
   const first = appAt(APP_ID, { appAuthTokenTtlMs: 3_600_000 })
@@ -339,10 +354,18 @@ test('one registry, two apps: one merchant app authorising both is two records, 
   const gateways = [await startAppGateway(first.config), await startAppGateway(second.config)]
   first.emulator.setNotifyUrl(gateways[0].url)
   second.emulator.setNotifyUrl(gateways[1].url)
-  const registry = Registry.inMemory({ client: first.client, clients: [second.client], refreshMarginMs: 7_200_000 })
+  const registry = Registry.open(freshLocation(store, temp.dir, 'apps.db'), {
+    client: first.client,
+    clients: [second.client],
+    refreshMarginMs: 7_200_000,
+  })
   try {
     assert.equal(registry.defaultAppId, APP_ID)
-    assert.match(String(registry), new RegExp(`^Registry\\(in memory, clients ${APP_ID} \\(default\\), ${PLUGIN}, refresh margin 7200 s\\)$`))
+    assert.match(String(registry), new RegExp(`, clients ${APP_ID} \\(default\\), ${PLUGIN}, refresh margin 7200 s\\)$`))
+    assert.match(
+      String(Registry.inMemory({ client: first.client, clients: [second.client] })),
+      new RegExp(`^Registry\\(in memory, clients ${APP_ID} \\(default\\), ${PLUGIN}, refresh margin 600 s\\)$`),
+    )
     assert.equal(Registry.inMemory({ clients: [second.client] }).defaultAppId, PLUGIN)
     assert.equal(Registry.inMemory().defaultAppId, '')
     // A second client of the same app replaces the first: one app.

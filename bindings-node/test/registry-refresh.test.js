@@ -1,8 +1,10 @@
 'use strict'
-// Expiry-driven refresh against the emulator: tokens live 4 s, the registry refreshes 2 s ahead; many
-// concurrent tokenFor calls (Promise.all, on 8 libuv pool threads) straddle the refresh point and
-// exactly ONE refresh reaches the emulator; every caller gets the old or the new token; executeFor
-// then calls with the new one. Two processes sharing the file likewise refresh once. Without a client, an expired token is ALIPAY_CONFIG_ERROR.
+// Expiry-driven refresh against the emulator, on each store (a SQLite file, a PostgreSQL database, a MySQL
+// database; each test its own): tokens live 4 s, the registry refreshes 2 s ahead; many concurrent
+// tokenFor calls (Promise.all, on 8 libuv pool threads) straddle the refresh point and exactly ONE refresh
+// reaches the emulator; every caller gets the old or the new token; executeFor then calls with the new
+// one. Two processes sharing the store (the file, the database) likewise refresh once. Without a client,
+// an expired token is ALIPAY_CONFIG_ERROR.
 process.env.UV_THREADPOOL_SIZE = '8'
 
 const { test, before, after } = require('node:test')
@@ -12,7 +14,7 @@ const { execFile } = require('node:child_process')
 
 const { Registry } = require('..')
 const { startEmulator, rejection, thrown } = require('./flow-helpers')
-const { TOKEN_METHOD, VERSIONS, tempDir, authorise, sleep } = require('./registry-helpers')
+const { TOKEN_METHOD, VERSIONS, tempDir, freshLocation, eachStore, authorise, sleep } = require('./registry-helpers')
 
 const TTL_MS = 4_000
 const MARGIN_MS = 2_000
@@ -31,9 +33,8 @@ after(() => {
   temp.remove()
 })
 
-test('concurrent tokenFor calls across the expiry boundary refresh exactly once', async () => {
-  const file = path.join(temp.dir, 'refresh.db')
-  const registry = Registry.open(file, { client, refreshMarginMs: MARGIN_MS })
+eachStore('concurrent tokenFor calls across the expiry boundary refresh exactly once', async (store) => {
+  const registry = Registry.open(freshLocation(store, temp.dir, 'refresh.db'), { client, refreshMarginMs: MARGIN_MS })
   try {
     const [token] = await authorise(emulator, client)
     assert.ok(token.expiresIn > 0 && token.expiresIn <= TTL_MS / 1000, `expiresIn ${token.expiresIn}`)
@@ -107,16 +108,16 @@ function worker(env) {
   })
 }
 
-test('two processes sharing one SQLite file refresh exactly once', async () => {
-  const file = path.join(temp.dir, 'shared.db')
+eachStore('two processes sharing one store refresh exactly once', async (store) => {
+  const location = freshLocation(store, temp.dir, 'shared.db')
   const [token] = await authorise(emulator, client)
-  const registry = Registry.open(file)
+  const registry = Registry.open(location)
   registry.ingestTokens([token])
   const dueAt = registry.get(token.authAppId).expiresAtMs - MARGIN_MS
   registry.close()
   const refreshesBefore = emulator.callCount(TOKEN_METHOD)
   const env = {
-    REGISTRY_DB: file,
+    REGISTRY_DB: location,
     REGISTRY_GATEWAY: emulator.gatewayUrl,
     REGISTRY_ALIPAY_KEY: emulator.alipayPublicKeyPem,
     REGISTRY_AUTH_APP_ID: token.authAppId,
@@ -126,11 +127,11 @@ test('two processes sharing one SQLite file refresh exactly once', async () => {
   }
   const [first, second] = await Promise.all([worker(env), worker(env)])
   assert.equal(emulator.callCount(TOKEN_METHOD) - refreshesBefore, 1, 'exactly one refresh')
-  const reopened = Registry.open(file)
+  const reopened = Registry.open(location)
   const stored = reopened.get(token.authAppId)
   assert.notEqual(stored.appAuthToken, token.appAuthToken)
   assert.equal(stored.refreshLease, null)
-  assert.equal(reopened.integrityCheck(), 'ok')
+  if (store === 'sqlite') assert.equal(reopened.integrityCheck(), 'ok')
   reopened.close()
   for (const seen of [first, second]) {
     assert.ok(seen.includes(stored.appAuthToken), 'each process got the new token')
@@ -138,10 +139,10 @@ test('two processes sharing one SQLite file refresh exactly once', async () => {
   }
 })
 
-test('an expired token without a client to refresh it is ALIPAY_CONFIG_ERROR', async () => {
+eachStore('an expired token without a client to refresh it is ALIPAY_CONFIG_ERROR', async (store) => {
   // A token that expired already: a hand-made authorisation notification with `expiresIn: 0` (a
   // real one lives for the emulator's TTL).
-  const registry = Registry.inMemory()
+  const registry = Registry.open(freshLocation(store, temp.dir))
   const authAppId = '2021000000000077'
   const notice = {
     kind: 'appAuth',
@@ -156,14 +157,22 @@ test('an expired token without a client to refresh it is ALIPAY_CONFIG_ERROR', a
   assert.equal(thrown(() => registry.tokenForSync(authAppId)).code, 'ALIPAY_CONFIG_ERROR')
   assert.equal((await rejection(registry.executeFor(authAppId, VERSIONS))).code, 'ALIPAY_CONFIG_ERROR')
   assert.equal(emulator.totalCalls, calls)
+  // Nothing was written: no lease left behind.
+  assert.equal(registry.get(authAppId).refreshLease, null)
+  assert.equal(registry.get(authAppId).appAuthToken, 'expired-token')
+  registry.close()
 })
 
-test('a token not due is served without a client, but executeFor needs one', async () => {
+eachStore('a token not due is served without a client, but executeFor needs one', async (store) => {
   const [token] = await authorise(emulator, client)
-  const registry = Registry.inMemory()
-  registry.ingestTokens([token])
-  assert.equal(await registry.tokenFor(token.authAppId), token.appAuthToken)
-  const error = await rejection(registry.executeFor(token.authAppId, VERSIONS))
-  assert.equal(error.code, 'ALIPAY_CONFIG_ERROR')
-  assert.match(error.reason, /client/)
+  const registry = Registry.open(freshLocation(store, temp.dir))
+  try {
+    registry.ingestTokens([token])
+    assert.equal(await registry.tokenFor(token.authAppId), token.appAuthToken)
+    const error = await rejection(registry.executeFor(token.authAppId, VERSIONS))
+    assert.equal(error.code, 'ALIPAY_CONFIG_ERROR')
+    assert.match(error.reason, /client/)
+  } finally {
+    registry.close()
+  }
 })

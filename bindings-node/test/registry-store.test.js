@@ -1,8 +1,9 @@
 'use strict'
-// The registry's SQLite file and its secrets: records survive close and reopen; with a TokenKey the
-// token bytes never appear in the file (they do without one), a wrong or missing key is
-// ALIPAY_STORE_ERROR; a garbage file at the path is ALIPAY_STORE_ERROR and left unchanged; toString,
-// util.inspect and JSON.stringify of records, registry and key show no token or key.
+// The registry's store and its secrets, on each store (SQLite, PostgreSQL, MySQL): records survive close
+// and reopen; with a TokenKey the token bytes are nowhere at rest (the SQLite file, a dump of the database),
+// while without one they are; a wrong or missing key is ALIPAY_STORE_ERROR; toString, util.inspect and JSON
+// of records, registry and key show no token, key or database password. SQLite only: a garbage file at the
+// path is ALIPAY_STORE_ERROR and left unchanged, and the paths and `sqlite:` forms a SQLite file opens by.
 
 const { test, before, after } = require('node:test')
 const assert = require('node:assert/strict')
@@ -12,7 +13,7 @@ const util = require('node:util')
 
 const { Registry, TokenKey, MerchantAuthorisation, generateTokenKey } = require('..')
 const { startEmulator, rejection, thrown } = require('./flow-helpers')
-const { tempDir, authorise, fileBytes } = require('./registry-helpers')
+const { STORES, tempDir, freshLocation, eachStore, authorise, storedBytes, holds, passwordOf } = require('./registry-helpers')
 
 let emulator
 let client
@@ -31,13 +32,21 @@ after(() => {
 })
 
 const dbPath = (name) => path.join(temp.dir, name)
+const fresh = (store, name) => freshLocation(store, temp.dir, name)
 
-/** Every secret the file must not hold in clear when encrypted. */
+/** Every secret the store must not hold in clear when encrypted. */
 const secrets = () => tokens.flatMap((token) => [token.appAuthToken, token.appRefreshToken])
 
-test('records survive closing and reopening the file', async () => {
-  const file = dbPath('persist.db')
-  const first = Registry.open(file, { client })
+/** What `toString()` shows of a registry on `store` at `location` (never the password). */
+function placeShown(store, location) {
+  if (store === 'sqlite') return `sqlite ${location}`
+  const url = new URL(location)
+  return `${url.protocol}//${url.username}@${url.host}${url.pathname}`
+}
+
+eachStore('records survive closing and reopening', async (store) => {
+  const location = fresh(store, 'persist.db')
+  const first = Registry.open(location, { client })
   assert.deepEqual(first.ingestTokens(tokens), ['applied', 'applied'])
   first.revoke(tokens[1].authAppId)
   const before = tokens.map((token) => first.get(token.authAppId))
@@ -47,10 +56,11 @@ test('records survive closing and reopening the file', async () => {
   assert.equal(thrown(() => first.tokenFor(tokens[0].authAppId)).code, 'ALIPAY_CONFIG_ERROR')
   first.close() // again: nothing happens
 
-  const second = Registry.open(file, { client })
+  const second = Registry.open(location, { client })
   try {
     assert.equal(second.closed, false)
-    assert.equal(second.integrityCheck(), 'ok')
+    if (store === 'sqlite') assert.equal(second.integrityCheck(), 'ok')
+    else assert.equal(thrown(() => second.integrityCheck()).code, 'ALIPAY_CONFIG_ERROR')
     for (const [index, token] of tokens.entries()) {
       const record = second.get(token.authAppId)
       assert.equal(record.appAuthToken, token.appAuthToken)
@@ -59,6 +69,8 @@ test('records survive closing and reopening the file', async () => {
       assert.equal(record.status, index === 0 ? 'active' : 'revoked')
       assert.equal(record.version, before[index].version)
       assert.equal(record.expiresAtMs, before[index].expiresAtMs)
+      assert.equal(record.authorisedAtMs, before[index].authorisedAtMs)
+      assert.equal(record.revokedAtMs, before[index].revokedAtMs)
     }
     assert.equal(await second.tokenFor(tokens[0].authAppId), tokens[0].appAuthToken)
     assert.equal((await second.executeFor(tokens[0].authAppId, 'alipay.open.mini.version.list.query')).fields.code, '10000')
@@ -70,59 +82,74 @@ test('records survive closing and reopening the file', async () => {
   }
 })
 
-test('list() returns every record, SQLite and in memory', () => {
-  const file = Registry.open(dbPath('list.db'))
-  const memory = Registry.inMemory()
-  try {
-    for (const registry of [file, memory]) {
+eachStore(
+  'list() returns every record',
+  (store) => {
+    const registry = Registry.open(fresh(store, 'list.db'))
+    try {
+      assert.deepEqual(registry.list(), [])
       registry.ingestTokens(tokens)
       const listed = registry.list()
       assert.deepEqual(listed.map((record) => record.authAppId), tokens.map((t) => t.authAppId).sort())
       assert.ok(listed.every((record) => record instanceof MerchantAuthorisation))
+      assert.deepEqual(registry.byMerchant(tokens[0].userId).map((record) => record.authAppId), [tokens[0].authAppId])
+    } finally {
+      registry.close()
     }
-  } finally {
-    file.close()
+  },
+  [...STORES, 'memory'],
+)
+
+test('Registry.inMemory() and Registry.open("memory:") keep their records in memory', () => {
+  for (const registry of [Registry.inMemory(), Registry.open('memory:'), Registry.open('memory:', { tokenKey: generateTokenKey() })]) {
+    registry.ingestTokens(tokens)
+    assert.equal(registry.list().length, 2)
+    assert.match(String(registry), /^Registry\(in memory, no client, refresh margin 600 s\)$/)
+    assert.equal(thrown(() => registry.integrityCheck()).code, 'ALIPAY_CONFIG_ERROR')
   }
+  // Two of them share nothing.
+  assert.deepEqual(Registry.open('memory:').list(), [])
 })
 
-test('without a key the tokens are in the file; with a TokenKey they are not', () => {
-  const clear = dbPath('clear.db')
+eachStore('without a key the tokens are stored in clear; with a TokenKey they are not', (store) => {
+  const clear = fresh(store, 'clear.db')
   const plain = Registry.open(clear)
   plain.ingestTokens(tokens)
   plain.close()
-  const clearBytes = fileBytes(clear)
+  const clearBytes = storedBytes(store, clear)
   // The control: the check below can fail.
-  assert.ok(secrets().every((secret) => clearBytes.includes(secret)))
+  for (const secret of secrets()) assert.ok(holds(clearBytes, secret), 'a token stored without a key is in clear')
 
   const key = generateTokenKey()
   assert.match(key, /^[A-Za-z0-9+/]{43}=$/)
+  const sealedLocations = []
   for (const [name, tokenKey] of [
     ['sealed-text.db', key],
     ['sealed-object.db', TokenKey.fromBase64(key)],
     ['sealed-bytes.db', TokenKey.fromBytes(Buffer.from(key, 'base64'))],
   ]) {
-    const file = dbPath(name)
-    const sealed = Registry.open(file, { tokenKey })
+    const location = fresh(store, name)
+    sealedLocations.push(location)
+    const sealed = Registry.open(location, { tokenKey })
     assert.deepEqual(sealed.ingestTokens(tokens), ['applied', 'applied'])
     assert.match(String(sealed), /tokens encrypted/)
     sealed.close()
-    const bytes = fileBytes(file)
+    const bytes = storedBytes(store, location)
     assert.ok(bytes.length > 0)
-    for (const secret of secrets()) assert.ok(!bytes.includes(secret), `${name} holds a token in clear`)
-    assert.ok(!bytes.includes(key))
+    for (const secret of secrets()) assert.ok(!holds(bytes, secret), `${name}: a token is stored in clear`)
+    assert.ok(!holds(bytes, key))
     // The merchant's ids stay readable (they are not secret).
-    assert.ok(bytes.includes(tokens[0].authAppId))
+    assert.ok(holds(bytes, tokens[0].authAppId))
 
     // The same key (in any form) reads it back.
-    const reopened = Registry.open(file, { tokenKey: TokenKey.fromBase64(key) })
+    const reopened = Registry.open(location, { tokenKey: TokenKey.fromBase64(key) })
     assert.equal(reopened.get(tokens[0].authAppId).appAuthToken, tokens[0].appAuthToken)
     reopened.close()
   }
 
-  // A wrong key, or none, for an encrypted file: ALIPAY_STORE_ERROR; a key for a clear file too.
-  const file = dbPath('sealed-text.db')
+  // A wrong key, or none, for an encrypted store: ALIPAY_STORE_ERROR; a key for a clear one too.
   for (const options of [{ tokenKey: generateTokenKey() }, {}, undefined]) {
-    const error = thrown(() => Registry.open(file, options))
+    const error = thrown(() => Registry.open(sealedLocations[0], options))
     assert.equal(error.code, 'ALIPAY_STORE_ERROR', String(error.reason))
     assert.equal(error.kind, 'store')
     assert.ok(!error.message.includes(key))
@@ -130,7 +157,7 @@ test('without a key the tokens are in the file; with a TokenKey they are not', (
   assert.equal(thrown(() => Registry.open(clear, { tokenKey: key })).code, 'ALIPAY_STORE_ERROR')
 })
 
-test('a garbage file at the path is ALIPAY_STORE_ERROR and is left unchanged', () => {
+test('a garbage file at the path is ALIPAY_STORE_ERROR and is left unchanged [sqlite]', () => {
   for (const [name, content] of [
     ['garbage.db', Buffer.from('this is not a database\n'.repeat(200))],
     ['binary.db', Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919) % 256))],
@@ -139,9 +166,11 @@ test('a garbage file at the path is ALIPAY_STORE_ERROR and is left unchanged', (
   ]) {
     const file = dbPath(name)
     fs.writeFileSync(file, content)
-    const error = thrown(() => Registry.open(file))
-    assert.equal(error.code, 'ALIPAY_STORE_ERROR', `${name}: ${error.message}`)
-    assert.ok(error.reason.length > 0)
+    for (const location of [file, `sqlite://${file}`]) {
+      const error = thrown(() => Registry.open(location))
+      assert.equal(error.code, 'ALIPAY_STORE_ERROR', `${name}: ${error.message}`)
+      assert.ok(error.reason.length > 0)
+    }
     assert.deepEqual(fs.readFileSync(file), content, `${name} was modified`)
     assert.ok(!fs.existsSync(`${file}-wal`), `${name}: a WAL was created`)
   }
@@ -155,9 +184,34 @@ test('a garbage file at the path is ALIPAY_STORE_ERROR and is left unchanged', (
   assert.equal(thrown(() => Registry.open(temp.dir)).code, 'ALIPAY_STORE_ERROR')
 })
 
-test('no token or key in toString, util.inspect or JSON of records, registry and key', () => {
+test('a SQLite file opens by its path, sqlite:///absolute and sqlite:relative, the same records [sqlite]', () => {
+  const file = dbPath('forms.db')
+  const byPath = Registry.open(file)
+  byPath.ingestTokens(tokens)
+  byPath.close()
+  const relative = path.relative(process.cwd(), file)
+  for (const location of [`sqlite://${file}`, `sqlite:${relative}`, relative]) {
+    const registry = Registry.open(location)
+    try {
+      assert.equal(registry.get(tokens[0].authAppId).appAuthToken, tokens[0].appAuthToken)
+      assert.equal(registry.integrityCheck(), 'ok')
+      // toString shows the path the store opened.
+      assert.ok(String(registry).startsWith(`Registry(sqlite ${location.replace(/^sqlite:(\/\/)?/, '')}, `), String(registry))
+    } finally {
+      registry.close()
+    }
+  }
+  // No file named, or a scheme no store has: ALIPAY_CONFIG_ERROR, nothing created.
+  for (const location of ['', 'sqlite://', 'sqlite:', 'redis://127.0.0.1/0', 'file://x']) {
+    const error = thrown(() => Registry.open(location))
+    assert.equal(error.code, 'ALIPAY_CONFIG_ERROR', `${location}: ${error.message}`)
+  }
+})
+
+eachStore('no token, key or password in toString, util.inspect or JSON of records, registry and key', (store) => {
   const key = generateTokenKey()
-  const registry = Registry.open(dbPath('secrets.db'), { client, tokenKey: key, refreshMarginMs: 120_000 })
+  const location = fresh(store, 'secrets.db')
+  const registry = Registry.open(location, { client, tokenKey: key, refreshMarginMs: 120_000 })
   try {
     registry.ingestTokens(tokens)
     const memory = Registry.inMemory()
@@ -169,19 +223,26 @@ test('no token or key in toString, util.inspect or JSON of records, registry and
       JSON.stringify(record),
       String(registry),
       util.inspect(registry),
+      util.inspect(registry.list()),
       String(memory.list()),
       util.inspect(memory.list()),
       util.inspect(registry.byMerchant(tokens[0].userId)),
       String(TokenKey.fromBase64(key)),
       util.inspect(TokenKey.fromBase64(key)),
     ]
+    const hidden = [...secrets(), key, key.slice(0, 20)]
+    if (store !== 'sqlite') hidden.push(passwordOf(location))
     for (const text of shown) {
-      for (const secret of [...secrets(), key, key.slice(0, 20)]) assert.ok(!text.includes(secret), text)
+      for (const secret of hidden) assert.ok(!text.includes(secret), 'a secret is shown')
     }
     assert.ok(String(record).includes(tokens[0].authAppId))
     assert.match(String(record), /app_auth_token: "[^"]{0,8}…\(\d+ chars\)"/)
     assert.equal(String(TokenKey.fromBase64(key)), 'TokenKey(AES-256-GCM, redacted)')
-    assert.match(String(registry), /^Registry\(sqlite .*secrets\.db, tokens encrypted, client 2021000000000001, refresh margin 120 s\)$/)
+    assert.equal(
+      String(registry),
+      `Registry(${placeShown(store, location)}, tokens encrypted, client 2021000000000001, refresh margin 120 s)`,
+    )
+    assert.equal(util.inspect(registry), String(registry))
     assert.match(String(Registry.inMemory()), /^Registry\(in memory, no client, refresh margin 600 s\)$/)
     // The getters do give the tokens (to be stored or used, never logged).
     assert.equal(record.appAuthToken, tokens[0].appAuthToken)
@@ -195,6 +256,8 @@ test('bad options and keys are ALIPAY_CONFIG_ERROR', async () => {
   for (const text of ['', 'not base64!', Buffer.alloc(16).toString('base64'), Buffer.alloc(33).toString('base64')]) {
     assert.equal(thrown(() => TokenKey.fromBase64(text)).code, 'ALIPAY_CONFIG_ERROR')
     assert.equal(thrown(() => Registry.open(dbPath('never.db'), { tokenKey: text })).code, 'ALIPAY_CONFIG_ERROR')
+    // Refused before any connection: the server need not exist.
+    assert.equal(thrown(() => Registry.open('postgres://isv:secret@127.0.0.1:1/registry', { tokenKey: text })).code, 'ALIPAY_CONFIG_ERROR')
   }
   assert.ok(!fs.existsSync(dbPath('never.db')))
   assert.equal(thrown(() => TokenKey.fromBytes(Buffer.alloc(31))).code, 'ALIPAY_CONFIG_ERROR')

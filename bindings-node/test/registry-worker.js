@@ -1,7 +1,8 @@
 'use strict'
 // A worker process of registry-refresh.test.js (not a test itself; run directly it does nothing): opens
-// the registry file it is given, waits for the start time, then 16 concurrent callers ask tokenFor
-// until the end time; prints the distinct tokens it was handed, as JSON, on the last line.
+// the registry it is given (a SQLite file, or a database URL: REGISTRY_DB, never printed), waits for the
+// start time, then 16 concurrent callers ask tokenFor until the end time; prints the distinct tokens it
+// was handed, as JSON, on the last line.
 process.env.UV_THREADPOOL_SIZE = '8'
 
 const { Registry, IsvConfig, Client } = require('..')

@@ -1,9 +1,13 @@
 """The merchant authorisation registry (core module ``registry``) from Python, against the
-emulator on loopback and a real SQLite file in a temporary directory: ingestion of every kind
-(exchange, the pushed authorisation and cancellation verified first, query), idempotence under
-replays, late messages, revocation with no call made, lookups by PID, expiry-driven refresh
-exactly once under 8 threads (and under asyncio), persistence, encryption at rest, foreign and
-corrupt files refused untouched, and no token in any ``repr``."""
+emulator on loopback, each storing test run on every store (the ``store`` fixture: a SQLite file
+in a temporary directory, a fresh PostgreSQL database, a fresh MySQL database; see
+:mod:`stores`): ingestion of every kind (exchange, the pushed authorisation and cancellation
+verified first, query), idempotence under replays (the notification journal), late messages,
+revocation with no call made, lookups by PID, expiry-driven refresh exactly once under 8 threads
+(and under asyncio), persistence and the key of tokens at rest, and no token (nor database
+password) in any ``repr``. SQLite only: the tokens absent from the file's bytes, foreign and
+corrupt files refused untouched, ``sqlite://`` and ``memory:`` URLs and places that are not
+one; memory only: ``Registry.in_memory``."""
 
 from __future__ import annotations
 
@@ -49,6 +53,7 @@ from emulated import (
     Setup,
     emulated,
 )
+from stores import Store, assert_hidden, password_of
 from vectors import case_body, read_key, real_notification_case
 
 TOKEN_METHOD = "alipay.open.auth.token.app"
@@ -112,8 +117,9 @@ def file_bytes(path: Path) -> bytes:
     )
 
 
-def test_every_kind_of_ingestion_from_real_answers_and_pushes(setup: Setup, tmp_path: Path) -> None:
-    registry = Registry(tmp_path / "registry.db", client=setup.client)
+def test_every_kind_of_ingestion_from_real_answers_and_pushes(setup: Setup, store: Store) -> None:
+    registry = Registry(store.fresh(), client=setup.client)
+    assert registry.store_kind == store.kind
     (token,) = authorise(setup)
     auth_app_id = token.auth_app_id
 
@@ -192,33 +198,37 @@ def test_every_kind_of_ingestion_from_real_answers_and_pushes(setup: Setup, tmp_
     )
 
     # Late messages, to a registry that never saw them: they never overwrite newer state.
-    assert Registry.in_memory().ingest_notification(cancelled) == IngestOutcome.IGNORED
-    late = Registry.in_memory()
+    with Registry(store.fresh("empty")) as empty:
+        assert empty.ingest_notification(cancelled) == IngestOutcome.IGNORED
+    late = Registry(store.fresh("late"))
     assert late.ingest_tokens([again]) == [IngestOutcome.APPLIED]
     assert late.ingest_notification(cancelled) == IngestOutcome.STALE
     assert late.ingest_notification(notice) == IngestOutcome.STALE
     assert late.ingest_query(token.app_auth_token, info) == IngestOutcome.STALE
     record = late.get(auth_app_id)
     assert record.status is AuthStatus.ACTIVE and record.app_auth_token == again.app_auth_token
+    late.close()
     registry.close()
 
 
-def test_list_on_a_sqlite_file(setup: Setup, tmp_path: Path) -> None:
-    with Registry(tmp_path / "list.db") as registry:
+def test_list_is_ordered_by_auth_app_id(setup: Setup, store: Store) -> None:
+    with Registry(store.fresh()) as registry:
         tokens = authorise(setup) + authorise(setup)
         registry.ingest_tokens(tokens)
         listed = [record.auth_app_id for record in registry.list()]
         assert listed == sorted(token.auth_app_id for token in tokens)
 
 
-def test_a_genuine_service_market_order_is_stored_once_and_kept_apart_from_authorisations() -> None:
+def test_a_genuine_service_market_order_is_stored_once_and_kept_apart_from_authorisations(
+    store: Store,
+) -> None:
     case = real_notification_case("easysdk_2020_servicemarket_order_notify")
     config = IsvConfig(APP_ID, APP_PRIVATE, PublicKey(read_key(case["alipay_public_key"])))
     order = Client(config).verify_notification(case_body(case))
     assert isinstance(order, ServiceMarketOrderNotification)
     order_id = case["order"]["commodity_order_id"]
     assert order.commodity_order_id == order_id
-    registry = Registry.in_memory()
+    registry = Registry(store.fresh())
     assert registry.ingest_notification(order) == IngestOutcome.APPLIED
     # Alipay's retry of the same message changes nothing.
     assert registry.ingest_notification(order) == IngestOutcome.DUPLICATE
@@ -260,8 +270,8 @@ def test_list_in_memory(setup: Setup) -> None:
     assert {record.status for record in listed} == {AuthStatus.ACTIVE, AuthStatus.REVOKED}
 
 
-def test_other_notifications_and_unknown_merchants(setup: Setup) -> None:
-    registry = Registry.in_memory(client=setup.client)
+def test_other_notifications_and_unknown_merchants(setup: Setup, store: Store) -> None:
+    registry = Registry(store.fresh(), client=setup.client)
     params = {"notify_type": "trade_status_sync", "notify_id": "n-1", "charset": "utf-8"}
     signed = {**params, "sign_type": "RSA2"}
     signed["sign"] = Signer(ALIPAY_PRIVATE).sign(sign_content(params))
@@ -282,8 +292,8 @@ def test_other_notifications_and_unknown_merchants(setup: Setup) -> None:
         registry.execute_for(unknown, SUCCEEDING_METHOD)
 
 
-def test_lookups_by_merchant_pid_and_local_revocation(setup: Setup) -> None:
-    registry = Registry.in_memory(client=setup.client)
+def test_lookups_by_merchant_pid_and_local_revocation(setup: Setup, store: Store) -> None:
+    registry = Registry(store.fresh(), client=setup.client)
     (first,) = authorise(setup)
     pid = str(first.user_id)
     (second,) = authorise(setup, merchant_pid=pid)
@@ -305,8 +315,8 @@ def test_lookups_by_merchant_pid_and_local_revocation(setup: Setup) -> None:
     assert answer.fields["code"] == "10000"
 
 
-def test_tokens_refreshed_outside_the_registry(short: Setup) -> None:
-    registry = Registry.in_memory(client=short.client, refresh_margin=MARGIN)
+def test_tokens_refreshed_outside_the_registry(short: Setup, store: Store) -> None:
+    registry = Registry(store.fresh(), client=short.client, refresh_margin=MARGIN)
     (token,) = authorise(short)
     registry.ingest_tokens([token])
     authorised_at = registry.get(token.auth_app_id).authorised_at_ms
@@ -317,8 +327,8 @@ def test_tokens_refreshed_outside_the_registry(short: Setup) -> None:
     assert record.authorised_at_ms == authorised_at, "a refresh is the same authorisation"
 
 
-def test_a_due_refresh_without_a_client(short: Setup) -> None:
-    registry = Registry.in_memory()  # the default margin (600 s) exceeds the 6 s lifetime
+def test_a_due_refresh_without_a_client(short: Setup, store: Store) -> None:
+    registry = Registry(store.fresh())  # the default margin (600 s) exceeds the 6 s lifetime
     assert registry.refresh_margin == 600.0 and registry.client is None
     (token,) = authorise(short)
     registry.ingest_tokens([token])
@@ -337,9 +347,9 @@ def test_a_due_refresh_without_a_client(short: Setup) -> None:
 
 
 def test_eight_threads_across_the_expiry_boundary_refresh_exactly_once(
-    short: Setup, tmp_path: Path
+    short: Setup, store: Store
 ) -> None:
-    registry = Registry(tmp_path / "threads.db", client=short.client, refresh_margin=MARGIN)
+    registry = Registry(store.fresh(), client=short.client, refresh_margin=MARGIN)
     (token,) = authorise(short)
     auth_app_id = token.auth_app_id
     registry.ingest_tokens([token])
@@ -386,10 +396,10 @@ def test_eight_threads_across_the_expiry_boundary_refresh_exactly_once(
     assert short.emulator.call_count(TOKEN_METHOD) - refreshes == 1
 
 
-def test_asyncio_registry_refreshes_once_under_gather(short: Setup, tmp_path: Path) -> None:
+def test_asyncio_registry_refreshes_once_under_gather(short: Setup, store: Store) -> None:
     async def scenario() -> None:
         client = aio.Client.wrap(short.client)
-        registry = aio.Registry(tmp_path / "aio.db", client=client, refresh_margin=MARGIN)
+        registry = aio.Registry(store.fresh(), client=client, refresh_margin=MARGIN)
         assert isinstance(registry.blocking, aio.BlockingRegistry)
         (token,) = authorise(short)
         assert await registry.ingest_tokens([token]) == [IngestOutcome.APPLIED]
@@ -415,30 +425,22 @@ def test_asyncio_registry_refreshes_once_under_gather(short: Setup, tmp_path: Pa
     asyncio.run(scenario())
 
 
-def test_persistence_and_encryption_at_rest(setup: Setup, tmp_path: Path) -> None:
+def test_persistence_and_the_key_of_tokens_at_rest(setup: Setup, store: Store) -> None:
     key_text = TokenKey.generate_base64()
     assert len(key_text) == 44
-    path = tmp_path / "encrypted.db"
+    place = store.fresh("encrypted")
     (token,) = authorise(setup)
-    secrets = [token.app_auth_token.encode(), str(token.app_refresh_token).encode()]
 
-    with Registry(path, key=TokenKey(key_text)) as registry:
-        assert registry.encrypted and registry.path == str(path)
+    with Registry(place, key=TokenKey(key_text)) as registry:
+        assert registry.encrypted and registry.store_kind == store.kind
         registry.ingest_tokens([token])
-        assert registry.integrity_check() == "ok"
     assert registry.closed
     with pytest.raises(ConfigError, match="closed"):
         registry.get(token.auth_app_id)
     registry.close()  # idempotent
 
-    # The tokens are nowhere in the file (nor its WAL).
-    stored = file_bytes(path)
-    assert token.auth_app_id.encode() in stored, "the file holds the record"
-    for secret in secrets:
-        assert secret not in stored, "a token is readable in the database file"
-
     # Reopened (with the key as text this time): everything is still there.
-    reopened = Registry(path, key=key_text, client=setup.client)
+    reopened = Registry(place, key=key_text, client=setup.client)
     record = reopened.get(token.auth_app_id)
     assert record is not None and record.app_auth_token == token.app_auth_token
     assert record.merchant_pid == token.user_id and record.status is AuthStatus.ACTIVE
@@ -447,20 +449,80 @@ def test_persistence_and_encryption_at_rest(setup: Setup, tmp_path: Path) -> Non
 
     # The wrong key, or none: a clear store error.
     with pytest.raises(StoreError, match="key does not match"):
-        Registry(path, key=TokenKey.generate_base64())
+        Registry(place, key=TokenKey.generate_base64())
     with pytest.raises(StoreError, match="encrypted"):
-        Registry(path)
+        Registry(place)
+
+    # Created without a key: opened with one is refused.
+    plain_place = store.fresh("plain")
+    with Registry(plain_place) as plain:
+        plain.ingest_tokens([token])
+        assert not plain.encrypted
+    with pytest.raises(StoreError, match="unencrypted"):
+        Registry(plain_place, key=key_text)
+    with Registry(plain_place) as plain:
+        assert plain.get(token.auth_app_id).app_auth_token == token.app_auth_token
+
+
+def test_tokens_are_not_readable_in_the_sqlite_file(setup: Setup, tmp_path: Path) -> None:
+    key_text = TokenKey.generate_base64()
+    path = tmp_path / "encrypted.db"
+    (token,) = authorise(setup)
+    secrets = [token.app_auth_token.encode(), str(token.app_refresh_token).encode()]
+    with Registry(path, key=TokenKey(key_text)) as registry:
+        assert registry.encrypted and registry.path == str(path)
+        registry.ingest_tokens([token])
+        assert registry.integrity_check() == "ok"
+
+    # The tokens are nowhere in the file (nor its WAL).
+    stored = file_bytes(path)
+    assert token.auth_app_id.encode() in stored, "the file holds the record"
+    for secret in secrets:
+        assert secret not in stored, "a token is readable in the database file"
 
     # The control: without a key, the token is in the file (so the check above can fail).
     plain_path = tmp_path / "plain.db"
     with Registry(plain_path) as plain:
         plain.ingest_tokens([token])
-        assert not plain.encrypted
         assert secrets[0] in file_bytes(plain_path)
-    with pytest.raises(StoreError, match="unencrypted"):
-        Registry(plain_path, key=key_text)
-    with Registry(plain_path) as plain:
-        assert plain.get(token.auth_app_id).app_auth_token == token.app_auth_token
+
+
+def test_sqlite_and_memory_urls_and_what_is_no_registry(tmp_path: Path) -> None:
+    # sqlite://PATH (sqlite:///abs is the absolute path /abs), sqlite:PATH, a str path, a Path.
+    absolute = tmp_path / "by-url.db"
+    for place, path in (
+        (f"sqlite://{absolute}", str(absolute)),
+        (f"sqlite:{tmp_path / 'short.db'}", str(tmp_path / "short.db")),
+        (str(tmp_path / "plain.db"), str(tmp_path / "plain.db")),
+        (tmp_path / "pathlib.db", str(tmp_path / "pathlib.db")),
+    ):
+        with Registry(place) as registry:
+            assert (registry.store_kind, registry.path, registry.database) == ("sqlite", path, None)
+            assert registry.integrity_check() == "ok"
+            assert f"path='{path}'" in repr(registry)
+        assert Path(path).exists()
+    with Registry(f"sqlite://{absolute}") as again:
+        assert again.list() == []
+
+    # memory: is a registry in memory (a key is not used there).
+    with Registry("memory:", key=TokenKey.generate_base64()) as memory:
+        assert (memory.store_kind, memory.path, memory.database) == ("memory", None, None)
+        assert not memory.encrypted and "Registry(in_memory" in repr(memory)
+        with pytest.raises(ConfigError, match="memory"):
+            memory.integrity_check()
+    assert Registry.in_memory().store_kind == "memory"
+    assert aio.Registry("memory:").blocking.store_kind == "memory"
+
+    # Not a registry: another scheme, no path, a missing directory, not a path at all.
+    with pytest.raises(ConfigError, match="postgres://") as raised:
+        Registry("ftp://files.example/registry")
+    assert raised.value.kind == "config"
+    with pytest.raises(ConfigError):
+        Registry("sqlite://")
+    with pytest.raises(StoreError):
+        Registry(tmp_path / "missing" / "registry.db")
+    with pytest.raises(TypeError, match="path_or_url"):
+        Registry(42)  # type: ignore[arg-type]
 
 
 def test_token_keys() -> None:
@@ -476,13 +538,13 @@ def test_token_keys() -> None:
     assert TokenKey.generate_base64() != TokenKey.generate_base64()
 
 
-def test_raw_key_bytes_open_what_the_same_key_sealed(setup: Setup, tmp_path: Path) -> None:
+def test_raw_key_bytes_open_what_the_same_key_sealed(setup: Setup, store: Store) -> None:
     raw = bytes(range(32))
-    path = tmp_path / "raw.db"
+    place = store.fresh()
     (token,) = authorise(setup)
-    with Registry(path, key=raw) as registry:
+    with Registry(place, key=raw) as registry:
         registry.ingest_tokens([token])
-    with Registry(path, key=TokenKey.from_bytes(raw)) as registry:
+    with Registry(place, key=TokenKey.from_bytes(raw)) as registry:
         assert registry.get(token.auth_app_id).app_auth_token == token.app_auth_token
 
 
@@ -510,9 +572,10 @@ def test_foreign_and_corrupt_files_are_refused_untouched(tmp_path: Path) -> None
     connection.close()
 
 
-def test_no_token_in_any_repr(setup: Setup, tmp_path: Path) -> None:
+def test_no_token_in_any_repr(setup: Setup, store: Store) -> None:
     key_text = TokenKey.generate_base64()
-    registry = Registry(tmp_path / "repr.db", key=key_text, client=setup.client)
+    place = store.fresh()
+    registry = Registry(place, key=key_text, client=setup.client)
     (token,) = authorise(setup)
     registry.ingest_tokens([token])
     record = registry.get(token.auth_app_id)
@@ -530,6 +593,16 @@ def test_no_token_in_any_repr(setup: Setup, tmp_path: Path) -> None:
             assert secret not in text, f"a secret leaked into {text!r}"
     assert token.auth_app_id in repr(record) and "status='active'" in repr(record)
     assert "encrypted=True" in repr(registry) and "Client(" in repr(registry)
+    if store.kind == "sqlite":
+        assert f"path='{place}'" in repr(registry) and registry.database is None
+    else:
+        # The database as the core names it: no password, no parameter.
+        assert_hidden(password_of(place), *shown, str(registry.database))
+        assert f"database='{registry.database}'" in repr(registry)
+        database_name = place.rsplit("/", 1)[1]
+        assert registry.database.startswith(f"{store.kind}://alipay_isv_test@127.0.0.1:")
+        assert registry.database.endswith(f"/{database_name}")
+        assert registry.path is None
     registry.revoke(token.auth_app_id)
     with pytest.raises(StoreError) as raised:
         registry.token_for(token.auth_app_id)

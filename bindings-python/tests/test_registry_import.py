@@ -3,12 +3,13 @@ app_auth_token 的方法二) into the registry (core ``Registry::import_token``)
 against the emulator on loopback and its console (``Emulator.console_app_auth_token``): the
 console token imported and used for a delegated call; expired, revoked, never-issued and
 garbage tokens refused with nothing stored; importing twice is one record; an imported token
-without a refresh token refused plainly once due; no token in any ``repr`` or error."""
+without a refresh token refused plainly once due; no token in any ``repr`` or error. Every test
+runs on each store (the ``store`` fixture: a SQLite file, a fresh PostgreSQL database, a fresh
+MySQL database; see :mod:`stores`)."""
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
@@ -26,6 +27,7 @@ from alipay_isv import (
 )
 
 from emulated import APP_ID, CALLBACK, SUCCEEDING_METHOD, Setup, emulated
+from stores import Store
 
 
 @pytest.fixture(scope="module")
@@ -45,13 +47,14 @@ def console_token(setup: Setup, auth_app_id: str, merchant_pid: str) -> ConsoleT
 
 
 def test_a_console_token_is_imported_once_and_serves_a_delegated_call(
-    setup: Setup, tmp_path: Path
+    setup: Setup, store: Store
 ) -> None:
     console = console_token(setup, "2021005500000001", "2088005500000001")
     secret = console.app_auth_token[8:]
     assert console.merchant_pid == "2088005500000001"
     assert secret not in repr(console)
-    with Registry(tmp_path / "merchants.db", client=setup.client) as registry:
+    place = store.fresh("merchants")
+    with Registry(place, client=setup.client) as registry:
         imported = registry.import_token(console.app_auth_token + "\n")
         assert isinstance(imported, TokenImport)
         assert imported.outcome is IngestOutcome.APPLIED
@@ -75,13 +78,13 @@ def test_a_console_token_is_imported_once_and_serves_a_delegated_call(
         assert again.outcome is IngestOutcome.DUPLICATE
         assert again.record.version == record.version
         assert len(registry.list()) == 1
-    with Registry(tmp_path / "merchants.db") as reopened:
+    with Registry(place) as reopened:
         stored = reopened.get("2021005500000001")
         assert stored is not None and stored.origin is AuthOrigin.IMPORTED
 
 
 def test_expired_revoked_unknown_and_garbage_tokens_are_refused_with_nothing_stored(
-    setup: Setup,
+    setup: Setup, store: Store
 ) -> None:
     expired = console_token(setup, "2021005500000002", "2088005500000002").app_auth_token
     revoked = console_token(setup, "2021005500000003", "2088005500000003").app_auth_token
@@ -89,7 +92,7 @@ def test_expired_revoked_unknown_and_garbage_tokens_are_refused_with_nothing_sto
     setup.emulator.revoke("2021005500000003")
     with pytest.raises(ConfigError, match="revoked"):
         setup.emulator.console_app_auth_token("2021005500000003")
-    registry = Registry.in_memory(client=setup.client)
+    registry = Registry(store.fresh(), client=setup.client)
     for token, auth_app_id in ((expired, "2021005500000002"), (revoked, "2021005500000003")):
         with pytest.raises(StoreError, match="invalid") as raised:
             registry.import_token(token)
@@ -113,10 +116,12 @@ def test_expired_revoked_unknown_and_garbage_tokens_are_refused_with_nothing_sto
         Registry.in_memory().import_token(unknown)
 
 
-def test_an_imported_token_without_refresh_token_is_refused_plainly_once_due() -> None:
+def test_an_imported_token_without_refresh_token_is_refused_plainly_once_due(
+    store: Store,
+) -> None:
     with emulated(app_auth_token_ttl=30.0) as short:
         console = console_token(short, "2021005500000004", "2088005500000004")
-        registry = Registry.in_memory(client=short.client, refresh_margin=60.0)
+        registry = Registry(store.fresh(), client=short.client, refresh_margin=60.0)
         registry.import_token(console.app_auth_token)
         with pytest.raises(StoreError) as raised:
             registry.token_for("2021005500000004")
@@ -127,11 +132,11 @@ def test_an_imported_token_without_refresh_token_is_refused_plainly_once_due() -
         assert console.app_auth_token[8:] not in reason
 
 
-def test_the_asyncio_registry_imports_too(setup: Setup) -> None:
+def test_the_asyncio_registry_imports_too(setup: Setup, store: Store) -> None:
     console = console_token(setup, "2021005500000005", "2088005500000005")
 
     async def scenario() -> None:
-        registry = aio.Registry.in_memory(client=setup.client)
+        registry = aio.Registry(store.fresh(), client=setup.client)
         imported = await registry.import_token(console.app_auth_token)
         assert imported.outcome is IngestOutcome.APPLIED
         answer = await registry.execute_for("2021005500000005", SUCCEEDING_METHOD, {})

@@ -3,16 +3,16 @@
 loopback: the order message and the plugin authorisation of a subscription ingested in either
 order and linked; the order walked through the registry's calls (accept, query, complete, confirm
 with the merchant's stored token; reject; cancel), each step recorded in the status, the items
-and the history, on a SQLite file that keeps them; refused calls recording nothing, unknown
-orders making no call; the asyncio twins; several apps (a second plugin) in one registry, each
-record kept apart and refreshed and called through its own app's client; and no personal data
-in an order's ``repr()``."""
+and the history, in a store that keeps them; refused calls recording nothing, unknown orders
+making no call; the asyncio twins; several apps (a second plugin) in one registry, each record
+kept apart and refreshed and called through its own app's client; and no personal data in an
+order's ``repr()``. Every test runs on each store (the ``store`` fixture: a SQLite file, a fresh
+PostgreSQL database, a fresh MySQL database; see :mod:`stores`)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -50,6 +50,7 @@ from emulated import (
     Setup,
     emulated,
 )
+from stores import Store
 
 # A second app of ours (a plugin), served by a second emulator that signs with the same "Alipay"
 # key; it shares the test app's key pair.
@@ -110,10 +111,10 @@ def steps(order: OrderRecord) -> list[tuple[str, str | None, str]]:
 
 
 def test_a_subscription_is_stored_linked_and_walked_through_the_registry(
-    setup: Setup, tmp_path: Path
+    setup: Setup, store: Store
 ) -> None:
-    path = tmp_path / "orders.db"
-    registry = Registry(path, client=setup.client)
+    place = store.fresh("orders")
+    registry = Registry(place, client=setup.client)
     subscription, message, grant = subscribe(setup)
     order_id, mini_app = subscription.commodity_order_id, subscription.auth_app_id
     assert ingest(registry, message, grant) == [IngestOutcome.APPLIED, IngestOutcome.APPLIED]
@@ -197,15 +198,15 @@ def test_a_subscription_is_stored_linked_and_walked_through_the_registry(
     assert registry.refresh_order(order_id).version == 5
     registry.close()
 
-    # The file keeps the order and its history.
-    with Registry(path) as reopened:
+    # The store keeps the order and its history.
+    with Registry(place) as reopened:
         kept = reopened.order(order_id)
         assert kept is not None and steps(kept) == steps(confirmed)
         assert kept.version == 5
 
 
-def test_rejecting_an_order_and_cancelling_an_item_are_recorded(setup: Setup) -> None:
-    registry = Registry.in_memory(client=setup.client)
+def test_rejecting_an_order_and_cancelling_an_item_are_recorded(setup: Setup, store: Store) -> None:
+    registry = Registry(store.fresh(), client=setup.client)
     rejected_sub, message, grant = subscribe(setup)
     ingest(registry, message, grant)
     rejected = registry.reject_order(rejected_sub.commodity_order_id, "暂不支持该地区服务")
@@ -231,8 +232,10 @@ def test_rejecting_an_order_and_cancelling_an_item_are_recorded(setup: Setup) ->
     assert keys == sorted(keys), "oldest order first"
 
 
-def test_a_refused_call_records_nothing_and_an_unknown_order_makes_no_call(setup: Setup) -> None:
-    registry = Registry.in_memory(client=setup.client)
+def test_a_refused_call_records_nothing_and_an_unknown_order_makes_no_call(
+    setup: Setup, store: Store
+) -> None:
+    registry = Registry(store.fresh(), client=setup.client)
     subscription, message, _ = subscribe(setup)
     order_id, mini_app = subscription.commodity_order_id, subscription.auth_app_id
     # Only the order message arrived so far: the merchant's token is not there to confirm with.
@@ -281,8 +284,8 @@ def test_a_refused_call_records_nothing_and_an_unknown_order_makes_no_call(setup
     assert setup.emulator.total_calls() == calls
 
 
-def test_the_asyncio_registry_has_the_order_calls(setup: Setup) -> None:
-    blocking = Registry.in_memory(client=setup.client)
+def test_the_asyncio_registry_has_the_order_calls(setup: Setup, store: Store) -> None:
+    blocking = Registry(store.fresh(), client=setup.client)
     subscription, message, grant = subscribe(setup)
     order_id, mini_app = subscription.commodity_order_id, subscription.auth_app_id
     rejected_sub, rejected_message, _ = subscribe(setup)
@@ -318,7 +321,7 @@ def test_the_asyncio_registry_has_the_order_calls(setup: Setup) -> None:
     assert isinstance(record, MerchantAuthorisation) and token == grant.detail.app_auth_token
 
     async def cancel() -> OrderRecord:
-        registry = aio.Registry.in_memory(client=aio.Client.wrap(setup.client))
+        registry = aio.Registry(store.fresh("cancel"), client=aio.Client.wrap(setup.client))
         assert registry.default_app_id == APP_ID
         cancelled_sub, cancelled_message, _ = subscribe(setup)
         await registry.ingest_notification(cancelled_message)
@@ -333,10 +336,10 @@ def test_the_asyncio_registry_has_the_order_calls(setup: Setup) -> None:
 
 
 def test_authorisations_are_kept_per_app_and_each_goes_through_its_apps_client(
-    setup: Setup, plugin: tuple[Emulator, Client]
+    setup: Setup, plugin: tuple[Emulator, Client], store: Store
 ) -> None:
     plugin_emulator, plugin_client = plugin
-    registry = Registry.in_memory(client=setup.client, clients=[plugin_client])
+    registry = Registry(store.fresh(), client=setup.client, clients=[plugin_client])
     assert registry.default_app_id == APP_ID
     assert registry.client is setup.client and registry.clients == [plugin_client]
     registry.clients.clear()  # a new list each time
@@ -394,7 +397,7 @@ def test_authorisations_are_kept_per_app_and_each_goes_through_its_apps_client(
     assert setup.emulator.call_count(ACCEPT) == ours_accepts
 
     # Without a default app among them, asking by merchant app alone is ambiguous.
-    undecided = Registry.in_memory()
+    undecided = Registry(store.fresh("undecided"))
     assert undecided.default_app_id == "" and undecided.clients == []
     ingest(undecided, first_grant, second_grant)
     with pytest.raises(StoreError, match="get_for_app") as ambiguous:
@@ -411,8 +414,8 @@ def test_authorisations_are_kept_per_app_and_each_goes_through_its_apps_client(
             Registry.in_memory(clients=wrong)  # type: ignore[arg-type]
 
 
-def test_an_order_repr_masks_the_merchants_contact_data(setup: Setup) -> None:
-    registry = Registry.in_memory(client=setup.client)
+def test_an_order_repr_masks_the_merchants_contact_data(setup: Setup, store: Store) -> None:
+    registry = Registry(store.fresh(), client=setup.client)
     subscription, message, grant = subscribe(setup)
     ingest(registry, message, grant)
     order = registry.accept_order(subscription.commodity_order_id)

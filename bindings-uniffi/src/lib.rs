@@ -9,7 +9,8 @@
 //! [`client`] (the HTTP client and its typed authorisation calls), [`servicemarket`] (the service
 //! market's order calls on the client and their records), [`auth`] (`links`, `state`,
 //! `callback`, and the token records in `auth/models.rs`), [`registry`] (the durable merchant
-//! authorisation registry: `record`, `import`, `token_key`, and the service-market orders it keeps:
+//! authorisation registry: its `store` — PostgreSQL, MySQL, SQLite or memory, opened by path or URL —,
+//! `record`, `import`, `token_key`, and the service-market orders it keeps:
 //! `order`, `orders`), [`gateway`] (the application gateway: verify, store, hand to the Kotlin
 //! handlers, answer; its `answer`), [`v3`] (OpenAPI v3: a request's `Authorization` header signed,
 //! an answer's `alipay-signature` verified — its `answer` —, whole calls described by a `call`, run
@@ -80,8 +81,9 @@ pub use observe::{
 };
 pub use registry::{
     AuthOrigin, AuthStatus, IngestOutcome, MerchantAuthorisation, OrderItemState, OrderRecord,
-    OrderStatusChange, RefreshLease, Registry, TokenImport, TokenKey, generate_token_key,
-    item_cancelled, item_done, item_to_confirm, order_accepted, order_placed, order_rejected,
+    OrderStatusChange, RefreshLease, Registry, StoreKind, TokenImport, TokenKey,
+    generate_token_key, item_cancelled, item_done, item_to_confirm, order_accepted, order_placed,
+    order_rejected,
 };
 pub use request::{
     CallOptions, HttpRequest, SignedRequest, china_timestamp, china_timestamp_now,

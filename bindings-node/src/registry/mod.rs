@@ -1,8 +1,9 @@
 //! [`Registry`]: the merchant authorisation registry of `alipay_isv::registry` — the unique relation
-//! merchant PID – `authAppId` – `appAuthToken`, kept in a SQLite file (tokens optionally encrypted
-//! with a [`TokenKey`]) or in memory, fed idempotently from token answers, verified notifications and
-//! token queries, and serving usable tokens refreshed ahead of expiry exactly once across threads and
-//! processes.
+//! merchant PID – `authAppId` – `appAuthToken`, kept in a SQLite file, a PostgreSQL or MySQL/MariaDB
+//! database shared by several instances (the cargo feature `sql-stores`, on by default), or in memory
+//! (tokens optionally encrypted with a [`TokenKey`]), fed idempotently from token answers, verified
+//! notifications and token queries, and serving usable tokens refreshed ahead of expiry exactly once
+//! across threads, processes and hosts.
 //!
 //! One registry serves several of our apps (the third-party app and its plugins): `client` is the
 //! default app's client, `clients` the clients of the others; records are keyed by (`appId`,
@@ -11,17 +12,20 @@
 //! Threading: the calls that may reach the network (`tokenFor`, `tokenForApp`, `tokenForMerchant`,
 //! `executeFor`, `executeV3For`: a due token is refreshed first; `importToken`, in [`import`]; the
 //! order calls, in [`orders`]) return Promises and run on the libuv pool, each with a `…Sync` twin.
-//! Opening, ingesting, reading and revoking are synchronous: they are local SQLite transactions
-//! (milliseconds), and they only wait longer while another process holds the file's write lock (up to
-//! the store's 10 s busy timeout).
+//! Opening, ingesting, reading and revoking are synchronous: on SQLite they are local transactions
+//! (milliseconds) that only wait longer while another process holds the file's write lock (up to the
+//! store's 10 s busy timeout); on PostgreSQL or MySQL each is one transaction on a pooled connection (a
+//! round trip or a few), waiting at most the URL's `pool_timeout` for a free connection and its
+//! `connect_timeout` for a new one when the server is unreachable.
 //!
 //! As in the core: the records it hands out are in [`record`], the service-market orders it keeps in
 //! [`order`] and their calls in [`orders`], the key of tokens at rest in [`token_key`], importing a
 //! console token in [`import`], and [`input`] reads the JavaScript objects it ingests back into the
-//! core's types.
+//! core's types; [`location`] opens the store a path or URL names.
 
 mod import;
 mod input;
+mod location;
 mod order;
 mod orders;
 mod record;
@@ -66,13 +70,14 @@ pub struct RegistryOptions<'env> {
     /// Refresh a token when it expires within this many milliseconds (default 600000: 10 minutes).
     pub refresh_margin_ms: Option<f64>,
     /// `Registry.open` only: encrypt the stored tokens with this key (a `TokenKey` or its Base64
-    /// text). A file created with a key must always be opened with the same key. Secret.
+    /// text). A file or database created with a key must always be opened with the same key, and one
+    /// created without a key without one. Secret.
     #[napi(ts_type = "TokenKey | string")]
     pub token_key: Option<Either<ClassInstance<'env, TokenKey>, String>>,
 }
 
 /// An open registry: the core registry (with its clients; shared with the `GatewayCore`s built on it)
-/// and its SQLite store (for `integrityCheck`).
+/// and, when it is in a SQLite file, its SQLite store (for `integrityCheck`).
 pub(crate) struct Open {
     pub(crate) registry: Arc<core::Registry>,
     sqlite: Option<Arc<SqliteStore>>,
@@ -106,16 +111,21 @@ impl RegistryHandle {
     }
 }
 
-/// The merchant authorisation registry. Open one per process with `Registry.open(path)` (a SQLite
-/// file, created if missing; several processes may share it) or `Registry.inMemory()`, and share it.
+/// The merchant authorisation registry. Open one per process with `Registry.open(pathOrUrl)` — a
+/// SQLite file (created if missing; the processes of one machine may share it), a PostgreSQL or
+/// MySQL/MariaDB database (`postgres://…`, `mysql://…`; the instances of a backend on several hosts
+/// share it) — or `Registry.inMemory()`, and share it.
 ///
 /// Ingestion is idempotent and ordered: a notification retried by Alipay is a `duplicate`, a message
 /// older than the stored state is `stale`, and a revoked merchant is kept (never deleted) and never
 /// called. Every method throws (or rejects with) an `AlipayError`: `ALIPAY_STORE_ERROR` for an
-/// unknown or revoked `authAppId` (the reason names it), a wrong key, a corrupt or foreign file;
-/// `ALIPAY_CONFIG_ERROR` for bad options, a closed registry, or no client when one is needed.
+/// unknown or revoked `authAppId` (the reason names it), a wrong key, a corrupt or foreign file or
+/// database, a database that cannot be reached or refuses the login; `ALIPAY_CONFIG_ERROR` for bad
+/// options or URL, a closed registry, or no client when one is needed. No error holds a token, the
+/// key or the database password.
 ///
-/// `toString()` and `util.inspect` show the path and settings, never a token or the key.
+/// `toString()` and `util.inspect` show the path or database (without its password) and settings,
+/// never a token or the key.
 #[napi]
 pub struct Registry {
     pub(crate) state: RegistryHandle,
@@ -207,16 +217,45 @@ fn configure(
 
 #[napi]
 impl Registry {
-    /// Opens (or creates) the registry in the SQLite file at `path`, with `options` (client, refresh
-    /// margin, token encryption key).
+    /// Opens (or creates) the registry at `pathOrUrl`, with `options` (client, refresh margin, token
+    /// encryption key), under the rules of the core's `open_store`:
     ///
-    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the file is not a SQLite database, belongs to
-    /// another application, is corrupt (it is left untouched), or its tokens were encrypted with
-    /// another key (or none); `ALIPAY_CONFIG_ERROR` for a malformed key or margin.
+    /// - a file path, `sqlite:///abs/path.db` or `sqlite:relative.db`: a SQLite file (WAL; the processes
+    ///   of one machine may share it);
+    /// - `postgres://USER:PASSWORD@HOST:PORT/DATABASE?…` (or `postgresql://`): a PostgreSQL database;
+    /// - `mysql://USER:PASSWORD@HOST:PORT/DATABASE?…` (or `mariadb://`): a MySQL (5.7 or newer) or
+    ///   MariaDB (10.2 or newer) database;
+    /// - `memory:`: in memory, as `Registry.inMemory` (`tokenKey` is not used).
+    ///
+    /// A database is shared by every instance of a backend, on any host: its tables (`alipay_isv_*`) are
+    /// created on first use and migrated forward in one transaction, and `tokenFor` refreshes a due token
+    /// exactly once across them all. The URL's parameters (read by the core; percent-encode reserved
+    /// characters of the password):
+    ///
+    /// - TLS, off unless asked for. PostgreSQL: `sslmode` = `disable`, `allow`, `prefer` (TLS when
+    ///   offered, not verified), `require` (not verified, unless `sslrootcert` is given), `verify-ca`,
+    ///   `verify-full` (chain and host name: use it across a network), with `sslrootcert=/path/ca.pem`
+    ///   (else the Mozilla roots). MySQL: `ssl-mode` = `DISABLED`, `PREFERRED`, `REQUIRED`, `VERIFY_CA`,
+    ///   `VERIFY_IDENTITY`, with `ssl-ca=/path/ca.pem`.
+    /// - The pool: `pool_max_size` (connections, 1 to 1000, default 8), `pool_timeout` (seconds a call
+    ///   waits for a free connection, default 10), `connect_timeout` (seconds, default 10).
+    /// - PostgreSQL also takes libpq's `options` (`-csearch_path%3Dregistry` puts the tables in that
+    ///   schema), `application_name`, `keepalives`, `target_session_attrs`; MySQL refuses any other
+    ///   parameter by name.
+    ///
+    /// The password appears in no error and not in `toString()`.
+    ///
+    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the file is not a SQLite database or is corrupt
+    /// (it is left untouched); when the database cannot be reached (within `connect_timeout`), refuses
+    /// the login (the reason names the user, never the password), does not exist, or fails TLS
+    /// verification; when the file or database belongs to another application or has a newer schema
+    /// (nothing is written to it); or when its tokens were encrypted with another key (or none).
+    /// `ALIPAY_CONFIG_ERROR` for a URL that is not valid (an unknown parameter or scheme, a scheme
+    /// this build was compiled without), a malformed key or margin.
     #[napi(factory, catch_unwind)]
     pub fn open(
         env: Env,
-        path: String,
+        path_or_url: String,
         options: Option<RegistryOptions<'_>>,
     ) -> napi::Result<Self> {
         let key = match options
@@ -227,18 +266,13 @@ impl Registry {
             Some(Either::A(key)) => Some(key.to_core(&env)?),
             Some(Either::B(text)) => Some(core::TokenKey::from_base64(text).or_throw(&env)?),
         };
-        let encrypted = key.is_some();
-        let store = Arc::new(SqliteStore::open(&path, key).or_throw(&env)?);
-        let place = format!(
-            "sqlite {path}, tokens {}",
-            if encrypted { "encrypted" } else { "in clear" }
-        );
+        let opened = location::open(&path_or_url, key).or_throw(&env)?;
         configure(
             &env,
-            core::Registry::new(store.clone()),
-            Some(store),
+            core::Registry::new(opened.store),
+            opened.sqlite,
             &options,
-            &place,
+            &opened.place,
         )
     }
 
@@ -437,8 +471,8 @@ impl Registry {
 
     /// Resolves to a usable `appAuthToken` for the merchant app `authAppId`: the stored one, or — when
     /// it expires within the refresh margin — a fresh one, refreshed through the client and stored
-    /// first. However many calls (or processes sharing the file) ask at once, exactly one refresh
-    /// reaches the gateway; the others get the new token. Runs on the libuv pool.
+    /// first. However many calls (or processes and hosts sharing the store) ask at once, exactly one
+    /// refresh reaches the gateway; the others get the new token. Runs on the libuv pool.
     ///
     /// Rejects with `ALIPAY_STORE_ERROR` for an unknown or revoked `authAppId` (the reason names it; no
     /// call is made), `ALIPAY_CONFIG_ERROR` when a refresh is due and the registry has no client, or the
@@ -640,8 +674,8 @@ impl Registry {
     /// Runs SQLite's `PRAGMA integrity_check` on the file: `ok` for a sound database, else SQLite's
     /// list of problems.
     ///
-    /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for an in-memory registry; `ALIPAY_STORE_ERROR`
-    /// when the check cannot run.
+    /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for a registry that is not in a SQLite file (in
+    /// memory, PostgreSQL, MySQL); `ALIPAY_STORE_ERROR` when the check cannot run.
     #[napi(catch_unwind)]
     pub fn integrity_check(&self, env: Env) -> napi::Result<String> {
         let open = self.open_state(&env)?;
@@ -649,7 +683,7 @@ impl Registry {
             Some(store) => store.integrity_check().or_throw(&env),
             None => Err(config_error(
                 &env,
-                "an in-memory registry has no file to check",
+                "integrityCheck checks a SQLite file: this registry is not in one",
             )),
         }
     }
@@ -660,15 +694,17 @@ impl Registry {
         self.state.current().is_none()
     }
 
-    /// Closes the registry (the SQLite file is released once calls still running finish); later calls
-    /// throw `ALIPAY_CONFIG_ERROR`, and so do the gateways built on it. Calling it again does nothing.
+    /// Closes the registry (the SQLite file, or the database connections, are released once calls still
+    /// running finish); later calls throw `ALIPAY_CONFIG_ERROR`, and so do the gateways built on it.
+    /// Calling it again does nothing.
     #[napi(catch_unwind)]
     pub fn close(&self) {
         drop(self.state.close());
     }
 
-    /// `Registry(sqlite /path/registry.db, tokens encrypted, client 2021…, refresh margin 600 s)`,
-    /// with `closed` appended once closed: never a token or the key.
+    /// `Registry(sqlite /path/registry.db, tokens encrypted, client 2021…, refresh margin 600 s)` (or
+    /// `Registry(postgres://user@host:5432/db, …)`), with `closed` appended once closed: never a token,
+    /// the key or the database password.
     #[napi(js_name = "toString", catch_unwind)]
     pub fn describe(&self) -> String {
         if self.closed() {

@@ -5,7 +5,7 @@
 //! that brings the stored order up to date — each recorded in the order's status and history and
 //! resolving to the updated [`OrderRecord`].
 //!
-//! Threading: reads are synchronous (local SQLite); the calls reach the network, so they return
+//! Threading: reads are synchronous (a store transaction); the calls reach the network, so they return
 //! Promises (libuv pool), each with a `…Sync` twin. An item argument that is not exactly one of
 //! `{ miniAppId }` / `{ shopId }` rejects the Promise (or makes the twin throw) with
 //! `ALIPAY_CONFIG_ERROR`, as the client's order calls do; no call is made then.

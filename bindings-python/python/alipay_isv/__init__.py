@@ -39,10 +39,11 @@ a :class:`ServiceMarketOrderPages` iterator), accepts or rejects it, and complet
 cancels its items; :meth:`Emulator.subscribe` plays the merchant (a :class:`Subscription`).
 
 The merchant authorisation registry: :class:`Registry` keeps the relation our app - merchant
-PID - ``auth_app_id`` - ``app_auth_token`` in a SQLite file (tokens optionally encrypted with a
-:class:`TokenKey`) or in memory, ingests token answers and verified notifications idempotently
-(:class:`IngestOutcome`), and hands out usable tokens (:meth:`Registry.token_for`, refreshed
-exactly once ahead of expiry, through the client of the record's app) as
+PID - ``auth_app_id`` - ``app_auth_token`` in a SQLite file, in PostgreSQL or MySQL/MariaDB
+(``Registry("postgres://…")``, shared by every instance of a backend; tokens optionally encrypted
+with a :class:`TokenKey`) or in memory, ingests token answers and verified notifications
+idempotently (:class:`IngestOutcome`), and hands out usable tokens (:meth:`Registry.token_for`,
+refreshed exactly once ahead of expiry, through the client of the record's app) as
 :class:`MerchantAuthorisation` records (:class:`AuthStatus`, :class:`AuthOrigin`); a token copied
 from the open-platform console is imported with :meth:`Registry.import_token`
 (:class:`TokenImport`; the emulator's console shows one as a :class:`ConsoleToken`). It keeps the

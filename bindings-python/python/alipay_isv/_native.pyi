@@ -2537,13 +2537,14 @@ class OrderRecord:
 class Registry:
     """The merchant authorisation registry: the unique relation merchant PID - ``auth_app_id`` -
     ``app_auth_token`` an ISV server must keep, in a SQLite file (WAL; shared safely by threads
-    and by processes) or in memory.
+    and by processes), in PostgreSQL or MySQL/MariaDB (shared by every instance of a backend, on
+    any number of hosts), or in memory.
 
     Fed idempotently from token answers (:meth:`ingest_tokens`), verified notifications
     (:meth:`ingest_notification`: Alipay's retries are duplicates, late messages never overwrite
     newer state, a cancellation revokes without deleting) and queries (:meth:`ingest_query`);
     serves usable tokens (:meth:`token_for`), refreshed ahead of expiry exactly once however many
-    threads or processes ask, and delegated calls (:meth:`execute_for`).
+    threads, processes or hosts sharing the store ask, and delegated calls (:meth:`execute_for`).
 
     One registry serves several of our apps (a third-party app and its plugins): records are
     keyed by (``app_id``, ``auth_app_id``), and each is refreshed and called through the client
@@ -2553,26 +2554,57 @@ class Registry:
     (:meth:`accept_order`, :meth:`complete_order_item`, …) record each new status.
 
     Thread-safe: open one per process and share it. Every method releases the GIL (opening and
-    ingesting touch the disk; :meth:`token_for`, :meth:`execute_for` and the order calls may
-    call the gateway). For asyncio, use :class:`alipay_isv.aio.Registry`. ``repr()`` shows no
-    token and no key.
+    ingesting touch the disk or the database server; :meth:`token_for`, :meth:`execute_for` and
+    the order calls may call the gateway). For asyncio, use :class:`alipay_isv.aio.Registry`.
+    ``repr()`` shows no token, no key and no database password.
     """
 
     def __init__(
         self,
-        path: str | os.PathLike[str],
+        path_or_url: str | os.PathLike[str],
         *,
         key: TokenKey | str | bytes | None = None,
         client: Client | None = None,
         clients: Sequence[Client] = (),
         refresh_margin: float = 600.0,
     ) -> None:
-        """Opens the registry in the SQLite file at ``path``, creating it if missing.
+        """Opens the registry at ``path_or_url``: a SQLite file (created if missing), a
+        PostgreSQL or MySQL/MariaDB database (its tables created on first use), or memory. The
+        core's ``registry::open_store`` reads the URL, as every binding and the CLI do:
+
+        - a file path, ``sqlite://PATH`` or ``sqlite:PATH`` (``sqlite:///var/lib/isv/r.db`` is
+          the absolute path ``/var/lib/isv/r.db``), or an ``os.PathLike``: a SQLite file (WAL;
+          its ``-wal`` and ``-shm`` companions live beside it);
+        - ``postgres://USER:PASSWORD@HOST:PORT/DATABASE?…`` (or ``postgresql://``): PostgreSQL.
+          TLS as libpq's ``sslmode`` says: absent or ``disable`` — none; ``prefer``/``require``
+          — encrypted, the certificate not checked (``require`` with ``sslrootcert`` checks the
+          chain); ``verify-ca`` — the chain; ``verify-full`` — the chain and the host name (use
+          it across any network you do not control), against ``sslrootcert=/path/ca.pem`` or
+          the Mozilla roots. Also ``connect_timeout`` (seconds, default 10), ``options`` (e.g.
+          ``options=-csearch_path%3Dregistry`` for a schema of its own; the tables go to the
+          first schema of the ``search_path``), ``application_name`` and the other libpq
+          parameters the driver knows; client certificates (``sslcert``) are refused;
+        - ``mysql://USER:PASSWORD@HOST:PORT/DATABASE?…`` (or ``mariadb://``): MySQL 5.7+ or
+          MariaDB 10.2+. TLS as the ``mysql`` client's ``ssl-mode`` says (any case):
+          ``DISABLED`` (the default) — none; ``PREFERRED``/``REQUIRED`` — encrypted, the
+          certificate not checked (``REQUIRED`` with ``ssl-ca`` checks the chain);
+          ``VERIFY_CA`` — the chain; ``VERIFY_IDENTITY`` — the chain and the host name, against
+          ``ssl-ca=/path/ca.pem`` or the Mozilla roots. Also ``connect_timeout`` (seconds); any
+          other parameter is refused by name;
+        - both servers: ``pool_max_size`` (connections, 1 to 1000, default 8) and
+          ``pool_timeout`` (seconds a call waits for a free connection, default 10); a password
+          with ``@``, ``:``, ``/``, ``?`` or ``%`` is written percent-encoded (``%40`` …);
+        - ``memory:``: in memory, as :meth:`in_memory` (``key`` is not used).
+
+        Instances on any number of hosts may share one PostgreSQL or MySQL database: each sees
+        the others' records, and a token due for refresh is refreshed by exactly one of them.
+        The password is in no error, no ``repr()`` and not in :attr:`database`.
 
         Args:
-            path: the database file (its ``-wal`` and ``-shm`` companions live beside it).
+            path_or_url: the SQLite file or the URL, as above.
             key: encrypt stored tokens with this key (a :class:`TokenKey`, its Base64 text, or
-                32 bytes); a file created with a key must always be opened with that key.
+                32 bytes); a file or database created with a key must always be opened with that
+                key.
             client: the client of the *default app* (the third-party app): tokens of
                 :meth:`ingest_tokens` are stored under its app, and it refreshes tokens and makes
                 :meth:`execute_for` calls for the merchants who authorised it.
@@ -2583,9 +2615,15 @@ class Registry:
         Raises:
             StoreError: the file is not SQLite, or a SQLite database of another application (it
                 is left untouched), or was encrypted with another key (or none), or cannot be
-                opened.
-            ConfigError: a malformed key or a negative margin.
-            TypeError: ``clients`` holds something other than :class:`Client` objects.
+                opened; the database server cannot be reached (within ``connect_timeout``) or
+                refuses the login (the error names the user, never the password), the database
+                does not exist, holds tables of another application or a newer schema (nothing
+                is written to it), or the key does not match.
+            ConfigError: a URL that is not valid (another scheme, an unknown or malformed
+                parameter, an unreadable CA file; never showing the password), a server URL in a
+                build without the ``sql-stores`` feature, a malformed key or a negative margin.
+            TypeError: ``path_or_url`` is neither a ``str`` nor an ``os.PathLike``, or
+                ``clients`` holds something other than :class:`Client` objects.
         """
 
     @staticmethod
@@ -2600,7 +2638,18 @@ class Registry:
 
     @property
     def path(self) -> str | None:
-        """The SQLite file, or ``None`` for a registry in memory."""
+        """The SQLite file, or ``None`` for a registry in a database server or in memory."""
+
+    @property
+    def database(self) -> str | None:
+        """The database of a registry in PostgreSQL or MySQL as the core names it —
+        ``postgres://USER@HOST:PORT/DATABASE``, ``mysql://…`` (never the password, no
+        parameters) —, or ``None`` for a SQLite file or memory."""
+
+    @property
+    def store_kind(self) -> Literal["sqlite", "postgres", "mysql", "memory"]:
+        """Which store keeps the records: ``"sqlite"`` (a file), ``"postgres"``, ``"mysql"``
+        (MySQL or MariaDB) or ``"memory"``."""
 
     @property
     def encrypted(self) -> bool:
@@ -2908,7 +2957,8 @@ class Registry:
         """Runs SQLite's ``PRAGMA integrity_check``: ``"ok"`` when the file is healthy.
 
         Raises:
-            ConfigError: a registry in memory (no file) or a closed one.
+            ConfigError: a registry in a database server or in memory (no file), or a closed
+                one.
             StoreError: the check could not run.
         """
 

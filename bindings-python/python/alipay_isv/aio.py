@@ -18,6 +18,8 @@ parallel and the event loop never blocks::
         ...
 
     registry = aio.Registry("merchants.db", client=client)  # merchants kept in SQLite
+    # or shared by every instance: aio.Registry(os.environ["REGISTRY_URL"], client=client)
+    # with REGISTRY_URL=postgres://isv:…@db:5432/registry?sslmode=verify-full&sslrootcert=…
     await registry.ingest_tokens(tokens)
     merchant = tokens[0].auth_app_id
     answer = await registry.execute_for(merchant, "alipay.open.mini.version.list.query", {})
@@ -362,14 +364,15 @@ class Registry:
     touches the store or the network is a coroutine run on a worker thread.
 
     Safe to share between tasks and threads; it wraps one :class:`alipay_isv.Registry` (see
-    :attr:`blocking`). Opening happens in the constructor (a short, synchronous disk access).
+    :attr:`blocking`). Opening happens in the constructor (a short, synchronous disk access or
+    connection to the database server).
     """
 
     __slots__ = ("_blocking", "_executor")
 
     def __init__(
         self,
-        path: str | os.PathLike[str],
+        path_or_url: str | os.PathLike[str],
         *,
         key: TokenKey | str | bytes | None = None,
         client: Client | BlockingClient | None = None,
@@ -377,10 +380,16 @@ class Registry:
         refresh_margin: float = 600.0,
         executor: Executor | None = None,
     ) -> None:
-        """Opens the registry in the SQLite file at ``path``; see :class:`alipay_isv.Registry`.
+        """Opens the registry at ``path_or_url`` — a SQLite file (created if missing),
+        ``sqlite://PATH``, ``postgres://USER:PASSWORD@HOST:PORT/DATABASE?…``,
+        ``mysql://USER:PASSWORD@HOST:PORT/DATABASE?…`` (TLS with ``sslmode`` / ``ssl-mode``,
+        ``pool_max_size``, ``pool_timeout``, ``connect_timeout``) or ``memory:``; see
+        :class:`alipay_isv.Registry`. Opening is synchronous (a short disk access, or connecting
+        to the database server: up to its ``connect_timeout``); the password is in no error and
+        no ``repr()``.
 
         Args:
-            path: the database file, created if missing.
+            path_or_url: the SQLite file or the URL.
             key: encrypt stored tokens with this key (:class:`alipay_isv.TokenKey`, its Base64
                 text, or 32 bytes).
             client: the default app's client (asyncio or blocking): tokens are refreshed and
@@ -390,11 +399,12 @@ class Registry:
             executor: where the blocking calls run; ``None`` uses ``asyncio.to_thread``.
 
         Raises:
-            StoreError: a foreign or corrupt file, or the wrong key.
-            ConfigError: a malformed key or margin.
+            StoreError: a foreign or corrupt file or database, an unreachable database server or
+                a refused login, or the wrong key.
+            ConfigError: a URL that is not valid, a malformed key or margin.
         """
         self._blocking = BlockingRegistry(
-            path,
+            path_or_url,
             key=key,
             client=_blocking_client(client),
             clients=_blocking_clients(clients),

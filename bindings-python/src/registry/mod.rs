@@ -1,10 +1,11 @@
 //! `Registry`: the Python face of `alipay_isv::registry::Registry`, the durable merchant
 //! authorisation registry (our app – merchant PID – `auth_app_id` – `app_auth_token`) and the
-//! service-market orders, in a SQLite file or in memory.
+//! service-market orders, in a SQLite file, in PostgreSQL or MySQL/MariaDB, or in memory — opened
+//! from a path or URL as the core's `open_store` reads it ([`place`]).
 //!
-//! Every method releases the GIL: opening, reading and ingesting touch the disk, `token_for`,
-//! `execute_for` and `execute_v3_for` may refresh a token over the network (exactly once however many threads ask),
-//! `import_token` asks the gateway about the token it stores, and the order calls
+//! Every method releases the GIL: opening, reading and ingesting touch the disk or the database
+//! server, `token_for`, `execute_for` and `execute_v3_for` may refresh a token over the network
+//! (exactly once however many threads, processes or hosts ask), `import_token` asks the gateway about the token it stores, and the order calls
 //! (`accept_order`, …) call the gateway and record the new status.
 //! The core registry is shared behind an `Arc`, so `close()` never waits for calls in flight.
 //!
@@ -15,6 +16,7 @@
 
 mod import;
 mod order;
+mod place;
 mod record;
 mod token_key;
 
@@ -23,7 +25,6 @@ pub(crate) use order::{OrderItemState, OrderRecord, OrderStatusChange};
 pub(crate) use record::MerchantAuthorisation;
 pub(crate) use token_key::TokenKey;
 
-use std::path::PathBuf;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
@@ -41,6 +42,7 @@ use crate::notify::core_notification;
 use crate::response::VerifiedResponse;
 use crate::servicemarket::item_target;
 use crate::v3::{CallArgs, ReadResponse, V3Response};
+use place::{Kind, Place};
 pub(crate) use record::outcome;
 
 /// An open registry: the core registry and, for a file, its SQLite store.
@@ -51,13 +53,14 @@ struct Open {
 
 /// The merchant authorisation registry: the unique relation merchant PID - ``auth_app_id`` -
 /// ``app_auth_token`` an ISV server must keep, in a SQLite file (WAL; shared safely by threads
-/// and by processes) or in memory.
+/// and by processes), in PostgreSQL or MySQL/MariaDB (shared by every instance of a backend, on
+/// any number of hosts), or in memory.
 ///
 /// Fed idempotently from token answers (:meth:`ingest_tokens`), verified notifications
 /// (:meth:`ingest_notification`: Alipay's retries are duplicates, late messages never overwrite
 /// newer state, a cancellation revokes without deleting) and queries (:meth:`ingest_query`);
 /// serves usable tokens (:meth:`token_for`), refreshed ahead of expiry exactly once however many
-/// threads or processes ask, and delegated calls (:meth:`execute_for`).
+/// threads, processes or hosts sharing the store ask, and delegated calls (:meth:`execute_for`).
 ///
 /// One registry serves several of our apps (a third-party app and its plugins): records are
 /// keyed by (``app_id``, ``auth_app_id``), and each is refreshed and called through the client
@@ -67,16 +70,17 @@ struct Open {
 /// (:meth:`accept_order`, :meth:`complete_order_item`, …) record each new status.
 ///
 /// Thread-safe: open one per process and share it. Every method releases the GIL (opening and
-/// ingesting touch the disk; :meth:`token_for`, :meth:`execute_for` and the order calls may
-/// call the gateway). For asyncio, use :class:`alipay_isv.aio.Registry`. ``repr()`` shows no
-/// token and no key.
+/// ingesting touch the disk or the database server; :meth:`token_for`, :meth:`execute_for` and
+/// the order calls may call the gateway). For asyncio, use :class:`alipay_isv.aio.Registry`.
+/// ``repr()`` shows no token, no key and no database password.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct Registry {
     open: RwLock<Option<Open>>,
     client: Option<Py<Client>>,
     clients: Vec<Py<Client>>,
     default_app_id: String,
-    path: Option<String>,
+    kind: Kind,
+    location: Option<String>,
     encrypted: bool,
     refresh_margin: Duration,
 }
@@ -88,7 +92,8 @@ impl Registry {
         sqlite: Option<Arc<SqliteStore>>,
         clients: Clients<'_>,
         refresh_margin: Duration,
-        path: Option<String>,
+        kind: Kind,
+        location: Option<String>,
         encrypted: bool,
     ) -> Self {
         let mut core = registry::Registry::new(store).with_refresh_margin(refresh_margin);
@@ -103,7 +108,8 @@ impl Registry {
             })),
             client: clients.client.map(Bound::unbind),
             clients: clients.others.into_iter().map(Bound::unbind).collect(),
-            path,
+            kind,
+            location,
             encrypted,
             refresh_margin,
         }
@@ -196,12 +202,43 @@ impl Registry {
 
 #[pymethods]
 impl Registry {
-    /// Opens the registry in the SQLite file at ``path``, creating it if missing.
+    /// Opens the registry at ``path_or_url``: a SQLite file (created if missing), a
+    /// PostgreSQL or MySQL/MariaDB database (its tables created on first use), or memory. The
+    /// core's ``registry::open_store`` reads the URL, as every binding and the CLI do:
+    ///
+    /// - a file path, ``sqlite://PATH`` or ``sqlite:PATH`` (``sqlite:///var/lib/isv/r.db`` is
+    ///   the absolute path ``/var/lib/isv/r.db``), or an ``os.PathLike``: a SQLite file (WAL;
+    ///   its ``-wal`` and ``-shm`` companions live beside it);
+    /// - ``postgres://USER:PASSWORD@HOST:PORT/DATABASE?…`` (or ``postgresql://``): PostgreSQL.
+    ///   TLS as libpq's ``sslmode`` says: absent or ``disable`` — none; ``prefer``/``require``
+    ///   — encrypted, the certificate not checked (``require`` with ``sslrootcert`` checks the
+    ///   chain); ``verify-ca`` — the chain; ``verify-full`` — the chain and the host name (use
+    ///   it across any network you do not control), against ``sslrootcert=/path/ca.pem`` or
+    ///   the Mozilla roots. Also ``connect_timeout`` (seconds, default 10), ``options`` (e.g.
+    ///   ``options=-csearch_path%3Dregistry`` for a schema of its own; the tables go to the
+    ///   first schema of the ``search_path``), ``application_name`` and the other libpq
+    ///   parameters the driver knows; client certificates (``sslcert``) are refused;
+    /// - ``mysql://USER:PASSWORD@HOST:PORT/DATABASE?…`` (or ``mariadb://``): MySQL 5.7+ or
+    ///   MariaDB 10.2+. TLS as the ``mysql`` client's ``ssl-mode`` says (any case):
+    ///   ``DISABLED`` (the default) — none; ``PREFERRED``/``REQUIRED`` — encrypted, the
+    ///   certificate not checked (``REQUIRED`` with ``ssl-ca`` checks the chain);
+    ///   ``VERIFY_CA`` — the chain; ``VERIFY_IDENTITY`` — the chain and the host name, against
+    ///   ``ssl-ca=/path/ca.pem`` or the Mozilla roots. Also ``connect_timeout`` (seconds); any
+    ///   other parameter is refused by name;
+    /// - both servers: ``pool_max_size`` (connections, 1 to 1000, default 8) and
+    ///   ``pool_timeout`` (seconds a call waits for a free connection, default 10); a password
+    ///   with ``@``, ``:``, ``/``, ``?`` or ``%`` is written percent-encoded (``%40`` …);
+    /// - ``memory:``: in memory, as :meth:`in_memory` (``key`` is not used).
+    ///
+    /// Instances on any number of hosts may share one PostgreSQL or MySQL database: each sees
+    /// the others' records, and a token due for refresh is refreshed by exactly one of them.
+    /// The password is in no error, no ``repr()`` and not in :attr:`database`.
     ///
     /// Args:
-    ///     path: the database file (its ``-wal`` and ``-shm`` companions live beside it).
+    ///     path_or_url: the SQLite file or the URL, as above.
     ///     key: encrypt stored tokens with this key (a :class:`TokenKey`, its Base64 text, or
-    ///         32 bytes); a file created with a key must always be opened with that key.
+    ///         32 bytes); a file or database created with a key must always be opened with that
+    ///         key.
     ///     client: the client of the *default app* (the third-party app): tokens of
     ///         :meth:`ingest_tokens` are stored under its app, and it refreshes tokens and makes
     ///         :meth:`execute_for` calls for the merchants who authorised it.
@@ -212,35 +249,41 @@ impl Registry {
     /// Raises:
     ///     StoreError: the file is not SQLite, or a SQLite database of another application (it
     ///         is left untouched), or was encrypted with another key (or none), or cannot be
-    ///         opened.
-    ///     ConfigError: a malformed key or a negative margin.
-    ///     TypeError: ``clients`` holds something other than :class:`Client` objects.
+    ///         opened; the database server cannot be reached (within ``connect_timeout``) or
+    ///         refuses the login (the error names the user, never the password), the database
+    ///         does not exist, holds tables of another application or a newer schema (nothing
+    ///         is written to it), or the key does not match.
+    ///     ConfigError: a URL that is not valid (another scheme, an unknown or malformed
+    ///         parameter, an unreadable CA file; never showing the password), a server URL in a
+    ///         build without the ``sql-stores`` feature, a malformed key or a negative margin.
+    ///     TypeError: ``path_or_url`` is neither a ``str`` nor an ``os.PathLike``, or
+    ///         ``clients`` holds something other than :class:`Client` objects.
     #[new]
     #[pyo3(
-        signature = (path, *, key = None, client = None, clients = None, refresh_margin = 600.0),
-        text_signature = "(path, *, key=None, client=None, clients=(), refresh_margin=600.0)"
+        signature = (path_or_url, *, key = None, client = None, clients = None, refresh_margin = 600.0),
+        text_signature = "(path_or_url, *, key=None, client=None, clients=(), refresh_margin=600.0)"
     )]
     fn new(
         py: Python<'_>,
-        path: PathBuf,
+        path_or_url: &Bound<'_, PyAny>,
         key: Option<&Bound<'_, PyAny>>,
         client: Option<Bound<'_, Client>>,
         clients: Option<&Bound<'_, PyAny>>,
         refresh_margin: f64,
     ) -> PyResult<Self> {
+        let place = Place::extract(path_or_url)?;
         let clients = Clients::extract(client, clients)?;
         let key = key.map(TokenKey::extract).transpose()?;
-        let encrypted = key.is_some();
         let margin = Self::margin(refresh_margin)?;
-        let store = detached(py, || Ok(Arc::new(SqliteStore::open(&path, key)?)))?;
-        let shown = path.display().to_string();
+        let opened = detached(py, || Ok(place.open(key)?))?;
         Ok(Self::build(
-            Arc::clone(&store) as Arc<dyn Store>,
-            Some(store),
+            opened.store,
+            opened.sqlite,
             clients,
             margin,
-            Some(shown),
-            encrypted,
+            opened.kind,
+            opened.location,
+            opened.encrypted,
         ))
     }
 
@@ -259,13 +302,42 @@ impl Registry {
         let clients = Clients::extract(client, clients)?;
         let margin = Self::margin(refresh_margin)?;
         let store = Arc::new(registry::MemoryStore::new());
-        Ok(Self::build(store, None, clients, margin, None, false))
+        Ok(Self::build(
+            store,
+            None,
+            clients,
+            margin,
+            Kind::Memory,
+            None,
+            false,
+        ))
     }
 
-    /// The SQLite file, or ``None`` for a registry in memory.
+    /// The SQLite file, or ``None`` for a registry in a database server or in memory.
     #[getter]
     fn path(&self) -> Option<&str> {
-        self.path.as_deref()
+        match self.kind {
+            Kind::Sqlite => self.location.as_deref(),
+            Kind::Postgres | Kind::Mysql | Kind::Memory => None,
+        }
+    }
+
+    /// The database of a registry in PostgreSQL or MySQL as the core names it —
+    /// ``postgres://USER@HOST:PORT/DATABASE``, ``mysql://…`` (never the password, no
+    /// parameters) —, or ``None`` for a SQLite file or memory.
+    #[getter]
+    fn database(&self) -> Option<&str> {
+        match self.kind {
+            Kind::Postgres | Kind::Mysql => self.location.as_deref(),
+            Kind::Sqlite | Kind::Memory => None,
+        }
+    }
+
+    /// Which store keeps the records: ``"sqlite"`` (a file), ``"postgres"``, ``"mysql"``
+    /// (MySQL or MariaDB) or ``"memory"``.
+    #[getter]
+    fn store_kind(&self) -> &'static str {
+        self.kind.name()
     }
 
     /// Whether stored tokens are encrypted with a :class:`TokenKey`.
@@ -793,7 +865,8 @@ impl Registry {
     /// Runs SQLite's ``PRAGMA integrity_check``: ``"ok"`` when the file is healthy.
     ///
     /// Raises:
-    ///     ConfigError: a registry in memory (no file) or a closed one.
+    ///     ConfigError: a registry in a database server or in memory (no file), or a closed
+    ///         one.
     ///     StoreError: the check could not run.
     fn integrity_check(&self, py: Python<'_>) -> PyResult<String> {
         let sqlite = {
@@ -802,9 +875,16 @@ impl Registry {
         };
         let sqlite =
             guarded(|| sqlite.ok_or_else(|| Error::config("the registry was closed").into()))?;
+        let elsewhere = match (self.kind, &self.location) {
+            (Kind::Postgres | Kind::Mysql, Some(database)) => format!(
+                "the registry in {database} is not a SQLite file: integrity_check() checks SQLite \
+                 files only (the database server checks its own)"
+            ),
+            _ => "a registry in memory has no file to check".to_string(),
+        };
         detached(py, || match sqlite {
             Some(store) => Ok(store.integrity_check()?),
-            None => Err(Error::config("a registry in memory has no file to check").into()),
+            None => Err(Error::config(elsewhere).into()),
         })
     }
 
@@ -846,9 +926,17 @@ impl Registry {
             Some(client) => client.bind(py).repr()?.to_string(),
             None => "None".to_string(),
         };
-        let place = match &self.path {
-            Some(path) => format!("path='{path}', encrypted={}", py_bool(self.encrypted)),
-            None => "in_memory".to_string(),
+        let place = match (self.kind, &self.location) {
+            (Kind::Sqlite, Some(path)) => {
+                format!("path='{path}', encrypted={}", py_bool(self.encrypted))
+            }
+            (Kind::Postgres | Kind::Mysql, Some(database)) => {
+                format!(
+                    "database='{database}', encrypted={}",
+                    py_bool(self.encrypted)
+                )
+            }
+            _ => "in_memory".to_string(),
         };
         let clients = if self.clients.is_empty() {
             String::new()

@@ -1,9 +1,11 @@
 //! [`Registry`], mirroring `alipay_isv::registry`: the durable relation merchant PID – `authAppId` –
-//! `appAuthToken` an ISV server keeps. Open one per process on a SQLite file (tokens optionally
-//! encrypted with a [`TokenKey`]) or in memory, feed it the exchange results, verified notifications
-//! and query answers (each ingestion idempotent), import tokens copied from the open-platform console
-//! (`importToken`, in [`import`]), and ask it for usable tokens: `tokenFor` refreshes ahead of expiry,
-//! exactly once however many threads (or processes sharing the file) ask.
+//! `appAuthToken` an ISV server keeps. Open one per process on a PostgreSQL or MySQL/MariaDB database
+//! shared by every instance of the backend, on a SQLite file, or in memory ([`store`]: `Registry.open`
+//! takes a path or a URL; tokens optionally encrypted with a [`TokenKey`]), feed it the exchange
+//! results, verified notifications and query answers (each ingestion idempotent), import tokens copied
+//! from the open-platform console (`importToken`, in [`import`]), and ask it for usable tokens:
+//! `tokenFor` refreshes ahead of expiry, exactly once however many threads (or processes and hosts
+//! sharing the database or file) ask.
 //!
 //! Records are keyed by (our app, merchant app): one registry serves several of our apps or plugins,
 //! each with its own `Client` (`client`, the default app's, plus `clients`), and each record is
@@ -11,7 +13,7 @@
 //! `defaultAppId`). Service-market orders are stored too ([`order`]: the records; [`orders`]: the
 //! order calls made through the registry and recorded).
 //!
-//! Every call is blocking: disk I/O, and for `tokenFor`, `tokenForApp`, `tokenForMerchant`,
+//! Every call is blocking: disk or database I/O, and for `tokenFor`, `tokenForApp`, `tokenForMerchant`,
 //! `executeFor` network I/O when a refresh is due (for `importToken` and the order calls always) — call
 //! them from `Dispatchers.IO` or a thread pool. A registry is safe to share between threads.
 
@@ -19,6 +21,7 @@ mod import;
 mod order;
 mod orders;
 mod record;
+mod store;
 mod token_key;
 
 pub use import::TokenImport;
@@ -27,6 +30,7 @@ pub use order::{
     order_accepted, order_placed, order_rejected,
 };
 pub use record::{AuthOrigin, AuthStatus, IngestOutcome, MerchantAuthorisation, RefreshLease};
+pub use store::StoreKind;
 pub use token_key::{TokenKey, generate_token_key};
 
 use std::fmt;
@@ -46,38 +50,49 @@ use crate::request::CallOptions;
 use crate::response::VerifiedResponse;
 
 /// The merchant authorisation registry (Kotlin:
-/// `Registry.open(path, tokenKey, client = client, refreshMargin = Duration.ofMinutes(10))` or
-/// `Registry.inMemory(client)`; `clients = listOf(pluginClient)` adds the clients of further apps).
-/// Thread-safe: open one per process and share it. `toString()` shows the file, whether tokens are
-/// encrypted, the clients and the margin — never a token.
+/// `Registry.open(pathOrUrl, tokenKey, client = client, refreshMargin = Duration.ofMinutes(10))` —
+/// `"postgres://…"`, `"mysql://…"`, a SQLite file — or `Registry.inMemory(client)`;
+/// `clients = listOf(pluginClient)` adds the clients of further apps). Thread-safe: open one per
+/// process and share it. `toString()` shows the store (a database without its password), whether
+/// tokens are encrypted, the clients and the margin — never a token or a password.
 ///
-/// Every call is blocking (disk, and network when a refresh is due): call it from
-/// `Dispatchers.IO`. `close()` releases the file once no other reference remains.
+/// Every call is blocking (disk or database, and network when a refresh is due): call it from
+/// `Dispatchers.IO`. `close()` releases the file, or the database connections, once no other reference
+/// remains.
 #[derive(uniffi::Object)]
 #[uniffi::export(Display)]
 pub struct Registry {
     inner: Arc<core::Registry>,
     sqlite: Option<Arc<core::SqliteStore>>,
-    path: Option<String>,
+    kind: StoreKind,
+    location: String,
     encrypted: bool,
     clients: Vec<Arc<Client>>,
     refresh_margin: Duration,
 }
 
 impl Registry {
-    /// A registry over `store`, with the clients (the default app's first) and margin options
+    /// A registry over `opened`, with the clients (the default app's first) and margin options
     /// applied.
     fn build(
-        store: Arc<dyn core::Store>,
-        clients: &[Arc<Client>],
+        opened: store::Opened,
+        clients: Vec<Arc<Client>>,
         refresh_margin: Option<Duration>,
-    ) -> Arc<core::Registry> {
-        let mut registry = core::Registry::new(store)
-            .with_refresh_margin(refresh_margin.unwrap_or(core::DEFAULT_REFRESH_MARGIN));
-        for client in clients {
+    ) -> Arc<Self> {
+        let refresh_margin = refresh_margin.unwrap_or(core::DEFAULT_REFRESH_MARGIN);
+        let mut registry = core::Registry::new(opened.store).with_refresh_margin(refresh_margin);
+        for client in &clients {
             registry = registry.with_client(client.core().clone());
         }
-        Arc::new(registry)
+        Arc::new(Registry {
+            inner: Arc::new(registry),
+            sqlite: opened.sqlite,
+            kind: opened.kind,
+            location: opened.location,
+            encrypted: opened.encrypted,
+            clients,
+            refresh_margin,
+        })
     }
 
     /// The core registry (shared with a `Gateway`).
@@ -93,17 +108,44 @@ fn all_clients(client: Option<Arc<Client>>, clients: Vec<Arc<Client>>) -> Vec<Ar
 
 #[uniffi::export]
 impl Registry {
-    /// Opens (or creates) the registry in the SQLite file at `path`. With `token_key`, tokens are
-    /// encrypted at rest and the file only opens with that key. `client` (the *default app*'s)
-    /// refreshes tokens and makes the delegated calls of `executeFor`; `refresh_margin` (default 10
-    /// minutes) is how long before expiry a token is refreshed; `clients` are the clients of our
-    /// other apps or plugins, one per app (a merchant's authorisation is refreshed and called
-    /// through the client of the app it authorised; a later client of an app already given
-    /// replaces it).
+    /// Opens (or creates) the registry that `path_or_url` names, creating its tables on first use
+    /// and migrating an older schema forward in one transaction:
     ///
-    /// Throws `AlipayException.Store` when the file is not SQLite, is another application's
-    /// database, has a newer schema, or the key does not match (a wrong key, a key for a plain file,
-    /// no key for an encrypted one); the file is then left untouched.
+    /// - `postgres://USER:PASSWORD@HOST:PORT/DATABASE?…` (or `postgresql://…`): a PostgreSQL
+    ///   database, shared by every process and host that opens it — the store of a backend with
+    ///   several instances (a refresh is still made exactly once across all of them). Parameters:
+    ///   `sslmode` (`disable`, the default, `prefer`, `require`, `verify-ca`, `verify-full` — use
+    ///   `verify-full` with `sslrootcert=/path/ca.pem` for a server across a network),
+    ///   `connect_timeout` (seconds), `options=-csearch_path%3Dmyschema` (the tables go to the first
+    ///   schema of the `search_path`), `application_name`;
+    /// - `mysql://USER:PASSWORD@HOST:PORT/DATABASE?…` (or `mariadb://…`): a MySQL 5.7+ or MariaDB
+    ///   10.2+ database, shared likewise. Parameters: `ssl-mode` (`DISABLED`, the default,
+    ///   `PREFERRED`, `REQUIRED`, `VERIFY_CA`, `VERIFY_IDENTITY` — use `VERIFY_IDENTITY` with
+    ///   `ssl-ca=/path/ca.pem` across a network), `connect_timeout` (seconds); any other parameter is
+    ///   refused by name;
+    /// - both: `pool_max_size` (connections the registry opens at most, 1 to 1000, default 8) and
+    ///   `pool_timeout` (seconds a call waits for a free connection, default 10); reaching the
+    ///   server is given `connect_timeout` (default 10 s). A password with `@`, `:`, `/` or `?` is
+    ///   percent-encoded (`p%40ss`). The password never appears in any error, log or `toString()`;
+    /// - `sqlite://PATH` (`sqlite:///var/lib/isv/registry.db` is the absolute path), `sqlite:PATH`,
+    ///   or a plain file path: a SQLite file (WAL), shared by the processes of one machine;
+    /// - `memory:`: memory, gone with the process (as `inMemory`; `token_key` is not used).
+    ///
+    /// With `token_key`, tokens are encrypted at rest (AES-256-GCM) and the database or file only
+    /// opens with that key. `client` (the *default app*'s) refreshes tokens and makes the delegated
+    /// calls of `executeFor`; `refresh_margin` (default 10 minutes) is how long before expiry a token
+    /// is refreshed; `clients` are the clients of our other apps or plugins, one per app (a
+    /// merchant's authorisation is refreshed and called through the client of the app it authorised;
+    /// a later client of an app already given replaces it).
+    ///
+    /// Throws `AlipayException.Store` when the server cannot be reached (within `connect_timeout`)
+    /// or refuses the login (the message names the user, never the password), the database does not
+    /// exist, the file is not SQLite, the database or file holds another application's tables or a
+    /// newer schema, or the key does not match (a wrong key, a key for a plain registry, no key for
+    /// an encrypted one) — nothing is then written; `AlipayException.Config` for a URL that is not
+    /// valid (an unknown parameter or `sslmode`, a pool size out of range, an unreadable CA file), a
+    /// scheme this library does not open, or a `postgres://` / `mysql://` URL in a build without the
+    /// binding's `sql-stores` feature.
     #[uniffi::constructor(default(
         token_key = None,
         client = None,
@@ -111,7 +153,7 @@ impl Registry {
         clients = []
     ))]
     pub fn open(
-        path: String,
+        path_or_url: String,
         token_key: Option<Arc<TokenKey>>,
         client: Option<Arc<Client>>,
         refresh_margin: Option<Duration>,
@@ -119,18 +161,12 @@ impl Registry {
     ) -> Result<Arc<Self>> {
         guard("Registry.open", || {
             let key = token_key.as_deref().map(TokenKey::to_core).transpose()?;
-            let encrypted = key.is_some();
-            let sqlite = Arc::new(core::SqliteStore::open(&path, key)?);
-            let store: Arc<dyn core::Store> = sqlite.clone();
-            let clients = all_clients(client, clients);
-            Ok(Arc::new(Registry {
-                inner: Registry::build(store, &clients, refresh_margin),
-                sqlite: Some(sqlite),
-                path: Some(path),
-                encrypted,
-                clients,
-                refresh_margin: refresh_margin.unwrap_or(core::DEFAULT_REFRESH_MARGIN),
-            }))
+            let opened = store::open(&path_or_url, key)?;
+            Ok(Registry::build(
+                opened,
+                all_clients(client, clients),
+                refresh_margin,
+            ))
         })
     }
 
@@ -142,16 +178,11 @@ impl Registry {
         refresh_margin: Option<Duration>,
         clients: Vec<Arc<Client>>,
     ) -> Arc<Self> {
-        let store: Arc<dyn core::Store> = Arc::new(core::MemoryStore::new());
-        let clients = all_clients(client, clients);
-        Arc::new(Registry {
-            inner: Registry::build(store, &clients, refresh_margin),
-            sqlite: None,
-            path: None,
-            encrypted: false,
-            clients,
-            refresh_margin: refresh_margin.unwrap_or(core::DEFAULT_REFRESH_MARGIN),
-        })
+        Registry::build(
+            store::memory(),
+            all_clients(client, clients),
+            refresh_margin,
+        )
     }
 
     /// Our *default app*: the app of the first client (`client`, else the first of `clients`);
@@ -287,7 +318,7 @@ impl Registry {
     }
 
     /// A usable token for the merchant app `auth_app_id`, refreshed through the client when it
-    /// expires within the margin — exactly one refresh however many threads or processes ask at
+    /// expires within the margin — exactly one refresh however many threads, processes or hosts ask at
     /// once. Blocking (network when a refresh is due): call from `Dispatchers.IO`.
     ///
     /// Throws `AlipayException.Store` naming `auth_app_id` when it is unknown or revoked (no call is
@@ -351,20 +382,37 @@ impl Registry {
 
     /// Runs SQLite's `PRAGMA integrity_check` on the file: `ok` when it is sound.
     ///
-    /// Throws `AlipayException.Config` for an in-memory registry, `.Store` when the check cannot
-    /// run.
+    /// Throws `AlipayException.Config` for a registry in memory or in a database server (whose own
+    /// tools check it), `.Store` when the check cannot run.
     pub fn integrity_check(&self) -> Result<String> {
         guard("Registry.integrityCheck", || match &self.sqlite {
             Some(store) => store.integrity_check(),
-            None => Err(alipay_isv::Error::config(
+            None if self.kind == StoreKind::Memory => Err(alipay_isv::Error::config(
                 "an in-memory registry has no file to check",
             )),
+            None => Err(alipay_isv::Error::config(format!(
+                "integrityCheck checks a SQLite file; this registry is in the database {} (check it \
+                 with the server's own tools)",
+                self.location
+            ))),
         })
     }
 
-    /// The SQLite file, or null for an in-memory registry.
+    /// The SQLite file (as given, without `sqlite://`), or null for a registry in memory or in a
+    /// database server.
     pub fn path(&self) -> Option<String> {
-        self.path.clone()
+        (self.kind == StoreKind::Sqlite).then(|| self.location.clone())
+    }
+
+    /// Which store the records are in: `SQLITE`, `POSTGRES`, `MYSQL` or `MEMORY`.
+    pub fn store_kind(&self) -> StoreKind {
+        self.kind
+    }
+
+    /// Where the records are: the SQLite file, the database as `postgres://USER@HOST:PORT/DATABASE`
+    /// or `mysql://USER@HOST:PORT/DATABASE` (never the password), or `memory`.
+    pub fn location(&self) -> String {
+        self.location.clone()
     }
 
     /// Whether stored tokens are encrypted with a `TokenKey`.
@@ -500,8 +548,8 @@ impl fmt::Display for Registry {
         let clients: Vec<String> = self.clients.iter().map(ToString::to_string).collect();
         write!(
             f,
-            "Registry(path={}, encrypted={}, clients=[{}], refreshMargin={}s)",
-            self.path.as_deref().unwrap_or(":memory:"),
+            "Registry(store={}, encrypted={}, clients=[{}], refreshMargin={}s)",
+            self.location,
             self.encrypted,
             clients.join(", "),
             self.refresh_margin.as_secs_f64()

@@ -85,7 +85,7 @@ fn describe(order: &OrderRecord, full: bool, show_secrets: bool) -> Value {
 
 /// Runs the action.
 pub fn run(args: Args) -> Result<()> {
-    let path = args.file.path()?.to_path_buf();
+    let shown = args.file.place()?.shown();
     let registry = args.file.open(false)?;
     match args.action {
         Action::List => {
@@ -98,10 +98,7 @@ pub fn run(args: Args) -> Result<()> {
         }
         Action::Show { commodity_order_id } => {
             let order = registry.order(&commodity_order_id)?.ok_or_else(|| {
-                Error::config(format!(
-                    "no order {commodity_order_id} in {}",
-                    path.display()
-                ))
+                Error::config(format!("no order {commodity_order_id} in {shown}"))
             })?;
             print_json(&describe(&order, true, args.show_secrets))
         }

@@ -5,7 +5,7 @@
 
 mod import;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use alipay_isv::registry::{MerchantAuthorisation, Registry, TokenKey};
 use alipay_isv::secret::mask_json;
@@ -52,46 +52,89 @@ enum Action {
 /// Where a registry is (`registry` and `orders` share these options).
 #[derive(clap::Args)]
 pub(crate) struct RegistryFile {
-    /// The registry's SQLite file.
-    #[arg(long, global = true)]
-    db: Option<PathBuf>,
+    /// The registry: a SQLite file, or a URL — `postgres://user:password@host/db`, `mysql://…`,
+    /// `sqlite://PATH`, `memory:`.
+    #[arg(long, global = true, value_name = "FILE_OR_URL")]
+    db: Option<String>,
     /// The environment variable holding the Base64 AES-256 key of an encrypted registry.
     #[arg(long, global = true)]
     key_env: Option<String>,
 }
 
+/// Where a registry is: a SQLite file given by path, or a URL.
+pub(crate) enum Place<'a> {
+    /// A SQLite file.
+    File(&'a Path),
+    /// A URL (`postgres://`, `mysql://`, `sqlite://`, `memory:`).
+    Url(&'a str),
+}
+
+impl Place<'_> {
+    /// How the place is shown (a URL without its password).
+    pub(crate) fn shown(&self) -> String {
+        match self {
+            Place::File(path) => path.display().to_string(),
+            Place::Url(url) => alipay_isv::registry::redacted_url(url),
+        }
+    }
+
+    /// The file of a SQLite registry given by path.
+    pub(crate) fn file(&self) -> Option<&Path> {
+        match self {
+            Place::File(path) => Some(path),
+            Place::Url(_) => None,
+        }
+    }
+}
+
+/// Whether `text` names a registry by URL rather than by path.
+pub(crate) fn is_url(text: &str) -> bool {
+    text.contains("://") || text.starts_with("memory:") || text.starts_with("sqlite:")
+}
+
 impl RegistryFile {
-    /// The `--db` path.
-    pub(crate) fn path(&self) -> Result<&Path> {
-        self.db
-            .as_deref()
-            .ok_or_else(|| Error::config("--db FILE is required: the registry's SQLite file"))
+    /// The `--db` place.
+    pub(crate) fn place(&self) -> Result<Place<'_>> {
+        let db = self.db.as_deref().ok_or_else(|| {
+            Error::config(
+                "--db is required: the registry's SQLite file, or its URL (postgres://…, mysql://…)",
+            )
+        })?;
+        Ok(if is_url(db) {
+            Place::Url(db)
+        } else {
+            Place::File(Path::new(db))
+        })
     }
 
     /// Opens the registry (a missing file is an error unless `create`).
     pub(crate) fn open(&self, create: bool) -> Result<Registry> {
-        open(self.path()?, self.key_env.as_deref(), create)
+        let key = key_from_env(self.key_env.as_deref())?;
+        match self.place()? {
+            Place::File(path) => {
+                if !create && !path.exists() {
+                    return Err(Error::config(format!("no registry at {}", path.display())));
+                }
+                Registry::open(path, key)
+            }
+            Place::Url(url) => Registry::open_url(url, key),
+        }
     }
 }
 
-/// Opens the registry at `path` (with the key in the environment variable `key_env`); a missing file is
-/// an error unless `create`.
-fn open(path: &Path, key_env: Option<&str>, create: bool) -> Result<Registry> {
-    if !create && !path.exists() {
-        return Err(Error::config(format!("no registry at {}", path.display())));
-    }
-    let key = match key_env {
+/// The registry key held by the environment variable `key_env`, when one is named.
+fn key_from_env(key_env: Option<&str>) -> Result<Option<TokenKey>> {
+    match key_env {
         Some(name) => {
             let text = std::env::var(name).map_err(|_| {
                 Error::config(format!(
                     "the environment variable {name} (the registry key) is not set"
                 ))
             })?;
-            Some(TokenKey::from_base64(&text)?)
+            Ok(Some(TokenKey::from_base64(&text)?))
         }
-        None => None,
-    };
-    Registry::open(path, key)
+        None => Ok(None),
+    }
 }
 
 /// A record as printed: tokens masked unless `show_secrets`.
@@ -120,14 +163,16 @@ fn describe(record: &MerchantAuthorisation, show_secrets: bool) -> Value {
 
 /// Runs the action.
 pub fn run(args: Args) -> Result<()> {
-    let path = args.file.path()?.to_path_buf();
+    let place = args.file.place()?;
+    let shown = place.shown();
+    let file = place.file().map(Path::to_path_buf);
     let importing = matches!(args.action, Action::Import(_));
     if importing && args.show_secrets {
         return Err(Error::config(
             "registry import never prints tokens: leave out --show-secrets (use `registry show` after)",
         ));
     }
-    let existed = path.exists();
+    let existed = file.as_ref().is_none_or(|path| path.exists());
     let registry = args.file.open(importing)?;
     match args.action {
         Action::List => {
@@ -148,8 +193,7 @@ pub fn run(args: Args) -> Result<()> {
             };
             let record = record.ok_or_else(|| {
                 Error::config(format!(
-                    "no authorisation for auth_app_id {auth_app_id} in {}",
-                    path.display()
+                    "no authorisation for auth_app_id {auth_app_id} in {shown}"
                 ))
             })?;
             print_json(&describe(&record, args.show_secrets))?;
@@ -159,8 +203,8 @@ pub fn run(args: Args) -> Result<()> {
             print_json(&describe(&record, args.show_secrets))?;
         }
         Action::Import(import) => {
-            let outcome = import::run(*import, registry, &path);
-            if outcome.is_err() && !existed {
+            let outcome = import::run(*import, registry, &shown);
+            if let (Err(_), false, Some(path)) = (&outcome, existed, &file) {
                 // A refused import leaves no registry file behind that was not there before.
                 for suffix in ["", "-wal", "-shm"] {
                     let mut name = path.clone().into_os_string();

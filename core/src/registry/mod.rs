@@ -639,6 +639,41 @@ impl Registry {
     }
 }
 
+/// A registry URL as it may be shown: the password — after `user:` and in a `password=` parameter —
+/// replaced by `***`. A path or a URL without a password is returned as it is.
+pub fn redacted_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (credentials, after) = match rest.split_once('@') {
+        Some((credentials, after)) => (Some(credentials), after),
+        None => (None, rest),
+    };
+    let credentials = match credentials.map(|text| text.split_once(':')) {
+        Some(Some((user, _))) => format!("{user}:***@"),
+        Some(None) => format!("{}@", credentials.unwrap_or_default()),
+        None => String::new(),
+    };
+    let (location, query) = match after.split_once('?') {
+        Some((location, query)) => (location, Some(query)),
+        None => (after, None),
+    };
+    let query = query.map(|query| {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((name, _)) if name.eq_ignore_ascii_case("password") => format!("{name}=***"),
+                _ => pair.to_string(),
+            })
+            .collect();
+        format!("?{}", pairs.join("&"))
+    });
+    format!(
+        "{scheme}://{credentials}{location}{}",
+        query.unwrap_or_default()
+    )
+}
+
 /// The store a URL names, tokens encrypted at rest with `key` where the store keeps them:
 ///
 /// - `postgres://user:password@host:port/dbname?…` (or `postgresql://`): `PostgresStore` — cargo feature
@@ -653,9 +688,82 @@ impl Registry {
 /// [`Error::Config`] for another scheme, or one whose cargo feature was not compiled in (the message
 /// names it); the opening store's errors.
 pub fn open_store(url: &str, key: Option<TokenKey>) -> Result<Arc<dyn Store>> {
+    open_location(url, key).map(|opened| opened.store)
+}
+
+/// Which kind of store [`open_location`] opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    /// A SQLite file.
+    Sqlite,
+    /// A PostgreSQL database.
+    Postgres,
+    /// A MySQL or MariaDB database.
+    Mysql,
+    /// Memory.
+    Memory,
+}
+
+impl StoreKind {
+    /// The kind's name: `sqlite`, `postgres`, `mysql` or `memory`.
+    pub fn name(self) -> &'static str {
+        match self {
+            StoreKind::Sqlite => "sqlite",
+            StoreKind::Postgres => "postgres",
+            StoreKind::Mysql => "mysql",
+            StoreKind::Memory => "memory",
+        }
+    }
+}
+
+/// A store opened by [`open_location`]: the store, the same store when it is a SQLite file (for its
+/// integrity check), its kind, whether tokens are encrypted at rest, and where it is, as it may be shown.
+pub struct OpenedStore {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// Its kind.
+    pub kind: StoreKind,
+    /// Whether tokens are encrypted at rest (never in memory).
+    pub encrypted: bool,
+    /// The same store when it is a SQLite file.
+    #[cfg(feature = "sqlite")]
+    pub sqlite: Option<Arc<SqliteStore>>,
+    /// Where the records are — the file, the database as its store names it, or `memory` — never with a
+    /// password.
+    pub place: String,
+}
+
+impl fmt::Debug for OpenedStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenedStore")
+            .field("kind", &self.kind)
+            .field("encrypted", &self.encrypted)
+            .field("place", &self.place)
+            .finish_non_exhaustive()
+    }
+}
+
+/// [`open_store`], keeping what a host shows or checks of the store: the one place where a registry
+/// location is dispatched, for the bindings and the command line alike.
+///
+/// # Errors
+/// As for [`open_store`].
+pub fn open_location(url: &str, key: Option<TokenKey>) -> Result<OpenedStore> {
+    let opened = |store: Arc<dyn Store>, kind, encrypted, place: String| OpenedStore {
+        store,
+        kind,
+        encrypted,
+        #[cfg(feature = "sqlite")]
+        sqlite: None,
+        place,
+    };
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         #[cfg(feature = "postgres")]
-        return Ok(Arc::new(PostgresStore::open(url, key)?));
+        {
+            let store = Arc::new(PostgresStore::open(url, key)?);
+            let (encrypted, place) = (store.is_encrypted(), store.database().to_string());
+            return Ok(opened(store, StoreKind::Postgres, encrypted, place));
+        }
         #[cfg(not(feature = "postgres"))]
         return Err(Error::config(
             "a postgres:// registry needs the cargo feature `postgres` of alipay-isv, which this \
@@ -664,7 +772,11 @@ pub fn open_store(url: &str, key: Option<TokenKey>) -> Result<Arc<dyn Store>> {
     }
     if url.starts_with("mysql://") || url.starts_with("mariadb://") {
         #[cfg(feature = "mysql")]
-        return Ok(Arc::new(MysqlStore::open(url, key)?));
+        {
+            let store = Arc::new(MysqlStore::open(url, key)?);
+            let (encrypted, place) = (store.is_encrypted(), store.database().to_string());
+            return Ok(opened(store, StoreKind::Mysql, encrypted, place));
+        }
         #[cfg(not(feature = "mysql"))]
         return Err(Error::config(
             "a mysql:// registry needs the cargo feature `mysql` of alipay-isv, which this build was \
@@ -673,7 +785,12 @@ pub fn open_store(url: &str, key: Option<TokenKey>) -> Result<Arc<dyn Store>> {
     }
     if url == "memory:" || url == "memory://" {
         drop(key);
-        return Ok(Arc::new(MemoryStore::new()));
+        return Ok(opened(
+            Arc::new(MemoryStore::new()),
+            StoreKind::Memory,
+            false,
+            "memory".to_string(),
+        ));
     }
     let path = if let Some(path) = url.strip_prefix("sqlite://") {
         path
@@ -693,7 +810,16 @@ pub fn open_store(url: &str, key: Option<TokenKey>) -> Result<Arc<dyn Store>> {
         ));
     }
     #[cfg(feature = "sqlite")]
-    return Ok(Arc::new(SqliteStore::open(path, key)?));
+    {
+        let store = Arc::new(SqliteStore::open(path, key)?);
+        Ok(OpenedStore {
+            store: store.clone(),
+            kind: StoreKind::Sqlite,
+            encrypted: store.is_encrypted(),
+            sqlite: Some(store),
+            place: path.to_string(),
+        })
+    }
     #[cfg(not(feature = "sqlite"))]
     return Err(Error::config(format!(
         "the SQLite registry {path} needs the cargo feature `sqlite` of alipay-isv, which this build \
@@ -714,8 +840,9 @@ pub(crate) fn unknown_merchant(auth_app_id: &str) -> Error {
 #[cfg(all(test, feature = "sqlite"))]
 mod tests;
 
-/// For tests elsewhere in the crate: the decision of a call moving the order to `status`.
-#[cfg(test)]
+/// For tests elsewhere in the crate (the gateway's, which need SQLite): the decision of a call moving the
+/// order to `status`.
+#[cfg(all(test, feature = "sqlite"))]
 pub(crate) fn order_status_for_tests(
     current: Option<&OrderRecord>,
     status: &str,

@@ -347,3 +347,22 @@ fn both_stores_pass_the_store_conformance_suite() {
         }
     }
 }
+
+#[test]
+fn a_registry_url_is_shown_without_its_password() {
+    use super::redacted_url;
+    assert_eq!(
+        redacted_url("postgres://isv:s3cr%40t@db.example:5432/registry?sslmode=verify-full"),
+        "postgres://isv:***@db.example:5432/registry?sslmode=verify-full"
+    );
+    assert_eq!(
+        redacted_url("mysql://db.example/registry?user=isv&password=s3cret&ssl-mode=REQUIRED"),
+        "mysql://db.example/registry?user=isv&password=***&ssl-mode=REQUIRED"
+    );
+    assert_eq!(redacted_url("postgres://isv@db/r"), "postgres://isv@db/r");
+    assert_eq!(
+        redacted_url("/var/lib/isv/registry.db"),
+        "/var/lib/isv/registry.db"
+    );
+    assert_eq!(redacted_url("memory:"), "memory:");
+}

@@ -37,9 +37,10 @@ fn delegated_options() -> CallOptions {
     }
 }
 
-/// The registry: `--db FILE`, or a fresh file in the temporary directory.
+/// The registry: `--db FILE_OR_URL`, or a fresh file in the temporary directory.
 fn open_registry(args: &Args) -> Result<Registry> {
     match &args.db {
+        Some(url) if crate::commands::registry::is_url(url) => Registry::open_url(url, None),
         Some(path) => Registry::open(path, None),
         None => {
             let path = temporary_registry_path();
@@ -55,7 +56,7 @@ fn temporary_registry_path() -> std::path::PathBuf {
 
 fn registry_place(args: &Args) -> String {
     match &args.db {
-        Some(path) => path.display().to_string(),
+        Some(place) => alipay_isv::registry::redacted_url(place),
         None => format!("{} (temporary)", temporary_registry_path().display()),
     }
 }

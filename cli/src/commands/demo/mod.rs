@@ -33,9 +33,10 @@ pub struct Args {
     /// Run in public-key certificate mode (公钥证书模式), with an Alipay certificate rotation.
     #[arg(long)]
     cert_mode: bool,
-    /// Keep the merchant authorisation registry in this SQLite file (default: a temporary one).
-    #[arg(long)]
-    db: Option<std::path::PathBuf>,
+    /// Keep the merchant authorisation registry in this SQLite file, or at this URL (`postgres://…`,
+    /// `mysql://…`, `sqlite://…`, `memory:`); default: a temporary SQLite file.
+    #[arg(long, value_name = "FILE_OR_URL")]
+    db: Option<String>,
 }
 
 /// Numbers the steps and prints each outcome as it happens.

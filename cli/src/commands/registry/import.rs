@@ -9,7 +9,6 @@
 //! next line of standard input with `--refresh-token-stdin`.
 
 use std::io::{BufRead, IsTerminal, Read};
-use std::path::Path;
 use std::sync::Arc;
 
 use alipay_isv::client::Client;
@@ -158,7 +157,7 @@ fn config(args: &Args) -> Result<IsvConfig> {
 }
 
 /// Imports the token and prints the outcome and the stored record (tokens masked).
-pub fn run(args: Args, registry: Registry, path: &Path) -> Result<()> {
+pub fn run(args: Args, registry: Registry, place: &str) -> Result<()> {
     let client = Client::new(config(&args)?)?;
     let registry = registry.with_client(client);
     let stdin = std::io::stdin();
@@ -175,7 +174,7 @@ pub fn run(args: Args, registry: Registry, path: &Path) -> Result<()> {
     let imported = registry.import_token(&token, refresh.as_deref().map(String::as_str))?;
     print_json(&json!({
         "outcome": imported.outcome.as_str(),
-        "db": path.display().to_string(),
+        "db": place,
         "record": super::describe(&imported.record, false),
     }))
 }

@@ -1,9 +1,10 @@
 package alipay.isv
 
 import alipay.isv.Emulators.VERSIONS
-import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import org.junit.jupiter.api.io.TempDir
+import org.junit.jupiter.params.ParameterizedTest
+import org.junit.jupiter.params.provider.EnumSource
 import java.nio.file.Path
 import java.time.Duration
 import kotlin.test.assertContains
@@ -15,9 +16,10 @@ import kotlin.test.assertTrue
 
 /**
  * Importing a merchant's `appAuthToken` copied from the open-platform console (获得 app_auth_token 的方法二):
- * the emulator's console token imported into a registry on a SQLite file and used for a delegated call;
- * expired, revoked, never-issued and garbage tokens refused with nothing stored; importing twice is one
- * record; no token in any `toString()` or error message.
+ * the emulator's console token imported into a registry and used for a delegated call; expired,
+ * revoked, never-issued and garbage tokens refused with nothing stored; importing twice is one record; no
+ * token in any `toString()` or error message. On a SQLite file, a PostgreSQL database and a MySQL
+ * database ([TestStore]).
  */
 class RegistryImportTest {
     @TempDir
@@ -30,14 +32,15 @@ class RegistryImportTest {
         return emulator.consoleAppAuthToken(authAppId)
     }
 
-    @Test
-    fun `a console token is imported once and serves a delegated call`() {
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(TestStore::class)
+    fun `a console token is imported once and serves a delegated call`(store: TestStore) {
         Emulators.start().use { emulator ->
             val console = consoleToken(emulator, "2021006600000001", "2088006600000001")
             val secret = console.appAuthToken.substring(8)
             assertEquals("2088006600000001", console.merchantPid)
             assertFalse(console.toString().contains(secret), console.toString())
-            val path = dir.resolve("merchants.db").toString()
+            val path = store.fresh(dir, "merchants")
             Registry.open(path, client = Emulators.client(emulator)).use { registry ->
                 val imported = registry.importToken(console.appAuthToken + "\n")
                 assertEquals(IngestOutcome.APPLIED, imported.outcome)
@@ -68,15 +71,16 @@ class RegistryImportTest {
         }
     }
 
-    @Test
-    fun `expired, revoked, unknown and garbage tokens are refused with nothing stored`() {
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(TestStore::class)
+    fun `expired, revoked, unknown and garbage tokens are refused with nothing stored`(store: TestStore) {
         Emulators.start().use { emulator ->
             val expired = consoleToken(emulator, "2021006600000002", "2088006600000002").appAuthToken
             val revoked = consoleToken(emulator, "2021006600000003", "2088006600000003").appAuthToken
             emulator.expireAppAuthToken("2021006600000002")
             emulator.revoke("2021006600000003")
             assertThrows<AlipayException.Config> { emulator.consoleAppAuthToken("2021006600000003") }
-            Registry.inMemory(Emulators.client(emulator)).use { registry ->
+            Registry.open(store.fresh(dir, "refused"), client = Emulators.client(emulator)).use { registry ->
                 for ((token, authAppId) in listOf(expired to "2021006600000002", revoked to "2021006600000003")) {
                     val refused = assertThrows<AlipayException.Store> { registry.importToken(token) }
                     assertContains(refused.reason(), "invalid")
@@ -104,11 +108,12 @@ class RegistryImportTest {
         }
     }
 
-    @Test
-    fun `an imported token without refresh token is refused plainly once due`() {
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(TestStore::class)
+    fun `an imported token without refresh token is refused plainly once due`(store: TestStore) {
         Registries.emulator(Duration.ofSeconds(30)).use { emulator ->
             val console = consoleToken(emulator, "2021006600000004", "2088006600000004")
-            Registry.inMemory(Emulators.client(emulator), Duration.ofSeconds(60)).use { registry ->
+            Registry.open(store.fresh(dir, "due"), client = Emulators.client(emulator), refreshMargin = Duration.ofSeconds(60)).use { registry ->
                 registry.importToken(console.appAuthToken)
                 val refused = assertThrows<AlipayException.Store> { registry.tokenFor("2021006600000004") }
                 assertContains(refused.reason(), "2021006600000004")

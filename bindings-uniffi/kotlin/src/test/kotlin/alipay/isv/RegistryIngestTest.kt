@@ -6,6 +6,8 @@ import alipay.isv.Registries.CANCELLED
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import org.junit.jupiter.api.io.TempDir
+import org.junit.jupiter.params.ParameterizedTest
+import org.junit.jupiter.params.provider.EnumSource
 import java.nio.file.Path
 import java.time.Duration
 import kotlin.test.assertContains
@@ -16,17 +18,21 @@ import kotlin.test.assertNotNull
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
 
-/** Registry ingestion of every kind, from the emulator's real answers and verified pushes, on a SQLite file. */
+/**
+ * Registry ingestion of every kind, from the emulator's real answers and verified pushes, on a SQLite
+ * file, a PostgreSQL database and a MySQL database ([TestStore]; the in-memory registry too).
+ */
 class RegistryIngestTest {
     @TempDir
     lateinit var dir: Path
 
-    @Test
-    fun `exchange, notification, query, refresh, revocation and re-authorisation`() {
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(TestStore::class)
+    fun `exchange, notification, query, refresh, revocation and re-authorisation`(store: TestStore) {
         Emulators.start().use { emulator ->
             val client = Emulators.client(emulator)
             val verifier = Emulators.config(emulator).notificationVerifier()
-            Registry.open(dir.resolve("ingest.db").toString(), client = client).use { registry ->
+            Registry.open(store.fresh(dir, "ingest"), client = client).use { registry ->
                 val tokens = Registries.authoriseAll(emulator, client)
                 val token = tokens.single()
                 val id = token.authAppId
@@ -103,11 +109,12 @@ class RegistryIngestTest {
         }
     }
 
-    @Test
-    fun `a batch authorisation stores every app of the merchant`() {
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(TestStore::class)
+    fun `a batch authorisation stores every app of the merchant`(store: TestStore) {
         Emulators.start().use { emulator ->
             val client = Emulators.client(emulator)
-            Registry.open(dir.resolve("batch.db").toString(), client = client).use { registry ->
+            Registry.open(store.fresh(dir, "batch"), client = client).use { registry ->
                 val tokens = Registries.authoriseAll(emulator, client, listOf(ApplicationType.TINY_APP, ApplicationType.WEB_APP))
                 assertEquals(2, tokens.size)
                 assertEquals(List(2) { IngestOutcome.APPLIED }, registry.ingestTokens(tokens))
@@ -122,54 +129,62 @@ class RegistryIngestTest {
         }
     }
 
-    @Test
-    fun `late and foreign messages never overwrite newer state`() {
-        for (registry in listOf(Registry.inMemory(), Registry.open(dir.resolve("late.db").toString()))) {
-            registry.use {
-                val id = "2021000000000101"
-                val now = System.currentTimeMillis()
-                val first = Registries.authorisation("n1", id, "token-first-0001", now - 5_000)
-                assertEquals(IngestOutcome.APPLIED, registry.ingestNotification(first))
-                assertEquals(IngestOutcome.DUPLICATE, registry.ingestNotification(first))
-                assertEquals(listOf(IngestOutcome.APPLIED), registry.ingestTokens(listOf(Registries.token(id, "token-second-0002"))))
-                // The same older authorisation, re-sent under another notify_id: stale.
-                val late = Registries.authorisation("n2", id, "token-first-0001", now - 5_000)
-                assertEquals(IngestOutcome.STALE, registry.ingestNotification(late))
-                assertEquals("token-second-0002", registry.tokenFor(id))
-                // A cancellation sent before the current authorisation arrives late: stale, still active.
-                assertEquals(IngestOutcome.STALE, registry.ingestNotification(Registries.cancellation("c1", id, now - 60_000)))
-                assertEquals(AuthStatus.ACTIVE, assertNotNull(registry.get(id)).status)
-                // A cancellation of a merchant the registry never saw, and other notifications: ignored.
-                assertEquals(IngestOutcome.IGNORED, registry.ingestNotification(Registries.cancellation("c2", "2021000000000999", now)))
-                assertEquals(IngestOutcome.IGNORED, registry.ingestNotification(Notification.Other(mapOf("trade_status" to "TRADE_SUCCESS"))))
-                // A service-market order (the genuine EasySDK 2020 one) carries no token: stored as an order
-                // (once), no authorisation.
-                val orderCase = Vectors.realNotificationCases.single { it.getString("name") == "easysdk_2020_servicemarket_order_notify" }
-                val order = NotificationVerifier(PublicKey.fromText(Vectors.keyText(orderCase.getString("alipay_public_key"))))
-                    .verifyBody(Vectors.body(orderCase))
-                assertIs<Notification.ServiceMarketOrder>(order)
-                assertEquals(IngestOutcome.APPLIED, registry.ingestNotification(order))
-                assertEquals(IngestOutcome.DUPLICATE, registry.ingestNotification(order))
-                assertEquals(order.merchantPid, registry.order(order.commodityOrderId)?.merchantPid)
-                assertEquals(emptyList(), registry.byMerchant(order.merchantPid))
-                assertNull(registry.get("2021000000000999"))
-                // A newer authorisation replaces the token.
-                val newer = Registries.authorisation("n3", id, "token-third-0003", System.currentTimeMillis() + 1_000)
-                assertEquals(IngestOutcome.APPLIED, registry.ingestNotification(newer))
-                assertEquals("token-third-0003", registry.tokenFor(id))
-                assertEquals(Registries.PID, assertNotNull(registry.get(id)).merchantPid)
-                assertEquals("applied", IngestOutcome.APPLIED.wireName())
-                assertEquals("revoked", AuthStatus.REVOKED.wireName())
-                // A token without authAppId is refused.
-                assertThrows<AlipayException.Protocol> { registry.ingestTokens(listOf(Registries.token("", "token-orphan-0004"))) }
-            }
-        }
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(TestStore::class)
+    fun `late and foreign messages never overwrite newer state`(store: TestStore) {
+        Registry.open(store.fresh(dir, "late")).use(::lateAndForeign)
     }
 
     @Test
-    fun `without a client a due token is served until it expires, then a Config error, unknown merchants a Store error`() {
+    fun `late and foreign messages never overwrite newer state in memory`() {
+        Registry.inMemory().use(::lateAndForeign)
+    }
+
+    private fun lateAndForeign(registry: Registry) {
+        val id = "2021000000000101"
+        val now = System.currentTimeMillis()
+        val first = Registries.authorisation("n1", id, "token-first-0001", now - 5_000)
+        assertEquals(IngestOutcome.APPLIED, registry.ingestNotification(first))
+        assertEquals(IngestOutcome.DUPLICATE, registry.ingestNotification(first))
+        assertEquals(listOf(IngestOutcome.APPLIED), registry.ingestTokens(listOf(Registries.token(id, "token-second-0002"))))
+        // The same older authorisation, re-sent under another notify_id: stale.
+        val late = Registries.authorisation("n2", id, "token-first-0001", now - 5_000)
+        assertEquals(IngestOutcome.STALE, registry.ingestNotification(late))
+        assertEquals("token-second-0002", registry.tokenFor(id))
+        // A cancellation sent before the current authorisation arrives late: stale, still active.
+        assertEquals(IngestOutcome.STALE, registry.ingestNotification(Registries.cancellation("c1", id, now - 60_000)))
+        assertEquals(AuthStatus.ACTIVE, assertNotNull(registry.get(id)).status)
+        // A cancellation of a merchant the registry never saw, and other notifications: ignored.
+        assertEquals(IngestOutcome.IGNORED, registry.ingestNotification(Registries.cancellation("c2", "2021000000000999", now)))
+        assertEquals(IngestOutcome.IGNORED, registry.ingestNotification(Notification.Other(mapOf("trade_status" to "TRADE_SUCCESS"))))
+        // A service-market order (the genuine EasySDK 2020 one) carries no token: stored as an order
+        // (once), no authorisation.
+        val orderCase = Vectors.realNotificationCases.single { it.getString("name") == "easysdk_2020_servicemarket_order_notify" }
+        val order = NotificationVerifier(PublicKey.fromText(Vectors.keyText(orderCase.getString("alipay_public_key"))))
+            .verifyBody(Vectors.body(orderCase))
+        assertIs<Notification.ServiceMarketOrder>(order)
+        assertEquals(IngestOutcome.APPLIED, registry.ingestNotification(order))
+        assertEquals(IngestOutcome.DUPLICATE, registry.ingestNotification(order))
+        assertEquals(order.merchantPid, registry.order(order.commodityOrderId)?.merchantPid)
+        assertEquals(emptyList(), registry.byMerchant(order.merchantPid))
+        assertNull(registry.get("2021000000000999"))
+        // A newer authorisation replaces the token.
+        val newer = Registries.authorisation("n3", id, "token-third-0003", System.currentTimeMillis() + 1_000)
+        assertEquals(IngestOutcome.APPLIED, registry.ingestNotification(newer))
+        assertEquals("token-third-0003", registry.tokenFor(id))
+        assertEquals(Registries.PID, assertNotNull(registry.get(id)).merchantPid)
+        assertEquals("applied", IngestOutcome.APPLIED.wireName())
+        assertEquals("revoked", AuthStatus.REVOKED.wireName())
+        // A token without authAppId is refused.
+        assertThrows<AlipayException.Protocol> { registry.ingestTokens(listOf(Registries.token("", "token-orphan-0004"))) }
+        assertEquals(1, registry.list().size)
+    }
+
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(TestStore::class)
+    fun `without a client a due token is served until it expires, then a Config error, unknown merchants a Store error`(store: TestStore) {
         // Due for refresh (the margin exceeds the lifetime) but still valid: the refresh fails (no client), the token is served.
-        Registry.inMemory(refreshMargin = Duration.ofDays(400)).use { registry ->
+        Registry.open(store.fresh(dir, "noclient"), refreshMargin = Duration.ofDays(400)).use { registry ->
             val id = "2021000000000102"
             registry.ingestTokens(listOf(Registries.token(id, "token-due-0001", expiresIn = 3600)))
             assertEquals("token-due-0001", registry.tokenFor(id))
@@ -184,6 +199,10 @@ class RegistryIngestTest {
             assertContains(unknown.reason, "2021000000000103")
             assertEquals("store", unknown.kind())
         }
+    }
+
+    @Test
+    fun `an in-memory registry without a client serves tokens, has no file, and makes no call`() {
         Registry.inMemory().use { registry ->
             registry.ingestTokens(listOf(Registries.token("2021000000000104", "token-nocl-0001")))
             assertEquals("token-nocl-0001", registry.tokenFor("2021000000000104"))

@@ -4,6 +4,8 @@ import alipay.isv.Emulators.step
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import org.junit.jupiter.api.io.TempDir
+import org.junit.jupiter.params.ParameterizedTest
+import org.junit.jupiter.params.provider.EnumSource
 import java.nio.file.Path
 import java.time.Duration
 import kotlin.test.assertContains
@@ -21,8 +23,9 @@ import kotlin.test.assertTrue
  * authorisation in either order, walked through the registry's order calls (accept, complete, confirm
  * with the stored token, refresh from a query, reject, cancel) with every step in the history, refused
  * before any call for an unknown order; records keyed by (our app, merchant app) with one client per
- * app (`clients`, `defaultAppId`, `getForApp`, `tokenForApp`), kept across reopening the file; and
- * `OrderRecord.toString()` masking the contact person and phone.
+ * app (`clients`, `defaultAppId`, `getForApp`, `tokenForApp`), kept across reopening; and
+ * `OrderRecord.toString()` masking the contact person and phone. The store's tests run on a SQLite
+ * file, a PostgreSQL database and a MySQL database ([TestStore]).
  */
 class RegistryOrdersTest {
     @TempDir
@@ -35,10 +38,11 @@ class RegistryOrdersTest {
         return emulator.deliveries().map { verifier.verifyBody(it.body.toByteArray()) }
     }
 
-    @Test
-    fun `an order is stored once, linked to its authorisation, and walked through the registry`() {
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(TestStore::class)
+    fun `an order is stored once, linked to its authorisation, and walked through the registry`(store: TestStore) {
         Emulators.start().use { emulator ->
-            val registry = Registry.inMemory(Emulators.client(emulator))
+            val registry = Registry.open(store.fresh(dir, "orders"), client = Emulators.client(emulator))
             val subscription = emulator.subscribe()
             val id = subscription.commodityOrderId
             val (message, plugin) = pushed(emulator, 2)
@@ -92,13 +96,15 @@ class RegistryOrdersTest {
             val again = assertThrows<AlipayException.Api> { registry.acceptOrder(id) }
             assertEquals("COMMODITY_ORDER_STATUS_INVALID", again.subCode)
             assertEquals(done.version, registry.order(id)?.version)
+            registry.close()
         }
     }
 
-    @Test
-    fun `orders are rejected and items cancelled through the registry, unknown orders make no call`() {
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(TestStore::class)
+    fun `orders are rejected and items cancelled through the registry, unknown orders make no call`(store: TestStore) {
         Emulators.start().use { emulator ->
-            val registry = Registry.inMemory(Emulators.client(emulator))
+            val registry = Registry.open(store.fresh(dir, "rejected"), client = Emulators.client(emulator))
             val rejected = emulator.subscribe()
             val cancelled = emulator.subscribe()
             pushed(emulator, 4).filterIsInstance<Notification.ServiceMarketOrder>().forEach {
@@ -140,11 +146,13 @@ class RegistryOrdersTest {
             assertEquals("", bare.defaultAppId())
             pushed(emulator, 4).filterIsInstance<Notification.ServiceMarketOrder>().forEach { bare.ingestNotification(it) }
             assertThrows<AlipayException.Config> { bare.acceptOrder(rejected.commodityOrderId) }
+            registry.close()
         }
     }
 
-    @Test
-    fun `records are keyed by our app and the merchant app, one client per app`() {
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(TestStore::class)
+    fun `records are keyed by our app and the merchant app, one client per app`(store: TestStore) {
         val plugin = "2021000000000002"
         val merchantApp = "2021000000000888"
         val now = System.currentTimeMillis()
@@ -165,7 +173,7 @@ class RegistryOrdersTest {
         Emulators.start().use { emulator ->
             val client = Emulators.client(emulator)
             val pluginClient = Client(IsvConfig(plugin, Apps.appPrivate, Apps.alipayPublic, gateway = emulator.gatewayUrl()))
-            val path = dir.resolve("apps.db").toString()
+            val path = store.fresh(dir, "apps")
             Registry.open(path, client = client, clients = listOf(pluginClient)).use { registry ->
                 assertEquals(Apps.APP_ID, registry.defaultAppId())
                 assertContains(registry.toString(), plugin)
