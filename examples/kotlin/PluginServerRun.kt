@@ -67,7 +67,9 @@ object PluginServerRun {
         val directory = Files.createTempDirectory("alipay-isv-plugin")
         // Removed however the run ends (a failed check exits at once).
         Runtime.getRuntime().addShutdownHook(Thread { directory.toFile().deleteRecursively() })
-        val registryPath = directory.resolve("merchants.db").toString()
+        // A SQLite file, or a database shared by several instances: ALIPAY_ISV_REGISTRY_URL
+        // (postgres://…, mysql://…) when set.
+        val registryPath = System.getenv("ALIPAY_ISV_REGISTRY_URL") ?: directory.resolve("merchants.db").toString()
         var revokedAppId = ""
         var orderId = ""
         var orderItem: OrderItemTarget? = null

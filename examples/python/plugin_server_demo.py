@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import socket
 import sys
@@ -76,7 +77,10 @@ def main() -> None:
         config = alipay_isv.IsvConfig(
             APP_ID, app.private_key, emulator.alipay_public_key, gateway=emulator.gateway_url
         )
-        registry_path = Path(directory) / "merchants.db"
+        # A SQLite file, or a database shared by several instances: ALIPAY_ISV_REGISTRY_URL
+        # (postgres://…, mysql://…) when set.
+        shared = os.environ.get("ALIPAY_ISV_REGISTRY_URL")
+        registry_path = shared or Path(directory) / "merchants.db"
         token_key = alipay_isv.TokenKey.generate_base64()  # a real server reads it from a secret
         plugin = PluginServer(
             config, registry_path, token_key=token_key, auth_host=emulator.base_url, port=port

@@ -61,12 +61,14 @@ impl Store for MemoryStore {
     }
 
     fn find(&self, auth_app_id: &str) -> Result<Vec<MerchantAuthorisation>> {
+        // The merchant app's records are neighbours: a range from (auth_app_id, "") on, not a scan.
+        let start = (auth_app_id.to_string(), String::new());
         Ok(self
             .lock()?
             .records
-            .values()
-            .filter(|record| record.auth_app_id == auth_app_id)
-            .cloned()
+            .range(start..)
+            .take_while(|((merchant_app, _), _)| merchant_app == auth_app_id)
+            .map(|(_, record)| record.clone())
             .collect())
     }
 
