@@ -1349,7 +1349,7 @@ export declare class Registry {
   refreshOrderSync(commodityOrderId: string): OrderRecord
   /**
    * Opens (or creates) the registry at `pathOrUrl`, with `options` (client, refresh margin, token
-   * encryption key), under the rules of the core's `open_store`:
+   * cache, token encryption key), under the rules of the core's `open_store`:
    *
    * - a file path, `sqlite:///abs/path.db` or `sqlite:relative.db`: a SQLite file (WAL; the processes
    *   of one machine may share it);
@@ -1382,14 +1382,16 @@ export declare class Registry {
    * verification; when the file or database belongs to another application or has a newer schema
    * (nothing is written to it); or when its tokens were encrypted with another key (or none).
    * `ALIPAY_CONFIG_ERROR` for a URL that is not valid (an unknown parameter or scheme, a scheme
-   * this build was compiled without), a malformed key or margin.
+   * this build was compiled without), a malformed key or margin, a `tokenCacheTtlMs` that is not a
+   * positive number.
    */
   static open(pathOrUrl: string, options?: RegistryOptions | undefined | null): Registry
   /**
-   * A registry in memory (gone with the process), with `options` (client, refresh margin; no key:
-   * nothing is written to disk).
+   * A registry in memory (gone with the process), with `options` (client, refresh margin, token
+   * cache; no key: nothing is written to disk).
    *
-   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for a `tokenKey` or a malformed margin.
+   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for a `tokenKey`, a malformed margin, or a
+   * `tokenCacheTtlMs` that is not a positive number.
    */
   static inMemory(options?: RegistryOptions | undefined | null): Registry
   /**
@@ -1450,6 +1452,12 @@ export declare class Registry {
   getForApp(appId: string, authAppId: string): MerchantAuthorisation | null
   /** Our default app: the app of `client` (else of the first of `clients`); `''` without a client. */
   get defaultAppId(): string
+  /**
+   * The bound of the token cache in milliseconds (`tokenCacheTtlMs`), or `null` without one: a
+   * revocation or refresh written by another instance is seen within it; a write through this
+   * registry at once.
+   */
+  get tokenCacheTtlMs(): number | null
   /**
    * Every record (active and revoked), by `authAppId`.
    *
@@ -1544,7 +1552,8 @@ export declare class Registry {
   close(): void
   /**
    * `Registry(sqlite /path/registry.db, tokens encrypted, client 2021…, refresh margin 600 s)` (or
-   * `Registry(postgres://user@host:5432/db, …)`), with `closed` appended once closed: never a token,
+   * `Registry(postgres://user@host:5432/db, …)`; `, token cache 1 s` after the margin with a token
+   * cache), with `closed` appended once closed: never a token,
    * the key or the database password.
    */
   toString(): string
@@ -2650,6 +2659,14 @@ export interface RegistryOptions {
   clients?: Array<Client>
   /** Refresh a token when it expires within this many milliseconds (default 600000: 10 minutes). */
   refreshMarginMs?: number
+  /**
+   * Serve `tokenFor` and the delegated calls from a per-instance cache whose entries live at most
+   * this many milliseconds (and only while the token is not due): no database round trip per
+   * lookup. A write through this registry evicts its merchant app at once; a revocation or refresh
+   * written by another instance sharing the database is seen within this bound, never after. For
+   * databases shared by several instances; 1000 is a sensible value. Positive; default: no cache.
+   */
+  tokenCacheTtlMs?: number
   /**
    * `Registry.open` only: encrypt the stored tokens with this key (a `TokenKey` or its Base64
    * text). A file or database created with a key must always be opened with the same key, and one

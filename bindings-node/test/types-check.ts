@@ -357,7 +357,13 @@ async function registryUse(client: Client, verifier: NotificationVerifier, token
   const registry: Registry = Registry.open('/tmp/registry.db', options)
   const memory: Registry = Registry.inMemory({ client })
   Registry.open('/tmp/other.db', { tokenKey: generateTokenKey() })
-  const shared: Registry = Registry.open('postgres://isv:secret@db.internal:5432/registry?sslmode=verify-full', { client })
+  const shared: Registry = Registry.open('postgres://isv:secret@db.internal:5432/registry?sslmode=verify-full', { client, tokenCacheTtlMs: 1000 })
+  const cachedMemory: Registry = Registry.inMemory({ client, tokenCacheTtlMs: 400 })
+  const cacheTtl: number | null = shared.tokenCacheTtlMs
+  // @ts-expect-error the bound is a number of milliseconds
+  Registry.inMemory({ tokenCacheTtlMs: '1s' })
+  // @ts-expect-error the bound is read-only
+  cachedMemory.tokenCacheTtlMs = 1
   Registry.open('mysql://isv:secret@db.internal:3306/registry?ssl-mode=VERIFY_IDENTITY&pool_max_size=16', options)
   Registry.open('memory:')
   shared.close()
@@ -387,7 +393,7 @@ async function registryUse(client: Client, verifier: NotificationVerifier, token
   const notSync: string = registry.tokenFor('2021')
   // @ts-expect-error ingestTokens takes AppAuthToken objects
   registry.ingestTokens(['token'])
-  return `${outcomes}${refreshed}${outcome}${queried}${status}${expiry}${lease?.untilMs}${all.length}${token}${tokenSync}${byPid}${answer.fields}${answerSync.fields}${check}${closed}${notOutcome}${notSync}`
+  return `${outcomes}${refreshed}${outcome}${queried}${status}${expiry}${lease?.untilMs}${all.length}${token}${tokenSync}${byPid}${answer.fields}${answerSync.fields}${check}${closed}${notOutcome}${notSync}${cacheTtl}`
 }
 
 // A merchant's token copied from the open-platform console (方法二), imported into the registry.

@@ -69,6 +69,12 @@ pub struct RegistryOptions<'env> {
     pub clients: Option<Vec<ClassInstance<'env, Client>>>,
     /// Refresh a token when it expires within this many milliseconds (default 600000: 10 minutes).
     pub refresh_margin_ms: Option<f64>,
+    /// Serve `tokenFor` and the delegated calls from a per-instance cache whose entries live at most
+    /// this many milliseconds (and only while the token is not due): no database round trip per
+    /// lookup. A write through this registry evicts its merchant app at once; a revocation or refresh
+    /// written by another instance sharing the database is seen within this bound, never after. For
+    /// databases shared by several instances; 1000 is a sensible value. Positive; default: no cache.
+    pub token_cache_ttl_ms: Option<f64>,
     /// `Registry.open` only: encrypt the stored tokens with this key (a `TokenKey` or its Base64
     /// text). A file or database created with a key must always be opened with the same key, and one
     /// created without a key without one. Secret.
@@ -131,6 +137,8 @@ pub struct Registry {
     pub(crate) state: RegistryHandle,
     description: String,
     default_app_id: String,
+    /// The core registry's `token_cache_ttl`, in milliseconds (kept: still known once closed).
+    token_cache_ttl_ms: Option<f64>,
 }
 
 type Pending<T, J> = AsyncTask<Blocking<T, J>>;
@@ -172,9 +180,13 @@ fn configure(
     let mut registry = registry;
     let mut clients = Vec::new();
     let mut margin = core::DEFAULT_REFRESH_MARGIN;
+    let mut cache_ttl = None;
     if let Some(options) = options {
         if let Some(ms) = options.refresh_margin_ms {
             margin = millis(env, "refreshMarginMs", ms, true)?;
+        }
+        if let Some(ms) = options.token_cache_ttl_ms {
+            cache_ttl = Some(millis(env, "tokenCacheTtlMs", ms, false)?);
         }
         clients.extend(options.client.iter().map(|given| given.inner.clone()));
         clients.extend(
@@ -195,15 +207,25 @@ fn configure(
         }
         registry = registry.with_client(client);
     }
+    if let Some(ttl) = cache_ttl {
+        registry = registry.with_token_cache(ttl);
+    }
     let default_app_id = registry.default_app_id().to_string();
+    let token_cache_ttl_ms = registry
+        .token_cache_ttl()
+        .map(|ttl| ttl.as_secs_f64() * 1000.0);
     let description = format!(
-        "Registry({place}, {}, refresh margin {} s)",
+        "Registry({place}, {}, refresh margin {} s{})",
         match apps.as_slice() {
             [] => "no client".to_string(),
             [only] => format!("client {only}"),
             [first, others @ ..] => format!("clients {first} (default), {}", others.join(", ")),
         },
-        margin.as_secs_f64()
+        margin.as_secs_f64(),
+        match cache_ttl {
+            Some(ttl) => format!(", token cache {} s", ttl.as_secs_f64()),
+            None => String::new(),
+        }
     );
     Ok(Registry {
         state: RegistryHandle::new(Open {
@@ -212,13 +234,14 @@ fn configure(
         }),
         description,
         default_app_id,
+        token_cache_ttl_ms,
     })
 }
 
 #[napi]
 impl Registry {
     /// Opens (or creates) the registry at `pathOrUrl`, with `options` (client, refresh margin, token
-    /// encryption key), under the rules of the core's `open_store`:
+    /// cache, token encryption key), under the rules of the core's `open_store`:
     ///
     /// - a file path, `sqlite:///abs/path.db` or `sqlite:relative.db`: a SQLite file (WAL; the processes
     ///   of one machine may share it);
@@ -251,7 +274,8 @@ impl Registry {
     /// verification; when the file or database belongs to another application or has a newer schema
     /// (nothing is written to it); or when its tokens were encrypted with another key (or none).
     /// `ALIPAY_CONFIG_ERROR` for a URL that is not valid (an unknown parameter or scheme, a scheme
-    /// this build was compiled without), a malformed key or margin.
+    /// this build was compiled without), a malformed key or margin, a `tokenCacheTtlMs` that is not a
+    /// positive number.
     #[napi(factory, catch_unwind)]
     pub fn open(
         env: Env,
@@ -276,10 +300,11 @@ impl Registry {
         )
     }
 
-    /// A registry in memory (gone with the process), with `options` (client, refresh margin; no key:
-    /// nothing is written to disk).
+    /// A registry in memory (gone with the process), with `options` (client, refresh margin, token
+    /// cache; no key: nothing is written to disk).
     ///
-    /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for a `tokenKey` or a malformed margin.
+    /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for a `tokenKey`, a malformed margin, or a
+    /// `tokenCacheTtlMs` that is not a positive number.
     #[napi(factory, catch_unwind)]
     pub fn in_memory(env: Env, options: Option<RegistryOptions<'_>>) -> napi::Result<Self> {
         if options
@@ -431,6 +456,14 @@ impl Registry {
     #[napi(getter, catch_unwind)]
     pub fn default_app_id(&self) -> String {
         self.default_app_id.clone()
+    }
+
+    /// The bound of the token cache in milliseconds (`tokenCacheTtlMs`), or `null` without one: a
+    /// revocation or refresh written by another instance is seen within it; a write through this
+    /// registry at once.
+    #[napi(getter, catch_unwind)]
+    pub fn token_cache_ttl_ms(&self) -> Option<f64> {
+        self.token_cache_ttl_ms
     }
 
     /// Every record (active and revoked), by `authAppId`.
@@ -703,7 +736,8 @@ impl Registry {
     }
 
     /// `Registry(sqlite /path/registry.db, tokens encrypted, client 2021…, refresh margin 600 s)` (or
-    /// `Registry(postgres://user@host:5432/db, …)`), with `closed` appended once closed: never a token,
+    /// `Registry(postgres://user@host:5432/db, …)`; `, token cache 1 s` after the margin with a token
+    /// cache), with `closed` appended once closed: never a token,
     /// the key or the database password.
     #[napi(js_name = "toString", catch_unwind)]
     pub fn describe(&self) -> String {

@@ -2567,6 +2567,7 @@ class Registry:
         client: Client | None = None,
         clients: Sequence[Client] = (),
         refresh_margin: float = 600.0,
+        token_cache_ttl: float | None = None,
     ) -> None:
         """Opens the registry at ``path_or_url``: a SQLite file (created if missing), a
         PostgreSQL or MySQL/MariaDB database (its tables created on first use), or memory. The
@@ -2611,6 +2612,11 @@ class Registry:
             clients: one client per other app of ours (each plugin) whose merchants the registry
                 keeps: each record is refreshed and called through the client of its app.
             refresh_margin: refresh a token when it expires within this many seconds.
+            token_cache_ttl: serve :meth:`token_for` and the delegated calls from a cache in this
+                instance whose entries live at most this many seconds (and only while the token
+                is not due), sparing a database round trip; ``None`` (the default): no cache. A
+                write through this registry evicts at once; a revocation or refresh written by
+                another instance sharing the database is seen within this bound, never after.
 
         Raises:
             StoreError: the file is not SQLite, or a SQLite database of another application (it
@@ -2621,7 +2627,8 @@ class Registry:
                 is written to it), or the key does not match.
             ConfigError: a URL that is not valid (another scheme, an unknown or malformed
                 parameter, an unreadable CA file; never showing the password), a server URL in a
-                build without the ``sql-stores`` feature, a malformed key or a negative margin.
+                build without the ``sql-stores`` feature, a malformed key, a negative margin, or a
+                ``token_cache_ttl`` that is zero, negative or not finite.
             TypeError: ``path_or_url`` is neither a ``str`` nor an ``os.PathLike``, or
                 ``clients`` holds something other than :class:`Client` objects.
         """
@@ -2674,6 +2681,12 @@ class Registry:
     @property
     def refresh_margin(self) -> float:
         """Seconds before expiry a token is refreshed."""
+
+    @property
+    def token_cache_ttl(self) -> float | None:
+        """The bound, in seconds, of the token cache (``None``: no cache): a cached token is
+        served at most this long after it was read, so another instance's revocation or refresh
+        is seen within it; a write through this registry evicts at once."""
 
     @property
     def closed(self) -> bool:

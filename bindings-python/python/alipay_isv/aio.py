@@ -378,6 +378,7 @@ class Registry:
         client: Client | BlockingClient | None = None,
         clients: Sequence[Client | BlockingClient] = (),
         refresh_margin: float = 600.0,
+        token_cache_ttl: float | None = None,
         executor: Executor | None = None,
     ) -> None:
         """Opens the registry at ``path_or_url`` — a SQLite file (created if missing),
@@ -396,12 +397,17 @@ class Registry:
                 calls made with it.
             clients: the clients (asyncio or blocking) of our other apps (plugins).
             refresh_margin: refresh a token when it expires within this many seconds.
+            token_cache_ttl: serve tokens from a cache in this instance whose entries live at most
+                this many seconds; ``None``: no cache. A write through this registry evicts at
+                once; another instance's revocation or refresh is seen within this bound (see
+                :class:`alipay_isv.Registry`).
             executor: where the blocking calls run; ``None`` uses ``asyncio.to_thread``.
 
         Raises:
             StoreError: a foreign or corrupt file or database, an unreachable database server or
                 a refused login, or the wrong key.
-            ConfigError: a URL that is not valid, a malformed key or margin.
+            ConfigError: a URL that is not valid, a malformed key or margin, or a
+                ``token_cache_ttl`` that is zero, negative or not finite.
         """
         self._blocking = BlockingRegistry(
             path_or_url,
@@ -409,6 +415,7 @@ class Registry:
             client=_blocking_client(client),
             clients=_blocking_clients(clients),
             refresh_margin=refresh_margin,
+            token_cache_ttl=token_cache_ttl,
         )
         self._executor = executor
 
@@ -446,6 +453,11 @@ class Registry:
     def default_app_id(self) -> str:
         """See :attr:`alipay_isv.Registry.default_app_id`."""
         return self._blocking.default_app_id
+
+    @property
+    def token_cache_ttl(self) -> float | None:
+        """See :attr:`alipay_isv.Registry.token_cache_ttl`."""
+        return self._blocking.token_cache_ttl
 
     async def _run(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await _run_on(self._executor, call, *args, **kwargs)

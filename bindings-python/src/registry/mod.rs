@@ -83,6 +83,13 @@ pub struct Registry {
     location: Option<String>,
     encrypted: bool,
     refresh_margin: Duration,
+    token_cache_ttl: Option<Duration>,
+}
+
+/// The timing options every constructor takes.
+struct Timing {
+    refresh_margin: Duration,
+    token_cache_ttl: Option<Duration>,
 }
 
 impl Registry {
@@ -91,14 +98,17 @@ impl Registry {
         store: Arc<dyn Store>,
         sqlite: Option<Arc<SqliteStore>>,
         clients: Clients<'_>,
-        refresh_margin: Duration,
+        timing: Timing,
         kind: Kind,
         location: Option<String>,
         encrypted: bool,
     ) -> Self {
-        let mut core = registry::Registry::new(store).with_refresh_margin(refresh_margin);
+        let mut core = registry::Registry::new(store).with_refresh_margin(timing.refresh_margin);
         for client in clients.client.iter().chain(&clients.others) {
             core = core.with_client(client.get().inner.clone());
+        }
+        if let Some(ttl) = timing.token_cache_ttl {
+            core = core.with_token_cache(ttl);
         }
         Registry {
             default_app_id: core.default_app_id().to_string(),
@@ -111,7 +121,8 @@ impl Registry {
             kind,
             location,
             encrypted,
-            refresh_margin,
+            refresh_margin: timing.refresh_margin,
+            token_cache_ttl: timing.token_cache_ttl,
         }
     }
 
@@ -125,6 +136,27 @@ impl Registry {
     /// The margin argument as a duration.
     fn margin(refresh_margin: f64) -> PyResult<Duration> {
         guarded(|| seconds(refresh_margin, "refresh_margin"))
+    }
+
+    /// The `token_cache_ttl` argument as a duration: finite and positive, or `None` (no cache).
+    fn cache_ttl(token_cache_ttl: Option<f64>) -> PyResult<Option<Duration>> {
+        guarded(|| {
+            token_cache_ttl
+                .map(|value| {
+                    Duration::try_from_secs_f64(value)
+                        .ok()
+                        .filter(|ttl| !ttl.is_zero())
+                        .ok_or_else(|| {
+                            Error::config(format!(
+                                "`token_cache_ttl` must be a finite, positive number of seconds \
+                                 (the longest a cached token may be served), not {value}; pass \
+                                 None for no cache"
+                            ))
+                            .into()
+                        })
+                })
+                .transpose()
+        })
     }
 
     /// The orders as a Python list.
@@ -245,6 +277,11 @@ impl Registry {
     ///     clients: one client per other app of ours (each plugin) whose merchants the registry
     ///         keeps: each record is refreshed and called through the client of its app.
     ///     refresh_margin: refresh a token when it expires within this many seconds.
+    ///     token_cache_ttl: serve :meth:`token_for` and the delegated calls from a cache in this
+    ///         instance whose entries live at most this many seconds (and only while the token
+    ///         is not due), sparing a database round trip; ``None`` (the default): no cache. A
+    ///         write through this registry evicts at once; a revocation or refresh written by
+    ///         another instance sharing the database is seen within this bound, never after.
     ///
     /// Raises:
     ///     StoreError: the file is not SQLite, or a SQLite database of another application (it
@@ -255,13 +292,14 @@ impl Registry {
     ///         is written to it), or the key does not match.
     ///     ConfigError: a URL that is not valid (another scheme, an unknown or malformed
     ///         parameter, an unreadable CA file; never showing the password), a server URL in a
-    ///         build without the ``sql-stores`` feature, a malformed key or a negative margin.
+    ///         build without the ``sql-stores`` feature, a malformed key, a negative margin, or a
+    ///         ``token_cache_ttl`` that is zero, negative or not finite.
     ///     TypeError: ``path_or_url`` is neither a ``str`` nor an ``os.PathLike``, or
     ///         ``clients`` holds something other than :class:`Client` objects.
     #[new]
     #[pyo3(
-        signature = (path_or_url, *, key = None, client = None, clients = None, refresh_margin = 600.0),
-        text_signature = "(path_or_url, *, key=None, client=None, clients=(), refresh_margin=600.0)"
+        signature = (path_or_url, *, key = None, client = None, clients = None, refresh_margin = 600.0, token_cache_ttl = None),
+        text_signature = "(path_or_url, *, key=None, client=None, clients=(), refresh_margin=600.0, token_cache_ttl=None)"
     )]
     fn new(
         py: Python<'_>,
@@ -270,17 +308,21 @@ impl Registry {
         client: Option<Bound<'_, Client>>,
         clients: Option<&Bound<'_, PyAny>>,
         refresh_margin: f64,
+        token_cache_ttl: Option<f64>,
     ) -> PyResult<Self> {
         let place = Place::extract(path_or_url)?;
         let clients = Clients::extract(client, clients)?;
         let key = key.map(TokenKey::extract).transpose()?;
-        let margin = Self::margin(refresh_margin)?;
+        let timing = Timing {
+            refresh_margin: Self::margin(refresh_margin)?,
+            token_cache_ttl: Self::cache_ttl(token_cache_ttl)?,
+        };
         let opened = detached(py, || Ok(place.open(key)?))?;
         Ok(Self::build(
             opened.store,
             opened.sqlite,
             clients,
-            margin,
+            timing,
             opened.kind,
             opened.location,
             opened.encrypted,
@@ -300,13 +342,16 @@ impl Registry {
         refresh_margin: f64,
     ) -> PyResult<Self> {
         let clients = Clients::extract(client, clients)?;
-        let margin = Self::margin(refresh_margin)?;
+        let timing = Timing {
+            refresh_margin: Self::margin(refresh_margin)?,
+            token_cache_ttl: None,
+        };
         let store = Arc::new(registry::MemoryStore::new());
         Ok(Self::build(
             store,
             None,
             clients,
-            margin,
+            timing,
             Kind::Memory,
             None,
             false,
@@ -375,6 +420,14 @@ impl Registry {
     #[getter]
     fn refresh_margin(&self) -> f64 {
         self.refresh_margin.as_secs_f64()
+    }
+
+    /// The bound, in seconds, of the token cache (``None``: no cache): a cached token is
+    /// served at most this long after it was read, so another instance's revocation or refresh
+    /// is seen within it; a write through this registry evicts at once.
+    #[getter]
+    fn token_cache_ttl(&self) -> Option<f64> {
+        self.token_cache_ttl.map(|ttl| ttl.as_secs_f64())
     }
 
     /// Stores the tokens :meth:`Client.exchange_app_auth_code` returned (every token of a
@@ -948,8 +1001,12 @@ impl Registry {
                 .collect::<PyResult<Vec<_>>>()?;
             format!(", clients=[{}]", shown.join(", "))
         };
+        let cache = match self.token_cache_ttl {
+            Some(ttl) => format!(", token_cache_ttl={:?}", ttl.as_secs_f64()),
+            None => String::new(),
+        };
         Ok(format!(
-            "Registry({place}, client={client}{clients}, refresh_margin={:?}, closed={})",
+            "Registry({place}, client={client}{clients}, refresh_margin={:?}{cache}, closed={})",
             self.refresh_margin.as_secs_f64(),
             py_bool(self.closed())
         ))

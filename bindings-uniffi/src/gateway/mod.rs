@@ -282,7 +282,10 @@ mod tests {
             None,
         )
         .unwrap();
-        let gateway = Gateway::new(config, Registry::in_memory(None, None, Vec::new()));
+        let gateway = Gateway::new(
+            config,
+            Registry::in_memory(None, None, Vec::new(), None).unwrap(),
+        );
         let answer = |content_type: Option<&str>, body: &[u8]| match gateway
             .receive(content_type.map(str::to_string), body.to_vec())
             .unwrap()

@@ -52,9 +52,10 @@ use crate::response::VerifiedResponse;
 /// The merchant authorisation registry (Kotlin:
 /// `Registry.open(pathOrUrl, tokenKey, client = client, refreshMargin = Duration.ofMinutes(10))` —
 /// `"postgres://…"`, `"mysql://…"`, a SQLite file — or `Registry.inMemory(client)`;
-/// `clients = listOf(pluginClient)` adds the clients of further apps). Thread-safe: open one per
+/// `clients = listOf(pluginClient)` adds the clients of further apps; `tokenCacheTtlMs = 1000uL`
+/// caches tokens per instance, a bound on how stale they may be). Thread-safe: open one per
 /// process and share it. `toString()` shows the store (a database without its password), whether
-/// tokens are encrypted, the clients and the margin — never a token or a password.
+/// tokens are encrypted, the clients, the margin and the cache bound — never a token or a password.
 ///
 /// Every call is blocking (disk or database, and network when a refresh is due): call it from
 /// `Dispatchers.IO`. `close()` releases the file, or the database connections, once no other reference
@@ -72,17 +73,21 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// A registry over `opened`, with the clients (the default app's first) and margin options
-    /// applied.
+    /// A registry over `opened`, with the clients (the default app's first), margin and token cache
+    /// options applied (the cache once the clients are set).
     fn build(
         opened: store::Opened,
         clients: Vec<Arc<Client>>,
         refresh_margin: Option<Duration>,
+        token_cache_ttl_ms: Option<u64>,
     ) -> Arc<Self> {
         let refresh_margin = refresh_margin.unwrap_or(core::DEFAULT_REFRESH_MARGIN);
         let mut registry = core::Registry::new(opened.store).with_refresh_margin(refresh_margin);
         for client in &clients {
             registry = registry.with_client(client.core().clone());
+        }
+        if let Some(ttl_ms) = token_cache_ttl_ms {
+            registry = registry.with_token_cache(Duration::from_millis(ttl_ms));
         }
         Arc::new(Registry {
             inner: Arc::new(registry),
@@ -98,6 +103,18 @@ impl Registry {
     /// The core registry (shared with a `Gateway`).
     pub(crate) fn core(&self) -> &Arc<core::Registry> {
         &self.inner
+    }
+}
+
+/// Refuses a token cache bound of zero (no bound at all is `null`, not `0`).
+fn check_token_cache_ttl(token_cache_ttl_ms: Option<u64>) -> alipay_isv::Result<()> {
+    match token_cache_ttl_ms {
+        Some(0) => Err(alipay_isv::Error::Config {
+            reason: "tokenCacheTtlMs must be a positive number of milliseconds (null: no token \
+                     cache), not 0"
+                .to_string(),
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -138,6 +155,11 @@ impl Registry {
     /// merchant's authorisation is refreshed and called through the client of the app it authorised;
     /// a later client of an app already given replaces it).
     ///
+    /// `token_cache_ttl_ms` (default null: no cache) serves `tokenFor` and the delegated calls from a
+    /// per-instance cache whose entries live at most that many milliseconds, and only while the token
+    /// is not due: a write through this registry evicts at once, a revocation or refresh written by
+    /// another instance sharing the database is seen within the bound — never served after it.
+    ///
     /// Throws `AlipayException.Store` when the server cannot be reached (within `connect_timeout`)
     /// or refuses the login (the message names the user, never the password), the database does not
     /// exist, the file is not SQLite, the database or file holds another application's tables or a
@@ -145,12 +167,13 @@ impl Registry {
     /// an encrypted one) — nothing is then written; `AlipayException.Config` for a URL that is not
     /// valid (an unknown parameter or `sslmode`, a pool size out of range, an unreadable CA file), a
     /// scheme this library does not open, or a `postgres://` / `mysql://` URL in a build without the
-    /// binding's `sql-stores` feature.
+    /// binding's `sql-stores` feature, and for a `token_cache_ttl_ms` of 0 (nothing is then opened).
     #[uniffi::constructor(default(
         token_key = None,
         client = None,
         refresh_margin = None,
-        clients = []
+        clients = [],
+        token_cache_ttl_ms = None
     ))]
     pub fn open(
         path_or_url: String,
@@ -158,31 +181,46 @@ impl Registry {
         client: Option<Arc<Client>>,
         refresh_margin: Option<Duration>,
         clients: Vec<Arc<Client>>,
+        token_cache_ttl_ms: Option<u64>,
     ) -> Result<Arc<Self>> {
         guard("Registry.open", || {
+            check_token_cache_ttl(token_cache_ttl_ms)?;
             let key = token_key.as_deref().map(TokenKey::to_core).transpose()?;
             let opened = store::open(&path_or_url, key)?;
             Ok(Registry::build(
                 opened,
                 all_clients(client, clients),
                 refresh_margin,
+                token_cache_ttl_ms,
             ))
         })
     }
 
     /// A registry in memory (lost when the process ends): for tests and single-process tools.
-    /// `client`, `refresh_margin` and `clients` as for `open`.
-    #[uniffi::constructor(default(client = None, refresh_margin = None, clients = []))]
+    /// `client`, `refresh_margin`, `clients` and `token_cache_ttl_ms` as for `open`.
+    ///
+    /// Throws `AlipayException.Config` for a `token_cache_ttl_ms` of 0.
+    #[uniffi::constructor(default(
+        client = None,
+        refresh_margin = None,
+        clients = [],
+        token_cache_ttl_ms = None
+    ))]
     pub fn in_memory(
         client: Option<Arc<Client>>,
         refresh_margin: Option<Duration>,
         clients: Vec<Arc<Client>>,
-    ) -> Arc<Self> {
-        Registry::build(
-            store::memory(),
-            all_clients(client, clients),
-            refresh_margin,
-        )
+        token_cache_ttl_ms: Option<u64>,
+    ) -> Result<Arc<Self>> {
+        guard("Registry.inMemory", || {
+            check_token_cache_ttl(token_cache_ttl_ms)?;
+            Ok(Registry::build(
+                store::memory(),
+                all_clients(client, clients),
+                refresh_margin,
+                token_cache_ttl_ms,
+            ))
+        })
     }
 
     /// Our *default app*: the app of the first client (`client`, else the first of `clients`);
@@ -424,6 +462,15 @@ impl Registry {
     pub fn refresh_margin(&self) -> Duration {
         self.refresh_margin
     }
+
+    /// The bound of the token cache in milliseconds (the `token_cache_ttl_ms` option), or null
+    /// without a cache: another instance's revocation or refresh is seen within it; a write through
+    /// this registry evicts at once.
+    pub fn token_cache_ttl_ms(&self) -> Option<u64> {
+        self.inner
+            .token_cache_ttl()
+            .map(|ttl| u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX))
+    }
 }
 
 /// The core token of a binding token record.
@@ -548,11 +595,15 @@ impl fmt::Display for Registry {
         let clients: Vec<String> = self.clients.iter().map(ToString::to_string).collect();
         write!(
             f,
-            "Registry(store={}, encrypted={}, clients=[{}], refreshMargin={}s)",
+            "Registry(store={}, encrypted={}, clients=[{}], refreshMargin={}s{})",
             self.location,
             self.encrypted,
             clients.join(", "),
-            self.refresh_margin.as_secs_f64()
+            self.refresh_margin.as_secs_f64(),
+            match self.inner.token_cache_ttl() {
+                Some(ttl) => format!(", tokenCacheTtl={}s", ttl.as_secs_f64()),
+                None => String::new(),
+            }
         )
     }
 }
@@ -563,7 +614,7 @@ mod tests {
 
     #[test]
     fn an_in_memory_registry_ingests_and_refuses_what_it_does_not_know() {
-        let registry = Registry::in_memory(None, None, Vec::new());
+        let registry = Registry::in_memory(None, None, Vec::new(), None).unwrap();
         let token = AppAuthToken {
             app_auth_token: "token-in-memory-0001".into(),
             app_refresh_token: Some("refresh-in-memory-0001".into()),

@@ -8,6 +8,7 @@
 //! A token copied from the open-platform console is imported after the gateway vouched for it
 //! ([`Registry::import_token`]).
 
+mod cache;
 pub mod conformance;
 mod import;
 mod ingest;
@@ -29,6 +30,7 @@ mod sqlite;
 mod store;
 mod token_key;
 
+pub use cache::DEFAULT_TOKEN_CACHE_TTL;
 pub use import::TokenImport;
 pub use memory::MemoryStore;
 #[cfg(feature = "mysql")]
@@ -85,6 +87,7 @@ pub struct Registry {
     owner: String,
     flights: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     failed_refreshes: Mutex<HashMap<String, i64>>,
+    token_cache: Option<Arc<cache::TokenCache>>,
 }
 
 impl fmt::Debug for Registry {
@@ -119,6 +122,7 @@ impl Registry {
             owner,
             flights: Mutex::new(HashMap::new()),
             failed_refreshes: Mutex::new(HashMap::new()),
+            token_cache: None,
         }
     }
 
@@ -175,6 +179,27 @@ impl Registry {
     pub fn with_refresh_margin(mut self, margin: Duration) -> Self {
         self.refresh_margin = margin;
         self
+    }
+
+    /// Serves [`Registry::token_for`] and the delegated calls from a per-instance cache whose entries
+    /// live at most `ttl` (and only while the token is not due): a token lookup costs no database round
+    /// trip. Coherence: a write through this registry evicts its merchant app at once; a revocation or a
+    /// refresh written by another instance sharing the database is seen within `ttl` — a revoked
+    /// merchant is never served after that bound. For registries shared by several instances
+    /// (PostgreSQL, MySQL); [`DEFAULT_TOKEN_CACHE_TTL`] is one second.
+    pub fn with_token_cache(mut self, ttl: Duration) -> Self {
+        let cache = Arc::new(cache::TokenCache::new(ttl));
+        self.store = Arc::new(cache::CachingStore {
+            inner: self.store.clone(),
+            cache: cache.clone(),
+        });
+        self.token_cache = Some(cache);
+        self
+    }
+
+    /// The bound of the token cache, when there is one.
+    pub fn token_cache_ttl(&self) -> Option<Duration> {
+        self.token_cache.as_ref().map(|cache| cache.ttl())
     }
 
     /// The store.
@@ -590,12 +615,10 @@ impl Registry {
     /// # Errors
     /// As for [`Registry::execute_for`], with the errors of [`Client::execute_v3`].
     pub fn execute_v3_for(&self, auth_app_id: &str, call: &V3Call) -> Result<V3Response> {
-        let record = self
-            .resolve(auth_app_id)?
-            .ok_or_else(|| unknown_merchant(auth_app_id))?;
-        let client = self.client_for(&record.app_id)?;
+        let (token, app_id) = self.usable_token_of(auth_app_id)?;
+        let client = self.client_for(&app_id)?;
         let mut call = call.clone();
-        call.app_auth_token = Some(self.usable_token(record)?);
+        call.app_auth_token = Some(token);
         client.execute_v3_for(&call, Some(auth_app_id))
     }
 
@@ -605,12 +628,10 @@ impl Registry {
         auth_app_id: &str,
         options: &CallOptions,
     ) -> Result<(&Client, CallOptions)> {
-        let record = self
-            .resolve(auth_app_id)?
-            .ok_or_else(|| unknown_merchant(auth_app_id))?;
-        let client = self.client_for(&record.app_id)?;
+        let (token, app_id) = self.usable_token_of(auth_app_id)?;
+        let client = self.client_for(&app_id)?;
         let mut options = options.clone();
-        options.app_auth_token = Some(self.usable_token(record)?);
+        options.app_auth_token = Some(token);
         options.auth_app_id = Some(auth_app_id.to_string());
         Ok((client, options))
     }

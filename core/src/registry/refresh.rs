@@ -160,10 +160,34 @@ impl Registry {
     /// When the merchant app authorised several of our apps, the default app's token (see
     /// [`Registry::get`]); [`Registry::token_for_app`] names the app.
     pub fn token_for(&self, auth_app_id: &str) -> Result<String> {
+        self.usable_token_of(auth_app_id).map(|(token, _)| token)
+    }
+
+    /// The usable token of the merchant app `auth_app_id` and the app it authorised: from the token
+    /// cache when it holds a fresh entry (see [`Registry::with_token_cache`]), else from the store
+    /// (refreshed if due), cached when it was read as it is.
+    pub(super) fn usable_token_of(&self, auth_app_id: &str) -> Result<(String, String)> {
+        let cache = self.token_cache.as_ref();
+        if let Some(hit) = cache.and_then(|cache| cache.get(auth_app_id, now_ms())) {
+            return Ok(hit);
+        }
+        let (read_at, epoch) = (Instant::now(), cache.map_or(0, |cache| cache.epoch()));
         let record = self
             .resolve(auth_app_id)?
             .ok_or_else(|| unknown_merchant(auth_app_id))?;
-        self.usable_token(record)
+        let app_id = record.app_id.clone();
+        let read = cache.map(|_| record.clone());
+        let token = self.usable_token(record)?;
+        if let (Some(cache), Some(read)) = (cache, read) {
+            // Only a token served as it was read (not one just refreshed: the next call reads it).
+            if read.app_auth_token == token && read.status != AuthStatus::Revoked {
+                let due_at = read.expires_at_ms.map_or(i64::MAX, |expires_at| {
+                    expires_at.saturating_sub(self.refresh_margin.as_millis() as i64)
+                });
+                cache.put(&read, read_at, epoch, due_at);
+            }
+        }
+        Ok((token, app_id))
     }
 
     /// [`Registry::token_for`] for the authorisation of the merchant app `auth_app_id` to our app
