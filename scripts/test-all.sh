@@ -18,6 +18,8 @@ for suite in "${suites[@]}"; do
     status[$suite]="FAILED ($((SECONDS - start)) s)"
     failed=$((failed + 1))
   fi
+  # The build's size and the disk left, after each suite (a full disk fails a build in odd places).
+  echo "== after ${suite}: target/ holds $(du -sh target 2>/dev/null | cut -f1); $(df -h --output=avail . | tail -1 | tr -d ' ') left on the disk"
 done
 
 echo
