@@ -6,7 +6,9 @@
 #   dispatch "$@"          runs the script's command: start (the script's `start`), stop (its
 #                          `stop_quietly`), url (the URL of the running service; its `running` tells),
 #                          newdb (a fresh empty database in the running service: its URL; the script's
-#                          `new_database NAME`)
+#                          `new_database NAME`), halt (stops the server process and keeps its data, port,
+#                          users and databases: the script's `halt`), resume (starts a halted server
+#                          again, same port and data: its `resume`)
 #   free_port              prints a TCP port on 127.0.0.1 that nothing listens on
 #   make_tls DIR OWNER     writes a throwaway CA (DIR/ca.pem, its key deleted) and a server certificate for
 #                          localhost and 127.0.0.1 signed by it (DIR/server.pem, DIR/server.key owned by
@@ -42,8 +44,17 @@ dispatch() {
       new_database "$name"
       echo "${base%/*}/$name"
       ;;
+    halt)
+      if ! running; then log "not running: nothing to halt"; exit 1; fi
+      halt
+      ;;
+    resume)
+      [[ -f "$root/url" ]] || { log "never started: run \`$0 start\` first"; exit 1; }
+      if running; then return 0; fi
+      resume
+      ;;
     *)
-      echo "usage: $0 start|stop|url|newdb" >&2
+      echo "usage: $0 start|stop|url|newdb|halt|resume" >&2
       exit 2
       ;;
   esac

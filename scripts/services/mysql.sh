@@ -5,6 +5,8 @@
 #                                     # target/services/mysql/env as ALIPAY_ISV_TEST_MYSQL_URL)
 #   scripts/services/mysql.sh url     # prints the URL of the running one
 #   scripts/services/mysql.sh newdb   # creates a fresh empty database in the running server, prints its URL
+#   scripts/services/mysql.sh halt    # stops the server, keeping its data (a database outage in a test)
+#   scripts/services/mysql.sh resume  # starts the halted server again: same port, data and users
 #   scripts/services/mysql.sh stop    # stops it and removes its data: nothing is left running
 #
 # `start` installs MariaDB from Debian's packages when mariadbd/mysqld are missing (without letting the
@@ -69,6 +71,56 @@ running() {
 client() { "$(find_program mariadb mysql)" --no-defaults -S "$(cat "$root/socket")" -u root "$@"; }
 admin() { "$(find_program mariadb-admin mysqladmin)" --no-defaults -S "$(cat "$root/socket")" -u root "$@"; }
 
+# Starts the server of the data directory under $root (as `start` set it up: its program, port, socket
+# and TLS files) and waits until it answers.
+launch() {
+  local server port state run as_user=() tls=()
+  server="$(cat "$root/server-program")"
+  port="$(cat "$root/port")"
+  state="$root/server"
+  run="$(cat "$root/run")"
+  [[ "$(id -u)" == 0 ]] && as_user=(--user=root)
+  if [[ -f "$state/tls/server.pem" ]]; then
+    tls=(--ssl-ca="$state/tls/ca.pem" --ssl-cert="$state/tls/server.pem" --ssl-key="$state/tls/server.key")
+  fi
+  setsid "$server" --no-defaults --datadir="$state/data" "${as_user[@]}" \
+    --bind-address=127.0.0.1 --port="$port" --socket="$run/mysqld.sock" --pid-file="$run/mysqld.pid" \
+    --log-error="$state/server.log" --skip-name-resolve --skip-log-bin \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci --max-connections=300 \
+    --innodb-buffer-pool-size=64M "${tls[@]}" </dev/null >/dev/null 2>&1 &
+  echo $! > "$root/pid"
+  local ready=""
+  for _ in $(seq 1 600); do
+    if ! running; then
+      break
+    fi
+    if admin status >/dev/null 2>&1; then
+      ready=1
+      break
+    fi
+    sleep 0.1
+  done
+  if [[ -z "$ready" ]]; then
+    log "MariaDB did not start:"
+    tail -n 30 "$state/server.log" >&2 || true
+    return 1
+  fi
+}
+
+# Stops the server process (its data, port and users stay for `resume`).
+halt() {
+  local pid
+  pid="$(cat "$root/pid")"
+  admin shutdown >/dev/null 2>&1 || kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 300); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+resume() { launch; }
+
 start() {
   if running; then
     cat "$root/url"
@@ -99,34 +151,13 @@ start() {
     return 1
   }
   port="$(free_port)"
-  local tls=()
   if command -v openssl >/dev/null 2>&1; then
     make_tls "$state/tls" "$(id -un)"
     cp "$state/tls/ca.pem" "$root/ca.pem"
-    tls=(--ssl-ca="$state/tls/ca.pem" --ssl-cert="$state/tls/server.pem" --ssl-key="$state/tls/server.key")
   fi
-  setsid "$server" --no-defaults --datadir="$state/data" "${as_user[@]}" \
-    --bind-address=127.0.0.1 --port="$port" --socket="$run/mysqld.sock" --pid-file="$run/mysqld.pid" \
-    --log-error="$state/server.log" --skip-name-resolve --skip-log-bin \
-    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci --max-connections=300 \
-    --innodb-buffer-pool-size=64M "${tls[@]}" </dev/null >/dev/null 2>&1 &
-  echo $! > "$root/pid"
-  local ready=""
-  for _ in $(seq 1 600); do
-    if ! running; then
-      break
-    fi
-    if admin status >/dev/null 2>&1; then
-      ready=1
-      break
-    fi
-    sleep 0.1
-  done
-  if [[ -z "$ready" ]]; then
-    log "MariaDB did not start:"
-    tail -n 30 "$state/server.log" >&2 || true
-    return 1
-  fi
+  echo "$server" > "$root/server-program"
+  echo "$port" > "$root/port"
+  launch || return 1
   password="$(random_hex 16)"
   database="registry_$(date +%s)_$$"
   client -e "CREATE DATABASE \`$database\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;

@@ -6,6 +6,8 @@
 #   scripts/services/postgres.sh url     # prints the URL of the running one
 #   scripts/services/postgres.sh newdb   # creates a fresh empty database in the running server, prints its URL
 #   scripts/services/postgres.sh stop    # stops it and removes its data: nothing is left running
+#   scripts/services/postgres.sh halt    # stops the server, keeping its data (a database outage in a test)
+#   scripts/services/postgres.sh resume  # starts the halted server again: same port, data and users
 #
 # `start` installs PostgreSQL from Debian's packages when initdb/pg_ctl are missing (without letting the
 # package create or start a cluster of its own), runs initdb into a fresh directory as the `postgres` OS
@@ -133,6 +135,23 @@ new_database() {
   port="$(sed -E 's#.*:([0-9]+)/[^/]*$#\1#' "$root/url")"
   runuser -u postgres -- "$bin/psql" -q -h "$state/run" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
     -c "CREATE DATABASE $1 OWNER $test_user ENCODING 'UTF8' TEMPLATE template0" >/dev/null
+}
+
+halt() {
+  local state bin
+  state="$(state_dir)"
+  bin="$(cat "$root/bin")"
+  runuser -u postgres -- "$bin/pg_ctl" -D "$state/data" -m fast -w -t 30 stop >/dev/null
+}
+
+resume() {
+  local state bin
+  state="$(state_dir)"
+  bin="$(cat "$root/bin")"
+  runuser -u postgres -- "$bin/pg_ctl" -D "$state/data" -l "$state/server.log" -w -t 60 start >/dev/null || {
+    tail -n 30 "$state/server.log" >&2
+    return 1
+  }
 }
 
 stop_quietly() {
