@@ -223,7 +223,7 @@ test('Registry.executeV3For calls on the merchant’s behalf with the token it h
   const registry = Registry.inMemory({ client })
   try {
     const tokens = await client.exchangeAppAuthCodeV3(await merchantCode(emulator))
-    assert.deepEqual(registry.ingestTokens(tokens), ['applied'])
+    assert.deepEqual(await registry.ingestTokens(tokens), ['applied'])
     const [{ authAppId, appAuthToken }] = tokens
     const call = { method: 'POST', path: VERSIONS_PATH, body: { bundle_id: 'com.alipay.alipaywallet' } }
     const answer = await registry.executeV3For(authAppId, call)
@@ -243,7 +243,7 @@ test('Registry.executeV3For calls on the merchant’s behalf with the token it h
     assert.match(withToken.reason, /executeV3For looks the merchant's token up itself/)
     assert.equal(emulator.totalCalls, before)
     // A revoked merchant is never called.
-    registry.revoke(authAppId)
+    await registry.revoke(authAppId)
     assert.equal((await rejection(registry.executeV3For(authAppId, call))).code, 'ALIPAY_STORE_ERROR')
     // A closed registry refuses.
     registry.close()

@@ -122,14 +122,14 @@ test('fault details are checked: trickle needs a pause, oversized 1 byte to 256 
 test('a refresh that meets any fault writes nothing and serves the stored, still valid token', async () => {
   const file = path.join(temp.dir, 'faults.db')
   const seed = Registry.open(file)
-  assert.deepEqual(seed.ingestTokens([token]), ['applied'])
+  assert.deepEqual(await seed.ingestTokens([token]), ['applied'])
   seed.close()
   for (const [kind, options] of FAULTS) {
     // A fresh registry each time (no back-off memory); the token is due (the margin is longer than
     // its remaining life) but still valid.
     const registry = Registry.open(file, { client, refreshMarginMs: MARGIN_MS })
     try {
-      const before = registry.get(token.authAppId)
+      const before = await registry.get(token.authAppId)
       const refreshes = emulator.callCount(TOKEN_METHOD)
       emulator.setFault(kind, { ...options, times: 1 })
       const start = performance.now()
@@ -137,7 +137,7 @@ test('a refresh that meets any fault writes nothing and serves the stored, still
       const elapsed = performance.now() - start
       assert.equal(emulator.callCount(TOKEN_METHOD), refreshes + 1, `${kind}: the refresh met the fault`)
       assert.ok(elapsed < BOUND_MS, `${kind}: tokenFor took ${elapsed.toFixed(0)} ms`)
-      const after = registry.get(token.authAppId)
+      const after = await registry.get(token.authAppId)
       for (const field of ['appAuthToken', 'appRefreshToken', 'expiresAtMs', 'refreshExpiresAtMs', 'tokenIssuedAtMs', 'authorisedAtMs', 'status']) {
         assert.equal(after[field], before[field], `${kind}: ${field}`)
       }
@@ -153,7 +153,7 @@ test('a refresh that meets any fault writes nothing and serves the stored, still
   try {
     const answer = await registry.executeFor(token.authAppId, VERSIONS)
     assert.equal(answer.fields.code, '10000')
-    assert.equal(registry.get(token.authAppId).appAuthToken, token.appAuthToken)
+    assert.equal((await registry.get(token.authAppId)).appAuthToken, token.appAuthToken)
   } finally {
     registry.close()
   }

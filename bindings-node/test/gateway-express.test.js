@@ -65,8 +65,8 @@ test('a subscription end to end through an Express route without a body parser',
       [200, 'handled', 'applied'],
     ])
     const id = subscription.commodityOrderId
-    assert.equal(registry.order(id).status, ORDER_ACCEPTED)
-    assert.equal(registry.orderAuthorisation(id).authAppId, subscription.authAppId)
+    assert.equal((await registry.order(id)).status, ORDER_ACCEPTED)
+    assert.equal((await registry.orderAuthorisation(id)).authAppId, subscription.authAppId)
 
     // A delegated call for the merchant through another route of the same app.
     const versions = await fetch(`${base}/merchants/${subscription.authAppId}/versions`)
@@ -122,7 +122,7 @@ test('behind express.raw(): a push answered fail is retried, stored once, its ha
     assert.equal(orderPush.attempts, 2)
     assert.equal(orderPush.acknowledged, true)
     assert.equal(calls, 2)
-    const order = registry.order(subscription.commodityOrderId)
+    const order = await registry.order(subscription.commodityOrderId)
     assert.equal(order.version, 1)
     assert.equal(order.status, ORDER_PLACED)
     assert.deepEqual(results.map((r) => r.outcome).sort(), ['handled', 'handled', 'handler_failed'])
@@ -139,7 +139,7 @@ test('behind express.raw(): a push answered fail is retried, stored once, its ha
     assert.equal(again.body, 'success')
     assert.equal(results.at(-1).outcome, 'already_handled')
     assert.equal(calls, 2)
-    assert.equal(registry.order(subscription.commodityOrderId).version, 1)
+    assert.equal((await registry.order(subscription.commodityOrderId)).version, 1)
   } finally {
     await server.close()
     registry.close()
@@ -184,7 +184,7 @@ test('through Express: a body parser that consumed the body first (500), not POS
     const text = await post(server.url, 'a=1', { contentType: 'text/plain' })
     assert.equal(text.status, 415)
 
-    assert.deepEqual(registry.orders(), [])
+    assert.deepEqual(await registry.orders(), [])
     assert.equal(calls, 0)
     const good = await post(server.url, signedBody(orderParams()))
     assert.equal(good.body, 'success')

@@ -72,17 +72,17 @@ for (const authorisationFirst of [false, true]) {
         const { notification } = delivery
         assert.equal(notification.kind, 'serviceMarketOrder')
         // Stored before the handler runs; accepted through the registry.
-        assert.equal(registry.order(notification.commodityOrderId).status, ORDER_PLACED)
+        assert.equal((await registry.order(notification.commodityOrderId)).status, ORDER_PLACED)
         const accepted = await registry.acceptOrder(notification.commodityOrderId)
         assert.equal(accepted.status, ORDER_ACCEPTED)
       },
-      onAuthorisation(delivery) {
+      async onAuthorisation(delivery) {
         deliveries.push(delivery)
         assert.equal(delivery.kind, 'authorisation')
         assert.equal(delivery.notification.pluginAuthorisation, true)
         // Stored before the handler runs.
         const { detail } = delivery.notification
-        assert.equal(registry.getForApp(APP_ID, detail.authAppId).appAuthToken, detail.appAuthToken)
+        assert.equal((await registry.getForApp(APP_ID, detail.authAppId)).appAuthToken, detail.appAuthToken)
       },
     })
     const server = await serve(gateway)
@@ -117,10 +117,10 @@ for (const authorisationFirst of [false, true]) {
       )
 
       // The order is stored and accepted; it goes with the plugin authorisation, whose token was ingested.
-      const order = registry.order(id)
+      const order = await registry.order(id)
       assert.equal(order.status, ORDER_ACCEPTED)
       assert.equal(order.merchantPid, subscription.merchantPid)
-      const authorisation = registry.orderAuthorisation(id)
+      const authorisation = await registry.orderAuthorisation(id)
       assert.equal(authorisation.authAppId, subscription.authAppId)
       assert.equal(authorisation.appId, APP_ID)
       const delivered = deliveries.find((d) => d.kind === 'authorisation').notification
@@ -178,7 +178,7 @@ test('a push answered fail is retried by the emulator and stored once; the handl
     assert.equal(orderPush.attempts, 2)
     assert.equal(orderPush.acknowledged, true)
     assert.equal(calls, 2)
-    const order = registry.order(subscription.commodityOrderId)
+    const order = await registry.order(subscription.commodityOrderId)
     assert.equal(order.version, 1)
     assert.equal(order.history.length, 1)
 
@@ -260,13 +260,13 @@ test('bad input through node:http: 405, 415, 413 while the body is still coming,
     assert.match(server.results.at(-1).error.reason, /commodity_order_id/)
 
     // Nothing stored, no handler called; the server still answers.
-    assert.deepEqual(registry.orders(), [])
+    assert.deepEqual(await registry.orders(), [])
     assert.equal(calls, 0)
     const good = await post(server.url, signedBody(orderParams()))
     assert.equal(good.status, 200)
     assert.equal(good.body, 'success')
     assert.equal(calls, 1)
-    assert.equal(registry.orders().length, 1)
+    assert.equal((await registry.orders()).length, 1)
   } finally {
     await server.close()
     registry.close()
@@ -294,7 +294,7 @@ test('the gateway check is answered with the signed XML, verified or not', async
     assert.equal(unverified.status, 200)
     assert.match(unverified.body, /<success>false<\/success>/)
     assert.equal(server.results.at(-1).verified, false)
-    assert.deepEqual(registry.list(), [])
+    assert.deepEqual(await registry.list(), [])
   } finally {
     await server.close()
     registry.close()
@@ -320,31 +320,31 @@ test("a second plugin's authorisation of the same merchant app is kept separatel
       ['authorisation', 'applied', PLUGIN_A],
       ['authorisation', 'applied', PLUGIN_B],
     ])
-    const a = registry.getForApp(PLUGIN_A, merchantApp)
-    const b = registry.getForApp(PLUGIN_B, merchantApp)
+    const a = await registry.getForApp(PLUGIN_A, merchantApp)
+    const b = await registry.getForApp(PLUGIN_B, merchantApp)
     assert.equal(a.appAuthToken, tokenA)
     assert.equal(b.appAuthToken, tokenB)
     assert.equal(a.appId, PLUGIN_A)
     assert.equal(b.appId, PLUGIN_B)
-    assert.equal(registry.list().length, 2)
+    assert.equal((await registry.list()).length, 2)
     // Neither is the default app's: by authAppId alone, the registry will not choose.
-    assert.equal(thrown(() => registry.get(merchantApp)).code, 'ALIPAY_STORE_ERROR')
+    assert.equal((await rejection(registry.get(merchantApp))).code, 'ALIPAY_STORE_ERROR')
 
     // An order of a merchant the registry does not know: stored, without an authorisation.
     const unknown = orderParams({ commodity_order_id: '202612070000000000000077', consumer_miniAppId: '2021009900000001', merchant_pid: '2088009900000001' })
     const answer = await post(server.url, signedBody(unknown))
     assert.equal(answer.body, 'success')
     assert.equal(server.results.at(-1).ingest, 'applied')
-    const order = registry.order(unknown.commodity_order_id)
+    const order = await registry.order(unknown.commodity_order_id)
     assert.equal(order.merchantPid, '2088009900000001')
     assert.equal(order.status, ORDER_PLACED)
-    assert.equal(registry.orderAuthorisation(unknown.commodity_order_id), null)
+    assert.equal(await registry.orderAuthorisation(unknown.commodity_order_id), null)
     // A kind without a handler (the order: no onOrder) is acknowledged once stored; a retry of it is
     // acknowledged without anything done.
     const again = await post(server.url, signedBody(unknown))
     assert.equal(again.body, 'success')
     assert.equal(server.results.at(-1).outcome, 'already_handled')
-    assert.equal(registry.order(unknown.commodity_order_id).version, 1)
+    assert.equal((await registry.order(unknown.commodity_order_id)).version, 1)
   } finally {
     await server.close()
     registry.close()
@@ -377,7 +377,7 @@ test('a handler error goes to the result, never to the HTTP answer; a closed reg
       assert.match(result.handlerError, expected)
       assert.equal(result.error, null)
     }
-    assert.equal(registry.order(orderParams().commodity_order_id).version, 1)
+    assert.equal((await registry.order(orderParams().commodity_order_id)).version, 1)
 
     // Once the registry is closed, every request is answered 500 `fail` with the configuration error.
     registry.close()
@@ -411,7 +411,7 @@ test('Gateway.handle and the native two-phase GatewayCore, with their …Sync tw
     // The content the gateway had signed, as verifying the body alone says.
     assert.equal(first.notification.signedForm, config.notificationVerifier().verifyBody(body).signedForm)
     assert.equal(typeof first.notification.signedForm, 'string')
-    assert.equal(registry.order(orderParams().commodity_order_id).version, 1)
+    assert.equal((await registry.order(orderParams().commodity_order_id)).version, 1)
     const failed = await core.finish(first, 'not now')
     assert.deepEqual(
       { ...failed },
@@ -436,7 +436,7 @@ test('Gateway.handle and the native two-phase GatewayCore, with their …Sync tw
     assert.ok(!(third instanceof GatewayDelivery))
     assert.equal(third.outcome, 'already_handled')
     assert.equal(third.body, 'success')
-    assert.equal(registry.order(orderParams().commodity_order_id).version, 1)
+    assert.equal((await registry.order(orderParams().commodity_order_id)).version, 1)
 
     // Answers without a delivery: not a form, malformed.
     assert.equal(core.receiveSync('text/plain', body).status, 415)

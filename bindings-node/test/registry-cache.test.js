@@ -52,12 +52,12 @@ test('another registry’s revocation is served only when asked before the cache
   const { writer, reader, close } = twoHosts('revoked')
   const [{ authAppId, appAuthToken }] = tokens
   try {
-    assert.deepEqual(writer.ingestTokens(tokens), ['applied'])
+    assert.deepEqual(await writer.ingestTokens(tokens), ['applied'])
     const readAsked = performance.now()
     assert.equal(await reader.tokenFor(authAppId), appAuthToken) // read through the reader: cached
 
     const revokedAt = performance.now()
-    writer.revoke(authAppId)
+    await writer.revoke(authAppId)
     let refusedAfter
     for (;;) {
       // When the lookup was asked (the call may finish later than that).
@@ -97,16 +97,16 @@ test('a revocation through the cached registry itself is refused at once', async
   const { writer, reader, close } = twoHosts('local')
   const [{ authAppId, appAuthToken }] = tokens
   try {
-    assert.deepEqual(writer.ingestTokens(tokens), ['applied'])
+    assert.deepEqual(await writer.ingestTokens(tokens), ['applied'])
     assert.equal(await reader.tokenFor(authAppId), appAuthToken)
     assert.equal(reader.tokenForSync(authAppId), appAuthToken) // from the cache
-    reader.revoke(authAppId)
+    await reader.revoke(authAppId)
     const error = thrown(() => reader.tokenForSync(authAppId))
     assert.equal(error.code, 'ALIPAY_STORE_ERROR', error.message)
     assert.match(error.message, /revoked/)
     assert.equal((await rejection(reader.tokenFor(authAppId))).code, 'ALIPAY_STORE_ERROR')
     // Re-authorised through the same registry: served at once.
-    assert.deepEqual(reader.ingestTokens(tokens), ['applied'])
+    assert.deepEqual(await reader.ingestTokens(tokens), ['applied'])
     assert.equal(await reader.tokenFor(authAppId), appAuthToken)
   } finally {
     close()

@@ -74,12 +74,12 @@ eachStore('a console token is imported once and serves a delegated call', (store
     const again = registry.importTokenSync(console_.appAuthToken)
     assert.equal(again.outcome, 'duplicate')
     assert.equal(again.record.version, record.version)
-    assert.equal(registry.list().length, 1)
+    assert.equal((await registry.list()).length, 1)
     registry.close()
     const reopened = Registry.open(location)
-    assert.equal(reopened.get('2021004400000001').origin, 'imported')
-    assert.equal(reopened.get('2021004400000001').appRefreshToken, null)
-    assert.deepEqual(reopened.get('2021004400000001').grantedMethods, record.grantedMethods)
+    assert.equal((await reopened.get('2021004400000001')).origin, 'imported')
+    assert.equal((await reopened.get('2021004400000001')).appRefreshToken, null)
+    assert.deepEqual((await reopened.get('2021004400000001')).grantedMethods, record.grantedMethods)
     reopened.close()
   }),
 )
@@ -115,7 +115,7 @@ eachStore('expired, revoked, unknown and garbage tokens are refused with nothing
     }
     assert.equal((await rejection(registry.importToken(revoked, 'bad refresh token'))).code, 'ALIPAY_CONFIG_ERROR')
     assert.equal(emulator.callCount('alipay.open.auth.token.app.query'), queries)
-    assert.equal(registry.list().length, 0)
+    assert.equal((await registry.list()).length, 0)
     registry.close()
     const noClient = Registry.inMemory()
     const error = await rejection(noClient.importToken(expired))
@@ -137,8 +137,8 @@ eachStore('an imported token without refresh token is refused plainly once due',
     assert.match(error.reason, /import a fresh token/)
     assert.ok(!error.reason.includes(console_.appAuthToken.slice(8)))
     // The refused refresh wrote nothing: the imported token is still the stored one, no lease left.
-    assert.equal(registry.get('2021004400000004').appAuthToken, console_.appAuthToken)
-    assert.equal(registry.get('2021004400000004').refreshLease, null)
+    assert.equal((await registry.get('2021004400000004')).appAuthToken, console_.appAuthToken)
+    assert.equal((await registry.get('2021004400000004')).refreshLease, null)
     registry.close()
   } finally {
     short.emulator.stop()

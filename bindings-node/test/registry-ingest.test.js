@@ -72,8 +72,8 @@ async function ingestions({ emulator, client, pushed, registry }) {
   const tokens = await authorise(emulator, client)
   const [token] = tokens
   const { authAppId } = token
-  assert.deepEqual(registry.ingestTokens(tokens), ['applied'])
-  let record = registry.get(authAppId)
+  assert.deepEqual(await registry.ingestTokens(tokens), ['applied'])
+  let record = await registry.get(authAppId)
   assert.ok(record instanceof MerchantAuthorisation)
   assert.equal(record.authAppId, authAppId)
   assert.equal(record.merchantPid, token.userId)
@@ -96,11 +96,11 @@ async function ingestions({ emulator, client, pushed, registry }) {
   const notice = pushed(APP_AUTH_NOTIFY)
   assert.equal(notice.kind, 'appAuth')
   assert.equal(notice.detail.authAppId, authAppId)
-  const versionBefore = registry.get(authAppId).version
-  assert.equal(registry.ingestNotification(notice), 'stale')
-  assert.equal(registry.ingestNotification(notice), 'duplicate')
-  assert.equal(registry.get(authAppId).appAuthToken, token.appAuthToken)
-  assert.equal(registry.get(authAppId).version, versionBefore)
+  const versionBefore = (await registry.get(authAppId)).version
+  assert.equal(await registry.ingestNotification(notice), 'stale')
+  assert.equal(await registry.ingestNotification(notice), 'duplicate')
+  assert.equal((await registry.get(authAppId)).appAuthToken, token.appAuthToken)
+  assert.equal((await registry.get(authAppId)).version, versionBefore)
 
   // 3. A token query: the granted APIs are stored; the same answer again changes nothing.
   assert.equal(await registry.tokenFor(authAppId), token.appAuthToken)
@@ -108,14 +108,14 @@ async function ingestions({ emulator, client, pushed, registry }) {
   assert.equal(await registry.tokenForMerchant(token.userId), token.appAuthToken)
   assert.equal(registry.tokenForMerchantSync(token.userId), token.appAuthToken)
   const info = await client.queryAppAuthToken(token.appAuthToken)
-  assert.equal(registry.ingestQuery(token.appAuthToken, info), 'applied')
-  record = registry.get(authAppId)
+  assert.equal(await registry.ingestQuery(token.appAuthToken, info), 'applied')
+  record = await registry.get(authAppId)
   assert.deepEqual(record.grantedMethods, info.authMethods)
   assert.ok(record.grantedMethods.length > 0)
-  assert.equal(registry.ingestQuery(token.appAuthToken, info), 'stale')
+  assert.equal(registry.ingestQuerySync(token.appAuthToken, info), 'stale')
   // A query about another token (not the stored one) is stale too.
-  assert.equal(registry.ingestQuery('an-older-token', { ...info, status: 'invalid' }), 'stale')
-  assert.equal(registry.get(authAppId).status, 'active')
+  assert.equal(await registry.ingestQuery('an-older-token', { ...info, status: 'invalid' }), 'stale')
+  assert.equal((await registry.get(authAppId)).status, 'active')
 
   // 4. Delegated calls through the registry (Promise, Sync, with a retry policy).
   const answer = await registry.executeFor(authAppId, VERSIONS, { bizContent: { bundle_id: 'com.alipay.alipaywallet' } })
@@ -129,11 +129,11 @@ async function ingestions({ emulator, client, pushed, registry }) {
 
   // 5. A second merchant of the same registry, and lookups by PID.
   const [other] = await authorise(emulator, client)
-  assert.deepEqual(registry.ingestTokens([other]), ['applied'])
-  assert.deepEqual(registry.byMerchant(other.userId).map((r) => r.authAppId), [other.authAppId])
-  assert.deepEqual(registry.byMerchant(token.userId).map((r) => r.authAppId), [authAppId])
-  assert.deepEqual(registry.byMerchant('2088000000000000'), [])
-  assert.equal(registry.get('2021000000000000'), null)
+  assert.deepEqual(await registry.ingestTokens([other]), ['applied'])
+  assert.deepEqual((await registry.byMerchant(other.userId)).map((r) => r.authAppId), [other.authAppId])
+  assert.deepEqual((await registry.byMerchant(token.userId)).map((r) => r.authAppId), [authAppId])
+  assert.deepEqual(await registry.byMerchant('2088000000000000'), [])
+  assert.equal(await registry.get('2021000000000000'), null)
 
   // 6. The merchant revokes at the emulator: the cancellation push applies, its retry is a duplicate.
   emulator.revoke(authAppId)
@@ -141,17 +141,17 @@ async function ingestions({ emulator, client, pushed, registry }) {
   const cancelled = pushed(APP_AUTH_CANCELLED)
   assert.equal(cancelled.kind, 'message')
   assert.equal(cancelled.appAuthCancelled, true)
-  assert.equal(registry.ingestNotification(cancelled), 'applied')
-  assert.equal(registry.ingestNotification(cancelled), 'duplicate')
-  record = registry.get(authAppId)
+  assert.equal(await registry.ingestNotification(cancelled), 'applied')
+  assert.equal(await registry.ingestNotification(cancelled), 'duplicate')
+  record = await registry.get(authAppId)
   assert.equal(record.status, 'revoked')
   assert.equal(record.active, false)
   assert.ok(record.revokedAtMs > 0)
   assert.equal(record.appAuthToken, token.appAuthToken, 'a revoked record is kept, not deleted')
   // Replaying the old authorisation push cannot bring the merchant back.
-  assert.equal(registry.ingestNotification(notice), 'duplicate')
-  assert.equal(registry.ingestNotification({ ...notice, notifyId: `${notice.notifyId}-again` }), 'stale')
-  assert.equal(registry.get(authAppId).status, 'revoked')
+  assert.equal(await registry.ingestNotification(notice), 'duplicate')
+  assert.equal(await registry.ingestNotification({ ...notice, notifyId: `${notice.notifyId}-again` }), 'stale')
+  assert.equal((await registry.get(authAppId)).status, 'revoked')
 
   // 7. A revoked merchant: ALIPAY_STORE_ERROR naming it, and no call reaches the gateway.
   const callsBefore = emulator.totalCalls
@@ -173,22 +173,23 @@ async function ingestions({ emulator, client, pushed, registry }) {
 
   // 8. A late cancellation (sent before the other merchant authorised, arriving now under a new
   // notify_id: a hand-made copy of the verified push) is stale and leaves it active.
-  const otherRecord = registry.get(other.authAppId)
+  const otherRecord = await registry.get(other.authAppId)
   const late = {
     ...cancelled,
     notifyId: 'late-cancellation',
     msgAppId: other.authAppId,
     utcTimestamp: String(otherRecord.authorisedAtMs - 60_000),
   }
-  assert.equal(registry.ingestNotification(late), 'stale')
-  assert.equal(registry.get(other.authAppId).status, 'active')
+  assert.equal(await registry.ingestNotification(late), 'stale')
+  assert.equal((await registry.get(other.authAppId)).status, 'active')
   assert.equal(await registry.tokenFor(other.authAppId), other.appAuthToken)
 
   // 9. A local revoke; revoking an unknown app is a store error.
-  assert.equal(registry.revoke(other.authAppId).status, 'revoked')
-  const unknown = thrown(() => registry.revoke('2021999999999999'))
+  assert.equal((await registry.revoke(other.authAppId)).status, 'revoked')
+  const unknown = await rejection(registry.revoke('2021999999999999'))
   assert.equal(unknown.code, 'ALIPAY_STORE_ERROR')
   assert.ok(unknown.reason.includes('2021999999999999'))
+  assert.equal(thrown(() => registry.revokeSync('2021999999999999')).code, 'ALIPAY_STORE_ERROR')
   const missing = await rejection(registry.tokenFor('2021999999999999'))
   assert.equal(missing.code, 'ALIPAY_STORE_ERROR')
   assert.ok(missing.reason.includes('2021999999999999'))
@@ -204,17 +205,17 @@ eachStore('notifications about no stored merchant are ignored', (store) =>
     const fresh = Registry.open(freshLocation(store, temp.dir))
     try {
       const cancelled = pushed(APP_AUTH_CANCELLED)
-      assert.equal(fresh.ingestNotification(cancelled), 'ignored')
-      assert.equal(fresh.ingestNotification({ kind: 'other', params: { trade_status: 'TRADE_SUCCESS' } }), 'ignored')
-      assert.equal(fresh.ingestQuery('token', { authAppId: '2021000000000009', status: 'valid', authMethods: [] }), 'ignored')
-      assert.deepEqual(fresh.list(), [])
+      assert.equal(await fresh.ingestNotification(cancelled), 'ignored')
+      assert.equal(await fresh.ingestNotification({ kind: 'other', params: { trade_status: 'TRADE_SUCCESS' } }), 'ignored')
+      assert.equal(await fresh.ingestQuery('token', { authAppId: '2021000000000009', status: 'valid', authMethods: [] }), 'ignored')
+      assert.deepEqual(await fresh.list(), [])
       // A new merchant's push on its own (no exchange yet) is applied, then a duplicate.
       const notice = pushed(APP_AUTH_NOTIFY)
-      assert.equal(fresh.ingestNotification(notice), 'applied')
-      assert.equal(fresh.ingestNotification(notice), 'duplicate')
-      assert.equal(fresh.get(notice.detail.authAppId).appAuthToken, notice.detail.appAuthToken)
-      assert.equal(fresh.get(notice.detail.authAppId).appAuthToken, token.appAuthToken)
-      assert.deepEqual(fresh.list().map((record) => record.authAppId), [token.authAppId])
+      assert.equal(await fresh.ingestNotification(notice), 'applied')
+      assert.equal(await fresh.ingestNotification(notice), 'duplicate')
+      assert.equal((await fresh.get(notice.detail.authAppId)).appAuthToken, notice.detail.appAuthToken)
+      assert.equal((await fresh.get(notice.detail.authAppId)).appAuthToken, token.appAuthToken)
+      assert.deepEqual((await fresh.list()).map((record) => record.authAppId), [token.authAppId])
     } finally {
       fresh.close()
     }
@@ -223,10 +224,10 @@ eachStore('notifications about no stored merchant are ignored', (store) =>
 
 eachStore(
   'a service-market order message is stored as an order, no authorisation (the token comes with the plugin authorisation)',
-  (store) => {
+  async (store) => {
     const fresh = Registry.open(freshLocation(store, temp.dir))
     try {
-      serviceMarketOrders(fresh)
+      await serviceMarketOrders(fresh)
     } finally {
       fresh.close()
     }
@@ -234,32 +235,32 @@ eachStore(
   [...STORES, 'memory'],
 )
 
-function serviceMarketOrders(fresh) {
+async function serviceMarketOrders(fresh) {
   const orders = loadVectors('real_notifications.json').cases.filter((vector) => vector.kind === 'servicemarket_order')
   assert.ok(orders.length >= 2)
   for (const vector of orders) {
     const order = new NotificationVerifier(readKey(vector.alipay_public_key)).verifyBody(vector.body)
     assert.equal(order.kind, 'serviceMarketOrder')
-    assert.equal(fresh.ingestNotification(order), 'applied')
+    assert.equal(await fresh.ingestNotification(order), 'applied')
     // A copy (spread, or through JSON) reads back the same: the same message, a duplicate.
-    assert.equal(fresh.ingestNotification({ ...order }), 'duplicate')
-    assert.equal(fresh.ingestNotification(JSON.parse(JSON.stringify(order))), 'duplicate')
-    const stored = fresh.order(order.commodityOrderId)
+    assert.equal(await fresh.ingestNotification({ ...order }), 'duplicate')
+    assert.equal(fresh.ingestNotificationSync(JSON.parse(JSON.stringify(order))), 'duplicate')
+    const stored = await fresh.order(order.commodityOrderId)
     assert.equal(stored.merchantPid, order.merchantPid)
     assert.equal(stored.notifyId, order.notifyId)
     assert.equal(stored.status, 'MERCHANT_ORDED')
     assert.equal(stored.version, 1)
     assert.deepEqual(stored.params, order.params)
   }
-  assert.deepEqual(fresh.list(), [])
-  assert.equal(fresh.orders().length, orders.length)
+  assert.deepEqual(await fresh.list(), [])
+  assert.equal((await fresh.orders()).length, orders.length)
   const order = { kind: 'serviceMarketOrder', notifyId: 'n', commodityOrderId: 'o', merchantPid: '2088', phone: '17800000000' }
-  assert.equal(fresh.ingestNotification(order), 'applied')
-  assert.equal(fresh.order('o').phone, '17800000000')
-  assert.deepEqual(fresh.order('o').params, {})
+  assert.equal(await fresh.ingestNotification(order), 'applied')
+  assert.equal((await fresh.order('o')).phone, '17800000000')
+  assert.deepEqual((await fresh.order('o')).params, {})
   // Params read back from an object (by name).
-  assert.equal(fresh.ingestNotification({ ...order, notifyId: 'n2', commodityOrderId: 'o2', params: { b: '2', a: '1' } }), 'applied')
-  assert.deepEqual(fresh.order('o2').params, { a: '1', b: '2' })
+  assert.equal(await fresh.ingestNotification({ ...order, notifyId: 'n2', commodityOrderId: 'o2', params: { b: '2', a: '1' } }), 'applied')
+  assert.deepEqual((await fresh.order('o2')).params, { a: '1', b: '2' })
   for (const bad of [
     { ...order, params: { a: 1 } },
     { ...order, params: 'a=1' },
@@ -270,20 +271,23 @@ function serviceMarketOrders(fresh) {
     { ...order, periodDay: -1 },
     { ...order, phone: 17800000000 },
   ]) {
-    const error = thrown(() => fresh.ingestNotification(bad))
-    assert.equal(error.code, 'ALIPAY_CONFIG_ERROR', JSON.stringify(bad))
-    assert.ok(!`${error.message} ${error.reason}`.includes('17800000000'), error.message)
+    // Read on the calling thread: the async form throws at once, as its twin does.
+    for (const ingest of [() => fresh.ingestNotification(bad), () => fresh.ingestNotificationSync(bad)]) {
+      const error = thrown(ingest)
+      assert.equal(error.code, 'ALIPAY_CONFIG_ERROR', JSON.stringify(bad))
+      assert.ok(!`${error.message} ${error.reason}`.includes('17800000000'), error.message)
+    }
   }
   // Nothing of the refused objects was stored.
-  assert.equal(fresh.orders().length, orders.length + 2)
+  assert.equal((await fresh.orders()).length, orders.length + 2)
 }
 
 eachStore(
   'a plugin authorisation read back from an object keeps its trigger, plugin and agent app',
-  (store) => {
+  async (store) => {
     const fresh = Registry.open(freshLocation(store, temp.dir))
     try {
-      pluginAuthorisation(fresh)
+      await pluginAuthorisation(fresh)
     } finally {
       fresh.close()
     }
@@ -291,7 +295,7 @@ eachStore(
   [...STORES, 'memory'],
 )
 
-function pluginAuthorisation(fresh) {
+async function pluginAuthorisation(fresh) {
   const notice = {
     kind: 'appAuth',
     notifyId: 'n-plugin',
@@ -305,13 +309,15 @@ function pluginAuthorisation(fresh) {
       expiresIn: 31536000,
     },
   }
-  assert.equal(fresh.ingestNotification(notice), 'applied')
-  const record = fresh.get('2021002123650074')
+  assert.equal(await fresh.ingestNotification(notice), 'applied')
+  const record = await fresh.get('2021002123650074')
   assert.equal(record.appAuthToken, notice.detail.appAuthToken)
   // Stored under the plugin the merchant authorised.
   assert.equal(record.appId, '2021003100000042')
-  assert.equal(fresh.getForApp('2021003100000042', '2021002123650074').version, record.version)
-  assert.equal(fresh.ingestNotification(notice), 'duplicate')
+  assert.equal((await fresh.getForApp('2021003100000042', '2021002123650074')).version, record.version)
+  assert.equal(fresh.getForAppSync('2021003100000042', '2021002123650074').version, record.version)
+  assert.equal(fresh.getSync('2021002123650074').version, record.version)
+  assert.equal(await fresh.ingestNotification(notice), 'duplicate')
   for (const bad of [{ ...notice, trigger: 1 }, { ...notice, detail: { ...notice.detail, agentAppId: 2021 } }]) {
     assert.equal(thrown(() => fresh.ingestNotification(bad)).code, 'ALIPAY_CONFIG_ERROR')
   }
@@ -328,4 +334,7 @@ test('objects that are not notifications or query results are refused', () => {
   assert.ok(!error.message.includes('secret-token'))
   assert.equal(thrown(() => fresh.ingestQuery('t', { authMethods: 'x' })).code, 'ALIPAY_CONFIG_ERROR')
   assert.equal(thrown(() => fresh.ingestQuery('t', { expiresIn: 1.5 })).code, 'ALIPAY_CONFIG_ERROR')
+  assert.equal(thrown(() => fresh.ingestQuerySync('t', { expiresIn: 1.5 })).code, 'ALIPAY_CONFIG_ERROR')
+  assert.equal(thrown(() => fresh.ingestNotificationSync({ kind: 'nope' })).code, 'ALIPAY_CONFIG_ERROR')
+  assert.deepEqual(fresh.listSync(), [])
 })

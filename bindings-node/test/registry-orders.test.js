@@ -5,12 +5,12 @@
 // verified and ingested), linked to the plugin authorisation, walked through the registry's order
 // calls (accept, complete, confirm with the merchant's stored token; reject; cancel; a query that
 // brings the stored order up to date) with every step in the history; unknown orders and missing
-// authorisations refused before any call; the `…Sync` twins; argument errors; a closed registry; the
-// contact person and phone masked in every string form. App keys: one registry with the clients of
-// two apps (two emulators, one per app), the same merchant app authorising both kept as two records,
-// `getForApp`, `defaultAppId`, `tokenForApp` refreshing through the right app's client, and `get`
-// refusing to choose between two apps that are not the default. The masking of an order's string forms
-// is checked in memory.
+// authorisations refused before any call; the `…Sync` twins (of the calls and the reads); argument
+// errors; a closed registry; the contact person and phone masked in every string form. App keys: one
+// registry with the clients of two apps (two emulators, one per app), the same merchant app authorising
+// both kept as two records, `getForApp`, `defaultAppId`, `tokenForApp` refreshing through the right
+// app's client, and `get` refusing to choose between two apps that are not the default. The masking of
+// an order's string forms is checked in memory.
 
 const { test, before, after } = require('node:test')
 const assert = require('node:assert/strict')
@@ -72,7 +72,8 @@ async function subscribed(emulator, gateway, registry, options = {}) {
   const subscription = emulator.subscribe(options)
   assert.equal(await emulator.waitForDeliveries(before + 2, 10_000), true)
   assert.deepEqual(gateway.rejected, [])
-  const ingested = gateway.received.slice(before).map((notification) => registry.ingestNotification(notification))
+  const ingested = []
+  for (const notification of gateway.received.slice(before)) ingested.push(await registry.ingestNotification(notification))
   assert.deepEqual(ingested, ['applied', 'applied'])
   return subscription
 }
@@ -83,7 +84,7 @@ eachStore('an order from the emulator is stored, linked to its authorisation and
     const id = subscription.commodityOrderId
     const target = { miniAppId: subscription.authAppId }
 
-    const order = registry.order(id)
+    const order = await registry.order(id)
     assert.ok(order instanceof OrderRecord)
     assert.equal(order.commodityOrderId, id)
     assert.equal(order.appId, APP_ID)
@@ -106,10 +107,10 @@ eachStore('an order from the emulator is stored, linked to its authorisation and
     assert.equal(typeof order.notifiedAtMs, 'number')
     assert.ok(order.createdAtMs > 0 && order.updatedAtMs >= order.createdAtMs)
     assert.deepEqual(order.history, [{ status: ORDER_PLACED, item: null, source: 'notification', atMs: order.notifiedAtMs }])
-    assert.deepEqual(registry.orders().map((o) => o.commodityOrderId), [id])
+    assert.deepEqual((await registry.orders()).map((o) => o.commodityOrderId), [id])
 
     // The plugin authorisation the order goes with: the merchant's mini program, to our app.
-    const authorisation = registry.orderAuthorisation(id)
+    const authorisation = await registry.orderAuthorisation(id)
     assert.equal(authorisation.authAppId, subscription.authAppId)
     assert.equal(authorisation.appId, APP_ID)
     assert.equal(authorisation.merchantPid, subscription.merchantPid)
@@ -141,7 +142,7 @@ eachStore('an order from the emulator is stored, linked to its authorisation and
     for (let i = 1; i < confirmed.history.length; i++) assert.ok(confirmed.history[i].atMs >= confirmed.history[i - 1].atMs)
     assert.equal(confirmed.version, 4)
     // The stored order is the one returned.
-    assert.equal(String(registry.order(id)), String(confirmed))
+    assert.equal(String(await registry.order(id)), String(confirmed))
 
     // A query agreeing with the stored order changes nothing.
     const queries = emulator.callCount(SERVICEMARKET_ORDER_QUERY_METHOD)
@@ -155,7 +156,7 @@ eachStore('an order from the emulator is stored, linked to its authorisation and
     const again = await rejection(registry.acceptOrder(id))
     assert.equal(again.code, 'ALIPAY_API_ERROR')
     assert.equal(again.subCode, 'COMMODITY_ORDER_STATUS_INVALID')
-    assert.equal(registry.order(id).version, 4)
+    assert.equal((await registry.order(id)).version, 4)
   })
 })
 
@@ -166,7 +167,7 @@ eachStore('a query records what changed elsewhere, each change with source query
     // Accepted and completed outside the registry (another process, the console).
     await client.acceptServicemarketOrder(id)
     await client.completeServicemarketOrderItem(id, { miniAppId: subscription.authAppId })
-    assert.equal(registry.order(id).status, ORDER_PLACED)
+    assert.equal((await registry.order(id)).status, ORDER_PLACED)
     const refreshed = await registry.refreshOrder(id)
     assert.equal(refreshed.status, 'ISV_ACCEPTED')
     assert.equal(refreshed.itemStatus({ miniAppId: subscription.authAppId }), 'TO_CONFIRM')
@@ -193,13 +194,14 @@ eachStore('a rejected order, a cancelled item, and the …Sync twins', async (st
     const twice = thrown(() => registry.rejectOrderSync(rejected.commodityOrderId, '再次拒绝'))
     assert.equal(twice.code, 'ALIPAY_API_ERROR')
     assert.equal(twice.subCode, 'COMMODITY_ORDER_STATUS_INVALID')
-    assert.equal(registry.order(rejected.commodityOrderId).version, 2)
+    assert.equal((await registry.order(rejected.commodityOrderId)).version, 2)
 
     const cancelled = await subscribed(emulator, gateway, registry)
     const id = cancelled.commodityOrderId
     const target = { miniAppId: cancelled.authAppId }
     // The blocking twins, on the JavaScript thread.
     assert.equal(registry.acceptOrderSync(id).status, ORDER_ACCEPTED)
+    assert.equal(registry.orderSync(id).status, ORDER_ACCEPTED)
     const after = registry.cancelOrderItemSync(id, target, '当前区域不支持实施')
     assert.equal(after.itemStatus(target), ITEM_CANCELLED)
     assert.equal(ITEM_CANCELLED, 'ISV_CANCELLED')
@@ -209,18 +211,22 @@ eachStore('a rejected order, a cancelled item, and the …Sync twins', async (st
     assert.equal(error.code, 'ALIPAY_API_ERROR')
     assert.equal(error.subCode, 'ITEM_STATUS_NOT_ALLOW')
     assert.equal(thrown(() => registry.confirmOrderItemSync(id, target)).code, 'ALIPAY_API_ERROR')
-    assert.deepEqual(registry.orders().map((o) => o.commodityOrderId).sort(), [rejected.commodityOrderId, id].sort())
+    assert.deepEqual((await registry.orders()).map((o) => o.commodityOrderId).sort(), [rejected.commodityOrderId, id].sort())
+    assert.deepEqual(registry.ordersSync().map(String), (await registry.orders()).map(String))
+    assert.equal(registry.orderAuthorisationSync(id).authAppId, cancelled.authAppId)
   })
 })
 
 eachStore('unknown orders, missing authorisations and bad items are refused before any call', async (store) => {
   await withOrders(store, async ({ emulator, registry }) => {
-    assert.equal(registry.order(UNKNOWN_ORDER), null)
+    assert.equal(await registry.order(UNKNOWN_ORDER), null)
     const store = (error) => {
       assert.equal(error.code, 'ALIPAY_STORE_ERROR', error.message)
       assert.ok(error.reason.includes(UNKNOWN_ORDER), error.reason)
     }
-    store(thrown(() => registry.orderAuthorisation(UNKNOWN_ORDER)))
+    store(await rejection(registry.orderAuthorisation(UNKNOWN_ORDER)))
+    store(thrown(() => registry.orderAuthorisationSync(UNKNOWN_ORDER)))
+    assert.equal(registry.orderSync(UNKNOWN_ORDER), null)
     for (const call of [
       () => registry.acceptOrder(UNKNOWN_ORDER),
       () => registry.rejectOrder(UNKNOWN_ORDER, '暂不支持'),
@@ -246,8 +252,8 @@ eachStore('unknown orders, missing authorisations and bad items are refused befo
       contactor: '李四',
       phone: '13900000099',
     }
-    assert.equal(registry.ingestNotification(lonely), 'applied')
-    assert.equal(registry.orderAuthorisation(lonely.commodityOrderId), null)
+    assert.equal(await registry.ingestNotification(lonely), 'applied')
+    assert.equal(await registry.orderAuthorisation(lonely.commodityOrderId), null)
     const confirm = await rejection(registry.confirmOrderItem(lonely.commodityOrderId, { miniAppId: lonely.consumerMiniAppId }))
     assert.equal(confirm.code, 'ALIPAY_STORE_ERROR')
     assert.match(confirm.reason, /no authorisation of merchant 2088000000000099/)
@@ -257,20 +263,23 @@ eachStore('unknown orders, missing authorisations and bad items are refused befo
     for (const item of [{}, { miniAppId: 'a', shopId: 'b' }, 'x', null, { miniAppId: 7 }]) {
       assert.equal((await rejection(registry.completeOrderItem(lonely.commodityOrderId, item))).code, 'ALIPAY_CONFIG_ERROR')
       assert.equal(thrown(() => registry.completeOrderItemSync(lonely.commodityOrderId, item)).code, 'ALIPAY_CONFIG_ERROR')
-      assert.equal(thrown(() => registry.order(lonely.commodityOrderId).itemStatus(item)).code, 'ALIPAY_CONFIG_ERROR')
+      assert.equal(thrown(() => registry.orderSync(lonely.commodityOrderId).itemStatus(item)).code, 'ALIPAY_CONFIG_ERROR')
     }
     assert.equal(emulator.totalCalls, 0)
 
     // A registry without a client stores orders but cannot call.
     const bare = Registry.inMemory()
-    assert.equal(bare.ingestNotification(lonely), 'applied')
+    assert.equal(await bare.ingestNotification(lonely), 'applied')
     assert.equal((await rejection(bare.acceptOrder(lonely.commodityOrderId))).code, 'ALIPAY_CONFIG_ERROR')
     // A closed registry refuses every order method.
     bare.close()
     for (const call of [
       () => bare.order(lonely.commodityOrderId),
+      () => bare.orderSync(lonely.commodityOrderId),
       () => bare.orders(),
+      () => bare.ordersSync(),
       () => bare.orderAuthorisation(lonely.commodityOrderId),
+      () => bare.orderAuthorisationSync(lonely.commodityOrderId),
       () => bare.acceptOrder(lonely.commodityOrderId),
       () => bare.refreshOrderSync(lonely.commodityOrderId),
       () => bare.getForApp(APP_ID, '2021'),
@@ -282,11 +291,11 @@ eachStore('unknown orders, missing authorisations and bad items are refused befo
   })
 })
 
-test('an order record shows the contact person and phone by their length only', () => {
+test('an order record shows the contact person and phone by their length only', async () => {
   const registry = Registry.inMemory()
   const contactor = '欧阳娜娜'
   const phone = '13812345678'
-  registry.ingestNotification({
+  await registry.ingestNotification({
     kind: 'serviceMarketOrder',
     notifyId: 'n-masked',
     commodityOrderId: '202612070000000000000007',
@@ -295,8 +304,8 @@ test('an order record shows the contact person and phone by their length only', 
     phone,
     params: { commodity_order_id: '202612070000000000000007', contactor, phone, title: '插件' },
   })
-  const order = registry.order('202612070000000000000007')
-  for (const text of [String(order), util.inspect(order), `${order}`, util.inspect(registry.orders()), JSON.stringify(order)]) {
+  const order = await registry.order('202612070000000000000007')
+  for (const text of [String(order), util.inspect(order), `${order}`, util.inspect(await registry.orders()), JSON.stringify(order)]) {
     assert.ok(!text.includes(contactor), text)
     assert.ok(!text.includes(phone), text)
     assert.ok(!text.includes('1381234'), text)
@@ -318,20 +327,20 @@ eachStore('orders persist after closing and reopening, with their history; Order
     const before = emulator.deliveries().length
     const subscription = emulator.subscribe()
     assert.equal(await emulator.waitForDeliveries(before + 2, 10_000), true)
-    for (const notification of gateway.received) registry.ingestNotification(notification)
+    for (const notification of gateway.received) await registry.ingestNotification(notification)
     const accepted = await registry.acceptOrder(subscription.commodityOrderId)
     registry.close()
     const reopened = Registry.open(location)
     try {
-      const order = reopened.order(subscription.commodityOrderId)
+      const order = await reopened.order(subscription.commodityOrderId)
       assert.equal(String(order), String(accepted))
       assert.deepEqual(order.history, accepted.history)
       assert.equal(order.version, 2)
-      assert.equal(reopened.orderAuthorisation(subscription.commodityOrderId).authAppId, subscription.authAppId)
-      assert.deepEqual(reopened.orders().map((o) => o.commodityOrderId), [subscription.commodityOrderId])
+      assert.equal((await reopened.orderAuthorisation(subscription.commodityOrderId)).authAppId, subscription.authAppId)
+      assert.deepEqual((await reopened.orders()).map((o) => o.commodityOrderId), [subscription.commodityOrderId])
       // The journal survives too: the pushes again are duplicates.
-      for (const notification of gateway.received) assert.equal(reopened.ingestNotification(notification), 'duplicate')
-      if (store === 'sqlite') assert.equal(reopened.integrityCheck(), 'ok')
+      for (const notification of gateway.received) assert.equal(await reopened.ingestNotification(notification), 'duplicate')
+      if (store === 'sqlite') assert.equal(await reopened.integrityCheck(), 'ok')
     } finally {
       reopened.close()
     }
@@ -378,22 +387,22 @@ eachStore('one registry, two apps: one merchant app authorising both is two reco
     for (const [{ emulator }, gateway] of [[first, gateways[0]], [second, gateways[1]]]) {
       assert.equal(await emulator.waitForDeliveries(2, 10_000), true)
       assert.deepEqual(gateway.rejected, [])
-      for (const notification of gateway.received) assert.equal(registry.ingestNotification(notification), 'applied')
+      for (const notification of gateway.received) assert.equal(await registry.ingestNotification(notification), 'applied')
     }
-    const mine = registry.getForApp(APP_ID, merchantApp)
-    const plugin = registry.getForApp(PLUGIN, merchantApp)
+    const mine = await registry.getForApp(APP_ID, merchantApp)
+    const plugin = await registry.getForApp(PLUGIN, merchantApp)
     assert.equal(mine.appId, APP_ID)
     assert.equal(plugin.appId, PLUGIN)
     assert.notEqual(mine.appAuthToken, plugin.appAuthToken)
-    assert.equal(registry.list().length, 2)
-    assert.equal(registry.byMerchant('2088000000000042').length, 2)
-    assert.equal(registry.getForApp('2021000000000999', merchantApp), null)
+    assert.equal((await registry.list()).length, 2)
+    assert.equal((await registry.byMerchant('2088000000000042')).length, 2)
+    assert.equal(await registry.getForApp('2021000000000999', merchantApp), null)
     // By authAppId alone: the default app's.
-    assert.equal(registry.get(merchantApp).appId, APP_ID)
+    assert.equal((await registry.get(merchantApp)).appId, APP_ID)
     // Each order goes with its app's authorisation.
-    const orders = registry.orders()
+    const orders = await registry.orders()
     assert.equal(orders.length, 2)
-    for (const order of orders) assert.equal(registry.orderAuthorisation(order.commodityOrderId).appId, order.appId)
+    for (const order of orders) assert.equal((await registry.orderAuthorisation(order.commodityOrderId)).appId, order.appId)
 
     // Each token is refreshed through its own app's client, at its own gateway.
     const refreshes = () => [first.emulator.callCount(TOKEN_METHOD), second.emulator.callCount(TOKEN_METHOD)]
@@ -401,8 +410,8 @@ eachStore('one registry, two apps: one merchant app authorising both is two reco
     const pluginToken = await registry.tokenForApp(PLUGIN, merchantApp)
     assert.deepEqual(refreshes(), [0, 1])
     assert.notEqual(pluginToken, plugin.appAuthToken)
-    assert.equal(registry.getForApp(PLUGIN, merchantApp).appAuthToken, pluginToken)
-    assert.equal(registry.getForApp(APP_ID, merchantApp).appAuthToken, mine.appAuthToken)
+    assert.equal((await registry.getForApp(PLUGIN, merchantApp)).appAuthToken, pluginToken)
+    assert.equal((await registry.getForApp(APP_ID, merchantApp)).appAuthToken, mine.appAuthToken)
     const myToken = registry.tokenForAppSync(APP_ID, merchantApp)
     assert.deepEqual(refreshes(), [1, 1])
     assert.notEqual(myToken, mine.appAuthToken)
@@ -421,7 +430,7 @@ eachStore('one registry, two apps: one merchant app authorising both is two reco
     // Without the plugin's client, its due token is not refreshed (the core serves the stored token
     // until it expires): no call reaches either gateway.
     const alone = Registry.inMemory({ client: first.client, refreshMarginMs: 7_200_000 })
-    for (const notification of gateways[1].received) alone.ingestNotification(notification)
+    for (const notification of gateways[1].received) await alone.ingestNotification(notification)
     const before = refreshes()
     assert.equal(await alone.tokenForApp(PLUGIN, merchantApp), plugin.appAuthToken)
     assert.deepEqual(refreshes(), before)
@@ -431,13 +440,14 @@ eachStore('one registry, two apps: one merchant app authorising both is two reco
     const third = new Client(new IsvConfig({ appId: thirdApp, privateKey: APP_PRIVATE_KEY, alipayPublicKey: first.emulator.alipayPublicKey }))
     const choose = Registry.inMemory({ client: third })
     assert.equal(choose.defaultAppId, thirdApp)
-    for (const notification of [...gateways[0].received, ...gateways[1].received]) choose.ingestNotification(notification)
-    const ambiguous = thrown(() => choose.get(merchantApp))
+    for (const notification of [...gateways[0].received, ...gateways[1].received]) await choose.ingestNotification(notification)
+    const ambiguous = await rejection(choose.get(merchantApp))
+    assert.equal(thrown(() => choose.getSync(merchantApp)).code, 'ALIPAY_STORE_ERROR')
     assert.equal(ambiguous.code, 'ALIPAY_STORE_ERROR')
     assert.ok(ambiguous.reason.includes(PLUGIN) && ambiguous.reason.includes(APP_ID), ambiguous.reason)
     assert.equal((await rejection(choose.tokenFor(merchantApp))).code, 'ALIPAY_STORE_ERROR')
-    assert.equal(choose.getForApp(PLUGIN, merchantApp).appId, PLUGIN)
-    assert.equal(choose.getForApp(APP_ID, merchantApp).appId, APP_ID)
+    assert.equal((await choose.getForApp(PLUGIN, merchantApp)).appId, PLUGIN)
+    assert.equal((await choose.getForApp(APP_ID, merchantApp)).appId, APP_ID)
   } finally {
     registry.close()
     first.emulator.stop()

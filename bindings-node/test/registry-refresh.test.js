@@ -38,8 +38,8 @@ eachStore('concurrent tokenFor calls across the expiry boundary refresh exactly 
   try {
     const [token] = await authorise(emulator, client)
     assert.ok(token.expiresIn > 0 && token.expiresIn <= TTL_MS / 1000, `expiresIn ${token.expiresIn}`)
-    assert.deepEqual(registry.ingestTokens([token]), ['applied'])
-    const record = registry.get(token.authAppId)
+    assert.deepEqual(await registry.ingestTokens([token]), ['applied'])
+    const record = await registry.get(token.authAppId)
     const dueAt = record.expiresAtMs - MARGIN_MS
     const refreshesBefore = emulator.callCount(TOKEN_METHOD)
 
@@ -65,7 +65,7 @@ eachStore('concurrent tokenFor calls across the expiry boundary refresh exactly 
     assert.equal(distinct.size, 2, 'the old token before the refresh point, the new one after')
     assert.ok(distinct.has(token.appAuthToken))
     assert.ok(all.length > 64, `${all.length} calls`)
-    const fresh = registry.get(token.authAppId)
+    const fresh = await registry.get(token.authAppId)
     assert.notEqual(fresh.appAuthToken, token.appAuthToken)
     assert.ok(distinct.has(fresh.appAuthToken))
     assert.notEqual(fresh.appRefreshToken, token.appRefreshToken)
@@ -84,14 +84,14 @@ eachStore('concurrent tokenFor calls across the expiry boundary refresh exactly 
 
     // A late query about the previous token is stale; one about the current token applies.
     const oldInfo = await client.queryAppAuthToken(token.appAuthToken)
-    assert.equal(registry.ingestQuery(token.appAuthToken, oldInfo), 'stale')
+    assert.equal(await registry.ingestQuery(token.appAuthToken, oldInfo), 'stale')
     const info = await client.queryAppAuthToken(fresh.appAuthToken)
-    assert.equal(registry.ingestQuery(fresh.appAuthToken, info), 'applied')
+    assert.equal(await registry.ingestQuery(fresh.appAuthToken, info), 'applied')
     // Tokens refreshed outside the registry: ingested as a refresh of the same authorisation.
     const outside = await client.refreshAppAuthToken(fresh.appRefreshToken)
-    assert.deepEqual(registry.ingestRefreshedTokens(outside), ['applied'])
-    assert.equal(registry.get(token.authAppId).appAuthToken, outside[0].appAuthToken)
-    assert.equal(registry.get(token.authAppId).authorisedAtMs, record.authorisedAtMs)
+    assert.deepEqual(await registry.ingestRefreshedTokens(outside), ['applied'])
+    assert.equal((await registry.get(token.authAppId)).appAuthToken, outside[0].appAuthToken)
+    assert.equal((await registry.get(token.authAppId)).authorisedAtMs, record.authorisedAtMs)
   } finally {
     registry.close()
   }
@@ -112,8 +112,8 @@ eachStore('two processes sharing one store refresh exactly once', async (store) 
   const location = freshLocation(store, temp.dir, 'shared.db')
   const [token] = await authorise(emulator, client)
   const registry = Registry.open(location)
-  registry.ingestTokens([token])
-  const dueAt = registry.get(token.authAppId).expiresAtMs - MARGIN_MS
+  await registry.ingestTokens([token])
+  const dueAt = (await registry.get(token.authAppId)).expiresAtMs - MARGIN_MS
   registry.close()
   const refreshesBefore = emulator.callCount(TOKEN_METHOD)
   const env = {
@@ -128,10 +128,10 @@ eachStore('two processes sharing one store refresh exactly once', async (store) 
   const [first, second] = await Promise.all([worker(env), worker(env)])
   assert.equal(emulator.callCount(TOKEN_METHOD) - refreshesBefore, 1, 'exactly one refresh')
   const reopened = Registry.open(location)
-  const stored = reopened.get(token.authAppId)
+  const stored = await reopened.get(token.authAppId)
   assert.notEqual(stored.appAuthToken, token.appAuthToken)
   assert.equal(stored.refreshLease, null)
-  if (store === 'sqlite') assert.equal(reopened.integrityCheck(), 'ok')
+  if (store === 'sqlite') assert.equal(await reopened.integrityCheck(), 'ok')
   reopened.close()
   for (const seen of [first, second]) {
     assert.ok(seen.includes(stored.appAuthToken), 'each process got the new token')
@@ -149,7 +149,7 @@ eachStore('an expired token without a client to refresh it is ALIPAY_CONFIG_ERRO
     notifyId: 'expired-1',
     detail: { appAuthToken: 'expired-token', appRefreshToken: 'refresh', authAppId, userId: '2088000000000077', expiresIn: 0, authTime: Date.now() },
   }
-  assert.equal(registry.ingestNotification(notice), 'applied')
+  assert.equal(await registry.ingestNotification(notice), 'applied')
   const calls = emulator.totalCalls
   const error = await rejection(registry.tokenFor(authAppId))
   assert.equal(error.code, 'ALIPAY_CONFIG_ERROR')
@@ -158,8 +158,8 @@ eachStore('an expired token without a client to refresh it is ALIPAY_CONFIG_ERRO
   assert.equal((await rejection(registry.executeFor(authAppId, VERSIONS))).code, 'ALIPAY_CONFIG_ERROR')
   assert.equal(emulator.totalCalls, calls)
   // Nothing was written: no lease left behind.
-  assert.equal(registry.get(authAppId).refreshLease, null)
-  assert.equal(registry.get(authAppId).appAuthToken, 'expired-token')
+  assert.equal((await registry.get(authAppId)).refreshLease, null)
+  assert.equal((await registry.get(authAppId)).appAuthToken, 'expired-token')
   registry.close()
 })
 
@@ -167,7 +167,7 @@ eachStore('a token not due is served without a client, but executeFor needs one'
   const [token] = await authorise(emulator, client)
   const registry = Registry.open(freshLocation(store, temp.dir))
   try {
-    registry.ingestTokens([token])
+    await registry.ingestTokens([token])
     assert.equal(await registry.tokenFor(token.authAppId), token.appAuthToken)
     const error = await rejection(registry.executeFor(token.authAppId, VERSIONS))
     assert.equal(error.code, 'ALIPAY_CONFIG_ERROR')

@@ -140,19 +140,19 @@ eachStore('two registry instances on one store see each other\'s records', async
   const second = Registry.open(other, { client, tokenKey })
   try {
     const [token] = await authorise(emulator, client)
-    assert.deepEqual(first.ingestTokens([token]), ['applied'])
+    assert.deepEqual(await first.ingestTokens([token]), ['applied'])
     // Written by one, read by the other: the same record.
-    const seen = second.get(token.authAppId)
+    const seen = await second.get(token.authAppId)
     assert.equal(seen.appAuthToken, token.appAuthToken)
-    assert.equal(seen.version, first.get(token.authAppId).version)
+    assert.equal(seen.version, (await first.get(token.authAppId)).version)
     assert.equal(await second.tokenFor(token.authAppId), token.appAuthToken)
     assert.equal((await second.executeFor(token.authAppId, 'alipay.open.mini.version.list.query')).fields.code, '10000')
-    assert.deepEqual(second.list().map((record) => record.authAppId), [token.authAppId])
+    assert.deepEqual((await second.list()).map((record) => record.authAppId), [token.authAppId])
 
     // A newer exchange through the second is what the first serves.
     const [again] = await authorise(emulator, client)
-    assert.deepEqual(second.ingestTokens([again]), ['applied'])
-    assert.deepEqual(first.list().map((record) => record.authAppId).sort(), [token.authAppId, again.authAppId].sort())
+    assert.deepEqual(await second.ingestTokens([again]), ['applied'])
+    assert.deepEqual((await first.list()).map((record) => record.authAppId).sort(), [token.authAppId, again.authAppId].sort())
 
     // A notification journalled by one is a duplicate for the other; its revocation is seen by both.
     const cancellation = {
@@ -163,22 +163,22 @@ eachStore('two registry instances on one store see each other\'s records', async
       utcTimestamp: String(Date.now()),
       bizContent: { auth_app_id: token.authAppId },
     }
-    assert.equal(second.ingestNotification(cancellation), 'applied')
-    assert.equal(first.ingestNotification(cancellation), 'duplicate')
-    assert.equal(first.get(token.authAppId).status, 'revoked')
+    assert.equal(await second.ingestNotification(cancellation), 'applied')
+    assert.equal(await first.ingestNotification(cancellation), 'duplicate')
+    assert.equal((await first.get(token.authAppId)).status, 'revoked')
     const refused = await rejection(first.tokenFor(token.authAppId))
     assert.equal(refused.code, 'ALIPAY_STORE_ERROR')
     assert.ok(refused.reason.includes(token.authAppId), refused.reason)
     // A local revoke by the first: the second refuses at once too.
-    first.revoke(again.authAppId)
+    await first.revoke(again.authAppId)
     assert.equal((await rejection(second.tokenFor(again.authAppId))).code, 'ALIPAY_STORE_ERROR')
 
     // An order stored through one is there for the other.
     const order = { kind: 'serviceMarketOrder', notifyId: `order-${store}`, commodityOrderId: `2026${Date.now()}`, merchantPid: '2088000000000001' }
-    assert.equal(first.ingestNotification(order), 'applied')
-    assert.equal(second.ingestNotification(order), 'duplicate')
-    assert.equal(second.order(order.commodityOrderId).merchantPid, '2088000000000001')
-    assert.deepEqual(second.orders().map((o) => o.commodityOrderId), [order.commodityOrderId])
+    assert.equal(await first.ingestNotification(order), 'applied')
+    assert.equal(await second.ingestNotification(order), 'duplicate')
+    assert.equal((await second.order(order.commodityOrderId)).merchantPid, '2088000000000001')
+    assert.deepEqual((await second.orders()).map((o) => o.commodityOrderId), [order.commodityOrderId])
   } finally {
     first.close()
     second.close()
@@ -200,7 +200,7 @@ eachStore(
     const registry = Registry.open(withParam(url, `${verified}&pool_max_size=2&pool_timeout=5&connect_timeout=3`), { client })
     try {
       const [token] = await authorise(emulator, client)
-      assert.deepEqual(registry.ingestTokens([token]), ['applied'])
+      assert.deepEqual(await registry.ingestTokens([token]), ['applied'])
       // 16 concurrent calls through two connections.
       const tokens = await Promise.all(Array.from({ length: 16 }, () => registry.tokenFor(token.authAppId)))
       assert.ok(tokens.every((handed) => handed === token.appAuthToken))

@@ -47,22 +47,24 @@ function placeShown(store, location) {
 eachStore('records survive closing and reopening', async (store) => {
   const location = fresh(store, 'persist.db')
   const first = Registry.open(location, { client })
-  assert.deepEqual(first.ingestTokens(tokens), ['applied', 'applied'])
-  first.revoke(tokens[1].authAppId)
-  const before = tokens.map((token) => first.get(token.authAppId))
+  assert.deepEqual(await first.ingestTokens(tokens), ['applied', 'applied'])
+  await first.revoke(tokens[1].authAppId)
+  const before = await Promise.all(tokens.map((token) => first.get(token.authAppId)))
   first.close()
   assert.equal(first.closed, true)
+  // A closed registry throws at the call, the async forms as their twins.
   assert.equal(thrown(() => first.get(tokens[0].authAppId)).code, 'ALIPAY_CONFIG_ERROR')
+  assert.equal(thrown(() => first.getSync(tokens[0].authAppId)).code, 'ALIPAY_CONFIG_ERROR')
   assert.equal(thrown(() => first.tokenFor(tokens[0].authAppId)).code, 'ALIPAY_CONFIG_ERROR')
   first.close() // again: nothing happens
 
   const second = Registry.open(location, { client })
   try {
     assert.equal(second.closed, false)
-    if (store === 'sqlite') assert.equal(second.integrityCheck(), 'ok')
+    if (store === 'sqlite') assert.equal(await second.integrityCheck(), 'ok')
     else assert.equal(thrown(() => second.integrityCheck()).code, 'ALIPAY_CONFIG_ERROR')
     for (const [index, token] of tokens.entries()) {
-      const record = second.get(token.authAppId)
+      const record = await second.get(token.authAppId)
       assert.equal(record.appAuthToken, token.appAuthToken)
       assert.equal(record.appRefreshToken, token.appRefreshToken)
       assert.equal(record.merchantPid, token.userId)
@@ -75,8 +77,8 @@ eachStore('records survive closing and reopening', async (store) => {
     assert.equal(await second.tokenFor(tokens[0].authAppId), tokens[0].appAuthToken)
     assert.equal((await second.executeFor(tokens[0].authAppId, 'alipay.open.mini.version.list.query')).fields.code, '10000')
     // Ingesting the same exchange again re-authorises (a newer answer replaces the older one).
-    assert.deepEqual(second.ingestTokens([tokens[1]]), ['applied'])
-    assert.equal(second.get(tokens[1].authAppId).status, 'active')
+    assert.deepEqual(await second.ingestTokens([tokens[1]]), ['applied'])
+    assert.equal((await second.get(tokens[1].authAppId)).status, 'active')
   } finally {
     second.close()
   }
@@ -84,15 +86,18 @@ eachStore('records survive closing and reopening', async (store) => {
 
 eachStore(
   'list() returns every record',
-  (store) => {
+  async (store) => {
     const registry = Registry.open(fresh(store, 'list.db'))
     try {
-      assert.deepEqual(registry.list(), [])
-      registry.ingestTokens(tokens)
-      const listed = registry.list()
+      assert.deepEqual(await registry.list(), [])
+      assert.deepEqual(registry.listSync(), [])
+      await registry.ingestTokens(tokens)
+      const listed = await registry.list()
       assert.deepEqual(listed.map((record) => record.authAppId), tokens.map((t) => t.authAppId).sort())
       assert.ok(listed.every((record) => record instanceof MerchantAuthorisation))
-      assert.deepEqual(registry.byMerchant(tokens[0].userId).map((record) => record.authAppId), [tokens[0].authAppId])
+      assert.deepEqual(registry.listSync().map((record) => record.authAppId), listed.map((record) => record.authAppId))
+      assert.deepEqual((await registry.byMerchant(tokens[0].userId)).map((record) => record.authAppId), [tokens[0].authAppId])
+      assert.deepEqual(registry.byMerchantSync(tokens[0].userId).map((record) => record.authAppId), [tokens[0].authAppId])
     } finally {
       registry.close()
     }
@@ -100,21 +105,21 @@ eachStore(
   [...STORES, 'memory'],
 )
 
-test('Registry.inMemory() and Registry.open("memory:") keep their records in memory', () => {
+test('Registry.inMemory() and Registry.open("memory:") keep their records in memory', async () => {
   for (const registry of [Registry.inMemory(), Registry.open('memory:'), Registry.open('memory:', { tokenKey: generateTokenKey() })]) {
-    registry.ingestTokens(tokens)
-    assert.equal(registry.list().length, 2)
+    await registry.ingestTokens(tokens)
+    assert.equal((await registry.list()).length, 2)
     assert.match(String(registry), /^Registry\(in memory, no client, refresh margin 600 s\)$/)
     assert.equal(thrown(() => registry.integrityCheck()).code, 'ALIPAY_CONFIG_ERROR')
   }
   // Two of them share nothing.
-  assert.deepEqual(Registry.open('memory:').list(), [])
+  assert.deepEqual(await Registry.open('memory:').list(), [])
 })
 
-eachStore('without a key the tokens are stored in clear; with a TokenKey they are not', (store) => {
+eachStore('without a key the tokens are stored in clear; with a TokenKey they are not', async (store) => {
   const clear = fresh(store, 'clear.db')
   const plain = Registry.open(clear)
-  plain.ingestTokens(tokens)
+  await plain.ingestTokens(tokens)
   plain.close()
   const clearBytes = storedBytes(store, clear)
   // The control: the check below can fail.
@@ -131,7 +136,7 @@ eachStore('without a key the tokens are stored in clear; with a TokenKey they ar
     const location = fresh(store, name)
     sealedLocations.push(location)
     const sealed = Registry.open(location, { tokenKey })
-    assert.deepEqual(sealed.ingestTokens(tokens), ['applied', 'applied'])
+    assert.deepEqual(await sealed.ingestTokens(tokens), ['applied', 'applied'])
     assert.match(String(sealed), /tokens encrypted/)
     sealed.close()
     const bytes = storedBytes(store, location)
@@ -143,7 +148,7 @@ eachStore('without a key the tokens are stored in clear; with a TokenKey they ar
 
     // The same key (in any form) reads it back.
     const reopened = Registry.open(location, { tokenKey: TokenKey.fromBase64(key) })
-    assert.equal(reopened.get(tokens[0].authAppId).appAuthToken, tokens[0].appAuthToken)
+    assert.equal((await reopened.get(tokens[0].authAppId)).appAuthToken, tokens[0].appAuthToken)
     reopened.close()
   }
 
@@ -157,7 +162,7 @@ eachStore('without a key the tokens are stored in clear; with a TokenKey they ar
   assert.equal(thrown(() => Registry.open(clear, { tokenKey: key })).code, 'ALIPAY_STORE_ERROR')
 })
 
-test('a garbage file at the path is ALIPAY_STORE_ERROR and is left unchanged [sqlite]', () => {
+test('a garbage file at the path is ALIPAY_STORE_ERROR and is left unchanged [sqlite]', async () => {
   for (const [name, content] of [
     ['garbage.db', Buffer.from('this is not a database\n'.repeat(200))],
     ['binary.db', Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919) % 256))],
@@ -178,23 +183,24 @@ test('a garbage file at the path is ALIPAY_STORE_ERROR and is left unchanged [sq
   const emptyFile = dbPath('empty.db')
   fs.writeFileSync(emptyFile, '')
   const empty = Registry.open(emptyFile)
-  assert.equal(empty.integrityCheck(), 'ok')
+  assert.equal(await empty.integrityCheck(), 'ok')
+  assert.equal(empty.integrityCheckSync(), 'ok')
   empty.close()
   // A directory at the path.
   assert.equal(thrown(() => Registry.open(temp.dir)).code, 'ALIPAY_STORE_ERROR')
 })
 
-test('a SQLite file opens by its path, sqlite:///absolute and sqlite:relative, the same records [sqlite]', () => {
+test('a SQLite file opens by its path, sqlite:///absolute and sqlite:relative, the same records [sqlite]', async () => {
   const file = dbPath('forms.db')
   const byPath = Registry.open(file)
-  byPath.ingestTokens(tokens)
+  await byPath.ingestTokens(tokens)
   byPath.close()
   const relative = path.relative(process.cwd(), file)
   for (const location of [`sqlite://${file}`, `sqlite:${relative}`, relative]) {
     const registry = Registry.open(location)
     try {
-      assert.equal(registry.get(tokens[0].authAppId).appAuthToken, tokens[0].appAuthToken)
-      assert.equal(registry.integrityCheck(), 'ok')
+      assert.equal((await registry.get(tokens[0].authAppId)).appAuthToken, tokens[0].appAuthToken)
+      assert.equal(await registry.integrityCheck(), 'ok')
       // toString shows the path the store opened.
       assert.ok(String(registry).startsWith(`Registry(sqlite ${location.replace(/^sqlite:(\/\/)?/, '')}, `), String(registry))
     } finally {
@@ -208,25 +214,25 @@ test('a SQLite file opens by its path, sqlite:///absolute and sqlite:relative, t
   }
 })
 
-eachStore('no token, key or password in toString, util.inspect or JSON of records, registry and key', (store) => {
+eachStore('no token, key or password in toString, util.inspect or JSON of records, registry and key', async (store) => {
   const key = generateTokenKey()
   const location = fresh(store, 'secrets.db')
   const registry = Registry.open(location, { client, tokenKey: key, refreshMarginMs: 120_000 })
   try {
-    registry.ingestTokens(tokens)
+    await registry.ingestTokens(tokens)
     const memory = Registry.inMemory()
-    memory.ingestTokens(tokens)
-    const record = registry.get(tokens[0].authAppId)
+    memory.ingestTokensSync(tokens)
+    const record = await registry.get(tokens[0].authAppId)
     const shown = [
       String(record),
       util.inspect(record),
       JSON.stringify(record),
       String(registry),
       util.inspect(registry),
-      util.inspect(registry.list()),
-      String(memory.list()),
-      util.inspect(memory.list()),
-      util.inspect(registry.byMerchant(tokens[0].userId)),
+      util.inspect(await registry.list()),
+      String(await memory.list()),
+      util.inspect(memory.listSync()),
+      util.inspect(await registry.byMerchant(tokens[0].userId)),
       String(TokenKey.fromBase64(key)),
       util.inspect(TokenKey.fromBase64(key)),
     ]
@@ -268,6 +274,7 @@ test('bad options and keys are ALIPAY_CONFIG_ERROR', async () => {
   assert.equal(thrown(() => Registry.inMemory().integrityCheck()).code, 'ALIPAY_CONFIG_ERROR')
   // Not an AppAuthToken: a TypeError from the argument conversion.
   assert.throws(() => Registry.inMemory().ingestTokens([{ appAuthToken: 'x', authAppId: '1' }]))
+  assert.throws(() => Registry.inMemory().ingestTokensSync([{ appAuthToken: 'x', authAppId: '1' }]))
   const unknown = await rejection(Registry.inMemory().tokenFor('2021000000000000'))
   assert.equal(unknown.code, 'ALIPAY_STORE_ERROR')
 })

@@ -60,8 +60,8 @@ async function collect() {
     found.AppAuthNotification = notification
     found.AppAuthDetail = notification.detail
     const registry = Registry.inMemory({ client })
-    registry.ingestNotification(notification)
-    found.MerchantAuthorisation = registry.get(token.authAppId)
+    await registry.ingestNotification(notification)
+    found.MerchantAuthorisation = await registry.get(token.authAppId)
     const console = emulator.consoleAppAuthToken(token.authAppId)
     found.ConsoleToken = console
     found.TokenImport = await registry.importToken(console.appAuthToken)

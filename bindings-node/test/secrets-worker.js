@@ -178,7 +178,7 @@ async function main(reportFile) {
     // 4. The registry (tokens encrypted with the recognisable key) ingests the tokens and the push.
     const file = path.join(temp, 'registry.db')
     const registry = touch('registry', Registry.open(file, { client, refreshMarginMs: 120_000, tokenKey }))
-    registry.ingestTokens(tokens)
+    await registry.ingestTokens(tokens)
     if (!(await emulator.waitForDeliveries(1, 10_000))) throw new Error('no authorisation push')
     touch('deliveries', emulator.deliveries())
     const [pushed] = appGateway.received
@@ -187,8 +187,8 @@ async function main(reportFile) {
     secret('pushed app_auth_token', pushed.detail.appAuthToken)
     secret('pushed app_refresh_token', pushed.detail.appRefreshToken)
     secret('pushed app_auth_code', pushed.detail.appAuthCode)
-    registry.ingestNotification(pushed)
-    touch('record', registry.get(token.authAppId))
+    await registry.ingestNotification(pushed)
+    touch('record', await registry.get(token.authAppId))
 
     // 5. A user consents; the user's code is exchanged on the merchant's behalf; the profile.
     const consent = touch(
@@ -208,11 +208,11 @@ async function main(reportFile) {
 
     // 6. The registry refreshes the due token; a delegated call with it; an encrypted call.
     const refreshed = await registry.tokenFor(token.authAppId)
-    const record2 = touch('refreshedRecord', registry.get(token.authAppId))
+    const record2 = touch('refreshedRecord', await registry.get(token.authAppId))
     secret('refreshed app_auth_token', refreshed)
     secret('refreshed app_refresh_token', record2.appRefreshToken)
     if (refreshed === token.appAuthToken) throw new Error('the registry did not refresh')
-    touch('records', registry.list())
+    touch('records', await registry.list())
     touch('delegatedAnswer', await registry.executeFor(token.authAppId, VERSIONS, { bizContent: {} }))
     touch('encryptedAnswer', await client.execute(VERSIONS, { appAuthToken: refreshed, bizContent: { a: 1 }, encrypt: true }))
     const request = touch('signedRequest', config.signRequest(VERSIONS, { appAuthToken: refreshed, authToken: user.accessToken }))
@@ -284,8 +284,8 @@ async function main(reportFile) {
     touch('revokedTokenInfo', await client.queryAppAuthToken(refreshed))
     if (!(await emulator.waitForDeliveries(2, 10_000))) throw new Error('no cancellation push')
     const cancelled = touch('cancellationNotification', appGateway.received[appGateway.received.length - 1])
-    registry.ingestNotification(cancelled)
-    touch('revokedRecord', registry.get(token.authAppId))
+    await registry.ingestNotification(cancelled)
+    touch('revokedRecord', await registry.get(token.authAppId))
     await failing('revoked merchant tokenFor', () => registry.tokenFor(token.authAppId))
     await failing('revoked merchant executeFor', () => registry.executeFor(token.authAppId, VERSIONS))
     await failing('unknown merchant', () => registry.tokenFor('2021000000000404'))

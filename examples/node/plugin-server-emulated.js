@@ -84,7 +84,7 @@ async function main() {
     assert.equal(callback.status, 200)
     assert.equal(authorised.length, 1)
     const [authAppId] = authorised
-    assert.equal(registry.get(authAppId).status, 'active')
+    assert.equal((await registry.get(authAppId)).status, 'active')
     console.log(`2. the callback exchanged the code: merchant app ${authAppId}, stored in the registry`)
 
     // A replayed callback (its state is spent) is refused.
@@ -97,7 +97,7 @@ async function main() {
     assert.equal(server.ingested[0].kind, 'appAuth')
     assert.equal(server.ingested[0].notifyId, emulator.deliveries()[0].notifyId)
     assert.ok(['applied', 'stale'].includes(server.ingested[0].outcome), server.ingested[0].outcome)
-    assert.equal(registry.get(authAppId).status, 'active')
+    assert.equal((await registry.get(authAppId)).status, 'active')
     console.log(`3. the app-auth notification arrived, verified, was ingested (${server.ingested[0].outcome}) and acknowledged`)
 
     // 4. One delegated call on the merchant's behalf.
@@ -130,7 +130,7 @@ async function main() {
       notifyId: emulator.deliveries()[1].notifyId,
       outcome: 'applied',
     })
-    const revoked = registry.get(authAppId)
+    const revoked = await registry.get(authAppId)
     assert.equal(revoked.status, 'revoked')
     assert.ok(revoked.revokedAtMs > 0)
     const callsBefore = emulator.totalCalls
@@ -186,9 +186,9 @@ async function main() {
     // the order with its history.
     registry.close()
     const reopened = Registry.open(dbFile)
-    assert.equal(reopened.get(authAppId).status, 'revoked')
-    assert.equal(reopened.order(orderId).history.length, 4)
-    if (!process.env.ALIPAY_ISV_REGISTRY_URL) assert.equal(reopened.integrityCheck(), 'ok')
+    assert.equal((await reopened.get(authAppId)).status, 'revoked')
+    assert.equal((await reopened.order(orderId)).history.length, 4)
+    if (!process.env.ALIPAY_ISV_REGISTRY_URL) assert.equal(await reopened.integrityCheck(), 'ok')
     reopened.close()
     console.log('8. reopened from its file, the registry still holds the revoked merchant and the order')
     console.log('plugin server example: every step passed')

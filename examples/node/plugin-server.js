@@ -77,7 +77,7 @@ function createPluginServer({ config, client, registry, authHost, publicUrl, log
       issuedStates.delete(issued)
       const callback = parseAppAuthCallback(request.url, config.appId, { state: issued })
       const tokens = await client.exchangeAppAuthCode(callback.appAuthCode)
-      const outcomes = registry.ingestTokens(tokens)
+      const outcomes = await registry.ingestTokens(tokens)
       log(`authorised by ${tokens.map((token, i) => `${token.authAppId} (${outcomes[i]})`).join(', ')}`)
       send(response, 200, { authorised: tokens.map((token) => token.authAppId) })
     },
@@ -91,7 +91,7 @@ function createPluginServer({ config, client, registry, authHost, publicUrl, log
     const order = /^\/orders\/(\d+)$/.exec(path)
     try {
       if (request.method === 'GET' && versions) return await merchantVersions(versions[1], response)
-      if (request.method === 'GET' && order) return storedOrder(order[1], response)
+      if (request.method === 'GET' && order) return await storedOrder(order[1], response)
       const route = routes[`${request.method} ${path}`]
       if (!route) return send(response, 404, { error: 'not found' })
       await route(request, response)
@@ -116,8 +116,9 @@ function createPluginServer({ config, client, registry, authHost, publicUrl, log
     send(response, 200, { authAppId, versions: fields.app_versions })
   }
 
-  function storedOrder(commodityOrderId, response) {
-    const order = registry.order(commodityOrderId)
+  async function storedOrder(commodityOrderId, response) {
+    // Store reads are Promises (a round trip on PostgreSQL or MySQL): the server keeps serving meanwhile.
+    const order = await registry.order(commodityOrderId)
     if (order === null) return send(response, 404, { error: 'no such order' })
     // The order's state, never its contact person or phone (personal data).
     send(response, 200, {
@@ -126,7 +127,7 @@ function createPluginServer({ config, client, registry, authHost, publicUrl, log
       merchantPid: order.merchantPid,
       items: order.items,
       history: order.history.map((change) => `${change.source}: ${change.status}`),
-      authorised: registry.orderAuthorisation(commodityOrderId) !== null,
+      authorised: (await registry.orderAuthorisation(commodityOrderId)) !== null,
     })
   }
 

@@ -9,14 +9,18 @@
 //! default app's client, `clients` the clients of the others; records are keyed by (`appId`,
 //! `authAppId`) and each is refreshed and called through the client of its app.
 //!
-//! Threading: the calls that may reach the network (`tokenFor`, `tokenForApp`, `tokenForMerchant`,
-//! `executeFor`, `executeV3For`: a due token is refreshed first; `importToken`, in [`import`]; the
-//! order calls, in [`orders`]) return Promises and run on the libuv pool, each with a `…Sync` twin.
-//! Opening, ingesting, reading and revoking are synchronous: on SQLite they are local transactions
-//! (milliseconds) that only wait longer while another process holds the file's write lock (up to the
-//! store's 10 s busy timeout); on PostgreSQL or MySQL each is one transaction on a pooled connection (a
-//! round trip or a few), waiting at most the URL's `pool_timeout` for a free connection and its
-//! `connect_timeout` for a new one when the server is unreachable.
+//! Threading: every method that touches the store or the network returns a Promise and runs on the
+//! libuv pool, each with a blocking `…Sync` twin: the calls that may reach the gateway (`tokenFor`,
+//! `tokenForApp`, `tokenForMerchant`, `executeFor`, `executeV3For`: a due token is refreshed first;
+//! `importToken`, in [`import`]; the order calls, in [`orders`]) and the store operations (ingesting,
+//! `get`, `getForApp`, `list`, `byMerchant`, `revoke`, `integrityCheck`, the order reads). On SQLite a
+//! store operation is a local transaction (milliseconds) that only waits longer while another process
+//! holds the file's write lock (up to the store's 10 s busy timeout); on PostgreSQL or MySQL it is one
+//! transaction on a pooled connection (a round trip or a few), waiting at most the URL's `pool_timeout`
+//! for a free connection and its `connect_timeout` for a new one when the server is unreachable.
+//! JavaScript inputs are read on the JavaScript thread before the work is queued; a closed registry,
+//! or an argument that is not what it must be, throws at the call, and the work's errors reject.
+//! `Registry.open` and `Registry.inMemory` are synchronous (a constructor): opening connects once.
 //!
 //! As in the core: the records it hands out are in [`record`], the service-market orders it keeps in
 //! [`order`] and their calls in [`orders`], the key of tokens at rest in [`token_key`], importing a
@@ -43,7 +47,7 @@ use std::sync::{Arc, RwLock};
 
 use alipay_isv::registry::{self as core, IngestOutcome, SqliteStore};
 use napi::Env;
-use napi::bindgen_prelude::{AsyncTask, ClassInstance, Either};
+use napi::bindgen_prelude::{AsyncTask, ClassInstance, Either, ToNapiValue, TypeName};
 use napi_derive::napi;
 use serde_json::Value;
 
@@ -143,6 +147,7 @@ pub struct Registry {
 
 type Pending<T, J> = AsyncTask<Blocking<T, J>>;
 type VerifiedTask = Pending<alipay_isv::response::VerifiedResponse, VerifiedResponse>;
+type RecordsTask = Pending<Vec<core::MerchantAuthorisation>, Vec<MerchantAuthorisation>>;
 
 fn same<T>(value: T) -> T {
     value
@@ -166,6 +171,28 @@ fn records(records: Vec<core::MerchantAuthorisation>) -> Vec<MerchantAuthorisati
         .into_iter()
         .map(|inner| MerchantAuthorisation { inner })
         .collect()
+}
+
+/// An outcome's name, for a promise (a `&'static str` cannot be the value of one).
+fn outcome_text(outcome: IngestOutcome) -> String {
+    outcome.as_str().to_string()
+}
+
+/// A core record as its JavaScript class.
+fn record(inner: core::MerchantAuthorisation) -> MerchantAuthorisation {
+    MerchantAuthorisation { inner }
+}
+
+/// A core record, if any, as its JavaScript class.
+pub(crate) fn maybe_record(
+    record: Option<core::MerchantAuthorisation>,
+) -> Option<MerchantAuthorisation> {
+    record.map(|inner| MerchantAuthorisation { inner })
+}
+
+/// The core tokens of `tokens`, read on the JavaScript thread (the instances cannot leave it).
+fn token_values(tokens: &[ClassInstance<'_, AppAuthToken>]) -> Vec<alipay_isv::auth::AppAuthToken> {
+    tokens.iter().map(|token| token.inner.clone()).collect()
 }
 
 /// The JavaScript registry over `registry` with the options applied (`place` says where it keeps its
@@ -268,6 +295,11 @@ impl Registry {
     ///
     /// The password appears in no error and not in `toString()`.
     ///
+    /// Synchronous (a constructor), blocking the calling thread while it opens: a SQLite file is opened
+    /// (and created or migrated); a PostgreSQL or MySQL database is connected to once (up to the URL's
+    /// `connect_timeout`) to check and create or migrate its tables. Open the registry once, at start-up;
+    /// every later store operation returns a Promise (with a `…Sync` twin).
+    ///
     /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the file is not a SQLite database or is corrupt
     /// (it is left untouched); when the database cannot be reached (within `connect_timeout`), refuses
     /// the login (the reason names the user, never the password), does not exist, or fails TLS
@@ -330,43 +362,96 @@ impl Registry {
         self.state.current().ok_or_else(|| closed_error(env))
     }
 
+    /// `work` on the open registry, run on the libuv pool; the promise resolves to `finish(result)`.
+    /// A closed registry throws at once (as every async method of the registry does).
+    pub(crate) fn store_task<T, J>(
+        &self,
+        env: &Env,
+        work: impl FnOnce(&Open) -> alipay_isv::Result<T> + Send + 'static,
+        finish: fn(T) -> J,
+    ) -> napi::Result<Pending<T, J>>
+    where
+        T: Send + 'static,
+        J: ToNapiValue + TypeName,
+    {
+        let open = self.open_state(env)?;
+        Ok(spawn(move || work(&open), finish))
+    }
+
+    /// `work` on the open registry, on the calling thread (the `…Sync` twins).
+    pub(crate) fn store_sync<T, J>(
+        &self,
+        env: &Env,
+        work: impl FnOnce(&Open) -> alipay_isv::Result<T>,
+        finish: fn(T) -> J,
+    ) -> napi::Result<J> {
+        let open = self.open_state(env)?;
+        run_sync(env, || work(&open), finish)
+    }
+
     /// Stores the tokens `Client.exchangeAppAuthCode` returned (every token of a batch) under the
     /// default app (`defaultAppId`): each is a new authorisation and replaces what was stored for its
-    /// `authAppId`. One outcome per token: `applied`, or `stale` when the stored token is newer.
-    /// Synchronous.
+    /// `authAppId`. Resolves to one outcome per token: `applied`, or `stale` when the stored token is
+    /// newer. Runs on the libuv pool.
     ///
-    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails; `ALIPAY_PROTOCOL_ERROR` for a
-    /// token without `authAppId`.
-    #[napi(catch_unwind, ts_return_type = "IngestOutcome[]")]
+    /// Rejects with `ALIPAY_STORE_ERROR` when the store fails; `ALIPAY_PROTOCOL_ERROR` for a token
+    /// without `authAppId`.
+    #[napi(catch_unwind, ts_return_type = "Promise<IngestOutcome[]>")]
     pub fn ingest_tokens(
         &self,
         env: Env,
         tokens: Vec<ClassInstance<'_, AppAuthToken>>,
-    ) -> napi::Result<Vec<&'static str>> {
-        let tokens: Vec<_> = tokens.iter().map(|token| token.inner.clone()).collect();
-        let open = self.open_state(&env)?;
-        open.registry
-            .ingest_tokens(&tokens)
-            .map(outcomes)
-            .or_throw(&env)
+    ) -> napi::Result<Pending<Vec<IngestOutcome>, Vec<&'static str>>> {
+        let tokens = token_values(&tokens);
+        self.store_task(
+            &env,
+            move |open| open.registry.ingest_tokens(&tokens),
+            outcomes,
+        )
     }
 
-    /// Stores the tokens of a `Client.refreshAppAuthToken` made outside the registry (the same
-    /// authorisation, a new token). Synchronous.
-    ///
-    /// @throws {AlipayError} as for `ingestTokens`.
+    /// `ingestTokens`, blocking the calling thread.
     #[napi(catch_unwind, ts_return_type = "IngestOutcome[]")]
-    pub fn ingest_refreshed_tokens(
+    pub fn ingest_tokens_sync(
         &self,
         env: Env,
         tokens: Vec<ClassInstance<'_, AppAuthToken>>,
     ) -> napi::Result<Vec<&'static str>> {
-        let tokens: Vec<_> = tokens.iter().map(|token| token.inner.clone()).collect();
-        let open = self.open_state(&env)?;
-        open.registry
-            .ingest_refreshed_tokens(&tokens)
-            .map(outcomes)
-            .or_throw(&env)
+        let tokens = token_values(&tokens);
+        self.store_sync(&env, |open| open.registry.ingest_tokens(&tokens), outcomes)
+    }
+
+    /// Stores the tokens of a `Client.refreshAppAuthToken` made outside the registry (the same
+    /// authorisation, a new token). Runs on the libuv pool.
+    ///
+    /// Rejects as `ingestTokens` does.
+    #[napi(catch_unwind, ts_return_type = "Promise<IngestOutcome[]>")]
+    pub fn ingest_refreshed_tokens(
+        &self,
+        env: Env,
+        tokens: Vec<ClassInstance<'_, AppAuthToken>>,
+    ) -> napi::Result<Pending<Vec<IngestOutcome>, Vec<&'static str>>> {
+        let tokens = token_values(&tokens);
+        self.store_task(
+            &env,
+            move |open| open.registry.ingest_refreshed_tokens(&tokens),
+            outcomes,
+        )
+    }
+
+    /// `ingestRefreshedTokens`, blocking the calling thread.
+    #[napi(catch_unwind, ts_return_type = "IngestOutcome[]")]
+    pub fn ingest_refreshed_tokens_sync(
+        &self,
+        env: Env,
+        tokens: Vec<ClassInstance<'_, AppAuthToken>>,
+    ) -> napi::Result<Vec<&'static str>> {
+        let tokens = token_values(&tokens);
+        self.store_sync(
+            &env,
+            |open| open.registry.ingest_refreshed_tokens(&tokens),
+            outcomes,
+        )
     }
 
     /// Ingests a notification that `NotificationVerifier.verifyBody` (or `verifyParams`) verified —
@@ -375,81 +460,143 @@ impl Registry {
     /// `alipay.open.auth.appauth.cancelled` message revokes, a `serviceMarketOrder` message stores the
     /// order (`order`); each is de-duplicated by `notifyId` (`duplicate`: Alipay's retries change
     /// nothing) and ordered (`stale`: a late message never overwrites newer state). Other
-    /// notifications, and cancellations of unknown merchants, are `ignored`. Synchronous: ingest, then
-    /// answer `SUCCESS_ACK` (a `Gateway` does both, and more).
+    /// notifications, and cancellations of unknown merchants, are `ignored`. Ingest, then answer
+    /// `SUCCESS_ACK` (a `Gateway` does both, and more). Runs on the libuv pool.
     ///
-    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails; `ALIPAY_CONFIG_ERROR` when the
-    /// object is not a notification.
-    #[napi(catch_unwind, ts_return_type = "IngestOutcome")]
+    /// Rejects with `ALIPAY_STORE_ERROR` when the store fails; throws `ALIPAY_CONFIG_ERROR` when the
+    /// object is not a notification (nothing is stored).
+    #[napi(catch_unwind, ts_return_type = "Promise<IngestOutcome>")]
     pub fn ingest_notification(
+        &self,
+        env: Env,
+        #[napi(ts_arg_type = "Notification")] notification: Value,
+    ) -> napi::Result<Pending<IngestOutcome, String>> {
+        let notification =
+            input::notification(&notification).map_err(|reason| config_error(&env, reason))?;
+        self.store_task(
+            &env,
+            move |open| open.registry.ingest_notification(&notification),
+            outcome_text,
+        )
+    }
+
+    /// `ingestNotification`, blocking the calling thread.
+    #[napi(catch_unwind, ts_return_type = "IngestOutcome")]
+    pub fn ingest_notification_sync(
         &self,
         env: Env,
         #[napi(ts_arg_type = "Notification")] notification: Value,
     ) -> napi::Result<&'static str> {
         let notification =
             input::notification(&notification).map_err(|reason| config_error(&env, reason))?;
-        let open = self.open_state(&env)?;
-        open.registry
-            .ingest_notification(&notification)
-            .map(IngestOutcome::as_str)
-            .or_throw(&env)
+        self.store_sync(
+            &env,
+            |open| open.registry.ingest_notification(&notification),
+            IngestOutcome::as_str,
+        )
     }
 
     /// Ingests what `Client.queryAppAuthToken(appAuthToken)` resolved to: the granted APIs, the
     /// expiry, and — when the gateway says `invalid` — revocation. `stale` when `appAuthToken` is no
-    /// longer the stored token; `ignored` for a merchant the registry does not know. Synchronous.
+    /// longer the stored token; `ignored` for a merchant the registry does not know. Runs on the libuv
+    /// pool.
     ///
-    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails; `ALIPAY_CONFIG_ERROR` when
-    /// `info` is not a query result.
-    #[napi(catch_unwind, ts_return_type = "IngestOutcome")]
+    /// Rejects with `ALIPAY_STORE_ERROR` when the store fails; throws `ALIPAY_CONFIG_ERROR` when
+    /// `info` is not a query result (nothing is stored).
+    #[napi(catch_unwind, ts_return_type = "Promise<IngestOutcome>")]
     pub fn ingest_query(
+        &self,
+        env: Env,
+        app_auth_token: String,
+        #[napi(ts_arg_type = "AppAuthTokenInfo")] info: Value,
+    ) -> napi::Result<Pending<IngestOutcome, String>> {
+        let info = input::token_info(&info).map_err(|reason| config_error(&env, reason))?;
+        self.store_task(
+            &env,
+            move |open| open.registry.ingest_query(&app_auth_token, &info),
+            outcome_text,
+        )
+    }
+
+    /// `ingestQuery`, blocking the calling thread.
+    #[napi(catch_unwind, ts_return_type = "IngestOutcome")]
+    pub fn ingest_query_sync(
         &self,
         env: Env,
         app_auth_token: String,
         #[napi(ts_arg_type = "AppAuthTokenInfo")] info: Value,
     ) -> napi::Result<&'static str> {
         let info = input::token_info(&info).map_err(|reason| config_error(&env, reason))?;
-        let open = self.open_state(&env)?;
-        open.registry
-            .ingest_query(&app_auth_token, &info)
-            .map(IngestOutcome::as_str)
-            .or_throw(&env)
+        self.store_sync(
+            &env,
+            |open| open.registry.ingest_query(&app_auth_token, &info),
+            IngestOutcome::as_str,
+        )
     }
 
-    /// The record of `authAppId`, or `null` when the registry does not know it: its only one, or —
-    /// when the merchant app authorised several of our apps — the default app's.
+    /// Resolves to the record of `authAppId`, or `null` when the registry does not know it: its only
+    /// one, or — when the merchant app authorised several of our apps — the default app's. Runs on the
+    /// libuv pool.
     ///
-    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails (e.g. a wrong key), or when the
-    /// merchant app authorised several of our apps and none is the default app (ask with `getForApp`).
-    #[napi(catch_unwind)]
+    /// Rejects with `ALIPAY_STORE_ERROR` when the store fails (e.g. a wrong key), or when the merchant
+    /// app authorised several of our apps and none is the default app (ask with `getForApp`).
+    #[napi(catch_unwind, ts_return_type = "Promise<MerchantAuthorisation | null>")]
     pub fn get(
         &self,
         env: Env,
         auth_app_id: String,
-    ) -> napi::Result<Option<MerchantAuthorisation>> {
-        let open = self.open_state(&env)?;
-        let record = open.registry.get(&auth_app_id).or_throw(&env)?;
-        Ok(record.map(|inner| MerchantAuthorisation { inner }))
+    ) -> napi::Result<Pending<Option<core::MerchantAuthorisation>, Option<MerchantAuthorisation>>>
+    {
+        self.store_task(
+            &env,
+            move |open| open.registry.get(&auth_app_id),
+            maybe_record,
+        )
     }
 
-    /// The authorisation of the merchant app `authAppId` to our app `appId` (a record stored before
-    /// the registry recorded apps is found too), or `null`. Unlike `get`, it never has to choose
-    /// between several of our apps.
-    ///
-    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails.
+    /// `get`, blocking the calling thread.
     #[napi(catch_unwind)]
+    pub fn get_sync(
+        &self,
+        env: Env,
+        auth_app_id: String,
+    ) -> napi::Result<Option<MerchantAuthorisation>> {
+        self.store_sync(&env, |open| open.registry.get(&auth_app_id), maybe_record)
+    }
+
+    /// Resolves to the authorisation of the merchant app `authAppId` to our app `appId` (a record
+    /// stored before the registry recorded apps is found too), or `null`. Unlike `get`, it never has to
+    /// choose between several of our apps. Runs on the libuv pool.
+    ///
+    /// Rejects with `ALIPAY_STORE_ERROR` when the store fails.
+    #[napi(catch_unwind, ts_return_type = "Promise<MerchantAuthorisation | null>")]
     pub fn get_for_app(
         &self,
         env: Env,
         app_id: String,
         auth_app_id: String,
+    ) -> napi::Result<Pending<Option<core::MerchantAuthorisation>, Option<MerchantAuthorisation>>>
+    {
+        self.store_task(
+            &env,
+            move |open| open.registry.get_for_app(&app_id, &auth_app_id),
+            maybe_record,
+        )
+    }
+
+    /// `getForApp`, blocking the calling thread.
+    #[napi(catch_unwind)]
+    pub fn get_for_app_sync(
+        &self,
+        env: Env,
+        app_id: String,
+        auth_app_id: String,
     ) -> napi::Result<Option<MerchantAuthorisation>> {
-        let open = self.open_state(&env)?;
-        let record = open
-            .registry
-            .get_for_app(&app_id, &auth_app_id)
-            .or_throw(&env)?;
-        Ok(record.map(|inner| MerchantAuthorisation { inner }))
+        self.store_sync(
+            &env,
+            |open| open.registry.get_for_app(&app_id, &auth_app_id),
+            maybe_record,
+        )
     }
 
     /// Our default app: the app of `client` (else of the first of `clients`); `''` without a client.
@@ -466,40 +613,68 @@ impl Registry {
         self.token_cache_ttl_ms
     }
 
-    /// Every record (active and revoked), by `authAppId`.
+    /// Resolves to every record (active and revoked), by `authAppId`. Runs on the libuv pool.
     ///
-    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails.
-    #[napi(catch_unwind)]
-    pub fn list(&self, env: Env) -> napi::Result<Vec<MerchantAuthorisation>> {
-        let open = self.open_state(&env)?;
-        open.registry.list().map(records).or_throw(&env)
+    /// Rejects with `ALIPAY_STORE_ERROR` when the store fails.
+    #[napi(catch_unwind, ts_return_type = "Promise<MerchantAuthorisation[]>")]
+    pub fn list(&self, env: Env) -> napi::Result<RecordsTask> {
+        self.store_task(&env, |open| open.registry.list(), records)
     }
 
-    /// The records of one merchant PID (a merchant may authorise several apps).
-    ///
-    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails.
+    /// `list`, blocking the calling thread.
     #[napi(catch_unwind)]
-    pub fn by_merchant(
+    pub fn list_sync(&self, env: Env) -> napi::Result<Vec<MerchantAuthorisation>> {
+        self.store_sync(&env, |open| open.registry.list(), records)
+    }
+
+    /// Resolves to the records of one merchant PID (a merchant may authorise several apps). Runs on
+    /// the libuv pool.
+    ///
+    /// Rejects with `ALIPAY_STORE_ERROR` when the store fails.
+    #[napi(catch_unwind, ts_return_type = "Promise<MerchantAuthorisation[]>")]
+    pub fn by_merchant(&self, env: Env, merchant_pid: String) -> napi::Result<RecordsTask> {
+        self.store_task(
+            &env,
+            move |open| open.registry.by_merchant(&merchant_pid),
+            records,
+        )
+    }
+
+    /// `byMerchant`, blocking the calling thread.
+    #[napi(catch_unwind)]
+    pub fn by_merchant_sync(
         &self,
         env: Env,
         merchant_pid: String,
     ) -> napi::Result<Vec<MerchantAuthorisation>> {
-        let open = self.open_state(&env)?;
-        open.registry
-            .by_merchant(&merchant_pid)
-            .map(records)
-            .or_throw(&env)
+        self.store_sync(
+            &env,
+            |open| open.registry.by_merchant(&merchant_pid),
+            records,
+        )
     }
 
     /// Marks the authorisation of `authAppId` revoked locally (the record is kept; its token is never
-    /// handed out again) and returns the record. Synchronous.
+    /// handed out again) and resolves to the record. Runs on the libuv pool.
     ///
-    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` for an unknown `authAppId` or a store failure.
+    /// Rejects with `ALIPAY_STORE_ERROR` for an unknown `authAppId` or a store failure.
+    #[napi(catch_unwind, ts_return_type = "Promise<MerchantAuthorisation>")]
+    pub fn revoke(
+        &self,
+        env: Env,
+        auth_app_id: String,
+    ) -> napi::Result<Pending<core::MerchantAuthorisation, MerchantAuthorisation>> {
+        self.store_task(&env, move |open| open.registry.revoke(&auth_app_id), record)
+    }
+
+    /// `revoke`, blocking the calling thread.
     #[napi(catch_unwind)]
-    pub fn revoke(&self, env: Env, auth_app_id: String) -> napi::Result<MerchantAuthorisation> {
-        let open = self.open_state(&env)?;
-        let inner = open.registry.revoke(&auth_app_id).or_throw(&env)?;
-        Ok(MerchantAuthorisation { inner })
+    pub fn revoke_sync(
+        &self,
+        env: Env,
+        auth_app_id: String,
+    ) -> napi::Result<MerchantAuthorisation> {
+        self.store_sync(&env, |open| open.registry.revoke(&auth_app_id), record)
     }
 
     /// Resolves to a usable `appAuthToken` for the merchant app `authAppId`: the stored one, or — when
@@ -704,21 +879,34 @@ impl Registry {
         Ok((open, call.to_core(env)?))
     }
 
-    /// Runs SQLite's `PRAGMA integrity_check` on the file: `ok` for a sound database, else SQLite's
-    /// list of problems.
+    /// Runs SQLite's `PRAGMA integrity_check` on the file and resolves to `ok` for a sound database,
+    /// else SQLite's list of problems. Runs on the libuv pool.
     ///
-    /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for a registry that is not in a SQLite file (in
-    /// memory, PostgreSQL, MySQL); `ALIPAY_STORE_ERROR` when the check cannot run.
+    /// Throws `ALIPAY_CONFIG_ERROR` for a registry that is not in a SQLite file (in memory,
+    /// PostgreSQL, MySQL); rejects with `ALIPAY_STORE_ERROR` when the check cannot run.
+    #[napi(catch_unwind, ts_return_type = "Promise<string>")]
+    pub fn integrity_check(&self, env: Env) -> napi::Result<Pending<String, String>> {
+        let store = self.sqlite_store(&env)?;
+        Ok(spawn(move || store.integrity_check(), same))
+    }
+
+    /// `integrityCheck`, blocking the calling thread.
     #[napi(catch_unwind)]
-    pub fn integrity_check(&self, env: Env) -> napi::Result<String> {
-        let open = self.open_state(&env)?;
-        match &open.sqlite {
-            Some(store) => store.integrity_check().or_throw(&env),
-            None => Err(config_error(
-                &env,
+    pub fn integrity_check_sync(&self, env: Env) -> napi::Result<String> {
+        let store = self.sqlite_store(&env)?;
+        run_sync(&env, || store.integrity_check(), same)
+    }
+
+    /// The SQLite store of the registry, for `integrityCheck`; the configuration error of a registry
+    /// that is not in a SQLite file, or of a closed one.
+    fn sqlite_store(&self, env: &Env) -> napi::Result<Arc<SqliteStore>> {
+        let open = self.open_state(env)?;
+        open.sqlite.clone().ok_or_else(|| {
+            config_error(
+                env,
                 "integrityCheck checks a SQLite file: this registry is not in one",
-            )),
-        }
+            )
+        })
     }
 
     /// Whether `close()` was called.

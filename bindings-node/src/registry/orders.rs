@@ -5,8 +5,9 @@
 //! that brings the stored order up to date — each recorded in the order's status and history and
 //! resolving to the updated [`OrderRecord`].
 //!
-//! Threading: reads are synchronous (a store transaction); the calls reach the network, so they return
-//! Promises (libuv pool), each with a `…Sync` twin. An item argument that is not exactly one of
+//! Threading: everything returns a Promise and runs on the libuv pool, each with a `…Sync` twin: the
+//! reads are a store transaction (a network round trip on PostgreSQL or MySQL), the calls reach the
+//! gateway. An item argument that is not exactly one of
 //! `{ miniAppId }` / `{ shopId }` rejects the Promise (or makes the twin throw) with
 //! `ALIPAY_CONFIG_ERROR`, as the client's order calls do; no call is made then.
 
@@ -20,13 +21,26 @@ use napi_derive::napi;
 
 use super::order::{OrderRecord, order_record};
 use super::record::MerchantAuthorisation;
-use super::{Open, Pending, Registry};
-use crate::error::OrThrow;
+use super::{Open, Pending, Registry, maybe_record};
 use crate::servicemarket::ItemTargetArg;
 use crate::task::{run_sync, spawn};
 
 /// A pending order call.
 type OrderTask = Pending<core::OrderRecord, OrderRecord>;
+/// A pending read of one order.
+type MaybeOrderTask = Pending<Option<core::OrderRecord>, Option<OrderRecord>>;
+/// A pending read of every order.
+type OrdersTask = Pending<Vec<core::OrderRecord>, Vec<OrderRecord>>;
+
+/// An order read, as JavaScript sees it.
+fn maybe_order(order: Option<core::OrderRecord>) -> Option<OrderRecord> {
+    order.map(order_record)
+}
+
+/// Every order, as JavaScript sees them.
+fn order_records(orders: Vec<core::OrderRecord>) -> Vec<OrderRecord> {
+    orders.into_iter().map(order_record).collect()
+}
 
 /// The item a call is about, or the configuration error to reject with.
 fn target(item: &ItemTargetArg) -> alipay_isv::Result<OrderItemTarget> {
@@ -82,13 +96,13 @@ impl Registry {
     }
 
     /// The call on the libuv pool.
-    fn order_task(&self, env: &Env, id: String, kind: CallKind) -> napi::Result<OrderTask> {
+    fn order_call_task(&self, env: &Env, id: String, kind: CallKind) -> napi::Result<OrderTask> {
         let call = self.order_call(env, id, kind)?;
         Ok(spawn(move || call.run(), order_record))
     }
 
     /// The call on the calling thread.
-    fn order_sync(&self, env: &Env, id: String, kind: CallKind) -> napi::Result<OrderRecord> {
+    fn order_call_sync(&self, env: &Env, id: String, kind: CallKind) -> napi::Result<OrderRecord> {
         let call = self.order_call(env, id, kind)?;
         run_sync(env, || call.run(), order_record)
     }
@@ -96,46 +110,81 @@ impl Registry {
 
 #[napi]
 impl Registry {
-    /// The order `commodityOrderId`, when its order message was ingested (by a `Gateway` or
-    /// `ingestNotification`); else `null`.
+    /// Resolves to the order `commodityOrderId`, when its order message was ingested (by a `Gateway`
+    /// or `ingestNotification`); else `null`. Runs on the libuv pool.
     ///
-    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails.
-    #[napi(catch_unwind)]
-    pub fn order(&self, env: Env, commodity_order_id: String) -> napi::Result<Option<OrderRecord>> {
-        let open = self.open_state(&env)?;
-        let order = open.registry.order(&commodity_order_id).or_throw(&env)?;
-        Ok(order.map(order_record))
+    /// Rejects with `ALIPAY_STORE_ERROR` when the store fails.
+    #[napi(catch_unwind, ts_return_type = "Promise<OrderRecord | null>")]
+    pub fn order(&self, env: Env, commodity_order_id: String) -> napi::Result<MaybeOrderTask> {
+        self.store_task(
+            &env,
+            move |open| open.registry.order(&commodity_order_id),
+            maybe_order,
+        )
     }
 
-    /// Every order, oldest first.
-    ///
-    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails.
+    /// `order`, blocking the calling thread.
     #[napi(catch_unwind)]
-    pub fn orders(&self, env: Env) -> napi::Result<Vec<OrderRecord>> {
-        let open = self.open_state(&env)?;
-        let orders = open.registry.orders().or_throw(&env)?;
-        Ok(orders.into_iter().map(order_record).collect())
+    pub fn order_sync(
+        &self,
+        env: Env,
+        commodity_order_id: String,
+    ) -> napi::Result<Option<OrderRecord>> {
+        self.store_sync(
+            &env,
+            |open| open.registry.order(&commodity_order_id),
+            maybe_order,
+        )
     }
 
-    /// The merchant authorisation an order goes with: the authorisation of the order's mini program
-    /// (`consumerMiniAppId`) to the app that received the order, else the merchant's only active
-    /// authorisation of that app; `null` while it has not arrived (the order message and the plugin
-    /// authorisation come in either order), or for a merchant the registry does not know.
+    /// Resolves to every order, oldest first. Runs on the libuv pool.
     ///
-    /// @throws {AlipayError} `ALIPAY_STORE_ERROR` for an order the registry does not hold, or when the
-    /// store fails.
+    /// Rejects with `ALIPAY_STORE_ERROR` when the store fails.
+    #[napi(catch_unwind, ts_return_type = "Promise<OrderRecord[]>")]
+    pub fn orders(&self, env: Env) -> napi::Result<OrdersTask> {
+        self.store_task(&env, |open| open.registry.orders(), order_records)
+    }
+
+    /// `orders`, blocking the calling thread.
     #[napi(catch_unwind)]
+    pub fn orders_sync(&self, env: Env) -> napi::Result<Vec<OrderRecord>> {
+        self.store_sync(&env, |open| open.registry.orders(), order_records)
+    }
+
+    /// Resolves to the merchant authorisation an order goes with: the authorisation of the order's
+    /// mini program (`consumerMiniAppId`) to the app that received the order, else the merchant's only
+    /// active authorisation of that app; `null` while it has not arrived (the order message and the
+    /// plugin authorisation come in either order), or for a merchant the registry does not know. Runs
+    /// on the libuv pool.
+    ///
+    /// Rejects with `ALIPAY_STORE_ERROR` for an order the registry does not hold, or when the store
+    /// fails.
+    #[napi(catch_unwind, ts_return_type = "Promise<MerchantAuthorisation | null>")]
     pub fn order_authorisation(
         &self,
         env: Env,
         commodity_order_id: String,
+    ) -> napi::Result<Pending<Option<core::MerchantAuthorisation>, Option<MerchantAuthorisation>>>
+    {
+        self.store_task(
+            &env,
+            move |open| open.registry.order_authorisation(&commodity_order_id),
+            maybe_record,
+        )
+    }
+
+    /// `orderAuthorisation`, blocking the calling thread.
+    #[napi(catch_unwind)]
+    pub fn order_authorisation_sync(
+        &self,
+        env: Env,
+        commodity_order_id: String,
     ) -> napi::Result<Option<MerchantAuthorisation>> {
-        let open = self.open_state(&env)?;
-        let record = open
-            .registry
-            .order_authorisation(&commodity_order_id)
-            .or_throw(&env)?;
-        Ok(record.map(|inner| MerchantAuthorisation { inner }))
+        self.store_sync(
+            &env,
+            |open| open.registry.order_authorisation(&commodity_order_id),
+            maybe_record,
+        )
     }
 
     /// Accepts the order (接单, `alipay.open.servicemarket.order.accept`) through the client of the app
@@ -147,7 +196,7 @@ impl Registry {
     /// `Client.acceptServicemarketOrder` (nothing is recorded then).
     #[napi(catch_unwind, ts_return_type = "Promise<OrderRecord>")]
     pub fn accept_order(&self, env: Env, commodity_order_id: String) -> napi::Result<OrderTask> {
-        self.order_task(&env, commodity_order_id, CallKind::Accept)
+        self.order_call_task(&env, commodity_order_id, CallKind::Accept)
     }
 
     /// `acceptOrder`, blocking the calling thread.
@@ -157,7 +206,7 @@ impl Registry {
         env: Env,
         commodity_order_id: String,
     ) -> napi::Result<OrderRecord> {
-        self.order_sync(&env, commodity_order_id, CallKind::Accept)
+        self.order_call_sync(&env, commodity_order_id, CallKind::Accept)
     }
 
     /// Rejects the order (拒单) with the reason the merchant will read, records `ISV_REJECTED`
@@ -171,7 +220,7 @@ impl Registry {
         commodity_order_id: String,
         reason: String,
     ) -> napi::Result<OrderTask> {
-        self.order_task(&env, commodity_order_id, CallKind::Reject(reason))
+        self.order_call_task(&env, commodity_order_id, CallKind::Reject(reason))
     }
 
     /// `rejectOrder`, blocking the calling thread.
@@ -182,7 +231,7 @@ impl Registry {
         commodity_order_id: String,
         reason: String,
     ) -> napi::Result<OrderRecord> {
-        self.order_sync(&env, commodity_order_id, CallKind::Reject(reason))
+        self.order_call_sync(&env, commodity_order_id, CallKind::Reject(reason))
     }
 
     /// Marks one item (`{ miniAppId }` or `{ shopId }`) of an accepted order implemented, records it
@@ -196,7 +245,7 @@ impl Registry {
         commodity_order_id: String,
         #[napi(ts_arg_type = "ServiceMarketOrderItemTarget")] item: ItemTargetArg,
     ) -> napi::Result<OrderTask> {
-        self.order_task(&env, commodity_order_id, CallKind::Complete(target(&item)))
+        self.order_call_task(&env, commodity_order_id, CallKind::Complete(target(&item)))
     }
 
     /// `completeOrderItem`, blocking the calling thread.
@@ -207,7 +256,7 @@ impl Registry {
         commodity_order_id: String,
         #[napi(ts_arg_type = "ServiceMarketOrderItemTarget")] item: ItemTargetArg,
     ) -> napi::Result<OrderRecord> {
-        self.order_sync(&env, commodity_order_id, CallKind::Complete(target(&item)))
+        self.order_call_sync(&env, commodity_order_id, CallKind::Complete(target(&item)))
     }
 
     /// Confirms a completed item on the merchant's behalf, with the token of the order's
@@ -224,7 +273,7 @@ impl Registry {
         commodity_order_id: String,
         #[napi(ts_arg_type = "ServiceMarketOrderItemTarget")] item: ItemTargetArg,
     ) -> napi::Result<OrderTask> {
-        self.order_task(&env, commodity_order_id, CallKind::Confirm(target(&item)))
+        self.order_call_task(&env, commodity_order_id, CallKind::Confirm(target(&item)))
     }
 
     /// `confirmOrderItem`, blocking the calling thread.
@@ -235,7 +284,7 @@ impl Registry {
         commodity_order_id: String,
         #[napi(ts_arg_type = "ServiceMarketOrderItemTarget")] item: ItemTargetArg,
     ) -> napi::Result<OrderRecord> {
-        self.order_sync(&env, commodity_order_id, CallKind::Confirm(target(&item)))
+        self.order_call_sync(&env, commodity_order_id, CallKind::Confirm(target(&item)))
     }
 
     /// Cancels one item with the reason the merchant will read, records it `ISV_CANCELLED`
@@ -251,7 +300,7 @@ impl Registry {
         reason: String,
     ) -> napi::Result<OrderTask> {
         let kind = CallKind::Cancel(target(&item), reason);
-        self.order_task(&env, commodity_order_id, kind)
+        self.order_call_task(&env, commodity_order_id, kind)
     }
 
     /// `cancelOrderItem`, blocking the calling thread.
@@ -264,7 +313,7 @@ impl Registry {
         reason: String,
     ) -> napi::Result<OrderRecord> {
         let kind = CallKind::Cancel(target(&item), reason);
-        self.order_sync(&env, commodity_order_id, kind)
+        self.order_call_sync(&env, commodity_order_id, kind)
     }
 
     /// Queries every page of the order (`alipay.open.servicemarket.order.query`) and records the status
@@ -274,7 +323,7 @@ impl Registry {
     /// Rejects as `acceptOrder` does, then as `Client.servicemarketOrderPages`.
     #[napi(catch_unwind, ts_return_type = "Promise<OrderRecord>")]
     pub fn refresh_order(&self, env: Env, commodity_order_id: String) -> napi::Result<OrderTask> {
-        self.order_task(&env, commodity_order_id, CallKind::Refresh)
+        self.order_call_task(&env, commodity_order_id, CallKind::Refresh)
     }
 
     /// `refreshOrder`, blocking the calling thread.
@@ -284,6 +333,6 @@ impl Registry {
         env: Env,
         commodity_order_id: String,
     ) -> napi::Result<OrderRecord> {
-        self.order_sync(&env, commodity_order_id, CallKind::Refresh)
+        self.order_call_sync(&env, commodity_order_id, CallKind::Refresh)
     }
 }
