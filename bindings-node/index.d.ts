@@ -1264,28 +1264,35 @@ export declare class Registry {
   /** `importToken`, blocking the calling thread. */
   importTokenSync(appAuthToken: string, appRefreshToken?: string | undefined | null): TokenImport
   /**
-   * The order `commodityOrderId`, when its order message was ingested (by a `Gateway` or
-   * `ingestNotification`); else `null`.
+   * Resolves to the order `commodityOrderId`, when its order message was ingested (by a `Gateway`
+   * or `ingestNotification`); else `null`. Runs on the libuv pool.
    *
-   * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails.
+   * Rejects with `ALIPAY_STORE_ERROR` when the store fails.
    */
-  order(commodityOrderId: string): OrderRecord | null
+  order(commodityOrderId: string): Promise<OrderRecord | null>
+  /** `order`, blocking the calling thread. */
+  orderSync(commodityOrderId: string): OrderRecord | null
   /**
-   * Every order, oldest first.
+   * Resolves to every order, oldest first. Runs on the libuv pool.
    *
-   * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails.
+   * Rejects with `ALIPAY_STORE_ERROR` when the store fails.
    */
-  orders(): Array<OrderRecord>
+  orders(): Promise<OrderRecord[]>
+  /** `orders`, blocking the calling thread. */
+  ordersSync(): Array<OrderRecord>
   /**
-   * The merchant authorisation an order goes with: the authorisation of the order's mini program
-   * (`consumerMiniAppId`) to the app that received the order, else the merchant's only active
-   * authorisation of that app; `null` while it has not arrived (the order message and the plugin
-   * authorisation come in either order), or for a merchant the registry does not know.
+   * Resolves to the merchant authorisation an order goes with: the authorisation of the order's
+   * mini program (`consumerMiniAppId`) to the app that received the order, else the merchant's only
+   * active authorisation of that app; `null` while it has not arrived (the order message and the
+   * plugin authorisation come in either order), or for a merchant the registry does not know. Runs
+   * on the libuv pool.
    *
-   * @throws {AlipayError} `ALIPAY_STORE_ERROR` for an order the registry does not hold, or when the
-   * store fails.
+   * Rejects with `ALIPAY_STORE_ERROR` for an order the registry does not hold, or when the store
+   * fails.
    */
-  orderAuthorisation(commodityOrderId: string): MerchantAuthorisation | null
+  orderAuthorisation(commodityOrderId: string): Promise<MerchantAuthorisation | null>
+  /** `orderAuthorisation`, blocking the calling thread. */
+  orderAuthorisationSync(commodityOrderId: string): MerchantAuthorisation | null
   /**
    * Accepts the order (接单, `alipay.open.servicemarket.order.accept`) through the client of the app
    * that received it, records `ISV_ACCEPTED` (`ORDER_ACCEPTED`) with the change in `history`, and
@@ -1376,6 +1383,11 @@ export declare class Registry {
    *
    * The password appears in no error and not in `toString()`.
    *
+   * Synchronous (a constructor), blocking the calling thread while it opens: a SQLite file is opened
+   * (and created or migrated); a PostgreSQL or MySQL database is connected to once (up to the URL's
+   * `connect_timeout`) to check and create or migrate its tables. Open the registry once, at start-up;
+   * every later store operation returns a Promise (with a `…Sync` twin).
+   *
    * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the file is not a SQLite database or is corrupt
    * (it is left untouched); when the database cannot be reached (within `connect_timeout`), refuses
    * the login (the reason names the user, never the password), does not exist, or fails TLS
@@ -1397,20 +1409,24 @@ export declare class Registry {
   /**
    * Stores the tokens `Client.exchangeAppAuthCode` returned (every token of a batch) under the
    * default app (`defaultAppId`): each is a new authorisation and replaces what was stored for its
-   * `authAppId`. One outcome per token: `applied`, or `stale` when the stored token is newer.
-   * Synchronous.
+   * `authAppId`. Resolves to one outcome per token: `applied`, or `stale` when the stored token is
+   * newer. Runs on the libuv pool.
    *
-   * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails; `ALIPAY_PROTOCOL_ERROR` for a
-   * token without `authAppId`.
+   * Rejects with `ALIPAY_STORE_ERROR` when the store fails; `ALIPAY_PROTOCOL_ERROR` for a token
+   * without `authAppId`.
    */
-  ingestTokens(tokens: Array<AppAuthToken>): IngestOutcome[]
+  ingestTokens(tokens: Array<AppAuthToken>): Promise<IngestOutcome[]>
+  /** `ingestTokens`, blocking the calling thread. */
+  ingestTokensSync(tokens: Array<AppAuthToken>): IngestOutcome[]
   /**
    * Stores the tokens of a `Client.refreshAppAuthToken` made outside the registry (the same
-   * authorisation, a new token). Synchronous.
+   * authorisation, a new token). Runs on the libuv pool.
    *
-   * @throws {AlipayError} as for `ingestTokens`.
+   * Rejects as `ingestTokens` does.
    */
-  ingestRefreshedTokens(tokens: Array<AppAuthToken>): IngestOutcome[]
+  ingestRefreshedTokens(tokens: Array<AppAuthToken>): Promise<IngestOutcome[]>
+  /** `ingestRefreshedTokens`, blocking the calling thread. */
+  ingestRefreshedTokensSync(tokens: Array<AppAuthToken>): IngestOutcome[]
   /**
    * Ingests a notification that `NotificationVerifier.verifyBody` (or `verifyParams`) verified —
    * pass its result as it is, never an unverified object. An `appAuth` notification stores its
@@ -1418,38 +1434,48 @@ export declare class Registry {
    * `alipay.open.auth.appauth.cancelled` message revokes, a `serviceMarketOrder` message stores the
    * order (`order`); each is de-duplicated by `notifyId` (`duplicate`: Alipay's retries change
    * nothing) and ordered (`stale`: a late message never overwrites newer state). Other
-   * notifications, and cancellations of unknown merchants, are `ignored`. Synchronous: ingest, then
-   * answer `SUCCESS_ACK` (a `Gateway` does both, and more).
+   * notifications, and cancellations of unknown merchants, are `ignored`. Ingest, then answer
+   * `SUCCESS_ACK` (a `Gateway` does both, and more). Runs on the libuv pool.
    *
-   * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails; `ALIPAY_CONFIG_ERROR` when the
-   * object is not a notification.
+   * Rejects with `ALIPAY_STORE_ERROR` when the store fails; throws `ALIPAY_CONFIG_ERROR` when the
+   * object is not a notification (nothing is stored).
    */
-  ingestNotification(notification: Notification): IngestOutcome
+  ingestNotification(notification: Notification): Promise<IngestOutcome>
+  /** `ingestNotification`, blocking the calling thread. */
+  ingestNotificationSync(notification: Notification): IngestOutcome
   /**
    * Ingests what `Client.queryAppAuthToken(appAuthToken)` resolved to: the granted APIs, the
    * expiry, and — when the gateway says `invalid` — revocation. `stale` when `appAuthToken` is no
-   * longer the stored token; `ignored` for a merchant the registry does not know. Synchronous.
+   * longer the stored token; `ignored` for a merchant the registry does not know. Runs on the libuv
+   * pool.
    *
-   * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails; `ALIPAY_CONFIG_ERROR` when
-   * `info` is not a query result.
+   * Rejects with `ALIPAY_STORE_ERROR` when the store fails; throws `ALIPAY_CONFIG_ERROR` when
+   * `info` is not a query result (nothing is stored).
    */
-  ingestQuery(appAuthToken: string, info: AppAuthTokenInfo): IngestOutcome
+  ingestQuery(appAuthToken: string, info: AppAuthTokenInfo): Promise<IngestOutcome>
+  /** `ingestQuery`, blocking the calling thread. */
+  ingestQuerySync(appAuthToken: string, info: AppAuthTokenInfo): IngestOutcome
   /**
-   * The record of `authAppId`, or `null` when the registry does not know it: its only one, or —
-   * when the merchant app authorised several of our apps — the default app's.
+   * Resolves to the record of `authAppId`, or `null` when the registry does not know it: its only
+   * one, or — when the merchant app authorised several of our apps — the default app's. Runs on the
+   * libuv pool.
    *
-   * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails (e.g. a wrong key), or when the
-   * merchant app authorised several of our apps and none is the default app (ask with `getForApp`).
+   * Rejects with `ALIPAY_STORE_ERROR` when the store fails (e.g. a wrong key), or when the merchant
+   * app authorised several of our apps and none is the default app (ask with `getForApp`).
    */
-  get(authAppId: string): MerchantAuthorisation | null
+  get(authAppId: string): Promise<MerchantAuthorisation | null>
+  /** `get`, blocking the calling thread. */
+  getSync(authAppId: string): MerchantAuthorisation | null
   /**
-   * The authorisation of the merchant app `authAppId` to our app `appId` (a record stored before
-   * the registry recorded apps is found too), or `null`. Unlike `get`, it never has to choose
-   * between several of our apps.
+   * Resolves to the authorisation of the merchant app `authAppId` to our app `appId` (a record
+   * stored before the registry recorded apps is found too), or `null`. Unlike `get`, it never has to
+   * choose between several of our apps. Runs on the libuv pool.
    *
-   * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails.
+   * Rejects with `ALIPAY_STORE_ERROR` when the store fails.
    */
-  getForApp(appId: string, authAppId: string): MerchantAuthorisation | null
+  getForApp(appId: string, authAppId: string): Promise<MerchantAuthorisation | null>
+  /** `getForApp`, blocking the calling thread. */
+  getForAppSync(appId: string, authAppId: string): MerchantAuthorisation | null
   /** Our default app: the app of `client` (else of the first of `clients`); `''` without a client. */
   get defaultAppId(): string
   /**
@@ -1459,24 +1485,31 @@ export declare class Registry {
    */
   get tokenCacheTtlMs(): number | null
   /**
-   * Every record (active and revoked), by `authAppId`.
+   * Resolves to every record (active and revoked), by `authAppId`. Runs on the libuv pool.
    *
-   * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails.
+   * Rejects with `ALIPAY_STORE_ERROR` when the store fails.
    */
-  list(): Array<MerchantAuthorisation>
+  list(): Promise<MerchantAuthorisation[]>
+  /** `list`, blocking the calling thread. */
+  listSync(): Array<MerchantAuthorisation>
   /**
-   * The records of one merchant PID (a merchant may authorise several apps).
+   * Resolves to the records of one merchant PID (a merchant may authorise several apps). Runs on
+   * the libuv pool.
    *
-   * @throws {AlipayError} `ALIPAY_STORE_ERROR` when the store fails.
+   * Rejects with `ALIPAY_STORE_ERROR` when the store fails.
    */
-  byMerchant(merchantPid: string): Array<MerchantAuthorisation>
+  byMerchant(merchantPid: string): Promise<MerchantAuthorisation[]>
+  /** `byMerchant`, blocking the calling thread. */
+  byMerchantSync(merchantPid: string): Array<MerchantAuthorisation>
   /**
    * Marks the authorisation of `authAppId` revoked locally (the record is kept; its token is never
-   * handed out again) and returns the record. Synchronous.
+   * handed out again) and resolves to the record. Runs on the libuv pool.
    *
-   * @throws {AlipayError} `ALIPAY_STORE_ERROR` for an unknown `authAppId` or a store failure.
+   * Rejects with `ALIPAY_STORE_ERROR` for an unknown `authAppId` or a store failure.
    */
-  revoke(authAppId: string): MerchantAuthorisation
+  revoke(authAppId: string): Promise<MerchantAuthorisation>
+  /** `revoke`, blocking the calling thread. */
+  revokeSync(authAppId: string): MerchantAuthorisation
   /**
    * Resolves to a usable `appAuthToken` for the merchant app `authAppId`: the stored one, or — when
    * it expires within the refresh margin — a fresh one, refreshed through the client and stored
@@ -1535,13 +1568,15 @@ export declare class Registry {
   /** `executeV3For`, blocking the calling thread. */
   executeV3ForSync(authAppId: string, call: V3Call): V3Response
   /**
-   * Runs SQLite's `PRAGMA integrity_check` on the file: `ok` for a sound database, else SQLite's
-   * list of problems.
+   * Runs SQLite's `PRAGMA integrity_check` on the file and resolves to `ok` for a sound database,
+   * else SQLite's list of problems. Runs on the libuv pool.
    *
-   * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for a registry that is not in a SQLite file (in
-   * memory, PostgreSQL, MySQL); `ALIPAY_STORE_ERROR` when the check cannot run.
+   * Throws `ALIPAY_CONFIG_ERROR` for a registry that is not in a SQLite file (in memory,
+   * PostgreSQL, MySQL); rejects with `ALIPAY_STORE_ERROR` when the check cannot run.
    */
-  integrityCheck(): string
+  integrityCheck(): Promise<string>
+  /** `integrityCheck`, blocking the calling thread. */
+  integrityCheckSync(): string
   /** Whether `close()` was called. */
   get closed(): boolean
   /**
@@ -2134,7 +2169,7 @@ export interface Delivery {
    * `open_app_auth_notify` (an authorisation, a plugin's too), `alipay.open.auth.appauth.cancelled`
    * or `servicemarket_order_notify` (a service-market order).
    */
-  kind: string
+  kind: 'open_app_auth_notify' | 'alipay.open.auth.appauth.cancelled' | 'servicemarket_order_notify'
   /** The merchant app it concerns. */
   authAppId: string
   /** Where it was posted (`null`: no notify URL was set). */
@@ -2465,11 +2500,11 @@ export interface MessageNotification {
 /** One counter of observed events. */
 export interface MetricSample {
   /** `call`, `notification`, `refresh` or `revocation`. */
-  kind: string
+  kind: 'call' | 'notification' | 'refresh' | 'revocation'
   /** The method (`-` when none). */
   method: string
   /** `success` or an error kind. */
-  outcome: string
+  outcome: 'success' | 'config' | 'signature' | 'api' | 'transport' | 'protocol' | 'store'
   /** How many events. */
   count: number
   /** Their latencies summed, in seconds. */
@@ -2519,7 +2554,7 @@ export interface ObservedEvent {
   /** For a notification: its `notify_id`, once verified. */
   notifyId: string | null
   /** For a notification: the form its signature matched. */
-  signedForm: string | null
+  signedForm: 'v1' | 'v1+empty' | 'v2' | 'v2+empty' | 'v1+alipay_cert_sn' | 'v1+empty+alipay_cert_sn' | 'v2+alipay_cert_sn' | 'v2+empty+alipay_cert_sn' | null
   /** The error's reason when the operation failed. */
   reason: string | null
 }

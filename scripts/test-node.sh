@@ -12,7 +12,9 @@
 # Express: a subscription end to end, a push answered `fail` retried and stored once, bad input;
 # hardening: all eight emulator faults and raw node:net peers end in typed errors within connect +
 # read timeout and leave the registry as it was, no secret in any error, string form or output of the
-# whole flow, panics and misuse surface as Errors, RSS flat over 100,000 sign / verify iterations)
+# whole flow, panics and misuse surface as Errors, RSS flat over 100,000 sign / verify iterations;
+# packaging: the ES module entry re-exports every name, the platform packages match napi.targets, a
+# missing native binding names the platform, the expected package and the published platforms)
 # and the examples (the plugin server with its
 # Gateway, its merchants and orders in a registry, certificate mode, against the emulator).
 # The registry's PostgreSQL and MySQL tests run against real servers on loopback, started for the run by
@@ -38,27 +40,23 @@ node -e '
 
 cd bindings-node
 echo "== npm dependencies (bindings-node)"
-# `npm install` with the committed lock installs exactly the locked versions. (`npm ci` refuses this
-# lock: the registry here answers 404 for the foreign-platform builds of @napi-rs/cli's optional
-# helpers (lzma, tar, wasm-tools), so npm cannot record them, and `npm ci` wants every one listed.)
-lock_before="$(cksum package-lock.json 2>/dev/null || true)"
-npm install --no-audit --no-fund
-if [[ -n "$lock_before" && "$lock_before" != "$(cksum package-lock.json)" ]]; then
-  echo "note: npm updated bindings-node/package-lock.json; review and commit it"
-fi
+# `npm ci`: exactly the versions of the committed lock, which it never rewrites; it fails when
+# package.json and package-lock.json disagree (then run `npm install` there and commit the lock).
+npm ci --no-audit --no-fund
 
 # napi builds into the workspace target dir (<repo>/target/<triple>/debug, from `cargo metadata`),
-# unless CARGO_TARGET_DIR says otherwise; it regenerates index.js and index.d.ts from the Rust code.
+# unless CARGO_TARGET_DIR says otherwise; it regenerates index.js and index.d.ts from the Rust code,
+# and main.mjs (the ES module entry, scripts/esm-entry.js) from index.js.
 echo "== napi build (debug)"
-before="$(cat index.js index.d.ts 2>/dev/null | cksum)"
+before="$(cat index.js index.d.ts main.mjs 2>/dev/null | cksum)"
 npm run --silent build:debug
-after="$(cat index.js index.d.ts | cksum)"
+after="$(cat index.js index.d.ts main.mjs | cksum)"
 if [[ "$before" != "$after" ]]; then
   if [[ "${CI:-}" == "true" ]]; then
-    echo "test-node: the committed index.js / index.d.ts are stale; run scripts/test-node.sh and commit them" >&2
+    echo "test-node: the committed index.js / index.d.ts / main.mjs are stale; run scripts/test-node.sh and commit them" >&2
     exit 1
   fi
-  echo "note: index.js / index.d.ts were regenerated; commit them"
+  echo "note: index.js / index.d.ts / main.mjs were regenerated; commit them"
 fi
 
 echo "== tsc --noEmit (test/types-check.ts against main.d.ts: index.d.ts and gateway.d.ts, strict)"

@@ -47,6 +47,9 @@ pub struct ObservedEvent {
     /// For a notification: its `notify_id`, once verified.
     pub notify_id: Option<String>,
     /// For a notification: the form its signature matched.
+    #[napi(
+        ts_type = "'v1' | 'v1+empty' | 'v2' | 'v2+empty' | 'v1+alipay_cert_sn' | 'v1+empty+alipay_cert_sn' | 'v2+alipay_cert_sn' | 'v2+empty+alipay_cert_sn'"
+    )]
     pub signed_form: Option<String>,
     /// The error's reason when the operation failed.
     pub reason: Option<String>,
@@ -106,10 +109,14 @@ pub fn off_event(id: i64) -> bool {
 #[napi(object, object_from_js = false)]
 pub struct MetricSample {
     /// `call`, `notification`, `refresh` or `revocation`.
+    #[napi(ts_type = "'call' | 'notification' | 'refresh' | 'revocation'")]
     pub kind: String,
     /// The method (`-` when none).
     pub method: String,
     /// `success` or an error kind.
+    #[napi(
+        ts_type = "'success' | 'config' | 'signature' | 'api' | 'transport' | 'protocol' | 'store'"
+    )]
     pub outcome: String,
     /// How many events.
     pub count: f64,

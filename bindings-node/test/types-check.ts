@@ -53,6 +53,11 @@ import {
   type ExecuteOptions,
   type TransportOptions,
   type FaultKind,
+  metricsSnapshot,
+  onEvent,
+  offEvent,
+  type MetricSample,
+  type ObservedEvent,
   type ApplicationType,
   type UserScope,
   Registry,
@@ -334,6 +339,10 @@ async function flow(isv: IsvConfig): Promise<string[]> {
   emulator.expireAppAuthToken(token.authAppId)
   const delivered: boolean = await emulator.waitForDeliveries(2, 1000)
   const deliveries: Delivery[] = emulator.deliveries()
+  const pushKinds: Array<'open_app_auth_notify' | 'alipay.open.auth.appauth.cancelled' | 'servicemarket_order_notify'> =
+    deliveries.map((delivery) => delivery.kind)
+  // @ts-expect-error a push is an authorisation, a cancellation or a service-market order
+  const notPush: Delivery['kind'] = 'open_app_auth'
   const counts: number[] = [emulator.callCount('x.y'), emulator.totalCalls]
   const key: PublicKey = emulator.alipayPublicKey
   const running: boolean = emulator.running
@@ -347,6 +356,7 @@ async function flow(isv: IsvConfig): Promise<string[]> {
   return [
     `${valid}${profile.userId}${refreshedUser}${refreshed.length}${response.fields}${syncResponse.alipayCertSn}`,
     `${delivered}${deliveries.length}${counts}${key.bits}${running}${notString}${statesMatch('a', 'b')}`,
+    `${pushKinds.join()}${notPush}`,
     `${APP_AUTH_NOTIFY}${APP_AUTH_CANCELLED}`,
   ]
 }
@@ -368,23 +378,30 @@ async function registryUse(client: Client, verifier: NotificationVerifier, token
   Registry.open('memory:')
   shared.close()
   TokenKey.fromBytes(new Uint8Array(32))
-  const outcomes: IngestOutcome[] = registry.ingestTokens(tokens)
-  const refreshed: IngestOutcome[] = registry.ingestRefreshedTokens(tokens)
+  const outcomes: IngestOutcome[] = await registry.ingestTokens(tokens)
+  const outcomesSync: IngestOutcome[] = registry.ingestTokensSync(tokens)
+  const refreshed: IngestOutcome[] = await registry.ingestRefreshedTokens(tokens)
+  const refreshedSync: IngestOutcome[] = registry.ingestRefreshedTokensSync(tokens)
   const notification: Notification = verifier.verifyBody('a=b')
-  const outcome: IngestOutcome = registry.ingestNotification(notification)
+  const outcome: IngestOutcome = await registry.ingestNotification(notification)
+  const outcomeSync: IngestOutcome = registry.ingestNotificationSync(notification)
   const info: AppAuthTokenInfo = await client.queryAppAuthToken('t')
-  const queried: IngestOutcome = registry.ingestQuery('t', info)
-  const record: MerchantAuthorisation | null = registry.get('2021')
+  const queried: IngestOutcome = await registry.ingestQuery('t', info)
+  const queriedSync: IngestOutcome = registry.ingestQuerySync('t', info)
+  const record: MerchantAuthorisation | null = await registry.get('2021')
+  const recordSync: MerchantAuthorisation | null = registry.getSync('2021')
   const status: AuthStatus | undefined = record?.status
   const expiry: number | null | undefined = record?.expiresAtMs
   const lease: RefreshLease | null | undefined = record?.refreshLease
-  const all: MerchantAuthorisation[] = [...registry.list(), ...memory.byMerchant('2088'), registry.revoke('2021')]
+  const all: MerchantAuthorisation[] = [...(await registry.list()), ...(await memory.byMerchant('2088')), await registry.revoke('2021')]
+  const allSync: MerchantAuthorisation[] = [...registry.listSync(), ...memory.byMerchantSync('2088'), registry.revokeSync('2021')]
   const token: string = await registry.tokenFor('2021')
   const tokenSync: string = registry.tokenForSync('2021')
   const byPid: string = await registry.tokenForMerchant('2088')
   const answer: VerifiedResponse = await registry.executeFor('2021', 'x.y', { bizContent: { a: 1 }, retry: { attempts: 2 } })
   const answerSync: VerifiedResponse = registry.executeForSync('2021', 'x.y')
-  const check: string = registry.integrityCheck()
+  const check: string = await registry.integrityCheck()
+  const checkSync: string = registry.integrityCheckSync()
   const closed: boolean = registry.closed
   registry.close()
   // @ts-expect-error not an ingestion outcome
@@ -393,7 +410,14 @@ async function registryUse(client: Client, verifier: NotificationVerifier, token
   const notSync: string = registry.tokenFor('2021')
   // @ts-expect-error ingestTokens takes AppAuthToken objects
   registry.ingestTokens(['token'])
-  return `${outcomes}${refreshed}${outcome}${queried}${status}${expiry}${lease?.untilMs}${all.length}${token}${tokenSync}${byPid}${answer.fields}${answerSync.fields}${check}${closed}${notOutcome}${notSync}${cacheTtl}`
+  // @ts-expect-error get resolves to a record, it is not one
+  const notRecord: MerchantAuthorisation | null = registry.get('2021')
+  // @ts-expect-error list resolves to the records
+  const notList: MerchantAuthorisation[] = registry.list()
+  // @ts-expect-error ingestNotification resolves to an outcome
+  const notIngested: IngestOutcome = registry.ingestNotification(notification)
+  const sync = `${outcomesSync}${refreshedSync}${outcomeSync}${queriedSync}${recordSync?.status}${allSync.length}${checkSync}`
+  return `${sync}${notRecord}${notList.length}${notIngested}${outcomes}${refreshed}${outcome}${queried}${status}${expiry}${lease?.untilMs}${all.length}${token}${tokenSync}${byPid}${answer.fields}${answerSync.fields}${check}${closed}${notOutcome}${notSync}${cacheTtl}`
 }
 
 // A merchant's token copied from the open-platform console (方法二), imported into the registry.
@@ -507,13 +531,19 @@ async function registryOrders(client: Client, plugin: Client): Promise<string> {
   const registry = Registry.inMemory({ client, clients: [plugin] })
   Registry.open('/tmp/apps.db', { clients: [client, plugin] })
   const defaultApp: string = registry.defaultAppId
-  const forApp: MerchantAuthorisation | null = registry.getForApp('2021', '2021004')
+  const forApp: MerchantAuthorisation | null = await registry.getForApp('2021', '2021004')
+  const forAppSync: MerchantAuthorisation | null = registry.getForAppSync('2021', '2021004')
   const appId: string | undefined = forApp?.appId
   const token: string = await registry.tokenForApp('2021', '2021004')
   const tokenSync: string = registry.tokenForAppSync('2021', '2021004')
-  const order: OrderRecord | null = registry.order('2026')
-  const orders: OrderRecord[] = registry.orders()
-  const authorisation: MerchantAuthorisation | null = registry.orderAuthorisation('2026')
+  const order: OrderRecord | null = await registry.order('2026')
+  const orders: OrderRecord[] = await registry.orders()
+  const authorisation: MerchantAuthorisation | null = await registry.orderAuthorisation('2026')
+  const orderSync: OrderRecord | null = registry.orderSync('2026')
+  const ordersSync: OrderRecord[] = registry.ordersSync()
+  const authorisationSync: MerchantAuthorisation | null = registry.orderAuthorisationSync('2026')
+  // @ts-expect-error order resolves to the order
+  const notOrder: OrderRecord | null = registry.order('2026')
   const item: ServiceMarketOrderItemTarget = { miniAppId: '2021004' }
   const records: OrderRecord[] = [
     await registry.acceptOrder('2026'),
@@ -551,7 +581,8 @@ async function registryOrders(client: Client, plugin: Client): Promise<string> {
   const notSource: OrderStatusChange['source'] = 'console'
   // @ts-expect-error the item is a target, not an id
   registry.completeOrderItem('2026', '2021004')
-  return `${defaultApp}${appId}${token}${tokenSync}${order}${orders.length}${authorisation}${texts}${optional}${numbers}${state}${source}${change}${Object.keys(params)}${statuses}${String(notSync)}${notSource}`
+  const reads = `${forAppSync}${orderSync}${ordersSync.length}${authorisationSync}${notOrder}`
+  return `${reads}${defaultApp}${appId}${token}${tokenSync}${order}${orders.length}${authorisation}${texts}${optional}${numbers}${state}${source}${change}${Object.keys(params)}${statuses}${String(notSync)}${notSource}`
 }
 
 // The application gateway: handlers per kind, handle(), the node:http / Express listener, and the
@@ -728,7 +759,27 @@ async function v3Calls(config: IsvConfig, client: Client, registry: Registry, em
   return `${base}${method}${query.length}${String(fields)}${parts.join()}${tokens.length}${refreshed.length}${info.valid}${infoSync.valid}${userRefreshed.accessToken}${profile.userId}${uploadedSync.fileId}${stored?.md5}${delegated.status}${delegatedSync.status}${Object.keys(headers)}${request.join()}${read.body}${unencrypted.body}${withBase.v3Base}${notMethod}${String(both)}${String(nameless)}${String(fieldless)}${String(numbers)}`
 }
 
+// The observability events and counters: closed sets of kinds, outcomes and signed forms.
+function observeUse(): string {
+  const id: number = onEvent((event: ObservedEvent) => {
+    const kind: 'call' | 'notification' | 'refresh' | 'revocation' = event.kind
+    const form: 'v1' | 'v1+empty' | 'v2' | 'v2+empty' | 'v1+alipay_cert_sn' | 'v1+empty+alipay_cert_sn' | 'v2+alipay_cert_sn' | 'v2+empty+alipay_cert_sn' | null =
+      event.signedForm
+    // @ts-expect-error a signed form is one of the eight names
+    const notForm: ObservedEvent['signedForm'] = 'v3'
+    console.log(kind, form, notForm, event.outcome)
+  })
+  const samples: MetricSample[] = metricsSnapshot()
+  const outcomes: Array<'success' | 'config' | 'signature' | 'api' | 'transport' | 'protocol' | 'store'> =
+    samples.map((sample) => sample.outcome)
+  // @ts-expect-error a counter's kind is one of four
+  const notSampleKind: MetricSample['kind'] = 'upload'
+  const stopped: boolean = offEvent(id)
+  return `${outcomes.join()}${samples.map((sample) => sample.kind).join()}${notSampleKind}${stopped}`
+}
+
 export const used = [
+  observeUse,
   v3Calls,
   v3Use,
   flow,

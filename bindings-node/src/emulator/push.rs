@@ -22,6 +22,9 @@ pub struct Delivery {
     pub notify_id: String,
     /// `open_app_auth_notify` (an authorisation, a plugin's too), `alipay.open.auth.appauth.cancelled`
     /// or `servicemarket_order_notify` (a service-market order).
+    #[napi(
+        ts_type = "'open_app_auth_notify' | 'alipay.open.auth.appauth.cancelled' | 'servicemarket_order_notify'"
+    )]
     pub kind: String,
     /// The merchant app it concerns.
     pub auth_app_id: String,
