@@ -11,15 +11,18 @@ agree.
 Matched items:
 
 - a stub class: the ``#[pyclass]`` struct of that Python name (its ``name = "..."``, else the
-  struct's name); the class docstring goes on the struct;
-- its ``__init__``: the ``#[new]`` fn of the class's ``#[pymethods]`` (pyo3 shows the class
-  docstring at runtime, not this one);
+  struct's name); the class docstring goes on the struct, followed by its ``__init__``'s (pyo3
+  shows a constructor's documentation only through the class's ``__doc__``, so ``help(Class)``
+  then shows the constructor's arguments and errors too: see :func:`class_doc`);
+- its ``__init__``: the ``#[new]`` fn of the class's ``#[pymethods]`` (its own docstring, for
+  readers of the Rust);
 - its methods, static methods and properties: the fns of its ``#[pymethods]`` blocks by their
   Python name (``#[pyo3(name = "...")]``, ``#[getter]`` / ``#[getter(name)]``,
   ``#[staticmethod]``), or, for a property, a struct field with ``#[pyo3(get)]``;
 - a module-level function: the ``#[pyfunction]`` fn of that Python name.
 
-Dunder methods other than ``__init__``, type aliases and constants are skipped. Only ``///``
+Dunder methods other than ``__init__``, type aliases, ``TypedDict`` classes (the shapes of
+plain dicts) and constants are skipped. Only ``///``
 lines change. Items of the stub with no Rust counterpart (or the reverse) and stub items without
 a docstring are reported and make the script exit 1.
 
@@ -65,6 +68,20 @@ def docstring(node: ast.AST) -> str | None:
     return None if raw is None else inspect.cleandoc(raw)
 
 
+def is_typed_dict(node: ast.ClassDef) -> bool:
+    """Whether the stub class is a ``TypedDict``: the shape of a plain ``dict`` the extension
+    returns, with no class of its own at run time."""
+    return any(ast.unparse(base) in {"TypedDict", "typing.TypedDict"} for base in node.bases)
+
+
+def class_doc(class_docstring: str, init_docstring: str | None) -> str:
+    """The runtime ``__doc__`` of a class: its docstring, then its constructor's (both cleaned).
+    ``bindings-python/tests/test_stubs.py`` builds the same."""
+    if not init_docstring:
+        return class_docstring
+    return f"{class_docstring}\n\n{init_docstring}"
+
+
 def decorator_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     return {ast.unparse(d) for d in function.decorator_list}
 
@@ -83,6 +100,8 @@ def stub_items(path: Path) -> dict[str, StubItem]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             add(StubItem(node.name, "function", docstring(node), node.lineno))
         elif isinstance(node, ast.ClassDef):
+            if is_typed_dict(node):
+                continue  # a typing helper of the stub only: plain dicts at run time
             add(StubItem(node.name, "class", docstring(node), node.lineno))
             for member in node.body:
                 if not isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -495,10 +514,14 @@ def main() -> int:
             )
             continue
         synchronised += 1
+        doc = item.doc
+        if item.kind == "class":
+            init = stub.get(f"{name}.__init__")
+            doc = class_doc(item.doc, init.doc if init is not None else None)
         rust_file = next(f for f in files if f.path == target.path)
-        if current_doc(rust_file, target) != item.doc:
+        if current_doc(rust_file, target) != doc:
             stale.append(f"{relative(target.path)}:{target.line}: {name}")
-            edits.setdefault(target.path, []).append((target, doc_comment(item.doc, target.indent)))
+            edits.setdefault(target.path, []).append((target, doc_comment(doc, target.indent)))
 
     for name, candidates in sorted(by_name.items()):
         for candidate in candidates:

@@ -12,6 +12,11 @@ use crate::error::guarded;
 
 /// The AES content-encryption key issued in the Alipay console (``encrypt_type=AES``:
 /// AES-CBC, zero IV, PKCS#7). ``repr()`` shows the size only.
+///
+/// Parses the Base64 key from the console (16, 24 or 32 bytes once decoded).
+///
+/// Raises:
+///     ConfigError: not Base64, or another length.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct AesKey {
     pub(crate) inner: aes::AesKey,

@@ -100,6 +100,13 @@ fn at_time(at: Option<&Bound<'_, PyAny>>) -> PyResult<SystemTime> {
 
 /// One X.509 certificate, parsed once: what certificate mode needs of it. Immutable,
 /// hashable, equal when the DER is. ``repr()`` shows its SN, names and fingerprint.
+///
+/// Parses the first certificate of the input (the leaf of a chain file).
+///
+/// Raises:
+///     ConfigError: no certificate, or its first block does not parse; a file that cannot
+///         be read; a ``str`` that looks like a file name (pass a ``pathlib.Path``).
+///     TypeError: an argument of another type.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct Certificate {
     pub(crate) inner: cert::Certificate,
@@ -239,6 +246,13 @@ impl Certificate {
 
 /// The Alipay root bundle (``alipayRootCert.crt``): its RSA-signed roots, its SN, and the
 /// chain check of Alipay certificates. Immutable.
+///
+/// Parses a root bundle: PEM (any line endings, text between blocks), DER, or Base64.
+///
+/// Raises:
+///     ConfigError: a block cannot be read, or no certificate is RSA-signed (a bundle of
+///         only SM2 / ECDSA roots).
+///     TypeError: as for :class:`Certificate`.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct RootBundle {
     inner: cert::RootBundle,

@@ -38,6 +38,17 @@ pub(crate) fn seconds(value: f64, what: &str) -> Result<Duration, Failure> {
 ///
 /// By default only failures before the request could reach the gateway are retried
 /// (``TransportError.request_sent`` false: DNS, connect, TLS): that can never run a call twice.
+///
+/// A retry policy.
+///
+/// Args:
+///     attempts: total attempts, the first included (0 counts as 1).
+///     backoff: seconds to wait before the second attempt, doubled before each later one.
+///     idempotent: also retry failures after the request may have been received (timeouts,
+///         resets, HTTP 5xx): set it only for idempotent calls such as queries.
+///
+/// Raises:
+///     ConfigError: a negative or non-finite backoff.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct RetryPolicy {
     pub(crate) inner: transport::RetryPolicy,
@@ -106,6 +117,24 @@ impl RetryPolicy {
 /// passed per call). Every call releases the GIL for its whole duration; nothing is retried
 /// unless ``retry`` says so. ``repr()`` shows the app id, gateway and timeouts only. For asyncio,
 /// use :class:`alipay_isv.aio.Client`.
+///
+/// A client of ``config`` on the default HTTP transport (TLS on rustls/aws-lc-rs,
+/// pooled keep-alive connections).
+///
+/// Args:
+///     config: the ISV app's configuration (its gateway: production, sandbox or a URL
+///         such as :attr:`Emulator.gateway_url`).
+///     connect_timeout: seconds to resolve, connect and finish the TLS handshake.
+///     read_timeout: seconds to send the request and receive the whole answer; the
+///         whole exchange never takes longer than ``connect_timeout + read_timeout``
+///         (a peer that hangs or answers byte by byte ends in a ``TransportError``).
+///     max_response_bytes: answers larger than this are refused (``TransportError``).
+///     proxy: an ``http://host:port`` proxy; ``None`` reads ``HTTPS_PROXY``,
+///         ``HTTP_PROXY``, ``ALL_PROXY`` (honouring ``NO_PROXY``).
+///     max_idle_connections_per_host: idle keep-alive connections kept per host.
+///
+/// Raises:
+///     ConfigError: a zero, negative or non-finite timeout, a malformed proxy URL.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct Client {
     pub(crate) inner: client::Client,

@@ -26,6 +26,46 @@ use crate::v3::{self, CallArgs, V3HttpRequest, V3Response, V3Signature};
 /// The third-party app's configuration: ``app_id``, keys and options, checked once.
 ///
 /// Immutable and safe to share between threads.
+///
+/// Checks and builds the configuration, in public-key mode (``alipay_public_key``) or in
+/// public-key certificate mode (公钥证书模式: ``app_cert``, ``alipay_cert`` and ``root_cert``).
+///
+/// In certificate mode the Alipay key is the key of ``alipay_cert``, which must be valid
+/// now and chained to ``root_cert``; ``app_cert`` must hold the public half of
+/// ``private_key``; ``app_cert_sn`` and ``alipay_root_cert_sn`` are then signed into every
+/// request, and answers are verified with the Alipay certificate they name
+/// (``alipay_cert_sn``; an unknown one is downloaded by :class:`Client`). Each certificate
+/// is a ``str`` (PEM or Base64 contents), ``bytes`` (PEM, DER or Base64), a
+/// ``pathlib.Path`` (read), or a :class:`Certificate`.
+///
+/// Args:
+///     app_id: the ISV app's id (digits, from the console).
+///     private_key: the app private key.
+///     alipay_public_key: the **Alipay** public key (支付宝公钥), not the app's own. In
+///         certificate mode it may be left out (when given it must be the key of
+///         ``alipay_cert``).
+///     app_cert: the app public-key certificate (``appCertPublicKey_<app_id>.crt``).
+///     alipay_cert: the Alipay public-key certificate (``alipayCertPublicKey_RSA2.crt``).
+///     root_cert: the Alipay root bundle (``alipayRootCert.crt``).
+///     sign_type: ``"RSA2"`` or ``"RSA"``.
+///     charset: ``"UTF-8"`` or ``"GBK"``.
+///     gateway: ``"production"``, ``"sandbox"`` or an ``http(s)://`` URL.
+///     aes_key: the content-encryption key (an :class:`AesKey` or its Base64 text).
+///     max_body_bytes: the largest response or notification body accepted.
+///     v3_base: where OpenAPI v3 calls go: ``"production"``
+///         (``https://openapi.alipay.com``), ``"sandbox"`` or an ``http(s)://`` URL (its
+///         path is dropped); ``None`` takes the gateway's scheme and host.
+///
+/// Raises:
+///     ConfigError: a bad ``app_id``, gateway, v3 base, sign type, charset or AES key, a
+///         key too short for ``RSA2``, or the app's own public key given as the Alipay
+///         public key; no Alipay key at all, or only some of the three certificates. In
+///         certificate mode also: a certificate that does not parse or cannot be read, a
+///         root bundle without an RSA-signed root (only SM2 / ECDSA), an Alipay certificate
+///         that is expired, not chained to the bundle or tampered with, an app certificate
+///         for another key; a ``str`` certificate that looks like a file name (pass a
+///         ``pathlib.Path``).
+///     TypeError: a certificate of another type.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct IsvConfig {
     pub(crate) inner: config::IsvConfig,

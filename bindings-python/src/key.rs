@@ -17,6 +17,12 @@ use crate::error::{detached, guarded};
 /// An RSA private key (the app's), parsed once and reused for every signature.
 ///
 /// ``repr()`` shows the size and the public fingerprint, never key material.
+///
+/// Parses a private key from PEM or bare one-line Base64 text, PKCS#1 or PKCS#8.
+///
+/// Raises:
+///     ConfigError: the text is not an RSA private key of 1024 to 8192 bits (the reason
+///         says what was found instead, never the key itself).
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct PrivateKey {
     pub(crate) inner: Arc<key::PrivateKey>,
@@ -97,6 +103,12 @@ impl PrivateKey {
 /// An RSA public key (the Alipay public key, or the app's own).
 ///
 /// Two keys are equal (and hash equally) when their modulus and exponent are.
+///
+/// Parses a public key from PEM or bare Base64 text: SPKI, PKCS#1 or an X.509
+/// certificate (its subject key).
+///
+/// Raises:
+///     ConfigError: the text is not an RSA public key of 1024 to 8192 bits.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct PublicKey {
     pub(crate) inner: Arc<key::PublicKey>,

@@ -30,6 +30,12 @@ use crate::sign::extract_params;
 /// naming it (:meth:`Client.verify_notification` fetches it first).
 ///
 /// Immutable and safe to share between threads; verification releases the GIL.
+///
+/// A verifier using ``alipay_public_key``; ``default_sign_type`` applies to
+/// notifications without a ``sign_type``.
+///
+/// Raises:
+///     ConfigError: an unknown sign type.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct NotificationVerifier {
     inner: notify::NotificationVerifier,

@@ -25,6 +25,11 @@ use crate::sign::parse_options;
 /// decrypts AES nodes, and raises :class:`ApiError` for error answers.
 ///
 /// Immutable and safe to share between threads; verification releases the GIL.
+///
+/// A verifier of responses to requests signed with ``sign_type`` in ``charset``.
+///
+/// Raises:
+///     ConfigError: an unknown sign type, charset or AES key.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct ResponseVerifier {
     inner: response::ResponseVerifier,

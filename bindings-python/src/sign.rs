@@ -68,6 +68,17 @@ pub(crate) fn parse_options(sign_type: &str, charset: &str) -> PyResult<(SignTyp
 /// Signs with the app private key: ``RSA2`` (SHA256withRSA) or legacy ``RSA`` (SHA1withRSA).
 ///
 /// Immutable and safe to share between threads; signing releases the GIL.
+///
+/// A signer over content encoded in ``charset``.
+///
+/// Args:
+///     private_key: the app private key.
+///     sign_type: ``"RSA2"`` or ``"RSA"`` (case-insensitive).
+///     charset: ``"UTF-8"`` or ``"GBK"`` (case-insensitive).
+///
+/// Raises:
+///     ConfigError: an unknown sign type or charset, or ``RSA2`` with a key shorter than
+///         2048 bits.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct Signer {
     inner: sign::Signer,
@@ -152,6 +163,12 @@ impl Signer {
 /// Verifies ``RSA2`` or ``RSA`` signatures with a public key (usually the Alipay public key).
 ///
 /// Immutable and safe to share between threads; verification releases the GIL.
+///
+/// A verifier over content encoded in ``charset``.
+///
+/// Raises:
+///     ConfigError: an unknown sign type or charset, or ``RSA2`` with a key shorter than
+///         2048 bits.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct Verifier {
     inner: sign::Verifier,

@@ -74,13 +74,25 @@ def runtime(qualified: str) -> object:
 def stub_docstrings() -> dict[str, str | None]:
     """The docstring of every class, function, method, staticmethod and property of the stub
     that exists at runtime, by qualified name. Dunder methods are left out, ``__init__`` too:
-    pyo3 documents a constructor by its class's docstring (the script still copies the stub's
-    ``__init__`` docstring onto the ``#[new]`` fn, for readers of the Rust)."""
+    pyo3 documents a constructor by its class's docstring only, so a class's runtime docstring
+    is the stub's class docstring followed by its ``__init__``'s (``help(Class)`` shows the
+    constructor's arguments); the script also copies the ``__init__`` docstring onto the
+    ``#[new]`` fn, for readers of the Rust."""
     found: dict[str, str | None] = {}
     for node in STUB.body:
-        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+        if isinstance(node, ast.FunctionDef):
             found[node.name] = ast.get_docstring(node)
         if isinstance(node, ast.ClassDef):
+            own = ast.get_docstring(node)
+            init = next(
+                (
+                    ast.get_docstring(item)
+                    for item in node.body
+                    if isinstance(item, ast.FunctionDef) and item.name == "__init__"
+                ),
+                None,
+            )
+            found[node.name] = f"{own}\n\n{init}" if own and init else own
             for item in node.body:
                 if isinstance(item, ast.FunctionDef) and not item.name.startswith("__"):
                     found[f"{node.name}.{item.name}"] = ast.get_docstring(item)
@@ -113,10 +125,18 @@ CONSTANTS = stub_constants()
 DOCSTRINGS = stub_docstrings()
 
 
+def is_typed_dict(node: ast.ClassDef) -> bool:
+    """A ``TypedDict`` of the stub is the shape of a plain ``dict``: no runtime class."""
+    return any(ast.unparse(base) == "TypedDict" for base in node.bases)
+
+
 def test_every_runtime_name_is_in_the_stub_and_back() -> None:
     runtime_names = {name for name in dir(native) if not name.startswith("__")}
     stub_names = {
-        node.name for node in STUB.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+        node.name
+        for node in STUB.body
+        if isinstance(node, ast.FunctionDef)
+        or (isinstance(node, ast.ClassDef) and not is_typed_dict(node))
     } | set(CONSTANTS)
     assert runtime_names == stub_names
 
@@ -184,3 +204,25 @@ def test_the_package_version_is_the_crates_version() -> None:
     section = cargo.split("[workspace.package]", 1)[1]
     expected = section.split('version = "', 1)[1].split('"', 1)[0]
     assert alipay_isv.__version__ == expected
+
+
+@pytest.mark.parametrize("public", ["Client", "Registry"])
+def test_aio_help_shows_the_blocking_twins_docs(public: str) -> None:
+    """No one-line "see the blocking method" docs: every coroutine and property of the asyncio
+    forms is documented in full, its blocking twin's docstring following its own line."""
+    from alipay_isv import aio
+
+    cls = getattr(aio, public)
+    blocking = getattr(native, public)
+    checked = 0
+    for name, member in vars(cls).items():
+        if name.startswith("_"):
+            continue
+        doc = inspect.getdoc(member) or ""
+        assert doc.strip(), f"aio.{public}.{name} has no docstring"
+        if f"alipay_isv.{public}.{name}`" in doc:  # documented as the twin's asyncio form
+            twin_doc = without_text_signature(getattr(blocking, name).__doc__ or "")
+            assert twin_doc, f"{public}.{name} has no docstring"
+            assert twin_doc in doc, f"help(aio.{public}.{name}) lacks the docs of {public}.{name}"
+            checked += 1
+    assert checked > 20

@@ -16,12 +16,54 @@ import datetime
 import os
 import pathlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Final, Generic, Literal, TypeAlias, TypeVar, final
+from typing import Any, Final, Generic, Literal, TypeAlias, TypedDict, TypeVar, final
 
 from alipay_isv import aio
-from alipay_isv.enums import AuthOrigin, AuthStatus, IngestOutcome
+from alipay_isv.enums import ApplicationType, AuthOrigin, AuthStatus, IngestOutcome, UserScope
 from alipay_isv.errors import AlipayError
 from alipay_isv.gateway import AsgiGateway, WsgiGateway
+
+# The closed sets of strings the API takes or answers. At run time a parameter also takes the
+# upper- or lower-case spelling where its docstring says "case-insensitive", and any other string
+# is a ConfigError naming the expected values; these aliases name what type checkers accept.
+
+SignType: TypeAlias = Literal["RSA2", "RSA"]
+"""A signature type: ``"RSA2"`` (SHA256withRSA, the default) or the legacy ``"RSA"``
+(SHA1withRSA). Answered in upper case."""
+
+Charset: TypeAlias = Literal["UTF-8", "GBK"]
+"""The charset content is signed and sent in: ``"UTF-8"`` (the default) or ``"GBK"``. Answered
+in upper case."""
+
+V3Method: TypeAlias = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+"""The HTTP method of an OpenAPI v3 operation."""
+
+ApplicationTypeName: TypeAlias = Literal[
+    "MOBILEAPP", "WEBAPP", "PUBLICAPP", "TINYAPP", "ARAPP", "BASEAPP"
+]
+"""The application types of a batch or console authorisation link, as plain strings (the values
+of :class:`alipay_isv.ApplicationType`)."""
+
+UserScopeName: TypeAlias = Literal["auth_base", "auth_user"]
+"""The user consent scopes as plain strings (the values of :class:`alipay_isv.UserScope`)."""
+
+MetricKind: TypeAlias = Literal["call", "notification", "refresh", "revocation"]
+"""The kind of an observed event (the ``kind`` of a :func:`metrics_snapshot` sample)."""
+
+MetricOutcome: TypeAlias = Literal[
+    "success", "config", "signature", "api", "transport", "protocol", "store"
+]
+"""How an observed event ended: ``"success"`` or the :attr:`AlipayError.kind` of its error."""
+
+class MetricSample(TypedDict):
+    """One counter of :func:`metrics_snapshot` (a plain ``dict`` at run time)."""
+
+    kind: MetricKind
+    method: str
+    """The API method (``-`` when the event had none, ``other`` past the series limit)."""
+    outcome: MetricOutcome
+    count: int
+    latency_seconds_total: float
 
 @final
 class PrivateKey:
@@ -137,7 +179,7 @@ class Signer:
     """
 
     def __init__(
-        self, private_key: PrivateKey, sign_type: str = "RSA2", charset: str = "UTF-8"
+        self, private_key: PrivateKey, sign_type: SignType = "RSA2", charset: Charset = "UTF-8"
     ) -> None:
         """A signer over content encoded in ``charset``.
 
@@ -152,11 +194,11 @@ class Signer:
         """
 
     @property
-    def sign_type(self) -> str:
+    def sign_type(self) -> SignType:
         """``"RSA2"`` or ``"RSA"``."""
 
     @property
-    def charset(self) -> str:
+    def charset(self) -> Charset:
         """``"UTF-8"`` or ``"GBK"``."""
 
     def sign(self, content: str) -> str:
@@ -188,7 +230,7 @@ class Verifier:
     """
 
     def __init__(
-        self, public_key: PublicKey, sign_type: str = "RSA2", charset: str = "UTF-8"
+        self, public_key: PublicKey, sign_type: SignType = "RSA2", charset: Charset = "UTF-8"
     ) -> None:
         """A verifier over content encoded in ``charset``.
 
@@ -198,11 +240,11 @@ class Verifier:
         """
 
     @property
-    def sign_type(self) -> str:
+    def sign_type(self) -> SignType:
         """``"RSA2"`` or ``"RSA"``."""
 
     @property
-    def charset(self) -> str:
+    def charset(self) -> Charset:
         """``"UTF-8"`` or ``"GBK"``."""
 
     def verify(self, content: str, sign: str) -> None:
@@ -430,8 +472,8 @@ class IsvConfig:
         app_cert: CertificateInput | None = None,
         alipay_cert: CertificateInput | None = None,
         root_cert: CertificateInput | None = None,
-        sign_type: str = "RSA2",
-        charset: str = "UTF-8",
+        sign_type: SignType = "RSA2",
+        charset: Charset = "UTF-8",
         gateway: str = "production",
         aes_key: AesKey | str | None = None,
         max_body_bytes: int = 10485760,
@@ -493,11 +535,11 @@ class IsvConfig:
         host."""
 
     @property
-    def sign_type(self) -> str:
+    def sign_type(self) -> SignType:
         """``"RSA2"`` or ``"RSA"``."""
 
     @property
-    def charset(self) -> str:
+    def charset(self) -> Charset:
         """``"UTF-8"`` or ``"GBK"``."""
 
     @property
@@ -588,7 +630,7 @@ class IsvConfig:
 
     def v3_sign(
         self,
-        method: str,
+        method: V3Method,
         request_target: str,
         body: str = "",
         *,
@@ -654,7 +696,7 @@ class IsvConfig:
 
     def prepare_v3(
         self,
-        method: str,
+        method: V3Method,
         path: str,
         *,
         query: V3Query | None = None,
@@ -874,7 +916,7 @@ class V3HttpRequest:
     ``string_to_sign`` by their length only."""
 
     @property
-    def method(self) -> str:
+    def method(self) -> V3Method:
         """The HTTP method, upper case."""
 
     @property
@@ -958,7 +1000,7 @@ class FileUpload:
     def fields(self) -> dict[str, Any]:
         """Every field of the answer (``file_id`` among them)."""
 
-def metrics_snapshot() -> list[dict[str, Any]]:
+def metrics_snapshot() -> list[MetricSample]:
     """Every counter of observed events (gateway calls, notifications, registry refreshes and
     revocations): dicts with ``kind``, ``method``, ``outcome`` (``success`` or an error kind),
     ``count`` and ``latency_seconds_total``. Process-wide."""
@@ -1011,8 +1053,8 @@ class ResponseVerifier:
         self,
         alipay_public_key: PublicKey,
         *,
-        sign_type: str = "RSA2",
-        charset: str = "UTF-8",
+        sign_type: SignType = "RSA2",
+        charset: Charset = "UTF-8",
         aes_key: AesKey | str | None = None,
         max_body_bytes: int = 10485760,
     ) -> None:
@@ -1023,11 +1065,11 @@ class ResponseVerifier:
         """
 
     @property
-    def sign_type(self) -> str:
+    def sign_type(self) -> SignType:
         """``"RSA2"`` or ``"RSA"``."""
 
     @property
-    def charset(self) -> str:
+    def charset(self) -> Charset:
         """``"UTF-8"`` or ``"GBK"``: bodies are decoded in it (and ``str`` bodies encoded)."""
 
     def verify(self, method: str, body: bytes | str) -> VerifiedResponse:
@@ -1103,7 +1145,7 @@ class NotificationVerifier:
         self,
         alipay_public_key: PublicKey,
         *,
-        default_sign_type: str = "RSA2",
+        default_sign_type: SignType = "RSA2",
         max_body_bytes: int = 10485760,
     ) -> None:
         """A verifier using ``alipay_public_key``; ``default_sign_type`` applies to
@@ -1602,7 +1644,7 @@ class Client:
 
     def execute_v3(
         self,
-        method: str,
+        method: V3Method,
         path: str,
         *,
         query: V3Query | None = None,
@@ -2110,12 +2152,22 @@ class AuthLink:
     def state(self) -> str:
         """The ``state`` the callback must carry back: keep it (session, signed cookie)."""
 
+ApplicationTypes: TypeAlias = (
+    ApplicationType | ApplicationTypeName | Sequence[ApplicationType | ApplicationTypeName]
+)
+"""One application type or a sequence of them: :class:`alipay_isv.ApplicationType` members or
+their plain strings (case-insensitive at run time)."""
+
+UserScopes: TypeAlias = UserScope | UserScopeName | Sequence[UserScope | UserScopeName]
+"""One consent scope or a sequence of them: :class:`alipay_isv.UserScope` members or their plain
+strings (case-insensitive at run time)."""
+
 def app_auth_link(
     app_id: str,
     redirect_uri: str,
     *,
     host: str = "production",
-    application_types: str | Sequence[str] | None = None,
+    application_types: ApplicationTypes | None = None,
     state: str | None = None,
 ) -> AuthLink:
     """The merchant authorisation link: single (``appToAppAuth.htm``), or batch
@@ -2137,7 +2189,7 @@ def app_auth_link(
 def console_auth_link(
     app_id: str,
     redirect_uri: str,
-    application_types: str | Sequence[str],
+    application_types: ApplicationTypes,
     *,
     host: str = "production",
     state: str | None = None,
@@ -2154,7 +2206,7 @@ def console_auth_link(
 def user_consent_link(
     app_id: str,
     redirect_uri: str,
-    scopes: str | Sequence[str],
+    scopes: UserScopes,
     *,
     host: str = "production",
     state: str | None = None,
@@ -2411,6 +2463,11 @@ class OrderItemState:
         """Alipay's item status (``TO_DO``, ``DOING``, ``TO_CONFIRM``, ``DONE``,
         ``ISV_CANCELLED``, …)."""
 
+OrderChangeSource: TypeAlias = Literal[
+    "notification", "accept", "reject", "item.complete", "item.confirm", "item.cancel", "query"
+]
+"""What moved a stored order (:attr:`OrderStatusChange.source`)."""
+
 @final
 class OrderStatusChange:
     """One change of a stored order's status, or of one of its items'."""
@@ -2424,7 +2481,7 @@ class OrderStatusChange:
         """The item it is about (its mini program or shop id); ``None`` for the order itself."""
 
     @property
-    def source(self) -> str:
+    def source(self) -> OrderChangeSource:
         """What changed it: ``notification`` (the order message), ``accept``, ``reject``,
         ``item.complete``, ``item.confirm``, ``item.cancel`` (the registry's order calls) or
         ``query`` (:meth:`Registry.refresh_order`)."""
@@ -2853,7 +2910,7 @@ class Registry:
     def execute_v3_for(
         self,
         auth_app_id: str,
-        method: str,
+        method: V3Method,
         path: str,
         *,
         query: V3Query | None = None,
@@ -3234,6 +3291,11 @@ class Gateway:
         mount it beside a Flask app (werkzeug's ``DispatcherMiddleware``), call it from a view, or
         serve it with any WSGI server."""
 
+FaultKind: TypeAlias = Literal[
+    "delay", "reset", "truncated_body", "bad_gateway", "unsigned", "hang", "trickle", "oversized"
+]
+"""A fault :meth:`Emulator.set_fault` injects into the next gateway calls."""
+
 @final
 class Emulator:
     """An offline Alipay gateway on loopback, for tests and demos: a real HTTP server with its
@@ -3397,17 +3459,7 @@ class Emulator:
 
     def set_fault(
         self,
-        kind: Literal[
-            "delay",
-            "reset",
-            "truncated_body",
-            "bad_gateway",
-            "unsigned",
-            "hang",
-            "trickle",
-            "oversized",
-        ]
-        | None,
+        kind: FaultKind | None,
         *,
         delay: float | None = None,
         times: int | None = None,
@@ -3443,7 +3495,7 @@ class Emulator:
         self,
         auth_app_id: str,
         redirect_uri: str,
-        scope: str = "auth_user",
+        scope: UserScope | UserScopeName = "auth_user",
         state: str | None = None,
     ) -> str:
         """The user consent link for the merchant app ``auth_app_id`` on this emulator."""
@@ -3630,7 +3682,11 @@ class Delivery:
         """The push's ``notify_id``."""
 
     @property
-    def kind(self) -> str:
+    def kind(
+        self,
+    ) -> Literal[
+        "open_app_auth_notify", "alipay.open.auth.appauth.cancelled", "servicemarket_order_notify"
+    ]:
         """``"open_app_auth_notify"`` (a plugin authorisation too),
         ``"alipay.open.auth.appauth.cancelled"`` or ``"servicemarket_order_notify"``."""
 
@@ -3684,7 +3740,19 @@ def _panic_for_tests(detach: bool) -> None:
     """Panics inside the extension (test hook): raises the base ``AlipayError``, kind
     ``"internal"``."""
 
-def _error_for_tests(kind: str) -> None:
+def _error_for_tests(
+    kind: Literal[
+        "config",
+        "signature",
+        "transport",
+        "transport_unsent",
+        "protocol",
+        "store",
+        "api",
+        "api_bare",
+        "api_v3",
+    ],
+) -> None:
     """Raises the exception of a core error of ``kind`` (test hook): ``config``, ``signature``,
     ``transport`` (``request_sent`` true), ``transport_unsent``, ``protocol``, ``store``, ``api``,
     ``api_bare`` or ``api_v3`` (an OpenAPI v3 error: HTTP status, trace id and links)."""

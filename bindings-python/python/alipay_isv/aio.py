@@ -36,10 +36,12 @@ from __future__ import annotations
 import asyncio
 import builtins
 import functools
+import inspect
 import os
+import re
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from alipay_isv._native import (
     AppAuthNotification,
@@ -65,6 +67,9 @@ from alipay_isv._native import (
 from alipay_isv._native import Client as BlockingClient
 from alipay_isv._native import Registry as BlockingRegistry
 from alipay_isv.enums import IngestOutcome
+
+if TYPE_CHECKING:  # type aliases of the stub only
+    from alipay_isv._native import V3Method
 
 __all__ = ["BlockingClient", "BlockingRegistry", "Client", "Registry"]
 
@@ -176,38 +181,38 @@ class Client:
         )
 
     async def exchange_app_auth_code(self, app_auth_code: str) -> list[AppAuthToken]:
-        """See :meth:`alipay_isv.Client.exchange_app_auth_code`."""
+        """The coroutine form of :meth:`alipay_isv.Client.exchange_app_auth_code`."""
         return await self._run(self._blocking.exchange_app_auth_code, app_auth_code)
 
     async def refresh_app_auth_token(self, app_refresh_token: str) -> list[AppAuthToken]:
-        """See :meth:`alipay_isv.Client.refresh_app_auth_token`."""
+        """The coroutine form of :meth:`alipay_isv.Client.refresh_app_auth_token`."""
         return await self._run(self._blocking.refresh_app_auth_token, app_refresh_token)
 
     async def query_app_auth_token(self, app_auth_token: str) -> AppAuthTokenInfo:
-        """See :meth:`alipay_isv.Client.query_app_auth_token`."""
+        """The coroutine form of :meth:`alipay_isv.Client.query_app_auth_token`."""
         return await self._run(self._blocking.query_app_auth_token, app_auth_token)
 
     async def exchange_user_auth_code(
         self, auth_code: str, app_auth_token: str | None = None
     ) -> UserToken:
-        """See :meth:`alipay_isv.Client.exchange_user_auth_code`."""
+        """The coroutine form of :meth:`alipay_isv.Client.exchange_user_auth_code`."""
         return await self._run(self._blocking.exchange_user_auth_code, auth_code, app_auth_token)
 
     async def refresh_user_token(
         self, refresh_token: str, app_auth_token: str | None = None
     ) -> UserToken:
-        """See :meth:`alipay_isv.Client.refresh_user_token`."""
+        """The coroutine form of :meth:`alipay_isv.Client.refresh_user_token`."""
         return await self._run(self._blocking.refresh_user_token, refresh_token, app_auth_token)
 
     async def user_info_share(
         self, access_token: str, app_auth_token: str | None = None
     ) -> UserInfo:
-        """See :meth:`alipay_isv.Client.user_info_share`."""
+        """The coroutine form of :meth:`alipay_isv.Client.user_info_share`."""
         return await self._run(self._blocking.user_info_share, access_token, app_auth_token)
 
     async def execute_v3(
         self,
-        method: str,
+        method: V3Method,
         path: str,
         *,
         query: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
@@ -231,43 +236,43 @@ class Client:
         )
 
     async def exchange_app_auth_code_v3(self, app_auth_code: str) -> list[AppAuthToken]:
-        """See :meth:`alipay_isv.Client.exchange_app_auth_code_v3`."""
+        """The coroutine form of :meth:`alipay_isv.Client.exchange_app_auth_code_v3`."""
         return await self._run(self._blocking.exchange_app_auth_code_v3, app_auth_code)
 
     async def refresh_app_auth_token_v3(self, app_refresh_token: str) -> list[AppAuthToken]:
-        """See :meth:`alipay_isv.Client.refresh_app_auth_token_v3`."""
+        """The coroutine form of :meth:`alipay_isv.Client.refresh_app_auth_token_v3`."""
         return await self._run(self._blocking.refresh_app_auth_token_v3, app_refresh_token)
 
     async def query_app_auth_token_v3(self, app_auth_token: str) -> AppAuthTokenInfo:
-        """See :meth:`alipay_isv.Client.query_app_auth_token_v3`."""
+        """The coroutine form of :meth:`alipay_isv.Client.query_app_auth_token_v3`."""
         return await self._run(self._blocking.query_app_auth_token_v3, app_auth_token)
 
     async def exchange_user_auth_code_v3(
         self, auth_code: str, app_auth_token: str | None = None
     ) -> UserToken:
-        """See :meth:`alipay_isv.Client.exchange_user_auth_code_v3`."""
+        """The coroutine form of :meth:`alipay_isv.Client.exchange_user_auth_code_v3`."""
         return await self._run(self._blocking.exchange_user_auth_code_v3, auth_code, app_auth_token)
 
     async def refresh_user_token_v3(
         self, refresh_token: str, app_auth_token: str | None = None
     ) -> UserToken:
-        """See :meth:`alipay_isv.Client.refresh_user_token_v3`."""
+        """The coroutine form of :meth:`alipay_isv.Client.refresh_user_token_v3`."""
         return await self._run(self._blocking.refresh_user_token_v3, refresh_token, app_auth_token)
 
     async def user_info_share_v3(
         self, access_token: str, app_auth_token: str | None = None
     ) -> UserInfo:
-        """See :meth:`alipay_isv.Client.user_info_share_v3`."""
+        """The coroutine form of :meth:`alipay_isv.Client.user_info_share_v3`."""
         return await self._run(self._blocking.user_info_share_v3, access_token, app_auth_token)
 
     async def upload_file_v3(
         self, biz_code: str, file: V3File, app_auth_token: str | None = None
     ) -> FileUpload:
-        """See :meth:`alipay_isv.Client.upload_file_v3`."""
+        """The coroutine form of :meth:`alipay_isv.Client.upload_file_v3`."""
         return await self._run(self._blocking.upload_file_v3, biz_code, file, app_auth_token)
 
     async def fetch_alipay_cert(self, alipay_cert_sn: str) -> bool:
-        """See :meth:`alipay_isv.Client.fetch_alipay_cert`."""
+        """The coroutine form of :meth:`alipay_isv.Client.fetch_alipay_cert`."""
         return await self._run(self._blocking.fetch_alipay_cert, alipay_cert_sn)
 
     async def verify_notification(
@@ -278,13 +283,13 @@ class Client:
         | ServiceMarketOrderNotification
         | OtherNotification
     ):
-        """See :meth:`alipay_isv.Client.verify_notification`."""
+        """The coroutine form of :meth:`alipay_isv.Client.verify_notification`."""
         return await self._run(self._blocking.verify_notification, body)
 
     async def query_servicemarket_order(
         self, commodity_order_id: str, page: int = 1
     ) -> ServiceMarketOrderPage:
-        """See :meth:`alipay_isv.Client.query_servicemarket_order`."""
+        """The coroutine form of :meth:`alipay_isv.Client.query_servicemarket_order`."""
         return await self._run(self._blocking.query_servicemarket_order, commodity_order_id, page)
 
     async def servicemarket_order_pages(
@@ -299,11 +304,11 @@ class Client:
             yield page
 
     async def accept_servicemarket_order(self, commodity_order_id: str) -> None:
-        """See :meth:`alipay_isv.Client.accept_servicemarket_order`."""
+        """The coroutine form of :meth:`alipay_isv.Client.accept_servicemarket_order`."""
         await self._run(self._blocking.accept_servicemarket_order, commodity_order_id)
 
     async def reject_servicemarket_order(self, commodity_order_id: str, reason: str) -> None:
-        """See :meth:`alipay_isv.Client.reject_servicemarket_order`."""
+        """The coroutine form of :meth:`alipay_isv.Client.reject_servicemarket_order`."""
         await self._run(self._blocking.reject_servicemarket_order, commodity_order_id, reason)
 
     async def complete_servicemarket_order_item(
@@ -313,7 +318,7 @@ class Client:
         mini_app_id: str | None = None,
         shop_id: str | None = None,
     ) -> None:
-        """See :meth:`alipay_isv.Client.complete_servicemarket_order_item`."""
+        """The coroutine form of :meth:`alipay_isv.Client.complete_servicemarket_order_item`."""
         await self._run(
             self._blocking.complete_servicemarket_order_item,
             commodity_order_id,
@@ -329,7 +334,7 @@ class Client:
         mini_app_id: str | None = None,
         shop_id: str | None = None,
     ) -> None:
-        """See :meth:`alipay_isv.Client.confirm_servicemarket_order_item`."""
+        """The coroutine form of :meth:`alipay_isv.Client.confirm_servicemarket_order_item`."""
         await self._run(
             self._blocking.confirm_servicemarket_order_item,
             commodity_order_id,
@@ -346,7 +351,7 @@ class Client:
         mini_app_id: str | None = None,
         shop_id: str | None = None,
     ) -> None:
-        """See :meth:`alipay_isv.Client.cancel_servicemarket_order_item`."""
+        """The coroutine form of :meth:`alipay_isv.Client.cancel_servicemarket_order_item`."""
         await self._run(
             self._blocking.cancel_servicemarket_order_item,
             commodity_order_id,
@@ -451,25 +456,25 @@ class Registry:
 
     @property
     def default_app_id(self) -> str:
-        """See :attr:`alipay_isv.Registry.default_app_id`."""
+        """The same as :attr:`alipay_isv.Registry.default_app_id`."""
         return self._blocking.default_app_id
 
     @property
     def token_cache_ttl(self) -> float | None:
-        """See :attr:`alipay_isv.Registry.token_cache_ttl`."""
+        """The same as :attr:`alipay_isv.Registry.token_cache_ttl`."""
         return self._blocking.token_cache_ttl
 
     async def _run(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await _run_on(self._executor, call, *args, **kwargs)
 
     async def ingest_tokens(self, tokens: Iterable[AppAuthToken]) -> builtins.list[IngestOutcome]:
-        """See :meth:`alipay_isv.Registry.ingest_tokens`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.ingest_tokens`."""
         return await self._run(self._blocking.ingest_tokens, list(tokens))
 
     async def ingest_refreshed_tokens(
         self, tokens: Iterable[AppAuthToken]
     ) -> builtins.list[IngestOutcome]:
-        """See :meth:`alipay_isv.Registry.ingest_refreshed_tokens`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.ingest_refreshed_tokens`."""
         return await self._run(self._blocking.ingest_refreshed_tokens, list(tokens))
 
     async def ingest_notification(
@@ -479,49 +484,49 @@ class Registry:
         | ServiceMarketOrderNotification
         | OtherNotification,
     ) -> IngestOutcome:
-        """See :meth:`alipay_isv.Registry.ingest_notification`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.ingest_notification`."""
         return await self._run(self._blocking.ingest_notification, notification)
 
     async def ingest_query(self, app_auth_token: str, info: AppAuthTokenInfo) -> IngestOutcome:
-        """See :meth:`alipay_isv.Registry.ingest_query`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.ingest_query`."""
         return await self._run(self._blocking.ingest_query, app_auth_token, info)
 
     async def import_token(
         self, app_auth_token: str, app_refresh_token: str | None = None
     ) -> TokenImport:
-        """See :meth:`alipay_isv.Registry.import_token`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.import_token`."""
         return await self._run(self._blocking.import_token, app_auth_token, app_refresh_token)
 
     async def get(self, auth_app_id: str) -> MerchantAuthorisation | None:
-        """See :meth:`alipay_isv.Registry.get`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.get`."""
         return await self._run(self._blocking.get, auth_app_id)
 
     async def get_for_app(self, app_id: str, auth_app_id: str) -> MerchantAuthorisation | None:
-        """See :meth:`alipay_isv.Registry.get_for_app`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.get_for_app`."""
         return await self._run(self._blocking.get_for_app, app_id, auth_app_id)
 
     async def list(self) -> builtins.list[MerchantAuthorisation]:
-        """See :meth:`alipay_isv.Registry.list`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.list`."""
         return await self._run(self._blocking.list)
 
     async def by_merchant(self, merchant_pid: str) -> builtins.list[MerchantAuthorisation]:
-        """See :meth:`alipay_isv.Registry.by_merchant`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.by_merchant`."""
         return await self._run(self._blocking.by_merchant, merchant_pid)
 
     async def revoke(self, auth_app_id: str) -> MerchantAuthorisation:
-        """See :meth:`alipay_isv.Registry.revoke`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.revoke`."""
         return await self._run(self._blocking.revoke, auth_app_id)
 
     async def token_for(self, auth_app_id: str) -> str:
-        """See :meth:`alipay_isv.Registry.token_for`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.token_for`."""
         return await self._run(self._blocking.token_for, auth_app_id)
 
     async def token_for_app(self, app_id: str, auth_app_id: str) -> str:
-        """See :meth:`alipay_isv.Registry.token_for_app`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.token_for_app`."""
         return await self._run(self._blocking.token_for_app, app_id, auth_app_id)
 
     async def token_for_merchant(self, merchant_pid: str) -> str:
-        """See :meth:`alipay_isv.Registry.token_for_merchant`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.token_for_merchant`."""
         return await self._run(self._blocking.token_for_merchant, merchant_pid)
 
     async def execute_for(
@@ -537,7 +542,7 @@ class Registry:
         encrypt: bool = False,
         retry: RetryPolicy | None = None,
     ) -> VerifiedResponse:
-        """See :meth:`alipay_isv.Registry.execute_for`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.execute_for`."""
         return await self._run(
             self._blocking.execute_for,
             auth_app_id,
@@ -554,7 +559,7 @@ class Registry:
     async def execute_v3_for(
         self,
         auth_app_id: str,
-        method: str,
+        method: V3Method,
         path: str,
         *,
         query: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
@@ -563,7 +568,7 @@ class Registry:
         files: Sequence[V3File] | None = None,
         request_id: str | None = None,
     ) -> V3Response:
-        """See :meth:`alipay_isv.Registry.execute_v3_for`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.execute_v3_for`."""
         return await self._run(
             self._blocking.execute_v3_for,
             auth_app_id,
@@ -577,29 +582,29 @@ class Registry:
         )
 
     async def order(self, commodity_order_id: str) -> OrderRecord | None:
-        """See :meth:`alipay_isv.Registry.order`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.order`."""
         return await self._run(self._blocking.order, commodity_order_id)
 
     async def orders(self) -> builtins.list[OrderRecord]:
-        """See :meth:`alipay_isv.Registry.orders`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.orders`."""
         return await self._run(self._blocking.orders)
 
     async def order_authorisation(self, commodity_order_id: str) -> MerchantAuthorisation | None:
-        """See :meth:`alipay_isv.Registry.order_authorisation`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.order_authorisation`."""
         return await self._run(self._blocking.order_authorisation, commodity_order_id)
 
     async def accept_order(self, commodity_order_id: str) -> OrderRecord:
-        """See :meth:`alipay_isv.Registry.accept_order`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.accept_order`."""
         return await self._run(self._blocking.accept_order, commodity_order_id)
 
     async def reject_order(self, commodity_order_id: str, reason: str) -> OrderRecord:
-        """See :meth:`alipay_isv.Registry.reject_order`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.reject_order`."""
         return await self._run(self._blocking.reject_order, commodity_order_id, reason)
 
     async def complete_order_item(
         self, commodity_order_id: str, *, mini_app_id: str | None = None, shop_id: str | None = None
     ) -> OrderRecord:
-        """See :meth:`alipay_isv.Registry.complete_order_item`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.complete_order_item`."""
         return await self._run(
             self._blocking.complete_order_item,
             commodity_order_id,
@@ -610,7 +615,7 @@ class Registry:
     async def confirm_order_item(
         self, commodity_order_id: str, *, mini_app_id: str | None = None, shop_id: str | None = None
     ) -> OrderRecord:
-        """See :meth:`alipay_isv.Registry.confirm_order_item`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.confirm_order_item`."""
         return await self._run(
             self._blocking.confirm_order_item,
             commodity_order_id,
@@ -626,7 +631,7 @@ class Registry:
         mini_app_id: str | None = None,
         shop_id: str | None = None,
     ) -> OrderRecord:
-        """See :meth:`alipay_isv.Registry.cancel_order_item`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.cancel_order_item`."""
         return await self._run(
             self._blocking.cancel_order_item,
             commodity_order_id,
@@ -636,11 +641,11 @@ class Registry:
         )
 
     async def refresh_order(self, commodity_order_id: str) -> OrderRecord:
-        """See :meth:`alipay_isv.Registry.refresh_order`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.refresh_order`."""
         return await self._run(self._blocking.refresh_order, commodity_order_id)
 
     async def close(self) -> None:
-        """See :meth:`alipay_isv.Registry.close`."""
+        """The coroutine form of :meth:`alipay_isv.Registry.close`."""
         await self._run(self._blocking.close)
 
     def __repr__(self) -> str:
@@ -655,3 +660,32 @@ def _blocking_client(client: Client | BlockingClient | None) -> BlockingClient |
 def _blocking_clients(clients: Sequence[Client | BlockingClient]) -> builtins.list[BlockingClient]:
     """The blocking clients behind ``clients``."""
     return [client.blocking if isinstance(client, Client) else client for client in clients]
+
+
+# The text signature CPython may leave at the head of a builtin's ``__doc__``: ``name(params)``,
+# a ``--`` line and a blank line.
+_TEXT_SIGNATURE = re.compile(r"\A[\w.]+\([^\n]*\)\n--\n\n")
+
+
+def _complete_docs(cls: type, blocking: type, public: str) -> None:
+    """Gives every coroutine and property of ``cls`` that refers to its blocking twin
+    (``:meth:`alipay_isv.<public>.<name>```) the twin's whole docstring after its own line, so
+    that ``help()`` shows the arguments, the answer and the errors here too."""
+    for name, member in vars(cls).items():
+        if name.startswith("_"):
+            continue
+        twin = getattr(blocking, name, None)
+        twin_doc = inspect.cleandoc(_TEXT_SIGNATURE.sub("", getattr(twin, "__doc__", None) or ""))
+        target = member.fget if isinstance(member, property) else member
+        own = inspect.cleandoc(getattr(target, "__doc__", None) or "")
+        if not twin_doc or f"alipay_isv.{public}.{name}`" not in own:
+            continue
+        doc = f"{own}\n\n{twin_doc}"
+        if isinstance(member, property):
+            setattr(cls, name, property(member.fget, member.fset, member.fdel, doc))
+        else:
+            target.__doc__ = doc
+
+
+_complete_docs(Client, BlockingClient, "Client")
+_complete_docs(Registry, BlockingRegistry, "Registry")

@@ -11,6 +11,7 @@ itself, with ``kind == "internal"``; it is the only case where the base class is
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar, Literal, TypeAlias
 
 __all__ = [
     "AlipayError",
@@ -22,6 +23,11 @@ __all__ = [
     "TransportError",
 ]
 
+ErrorKind: TypeAlias = Literal[
+    "config", "signature", "api", "transport", "protocol", "store", "internal"
+]
+"""The stable category names of :attr:`AlipayError.kind`."""
+
 
 class AlipayError(Exception):
     """Base class of every alipay-isv error.
@@ -32,7 +38,7 @@ class AlipayError(Exception):
         reason: what went wrong and what to check.
     """
 
-    kind: str = "internal"
+    kind: ClassVar[ErrorKind] = "internal"
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)

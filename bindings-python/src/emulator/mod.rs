@@ -39,6 +39,49 @@ use options::{KeyArg, fault};
 ///
 /// Starting it starts serving; :meth:`stop` (or leaving a ``with`` block, or :meth:`close`)
 /// stops it. Safe to share between threads; calls that wait release the GIL.
+///
+/// Starts an emulator serving the ISV app ``app_id``.
+///
+/// Args:
+///     app_id: the ISV app's id: requests with another are refused (unsigned
+///         ``isv.invalid-app-id``).
+///     app_public_key: the app's public key (object or PEM text): request signatures are
+///         verified with it.
+///     host: the interface to listen on.
+///     port: the port; ``0`` takes a free one (see :attr:`base_url`).
+///     notify_url: the application gateway the pushes are posted to.
+///     alipay_private_key: the "Alipay" key to sign with (object or PEM text); ``None``
+///         generates a 2048-bit pair.
+///     app_auth_token_ttl: seconds an ``app_auth_token`` lives (365 days).
+///     access_token_ttl: seconds a user ``access_token`` lives (2 hours).
+///     timestamp_window: seconds a request ``timestamp`` may be off (15 minutes).
+///     notify_attempts: how many times a push is attempted until ``success``.
+///     notify_backoff: seconds before the first retry of a push, doubled after each.
+///     refresh_grace: seconds the old ``app_auth_token`` works after a refresh (10 min).
+///     cert_mode: public-key certificate mode: the emulator makes a test root CA (its bundle
+///         also holds an ECDSA root) and an Alipay certificate for its key, requires the
+///         ``app_cert_sn`` of an app certificate it issued (:meth:`issue_app_cert`) and its
+///         ``alipay_root_cert_sn`` on every request, names ``alipay_cert_sn`` in every
+///         signed answer and push, and serves ``alipay.open.app.alipaycert.download``.
+///     push_form: the form pushes are signed in (see :attr:`Delivery.signed_form`):
+///         ``"classic"`` (authorisations ``v1``, cancellations ``v2``); one form for every
+///         push (``"v1"``, ``"v1+empty"``, ``"v2"``, ``"v2+empty"``, and in certificate mode
+///         the ``+alipay_cert_sn`` forms); or ``"mixed"``: each push in a form dealt from a
+///         deck of every form (the ``+alipay_cert_sn`` ones in certificate mode only),
+///         reshuffled by a generator seeded with ``push_form_seed``. A form with ``+empty``
+///         sends and signs an empty ``isv_ticket=``; in a mix, about half the pushes whose
+///         form drops empty values carry it unsigned (a verifier leaves it out).
+///     push_form_seed: the seed of ``"mixed"`` (default 0); only with ``"mixed"``.
+///     aes_key: the app's AES content-encryption key (an :class:`AesKey` or its Base64
+///         text): encrypted requests (classic ``encrypt_type=AES``, v3
+///         ``alipay-encrypt-type: AES``) are decrypted and answered encrypted; without it
+///         they are refused.
+///
+/// Raises:
+///     ConfigError: a non-numeric ``app_id``, a bad key or AES key, a ``notify_url`` that
+///         is not ``http://``, zero attempts or window, an unknown ``push_form``, a seed
+///         without ``"mixed"``, a ``+alipay_cert_sn`` form outside certificate mode.
+///     TransportError: the address cannot be bound.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct Emulator {
     inner: RwLock<Option<Arc<emulator::Emulator>>>,

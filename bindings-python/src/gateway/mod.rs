@@ -127,6 +127,32 @@ impl GatewayDelivery {
 /// Frameworks: :meth:`asgi_app` (Starlette, FastAPI, any ASGI 3 server) and :meth:`wsgi_app`
 /// (Flask, Django, any WSGI server); :meth:`handle` for anything else. Safe to share between
 /// threads; every verification and store write releases the GIL.
+///
+/// The application gateway of the app ``config`` describes (its private key signs the
+/// gateway check's answer, its Alipay key or certificates verify), storing into
+/// ``registry``.
+///
+/// Each handler is called with the :class:`GatewayDelivery` of its kind, after the
+/// notification was stored; it may call the registry (``registry.accept_order(...)``). A
+/// handler that raises makes the answer ``fail`` (500; the exception's text goes to the
+/// result's :attr:`GatewayResult.error`, never to the HTTP body), so Alipay retries and the
+/// handler runs again; a kind without a handler is acknowledged once stored. Handlers may be
+/// ``async def`` functions when the gateway is served by :meth:`asgi_app` (or
+/// :func:`alipay_isv.gateway.handle_async`).
+///
+/// Args:
+///     config: the app's configuration.
+///     registry: the registry notifications are stored into (an
+///         :class:`alipay_isv.aio.Registry` stands for the registry it wraps).
+///     on_order: called for each service-market order (``servicemarket_order_notify``).
+///     on_authorisation: called for each merchant authorisation (``open_app_auth_notify``,
+///         a plugin's too).
+///     on_cancellation: called for each revocation (``alipay.open.auth.appauth.cancelled``).
+///     on_other: called for every other verified notification (payments, other messages).
+///
+/// Raises:
+///     ConfigError: the registry is closed.
+///     TypeError: a handler that is not callable, a registry of another type.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct Gateway {
     config: Py<IsvConfig>,

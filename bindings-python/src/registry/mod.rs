@@ -73,6 +73,69 @@ struct Open {
 /// ingesting touch the disk or the database server; :meth:`token_for`, :meth:`execute_for` and
 /// the order calls may call the gateway). For asyncio, use :class:`alipay_isv.aio.Registry`.
 /// ``repr()`` shows no token, no key and no database password.
+///
+/// Opens the registry at ``path_or_url``: a SQLite file (created if missing), a
+/// PostgreSQL or MySQL/MariaDB database (its tables created on first use), or memory. The
+/// core's ``registry::open_store`` reads the URL, as every binding and the CLI do:
+///
+/// - a file path, ``sqlite://PATH`` or ``sqlite:PATH`` (``sqlite:///var/lib/isv/r.db`` is
+///   the absolute path ``/var/lib/isv/r.db``), or an ``os.PathLike``: a SQLite file (WAL;
+///   its ``-wal`` and ``-shm`` companions live beside it);
+/// - ``postgres://USER:PASSWORD@HOST:PORT/DATABASE?…`` (or ``postgresql://``): PostgreSQL.
+///   TLS as libpq's ``sslmode`` says: absent or ``disable`` — none; ``prefer``/``require``
+///   — encrypted, the certificate not checked (``require`` with ``sslrootcert`` checks the
+///   chain); ``verify-ca`` — the chain; ``verify-full`` — the chain and the host name (use
+///   it across any network you do not control), against ``sslrootcert=/path/ca.pem`` or
+///   the Mozilla roots. Also ``connect_timeout`` (seconds, default 10), ``options`` (e.g.
+///   ``options=-csearch_path%3Dregistry`` for a schema of its own; the tables go to the
+///   first schema of the ``search_path``), ``application_name`` and the other libpq
+///   parameters the driver knows; client certificates (``sslcert``) are refused;
+/// - ``mysql://USER:PASSWORD@HOST:PORT/DATABASE?…`` (or ``mariadb://``): MySQL 5.7+ or
+///   MariaDB 10.2+. TLS as the ``mysql`` client's ``ssl-mode`` says (any case):
+///   ``DISABLED`` (the default) — none; ``PREFERRED``/``REQUIRED`` — encrypted, the
+///   certificate not checked (``REQUIRED`` with ``ssl-ca`` checks the chain);
+///   ``VERIFY_CA`` — the chain; ``VERIFY_IDENTITY`` — the chain and the host name, against
+///   ``ssl-ca=/path/ca.pem`` or the Mozilla roots. Also ``connect_timeout`` (seconds); any
+///   other parameter is refused by name;
+/// - both servers: ``pool_max_size`` (connections, 1 to 1000, default 8) and
+///   ``pool_timeout`` (seconds a call waits for a free connection, default 10); a password
+///   with ``@``, ``:``, ``/``, ``?`` or ``%`` is written percent-encoded (``%40`` …);
+/// - ``memory:``: in memory, as :meth:`in_memory` (``key`` is not used).
+///
+/// Instances on any number of hosts may share one PostgreSQL or MySQL database: each sees
+/// the others' records, and a token due for refresh is refreshed by exactly one of them.
+/// The password is in no error, no ``repr()`` and not in :attr:`database`.
+///
+/// Args:
+///     path_or_url: the SQLite file or the URL, as above.
+///     key: encrypt stored tokens with this key (a :class:`TokenKey`, its Base64 text, or
+///         32 bytes); a file or database created with a key must always be opened with that
+///         key.
+///     client: the client of the *default app* (the third-party app): tokens of
+///         :meth:`ingest_tokens` are stored under its app, and it refreshes tokens and makes
+///         :meth:`execute_for` calls for the merchants who authorised it.
+///     clients: one client per other app of ours (each plugin) whose merchants the registry
+///         keeps: each record is refreshed and called through the client of its app.
+///     refresh_margin: refresh a token when it expires within this many seconds.
+///     token_cache_ttl: serve :meth:`token_for` and the delegated calls from a cache in this
+///         instance whose entries live at most this many seconds (and only while the token
+///         is not due), sparing a database round trip; ``None`` (the default): no cache. A
+///         write through this registry evicts at once; a revocation or refresh written by
+///         another instance sharing the database is seen within this bound, never after.
+///
+/// Raises:
+///     StoreError: the file is not SQLite, or a SQLite database of another application (it
+///         is left untouched), or was encrypted with another key (or none), or cannot be
+///         opened; the database server cannot be reached (within ``connect_timeout``) or
+///         refuses the login (the error names the user, never the password), the database
+///         does not exist, holds tables of another application or a newer schema (nothing
+///         is written to it), or the key does not match.
+///     ConfigError: a URL that is not valid (another scheme, an unknown or malformed
+///         parameter, an unreadable CA file; never showing the password), a server URL in a
+///         build without the ``sql-stores`` feature, a malformed key, a negative margin, or a
+///         ``token_cache_ttl`` that is zero, negative or not finite.
+///     TypeError: ``path_or_url`` is neither a ``str`` nor an ``os.PathLike``, or
+///         ``clients`` holds something other than :class:`Client` objects.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct Registry {
     open: RwLock<Option<Open>>,

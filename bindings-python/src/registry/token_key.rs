@@ -21,6 +21,11 @@ enum Material {
 
 /// A 256-bit key encrypting stored tokens at rest (AES-256-GCM), provided by the host (a
 /// secret manager, an environment variable). ``repr()`` shows nothing of it.
+///
+/// A key from its Base64 text (44 characters for 32 bytes).
+///
+/// Raises:
+///     ConfigError: the text is not Base64 of 32 bytes.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct TokenKey {
     material: Material,

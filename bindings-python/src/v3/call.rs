@@ -23,6 +23,24 @@ use crate::error::guarded;
 /// (``content``) or a file on disk (``path``, streamed when the request is sent, never read whole).
 /// Immutable; equal to another when every field is. ``repr()`` shows the size of ``content``,
 /// not the bytes.
+///
+/// A file part.
+///
+/// Args:
+///     field: the form field, ``"file_content"`` for ``alipay.open.file.upload`` (what
+///         :meth:`Client.upload_file_v3` sends whatever this says).
+///     file_name: the file name sent (its extension is what Alipay checks); required with
+///         ``content``; with ``path``, the file's own name when left out.
+///     content: the bytes (``bytes`` or ``bytearray``).
+///     path: a file on disk (``str`` or ``os.PathLike``), read when the request is sent.
+///     content_type: the part's ``Content-Type``; guessed from the extension when left out
+///         (``image/jpeg``, ``image/png``, ``application/pdf``, ...;
+///         ``application/octet-stream`` otherwise).
+///
+/// Raises:
+///     ConfigError: neither or both of ``content`` and ``path``; ``content`` without a
+///         ``file_name``, or a ``path`` that names no file.
+///     TypeError: ``content`` not ``bytes``/``bytearray``, ``path`` not a path.
 #[pyclass(module = "alipay_isv", frozen, eq)]
 #[derive(PartialEq)]
 pub struct V3File {
