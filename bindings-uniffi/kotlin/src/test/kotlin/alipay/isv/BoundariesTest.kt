@@ -1,5 +1,6 @@
 package alipay.isv
 
+import org.junit.jupiter.api.Tag
 import org.junit.jupiter.api.Test
 import java.util.concurrent.Callable
 import java.util.concurrent.Executors
@@ -39,8 +40,10 @@ class BoundariesTest {
     }
 
     @Test
+    @Tag("debug-hooks")
     fun `a panic arrives as the internal kind of the base type`() {
-        val panic = alipayError("panicForTests") { panicForTests("deliberate panic 7f3a") }
+        DebugHooks.require()
+        val panic = alipayError("panicForTests") { DebugHooks.panicForTests("deliberate panic 7f3a") }
         assertIs<AlipayException.Internal>(panic)
         assertEquals("internal", panic.kind())
         assertContains(panic.reason(), "panicForTests")
@@ -48,29 +51,33 @@ class BoundariesTest {
         assertContains(panic.reason(), "bug")
         assertContains(panic.message.orEmpty(), "deliberate panic 7f3a")
 
-        val silent = alipayError("panicWithoutMessageForTests") { panicWithoutMessageForTests() }
+        val silent = alipayError("panicWithoutMessageForTests") { DebugHooks.panicWithoutMessageForTests() }
         assertIs<AlipayException.Internal>(silent)
         assertContains(silent.reason(), "no message")
         stillWorks()
     }
 
     @Test
+    @Tag("debug-hooks")
     fun `a panic while holding a lock poisons nothing`() {
-        val first = lockedCounterForTests(false)
-        assertIs<AlipayException.Internal>(alipayError("locked panic") { lockedCounterForTests(true) })
-        assertIs<AlipayException.Internal>(alipayError("locked panic again") { lockedCounterForTests(true) })
-        assertEquals(first + 3UL, lockedCounterForTests(false), "the poisoned lock was recovered")
+        DebugHooks.require()
+        val first = DebugHooks.lockedCounterForTests(false)
+        assertIs<AlipayException.Internal>(alipayError("locked panic") { DebugHooks.lockedCounterForTests(true) })
+        assertIs<AlipayException.Internal>(alipayError("locked panic again") { DebugHooks.lockedCounterForTests(true) })
+        assertEquals(first + 3UL, DebugHooks.lockedCounterForTests(false), "the poisoned lock was recovered")
         stillWorks()
     }
 
     @Test
+    @Tag("debug-hooks")
     fun `panics on eight JVM threads at once are eight internal errors`() {
+        DebugHooks.require()
         val pool = Executors.newFixedThreadPool(8)
         try {
             val futures = (1..64).map { index ->
                 pool.submit(
                     Callable {
-                        runCatching { panicForTests("panic $index") }.exceptionOrNull()
+                        runCatching { DebugHooks.panicForTests("panic $index") }.exceptionOrNull()
                     },
                 )
             }
@@ -87,7 +94,9 @@ class BoundariesTest {
     }
 
     @Test
+    @Tag("debug-hooks")
     fun `every core error kind crosses the FFI as its own subclass`() {
+        DebugHooks.require()
         val expected = mapOf(
             "config" to AlipayException.Config::class,
             "signature" to AlipayException.Signature::class,
@@ -99,27 +108,27 @@ class BoundariesTest {
             "store" to AlipayException.Store::class,
         )
         for ((kind, type) in expected) {
-            val error = alipayError(kind) { coreErrorForTests(kind) }
+            val error = alipayError(kind) { DebugHooks.coreErrorForTests(kind) }
             assertTrue(type.isInstance(error), "$kind gave $error")
             assertEquals(kind.removeSuffix("_unsent").removeSuffix("_v3"), error.kind())
             if (!kind.startsWith("api")) assertEquals("sample $kind error", error.reason())
         }
-        val api = alipayError("api") { coreErrorForTests("api") } as AlipayException.Api
+        val api = alipayError("api") { DebugHooks.coreErrorForTests("api") } as AlipayException.Api
         assertEquals("40004", api.code)
         assertEquals("isv.code-invalid", api.subCode)
         assertEquals("授权码code无效", api.subMsg)
         assertTrue(api.signed)
         assertContains(api.reason(), "40004")
-        val v3 = alipayError("api_v3") { coreErrorForTests("api_v3") } as AlipayException.Api
+        val v3 = alipayError("api_v3") { DebugHooks.coreErrorForTests("api_v3") } as AlipayException.Api
         assertEquals(401.toUShort(), v3.httpStatus)
         assertEquals("invalid-app-auth-token", v3.code)
         assertTrue(v3.links.single().contains(assertNotNull(v3.traceId)))
-        val sent = alipayError("transport") { coreErrorForTests("transport") } as AlipayException.Transport
+        val sent = alipayError("transport") { DebugHooks.coreErrorForTests("transport") } as AlipayException.Transport
         assertTrue(sent.requestSent)
-        val unsent = alipayError("transport_unsent") { coreErrorForTests("transport_unsent") } as AlipayException.Transport
+        val unsent = alipayError("transport_unsent") { DebugHooks.coreErrorForTests("transport_unsent") } as AlipayException.Transport
         assertFalse(unsent.requestSent)
         // An unknown kind panics inside the hook: the base type again.
-        assertIs<AlipayException.Internal>(alipayError("unknown kind") { coreErrorForTests("nonsense") })
+        assertIs<AlipayException.Internal>(alipayError("unknown kind") { DebugHooks.coreErrorForTests("nonsense") })
     }
 
     @Test

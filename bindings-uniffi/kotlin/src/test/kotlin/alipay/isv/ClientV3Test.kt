@@ -4,6 +4,7 @@ import alipay.isv.Emulators.REDIRECT
 import alipay.isv.Emulators.USER_REDIRECT
 import alipay.isv.Emulators.step
 import org.json.JSONObject
+import org.junit.jupiter.api.Tag
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import org.junit.jupiter.api.io.TempDir
@@ -522,8 +523,10 @@ class ClientV3Test {
     }
 
     @Test
+    @Tag("debug-hooks")
     fun `a v3 error arrives through the FFI with every field`() {
-        val api = assertIs<AlipayException.Api>(runCatching { coreErrorForTests("api_v3") }.exceptionOrNull())
+        DebugHooks.require()
+        val api = assertIs<AlipayException.Api>(runCatching { DebugHooks.coreErrorForTests("api_v3") }.exceptionOrNull())
         assertEquals(401.toUShort(), api.httpStatus)
         assertEquals("invalid-app-auth-token", api.code)
         assertEquals("0b2f1a3c17966001000012345", api.traceId)
@@ -531,7 +534,7 @@ class ClientV3Test {
         assertNull(api.subCode)
         assertContains(api.reason(), "HTTP 401")
         assertContains(api.reason(), "trace id 0b2f1a3c17966001000012345")
-        val classic = assertIs<AlipayException.Api>(runCatching { coreErrorForTests("api") }.exceptionOrNull())
+        val classic = assertIs<AlipayException.Api>(runCatching { DebugHooks.coreErrorForTests("api") }.exceptionOrNull())
         assertNull(classic.httpStatus)
         assertNull(classic.traceId)
         assertTrue(classic.links.isEmpty())

@@ -1,5 +1,6 @@
 package alipay.isv
 
+import org.junit.jupiter.api.Tag
 import org.junit.jupiter.api.Test
 import java.io.File
 import java.nio.charset.CharacterCodingException
@@ -36,16 +37,18 @@ class PatchedBindingTest {
     }
 
     @Test
+    @Tag("debug-hooks")
     fun `errors arrive typed through pooled statuses and the pool is empty after every call`() {
+        DebugHooks.require()
         val pool = UniffiCallStatusPool.current()
         repeat(3) {
             assertEquals("success", successAck())
             assertEquals(0, pool.depth())
-            val config = assertFailsWith<AlipayException.Config> { coreErrorForTests("config") }
+            val config = assertFailsWith<AlipayException.Config> { DebugHooks.coreErrorForTests("config") }
             assertEquals("config", config.kind())
             assertEquals(0, pool.depth())
-            assertIs<AlipayException.Api>(runCatching { coreErrorForTests("api") }.exceptionOrNull())
-            val panic = assertFailsWith<AlipayException.Internal> { panicForTests("pooled panic 51c2") }
+            assertIs<AlipayException.Api>(runCatching { DebugHooks.coreErrorForTests("api") }.exceptionOrNull())
+            val panic = assertFailsWith<AlipayException.Internal> { DebugHooks.panicForTests("pooled panic 51c2") }
             assertContains(panic.reason(), "pooled panic 51c2")
             assertEquals(0, pool.depth())
             // A success right after a failure: the reused status was reset.
@@ -56,7 +59,9 @@ class PatchedBindingTest {
     }
 
     @Test
+    @Tag("debug-hooks")
     fun `statuses are per thread, under load, failures and successes interleaved`() {
+        DebugHooks.require()
         val threads = 8
         val pool = Executors.newFixedThreadPool(threads)
         try {
@@ -67,7 +72,7 @@ class PatchedBindingTest {
                         val value = "w$worker-r$round"
                         assertEquals("k=$value", signContent(mapOf("k" to value)))
                         val kind = if ((worker + round) % 2 == 0) "signature" else "protocol"
-                        val error = assertFailsWith<AlipayException> { coreErrorForTests(kind) }
+                        val error = assertFailsWith<AlipayException> { DebugHooks.coreErrorForTests(kind) }
                         assertEquals(kind, error.kind())
                         assertEquals(0, statuses.depth())
                     }
