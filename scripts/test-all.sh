@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Every test suite of the project, from a fresh clone: Rust, Python, Node.js, Kotlin/JVM.
-# Each suite's script installs what it needs (venv + maturin, npm packages, Maven dependencies).
+# Every test suite of the project, from a fresh clone: Rust, Python, Node.js, Kotlin/JVM, and the packages
+# (this machine's release artifacts built once by scripts/package.sh --ci, then installed outside the
+# repository and run by scripts/test-packages.sh).
+# Each suite's script installs what it needs (venv + maturin, npm packages, Maven dependencies, zig).
 # Runs them all, then prints one summary; exits non-zero if any suite failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-suites=(rust python node kotlin)
+suites=(rust python node kotlin packages)
 declare -A status
 failed=0
 for suite in "${suites[@]}"; do
   echo
   echo "################ ${suite} ################"
   start=$SECONDS
-  if bash "scripts/test-${suite}.sh"; then
+  arguments=()
+  [[ "$suite" == packages ]] && arguments=(--build-ci)
+  if bash "scripts/test-${suite}.sh" "${arguments[@]}"; then
     status[$suite]="passed ($((SECONDS - start)) s)"
   else
     status[$suite]="FAILED ($((SECONDS - start)) s)"
