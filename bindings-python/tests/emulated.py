@@ -101,6 +101,12 @@ class Setup:
     gateway: AppGateway
 
 
+# Tokens of the short-lived emulator (the ``short`` fixture) live 6 s; registries under test
+# refresh 3 s before expiry.
+SHORT_TTL = 6.0
+MARGIN = 3.0
+
+
 def config_for(emulator: Emulator) -> IsvConfig:
     """The test app's configuration pointing at ``emulator``."""
     return IsvConfig(APP_ID, APP_PRIVATE, emulator.alipay_public_key, gateway=emulator.gateway_url)

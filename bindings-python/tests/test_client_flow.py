@@ -35,14 +35,7 @@ from emulated import (
     SUCCEEDING_METHOD,
     Setup,
     authorise_merchant,
-    emulated,
 )
-
-
-@pytest.fixture(scope="module")
-def setup() -> Setup:
-    with emulated() as running:
-        yield running
 
 
 def assert_hidden(text: str, *secrets: str) -> None:

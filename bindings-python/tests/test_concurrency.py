@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -22,16 +21,10 @@ from alipay_isv import (
     parse_user_auth_callback,
 )
 
-from emulated import APP_ID, CALLBACK, SUCCEEDING_METHOD, Setup, authorise_merchant, emulated
+from emulated import APP_ID, CALLBACK, SUCCEEDING_METHOD, Setup, authorise_merchant
 
 CALLS = 100
 THREADS = 8
-
-
-@pytest.fixture(scope="module")
-def setup() -> Iterator[Setup]:
-    with emulated() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

@@ -40,19 +40,13 @@ from alipay.aop.api.request.AlipaySystemOauthTokenRequest import AlipaySystemOau
 
 from alipay_isv import generate_key_pair, parse_app_auth_callback, parse_user_auth_callback
 
-from emulated import APP_ID, APP_PRIVATE, CALLBACK, SUCCEEDING_METHOD, Setup, emulated
+from emulated import APP_ID, APP_PRIVATE, CALLBACK, SUCCEEDING_METHOD, Setup
 
 SDK_VERSION = "3.7.1411"
 
 
 def test_the_pinned_sdk_is_installed() -> None:
     assert version("alipay-sdk-python") == SDK_VERSION
-
-
-@pytest.fixture(scope="module")
-def setup() -> Iterator[Setup]:
-    with emulated() as running:
-        yield running
 
 
 def set_time_zone(zone: str | None) -> None:

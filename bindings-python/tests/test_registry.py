@@ -49,9 +49,9 @@ from emulated import (
     APP_ID,
     APP_PRIVATE,
     CALLBACK,
+    MARGIN,
     SUCCEEDING_METHOD,
     Setup,
-    emulated,
 )
 from stores import Store, assert_hidden, password_of
 from vectors import case_body, read_key, real_notification_case
@@ -59,22 +59,6 @@ from vectors import case_body, read_key, real_notification_case
 TOKEN_METHOD = "alipay.open.auth.token.app"
 APP_AUTH_NOTIFY = "open_app_auth_notify"
 APP_AUTH_CANCELLED = "alipay.open.auth.appauth.cancelled"
-# Tokens of the short-lived emulator live 6 s; the registry refreshes 3 s before expiry.
-SHORT_TTL = 6.0
-MARGIN = 3.0
-
-
-@pytest.fixture(scope="module")
-def setup() -> Setup:
-    with emulated() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def short() -> Setup:
-    """An emulator whose merchant tokens live :data:`SHORT_TTL` seconds."""
-    with emulated(app_auth_token_ttl=SHORT_TTL) as running:
-        yield running
 
 
 def authorise(setup: Setup, **link_params: str) -> list[AppAuthToken]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,17 +23,11 @@ from alipay_isv import (
     parse_app_auth_callback,
 )
 
-from emulated import APP_ID, CALLBACK, Setup, emulated
+from emulated import APP_ID, CALLBACK, Setup
 
 BOUND = 0.4  # seconds: the cache of the second registry
 POLL = 0.02  # seconds between lookups
 DEADLINE = 0.6  # seconds after the revocation: refused by then
-
-
-@pytest.fixture(scope="module")
-def setup() -> Iterator[Setup]:
-    with emulated() as running:
-        yield running
 
 
 def authorise(setup: Setup) -> AppAuthToken:

@@ -30,12 +30,6 @@ from emulated import APP_ID, CALLBACK, SUCCEEDING_METHOD, Setup, emulated
 from stores import Store
 
 
-@pytest.fixture(scope="module")
-def setup() -> Setup:
-    with emulated() as running:
-        yield running
-
-
 def console_token(setup: Setup, auth_app_id: str, merchant_pid: str) -> ConsoleToken:
     """The merchant authorises ``auth_app_id`` (the ISV exchanges no code) and the ISV reads the
     token off the console."""

@@ -31,26 +31,10 @@ from alipay_isv import (
     parse_app_auth_callback,
 )
 
-from emulated import APP_ID, CALLBACK, SUCCEEDING_METHOD, Setup, emulated
+from emulated import APP_ID, CALLBACK, MARGIN, SUCCEEDING_METHOD, Setup
 from stores import TEST_USER, Store, assert_hidden, free_port, password_of, with_params
 
 TOKEN_METHOD = "alipay.open.auth.token.app"
-# Tokens of the short-lived emulator live 6 s; the registries refresh 3 s before expiry.
-SHORT_TTL = 6.0
-MARGIN = 3.0
-
-
-@pytest.fixture(scope="module")
-def setup() -> Setup:
-    with emulated() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def short() -> Setup:
-    """An emulator whose merchant tokens live :data:`SHORT_TTL` seconds."""
-    with emulated(app_auth_token_ttl=SHORT_TTL) as running:
-        yield running
 
 
 def authorise(setup: Setup) -> list[AppAuthToken]:
