@@ -846,8 +846,9 @@ export declare class IsvConfig {
    *
    * @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for an empty or non-numeric `appId`, an unreadable
    * key, an unknown sign type, charset or gateway, a key too short for `RSA2`, a bad AES key or
-   * byte limit, a `v3Base` that is neither a name nor an `http(s)://` URL, or the app's own public
-   * key given as the Alipay public key (the reason says so).
+   * byte limit, a `v3Base` that is neither a name nor an `http(s)://` URL, a `v3AdditionalAuthInfo`
+   * that is not `key=value` pairs as described there, or the app's own public key given as the
+   * Alipay public key (the reason says so).
    * In certificate mode also: only some of the three certificates given, a certificate that does
    * not parse, a root bundle without RSA roots (only SM2 / ECDSA), an Alipay certificate that is
    * expired, not chained to the bundle or tampered with, an app certificate that does not hold the
@@ -863,6 +864,12 @@ export declare class IsvConfig {
    * `https://openapi.alipay.com`: the configured `v3Base`, or the gateway's scheme and host.
    */
   get v3Base(): string
+  /**
+   * The `key=value` pairs appended to the auth string of every OpenAPI v3 request after
+   * `timestamp` (the configured `v3AdditionalAuthInfo`, e.g. `expired_seconds=120`); `null` when
+   * none.
+   */
+  get v3AdditionalAuthInfo(): string | null
   /** The algorithm requests are signed with. */
   get signType(): 'RSA2' | 'RSA'
   /** The request charset. */
@@ -1904,13 +1911,13 @@ export declare class V3Response {
  */
 export declare class V3Signature {
   /**
-   * The `Authorization` header's value:
+   * The `Authorization` header's value: `ALIPAY-SHA256withRSA <auth string>,sign=…`, e.g.
    * `ALIPAY-SHA256withRSA app_id=…[,app_cert_sn=…],nonce=…,timestamp=…,sign=…`.
    */
   get authorization(): string
   /**
-   * The auth string: `app_id=…[,app_cert_sn=…],nonce=…,timestamp=…`, the first signed line (also
-   * in the header).
+   * The auth string: `app_id=…[,app_cert_sn=…],nonce=…,timestamp=…[,<v3AdditionalAuthInfo>]`, the
+   * first signed line (also in the header).
    */
   get authString(): string
   /**
@@ -2427,6 +2434,14 @@ export interface IsvConfigOptions {
    * are kept (a path is dropped). Default: the gateway URL's scheme and host.
    */
   v3Base?: string
+  /**
+   * Extra `key=value` pairs, separated by commas, appended to the auth string of every OpenAPI v3
+   * request after `timestamp`, in the `Authorization` header and in its signed first line, e.g.
+   * `expired_seconds=120`: the official Node SDK's `additionalAuthInfo`. Keys are letters, digits,
+   * `_` and `-`; values hold no comma; `app_id`, `app_cert_sn`, `nonce`, `timestamp` and `sign` are
+   * refused. Default (or `''`): none.
+   */
+  v3AdditionalAuthInfo?: string
   /** The AES content-encryption key: an `AesKey` or the console's Base64 text. Secret. */
   aesKey?: AesKeyArg
   /** The largest response or notification body accepted, in bytes (default 10 MiB). */

@@ -57,6 +57,12 @@ pub struct IsvConfigOptions<'env> {
     /// (`https://openapi.alipay.com`), `sandbox`, or an `http(s)://` URL whose scheme, host and port
     /// are kept (a path is dropped). Default: the gateway URL's scheme and host.
     pub v3_base: Option<String>,
+    /// Extra `key=value` pairs, separated by commas, appended to the auth string of every OpenAPI v3
+    /// request after `timestamp`, in the `Authorization` header and in its signed first line, e.g.
+    /// `expired_seconds=120`: the official Node SDK's `additionalAuthInfo`. Keys are letters, digits,
+    /// `_` and `-`; values hold no comma; `app_id`, `app_cert_sn`, `nonce`, `timestamp` and `sign` are
+    /// refused. Default (or `''`): none.
+    pub v3_additional_auth_info: Option<String>,
     /// The AES content-encryption key: an `AesKey` or the console's Base64 text. Secret.
     pub aes_key: Option<AesKeyArg<'env>>,
     /// The largest response or notification body accepted, in bytes (default 10 MiB).
@@ -80,8 +86,9 @@ impl IsvConfig {
     ///
     /// @throws {AlipayError} `ALIPAY_CONFIG_ERROR` for an empty or non-numeric `appId`, an unreadable
     /// key, an unknown sign type, charset or gateway, a key too short for `RSA2`, a bad AES key or
-    /// byte limit, a `v3Base` that is neither a name nor an `http(s)://` URL, or the app's own public
-    /// key given as the Alipay public key (the reason says so).
+    /// byte limit, a `v3Base` that is neither a name nor an `http(s)://` URL, a `v3AdditionalAuthInfo`
+    /// that is not `key=value` pairs as described there, or the app's own public key given as the
+    /// Alipay public key (the reason says so).
     /// In certificate mode also: only some of the three certificates given, a certificate that does
     /// not parse, a root bundle without RSA roots (only SM2 / ECDSA), an Alipay certificate that is
     /// expired, not chained to the bundle or tampered with, an app certificate that does not hold the
@@ -145,6 +152,9 @@ impl IsvConfig {
         if let Some(v3_base) = options.v3_base {
             builder = builder.v3_base(v3_base);
         }
+        if let Some(extension) = options.v3_additional_auth_info {
+            builder = builder.v3_additional_auth_info(extension);
+        }
         if let Some(key) = options.aes_key {
             builder = builder.aes_key(convert::aes_key(&env, key)?);
         }
@@ -173,6 +183,14 @@ impl IsvConfig {
     #[napi(getter, catch_unwind)]
     pub fn v3_base(&self) -> String {
         self.inner.v3_base().to_string()
+    }
+
+    /// The `key=value` pairs appended to the auth string of every OpenAPI v3 request after
+    /// `timestamp` (the configured `v3AdditionalAuthInfo`, e.g. `expired_seconds=120`); `null` when
+    /// none.
+    #[napi(getter, catch_unwind)]
+    pub fn v3_additional_auth_info(&self) -> Option<String> {
+        self.inner.v3_additional_auth_info().map(str::to_string)
     }
 
     /// The algorithm requests are signed with.

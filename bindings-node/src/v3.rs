@@ -86,15 +86,15 @@ pub struct V3Signature {
 
 #[napi]
 impl V3Signature {
-    /// The `Authorization` header's value:
+    /// The `Authorization` header's value: `ALIPAY-SHA256withRSA <auth string>,sign=…`, e.g.
     /// `ALIPAY-SHA256withRSA app_id=…[,app_cert_sn=…],nonce=…,timestamp=…,sign=…`.
     #[napi(getter, catch_unwind)]
     pub fn authorization(&self) -> String {
         self.inner.authorization.clone()
     }
 
-    /// The auth string: `app_id=…[,app_cert_sn=…],nonce=…,timestamp=…`, the first signed line (also
-    /// in the header).
+    /// The auth string: `app_id=…[,app_cert_sn=…],nonce=…,timestamp=…[,<v3AdditionalAuthInfo>]`, the
+    /// first signed line (also in the header).
     #[napi(getter, catch_unwind)]
     pub fn auth_string(&self) -> String {
         self.inner.auth_string.clone()

@@ -9,7 +9,9 @@
 //    key), and that string is the one the SDK's rule builds;
 // 2. an answer signed with the SDK's `signatureV3` (Alipay key) verifies with our `v3Verify`;
 // 3. live: the SDK's `AlipaySdk#curl`, its nonce and clock fixed, sends exactly our `Authorization` to a
-//    loopback server, whose signed answer our `v3Verify` accepts as `fetch` and `node:http` read it.
+//    loopback server, whose signed answer our `v3Verify` accepts as `fetch` and `node:http` read it;
+//    likewise with the SDK's `additionalAuthInfo` and our `v3AdditionalAuthInfo` (key and certificate
+//    mode), whose refusals are tested too.
 //
 // `signatureV3` / `verifySignatureV3` live in the SDK's `util` module, which its package `exports` map
 // does not list; it is loaded by file path next to the SDK's resolved entry point.
@@ -90,7 +92,9 @@ test('v3.json: every request vector gives the official SDK’s Authorization byt
   assert.ok(vectors.requests.some((c) => c.cert_mode) && vectors.requests.some((c) => c.app_auth_token))
   for (const c of vectors.requests) {
     assert.equal(c.app_id, APP_ID)
-    const config = c.cert_mode ? certMode : keyMode
+    assert.ok(c.additional_auth_info === null || typeof c.additional_auth_info === 'string', `${c.name}: additional_auth_info`)
+    const config = vectorConfig(c)
+    assert.equal(config.v3AdditionalAuthInfo, c.additional_auth_info, c.name)
     const signed = config.v3Sign(signOptions(c))
     assert.ok(signed instanceof V3Signature)
     assert.equal(signed.authorization, c.authorization, c.name)
@@ -112,7 +116,13 @@ test('v3.json: every request vector gives the official SDK’s Authorization byt
       assert.equal(headers['alipay-root-cert-sn'], certMode.alipayRootCertSn)
       assert.ok(signed.authString.includes(`,app_cert_sn=${certMode.appCertSn},`), signed.authString)
     }
+    // The extension, when there is one, ends the auth string, after the timestamp.
+    const tail = `,timestamp=${c.timestamp_ms}${c.additional_auth_info === null ? '' : `,${c.additional_auth_info}`}`
+    assert.ok(signed.authString.endsWith(tail), `${c.name}: ${signed.authString}`)
   }
+  const extended = vectors.requests.filter((c) => c.additional_auth_info !== null)
+  assert.deepEqual([...new Set(extended.map((c) => c.cert_mode))].sort(), [false, true])
+  assert.ok(extended.some((c) => c.app_auth_token))
 })
 
 test('v3.json: every answer vector gives its expectation, whatever shape the headers come in', () => {
@@ -150,10 +160,14 @@ test('v3.json: every answer vector gives its expectation, whatever shape the hea
   assert.deepEqual([...seen].sort(), ['protocol_error', 'signature_error', 'unsigned', 'verified'])
 })
 
-/** The configuration of a vector: its mode, with the vector's AES key when it has one (cached). */
+/**
+ * The configuration of a vector: its mode, with the vector's AES key and auth-string extension
+ * (`additional_auth_info`, the SDK's `additionalAuthInfo`) when it has them (cached).
+ */
 const configs = new Map()
 function vectorConfig(c) {
-  const id = `${c.cert_mode ? 'cert' : 'key'}:${c.aes_key ?? ''}`
+  const extension = c.additional_auth_info ?? null
+  const id = `${c.cert_mode ? 'cert' : 'key'}:${c.aes_key ?? ''}:${extension ?? ''}`
   if (!configs.has(id)) {
     const options = {
       appId: APP_ID,
@@ -162,6 +176,7 @@ function vectorConfig(c) {
         ? { appCert: readKey('certs/app_cert.crt'), alipayCert: readKey('certs/alipay_cert.crt'), rootCert: readKey('certs/root_bundle.crt') }
         : { alipayPublicKey: readKey('keys/alipay_2048_public.pem') }),
       ...(c.aes_key ? { aesKey: c.aes_key } : {}),
+      ...(extension !== null ? { v3AdditionalAuthInfo: extension } : {}),
     }
     configs.set(id, new IsvConfig(options))
   }
@@ -412,7 +427,7 @@ test('headers and statuses v3Verify cannot read are configuration errors', () =>
 })
 
 test('toString() and util.inspect never show the token; stringToSign is shown by its length', () => {
-  const c = vectors.requests.find((r) => r.app_auth_token && !r.cert_mode)
+  const c = vectors.requests.find((r) => r.app_auth_token && !r.cert_mode && r.additional_auth_info === null)
   const signed = keyMode.v3Sign(signOptions(c))
   assert.ok(signed.stringToSign.includes(c.app_auth_token), 'what was signed holds the token')
   assert.equal(signed.headers['alipay-app-auth-token'], c.app_auth_token, 'what is sent holds it in full')
@@ -427,7 +442,7 @@ test('toString() and util.inspect never show the token; stringToSign is shown by
   assert.ok(text.includes('alipay-app-auth-token: 2026…(40 chars)'), text)
   assert.equal(util.inspect(signed), text)
   // Certificate mode shows the root SN, which is no secret.
-  const cert = certMode.v3Sign(signOptions(vectors.requests.find((r) => r.cert_mode)))
+  const cert = certMode.v3Sign(signOptions(vectors.requests.find((r) => r.cert_mode && r.additional_auth_info === null)))
   assert.ok(String(cert).includes(`alipay-root-cert-sn: ${certMode.alipayRootCertSn}`), String(cert))
 })
 
@@ -438,7 +453,7 @@ test(`official alipay-sdk ${SDK_VERSION}: our Authorization verifies with verify
     keyMode.v3Sign({ method: 'GET', requestTarget: '/v3/alipay/user/info/share?auth_token=authusrB0123&x=%E6%9D%AD' }),
     certMode.v3Sign({ method: 'PATCH', requestTarget: '/v3/x', body: '', appAuthToken: TOKEN }),
   ]
-  const fromVectors = vectors.requests.map((c) => (c.cert_mode ? certMode : keyMode).v3Sign(signOptions(c)))
+  const fromVectors = vectors.requests.map((c) => vectorConfig(c).v3Sign(signOptions(c)))
   for (const signed of [...fresh, ...fromVectors]) {
     const [, auth, sign] = /^ALIPAY-SHA256withRSA (.*),sign=(.*)$/.exec(signed.authorization)
     assert.equal(auth, signed.authString)
@@ -538,6 +553,123 @@ test('live: the answer verifies as fetch (Headers) and node:http (headers, rawHe
     assert.equal(keyMode.v3Verify({ status: res.statusCode, headers: res.headers, body: incoming.body }), 'verified')
     assert.equal(keyMode.v3Verify({ status: res.statusCode, headers: res.rawHeaders, body: incoming.body }), 'verified')
     assert.equal(verdict(keyMode, { status: res.statusCode, headers: res.rawHeaders, body: incoming.body.subarray(1) }), 'signature_error')
+  } finally {
+    server.close()
+  }
+})
+
+test('v3AdditionalAuthInfo: the pairs follow the timestamp in the header and the signed line; an empty one is none', () => {
+  const base = { appId: APP_ID, privateKey: readKey('keys/app_2048_pkcs8.pem'), alipayPublicKey: readKey('keys/alipay_2048_public.pem') }
+  const config = new IsvConfig({ ...base, v3AdditionalAuthInfo: 'expired_seconds=120' })
+  assert.equal(config.v3AdditionalAuthInfo, 'expired_seconds=120')
+  assert.equal(keyMode.v3AdditionalAuthInfo, null)
+  assert.equal(new IsvConfig({ ...base, v3AdditionalAuthInfo: '' }).v3AdditionalAuthInfo, null)
+  assert.equal(new IsvConfig({ ...base, v3AdditionalAuthInfo: undefined }).v3AdditionalAuthInfo, null)
+  const signed = config.v3Sign({ method: 'GET', requestTarget: '/v3/x', nonce: 'n-1', timestampMs: 1796600000000 })
+  const auth = `app_id=${APP_ID},nonce=n-1,timestamp=1796600000000,expired_seconds=120`
+  assert.equal(signed.authString, auth)
+  assert.ok(signed.authorization.startsWith(`ALIPAY-SHA256withRSA ${auth},sign=`), signed.authorization)
+  assert.equal(signed.stringToSign, `${auth}\nGET\n/v3/x\n\n`)
+  assert.equal(verifySignatureV3(signed.stringToSign, signed.authorization.split(',sign=')[1], appPublic), true)
+  // prepareV3 signs it too.
+  const prepared = config.prepareV3({ method: 'GET', path: '/v3/x' }, { nonce: 'n-1', timestampMs: 1796600000000 })
+  assert.equal(prepared.authorization, signed.authorization)
+})
+
+test('v3AdditionalAuthInfo: anything but key=value pairs, or a pair the gateway reads, is a configuration error', () => {
+  const base = { appId: APP_ID, privateKey: readKey('keys/app_2048_pkcs8.pem'), alipayPublicKey: readKey('keys/alipay_2048_public.pem') }
+  const cases = {
+    'not a pair': ['expired_seconds', /key=value/],
+    'an empty pair': ['a=1,,b=2', /key=value/],
+    'a trailing comma': ['expired_seconds=120,', /key=value/],
+    'a comma in a value': ['ids=1,2', /no comma inside a value/],
+    'an empty key': ['=120', /letters, digits/],
+    'a space in a key': ['expired seconds=120', /letters, digits/],
+    'a line break': ['expired_seconds=120\nGET', /line break/],
+    'a carriage return': ['expired_seconds=120\r', /line break/],
+    app_id: ['app_id=2021000000000002', /must not set `app_id`/],
+    app_cert_sn: ['app_cert_sn=x', /must not set `app_cert_sn`/],
+    nonce: ['expired_seconds=120,nonce=x', /must not set `nonce`/],
+    timestamp: ['timestamp=1', /must not set `timestamp`/],
+    sign: ['sign=AAAA', /must not set `sign`/],
+    'a key twice': ['a=1,a=2', /names `a` twice/],
+  }
+  for (const [name, [text, says]] of Object.entries(cases)) {
+    const error = thrown(() => new IsvConfig({ ...base, v3AdditionalAuthInfo: text }))
+    assert.equal(error.code, 'ALIPAY_CONFIG_ERROR', name)
+    assert.equal(error.kind, 'config', name)
+    assert.match(error.reason, says, name)
+    assert.match(error.reason, /v3_additional_auth_info/, name)
+    assert.ok(!/[\r\n]/.test(error.reason), `${name}: ${error.reason}`)
+  }
+  // Not a string: napi's argument conversion refuses it, naming the option.
+  assert.throws(() => new IsvConfig({ ...base, v3AdditionalAuthInfo: 120 }), /v3AdditionalAuthInfo/)
+})
+
+test(`official alipay-sdk ${SDK_VERSION}: live, with additionalAuthInfo its curl sends exactly our Authorization`, async () => {
+  const answerBody = JSON.stringify({ app_versions: ['0.0.1'] })
+  const { seen, server, endpoint } = await loopback(answerBody)
+  try {
+    const extension = 'expired_seconds=120'
+    const keyOptions = { alipayPublicKey: readKey('keys/alipay_2048_public.pem') }
+    const certOptions = { appCert: readKey('certs/app_cert.crt'), alipayCert: readKey('certs/alipay_cert.crt'), rootCert: readKey('certs/root_bundle.crt') }
+    const modes = [
+      [
+        new AlipaySdk({ appId: APP_ID, privateKey: readKey('keys/app_2048_pkcs8.pem'), keyType: 'PKCS8', alipayPublicKey: readKey('keys/alipay_2048_public.pem'), endpoint, additionalAuthInfo: extension }),
+        new IsvConfig({ appId: APP_ID, privateKey: readKey('keys/app_2048_pkcs8.pem'), ...keyOptions, v3AdditionalAuthInfo: extension }),
+      ],
+      [
+        new AlipaySdk({
+          appId: APP_ID,
+          privateKey: readKey('keys/app_2048_pkcs8.pem'),
+          keyType: 'PKCS8',
+          endpoint,
+          appCertContent: certOptions.appCert,
+          alipayPublicCertContent: certOptions.alipayCert,
+          alipayRootCertContent: certOptions.rootCert,
+          additionalAuthInfo: extension,
+        }),
+        new IsvConfig({ appId: APP_ID, privateKey: readKey('keys/app_2048_pkcs8.pem'), ...certOptions, v3AdditionalAuthInfo: extension }),
+      ],
+    ]
+    const [realNow, realUuid] = [Date.now, crypto.randomUUID]
+    for (const [sdk, config] of modes) {
+      for (const [method, target, options] of [
+        ['POST', '/v3/alipay/open/mini/version/list/query', { body: { bundle_id: 'com.alipay.alipaywallet' }, appAuthToken: TOKEN }],
+        ['GET', '/v3/alipay/open/auth/token/app/query', { query: { app_auth_token: TOKEN } }],
+      ]) {
+        const timestamp = realNow() - 1000
+        const nonce = realUuid()
+        Date.now = () => timestamp
+        crypto.randomUUID = () => nonce
+        try {
+          await sdk.curl(method, target, options)
+        } finally {
+          Date.now = realNow
+          crypto.randomUUID = realUuid
+        }
+        const request = seen.at(-1)
+        const sent = request.headers.authorization
+        assert.ok(sent.includes(`,timestamp=${timestamp},${extension},sign=`), sent)
+        const ours = config.v3Sign({
+          method,
+          requestTarget: request.url,
+          body: request.body,
+          ...(options.appAuthToken ? { appAuthToken: options.appAuthToken } : {}),
+          nonce,
+          timestampMs: timestamp,
+        })
+        assert.equal(ours.authorization, sent, `${method} ${request.url}`)
+        assert.equal(request.headers['alipay-root-cert-sn'] ?? null, ours.headers['alipay-root-cert-sn'] ?? null)
+        // The whole call, encoded by us, gives the same header.
+        const prepared = config.prepareV3(
+          { method, path: target, query: Object.entries(options.query ?? {}), ...(options.body ? { body: options.body } : {}), ...(options.appAuthToken ? { appAuthToken: options.appAuthToken } : {}) },
+          { nonce, timestampMs: timestamp },
+        )
+        assert.equal(prepared.requestTarget, request.url)
+        assert.equal(prepared.authorization, sent, `prepareV3 ${method} ${request.url}`)
+      }
+    }
   } finally {
     server.close()
   }

@@ -55,16 +55,23 @@ use crate::v3::{self, CallArgs, V3HttpRequest, V3Response, V3Signature};
 ///     v3_base: where OpenAPI v3 calls go: ``"production"``
 ///         (``https://openapi.alipay.com``), ``"sandbox"`` or an ``http(s)://`` URL (its
 ///         path is dropped); ``None`` takes the gateway's scheme and host.
+///     v3_additional_auth_info: extra ``key=value`` pairs, separated by commas, appended
+///         to the auth string of every OpenAPI v3 request after ``timestamp``, in the
+///         ``Authorization`` header and in its signed first line, e.g.
+///         ``"expired_seconds=120"`` (the official Node SDK's ``additionalAuthInfo``).
+///         Keys are letters, digits, ``_`` and ``-``; values hold no comma; ``app_id``,
+///         ``app_cert_sn``, ``nonce``, ``timestamp`` and ``sign`` are refused. ``None``
+///         or ``""``: none.
 ///
 /// Raises:
-///     ConfigError: a bad ``app_id``, gateway, v3 base, sign type, charset or AES key, a
-///         key too short for ``RSA2``, or the app's own public key given as the Alipay
-///         public key; no Alipay key at all, or only some of the three certificates. In
-///         certificate mode also: a certificate that does not parse or cannot be read, a
-///         root bundle without an RSA-signed root (only SM2 / ECDSA), an Alipay certificate
-///         that is expired, not chained to the bundle or tampered with, an app certificate
-///         for another key; a ``str`` certificate that looks like a file name (pass a
-///         ``pathlib.Path``).
+///     ConfigError: a bad ``app_id``, gateway, v3 base, v3 additional auth info, sign
+///         type, charset or AES key, a key too short for ``RSA2``, or the app's own public
+///         key given as the Alipay public key; no Alipay key at all, or only some of the
+///         three certificates. In certificate mode also: a certificate that does not parse
+///         or cannot be read, a root bundle without an RSA-signed root (only SM2 / ECDSA),
+///         an Alipay certificate that is expired, not chained to the bundle or tampered
+///         with, an app certificate for another key; a ``str`` certificate that looks like
+///         a file name (pass a ``pathlib.Path``).
 ///     TypeError: a certificate of another type.
 #[pyclass(module = "alipay_isv", frozen)]
 pub struct IsvConfig {
@@ -101,16 +108,23 @@ impl IsvConfig {
     ///     v3_base: where OpenAPI v3 calls go: ``"production"``
     ///         (``https://openapi.alipay.com``), ``"sandbox"`` or an ``http(s)://`` URL (its
     ///         path is dropped); ``None`` takes the gateway's scheme and host.
+    ///     v3_additional_auth_info: extra ``key=value`` pairs, separated by commas, appended
+    ///         to the auth string of every OpenAPI v3 request after ``timestamp``, in the
+    ///         ``Authorization`` header and in its signed first line, e.g.
+    ///         ``"expired_seconds=120"`` (the official Node SDK's ``additionalAuthInfo``).
+    ///         Keys are letters, digits, ``_`` and ``-``; values hold no comma; ``app_id``,
+    ///         ``app_cert_sn``, ``nonce``, ``timestamp`` and ``sign`` are refused. ``None``
+    ///         or ``""``: none.
     ///
     /// Raises:
-    ///     ConfigError: a bad ``app_id``, gateway, v3 base, sign type, charset or AES key, a
-    ///         key too short for ``RSA2``, or the app's own public key given as the Alipay
-    ///         public key; no Alipay key at all, or only some of the three certificates. In
-    ///         certificate mode also: a certificate that does not parse or cannot be read, a
-    ///         root bundle without an RSA-signed root (only SM2 / ECDSA), an Alipay certificate
-    ///         that is expired, not chained to the bundle or tampered with, an app certificate
-    ///         for another key; a ``str`` certificate that looks like a file name (pass a
-    ///         ``pathlib.Path``).
+    ///     ConfigError: a bad ``app_id``, gateway, v3 base, v3 additional auth info, sign
+    ///         type, charset or AES key, a key too short for ``RSA2``, or the app's own public
+    ///         key given as the Alipay public key; no Alipay key at all, or only some of the
+    ///         three certificates. In certificate mode also: a certificate that does not parse
+    ///         or cannot be read, a root bundle without an RSA-signed root (only SM2 / ECDSA),
+    ///         an Alipay certificate that is expired, not chained to the bundle or tampered
+    ///         with, an app certificate for another key; a ``str`` certificate that looks like
+    ///         a file name (pass a ``pathlib.Path``).
     ///     TypeError: a certificate of another type.
     #[new]
     #[pyo3(signature = (
@@ -127,6 +141,7 @@ impl IsvConfig {
         aes_key = None,
         max_body_bytes = 10485760,
         v3_base = None,
+        v3_additional_auth_info = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -143,6 +158,7 @@ impl IsvConfig {
         aes_key: Option<&Bound<'_, PyAny>>,
         max_body_bytes: usize,
         v3_base: Option<String>,
+        v3_additional_auth_info: Option<String>,
     ) -> PyResult<Self> {
         let (sign_type, charset) = parse_options(sign_type, charset)?;
         let aes_key = aes_key.map(extract_aes_key).transpose()?;
@@ -180,6 +196,9 @@ impl IsvConfig {
             if let Some(base) = v3_base {
                 builder = builder.v3_base(base);
             }
+            if let Some(extension) = v3_additional_auth_info {
+                builder = builder.v3_additional_auth_info(extension);
+            }
             Ok(builder.build()?)
         })?;
         Ok(IsvConfig { inner })
@@ -203,6 +222,13 @@ impl IsvConfig {
     #[getter]
     fn v3_base(&self) -> &str {
         self.inner.v3_base()
+    }
+
+    /// The ``key=value`` pairs appended to the auth string of every OpenAPI v3 request
+    /// after ``timestamp`` (e.g. ``"expired_seconds=120"``); ``None`` when none were given.
+    #[getter]
+    fn v3_additional_auth_info(&self) -> Option<&str> {
+        self.inner.v3_additional_auth_info()
     }
 
     /// ``"RSA2"`` or ``"RSA"``.
@@ -372,7 +398,8 @@ impl IsvConfig {
 
     /// Signs an OpenAPI v3 request (``https://openapi.alipay.com/v3/…``) as this app: the
     /// ``Authorization`` header ``ALIPAY-SHA256withRSA app_id=…,nonce=…,timestamp=…,sign=…``
-    /// over the auth string, the method, the request target, the body and, on a merchant's
+    /// (with :attr:`v3_additional_auth_info` after ``timestamp`` when configured) over the
+    /// auth string, the method, the request target, the body and, on a merchant's
     /// behalf, its ``app_auth_token`` (SHA256withRSA over UTF-8, whatever ``sign_type`` and
     /// ``charset`` say). Send every header of :attr:`V3Signature.headers` with the request,
     /// and the body exactly as signed. Tokens are per call, never per configuration.

@@ -5,8 +5,9 @@ the whole-call API: :meth:`IsvConfig.prepare_v3` sending what the SDK sent (the 
 ``plaintext``, the signed ``data`` part of a multipart upload) and
 :meth:`IsvConfig.read_v3_answer` reading every answer (decrypting to ``decrypted``, or failing as
 ``decrypt_expect`` says); the headers of an answer in the shapes Python's HTTP libraries hand
-out, repeats kept; answers we sign ourselves in certificate mode; the typed refusals, none of
-which shows the merchant's token; the masked ``repr()``."""
+out, repeats kept; answers we sign ourselves in certificate mode; the auth string's extension
+(``v3_additional_auth_info``, the SDK's ``additionalAuthInfo``: vectors made with it, and its
+refusals); the typed refusals, none of which shows the merchant's token; the masked ``repr()``."""
 
 from __future__ import annotations
 
@@ -66,8 +67,11 @@ CERT_MODE = IsvConfig(
 )
 
 
-def config_with_aes(cert_mode: bool, aes_key: str) -> IsvConfig:
-    """The test app in key or certificate mode with an AES key."""
+def config_with_aes(
+    cert_mode: bool, aes_key: str | None, additional_auth_info: str | None = None
+) -> IsvConfig:
+    """The test app in key or certificate mode with an AES key (or none) and an auth-string
+    extension (or none)."""
     if cert_mode:
         return IsvConfig(
             APP_ID,
@@ -76,8 +80,15 @@ def config_with_aes(cert_mode: bool, aes_key: str) -> IsvConfig:
             alipay_cert=vector_path("certs/alipay_cert.crt"),
             root_cert=vector_path("certs/root_bundle.crt"),
             aes_key=aes_key,
+            v3_additional_auth_info=additional_auth_info,
         )
-    return IsvConfig(APP_ID, APP_PRIVATE, ALIPAY_PUBLIC, aes_key=aes_key)
+    return IsvConfig(
+        APP_ID,
+        APP_PRIVATE,
+        ALIPAY_PUBLIC,
+        aes_key=aes_key,
+        v3_additional_auth_info=additional_auth_info,
+    )
 
 
 def sign_case(config: IsvConfig, case: dict[str, Any]) -> V3Signature:
@@ -93,6 +104,10 @@ def sign_case(config: IsvConfig, case: dict[str, Any]) -> V3Signature:
 
 
 def config_of(case: dict[str, Any]) -> IsvConfig:
+    """The configuration a `requests` case was made with: key or certificate mode, its AES key and
+    its auth-string extension (the SDK's ``additionalAuthInfo``, ``null`` when none)."""
+    if "aes_key" in case or case["additional_auth_info"] is not None:
+        return config_with_aes(case["cert_mode"], case.get("aes_key"), case["additional_auth_info"])
     return CERT_MODE if case["cert_mode"] else KEY_MODE
 
 
@@ -116,6 +131,9 @@ def test_the_vectors_hold_the_cases_the_core_runs() -> None:
     assert any(case["app_auth_token"] for case in REQUESTS)
     assert any("aes_key" in case and case["cert_mode"] for case in REQUESTS)
     assert any(case.get("multipart") for case in REQUESTS)
+    extended = [case for case in REQUESTS if case["additional_auth_info"] is not None]
+    assert {case["cert_mode"] for case in extended} == {False, True}
+    assert any(case["app_auth_token"] for case in extended)
     assert any(case.get("decrypted") for case in ANSWERS)
     assert any(case.get("decrypt_expect") for case in ANSWERS)
     assert {case["expect"] for case in ANSWERS} == {
@@ -151,7 +169,14 @@ def test_our_authorization_is_the_official_sdks_byte_for_byte(case: dict[str, An
 def test_the_classic_sign_type_and_charset_do_not_change_a_v3_signature(
     case: dict[str, Any],
 ) -> None:
-    classic = IsvConfig(APP_ID, APP_PRIVATE, ALIPAY_PUBLIC, sign_type="RSA", charset="GBK")
+    classic = IsvConfig(
+        APP_ID,
+        APP_PRIVATE,
+        ALIPAY_PUBLIC,
+        sign_type="RSA",
+        charset="GBK",
+        v3_additional_auth_info=case["additional_auth_info"],
+    )
     assert sign_case(classic, case).authorization == case["authorization"]
 
 
@@ -245,8 +270,7 @@ def test_every_aes_and_multipart_request_is_prepared() -> None:
 
 @pytest.mark.parametrize("case", PREPARED, ids=case_id)
 def test_prepare_v3_sends_what_the_official_sdk_sent(case: dict[str, Any]) -> None:
-    config = config_with_aes(case["cert_mode"], case["aes_key"]) if "aes_key" in case else None
-    prepared = (config or config_of(case)).prepare_v3(**call_of(case))
+    prepared = config_of(case).prepare_v3(**call_of(case))
     assert prepared.authorization == case["authorization"]
     assert prepared.request_target == case["request_target"]
     assert prepared.headers.get("alipay-app-auth-token") == case["app_auth_token"]
@@ -266,6 +290,78 @@ def test_prepare_v3_sends_what_the_official_sdk_sent(case: dict[str, Any]) -> No
         assert prepared.body == case["body"].encode()
     if "aes_key" in case:
         assert prepared.headers["alipay-encrypt-type"] == "AES"
+
+
+# --- the auth string's extension (the Node SDK's additionalAuthInfo) -----------------------------
+
+
+def test_the_additional_auth_info_follows_the_timestamp_in_header_and_signed_line() -> None:
+    config = IsvConfig(
+        APP_ID, APP_PRIVATE, ALIPAY_PUBLIC, v3_additional_auth_info="expired_seconds=120"
+    )
+    assert config.v3_additional_auth_info == "expired_seconds=120"
+    assert KEY_MODE.v3_additional_auth_info is None
+    signed = config.v3_sign("GET", "/v3/x", nonce="n-1", timestamp_ms=1796600000000)
+    auth = f"app_id={APP_ID},nonce=n-1,timestamp=1796600000000,expired_seconds=120"
+    assert signed.auth_string == auth
+    assert signed.authorization.startswith(f"{SCHEME}{auth},sign=")
+    assert signed.string_to_sign == f"{auth}\nGET\n/v3/x\n\n"
+    APP_VERIFIER.verify(signed.string_to_sign, signed.authorization.rsplit(",sign=", 1)[1])
+    # The whole-call API signs it too.
+    prepared = config.prepare_v3("GET", "/v3/x", nonce="n-1", timestamp_ms=1796600000000)
+    assert prepared.authorization == signed.authorization
+    # Certificate mode: after the app_cert_sn, nonce and timestamp.
+    cert = config_with_aes(True, None, "expired_seconds=120,trace-id=A_1")
+    assert cert.v3_sign("GET", "/v3/x", nonce="n", timestamp_ms=1).auth_string == (
+        f"app_id={APP_ID},app_cert_sn={cert.app_cert_sn},nonce=n,timestamp=1,"
+        "expired_seconds=120,trace-id=A_1"
+    )
+
+
+@pytest.mark.parametrize("empty", [None, ""])
+def test_no_or_an_empty_additional_auth_info_is_none(empty: str | None) -> None:
+    config = IsvConfig(APP_ID, APP_PRIVATE, ALIPAY_PUBLIC, v3_additional_auth_info=empty)
+    assert config.v3_additional_auth_info is None
+    case = REQUESTS[0]
+    assert case["additional_auth_info"] is None
+    assert sign_case(config, case).authorization == case["authorization"]
+
+
+EXTENSIONS_REFUSED: dict[str, tuple[str, str]] = {
+    "not a pair": ("expired_seconds", "key=value"),
+    "empty pair": ("a=1,,b=2", "key=value"),
+    "trailing comma": ("expired_seconds=120,", "key=value"),
+    "comma in a value": ("ids=1,2", "no comma inside a value"),
+    "empty key": ("=120", "letters, digits"),
+    "space in a key": ("expired seconds=120", "letters, digits"),
+    "line break": ("expired_seconds=120\nGET", "line break"),
+    "carriage return": ("expired_seconds=120\r", "line break"),
+    "app_id": ("app_id=2021000000000002", "must not set `app_id`"),
+    "app_cert_sn": ("app_cert_sn=x", "must not set `app_cert_sn`"),
+    "nonce": ("expired_seconds=120,nonce=x", "must not set `nonce`"),
+    "timestamp": ("timestamp=1", "must not set `timestamp`"),
+    "sign": ("sign=AAAA", "must not set `sign`"),
+    "a key twice": ("a=1,a=2", "names `a` twice"),
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "says"), EXTENSIONS_REFUSED.values(), ids=EXTENSIONS_REFUSED.keys()
+)
+def test_a_malformed_additional_auth_info_is_a_config_error(text: str, says: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        IsvConfig(APP_ID, APP_PRIVATE, ALIPAY_PUBLIC, v3_additional_auth_info=text)
+    assert raised.value.kind == "config"
+    assert says in raised.value.reason
+    assert "v3_additional_auth_info" in raised.value.reason
+    assert "\n" not in raised.value.reason
+    with pytest.raises(ConfigError):
+        config_with_aes(True, None, text)
+
+
+def test_the_additional_auth_info_must_be_a_str() -> None:
+    with pytest.raises(TypeError):
+        IsvConfig(APP_ID, APP_PRIVATE, ALIPAY_PUBLIC, v3_additional_auth_info=120)  # type: ignore[arg-type]
 
 
 # --- refusals -------------------------------------------------------------------------------------

@@ -45,18 +45,24 @@ impl IsvConfig {
     /// 10 MiB; `aes_key` enables `CallOptions.encrypt` (and `V3Call.encrypt`) and decrypts encrypted
     /// responses; `v3_base` is where OpenAPI v3 calls go (`production`, `sandbox` or an `http(s)://`
     /// URL whose path is dropped; default: the gateway's scheme and host, e.g.
-    /// `https://openapi.alipay.com`).
+    /// `https://openapi.alipay.com`); `v3_additional_auth_info` is extra `key=value` pairs, separated
+    /// by commas, appended to the auth string of every v3 request after `timestamp`, in the
+    /// `Authorization` header and its signed first line, e.g. `expired_seconds=120` (the official
+    /// Node SDK's `additionalAuthInfo`; keys are letters, digits, `_` and `-`, values hold no comma,
+    /// and `app_id`, `app_cert_sn`, `nonce`, `timestamp` and `sign` are refused; null or empty: none).
     ///
     /// Throws `AlipayException.Config` for an `app_id` that is not digits, an unknown gateway or v3
-    /// base, a key that does not fit the sign type, a zero limit, or the app's own public key given
-    /// as the Alipay public key (the reason says exactly that).
+    /// base, a v3 additional auth info that is not such pairs, a key that does not fit the sign type,
+    /// a zero limit, or the app's own public key given as the Alipay public key (the reason says
+    /// exactly that).
     #[uniffi::constructor(default(
         sign_type = None,
         charset = None,
         gateway = None,
         aes_key = None,
         max_body_bytes = None,
-        v3_base = None
+        v3_base = None,
+        v3_additional_auth_info = None
     ))]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -69,6 +75,7 @@ impl IsvConfig {
         aes_key: Option<Arc<AesKey>>,
         max_body_bytes: Option<u64>,
         v3_base: Option<String>,
+        v3_additional_auth_info: Option<String>,
     ) -> Result<Arc<Self>> {
         guard("IsvConfig", || {
             let builder = core::IsvConfig::builder(
@@ -83,6 +90,7 @@ impl IsvConfig {
                 aes_key,
                 max_body_bytes,
                 v3_base,
+                v3_additional_auth_info,
             };
             let inner = options.apply(builder)?.build()?;
             Ok(Arc::new(IsvConfig { inner }))
@@ -109,7 +117,8 @@ impl IsvConfig {
         gateway = None,
         aes_key = None,
         max_body_bytes = None,
-        v3_base = None
+        v3_base = None,
+        v3_additional_auth_info = None
     ))]
     #[allow(clippy::too_many_arguments)]
     pub fn from_certificates(
@@ -124,6 +133,7 @@ impl IsvConfig {
         aes_key: Option<Arc<AesKey>>,
         max_body_bytes: Option<u64>,
         v3_base: Option<String>,
+        v3_additional_auth_info: Option<String>,
     ) -> Result<Arc<Self>> {
         guard("IsvConfig.fromCertificates", || {
             let builder = core::IsvConfig::cert_builder(
@@ -140,6 +150,7 @@ impl IsvConfig {
                 aes_key,
                 max_body_bytes,
                 v3_base,
+                v3_additional_auth_info,
             };
             let inner = options.apply(builder)?.build()?;
             Ok(Arc::new(IsvConfig { inner }))
@@ -190,6 +201,12 @@ impl IsvConfig {
     /// `https://openapi.alipay.com`) — the `v3Base` option, or the gateway's scheme and host.
     pub fn v3_base(&self) -> String {
         self.inner.v3_base().to_string()
+    }
+
+    /// The `key=value` pairs appended to the auth string of every OpenAPI v3 request after
+    /// `timestamp` (the `v3AdditionalAuthInfo` option, e.g. `expired_seconds=120`); null when none.
+    pub fn v3_additional_auth_info(&self) -> Option<String> {
+        self.inner.v3_additional_auth_info().map(str::to_string)
     }
 
     /// The signature algorithm of requests (and expected of responses).
@@ -264,6 +281,7 @@ struct Options {
     aes_key: Option<Arc<AesKey>>,
     max_body_bytes: Option<u64>,
     v3_base: Option<String>,
+    v3_additional_auth_info: Option<String>,
 }
 
 impl Options {
@@ -281,6 +299,9 @@ impl Options {
         }
         if let Some(v3_base) = self.v3_base {
             builder = builder.v3_base(v3_base);
+        }
+        if let Some(extension) = self.v3_additional_auth_info {
+            builder = builder.v3_additional_auth_info(extension);
         }
         Ok(builder)
     }

@@ -1,5 +1,6 @@
 //! `alipay-isv v3-sign` prints the official SDK's `Authorization` header for the same inputs (every request
-//! vector of `tests/vectors/v3.json`, key and certificate mode), with the token masked; `v3-verify` gives
+//! vector of `tests/vectors/v3.json`, key and certificate mode, with and without the auth string's
+//! extension), with the token masked, and refuses an extension that is not `key=value` pairs; `v3-verify` gives
 //! every answer vector's verdict (exit 1 for a signature error, 2 for a malformed answer).
 
 mod common;
@@ -45,6 +46,9 @@ fn v3_sign_prints_the_official_sdks_header_and_masks_the_token() {
                 "--root-cert".into(),
                 path("certs/root_bundle.crt"),
             ]);
+        }
+        if let Some(extension) = case["additional_auth_info"].as_str() {
+            args.extend(["--additional-auth-info".into(), extension.into()]);
         }
         let token = case["app_auth_token"].as_str();
         if token.is_some() {
@@ -179,4 +183,61 @@ fn v3_verify_gives_every_answers_verdict() {
     );
     assert_eq!(malformed.status.code(), Some(2));
     std::fs::remove_dir_all(&body_dir).unwrap();
+}
+
+#[test]
+fn v3_sign_appends_the_additional_auth_info_and_refuses_a_malformed_one() {
+    let sign = |extension: &str| {
+        run(
+            &[
+                "v3-sign",
+                "--app-id",
+                "2021000000000001",
+                "--private-key",
+                &path("keys/app_2048_pkcs8.pem"),
+                "--method",
+                "GET",
+                "--target",
+                "/v3/x",
+                "--nonce",
+                "n-1",
+                "--timestamp-ms",
+                "1796600000000",
+                "--additional-auth-info",
+                extension,
+            ],
+            "",
+        )
+    };
+    let output = sign("expired_seconds=120");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let auth = "app_id=2021000000000001,nonce=n-1,timestamp=1796600000000,expired_seconds=120";
+    assert_eq!(printed["auth_string"], auth);
+    assert!(
+        printed["string_to_sign"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{auth}\nGET\n/v3/x\n"))
+    );
+    assert!(
+        printed["authorization"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("ALIPAY-SHA256withRSA {auth},sign="))
+    );
+    for (extension, says) in [
+        ("nonce=x", "must not set `nonce`"),
+        ("expired_seconds", "key=value"),
+        ("a=1,sign=x", "must not set `sign`"),
+    ] {
+        let refused = sign(extension);
+        assert_eq!(refused.status.code(), Some(2), "{extension}");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains(says), "{extension}: {stderr}");
+    }
 }

@@ -1,17 +1,22 @@
 //! The emulator's `/v3/…` front, driven by our v3 signer over raw HTTP: the ISV operations (code exchange,
 //! token query, a delegated call with the merchant's token) answer signed in the v3 shape and verify with
 //! `V3Answer::verify`; a token changed after signing, a tampered body, a wrong key, a stale timestamp, a
-//! missing token and a used code are refused with v3 error bodies and statuses.
+//! missing token and a used code are refused with v3 error bodies and statuses. An auth string with an
+//! extension (`expired_seconds=120`, the Node SDK's `additionalAuthInfo`) is accepted, from the signer and
+//! from the client, and refused once the extension is changed; one naming `app_id`, `app_cert_sn`,
+//! `nonce` or `timestamp` twice is refused as ambiguous even when its signature is good.
 
 mod common;
 
 use alipay_isv::auth::{StateCheck, app_auth_link, parse_app_auth_callback};
+use alipay_isv::client::Client;
 use alipay_isv::config::IsvConfig;
-use alipay_isv::v3::{V3Answer, V3Request, V3Verdict, new_nonce, now_ms};
+use alipay_isv::sign::{Charset, SignType, Signer};
+use alipay_isv::v3::{V3Answer, V3Call, V3Request, V3Verdict, new_nonce, now_ms};
 use alipay_isv_emulator::Emulator;
 use serde_json::Value;
 
-use common::{APP_ID, CALLBACK, Raw, config, send_raw, start};
+use common::{APP_ID, CALLBACK, Raw, app_key, config, send_raw, start};
 
 /// Sends a signed v3 request; `tamper` may change the request after signing.
 fn send(
@@ -190,4 +195,127 @@ fn requests_changed_after_signing_are_refused() {
         }),
         "invalid-timestamp",
     );
+}
+
+/// The test configuration with the auth string's extension `expired_seconds=120`.
+fn extended_config(emulator: &Emulator) -> IsvConfig {
+    IsvConfig::builder(
+        APP_ID,
+        app_key(),
+        std::sync::Arc::new(emulator.alipay_public_key().clone()),
+    )
+    .gateway(emulator.gateway_url())
+    .v3_additional_auth_info("expired_seconds=120")
+    .build()
+    .unwrap()
+}
+
+#[test]
+fn an_auth_string_with_an_extension_is_accepted_and_the_extension_is_signed() {
+    let emulator = start();
+    let config = extended_config(&emulator);
+    let token = common::authorise(&emulator, &common::config(&emulator)).app_auth_token;
+    let request = V3Request {
+        method: "POST",
+        request_target: "/v3/alipay/open/mini/version/list/query",
+        body: r#"{"bundle_id":"com.alipay.alipaywallet"}"#,
+        app_auth_token: Some(&token),
+    };
+    let mut sent = String::new();
+    let raw = send(&emulator, &config, &request, |headers, _| {
+        sent = headers[0].1.clone();
+    });
+    assert!(sent.contains(",expired_seconds=120,sign="), "{sent}");
+    assert_eq!(raw.status, 200, "{}", raw.text());
+    assert_eq!(verified(&config, &raw).0, V3Verdict::Verified);
+
+    // The extension changed after signing: the signature no longer matches.
+    let raw = send(&emulator, &config, &request, |headers, _| {
+        headers[0].1 = headers[0]
+            .1
+            .replace("expired_seconds=120", "expired_seconds=600");
+    });
+    assert_eq!(raw.status, 400, "{}", raw.text());
+    assert_eq!(verified(&config, &raw).1["code"], "invalid-signature");
+    // Dropped after signing: refused too.
+    let raw = send(&emulator, &config, &request, |headers, _| {
+        headers[0].1 = headers[0].1.replace(",expired_seconds=120", "");
+    });
+    assert_eq!(verified(&config, &raw).1["code"], "invalid-signature");
+
+    // The client's v3 calls carry it: a delegated call goes through.
+    let client = Client::new(config).unwrap();
+    let call = V3Call::new("POST", "/v3/alipay/open/mini/version/list/query")
+        .json(&serde_json::json!({"bundle_id": "com.alipay.alipaywallet"}))
+        .app_auth_token(Some(&token));
+    let answer = client.execute_v3(&call).unwrap();
+    assert_eq!(answer.verdict, V3Verdict::Verified);
+    assert!(
+        answer.fields["auth_app_id"].is_string(),
+        "{:?}",
+        answer.fields
+    );
+}
+
+#[test]
+fn an_auth_string_naming_a_pair_twice_is_refused_even_when_signed() {
+    let emulator = start();
+    let config = config(&emulator);
+    let request = V3Request {
+        method: "GET",
+        request_target: "/v3/alipay/open/auth/token/app/query?app_auth_token=x",
+        body: "",
+        app_auth_token: None,
+    };
+    let signer = Signer::new(app_key(), SignType::Rsa2, Charset::Utf8).unwrap();
+    let now = now_ms();
+    for (auth, name) in [
+        (
+            format!("app_id={APP_ID},nonce=n-1,timestamp={now},app_id=2021000000000002"),
+            "app_id",
+        ),
+        (
+            format!("app_id={APP_ID},app_id={APP_ID},nonce=n-1,timestamp={now}"),
+            "app_id",
+        ),
+        (
+            format!("app_id={APP_ID},nonce=n-1,timestamp={now},nonce=n-2"),
+            "nonce",
+        ),
+        (
+            format!("app_id={APP_ID},nonce=n-1,timestamp={now},timestamp=1"),
+            "timestamp",
+        ),
+        (
+            format!("app_id={APP_ID},app_cert_sn=a,nonce=n-1,timestamp={now},app_cert_sn=b"),
+            "app_cert_sn",
+        ),
+    ] {
+        // Signed over exactly what is sent, so only the repetition is wrong.
+        let sign = signer
+            .sign(&request.string_to_sign(&auth).unwrap())
+            .unwrap();
+        let raw = send(&emulator, &config, &request, |headers, _| {
+            headers[0].1 = format!("ALIPAY-SHA256withRSA {auth},sign={sign}");
+        });
+        assert_eq!(raw.status, 400, "{auth}: {}", raw.text());
+        let fields = verified(&config, &raw).1;
+        assert_eq!(fields["code"], "invalid-parameter", "{auth}: {fields}");
+        let message = fields["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("`{name}` more than once")),
+            "{message}"
+        );
+    }
+    // The same request with each pair once goes through to the operation.
+    let auth = format!("app_id={APP_ID},nonce=n-1,timestamp={now},expired_seconds=120");
+    let sign = signer
+        .sign(&request.string_to_sign(&auth).unwrap())
+        .unwrap();
+    let raw = send(&emulator, &config, &request, |headers, _| {
+        headers[0].1 = format!("ALIPAY-SHA256withRSA {auth},sign={sign}");
+    });
+    let code = verified(&config, &raw).1["code"].clone();
+    assert_ne!(code, "invalid-parameter", "{}", raw.text());
+    assert_ne!(code, "invalid-signature", "{}", raw.text());
 }

@@ -3,14 +3,20 @@
 //! clocks: the signature over the ciphertext, and over an upload's `data` part, verifies and the
 //! ciphertext decrypts with the vector's key — the calls get as far as the merchant token, which is a
 //! made-up one (401 `invalid-app-auth-token`), instead of `invalid-signature` or `decryption-error`.
-//! And our `AesKey` reads the AES answer vectors as the SDK does.
+//! Its requests made with `additionalAuthInfo` (`additional_auth_info`) are signed the same by our
+//! signer given that extension, and the key-mode one is accepted by the emulator as sent and refused once
+//! its extension is changed. And our `AesKey` reads the AES answer vectors as the SDK does.
 
 mod common;
 mod v3_support;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use alipay_isv::aes::AesKey;
+use alipay_isv::config::IsvConfig;
+use alipay_isv::key::PublicKey;
+use alipay_isv::v3::V3Request;
 use alipay_isv_emulator::Emulator;
 use serde_json::Value;
 
@@ -136,6 +142,82 @@ fn the_sdks_upload_is_signed_over_its_data_part_only() {
         .unwrap()
         .replace("openpt_appstore", "openpt_appstorx");
     let raw = replay(&emulator, request, &content_type, "", changed.as_bytes());
+    assert_error(&raw, 400, "invalid-signature");
+}
+
+/// The vectors' file `name`.
+fn vector_file(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/../tests/vectors/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+#[test]
+fn the_sdks_additional_auth_info_is_signed_as_ours_and_accepted_as_sent() {
+    let vectors = vectors();
+    let cases: Vec<&Value> = vectors["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|case| case["additional_auth_info"].is_string())
+        .collect();
+    assert!(cases.len() >= 2);
+    for case in &cases {
+        let builder = if case["cert_mode"] == true {
+            IsvConfig::cert_builder(
+                common::APP_ID,
+                common::app_key(),
+                vector_file("certs/app_cert.crt").into_bytes(),
+                vector_file("certs/alipay_cert.crt").into_bytes(),
+                vector_file("certs/root_bundle.crt").into_bytes(),
+            )
+        } else {
+            let alipay = PublicKey::from_text(&vector_file("keys/alipay_2048_public.pem")).unwrap();
+            IsvConfig::builder(common::APP_ID, common::app_key(), Arc::new(alipay))
+        };
+        let config = builder
+            .v3_additional_auth_info(text(case, "additional_auth_info"))
+            .build()
+            .unwrap();
+        let signed = V3Request {
+            method: text(case, "method"),
+            request_target: text(case, "request_target"),
+            body: text(case, "body"),
+            app_auth_token: case["app_auth_token"].as_str(),
+        }
+        .sign_with(
+            &config,
+            text(case, "nonce"),
+            case["timestamp_ms"].as_u64().unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            signed.authorization,
+            text(case, "authorization"),
+            "{}",
+            case["name"]
+        );
+    }
+
+    // The key-mode request as the SDK sent it gets past the signature to the (made-up) token.
+    let request = case(
+        &vectors,
+        "requests",
+        "additional_auth_info_with_app_auth_token",
+    );
+    assert!(text(request, "authorization").contains(",expired_seconds=120,sign="));
+    let emulator = start(v3_support::AES_KEY);
+    let body = text(request, "body").as_bytes();
+    let raw = replay(&emulator, request, "application/json", "", body);
+    assert_error(&raw, 401, "invalid-app-auth-token");
+    // Its extension changed after signing: refused.
+    let mut changed = request.clone();
+    changed["authorization"] = Value::String(
+        text(request, "authorization").replace("expired_seconds=120", "expired_seconds=600"),
+    );
+    let raw = replay(&emulator, &changed, "application/json", "", body);
     assert_error(&raw, 400, "invalid-signature");
 }
 

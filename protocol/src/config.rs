@@ -1,5 +1,6 @@
 //! [`IsvConfig`]: everything that identifies the third-party app to the gateway — `app_id`, its private
-//! key, the Alipay public key, sign type, charset, gateway, AES key — checked once when built.
+//! key, the Alipay public key, sign type, charset, gateway, the v3 base and auth-string extension, AES key —
+//! checked once when built.
 //!
 //! Building refuses the most common mistake outright: the app's own public key configured where the
 //! Alipay public key belongs.
@@ -76,6 +77,7 @@ pub struct IsvConfig {
     pub(crate) alipay_public_key: Arc<PublicKey>,
     pub(crate) gateway: String,
     pub(crate) v3_base: String,
+    pub(crate) v3_additional_auth_info: Option<String>,
     pub(crate) aes_key: Option<AesKey>,
     pub(crate) max_body_bytes: usize,
     response_verifier: ResponseVerifier,
@@ -146,6 +148,7 @@ impl IsvConfig {
             charset: Charset::Utf8,
             gateway: PRODUCTION_GATEWAY.to_string(),
             v3_base: None,
+            v3_additional_auth_info: None,
             aes_key: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             cert: None,
@@ -172,6 +175,7 @@ impl IsvConfig {
             charset: Charset::Utf8,
             gateway: PRODUCTION_GATEWAY.to_string(),
             v3_base: None,
+            v3_additional_auth_info: None,
             aes_key: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             cert: None,
@@ -198,6 +202,13 @@ impl IsvConfig {
     /// the one configured, or the gateway's own scheme and host.
     pub fn v3_base(&self) -> &str {
         &self.v3_base
+    }
+
+    /// The extension of the v3 auth string: `key=value` pairs appended after `timestamp` in the
+    /// `Authorization` header and its signed first line (the official Node SDK's `additionalAuthInfo`,
+    /// e.g. `expired_seconds=120`); `None` when none is configured.
+    pub fn v3_additional_auth_info(&self) -> Option<&str> {
+        self.v3_additional_auth_info.as_deref()
     }
 
     /// The signer (app private key, sign type, charset).
@@ -241,6 +252,7 @@ pub struct IsvConfigBuilder {
     charset: Charset,
     gateway: String,
     v3_base: Option<String>,
+    v3_additional_auth_info: Option<String>,
     aes_key: Option<AesKey>,
     max_body_bytes: usize,
     cert: Option<CertInputs>,
@@ -269,6 +281,17 @@ impl IsvConfigBuilder {
     /// Default: the gateway's scheme and host.
     pub fn v3_base(mut self, url: impl Into<String>) -> Self {
         self.v3_base = Some(url.into());
+        self
+    }
+
+    /// Extra `key=value` pairs for the v3 auth string, separated by commas and appended after
+    /// `timestamp` in every v3 request's `Authorization` header and signed first line:
+    /// `app_id=…[,app_cert_sn=…],nonce=…,timestamp=…,expired_seconds=120`. The same option as the
+    /// official Node SDK's `additionalAuthInfo`. Keys are letters, digits, `_` and `-`; values hold no
+    /// comma; `app_id`, `app_cert_sn`, `nonce`, `timestamp` and `sign` are refused (see
+    /// [`check_additional_auth_info`](crate::v3::check_additional_auth_info)). The empty text is none.
+    pub fn v3_additional_auth_info(mut self, text: impl Into<String>) -> Self {
+        self.v3_additional_auth_info = Some(text.into());
         self
     }
 
@@ -304,7 +327,9 @@ impl IsvConfigBuilder {
     /// Checks everything and builds the configuration.
     ///
     /// # Errors
-    /// [`Error::Config`] for an empty or non-numeric `app_id`, a gateway that is not a URL, a key that does
+    /// [`Error::Config`] for an empty or non-numeric `app_id`, a gateway that is not a URL, a v3
+    /// additional auth info that is not `key=value` pairs as
+    /// [`check_additional_auth_info`](crate::v3::check_additional_auth_info) says, a key that does
     /// not fit the sign type, or the app's own public key given as the Alipay public key. In certificate
     /// mode also: a certificate that does not parse, a root bundle without RSA roots, an Alipay
     /// certificate that is expired, not chained to the bundle or tampered with, or an app certificate
@@ -373,6 +398,13 @@ impl IsvConfigBuilder {
             None => origin_of(&gateway).to_string(),
             Some(name_or_url) => resolve_v3_base(name_or_url)?,
         };
+        let v3_additional_auth_info = match self.v3_additional_auth_info {
+            Some(text) if !text.is_empty() => {
+                crate::v3::check_additional_auth_info(&text)?;
+                Some(text)
+            }
+            _ => None,
+        };
         if looks_like_own_key(&self.private_key, &alipay_public_key) {
             return Err(Error::config(format!(
                 "the Alipay public key configured is the app's own public key ({}): copy the \
@@ -396,6 +428,7 @@ impl IsvConfigBuilder {
             alipay_public_key,
             gateway,
             v3_base,
+            v3_additional_auth_info,
             aes_key: self.aes_key,
             max_body_bytes: self.max_body_bytes,
             response_verifier,

@@ -4,7 +4,8 @@
 // `verifySignatureV3`. Nothing here is alipay-isv code: the expected values come from the official SDK.
 // AES requests are the SDK's `curl` with `needEncrypt: true` and its `encryptKey` (body = the ciphertext
 // it sent), AES answers are encrypted with its `aesEncryptText`; the upload is its `AlipayFormData`
-// multipart request, whose signed body line is the `data` part.
+// multipart request, whose signed body line is the `data` part. Two requests are made with the SDK's
+// `additionalAuthInfo` (`expired_seconds=120`), recorded as `additional_auth_info` (null elsewhere).
 //
 // Run from the repository root after `npm install` in bindings-node:
 //   node tests/vectors/generate_v3.js
@@ -113,6 +114,20 @@ async function main() {
     alipayPublicCertContent: read('certs/alipay_cert.crt'),
     alipayRootCertContent: read('certs/root_bundle.crt'),
   })
+  // The SDK's additionalAuthInfo ("Authorization 扩展信息"): appended as `,<pairs>` after the timestamp,
+  // in the header and in the signed first line. The pair is the one of Alipay's own doc samples.
+  const ADDITIONAL_AUTH_INFO = 'expired_seconds=120'
+  const extKeyMode = new AlipaySdk({ appId: APP_ID, privateKey: appPrivate, keyType: 'PKCS8', alipayPublicKey: alipayPublic, endpoint, additionalAuthInfo: ADDITIONAL_AUTH_INFO })
+  const extCertMode = new AlipaySdk({
+    appId: APP_ID,
+    privateKey: appPrivate,
+    keyType: 'PKCS8',
+    endpoint,
+    appCertContent: read('certs/app_cert.crt'),
+    alipayPublicCertContent: read('certs/alipay_cert.crt'),
+    alipayRootCertContent: read('certs/root_bundle.crt'),
+    additionalAuthInfo: ADDITIONAL_AUTH_INFO,
+  })
   const uploadForm = new AlipayFormData()
   uploadForm.addField('biz_code', 'openpt_appstore')
   uploadForm.addField('md5', md5Hex(UPLOAD_FILE))
@@ -130,6 +145,9 @@ async function main() {
     { name: 'aes_post_json', sdk: aesKeyMode, aes: true, method: 'POST', path: '/v3/alipay/open/mini/version/list/query', options: { body: { bundle_id: 'com.alipay.alipaywallet', memo: '杭州 "加密" \\' }, appAuthToken: '202612BB0123456789abcdef0123456789abcdef', needEncrypt: true } },
     { name: 'aes_cert_mode', sdk: aesCertMode, aes: true, method: 'POST', path: '/v3/alipay/open/auth/token/app', options: { body: { grant_type: 'authorization_code', code: '8fd3a7b1c0e54c6e9b2a1f0d3c4e5f6a' }, needEncrypt: true } },
     { name: 'multipart_upload_data_part', sdk: keyMode, multipart: true, method: 'POST', path: '/v3/alipay/open/file/upload', options: { form: uploadForm, appAuthToken: '202612BB0123456789abcdef0123456789abcdef' } },
+    // Appended too: the SDK's additionalAuthInfo, in key mode with a merchant token and in certificate mode.
+    { name: 'additional_auth_info_with_app_auth_token', sdk: extKeyMode, additionalAuthInfo: ADDITIONAL_AUTH_INFO, method: 'POST', path: '/v3/alipay/open/mini/version/list/query', options: { body: { bundle_id: 'com.alipay.alipaywallet' }, appAuthToken: '202612BB0123456789abcdef0123456789abcdef' } },
+    { name: 'additional_auth_info_cert_mode', sdk: extCertMode, additionalAuthInfo: ADDITIONAL_AUTH_INFO, method: 'GET', path: '/v3/alipay/open/auth/token/app/query', options: { query: { app_auth_token: '202612BBfedcba9876543210fedcba9876543210' } } },
   ]
 
   const originalNow = Date.now
@@ -156,7 +174,11 @@ async function main() {
     }
     if (JSON.stringify(result.data) !== answerPlain) throw new Error(`${testCase.name}: the SDK read ${JSON.stringify(result.data)}`)
     const request = seen.at(-1)
-    const cert = testCase.sdk === certMode || testCase.sdk === aesCertMode
+    const cert = testCase.sdk === certMode || testCase.sdk === aesCertMode || testCase.sdk === extCertMode
+    const additionalAuthInfo = testCase.additionalAuthInfo ?? null
+    if (additionalAuthInfo !== null && !request.headers.authorization.includes(`,timestamp=${timestamp},${additionalAuthInfo},sign=`)) {
+      throw new Error(`${testCase.name}: the extension is not after the timestamp: ${request.headers.authorization}`)
+    }
     const extra = {}
     if (testCase.aes) {
       // The body sent is the ciphertext; it decrypts (with the SDK and with Node's own AES) to the
@@ -190,6 +212,7 @@ async function main() {
       app_auth_token: request.headers['alipay-app-auth-token'] ?? null,
       authorization: request.headers.authorization,
       alipay_root_cert_sn: request.headers['alipay-root-cert-sn'] ?? null,
+      additional_auth_info: additionalAuthInfo,
       ...extra,
     })
   }
@@ -270,7 +293,9 @@ async function main() {
     description:
       'OpenAPI v3 vectors. requests: Authorization headers produced by the official Node SDK alipay-sdk ' +
       `${sdkVersion} (AlipaySdk#curl, nonce and clock fixed), captured on the wire with the request target and body as sent; ` +
-      'our signer must produce the same header byte for byte from (app_id, cert mode, nonce, timestamp_ms, method, request_target, body, app_auth_token). ' +
+      'our signer must produce the same header byte for byte from (app_id, cert mode, nonce, timestamp_ms, method, request_target, body, app_auth_token, additional_auth_info). ' +
+      'additional_auth_info is the SDK config additionalAuthInfo the request was made with (null when none): the SDK appends `,<it>` to the auth string after the timestamp, ' +
+      'in the header and in the signed first line. ' +
       'answers: v3 answers signed with the SDK signatureV3 over `timestamp\\nnonce\\nbody\\n` with keys/alipay_2048_pkcs8.pem ' +
       '(and one with the app key), whose verdict the SDK verifySignatureV3 agrees with; expect is verified, unsigned (a non-2xx answer without a signature), ' +
       'signature_error or protocol_error. Keys: keys/app_2048_pkcs8.pem, keys/alipay_2048_public.pem; cert mode: certs/app_cert.crt, certs/alipay_cert.crt, certs/root_bundle.crt. ' +

@@ -478,6 +478,7 @@ class IsvConfig:
         aes_key: AesKey | str | None = None,
         max_body_bytes: int = 10485760,
         v3_base: str | None = None,
+        v3_additional_auth_info: str | None = None,
     ) -> None:
         """Checks and builds the configuration, in public-key mode (``alipay_public_key``) or in
         public-key certificate mode (公钥证书模式: ``app_cert``, ``alipay_cert`` and ``root_cert``).
@@ -507,16 +508,23 @@ class IsvConfig:
             v3_base: where OpenAPI v3 calls go: ``"production"``
                 (``https://openapi.alipay.com``), ``"sandbox"`` or an ``http(s)://`` URL (its
                 path is dropped); ``None`` takes the gateway's scheme and host.
+            v3_additional_auth_info: extra ``key=value`` pairs, separated by commas, appended
+                to the auth string of every OpenAPI v3 request after ``timestamp``, in the
+                ``Authorization`` header and in its signed first line, e.g.
+                ``"expired_seconds=120"`` (the official Node SDK's ``additionalAuthInfo``).
+                Keys are letters, digits, ``_`` and ``-``; values hold no comma; ``app_id``,
+                ``app_cert_sn``, ``nonce``, ``timestamp`` and ``sign`` are refused. ``None``
+                or ``""``: none.
 
         Raises:
-            ConfigError: a bad ``app_id``, gateway, v3 base, sign type, charset or AES key, a
-                key too short for ``RSA2``, or the app's own public key given as the Alipay
-                public key; no Alipay key at all, or only some of the three certificates. In
-                certificate mode also: a certificate that does not parse or cannot be read, a
-                root bundle without an RSA-signed root (only SM2 / ECDSA), an Alipay certificate
-                that is expired, not chained to the bundle or tampered with, an app certificate
-                for another key; a ``str`` certificate that looks like a file name (pass a
-                ``pathlib.Path``).
+            ConfigError: a bad ``app_id``, gateway, v3 base, v3 additional auth info, sign
+                type, charset or AES key, a key too short for ``RSA2``, or the app's own public
+                key given as the Alipay public key; no Alipay key at all, or only some of the
+                three certificates. In certificate mode also: a certificate that does not parse
+                or cannot be read, a root bundle without an RSA-signed root (only SM2 / ECDSA),
+                an Alipay certificate that is expired, not chained to the bundle or tampered
+                with, an app certificate for another key; a ``str`` certificate that looks like
+                a file name (pass a ``pathlib.Path``).
             TypeError: a certificate of another type.
         """
 
@@ -533,6 +541,11 @@ class IsvConfig:
         """The base URL of OpenAPI v3 calls (scheme and host, no path), e.g.
         ``"https://openapi.alipay.com"``: the ``v3_base`` given, or the gateway's scheme and
         host."""
+
+    @property
+    def v3_additional_auth_info(self) -> str | None:
+        """The ``key=value`` pairs appended to the auth string of every OpenAPI v3 request
+        after ``timestamp`` (e.g. ``"expired_seconds=120"``); ``None`` when none were given."""
 
     @property
     def sign_type(self) -> SignType:
@@ -640,7 +653,8 @@ class IsvConfig:
     ) -> V3Signature:
         """Signs an OpenAPI v3 request (``https://openapi.alipay.com/v3/…``) as this app: the
         ``Authorization`` header ``ALIPAY-SHA256withRSA app_id=…,nonce=…,timestamp=…,sign=…``
-        over the auth string, the method, the request target, the body and, on a merchant's
+        (with :attr:`v3_additional_auth_info` after ``timestamp`` when configured) over the
+        auth string, the method, the request target, the body and, on a merchant's
         behalf, its ``app_auth_token`` (SHA256withRSA over UTF-8, whatever ``sign_type`` and
         ``charset`` say). Send every header of :attr:`V3Signature.headers` with the request,
         and the body exactly as signed. Tokens are per call, never per configuration.
@@ -829,7 +843,7 @@ class V3Signature:
     @property
     def auth_string(self) -> str:
         """The auth string, the first signed line (also in the header):
-        ``app_id=…[,app_cert_sn=…],nonce=…,timestamp=<epoch ms>``."""
+        ``app_id=…[,app_cert_sn=…],nonce=…,timestamp=<epoch ms>[,<additional auth info>]``."""
 
     @property
     def string_to_sign(self) -> str:

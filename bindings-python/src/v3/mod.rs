@@ -45,7 +45,7 @@ impl V3Signature {
     }
 
     /// The auth string, the first signed line (also in the header):
-    /// ``app_id=…[,app_cert_sn=…],nonce=…,timestamp=<epoch ms>``.
+    /// ``app_id=…[,app_cert_sn=…],nonce=…,timestamp=<epoch ms>[,<additional auth info>]``.
     #[getter]
     fn auth_string(&self) -> &str {
         &self.inner.auth_string

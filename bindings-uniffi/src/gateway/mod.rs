@@ -280,6 +280,7 @@ mod tests {
             None,
             None,
             None,
+            None,
         )
         .unwrap();
         let gateway = Gateway::new(

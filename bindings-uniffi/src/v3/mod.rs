@@ -82,8 +82,8 @@ impl fmt::Display for HttpHeader {
 pub struct V3Signature {
     /// The `Authorization` header's value: `ALIPAY-SHA256withRSA <authString>,sign=<Base64>`.
     pub authorization: String,
-    /// The auth string: `app_id=…[,app_cert_sn=…],nonce=…,timestamp=<epoch ms>` (also in
-    /// `authorization`).
+    /// The auth string: `app_id=…[,app_cert_sn=…],nonce=…,timestamp=<epoch ms>`, then
+    /// `,<v3AdditionalAuthInfo>` when configured (also in `authorization`).
     pub auth_string: String,
     /// Exactly what was signed, five lines each ending `\n` (four without a token): for debugging a
     /// signature the gateway refuses (验签失败). It holds the `app_auth_token` when one is sent.

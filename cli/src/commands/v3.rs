@@ -1,6 +1,7 @@
 //! `alipay-isv v3-sign` and `v3-verify`: debug "验签失败" on OpenAPI v3 traffic. `v3-sign` prints the auth
 //! string, the exact string to sign and the `Authorization` header for a request (reproducible with
-//! `--nonce` and `--timestamp-ms`); `v3-verify` checks an answer's `alipay-signature` over its headers and raw
+//! `--nonce` and `--timestamp-ms`; `--additional-auth-info` appends the auth string's extension, e.g.
+//! `expired_seconds=120`); `v3-verify` checks an answer's `alipay-signature` over its headers and raw
 //! body and says what matched or why not. The merchant's token is read from an environment variable (never
 //! from an argument) and masked in the output unless `--show-secrets` is given.
 
@@ -42,6 +43,10 @@ pub struct SignArgs {
     /// Certificate mode: the Alipay root bundle (its SN goes into the alipay-root-cert-sn header).
     #[arg(long)]
     root_cert: Option<String>,
+    /// Extra `key=value` pairs appended to the auth string after `timestamp`, separated by commas
+    /// (the official Node SDK's additionalAuthInfo), e.g. `expired_seconds=120`.
+    #[arg(long, value_name = "PAIRS")]
+    additional_auth_info: Option<String>,
     /// The nonce (with --timestamp-ms; default: a fresh random one).
     #[arg(long)]
     nonce: Option<String>,
@@ -106,6 +111,7 @@ pub fn sign(args: SignArgs) -> Result<()> {
         app_id: &args.app_id,
         app_cert_sn: cert_sn.as_deref(),
         alipay_root_cert_sn: root_sn.as_deref(),
+        additional_auth_info: args.additional_auth_info.as_deref(),
     };
     let (nonce, timestamp) = match (args.nonce, args.timestamp_ms) {
         (Some(nonce), Some(timestamp)) => (nonce, timestamp),

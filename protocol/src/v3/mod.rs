@@ -2,7 +2,9 @@
 //! request and the verification of an answer's `alipay-signature` header.
 //!
 //! A request is signed over five lines, each ending with `\n`: the auth string
-//! (`app_id=…[,app_cert_sn=…],nonce=…,timestamp=<epoch ms>`), the HTTP method, the request target (path and
+//! (`app_id=…[,app_cert_sn=…],nonce=…,timestamp=<epoch ms>[,<extension>]`, the extension being the
+//! configuration's [`v3_additional_auth_info`](crate::config::IsvConfig::v3_additional_auth_info), e.g.
+//! `expired_seconds=120`), the HTTP method, the request target (path and
 //! query exactly as sent), the body exactly as sent (empty when there is none), and — only for a call on a
 //! merchant's behalf — the `app_auth_token`, which also travels in the `alipay-app-auth-token` header. The
 //! header is `ALIPAY-SHA256withRSA <auth string>,sign=<Base64 SHA256withRSA signature>`. An answer is
@@ -44,7 +46,7 @@ pub const PRODUCTION_V3_BASE: &str = "https://openapi.alipay.com";
 pub const SANDBOX_V3_BASE: &str = "https://openapi-sandbox.dl.alipaydev.com";
 
 /// Who signs a v3 request: the app, and in certificate mode its certificate's SN and the Alipay root
-/// bundle's SN.
+/// bundle's SN; plus the auth string's extension, if any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct V3Identity<'a> {
     /// The app id.
@@ -53,6 +55,10 @@ pub struct V3Identity<'a> {
     pub app_cert_sn: Option<&'a str>,
     /// The Alipay root bundle's SN (certificate mode): the `alipay-root-cert-sn` header.
     pub alipay_root_cert_sn: Option<&'a str>,
+    /// Extra `key=value` pairs appended to the auth string after `timestamp` (the official Node SDK's
+    /// `additionalAuthInfo`, e.g. `expired_seconds=120`); `None` or empty for none. Checked as
+    /// [`check_additional_auth_info`] says.
+    pub additional_auth_info: Option<&'a str>,
 }
 
 /// One v3 request to sign: what goes on the wire, exactly.
@@ -151,15 +157,97 @@ pub fn now_ms() -> u64 {
         .map_or(0, |elapsed| elapsed.as_millis() as u64)
 }
 
-/// The auth string: `app_id=…[,app_cert_sn=…],nonce=…,timestamp=…`.
+/// The keys the auth string's extension may not use: the pairs the gateway reads (`sign` would also break
+/// the header's split at `,sign=`).
+pub const RESERVED_AUTH_KEYS: [&str; 5] = ["app_id", "app_cert_sn", "nonce", "timestamp", "sign"];
+
+/// Checks the auth string's extension (the official Node SDK's `additionalAuthInfo`): one or more
+/// `key=value` pairs separated by commas, each key non-empty and made of `A-Z a-z 0-9 _ -`, each key once,
+/// no value holding a comma, no line break (or other control character) anywhere, and none of the keys of
+/// [`RESERVED_AUTH_KEYS`] (in any case). The empty text is no extension and passes.
 ///
 /// # Errors
-/// [`Error::Config`] for an empty app id or nonce, or a value with a comma or a line break.
+/// [`Error::Config`] naming the rule broken, with the text shown shortened.
+pub fn check_additional_auth_info(text: &str) -> Result<()> {
+    if text.is_empty() {
+        return Ok(());
+    }
+    let refuse = |what: &str| {
+        Err(Error::config(format!(
+            "the v3 additional auth info (v3_additional_auth_info) {what}: `{}`",
+            shortened(
+                &text
+                    .chars()
+                    .map(|c| if c.is_control() {
+                        c.escape_default().to_string()
+                    } else {
+                        c.to_string()
+                    })
+                    .collect::<String>(),
+                60
+            )
+        )))
+    };
+    if text.contains(['\n', '\r']) {
+        return refuse(
+            "must be on one line (it goes into the Authorization header); remove the line break",
+        );
+    }
+    if text.contains(char::is_control) {
+        return refuse(
+            "must not contain control characters (it goes into the Authorization header)",
+        );
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for pair in text.split(',') {
+        let Some((key, _value)) = pair.split_once('=') else {
+            return refuse(&format!(
+                "must be `key=value` pairs separated by commas (e.g. `expired_seconds=120`), with no \
+                 empty pair and no comma inside a value; `{}` is not a pair",
+                shortened(pair, 30)
+            ));
+        };
+        if key.is_empty()
+            || !key
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-')
+        {
+            return refuse(&format!(
+                "has the key `{}`: a key is non-empty and made of letters, digits, `_` and `-` (no spaces)",
+                shortened(key, 30)
+            ));
+        }
+        if RESERVED_AUTH_KEYS
+            .iter()
+            .any(|reserved| reserved.eq_ignore_ascii_case(key))
+        {
+            return refuse(&format!(
+                "must not set `{key}`: app_id, app_cert_sn, nonce and timestamp are written by the signer \
+                 and sign is the signature; remove that pair"
+            ));
+        }
+        if seen.iter().any(|earlier| earlier.eq_ignore_ascii_case(key)) {
+            return refuse(&format!(
+                "names `{}` twice; keep one pair per key",
+                shortened(key, 30)
+            ));
+        }
+        seen.push(key);
+    }
+    Ok(())
+}
+
+/// The auth string: `app_id=…[,app_cert_sn=…],nonce=…,timestamp=…[,<additional_auth_info>]`.
+///
+/// # Errors
+/// [`Error::Config`] for an empty app id or nonce, a value with a comma or a line break, or an extension
+/// that [`check_additional_auth_info`] refuses.
 pub fn auth_string(
     app_id: &str,
     app_cert_sn: Option<&str>,
     nonce: &str,
     timestamp_ms: u64,
+    additional_auth_info: Option<&str>,
 ) -> Result<String> {
     check_line("app_id", app_id, false)?;
     check_line("nonce", nonce, false)?;
@@ -172,6 +260,11 @@ pub fn auth_string(
         text.push_str(&format!(",app_cert_sn={sn}"));
     }
     text.push_str(&format!(",nonce={nonce},timestamp={timestamp_ms}"));
+    if let Some(extension) = additional_auth_info.filter(|text| !text.is_empty()) {
+        check_additional_auth_info(extension)?;
+        text.push(',');
+        text.push_str(extension);
+    }
     Ok(text)
 }
 
@@ -211,7 +304,9 @@ impl V3Request<'_> {
         Ok(text)
     }
 
-    /// Signs this request as `config`'s app, with the given nonce and timestamp (reproducible).
+    /// Signs this request as `config`'s app, with the given nonce and timestamp (reproducible); the auth
+    /// string carries the configuration's
+    /// [`v3_additional_auth_info`](IsvConfig::v3_additional_auth_info), if any.
     ///
     /// # Errors
     /// As for [`auth_string`] and [`V3Request::string_to_sign`]; [`Error::Config`] when the key cannot
@@ -227,12 +322,14 @@ impl V3Request<'_> {
             app_id: config.app_id(),
             app_cert_sn: cert.map(|cert| cert.app_cert_sn()),
             alipay_root_cert_sn: cert.map(|cert| cert.alipay_root_cert_sn()),
+            additional_auth_info: config.v3_additional_auth_info(),
         };
         self.sign_as(config.signer().key(), &identity, nonce, timestamp_ms)
     }
 
     /// Signs this request with `key` as `identity` says (for tools that hold a key but no complete
-    /// configuration; [`V3Request::sign_with`] is this with the configuration's key and SNs).
+    /// configuration; [`V3Request::sign_with`] is this with the configuration's key, SNs and auth-string
+    /// extension).
     ///
     /// # Errors
     /// As for [`V3Request::sign_with`].
@@ -243,7 +340,13 @@ impl V3Request<'_> {
         nonce: &str,
         timestamp_ms: u64,
     ) -> Result<V3Signature> {
-        let auth = auth_string(identity.app_id, identity.app_cert_sn, nonce, timestamp_ms)?;
+        let auth = auth_string(
+            identity.app_id,
+            identity.app_cert_sn,
+            nonce,
+            timestamp_ms,
+            identity.additional_auth_info,
+        )?;
         let string_to_sign = self.string_to_sign(&auth)?;
         // v3 is RSA2 over UTF-8 whatever the classic settings say.
         let sign =

@@ -2,7 +2,10 @@
 //! gateway checks it (scheme, `app_id`, in certificate mode `app_cert_sn` and the `alipay-root-cert-sn`
 //! header, the signature over the auth string, method, request target as received, body and the
 //! `alipay-app-auth-token` line, the timestamp window), then the operation the path names (`/v3/a/b/c` is
-//! `a.b.c`), answered in v3's shape ([`answer`]). The signed body line is the body as sent: for an
+//! `a.b.c`), answered in v3's shape ([`answer`]). The auth string is read as `k=v` pairs in any order; a
+//! pair it does not read (an extension such as `expired_seconds=120`) is only signed, and `app_id`,
+//! `app_cert_sn`, `nonce` or `timestamp` named twice is refused as ambiguous (`invalid-parameter`; what
+//! the real gateway does then is not known). The signed body line is the body as sent: for an
 //! AES request the ciphertext ([`aes`]), for a `multipart/form-data` upload the text of its `data` part
 //! only ([`multipart`], [`upload`]). The injected faults apply here as on `/gateway.do`.
 
@@ -48,11 +51,23 @@ impl Content<'_> {
     }
 }
 
-/// The auth string's `k=v` pairs.
+/// The auth string's `k=v` pairs, in any order; pairs the gateway does not read (an extension such as
+/// `expired_seconds=120`, the official Node SDK's `additionalAuthInfo`) are kept and signed like the rest.
 fn auth_pairs(auth: &str) -> Vec<(&str, &str)> {
     auth.split(',')
         .filter_map(|pair| pair.split_once('='))
         .collect()
+}
+
+/// The pairs the gateway reads, which an auth string may name once only: a second one would be ambiguous.
+const SINGLE_PAIRS: &[&str] = &["app_id", "app_cert_sn", "nonce", "timestamp"];
+
+/// The first pair of [`SINGLE_PAIRS`] that `pairs` names more than once.
+fn repeated_pair<'a>(pairs: &[(&'a str, &str)]) -> Option<&'a str> {
+    SINGLE_PAIRS
+        .iter()
+        .copied()
+        .find(|name| pairs.iter().filter(|(key, _)| key == name).count() > 1)
 }
 
 /// The classic operation a v3 path names: `/v3/a/b/c` → `a.b.c`.
@@ -96,6 +111,12 @@ fn process(shared: &Arc<Shared>, request: &Request, signed: bool) -> Response {
         );
     };
     let pairs = auth_pairs(auth);
+    if let Some(name) = repeated_pair(&pairs) {
+        return invalid_parameter(&format!(
+            "the auth string names `{name}` more than once; each of app_id, app_cert_sn, nonce and \
+             timestamp is given once"
+        ));
+    }
     let value = |name: &str| {
         pairs
             .iter()

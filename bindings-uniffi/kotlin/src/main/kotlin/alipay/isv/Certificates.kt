@@ -27,9 +27,10 @@ fun IsvConfig.Companion.fromCertificates(
     aesKey: AesKey? = null,
     maxBodyBytes: ULong? = null,
     v3Base: String? = null,
+    v3AdditionalAuthInfo: String? = null,
 ): IsvConfig = fromCertificates(
     appId, privateKey, appCert.toByteArray(), alipayCert.toByteArray(), rootCert.toByteArray(),
-    signType, charset, gateway, aesKey, maxBodyBytes, v3Base,
+    signType, charset, gateway, aesKey, maxBodyBytes, v3Base, v3AdditionalAuthInfo,
 )
 
 /**
@@ -51,9 +52,10 @@ fun IsvConfig.Companion.fromCertificates(
     aesKey: AesKey? = null,
     maxBodyBytes: ULong? = null,
     v3Base: String? = null,
+    v3AdditionalAuthInfo: String? = null,
 ): IsvConfig = fromCertificates(
     appId, privateKey, Files.readAllBytes(appCert), Files.readAllBytes(alipayCert), Files.readAllBytes(rootCert),
-    signType, charset, gateway, aesKey, maxBodyBytes, v3Base,
+    signType, charset, gateway, aesKey, maxBodyBytes, v3Base, v3AdditionalAuthInfo,
 )
 
 /**

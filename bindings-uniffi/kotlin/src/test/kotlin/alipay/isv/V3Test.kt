@@ -31,7 +31,8 @@ import kotlin.test.fail
  * and JDK `HttpHeaders` forms); the AES and multipart cases also made whole by `prepareV3` (the
  * ciphertext sent, the data part signed, the file carried) and the AES answers read by `readV3Answer`
  * (decrypted, or refused as the case says); a fresh signature checked and answers signed by the JDK,
- * the typed refusals, and no token in any `toString()` or error text.
+ * the typed refusals, and no token in any `toString()` or error text; the auth string's extension
+ * (`v3AdditionalAuthInfo`, the SDK's `additionalAuthInfo`: the vectors made with it, and its refusals).
  */
 class V3Test {
     private val vectors: JSONObject by lazy { JSONObject(Vectors.file("v3.json").readText(Charsets.UTF_8)) }
@@ -103,7 +104,14 @@ class V3Test {
         assertTrue(cases.any { it.getBoolean("cert_mode") } && cases.any { !it.isNull("app_auth_token") })
         for (case in cases) {
             val name = case.getString("name")
-            val config = if (case.getBoolean("cert_mode")) certMode else keyMode
+            assertTrue(case.has("additional_auth_info"), "$name: additional_auth_info")
+            val extension = Vectors.optText(case, "additional_auth_info")
+            val config = when {
+                extension != null -> configOf(case)
+                case.getBoolean("cert_mode") -> certMode
+                else -> keyMode
+            }
+            assertEquals(extension, config.v3AdditionalAuthInfo(), name)
             assertEquals(Apps.APP_ID, case.getString("app_id"), name)
             val token = Vectors.optText(case, "app_auth_token")
             val signature = config.v3Sign(
@@ -123,6 +131,8 @@ class V3Test {
             assertEquals(expectedHeaders, signature.headers.map { it.name }, name)
             assertTrue(signature.authorization.startsWith("ALIPAY-SHA256withRSA ${signature.authString},sign="), name)
             assertContains(signature.authString, "nonce=${case.getString("nonce")},timestamp=${case.getLong("timestamp_ms")}")
+            // The extension, when there is one, ends the auth string, after the timestamp.
+            assertTrue(signature.authString.endsWith("timestamp=${case.getLong("timestamp_ms")}" + (extension?.let { ",$it" } ?: "")), name)
             if (case.getBoolean("cert_mode")) assertContains(signature.authString, "app_cert_sn=${certMode.appCertSn()}")
             // The token is the last signed line exactly when it is sent.
             assertEquals(token != null, token != null && signature.stringToSign.endsWith("\n$token\n"), name)
@@ -137,18 +147,23 @@ class V3Test {
             assertContains(signature.toString(), "stringToSignChars=${signature.stringToSign.length}")
             if (token != null) assertContains(signature.toString(), maskSecret(token))
         }
+        val extended = cases.filter { !it.isNull("additional_auth_info") }
+        assertEquals(setOf(false, true), extended.map { it.getBoolean("cert_mode") }.toSet(), "key- and cert-mode cases with an extension")
+        assertTrue(extended.any { !it.isNull("app_auth_token") }, "an extension case with a token")
     }
 
-    /** The configuration of a case: its mode, and its AES key when it has one. */
+    /** The configuration of a case: its mode, its AES key and its auth-string extension when it has them. */
     private fun configOf(case: JSONObject): IsvConfig {
         val aes = Vectors.optText(case, "aes_key")?.let { AesKey(it) }
+        val extension = Vectors.optText(case, "additional_auth_info")
         return when {
             case.optBoolean("cert_mode") -> IsvConfig.fromCertificates(
                 Apps.APP_ID, Apps.appPrivate,
                 Vectors.bytes("certs/app_cert.crt"), Vectors.bytes("certs/alipay_cert.crt"), Vectors.bytes("certs/root_bundle.crt"),
                 aesKey = aes,
+                v3AdditionalAuthInfo = extension,
             )
-            else -> IsvConfig(Apps.APP_ID, Apps.appPrivate, Apps.alipayPublic, aesKey = aes)
+            else -> IsvConfig(Apps.APP_ID, Apps.appPrivate, Apps.alipayPublic, aesKey = aes, v3AdditionalAuthInfo = extension)
         }
     }
 
@@ -471,5 +486,76 @@ class V3Test {
         val none = keyMode.v3Sign("POST", "/v3/x", "{}", "", "n1", 1)
         assertNull(none.headers.singleOrNull { it.name == "alipay-app-auth-token" })
         assertTrue(none.stringToSign.endsWith("\nPOST\n/v3/x\n{}\n"), none.stringToSign)
+    }
+
+    @Test
+    fun `v3AdditionalAuthInfo follows the timestamp in the header and the signed line`() {
+        val config = IsvConfig(Apps.APP_ID, Apps.appPrivate, Apps.alipayPublic, v3AdditionalAuthInfo = "expired_seconds=120")
+        assertEquals("expired_seconds=120", config.v3AdditionalAuthInfo())
+        assertNull(keyMode.v3AdditionalAuthInfo())
+        assertNull(IsvConfig(Apps.APP_ID, Apps.appPrivate, Apps.alipayPublic, v3AdditionalAuthInfo = "").v3AdditionalAuthInfo())
+        val signature = config.v3Sign("GET", "/v3/x", "", null, "n-1", 1796600000000)
+        val auth = "app_id=${Apps.APP_ID},nonce=n-1,timestamp=1796600000000,expired_seconds=120"
+        assertEquals(auth, signature.authString)
+        assertTrue(signature.authorization.startsWith("ALIPAY-SHA256withRSA $auth,sign="), signature.authorization)
+        assertEquals("$auth\nGET\n/v3/x\n\n", signature.stringToSign)
+        assertTrue(jdkVerifiesWithAppKey(signature.stringToSign, signature.authorization.substringAfter(",sign=")))
+        // prepareV3 signs it too.
+        val prepared = config.prepareV3(V3Call("GET", "/v3/x"), "n-1", 1796600000000)
+        assertEquals(signature.authorization, prepared.authorization)
+        // Certificate mode, through the String and Path overloads of fromCertificates.
+        val fromText = IsvConfig.fromCertificates(
+            Apps.APP_ID, Apps.appPrivate,
+            Vectors.keyText("certs/app_cert.crt"), Vectors.keyText("certs/alipay_cert.crt"), Vectors.keyText("certs/root_bundle.crt"),
+            v3AdditionalAuthInfo = "expired_seconds=120,trace-id=A_1",
+        )
+        val fromPath = IsvConfig.fromCertificates(
+            Apps.APP_ID, Apps.appPrivate,
+            Vectors.file("certs/app_cert.crt").toPath(), Vectors.file("certs/alipay_cert.crt").toPath(), Vectors.file("certs/root_bundle.crt").toPath(),
+            v3AdditionalAuthInfo = "expired_seconds=120,trace-id=A_1",
+        )
+        for (cert in listOf(fromText, fromPath)) {
+            assertEquals(
+                "app_id=${Apps.APP_ID},app_cert_sn=${cert.appCertSn()},nonce=n,timestamp=1,expired_seconds=120,trace-id=A_1",
+                cert.v3Sign("GET", "/v3/x", "", null, "n", 1).authString,
+            )
+        }
+    }
+
+    @Test
+    fun `a v3AdditionalAuthInfo that is not key=value pairs, or names a pair the gateway reads, is a config error`() {
+        val refused = mapOf(
+            "not a pair" to ("expired_seconds" to "key=value"),
+            "an empty pair" to ("a=1,,b=2" to "key=value"),
+            "a trailing comma" to ("expired_seconds=120," to "key=value"),
+            "a comma in a value" to ("ids=1,2" to "no comma inside a value"),
+            "an empty key" to ("=120" to "letters, digits"),
+            "a space in a key" to ("expired seconds=120" to "letters, digits"),
+            "a line break" to ("expired_seconds=120\nGET" to "line break"),
+            "a carriage return" to ("expired_seconds=120\r" to "line break"),
+            "app_id" to ("app_id=2021000000000002" to "must not set `app_id`"),
+            "app_cert_sn" to ("app_cert_sn=x" to "must not set `app_cert_sn`"),
+            "nonce" to ("expired_seconds=120,nonce=x" to "must not set `nonce`"),
+            "timestamp" to ("timestamp=1" to "must not set `timestamp`"),
+            "sign" to ("sign=AAAA" to "must not set `sign`"),
+            "a key twice" to ("a=1,a=2" to "names `a` twice"),
+        )
+        for ((name, refusal) in refused) {
+            val (text, says) = refusal
+            val error = assertThrows<AlipayException.Config>(name) {
+                IsvConfig(Apps.APP_ID, Apps.appPrivate, Apps.alipayPublic, v3AdditionalAuthInfo = text)
+            }
+            assertEquals("config", error.kind(), name)
+            assertContains(error.reason(), says, message = name)
+            assertContains(error.reason(), "v3_additional_auth_info", message = name)
+            assertTrue(!error.reason().contains('\n') && !error.reason().contains('\r'), "$name: ${error.reason()}")
+            assertThrows<AlipayException.Config>("$name, certificate mode") {
+                IsvConfig.fromCertificates(
+                    Apps.APP_ID, Apps.appPrivate,
+                    Vectors.bytes("certs/app_cert.crt"), Vectors.bytes("certs/alipay_cert.crt"), Vectors.bytes("certs/root_bundle.crt"),
+                    v3AdditionalAuthInfo = text,
+                )
+            }
+        }
     }
 }
