@@ -186,7 +186,7 @@ def test_an_encrypted_call_sends_and_signs_the_ciphertext() -> None:
     assert prepared.encrypted is True
     ciphertext = prepared.body.decode()
     assert AesKey(AES_TEXT).decrypt(ciphertext) == '{"k":"值"}'.encode()
-    assert prepared.headers["content-type"] == "text/plain;charset=UTF-8"
+    assert prepared.headers["content-type"] == "text/plain"  # as both official SDKs send
     assert prepared.headers["alipay-encrypt-type"] == "AES"
     assert prepared.string_to_sign.endswith(f"\n{ciphertext}\n")
 

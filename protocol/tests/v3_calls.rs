@@ -126,12 +126,8 @@ fn with_aes_the_ciphertext_is_the_body_and_the_signed_line() {
         call.body.as_deref().unwrap().as_bytes()
     );
     assert_eq!(request.header("alipay-encrypt-type"), Some("AES"));
-    assert!(
-        request
-            .header("content-type")
-            .unwrap()
-            .starts_with("text/plain")
-    );
+    // Exactly what both official SDKs send with an encrypted body.
+    assert_eq!(request.header("content-type"), Some("text/plain"));
     assert!(
         request
             .signature
@@ -371,4 +367,85 @@ fn a_token_put_in_the_path_by_mistake_is_not_echoed() {
         other => panic!("{other:?}"),
     }
     assert_eq!(call.operation(), "alipay.user.info.share");
+}
+
+#[test]
+fn the_configured_auth_extension_is_in_the_header_and_the_signed_line() {
+    let app = Arc::new(PrivateKey::from_text(&read("keys/app_2048_pkcs8.pem")).unwrap());
+    let alipay = Arc::new(PublicKey::from_text(&read("keys/alipay_2048_public.pem")).unwrap());
+    let with = |text: &str| {
+        IsvConfig::builder("2021000000000001", app.clone(), alipay.clone())
+            .gateway("http://127.0.0.1:9/gateway.do")
+            .v3_additional_auth_info(text)
+            .build()
+    };
+    let config = with("expired_seconds=120").unwrap();
+    assert_eq!(
+        config.v3_additional_auth_info(),
+        Some("expired_seconds=120")
+    );
+    assert_eq!(
+        IsvConfig::builder("2021000000000001", app.clone(), alipay.clone())
+            .build()
+            .unwrap()
+            .v3_additional_auth_info(),
+        None
+    );
+    // The empty text is none: the header is the one without an extension.
+    let empty = with("").unwrap();
+    assert_eq!(empty.v3_additional_auth_info(), None);
+
+    let call = V3Call::new("GET", "/v3/alipay/open/auth/userauth/relationship/query");
+    let request = config
+        .prepare_v3_with(&call, "n-1", 1_796_600_000_000)
+        .unwrap();
+    let auth = "app_id=2021000000000001,nonce=n-1,timestamp=1796600000000,expired_seconds=120";
+    assert_eq!(request.signature.auth_string, auth);
+    assert!(
+        request
+            .signature
+            .authorization
+            .starts_with(&format!("ALIPAY-SHA256withRSA {auth},sign="))
+    );
+    assert!(
+        request
+            .signature
+            .string_to_sign
+            .starts_with(&format!("{auth}\nGET\n"))
+    );
+    // The signature covers the extension: it differs from the one without it.
+    let plain = empty
+        .prepare_v3_with(&call, "n-1", 1_796_600_000_000)
+        .unwrap();
+    assert_eq!(
+        plain.signature.auth_string,
+        "app_id=2021000000000001,nonce=n-1,timestamp=1796600000000"
+    );
+    let sign = |header: &str| header.rsplit_once(",sign=").unwrap().1.to_string();
+    assert_ne!(
+        sign(&plain.signature.authorization),
+        sign(&request.signature.authorization)
+    );
+
+    // Refused at build, as a configuration error saying what to fix.
+    for (text, says) in [
+        ("expired_seconds", "key=value"),
+        ("a=1,", "key=value"),
+        ("a=1,2", "no comma inside a value"),
+        ("bad key=1", "letters, digits"),
+        ("a=1\nb=2", "line break"),
+        ("nonce=x", "must not set `nonce`"),
+        ("timestamp=1", "must not set `timestamp`"),
+        ("app_id=2021000000000002", "must not set `app_id`"),
+        ("app_cert_sn=x", "must not set `app_cert_sn`"),
+        ("sign=AAAA", "must not set `sign`"),
+    ] {
+        match with(text) {
+            Err(Error::Config { reason }) => {
+                assert!(reason.contains(says), "{text:?}: {reason}");
+                assert!(reason.contains("v3_additional_auth_info"), "{reason}");
+            }
+            other => panic!("{text:?}: {other:?}"),
+        }
+    }
 }

@@ -265,7 +265,7 @@ impl IsvConfig {
             match sealed {
                 Some(text) if !text.is_empty() => {
                     let content_type = if aes.is_some() {
-                        "text/plain;charset=UTF-8"
+                        "text/plain"
                     } else {
                         "application/json"
                     };

@@ -93,7 +93,7 @@ pub fn success(
     let (body, content_type) = match aes {
         None => (json, "application/json;charset=utf-8"),
         Some(key) => match key.encrypt(json.as_bytes()) {
-            Ok(ciphertext) => (ciphertext, "text/plain;charset=utf-8"),
+            Ok(ciphertext) => (ciphertext, "text/plain"),
             Err(_) => return Response::text(500, "the emulator could not encrypt its answer\n"),
         },
     };
