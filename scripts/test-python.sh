@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the Python binding (debug) into .venv and runs its whole suite: ruff, the Rust doc comments
-# checked against the docstrings of _native.pyi (scripts/sync-python-docs.py --check), pytest (including
+# Builds the Python binding (debug) into .venv and runs its whole suite: ruff, mypy --strict on the
+# examples, the Rust doc comments checked against the docstrings of _native.pyi
+# (scripts/sync-python-docs.py --check), pytest (including
 # conformance with the official alipay-sdk-python, and the flow, fault, concurrency, registry and
 # official-SDK tests against the emulator on loopback, certificate mode — the certs.json vectors,
 # and the whole flow with a certificate rotation on an emulator in cert mode —, the registry on
@@ -31,6 +32,8 @@ FASTAPI_VERSION="0.165.0"
 UVICORN_VERSION="0.55.0"
 FLASK_VERSION="3.1.3"
 WERKZEUG_VERSION="3.1.9"
+# The same mypy as scripts/package/check-python.sh: the examples must type-check against the stubs.
+MYPY_VERSION="2.4.1"
 
 if [ ! -x .venv/bin/python ]; then
     echo "== creating .venv"
@@ -48,7 +51,8 @@ echo "== installing pinned tools"
     "fastapi==${FASTAPI_VERSION}" \
     "uvicorn==${UVICORN_VERSION}" \
     "flask==${FLASK_VERSION}" \
-    "werkzeug==${WERKZEUG_VERSION}"
+    "werkzeug==${WERKZEUG_VERSION}" \
+    "mypy==${MYPY_VERSION}"
 
 echo "== building alipay_isv (debug) into .venv"
 # maturin installs into the active virtualenv.
@@ -59,6 +63,9 @@ echo "== ruff"
 RUFF_CONFIG=bindings-python/pyproject.toml
 .venv/bin/ruff check --config "$RUFF_CONFIG" bindings-python examples/python
 .venv/bin/ruff format --check --config "$RUFF_CONFIG" bindings-python examples/python
+
+echo "== mypy --strict examples/python (against the installed package's stubs)"
+.venv/bin/mypy --strict --cache-dir target/mypy-cache examples/python
 
 echo "== Rust doc comments in step with the docstrings of _native.pyi"
 python3 scripts/sync-python-docs.py --check

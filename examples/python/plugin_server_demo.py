@@ -25,6 +25,7 @@ import sys
 import tempfile
 import urllib.parse
 from pathlib import Path
+from typing import Any
 
 import alipay_isv
 
@@ -34,10 +35,16 @@ from plugin_server import PluginServer
 APP_ID = "2021000000000001"
 
 
+def connect(parts: urllib.parse.SplitResult) -> http.client.HTTPConnection:
+    """A connection to the host and port of a loopback URL."""
+    assert parts.hostname is not None, parts
+    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+
+
 def get(url: str, cookie: str | None = None) -> tuple[http.client.HTTPResponse, bytes]:
     """One GET without following redirects: the response and its body."""
     parts = urllib.parse.urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection = connect(parts)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
     connection.request("GET", target, headers={"Cookie": cookie} if cookie else {})
     response = connection.getresponse()
@@ -46,7 +53,7 @@ def get(url: str, cookie: str | None = None) -> tuple[http.client.HTTPResponse, 
 
 def post(url: str, body: bytes) -> tuple[int, bytes]:
     parts = urllib.parse.urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection = connect(parts)
     headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
     connection.request("POST", parts.path, body=body, headers=headers)
     response = connection.getresponse()
@@ -140,7 +147,8 @@ def run(
     assert notification.detail.auth_app_id == auth_app_id
     # Pushed when the merchant agreed: applied if it came before the exchange, else stale.
     assert outcome in (alipay_isv.IngestOutcome.APPLIED, alipay_isv.IngestOutcome.STALE), outcome
-    assert plugin.registry.get(auth_app_id).is_active
+    record = plugin.registry.get(auth_app_id)
+    assert record is not None and record.is_active
     step(f"POST /alipay/gateway verified and stored the open_app_auth_notify ({outcome})")
 
     # 4. The gateway check, signed with the "Alipay" key, is answered with the app's signature.
@@ -220,14 +228,16 @@ def run(
     return auth_app_id
 
 
-def get_json(url: str) -> dict:
+def get_json(url: str) -> dict[str, Any]:
     parts = urllib.parse.urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection = connect(parts)
     connection.request("GET", parts.path)
     response = connection.getresponse()
     body = response.read()
     assert response.status == 200, (response.status, body)
-    return json.loads(body)
+    answer = json.loads(body)
+    assert isinstance(answer, dict), answer
+    return answer
 
 
 if __name__ == "__main__":
