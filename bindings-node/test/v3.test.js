@@ -491,6 +491,35 @@ async function loopback(answerBody, status = 200) {
   return { seen, server, endpoint: `http://127.0.0.1:${server.address().port}` }
 }
 
+/**
+ * Runs the official SDK's `curl` with its nonce (`crypto.randomUUID`) and clock (`Date.now`) fixed, and
+ * signs the request it sent with `config`: `{ result, request, nonce, timestamp, ours }`.
+ */
+async function curlFixed(sdk, config, method, target, options, seen) {
+  const [realNow, realUuid] = [Date.now, crypto.randomUUID]
+  const timestamp = realNow() - 1000
+  const nonce = realUuid()
+  Date.now = () => timestamp
+  crypto.randomUUID = () => nonce
+  let result
+  try {
+    result = await sdk.curl(method, target, options)
+  } finally {
+    Date.now = realNow
+    crypto.randomUUID = realUuid
+  }
+  const request = seen.at(-1)
+  const ours = config.v3Sign({
+    method,
+    requestTarget: request.url,
+    body: request.body,
+    ...(options.appAuthToken ? { appAuthToken: options.appAuthToken } : {}),
+    nonce,
+    timestampMs: timestamp,
+  })
+  return { result, request, nonce, timestamp, ours }
+}
+
 test(`official alipay-sdk ${SDK_VERSION}: live, its curl (nonce and clock fixed) sends exactly our Authorization`, async () => {
   const answerBody = JSON.stringify({ app_versions: ['0.0.1'], memo: '支付宝' })
   const { seen, server, endpoint } = await loopback(answerBody)
@@ -500,29 +529,9 @@ test(`official alipay-sdk ${SDK_VERSION}: live, its curl (nonce and clock fixed)
       ['POST', '/v3/alipay/open/mini/version/list/query', { body: { bundle_id: 'com.alipay.alipaywallet', memo: '年货 & <礼盒> "精选"' }, appAuthToken: TOKEN }],
       ['GET', '/v3/alipay/open/auth/userauth/relationship/query', { query: { scopes: 'auth_user auth_base', note: '支付宝&a=b+c/d?' } }],
     ]
-    const [realNow, realUuid] = [Date.now, crypto.randomUUID]
     for (const [method, target, options] of cases) {
-      const timestamp = realNow() - 1000
-      const nonce = realUuid()
-      Date.now = () => timestamp
-      crypto.randomUUID = () => nonce
-      let result
-      try {
-        result = await sdk.curl(method, target, options)
-      } finally {
-        Date.now = realNow
-        crypto.randomUUID = realUuid
-      }
+      const { result, request, ours } = await curlFixed(sdk, keyMode, method, target, options, seen)
       assert.deepEqual(result.data, JSON.parse(answerBody), 'the SDK accepted the loopback answer')
-      const request = seen.at(-1)
-      const ours = keyMode.v3Sign({
-        method,
-        requestTarget: request.url,
-        body: request.body,
-        ...(options.appAuthToken ? { appAuthToken: options.appAuthToken } : {}),
-        nonce,
-        timestampMs: timestamp,
-      })
       assert.equal(ours.authorization, request.headers.authorization, `${method} ${request.url}`)
       assert.equal(request.headers['alipay-app-auth-token'], ours.headers['alipay-app-auth-token'])
     }
@@ -632,33 +641,14 @@ test(`official alipay-sdk ${SDK_VERSION}: live, with additionalAuthInfo its curl
         new IsvConfig({ appId: APP_ID, privateKey: readKey('keys/app_2048_pkcs8.pem'), ...certOptions, v3AdditionalAuthInfo: extension }),
       ],
     ]
-    const [realNow, realUuid] = [Date.now, crypto.randomUUID]
     for (const [sdk, config] of modes) {
       for (const [method, target, options] of [
         ['POST', '/v3/alipay/open/mini/version/list/query', { body: { bundle_id: 'com.alipay.alipaywallet' }, appAuthToken: TOKEN }],
         ['GET', '/v3/alipay/open/auth/token/app/query', { query: { app_auth_token: TOKEN } }],
       ]) {
-        const timestamp = realNow() - 1000
-        const nonce = realUuid()
-        Date.now = () => timestamp
-        crypto.randomUUID = () => nonce
-        try {
-          await sdk.curl(method, target, options)
-        } finally {
-          Date.now = realNow
-          crypto.randomUUID = realUuid
-        }
-        const request = seen.at(-1)
+        const { request, nonce, timestamp, ours } = await curlFixed(sdk, config, method, target, options, seen)
         const sent = request.headers.authorization
         assert.ok(sent.includes(`,timestamp=${timestamp},${extension},sign=`), sent)
-        const ours = config.v3Sign({
-          method,
-          requestTarget: request.url,
-          body: request.body,
-          ...(options.appAuthToken ? { appAuthToken: options.appAuthToken } : {}),
-          nonce,
-          timestampMs: timestamp,
-        })
         assert.equal(ours.authorization, sent, `${method} ${request.url}`)
         assert.equal(request.headers['alipay-root-cert-sn'] ?? null, ours.headers['alipay-root-cert-sn'] ?? null)
         // The whole call, encoded by us, gives the same header.
