@@ -93,15 +93,19 @@ async function main() {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
   const endpoint = `http://127.0.0.1:${server.address().port}`
 
+  // Certificate mode: the SDK is given the three certificates' contents.
+  const certContents = {
+    appCertContent: read('certs/app_cert.crt'),
+    alipayPublicCertContent: read('certs/alipay_cert.crt'),
+    alipayRootCertContent: read('certs/root_bundle.crt'),
+  }
   const keyMode = new AlipaySdk({ appId: APP_ID, privateKey: appPrivate, keyType: 'PKCS8', alipayPublicKey: alipayPublic, endpoint })
   const certMode = new AlipaySdk({
     appId: APP_ID,
     privateKey: appPrivate,
     keyType: 'PKCS8',
     endpoint,
-    appCertContent: read('certs/app_cert.crt'),
-    alipayPublicCertContent: read('certs/alipay_cert.crt'),
-    alipayRootCertContent: read('certs/root_bundle.crt'),
+    ...certContents,
   })
   const aesKeyMode = new AlipaySdk({ appId: APP_ID, privateKey: appPrivate, keyType: 'PKCS8', alipayPublicKey: alipayPublic, endpoint, encryptKey: AES_KEY })
   const aesCertMode = new AlipaySdk({
@@ -110,9 +114,7 @@ async function main() {
     keyType: 'PKCS8',
     endpoint,
     encryptKey: AES_KEY,
-    appCertContent: read('certs/app_cert.crt'),
-    alipayPublicCertContent: read('certs/alipay_cert.crt'),
-    alipayRootCertContent: read('certs/root_bundle.crt'),
+    ...certContents,
   })
   // The SDK's additionalAuthInfo ("Authorization 扩展信息"): appended as `,<pairs>` after the timestamp,
   // in the header and in the signed first line. The pair is the one of Alipay's own doc samples.
@@ -123,9 +125,7 @@ async function main() {
     privateKey: appPrivate,
     keyType: 'PKCS8',
     endpoint,
-    appCertContent: read('certs/app_cert.crt'),
-    alipayPublicCertContent: read('certs/alipay_cert.crt'),
-    alipayRootCertContent: read('certs/root_bundle.crt'),
+    ...certContents,
     additionalAuthInfo: ADDITIONAL_AUTH_INFO,
   })
   const uploadForm = new AlipayFormData()
