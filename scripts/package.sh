@@ -15,11 +15,10 @@
 # Tools come prebuilt from PyPI (zig, cargo-zigbuild, maturin, auditwheel) into target/tools, once.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-mode="${1:-}"
-if [[ -n "$mode" && "$mode" != "--ci" ]]; then
-  echo "usage: $0 [--ci]" >&2
-  exit 2
-fi
+# shellcheck source=package/common.sh
+source scripts/package/common.sh
+parse_ci_flag "$@"
+mode="$($ci && echo --ci || true)"
 started=$SECONDS
 for language in python node jvm cli; do
   language_started=$SECONDS

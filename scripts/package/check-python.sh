@@ -28,16 +28,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 MYPY_VERSION="2.4.1"
 
-ci=false
-for arg in "$@"; do
-  case "$arg" in
-    --ci) ci=true ;;
-    *)
-      echo "usage: $0 [--ci]" >&2
-      exit 2
-      ;;
-  esac
-done
+parse_ci_flag "$@"
 
 out="$dist/python"
 shopt -s nullglob

@@ -13,7 +13,7 @@ set -euo pipefail
 # shellcheck source=scripts/package/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-mode="${1:-}"
+parse_ci_flag "$@"
 out="$dist/cli"
 mkdir -p "$out"
 
@@ -36,7 +36,7 @@ build() {
   rm -rf "$stage"
 }
 
-if [[ "$mode" == "--ci" ]]; then
+if $ci; then
   rm -f "$out"/alipay-isv-cli-*-x86_64-*.tar.gz
   if rustup target list --installed | grep -qx x86_64-unknown-linux-musl; then
     build x86_64-unknown-linux-musl

